@@ -1,0 +1,118 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "engine/engine_error.h"
+
+#include "engine/accounting.h"
+#include "engine/fault_codes.h"
+#include "engine/op_entry.h"
+#include "engine/step_context.h"
+#include "paths/registry.h"
+
+namespace faultline {
+
+
+bool isRunnable(const State& s, uint8_t task) {
+    const Task& t = s.tasks[task];
+    if (t.state != TaskState::Runnable) return false;
+    return !t.stack.empty() || t.opIndex < s.config->tasks[task].program.size();
+}
+
+bool anyRunnable(const State& s) {
+    for (size_t i = 0; i < s.tasks.size(); ++i)
+        if (isRunnable(s, uint8_t(i))) return true;
+    return false;
+}
+
+bool workDone(const State& s) {
+    for (size_t i = 0; i < s.tasks.size(); ++i)
+        if (int(i) != s.config->uffdTask && s.tasks[i].state != TaskState::Done) return false;
+    return true;
+}
+
+void startOp(State& s, uint8_t task, const Op& op) {
+    Task& t = s.tasks[task];
+    t.stack.push_back(entryFrame(s, task, op));
+    t.state = TaskState::Runnable;
+    t.faultRetries = 0;
+    t.lastSignal = 0;
+}
+
+std::string whereIs(const State& s, uint8_t task) {
+    const Task& t = s.tasks[task];
+    if (t.state == TaskState::Done) return "done";
+    if (t.stack.empty()) {
+        const auto& prog = s.config->tasks[task].program;
+        return t.opIndex < prog.size() ? "before " + prog[t.opIndex].text() : "idle";
+    }
+    const StackFrame& f = t.stack.back();
+    std::string id(stepId(f.fn, f.pc));
+    return std::string(fnName(f.fn)) + (id.empty() ? "" : " " + id);
+}
+
+std::string nextStepId(const State& s, uint8_t task) {
+    const Task& t = s.tasks[task];
+    if (t.stack.empty()) return "";
+    return std::string(stepId(t.stack.back().fn, t.stack.back().pc));
+}
+
+namespace {
+
+constexpr int kMaxFusedPieces = 4096;  // a loop that never ends a micro-step is an engine bug
+
+void runPieces(StepContext& c) {
+    State& s = c.s;
+    Task& t = s.tasks[c.t];
+    if (t.stack.empty()) {
+        const Op& op = s.config->tasks[c.t].program.at(t.opIndex);
+        t.stack.push_back(entryFrame(s, c.t, op));
+        t.faultRetries = 0;
+        t.lastSignal = 0;
+        c.touch({CellKind::Task, 0, c.t});
+    }
+    for (int n = 0; n < kMaxFusedPieces; ++n) {
+        c.flowSet = false;
+        c.continueNow = false;
+        const StackFrame& top = s.tasks[c.t].stack.back();
+        fnInfo(top.fn).step(c);
+        if (!c.flowSet) throw EngineError(std::string(fnName(top.fn)) + " step ended without a control-flow call");
+        if (c.opFinished || !c.continueNow) return;
+    }
+    throw EngineError("more than 4096 pieces in one micro-step");
+}
+
+void finishOp(StepContext& c) {
+    State& s = c.s;
+    Task& t = s.tasks[c.t];
+    if (!t.refs.empty()) throw EngineError(c.taskName() + " finished an operation still holding folio references");
+    if (s.heldBy(c.t)) throw EngineError(c.taskName() + " finished an operation still holding locks");
+    ++t.opIndex;
+    if (t.opIndex >= s.config->tasks[c.t].program.size()) t.state = TaskState::Done;
+    c.touch({CellKind::Task, 0, c.t});
+}
+
+}  // namespace
+
+StepRecord step(State& s, uint8_t task) {
+    StepRecord rec;
+    rec.number = ++s.stepCount;
+    rec.task = task;
+    StepContext c(s, task, rec);
+    try {
+        if (!isRunnable(s, task)) throw EngineError(s.config->tasks[task].name + " is not runnable");
+        runPieces(c);
+        if (c.opFinished) finishOp(c);
+        std::sort(rec.changed.begin(), rec.changed.end());
+        rec.changed.erase(std::unique(rec.changed.begin(), rec.changed.end()), rec.changed.end());
+        for (std::string& m : checkTouched(s, rec.changed)) c.finding(Rule::C4, -1, -1, std::move(m));
+    } catch (const std::exception& e) {
+        if (rec.pieces.empty()) rec.pieces.push_back({Fn::user_access, 0, ""});
+        c.finding(Rule::Engine, -1, -1, e.what());
+    }
+    rec.hashAfter = s.hash();
+    return rec;
+}
+
+}  // namespace faultline

@@ -1,0 +1,10 @@
+#pragma once
+#include <stdexcept>
+
+namespace faultline {
+// An engine bug: a path broke an invariant it relies on. The engine catches it
+// and reports a Rule::Engine finding; the run stops there.
+struct EngineError : std::logic_error {
+    using std::logic_error::logic_error;
+};
+}  // namespace faultline

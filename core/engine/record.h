@@ -1,0 +1,57 @@
+#pragma once
+// What one micro-step did: the pieces of kernel code it ran (function, step id,
+// "what happened and why"), the state cells it changed, the checker's findings
+// and the uffd messages it raised. The trace of a run is a vector of these.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace faultline {
+
+enum class Fn : uint8_t;
+
+struct StepPiece {
+    Fn fn{};
+    uint8_t pc = 0;
+    std::string text;
+};
+
+// A cell of the state, as the views and C2 name it.
+enum class CellKind : uint8_t { Pte, Xa, Folio, Slot, Inode, Uffd, Task, Lock, Vma };
+struct CellRef {
+    CellKind kind = CellKind::Pte;
+    uint8_t mm = 0;    // Pte, Vma
+    uint64_t key = 0;  // Pte: vpn; Xa: index; Folio: pfn; Slot: slot; Task: task index
+    friend bool operator==(const CellRef&, const CellRef&) = default;
+    friend auto operator<=>(const CellRef&, const CellRef&) = default;
+};
+
+enum class Rule : uint8_t { C1, C2, C3, C4, Engine };
+std::string_view ruleName(Rule r);  // "C1" ...
+std::string_view ruleTitle(Rule r); // "silent write" ...
+
+struct Finding {
+    Rule rule = Rule::C1;
+    uint64_t step = 0;      // 1-based step number
+    uint8_t task = 0;
+    int64_t index = -1;     // file page index (or VMA page for anon), -1 if none
+    int mm = -1;
+    std::string text;       // "A1 wrote A[8] (tag a1) while protected; no WP message since UFFDIO_WRITEPROTECT"
+    friend bool operator==(const Finding&, const Finding&) = default;
+};
+
+struct StepRecord {
+    uint64_t number = 0;  // 1-based
+    uint8_t task = 0;
+    std::vector<StepPiece> pieces;
+    std::vector<CellRef> changed;  // sorted, unique
+    std::vector<Finding> findings;
+    std::vector<uint32_t> raisedMsgs;  // uffd message ids queued by this step
+    uint64_t hashAfter = 0;
+
+    // The piece that names the step: the last one (where the task now stands).
+    const StepPiece& main() const { return pieces.back(); }
+    std::string summary() const;  // all pieces' texts joined with "; "
+};
+
+}  // namespace faultline

@@ -1,0 +1,374 @@
+#include "engine/step_context.h"
+
+#include <algorithm>
+#include <cassert>
+#include <stdexcept>
+
+#include "engine/engine_error.h"
+#include "engine/fault_codes.h"
+#include "paths/registry.h"
+
+namespace faultline {
+
+void StepContext::at(std::string text) {
+    const StackFrame& fr = f();
+    rec.pieces.push_back({fr.fn, fr.pc, std::move(text)});
+}
+
+void StepContext::say(std::string text) {
+    if (rec.pieces.empty()) return at(std::move(text));
+    std::string& t = rec.pieces.back().text;
+    if (!t.empty()) t += "; ";
+    t += text;
+}
+
+void StepContext::next(uint8_t pc) {
+    f().pc = pc;
+    flowSet = true;
+    continueNow = false;
+}
+
+void StepContext::jump(uint8_t pc) {
+    f().pc = pc;
+    flowSet = true;
+    continueNow = true;
+}
+
+void StepContext::call(Fn fn, StackFrame init) {
+    init.fn = fn;
+    init.pc = 0;
+    init.ret = 0;
+    task().stack.push_back(init);
+    touch({CellKind::Task, 0, t});
+    flowSet = true;
+    continueNow = true;
+}
+
+void StepContext::ret(int32_t value) {
+    Task& tk = task();
+    const StackFrame done = tk.stack.back();
+    tk.stack.pop_back();
+    touch({CellKind::Task, 0, t});
+    flowSet = true;
+    if (tk.stack.empty()) {
+        opFinished = true;
+        continueNow = false;
+        rec.pieces.back().text += value < 0 ? " → " + errnoName(value) : "";
+        return;
+    }
+    StackFrame& caller = tk.stack.back();
+    caller.ret = value;
+    // A callee that hands back a folio leaves it in its own pfn local.
+    if (done.pfn && (value & VM_FAULT_LOCKED)) caller.pfn = done.pfn;
+    continueNow = true;
+}
+
+// ---- locks -------------------------------------------------------------------
+
+namespace {
+bool conflicts(const LockHold& h, uint8_t task, bool write) {
+    const uint32_t others = h.holders & ~(1u << task);
+    if (!others) return false;
+    return write || h.write;
+}
+}  // namespace
+
+bool StepContext::trylock(const LockId& id, bool write) {
+    auto it = std::lower_bound(s.locks.begin(), s.locks.end(), id,
+                               [](const LockHold& h, const LockId& i) { return h.id < i; });
+    if (it != s.locks.end() && it->id == id) {
+        if (it->holders & (1u << t)) throw EngineError(lockName(id, cfg()) + " taken twice by " + taskName());
+        if (conflicts(*it, t, write)) return false;
+        it->holders |= 1u << t;
+        it->write = write;
+    } else {
+        s.locks.insert(it, LockHold{id, write, 1u << t});
+    }
+    touch({CellKind::Lock, 0, 0});
+    return true;
+}
+
+bool StepContext::lock(const LockId& id, bool write) {
+    if (trylock(id, write)) return true;
+    Task& tk = task();
+    tk.state = TaskState::Blocked;
+    tk.waitLock = id;
+    touch({CellKind::Task, 0, t});
+    const LockHold* h = s.findLock(id);
+    std::string by;
+    for (size_t i = 0; h && i < s.tasks.size(); ++i)
+        if (h->holders & (1u << i)) by += (by.empty() ? "" : ",") + cfg().tasks[i].name;
+    say("blocks on " + lockName(id, cfg()) + (write ? "" : " (read)") + " held by " + by);
+    flowSet = true;
+    continueNow = false;
+    return false;
+}
+
+void StepContext::unlock(const LockId& id) {
+    auto it = std::find_if(s.locks.begin(), s.locks.end(), [&](const LockHold& h) { return h.id == id; });
+    if (it == s.locks.end() || !(it->holders & (1u << t)))
+        throw EngineError(taskName() + " releases " + lockName(id, cfg()) + " it does not hold");
+    it->holders &= ~(1u << t);
+    if (!it->holders) s.locks.erase(it);
+    touch({CellKind::Lock, 0, 0});
+    // Everyone blocked on it retries on its next step.
+    for (size_t i = 0; i < s.tasks.size(); ++i) {
+        Task& o = s.tasks[i];
+        if (o.state == TaskState::Blocked && o.waitLock == id) {
+            o.state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+        }
+    }
+}
+
+bool StepContext::holds(const LockId& id) const {
+    const LockHold* h = s.findLock(id);
+    return h && (h->holders & (1u << t));
+}
+
+bool StepContext::lockFolio(uint32_t pfn) {
+    if (!lock({LockKind::FL, 0, pfn})) return false;
+    editFolio(pfn, [](Folio& f) { f.set(PG_locked); });
+    return true;
+}
+
+bool StepContext::trylockFolio(uint32_t pfn) {
+    if (!trylock({LockKind::FL, 0, pfn})) return false;
+    editFolio(pfn, [](Folio& f) { f.set(PG_locked); });
+    return true;
+}
+
+void StepContext::unlockFolio(uint32_t pfn) {
+    unlock({LockKind::FL, 0, pfn});
+    editFolio(pfn, [](Folio& f) { f.set(PG_locked, false); });
+}
+
+// ---- sleeping ------------------------------------------------------------------
+
+void StepContext::sleep(TaskState why, uint64_t arg) {
+    Task& tk = task();
+    tk.state = why;
+    tk.waitArg = arg;
+    touch({CellKind::Task, 0, t});
+    flowSet = true;
+    continueNow = false;
+}
+
+void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
+    auto inRange = [&](const UffdMsg& m) { return m.mm == mm && m.va >= lo && m.va < hi; };
+    std::vector<uint32_t> woken;
+    for (auto* q : {&s.uffd.pending, &s.uffd.readWaiting})
+        for (auto it = q->begin(); it != q->end();) {
+            if (inRange(*it)) {
+                woken.push_back(it->id);
+                it = q->erase(it);
+            } else {
+                ++it;
+            }
+        }
+    if (woken.empty()) return;
+    touch({CellKind::Uffd, 0, 0});
+    for (size_t i = 0; i < s.tasks.size(); ++i) {
+        Task& o = s.tasks[i];
+        if (o.state == TaskState::SleepUffd && std::count(woken.begin(), woken.end(), uint32_t(o.waitArg))) {
+            o.state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+            say("wakes " + cfg().tasks[i].name);
+        }
+    }
+}
+
+void StepContext::wakeFallocWaiters() {
+    for (size_t i = 0; i < s.tasks.size(); ++i) {
+        if (!(s.inode.fallocWaiters & (1u << i))) continue;
+        Task& o = s.tasks[i];
+        if (o.state == TaskState::SleepFalloc) {
+            o.state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+            say("wakes " + cfg().tasks[i].name);
+        }
+    }
+    if (s.inode.fallocWaiters) editInode([](Inode& in) { in.fallocWaiters = 0; });
+}
+
+void StepContext::wakeWriteback(uint32_t pfn) {
+    for (size_t i = 0; i < s.tasks.size(); ++i) {
+        Task& o = s.tasks[i];
+        if (o.state == TaskState::SleepWriteback && o.waitArg == pfn) {
+            o.state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+            say("wakes " + cfg().tasks[i].name);
+        }
+    }
+}
+
+// ---- mutators ------------------------------------------------------------------
+
+void StepContext::touch(const CellRef& c) { rec.changed.push_back(c); }
+
+void StepContext::setPte(uint8_t mm, uint64_t vpn, const Pte& p) {
+    Mm& m = s.mms[mm];
+    const Pte before = m.pt.get(vpn);
+    if (before == p) return;
+    m.pt.set(vpn, p);
+    touch({CellKind::Pte, mm, vpn});
+    if (before.protectedWp() != p.protectedWp()) recordWpChange(mm, vpn, before, p);
+}
+
+void StepContext::setXa(uint64_t index, const XaEntry& e) {
+    s.inode.xa.set(index, e);
+    touch({CellKind::Xa, 0, index});
+}
+
+uint32_t StepContext::allocFolio(bool anon, uint8_t mm, uint64_t index) {
+    const uint32_t pfn = s.nextPfn++;
+    Folio f;
+    f.allocated = true;
+    f.refcount = 1;
+    f.anon = anon;
+    f.mm = mm;
+    f.index = index;
+    f.set(PG_swapbacked);
+    s.folios.set(pfn, f);
+    task().refs.push_back(pfn);
+    touch({CellKind::Folio, 0, pfn});
+    touch({CellKind::Task, 0, t});
+    return pfn;
+}
+
+void StepContext::getRef(uint32_t pfn) {
+    editFolio(pfn, [](Folio& f) { ++f.refcount; });
+    task().refs.push_back(pfn);
+    touch({CellKind::Task, 0, t});
+}
+
+void StepContext::putRef(uint32_t pfn) {
+    auto& refs = task().refs;
+    auto it = std::find(refs.begin(), refs.end(), pfn);
+    if (it == refs.end()) throw EngineError(taskName() + " drops a reference on pfn " + std::to_string(pfn) + " it does not hold");
+    refs.erase(it);
+    touch({CellKind::Task, 0, t});
+    dropRefCount(pfn);
+}
+
+void StepContext::dropRefCount(uint32_t pfn) {
+    editFolio(pfn, [](Folio& f) { --f.refcount; });
+    freeIfUnused(pfn);
+}
+
+void StepContext::freeIfUnused(uint32_t pfn) {
+    const Folio& f = s.folio(pfn);
+    if (!f.allocated || f.refcount > 0) return;
+    if (f.refcount < 0 || f.mapcount != 0) throw EngineError("pfn " + std::to_string(pfn) + " freed with refcount " + std::to_string(f.refcount) + ", mapcount " + std::to_string(f.mapcount));
+    say("p" + std::to_string(pfn) + " freed (data " + f.data.str() + " gone)");
+    s.folios.set(pfn, Folio{});
+    touch({CellKind::Folio, 0, pfn});
+}
+
+void StepContext::mapFromTaskRef(uint8_t mm, uint64_t vpn, const Pte& p) {
+    auto& refs = task().refs;
+    auto it = std::find(refs.begin(), refs.end(), p.pfn);
+    if (it == refs.end()) throw EngineError(taskName() + " maps pfn " + std::to_string(p.pfn) + " without holding a reference");
+    refs.erase(it);
+    touch({CellKind::Task, 0, t});
+    editFolio(p.pfn, [](Folio& f) { ++f.mapcount; });
+    Mm& m = s.mms[mm];
+    if (s.folio(p.pfn).anon) ++m.rssAnon; else ++m.rssShmem;
+    setPte(mm, vpn, p);
+}
+
+void StepContext::unmapPresent(uint8_t mm, uint64_t vpn, const Pte& replacement) {
+    const Pte old = s.mms[mm].pt.get(vpn);
+    if (!old.isPresent()) throw EngineError("unmap of a non-present pte at " + pageName(mm, vpn));
+    setPte(mm, vpn, replacement);
+    Mm& m = s.mms[mm];
+    const bool anon = s.folio(old.pfn).anon;
+    if (anon) --m.rssAnon; else --m.rssShmem;
+    editFolio(old.pfn, [&](Folio& f) {
+        --f.mapcount;
+        if (old.dirty) f.set(PG_dirty);
+        if (old.young) f.set(PG_referenced);
+    });
+    dropRefCount(old.pfn);
+}
+
+std::optional<uint32_t> StepContext::allocSwapSlot() {
+    SwapDevice& sw = s.swap;
+    for (uint32_t n = 0; n < sw.nslots; ++n) {
+        const uint32_t slot = (sw.cursor + n) % sw.nslots;
+        if (sw.slots.get(slot).free()) {
+            sw.cursor = (slot + 1) % sw.nslots;
+            return slot;
+        }
+    }
+    return std::nullopt;
+}
+
+uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
+    UffdMsg m;
+    m.id = s.uffd.nextMsgId;
+    m.task = t;
+    m.mm = mm;
+    m.va = vpn;
+    m.flags = flags;
+    editUffd([&](UffdCtx& u) {
+        ++u.nextMsgId;
+        u.pending.push_back(m);
+    });
+    rec.raisedMsgs.push_back(m.id);
+    if (flags & UFFD_PAGEFAULT_FLAG_MINOR) s.mms[mm].intent.update(vpn, [](Intent& i) { i.minorSeen = true; });
+    // The monitor polls the fd: a new message makes it runnable.
+    for (size_t i = 0; i < s.tasks.size(); ++i)
+        if (s.tasks[i].state == TaskState::Idle) {
+            s.tasks[i].state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+        }
+    return m.id;
+}
+
+void StepContext::setIntent(uint8_t mm, uint64_t vpn, bool protect) {
+    s.mms[mm].intent.update(vpn, [&](Intent& i) {
+        i.protect = protect;
+        i.wpMsgSinceSet = false;
+    });
+}
+
+void StepContext::finding(Rule r, int mm, int64_t index, std::string text) {
+    Finding f;
+    f.rule = r;
+    f.step = s.stepCount;
+    f.task = t;
+    f.index = index;
+    f.mm = mm;
+    f.text = std::move(text);
+    rec.findings.push_back(std::move(f));
+}
+
+bool StepContext::pageProtWritable(const Vma& v) const {
+    if (!(v.flags & VM_WRITE)) return false;
+    if (!v.file || !(v.flags & VM_SHARED)) return false;  // private: CoW on write
+    if (!(v.flags & VM_SOFTDIRTY)) return false;         // soft-dirty tracking wants writenotify
+    if ((v.flags & VM_UFFD_WP) && (k().writenotifyUffdWp || k().roPrefaultA)) return false;
+    return true;
+}
+
+std::string StepContext::pageName(uint8_t mm, uint64_t vpn) const {
+    const Vma* v = vmaOf(mm, vpn);
+    const uint64_t idx = v ? (v->file ? v->indexOf(vpn) : vpn - v->start) : vpn;
+    return mmName(mm) + "[" + std::to_string(idx) + "]";
+}
+
+void StepContext::recordWpChange(uint8_t mm, uint64_t vpn, const Pte& before, const Pte& after) {
+    if (after.protectedWp()) return;  // gaining protection is always by request
+    // C2: protection dropped by something other than the monitor's own ioctls.
+    const bool byMonitor = int(t) == cfg().uffdTask;
+    if (byMonitor) return;
+    const StepPiece& p = rec.pieces.back();
+    const Vma* v = vmaOf(mm, vpn);
+    const int64_t idx = v ? int64_t(v->file ? v->indexOf(vpn) : vpn - v->start) : -1;
+    finding(Rule::C2, mm, idx,
+            "uffd-wp of " + pageName(mm, vpn) + " dropped by " + std::string(stepId(p.fn, p.pc)) + " in " +
+                std::string(fnName(p.fn)) + " (" + before.describe() + " → " + after.describe() + ")");
+}
+
+}  // namespace faultline

@@ -1,0 +1,122 @@
+#pragma once
+// StepContext: what a kernel-path step function sees. It runs one piece of a
+// function (one case of its step table) and ends it with exactly one of
+//   next(pc)  — the micro-step ends here; continue at pc next time,
+//   jump(pc)  — go on in this function now (same micro-step),
+//   call(...) — enter a callee now (same micro-step),
+//   ret(v)    — return to the caller now (same micro-step),
+//   or a failed lock()/sleep(), which ends the micro-step with the task waiting.
+// All state changes go through the mutators here so that the step's changed
+// cells, C2 provenance and C4 accounting checks are recorded in one place.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/record.h"
+#include "model/state.h"
+
+namespace faultline {
+
+class StepContext {
+public:
+    StepContext(State& s, uint8_t task, StepRecord& rec) : s(s), t(task), rec(rec) {}
+
+    State& s;
+    const uint8_t t;
+    StepRecord& rec;
+
+    Task& task() { return s.tasks[t]; }
+    StackFrame& f() { return s.tasks[t].stack.back(); }
+    const Toggles& k() const { return s.toggles; }
+    const Config& cfg() const { return *s.config; }
+    const std::string& taskName() const { return s.config->tasks[t].name; }
+    const std::string& mmName(uint8_t mm) const { return s.config->mmNames[mm]; }
+
+    // ---- narration: one piece per executed case (step id from the table) ----
+    void at(std::string text);
+    void say(std::string text);  // append to the current piece
+
+    // ---- control flow (see header comment) ----
+    void next(uint8_t pc);
+    void jump(uint8_t pc);
+    void call(Fn fn, StackFrame init);
+    void ret(int32_t value);
+
+    // ---- locks ----
+    // Takes the lock, or blocks the task (micro-step ends, nothing else done).
+    bool lock(const LockId& id, bool write = true);
+    bool trylock(const LockId& id, bool write = true);  // never blocks
+    void unlock(const LockId& id);
+    bool holds(const LockId& id) const;
+    // Folio lock: PG_locked plus the lock table entry.
+    bool lockFolio(uint32_t pfn);
+    bool trylockFolio(uint32_t pfn);
+    void unlockFolio(uint32_t pfn);
+
+    // ---- sleeping ----
+    void sleep(TaskState why, uint64_t arg);  // ends the micro-step
+    void wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi);  // vpn range
+    void wakeFallocWaiters();
+    void wakeWriteback(uint32_t pfn);
+
+    // ---- mutators (record changed cells) ----
+    void setPte(uint8_t mm, uint64_t vpn, const Pte& p);
+    void setXa(uint64_t index, const XaEntry& e);
+    template <class F>
+    void editFolio(uint32_t pfn, F&& fn) {
+        s.folios.update(pfn, fn);
+        touch({CellKind::Folio, 0, pfn});
+    }
+    template <class F>
+    void editSlot(uint32_t slot, F&& fn) {
+        s.swap.slots.update(slot, fn);
+        touch({CellKind::Slot, 0, slot});
+    }
+    template <class F>
+    void editInode(F&& fn) {
+        fn(s.inode);
+        touch({CellKind::Inode, 0, 0});
+    }
+    template <class F>
+    void editUffd(F&& fn) {
+        fn(s.uffd);
+        touch({CellKind::Uffd, 0, 0});
+    }
+    void touch(const CellRef& c);
+
+    // Folio lifetime and references (C4 bookkeeping).
+    uint32_t allocFolio(bool anon, uint8_t mm, uint64_t index);  // refcount 1, held by this task
+    void getRef(uint32_t pfn);  // this task takes a reference
+    void putRef(uint32_t pfn);  // this task drops one; frees at 0
+    void dropRefCount(uint32_t pfn);  // a non-task reference goes (cache, pte); frees at 0
+    void freeIfUnused(uint32_t pfn);
+    // Moves one of this task's references to a pte (mapcount++).
+    void mapFromTaskRef(uint8_t mm, uint64_t vpn, const Pte& p);
+    // Clears a present pte (zap/unmap): mapcount--, refcount--, rss--.
+    void unmapPresent(uint8_t mm, uint64_t vpn, const Pte& replacement);
+
+    // Swap slots.
+    std::optional<uint32_t> allocSwapSlot();
+
+    // uffd messages.
+    uint32_t queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags);
+
+    // Intent (checker) updates, made by the monitor's ioctls.
+    void setIntent(uint8_t mm, uint64_t vpn, bool protect);
+    void finding(Rule r, int mm, int64_t index, std::string text);
+
+    // Geometry helpers.
+    const Vma* vmaOf(uint8_t mm, uint64_t vpn) const { return s.mms[mm].findVma(vpn); }
+    // vm_page_prot grants write (spec §1.2 page_prot_writable).
+    bool pageProtWritable(const Vma& v) const;
+    std::string pageName(uint8_t mm, uint64_t vpn) const;  // "A[8]"
+
+    bool flowSet = false;      // one of the control-flow calls was made
+    bool continueNow = false;  // fused: run the (new) top frame again now
+    bool opFinished = false;
+
+private:
+    void recordWpChange(uint8_t mm, uint64_t vpn, const Pte& before, const Pte& after);
+};
+
+}  // namespace faultline

@@ -1,0 +1,62 @@
+#include "model/config.h"
+
+#include <array>
+
+#include "util/hash.h"
+
+namespace faultline {
+
+namespace {
+constexpr std::array<std::string_view, 18> kOpNames = {
+    "read", "write", "file_write", "punch_hole", "madvise_dontneed", "madvise_pageout", "reclaim", "writeback_end",
+    "munmap", "uffdio_api", "uffdio_register", "uffdio_unregister", "uffdio_writeprotect", "uffdio_copy",
+    "uffdio_zeropage", "uffdio_continue", "uffdio_wake", "serve"};
+}
+
+std::string_view opKindName(OpKind k) { return kOpNames.at(size_t(k)); }
+
+std::string Op::text() const {
+    std::string s(opKindName(kind));
+    switch (kind) {
+    case OpKind::Read: return s + " " + std::to_string(page);
+    case OpKind::Write: return s + " " + std::to_string(page) + " = " + tag.str();
+    case OpKind::Punch: return s + " offset " + std::to_string(page) + " len " + std::to_string(count);
+    case OpKind::UffdApi:
+    case OpKind::Serve: return s;
+    default: return s + " " + std::to_string(page) + (count != 1 ? " +" + std::to_string(count) : "");
+    }
+}
+
+Tag MonitorPolicy::copyTagFor(uint64_t index) const {
+    std::string t = copyTag;
+    if (auto p = t.find("{i}"); p != std::string::npos) t.replace(p, 3, std::to_string(index));
+    return Tag(t);
+}
+
+uint64_t Config::stableHash() const {
+    Hasher h;
+    for (const auto& n : mmNames) h.add(n);
+    for (const auto& n : vmaNames) h.add(n);
+    for (const TaskConfig& t : tasks) {
+        h.add(t.name).add(uint64_t(int64_t(t.mm)));
+        for (const Op& op : t.program)
+            h.add(uint64_t(op.kind)).add(uint64_t(int64_t(op.mm))).add(op.vma).add(op.page).add(op.count).add(op.mode).add(op.features).add(op.tag.bits());
+    }
+    h.add(uint64_t(int64_t(uffdTask)));
+    h.add(policy.copyModeWp).add(policy.copyTag).add(policy.useZeropage).add(policy.clearOnWp).add(policy.continueOnMinor).add(policy.continueModeWp);
+    return h.value();
+}
+
+int Config::taskIndex(const std::string& name) const {
+    for (size_t i = 0; i < tasks.size(); ++i)
+        if (tasks[i].name == name) return int(i);
+    return -1;
+}
+
+int Config::mmIndex(const std::string& name) const {
+    for (size_t i = 0; i < mmNames.size(); ++i)
+        if (mmNames[i] == name) return int(i);
+    return -1;
+}
+
+}  // namespace faultline

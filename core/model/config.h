@@ -1,0 +1,79 @@
+#pragma once
+// What a run is made of and that never changes while it runs: the actors,
+// their programs of user-level operations, and the monitor's policy. Shared
+// (immutable) by every copy of a State.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/tag.h"
+
+namespace faultline {
+
+// User-level operations a task's program is made of (spec §0.3, §4–§6).
+enum class OpKind : uint8_t {
+    Read,             // UA(task, va(page), R)
+    Write,            // UA(task, va(page), W, tag)
+    FileWrite,        // write(2) of tag to file pages [page, page+count)
+    Punch,            // fallocate(PUNCH_HOLE|KEEP_SIZE, offset, len) — bytes
+    MadviseDontneed,  // madvise(MADV_DONTNEED) over pages of the task's VMA
+    MadvisePageout,   // madvise(MADV_PAGEOUT)
+    Reclaim,          // global reclaim (kswapd) of the folio at file page `page`
+    WritebackEnd,     // swap I/O completion for the folio at file page `page`
+    Munmap,           // munmap of the task's VMA
+    UffdApi,
+    UffdRegister,     // mode = UFFDIO_REGISTER_MODE_* bits
+    UffdUnregister,
+    UffdWriteprotect, // mode: 1 = WP, 0 = clear; 2 = DONTWAKE
+    UffdCopy,         // mode: 1 = DONTWAKE, 2 = WP
+    UffdZeropage,
+    UffdContinue,
+    UffdWake,
+    Serve,            // monitor: read and resolve messages per MonitorPolicy, forever
+};
+std::string_view opKindName(OpKind k);  // the session-file spelling ("read", "uffdio_copy", ...)
+
+enum RegisterMode : uint32_t { UFFDIO_REGISTER_MODE_MISSING = 1, UFFDIO_REGISTER_MODE_WP = 2, UFFDIO_REGISTER_MODE_MINOR = 4 };
+enum CopyMode : uint32_t { UFFDIO_COPY_MODE_DONTWAKE = 1, UFFDIO_COPY_MODE_WP = 2 };
+enum WriteprotectMode : uint32_t { UFFDIO_WRITEPROTECT_MODE_WP = 1, UFFDIO_WRITEPROTECT_MODE_DONTWAKE = 2 };
+
+struct Op {
+    OpKind kind = OpKind::Read;
+    int8_t mm = -1;          // target mm when the task has none (reclaim of an anon page)
+    uint8_t vma = 0;         // which VMA of the task's mm (index into that mm's VMAs at start)
+    uint64_t page = 0;       // file page index (file VMA) or page in the VMA (anon); Punch: byte offset
+    uint64_t count = 1;      // pages; Punch: byte length
+    uint32_t mode = 0;
+    uint64_t features = 0;   // UffdApi
+    Tag tag;                 // Write / FileWrite / Copy data
+    std::string text() const;  // "write A[8] = a1"
+};
+
+struct MonitorPolicy {
+    bool copyModeWp = true;       // answer MISSING with UFFDIO_COPY(MODE_WP)
+    std::string copyTag = "m{i}"; // data of the copied page; {i} = file page index
+    bool useZeropage = false;     // answer MISSING with UFFDIO_ZEROPAGE instead
+    bool clearOnWp = true;        // answer WP with UFFDIO_WRITEPROTECT(0)
+    bool continueOnMinor = true;  // answer MINOR with UFFDIO_CONTINUE
+    bool continueModeWp = false;
+    Tag copyTagFor(uint64_t index) const;
+};
+
+struct TaskConfig {
+    std::string name;   // "A1", "M", "B1", "P", "R"
+    int mm = -1;        // index into Config::mmNames, or -1 (no mm: P, R)
+    std::vector<Op> program;
+};
+
+struct Config {
+    std::vector<std::string> mmNames;   // "A", "B"
+    std::vector<std::string> vmaNames;  // "file", "anon", ...
+    std::vector<TaskConfig> tasks;
+    int uffdTask = -1;                  // the monitor, if any (serves messages)
+    MonitorPolicy policy;
+    uint64_t stableHash() const;
+    int taskIndex(const std::string& name) const;
+    int mmIndex(const std::string& name) const;
+};
+
+}  // namespace faultline

@@ -1,0 +1,125 @@
+// The anonymous-memory contrast (spec §6.4, §8.8): do_anonymous_page() and
+// do_swap_page() for a private anonymous VMA, whose swap ptes keep uffd-wp.
+#include "paths/path_common.h"
+
+namespace faultline::paths {
+namespace {
+
+enum { AP_1, AP_RET };
+
+void do_anonymous_page(StepContext& c) {
+    StackFrame& f = c.f();
+    if (f.pc == AP_RET) return c.ret(f.ret);
+    const Vma& v = vmaFor(c, f.mm, f.va);
+    if (v.flags & VM_UFFD_MISSING) {
+        c.at("userfaultfd_missing(vma) → handle_userfault(VM_UFFD_MISSING)");
+        StackFrame n = faultFrame(f);
+        n.flags = VM_UFFD_MISSING;
+        f.pc = AP_RET;
+        return c.call(Fn::handle_userfault, n);
+    }
+    if (!c.lock(PTL(f.mm, f.va))) return;
+    if (!c.s.mms[f.mm].pt.get(f.va).isNone()) {
+        c.unlock(PTL(f.mm, f.va));
+        c.at("pte no longer none → return");
+        return c.ret(0);
+    }
+    // A read fault would map the shared zero page read-only; the model gives
+    // the page its own zero-filled folio, mapped read-only, which a later
+    // write reuses in place (same bits, same messages).
+    const uint32_t pfn = c.allocFolio(true, f.mm, f.va);
+    c.editFolio(pfn, [](Folio& fo) { fo.set(PG_uptodate); fo.set(PG_lru); });
+    const bool w = f.write && (v.flags & VM_WRITE);
+    c.mapFromTaskRef(f.mm, f.va, Pte::present(pfn, w, f.write, true, false));
+    c.unlock(PTL(f.mm, f.va));
+    c.at("allocate zeroed anonymous " + pfnText(pfn) + ", map it " + (w ? "writable" : "read-only"));
+    return c.ret(0);
+}
+
+enum { DS_1, DS_2 };
+
+void do_swap_page(StepContext& c) {
+    StackFrame& f = c.f();
+    const uint32_t slot = f.orig_pte.slot;
+    switch (f.pc) {
+    case DS_1: {
+        const SwapSlot sl = c.s.swap.slots.get(slot);
+        if (sl.cachePfn) {
+            f.pfn = sl.cachePfn;
+            c.getRef(f.pfn);
+            c.at("swap slot " + std::to_string(slot) + ": swap-cache hit " + pfnText(f.pfn));
+        } else {
+            const uint32_t q = c.allocFolio(true, f.mm, f.va);
+            c.editFolio(q, [&](Folio& fo) {
+                fo.swap = slot + 1;
+                fo.set(PG_swapcache);
+                ++fo.refcount;
+                fo.data = sl.data;
+                fo.set(PG_uptodate);
+                fo.set(PG_lru);
+            });
+            c.editSlot(slot, [&](SwapSlot& s) { s.hasCache = true, s.cachePfn = q; });
+            f.pfn = q;
+            c.at("swap slot " + std::to_string(slot) + ": read into new " + pfnText(q) + " (major fault)");
+        }
+        return c.next(DS_2);
+    }
+    case DS_2: {
+        if (!c.holds({LockKind::FL, 0, f.pfn}) && !c.lockFolio(f.pfn)) return;
+        if (!c.lock(PTL(f.mm, f.va))) return;
+        if (!(c.s.mms[f.mm].pt.get(f.va) == f.orig_pte)) {
+            c.unlock(PTL(f.mm, f.va));
+            c.unlockFolio(f.pfn);
+            c.putRef(f.pfn);
+            c.at("pte changed meanwhile → return");
+            return c.ret(0);
+        }
+        Pte p = Pte::present(f.pfn, false, false, true, f.orig_pte.uffd_wp);
+        if (f.write && !p.uffd_wp) p.write = p.dirty = true;
+        --c.s.mms[f.mm].rssSwapents;
+        c.mapFromTaskRef(f.mm, f.va, p);
+        c.editSlot(slot, [](SwapSlot& s) { --s.count; });
+        const uint32_t pfn = f.pfn;
+        std::string freed;
+        if (c.s.swap.slots.get(slot).count == 0) {
+            // Exclusive now: leave the swap cache and free the slot.
+            c.editFolio(pfn, [](Folio& fo) { fo.swap = 0; fo.set(PG_swapcache, false); });
+            c.editSlot(slot, [](SwapSlot& s) { s = SwapSlot{}; });
+            c.dropRefCount(pfn);
+            freed = ", slot freed";
+        }
+        c.unlock(PTL(f.mm, f.va));
+        c.unlockFolio(pfn);
+        c.at(c.pageName(f.mm, f.va) + " ← " + p.describe() +
+             (p.uffd_wp ? " (uffd-wp restored from the swap pte: never made writable)" : "") + freed);
+        return c.ret(0);
+    }
+    }
+    throw EngineError("do_swap_page: bad pc");
+}
+
+}  // namespace
+
+const FunctionInfo& info_do_anonymous_page() {
+    static const FunctionInfo info{
+        "do_anonymous_page",
+        "mm/memory.c",
+        {{"", "if (userfaultfd_missing(vma)) return handle_userfault(vmf, VM_UFFD_MISSING); folio = alloc_anon_folio(vmf); entry = mk_pte(); if (vma->vm_flags & VM_WRITE) entry = pte_mkwrite(pte_mkdirty(entry)); set_pte_at();"},
+         {"", "return ret;"}},
+        do_anonymous_page,
+        {"va:address", "write:write"}};
+    return info;
+}
+
+const FunctionInfo& info_do_swap_page() {
+    static const FunctionInfo info{
+        "do_swap_page",
+        "mm/memory.c",
+        {{"", "folio = swap_cache_get_folio(entry); if (!folio) folio = swapin_readahead(entry, GFP_HIGHUSER_MOVABLE, vmf);"},
+         {"", "folio_lock(folio); vmf->pte = pte_offset_map_lock(); if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) goto out_nomap; pte = mk_pte(page, vma->vm_page_prot); if (pte_swp_uffd_wp(vmf->orig_pte)) pte = pte_mkuffd_wp(pte); else if (write && exclusive) pte = pte_mkwrite(pte_mkdirty(pte)); set_pte_at(); swap_free(entry);"}},
+        do_swap_page,
+        {"va:address", "orig_pte:orig_pte", "pfn:folio"}};
+    return info;
+}
+
+}  // namespace faultline::paths

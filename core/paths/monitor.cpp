@@ -1,0 +1,98 @@
+// The userfaultfd monitor M (spec §0.1): a user-space loop that reads
+// messages and resolves them with ioctls, per the session's MonitorPolicy.
+#include "paths/path_common.h"
+
+namespace faultline::paths {
+namespace {
+
+enum { MON_POLL, MON_READ, MON_RESOLVE, MON_DONE, MON_END };
+
+void uffd_monitor(StepContext& c) {
+    StackFrame& f = c.f();
+    switch (f.pc) {
+    case MON_POLL:
+        if (c.s.uffd.pending.empty()) {
+            c.at("poll(uffd): nothing pending → wait");
+            return c.sleep(TaskState::Idle, 0);
+        }
+        return c.jump(MON_READ);
+    case MON_READ: {
+        UffdMsg m = c.s.uffd.pending.front();
+        c.editUffd([&](UffdCtx& u) {
+            u.pending.erase(u.pending.begin());
+            u.readWaiting.push_back(m);
+        });
+        f.mm = m.mm;
+        f.va = m.va;
+        f.aux = m.id;
+        f.flags = m.flags;
+        if (m.flags & UFFD_PAGEFAULT_FLAG_WP) c.s.mms[m.mm].intent.update(m.va, [](Intent& i) { i.wpMsgSinceSet = true; });
+        c.at("read(uffd) → " + uffdMsgText(m, c.s));
+        return c.next(MON_RESOLVE);
+    }
+    case MON_RESOLVE: {
+        const MonitorPolicy& pol = c.cfg().policy;
+        const Vma* v = c.vmaOf(f.mm, f.va);
+        StackFrame n;
+        n.mm = f.mm;
+        n.va = f.va;
+        f.pc = MON_DONE;
+        if (f.flags & UFFD_PAGEFAULT_FLAG_WP) {
+            if (!pol.clearOnWp) {
+                c.at("policy: leave WP faults unanswered");
+                return c.next(MON_POLL);
+            }
+            c.at("policy: answer WP by UFFDIO_WRITEPROTECT(mode=0)");
+            n.lo = f.va, n.hi = f.va + 1, n.write = false;
+            return c.call(Fn::mwriteprotect_range, n);
+        }
+        if (f.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+            if (!pol.continueOnMinor) {
+                c.at("policy: leave MINOR faults unanswered");
+                return c.next(MON_POLL);
+            }
+            c.at("policy: answer MINOR by UFFDIO_CONTINUE");
+            n.aux = 2;
+            n.flags = pol.continueModeWp ? UFFDIO_COPY_MODE_WP : 0;
+            return c.call(Fn::mfill_atomic_pte, n);
+        }
+        const uint64_t idx = v && v->file ? v->indexOf(f.va) : (v ? f.va - v->start : 0);
+        n.aux = pol.useZeropage ? 1 : 0;
+        n.tag = pol.copyTagFor(idx);
+        n.flags = pol.copyModeWp && !pol.useZeropage ? UFFDIO_COPY_MODE_WP : 0;
+        c.at(std::string("policy: answer MISSING by ") + (pol.useZeropage ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY(" + n.tag.str() + (n.flags ? ", MODE_WP)" : ")")));
+        return c.call(Fn::mfill_atomic_pte, n);
+    }
+    case MON_DONE:
+        if (f.ret == kEEXIST) {
+            c.at("ioctl returned -EEXIST → UFFDIO_WAKE");
+            StackFrame n;
+            n.mm = f.mm, n.lo = f.va, n.hi = f.va + 1;
+            f.pc = MON_END;
+            return c.call(Fn::userfaultfd_wake, n);
+        }
+        c.at(f.ret < 0 ? "ioctl failed: " + errnoName(f.ret) : "resolved");
+        return c.next(MON_POLL);
+    case MON_END:
+        return c.next(MON_POLL);
+    }
+    throw EngineError("uffd_monitor: bad pc");
+}
+
+}  // namespace
+
+const FunctionInfo& info_uffd_monitor() {
+    static const FunctionInfo info{
+        "uffd monitor",
+        "(user space)",
+        {{"", "poll(uffd, POLLIN);"},
+         {"", "read(uffd, &msg, sizeof(msg));"},
+         {"", "MISSING → ioctl(UFFDIO_COPY, MODE_WP per policy); WP → ioctl(UFFDIO_WRITEPROTECT, mode 0); MINOR → ioctl(UFFDIO_CONTINUE);"},
+         {"", "if (ret == -EEXIST) ioctl(uffd, UFFDIO_WAKE, &range);"},
+         {"", "goto poll;"}},
+        uffd_monitor,
+        {"va:msg.address", "aux:message id", "flags:msg.flags"}};
+    return info;
+}
+
+}  // namespace faultline::paths

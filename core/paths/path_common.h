@@ -1,0 +1,74 @@
+#pragma once
+// Helpers shared by the kernel-path files: lock ids, frame builders and the
+// bits of text every path uses to say what happened.
+#include <string>
+
+#include "engine/engine_error.h"
+#include "engine/fault_codes.h"
+#include "engine/step_context.h"
+#include "paths/registry.h"
+
+namespace faultline::paths {
+
+inline LockId ML(uint8_t mm) { return {LockKind::ML, mm, 0}; }
+inline LockId PTL(uint8_t mm, uint64_t vpn) { return {LockKind::PTL, mm, vpn >> 9}; }
+inline LockId IL() { return {LockKind::IL, 0, 0}; }
+inline LockId IM() { return {LockKind::IM, 0, 0}; }
+inline LockId IPL() { return {LockKind::IPL, 0, 0}; }
+inline LockId XA() { return {LockKind::XA, 0, 0}; }
+
+// shmem_get_folio_gfp() modes (the sgp_type and the caller's context).
+enum SgpFlags : uint32_t {
+    SGP_NOUFFD = 1,   // not from a VMA fault: no userfaultfd checks (write(2), truncation)
+    SGP_NOALLOC = 2,  // do not allocate: a hole returns no folio (UFFDIO_CONTINUE, partial truncate)
+};
+
+// shrink_folio_list() / try_to_unmap_one() / writepage: the folio is anonymous.
+constexpr uint32_t kAnonReclaim = 1;
+
+// zap_details.zap_flags
+constexpr uint32_t ZAP_FLAG_DROP_MARKER = 1;
+
+// The next (mm, VMA) after position `pos` (encoded mm << 16 | vma index) that
+// maps a file page in [lo, hi): the i_mmap interval-tree walk.
+inline bool nextMapping(const State& s, uint64_t& pos, uint64_t lo, uint64_t hi) {
+    for (uint64_t p = pos; (p >> 16) < s.mms.size(); p = ((p >> 16) + 1) << 16) {
+        const auto& vmas = s.mms[p >> 16].vmas;
+        for (uint64_t i = p & 0xffff; i < vmas.size(); ++i) {
+            const Vma& v = vmas[i];
+            if (v.file && v.pgoff < hi && v.pgoff + (v.end - v.start) > lo) {
+                pos = (p & ~uint64_t(0xffff)) | i;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+// A frame for a fault-path callee: same mm, address, index, access type.
+inline StackFrame faultFrame(const StackFrame& f) {
+    StackFrame n;
+    n.mm = f.mm;
+    n.va = f.va;
+    n.index = f.index;
+    n.write = f.write;
+    n.orig_pte = f.orig_pte;
+    n.flags = f.flags;
+    n.tag = f.tag;
+    return n;
+}
+
+inline std::string pfnText(uint32_t pfn) { return "p" + std::to_string(pfn); }
+inline std::string idxText(uint64_t i) { return std::to_string(i); }
+
+// The VMA of the frame's address; an engine error if it vanished.
+inline const Vma& vmaFor(StepContext& c, uint8_t mm, uint64_t vpn) {
+    const Vma* v = c.vmaOf(mm, vpn);
+    if (!v) throw EngineError("no VMA at " + c.pageName(mm, vpn));
+    return *v;
+}
+
+// Names of toggles as users set them, for the "why" of a step.
+inline std::string onOff(bool b) { return b ? "on" : "off"; }
+
+}  // namespace faultline::paths

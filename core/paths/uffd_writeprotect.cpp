@@ -1,0 +1,112 @@
+// UFFDIO_WRITEPROTECT (spec §4.4): mwriteprotect_range() → change_protection()
+// over the monitor's mm only, one pte table per micro-step.
+#include "paths/path_common.h"
+
+namespace faultline::paths {
+namespace {
+
+enum { WPR_1, WPR_2, WPR_3 };
+
+// New value of one pte for protect (true) or unprotect (false).
+Pte changeProtection(StepContext& c, const Vma& v, Pte p, bool protect, int& markers) {
+    if (protect) {
+        switch (p.kind) {
+        case PteKind::Present: p.write = false, p.uffd_wp = true; break;
+        case PteKind::Swap: p.uffd_wp = true; break;
+        case PteKind::None:
+            if (c.k().pteMarkers && v.file) {
+                ++markers;
+                return Pte::markerWp();
+            }
+            break;
+        case PteKind::Marker: break;
+        }
+        return p;
+    }
+    switch (p.kind) {
+    case PteKind::Present:
+        p.uffd_wp = false;
+        // v6.x MM_CP_TRY_CHANGE_WRITABLE: a dirty pte of a shared VMA may be
+        // made writable at once (can_change_pte_writable); v5.x leaves the
+        // write bit to the next fault (do_wp_page reuse).
+        if (c.k().wpClearMakesWritable && (v.flags & VM_WRITE) && (!v.file || ((v.flags & VM_SHARED) && p.dirty))) p.write = true;
+        break;
+    case PteKind::Swap: p.uffd_wp = false; break;
+    case PteKind::Marker:
+        if (p.isWpMarker()) {
+            ++markers;
+            return Pte::none();
+        }
+        break;
+    case PteKind::None: break;
+    }
+    return p;
+}
+
+void mwriteprotect_range(StepContext& c) {
+    StackFrame& f = c.f();
+    const uint8_t mm = f.mm;
+    switch (f.pc) {
+    case WPR_1: {
+        if (!c.lock(ML(mm), false)) return;
+        c.at(std::string("UFFDIO_WRITEPROTECT(") + (f.write ? "WP" : "0") + ") [" + c.pageName(mm, f.lo) + ", +" +
+             std::to_string(f.hi - f.lo) + "): mmap_read_lock");
+        for (uint64_t p = f.lo; p < f.hi;) {
+            const Vma* v = c.vmaOf(mm, p);
+            if (!v || !(v->flags & VM_UFFD_WP)) {
+                c.unlock(ML(mm));
+                c.say("range not all VM_UFFD_WP → -ENOENT");
+                return c.ret(kENOENT);
+            }
+            p = v->end;
+        }
+        f.cursor = f.lo;
+        return c.jump(WPR_2);
+    }
+    case WPR_2: {
+        if (!c.lock(PTL(mm, f.cursor))) return;
+        const uint64_t end = std::min(f.hi, (f.cursor | 511) + 1);
+        Mm& m = c.s.mms[mm];
+        int changed = 0, markers = 0;
+        for (uint64_t vpn = f.cursor; vpn < end; ++vpn) {
+            const Vma& v = vmaFor(c, mm, vpn);
+            const Pte before = m.pt.get(vpn);
+            const Pte after = changeProtection(c, v, before, f.write, markers);
+            if (!(after == before)) {
+                c.setPte(mm, vpn, after);
+                ++changed;
+            }
+            c.setIntent(mm, vpn, f.write);
+        }
+        c.unlock(PTL(mm, f.cursor));
+        c.at("change_protection [" + c.pageName(mm, f.cursor) + ".." + std::to_string(end - f.cursor) + " pages]: " +
+             std::to_string(changed) + " ptes changed" +
+             (markers ? std::string(f.write ? ", " : ", ") + std::to_string(markers) + (f.write ? " uffd-wp markers installed on none ptes (PTE_MARKERS=on)" : " markers removed") : "") +
+             (f.write && !c.k().pteMarkers ? "; none ptes cannot be protected (PTE_MARKERS=off)" : ""));
+        f.cursor = end;
+        return f.cursor < f.hi ? c.next(WPR_2) : c.jump(WPR_3);
+    }
+    case WPR_3:
+        c.unlock(ML(mm));
+        c.say("mmap_read_unlock");
+        if (!f.write && !(f.flags & UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) c.wakeUffdRange(mm, f.lo, f.hi);
+        return c.ret(0);
+    }
+    throw EngineError("mwriteprotect_range: bad pc");
+}
+
+}  // namespace
+
+const FunctionInfo& info_mwriteprotect_range() {
+    static const FunctionInfo info{
+        "mwriteprotect_range",
+        "mm/userfaultfd.c",
+        {{"", "mmap_read_lock(dst_mm); for_each_vma_range(vmi, dst_vma, end) if (!userfaultfd_wp(dst_vma)) return -ENOENT;"},
+         {"", "change_protection(&tlb, dst_vma, start, end, mm_cp_flags);  /* per pte table under PTL: WP: wrprotect + uffd_wp, none → marker (v5.19+); clear: uffd_wp off, marker → none */"},
+         {"", "mmap_read_unlock(dst_mm); if (!wp && !(mode & DONTWAKE)) wake_userfault(ctx, &range);"}},
+        mwriteprotect_range,
+        {"lo:start", "hi:end", "write:protect", "cursor:address", "flags:mode"}};
+    return info;
+}
+
+}  // namespace faultline::paths

@@ -1,0 +1,172 @@
+// Write faults (spec §3): do_shared_fault() on a none pte, do_wp_page() on a
+// read-only present pte, and handle_pte_marker() for faults through a marker.
+#include "paths/path_common.h"
+
+namespace faultline::paths {
+namespace {
+
+enum { WN_1, WN_1_RET, WN_2, WN_3 };
+
+void do_shared_fault(StepContext& c) {
+    StackFrame& f = c.f();
+    switch (f.pc) {
+    case WN_1:
+        c.at("no fault-around on write faults; __do_fault → shmem_fault");
+        f.pc = WN_1_RET;
+        return c.call(Fn::shmem_fault, faultFrame(f));
+    case WN_1_RET:
+        if (f.ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
+            c.at("shmem_fault returned " + vmFaultText(f.ret));
+            return c.ret(f.ret);
+        }
+        c.at("shmem_fault returned locked " + pfnText(f.pfn));
+        return c.next(WN_2);
+    case WN_2: {
+        c.at("finish_fault (write)");
+        StackFrame n = faultFrame(f);
+        n.pfn = f.pfn;
+        f.pc = WN_3;
+        return c.call(Fn::finish_fault, n);
+    }
+    case WN_3:
+        if (f.ret & VM_FAULT_NOPAGE) {
+            c.at("finish_fault failed: folio_unlock, folio_put");
+            c.unlockFolio(f.pfn);
+            c.putRef(f.pfn);
+            return c.ret(f.ret);
+        }
+        c.editFolio(f.pfn, [](Folio& fo) { fo.set(PG_dirty); });
+        c.unlockFolio(f.pfn);
+        c.at("fault_dirty_shared_page: " + pfnText(f.pfn) + " dirty, unlocked");
+        return c.ret(0);
+    }
+    throw EngineError("do_shared_fault: bad pc");
+}
+
+enum { WP_1, WP_2, WP_3, WP_UFFD_RET };
+
+void do_wp_page(StepContext& c) {
+    StackFrame& f = c.f();
+    switch (f.pc) {
+    case WP_1: {
+        const Vma& v = vmaFor(c, f.mm, f.va);
+        const Pte p = c.s.mms[f.mm].pt.get(f.va);
+        if ((v.flags & VM_UFFD_WP) && p.uffd_wp) {
+            c.at("userfaultfd_pte_wp: VMA has VM_UFFD_WP and pte has uffd-wp → pte_unmap_unlock; handle_userfault(VM_UFFD_WP)");
+            c.unlock(PTL(f.mm, f.va));
+            StackFrame n = faultFrame(f);
+            n.flags = VM_UFFD_WP;
+            f.pc = WP_UFFD_RET;
+            return c.call(Fn::handle_userfault, n);
+        }
+        c.at(p.uffd_wp ? "pte has a stale uffd-wp bit but the VMA is not VM_UFFD_WP: ignored" : "pte has no uffd-wp bit");
+        return c.jump(WP_2);
+    }
+    case WP_2: {
+        const Vma& v = vmaFor(c, f.mm, f.va);
+        Pte p = c.s.mms[f.mm].pt.get(f.va);
+        f.pfn = p.pfn;
+        p.write = p.dirty = p.young = true;
+        if (v.flags & (VM_SHARED | VM_MAYSHARE)) {
+            c.getRef(f.pfn);
+            c.setPte(f.mm, f.va, p);
+            c.unlock(PTL(f.mm, f.va));
+            c.say("WP.2 wp_page_shared → wp_page_reuse: " + c.pageName(f.mm, f.va) + " ← " + p.describe() +
+                  " (no message: nothing marks it protected)");
+            return c.next(WP_3);
+        }
+        // Anonymous private page mapped only here: reuse it in place.
+        c.setPte(f.mm, f.va, p);
+        c.unlock(PTL(f.mm, f.va));
+        c.say("WP.2 exclusive anonymous page → wp_page_reuse: " + p.describe());
+        return c.ret(0);
+    }
+    case WP_3:
+        if (!c.lockFolio(f.pfn)) return;
+        c.editFolio(f.pfn, [](Folio& fo) { fo.set(PG_dirty); });
+        c.unlockFolio(f.pfn);
+        c.putRef(f.pfn);
+        c.at("folio_lock; fault_dirty_shared_page: " + pfnText(f.pfn) + " dirty; folio_unlock; folio_put");
+        return c.ret(0);
+    case WP_UFFD_RET:
+        return c.ret(f.ret);
+    }
+    throw EngineError("do_wp_page: bad pc");
+}
+
+enum { MK_1, MK_2, MK_3, MK_RET };
+
+void handle_pte_marker(StepContext& c) {
+    StackFrame& f = c.f();
+    switch (f.pc) {
+    case MK_1:
+        if (!(f.orig_pte.marker & kMarkerUffdWp)) {
+            const bool guard = f.orig_pte.marker & kMarkerGuard;
+            c.at(guard ? "guard marker → SIGSEGV" : "marker without UFFD_WP (poisoned or empty) → SIGBUS");
+            return c.ret(guard ? VM_FAULT_SIGSEGV : VM_FAULT_SIGBUS);
+        }
+        c.at("uffd-wp marker");
+        return c.jump(MK_2);
+    case MK_2: {
+        const Vma& v = vmaFor(c, f.mm, f.va);
+        if (v.flags & VM_UFFD_WP) return c.jump(MK_3);
+        if (!c.lock(PTL(f.mm, f.va))) return;
+        const bool same = c.s.mms[f.mm].pt.get(f.va) == f.orig_pte;
+        if (same) c.setPte(f.mm, f.va, Pte::none());
+        c.unlock(PTL(f.mm, f.va));
+        c.say(std::string("VMA not VM_UFFD_WP: stale marker → pte_marker_clear") + (same ? "" : " (already changed)") +
+              "; access retried");
+        return c.ret(0);
+    }
+    case MK_3:
+        c.say(std::string("VMA is VM_UFFD_WP → do_pte_missing → ") + (f.write ? "do_shared_fault" : "do_read_fault"));
+        f.pc = MK_RET;
+        return c.call(f.write ? Fn::do_shared_fault : Fn::do_read_fault, faultFrame(f));
+    case MK_RET:
+        return c.ret(f.ret);
+    }
+    throw EngineError("handle_pte_marker: bad pc");
+}
+
+}  // namespace
+
+const FunctionInfo& info_do_shared_fault() {
+    static const FunctionInfo info{
+        "do_shared_fault",
+        "mm/memory.c",
+        {{"WN.1", "ret = __do_fault(vmf);  /* shmem_fault; shmem has no ->page_mkwrite */"},
+         {"WN.1", "if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) return ret;"},
+         {"WN.2", "ret |= finish_fault(vmf);"},
+         {"WN.3", "if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) { folio_unlock(folio); folio_put(folio); return ret; } ret |= fault_dirty_shared_page(vmf); return ret;"}},
+        do_shared_fault,
+        {"va:address", "index:pgoff", "pfn:folio"}};
+    return info;
+}
+
+const FunctionInfo& info_do_wp_page() {
+    static const FunctionInfo info{
+        "do_wp_page",
+        "mm/memory.c",
+        {{"WP.1", "if (userfaultfd_pte_wp(vma, ptep_get(vmf->pte))) { pte_unmap_unlock(vmf->pte, vmf->ptl); return handle_userfault(vmf, VM_UFFD_WP); }"},
+         {"WP.2", "if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) return wp_page_shared(vmf, folio);  /* folio_get; wp_page_reuse: pte_mkyoung(pte_mkdirty(pte_mkwrite(entry))); pte_unmap_unlock */"},
+         {"WP.3", "folio_lock(folio); fault_dirty_shared_page(vmf); folio_put(folio);"},
+         {"WP.1", "return ret;"}},
+        do_wp_page,
+        {"va:address", "pfn:folio"}};
+    return info;
+}
+
+const FunctionInfo& info_handle_pte_marker() {
+    static const FunctionInfo info{
+        "handle_pte_marker",
+        "mm/memory.c",
+        {{"MK.1", "marker = pte_marker_get(entry); if (WARN_ON_ONCE(!marker)) return VM_FAULT_SIGBUS; if (marker & PTE_MARKER_POISONED) return VM_FAULT_HWPOISON; if (marker & PTE_MARKER_GUARD) return VM_FAULT_SIGSEGV;"},
+         {"MK.2", "if (pte_marker_entry_uffd_wp(entry)) return pte_marker_handle_uffd_wp(vmf);  /* !userfaultfd_wp(vma): pte_marker_clear() */"},
+         {"MK.3", "return do_pte_missing(vmf);  /* do_fault: read → do_read_fault, write → do_shared_fault */"},
+         {"MK.3", "return ret;"}},
+        handle_pte_marker,
+        {"va:address", "orig_pte:orig_pte"}};
+    return info;
+}
+
+}  // namespace faultline::paths

@@ -1,0 +1,179 @@
+#pragma once
+// CowRadix<T>: a persistent (copy-on-write) radix tree from a 64-bit key to T.
+//
+// Why: the whole engine state must be a value that is cheap to copy (reverse
+// stepping keeps checkpoints, the explorer forks states) while a file may have
+// 262,144 pages. Copying a CowRadix copies one pointer; a write clones only the
+// nodes on one root-to-leaf path, so a step costs what it touches, not the
+// file size. A leaf holds 512 entries, exactly one x86 pte table, so a leaf of
+// a page table is what PTL protects.
+//
+// Entries equal to T{} are "absent": empty subtrees are pruned, which keeps the
+// representation canonical (equal contents => equal shape), so operator== can
+// compare shapes and share pointers.
+//
+// The hash is kept incrementally: every node stores the wrapping sum of
+// mix(key, value hash) over its live entries. A write adjusts the sums on its
+// path by the difference, so hash() is O(1) and never mutates shared nodes
+// (safe to call from any thread on a snapshot).
+#include <cassert>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "util/hash.h"
+
+namespace faultline {
+
+template <class T>
+class CowRadix {
+public:
+    static constexpr unsigned kLeafBits = 9;
+    static constexpr unsigned kInnerBits = 6;
+    static constexpr uint64_t kLeafSize = uint64_t{1} << kLeafBits;
+    static constexpr uint64_t kInnerSize = uint64_t{1} << kInnerBits;
+
+    // keyBits: keys are in [0, 2^keyBits).
+    explicit CowRadix(unsigned keyBits = kLeafBits) {
+        unsigned bits = keyBits < kLeafBits ? kLeafBits : keyBits;
+        levels_ = (bits - kLeafBits + kInnerBits - 1) / kInnerBits;
+        keyLimit_ = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits);
+    }
+
+    uint64_t keyLimit() const { return keyLimit_; }
+    uint64_t size() const { return root_ ? root_->live_total : 0; }
+    uint64_t hash() const { return root_ ? root_->hash : 0; }
+
+    const T& get(uint64_t key) const {
+        const Node* n = root_.get();
+        for (unsigned lvl = levels_; n && lvl > 0; --lvl) n = n->kids[childIndex(key, lvl)].get();
+        if (!n) return defaultValue();
+        return n->vals[key & (kLeafSize - 1)];
+    }
+
+    void set(uint64_t key, const T& value) {
+        assert(key < keyLimit_);
+        const T& old = get(key);
+        if (old == value) return;
+        const uint64_t delta = term(key, value) - term(key, old);
+        const bool wasLive = !(old == defaultValue());
+        const bool isLive = !(value == defaultValue());
+        setRec(root_, levels_, key, value, delta, int(isLive) - int(wasLive));
+    }
+
+    template <class F>
+    void update(uint64_t key, F&& f) {
+        T v = get(key);
+        f(v);
+        set(key, v);
+    }
+
+    // First live key in [from, to), if any; skips empty subtrees.
+    std::optional<uint64_t> nextLive(uint64_t from, uint64_t to) const {
+        if (!root_ || from >= to) return std::nullopt;
+        return nextRec(root_.get(), levels_, 0, from, to);
+    }
+
+    // Visits live entries with from <= key < to in key order: f(key, const T&).
+    template <class F>
+    void forEach(uint64_t from, uint64_t to, F&& f) const {
+        for (auto k = nextLive(from, to); k; k = nextLive(*k + 1, to)) f(*k, get(*k));
+    }
+
+    // Number of leaves in use (for memory figures).
+    uint64_t leafCount() const { return root_ ? root_->leaves : 0; }
+
+    friend bool operator==(const CowRadix& a, const CowRadix& b) {
+        return a.levels_ == b.levels_ && a.keyLimit_ == b.keyLimit_ && eqRec(a.root_.get(), b.root_.get(), a.levels_);
+    }
+
+private:
+    struct Node {
+        explicit Node(bool leaf) {
+            if (leaf) vals.resize(kLeafSize); else kids.resize(kInnerSize);
+        }
+        std::vector<std::shared_ptr<Node>> kids;  // inner nodes only
+        std::vector<T> vals;                      // leaves only
+        uint64_t live = 0;        // live entries (leaf) or non-null kids (inner)
+        uint64_t live_total = 0;  // live entries in the subtree
+        uint64_t leaves = 0;      // leaves in the subtree
+        uint64_t hash = 0;        // wrapping sum of terms in the subtree
+    };
+
+    static const T& defaultValue() {
+        static const T v{};
+        return v;
+    }
+    static uint64_t term(uint64_t key, const T& v) {
+        if (v == defaultValue()) return 0;
+        return Hasher().add(key).add(v.stableHash()).value();
+    }
+    static unsigned childIndex(uint64_t key, unsigned lvl) {
+        return unsigned((key >> (kLeafBits + (lvl - 1) * kInnerBits)) & (kInnerSize - 1));
+    }
+
+    // Returns the change in leaf count of the subtree.
+    static int64_t setRec(std::shared_ptr<Node>& slot, unsigned lvl, uint64_t key, const T& value, uint64_t delta,
+                          int liveDelta) {
+        int64_t leafDelta = 0;
+        if (!slot) {
+            slot = std::make_shared<Node>(lvl == 0);
+            if (lvl == 0) leafDelta = 1, slot->leaves = 1;
+        } else if (slot.use_count() > 1) {
+            slot = std::make_shared<Node>(*slot);  // copy-on-write: clone this node only
+        }
+        Node& n = *slot;
+        if (lvl == 0) {
+            n.vals[key & (kLeafSize - 1)] = value;
+            n.live += liveDelta;
+        } else {
+            auto& kid = n.kids[childIndex(key, lvl)];
+            const bool had = bool(kid);
+            leafDelta = setRec(kid, lvl - 1, key, value, delta, liveDelta);
+            n.live += int(bool(kid)) - int(had);
+            n.leaves += leafDelta;
+        }
+        n.live_total += liveDelta;
+        n.hash += delta;
+        if (n.live_total == 0) {  // prune: keeps the shape canonical
+            leafDelta -= int64_t(n.leaves);
+            slot.reset();
+        }
+        return leafDelta;
+    }
+
+    static std::optional<uint64_t> nextRec(const Node* n, unsigned lvl, uint64_t base, uint64_t from, uint64_t to) {
+        if (lvl == 0) {
+            for (uint64_t i = from > base ? from - base : 0; i < kLeafSize && base + i < to; ++i)
+                if (!(n->vals[i] == defaultValue())) return base + i;
+            return std::nullopt;
+        }
+        const unsigned shift = kLeafBits + (lvl - 1) * kInnerBits;
+        const uint64_t span = uint64_t{1} << shift;
+        uint64_t first = from > base ? (from - base) >> shift : 0;
+        for (uint64_t i = first; i < kInnerSize; ++i) {
+            const uint64_t kidBase = base + i * span;
+            if (kidBase >= to) break;
+            if (const Node* k = n->kids[i].get())
+                if (auto r = nextRec(k, lvl - 1, kidBase, from, to)) return r;
+        }
+        return std::nullopt;
+    }
+
+    static bool eqRec(const Node* a, const Node* b, unsigned lvl) {
+        if (a == b) return true;
+        if (!a || !b) return false;
+        if (a->hash != b->hash || a->live_total != b->live_total) return false;
+        if (lvl == 0) return a->vals == b->vals;
+        for (uint64_t i = 0; i < kInnerSize; ++i)
+            if (!eqRec(a->kids[i].get(), b->kids[i].get(), lvl - 1)) return false;
+        return true;
+    }
+
+    std::shared_ptr<Node> root_;
+    unsigned levels_ = 0;
+    uint64_t keyLimit_ = kLeafSize;
+};
+
+}  // namespace faultline
