@@ -48,9 +48,12 @@ struct StepRecord {
     std::vector<Finding> findings;
     std::vector<uint32_t> raisedMsgs;  // uffd message ids queued by this step
     uint64_t hashAfter = 0;
+    bool opDone = false;     // the task finished a program operation in this step
+    int32_t opResult = 0;    // its return value (negative errno for a failed ioctl)
 
-    // The piece that names the step: the last one (where the task now stands).
-    const StepPiece& main() const { return pieces.back(); }
+    // The piece that names the step: the first one, the code the step
+    // started in (where the task stands afterwards is its stack's top).
+    const StepPiece& main() const { return pieces.front(); }
     std::string summary() const;  // all pieces' texts joined with "; "
 };
 

@@ -53,6 +53,8 @@ void StepContext::ret(int32_t value) {
     if (tk.stack.empty()) {
         opFinished = true;
         continueNow = false;
+        rec.opDone = true;
+        rec.opResult = value;
         rec.pieces.back().text += value < 0 ? " → " + errnoName(value) : "";
         return;
     }
@@ -363,7 +365,7 @@ void StepContext::recordWpChange(uint8_t mm, uint64_t vpn, const Pte& before, co
     // C2: protection dropped by something other than the monitor's own ioctls.
     const bool byMonitor = int(t) == cfg().uffdTask;
     if (byMonitor) return;
-    const StepPiece& p = rec.pieces.back();
+    const StackFrame& p = f();  // the function and step doing the change
     const Vma* v = vmaOf(mm, vpn);
     const int64_t idx = v ? int64_t(v->file ? v->indexOf(vpn) : vpn - v->start) : -1;
     finding(Rule::C2, mm, idx,

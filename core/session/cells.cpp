@@ -1,0 +1,68 @@
+#include "session/cells.h"
+
+#include <charconv>
+
+namespace faultline {
+
+std::string pteCellText(const Pte& p) {
+    switch (p.kind) {
+    case PteKind::None: return "none";
+    case PteKind::Marker: return p.isWpMarker() ? "M" : "marker";
+    case PteKind::Swap: return p.uffd_wp ? "swap(wp)" : "swap";
+    case PteKind::Present:
+        return "P(" + std::to_string(p.write) + "," + std::to_string(p.dirty) + "," + std::to_string(p.uffd_wp) + ")";
+    }
+    return "?";
+}
+
+std::string xaCellText(const State& s, uint64_t index) {
+    const XaEntry& e = s.inode.xa.get(index);
+    if (e.isEmpty()) return "hole";
+    if (e.isSwap()) return "S";
+    return "F(" + s.folio(e.value).data.str() + ")";
+}
+
+std::optional<std::string> cellValue(const State& s, const std::string& cell, std::string* error) {
+    auto fail = [&](const std::string& why) -> std::optional<std::string> {
+        if (error) *error = "cell '" + cell + "': " + why;
+        return std::nullopt;
+    };
+    const auto open = cell.find('[');
+    if (open == std::string::npos || cell.back() != ']') return fail("expected NAME[INDEX]");
+    uint64_t index = 0;
+    const char* b = cell.data() + open + 1;
+    const char* e = cell.data() + cell.size() - 1;
+    auto [p, ec] = std::from_chars(b, e, index);
+    if (ec != std::errc() || p != e) return fail("index is not a number");
+    const std::string name = cell.substr(0, open);
+    if (name == "xa") {
+        if (index >= s.inode.sizePages) return fail("index beyond the file");
+        return xaCellText(s, index);
+    }
+    if (name == "data") {
+        if (index >= s.inode.sizePages) return fail("index beyond the file");
+        const XaEntry& x = s.inode.xa.get(index);
+        if (x.isEmpty()) return std::string("hole");
+        if (x.isSwap()) return s.swap.slots.get(x.value).data.str();
+        return s.folio(x.value).data.str();
+    }
+    if (name == "slot") {
+        if (index >= s.swap.nslots) return fail("no such swap slot");
+        const SwapSlot& sl = s.swap.slots.get(index);
+        if (sl.free()) return std::string("free");
+        return "count=" + std::to_string(sl.count) + (sl.hasCache ? ",cache" : "");
+    }
+    const auto dot = name.find('.');
+    if (dot == std::string::npos || name.substr(dot + 1) != "pte") return fail("expected xa, data, slot or MM.pte");
+    const int mm = s.config->mmIndex(name.substr(0, dot));
+    if (mm < 0) return fail("no mm named '" + name.substr(0, dot) + "'");
+    // A file page index in the mm's first file VMA that maps it; else a page
+    // of its first anonymous VMA.
+    for (const Vma& v : s.mms[mm].vmas)
+        if (v.mapsIndex(index)) return pteCellText(s.mms[mm].pt.get(v.vpnOf(index)));
+    for (const Vma& v : s.mms[mm].vmas)
+        if (!v.file && v.start + index < v.end) return pteCellText(s.mms[mm].pt.get(v.start + index));
+    return fail(name.substr(0, dot) + " maps no page " + std::to_string(index));
+}
+
+}  // namespace faultline

@@ -1,0 +1,120 @@
+#include "session/initial_state.h"
+
+#include "engine/engine.h"
+#include "engine/fault_codes.h"
+
+namespace faultline {
+
+ToggleResult resolveToggles(const std::string& variant, const std::vector<std::pair<std::string, std::string>>& overrides) {
+    ToggleResult r;
+    const Variant* v = findVariant(variant);
+    if (!v) {
+        std::string known;
+        for (const Variant& x : variants()) known += (known.empty() ? "" : ", ") + std::string(x.id);
+        r.error = "unknown kernel variant '" + variant + "' (known: " + known + ")";
+        return r;
+    }
+    r.toggles = v->toggles;
+    for (const auto& [name, value] : overrides)
+        if (auto e = setToggle(r.toggles, name, value)) {
+            r.error = *e;
+            return r;
+        }
+    return r;
+}
+
+namespace {
+
+unsigned bitsFor(uint64_t n) {
+    unsigned b = 9;
+    while ((uint64_t{1} << b) < n) ++b;
+    return b;
+}
+
+State geometry(const Session& s, const Toggles& toggles) {
+    State st;
+    auto cfg = std::make_shared<Config>(s.config);
+    st.config = cfg;
+    st.toggles = toggles;
+    st.tasks.resize(cfg->tasks.size());
+    for (size_t i = 0; i < st.tasks.size(); ++i)
+        if (cfg->tasks[i].program.empty()) st.tasks[i].state = TaskState::Done;
+    st.inode.sizePages = s.filePages;
+    st.inode.xa = CowRadix<XaEntry>(bitsFor(s.filePages));
+    st.swap.nslots = s.swapSlots;
+    st.swap.slots = CowRadix<SwapSlot>(bitsFor(s.swapSlots));
+    for (const MmSpec& m : s.mms) {
+        Mm mm;
+        for (const VmaSpec& v : m.vmas) {
+            Vma vma;
+            vma.start = v.start;
+            vma.end = v.start + v.pages;
+            vma.pgoff = v.file ? v.pgoff : 0;
+            vma.file = v.file;
+            vma.flags = VM_READ | VM_MAYWRITE | VM_SOFTDIRTY | (v.write ? VM_WRITE : 0) | (v.shared ? VM_SHARED | VM_MAYSHARE : 0);
+            vma.nameId = uint8_t(cfg->vmaNames.size());
+            for (size_t i = 0; i < cfg->vmaNames.size(); ++i)
+                if (cfg->vmaNames[i] == v.name) vma.nameId = uint8_t(i);
+            mm.vmas.push_back(vma);
+        }
+        std::sort(mm.vmas.begin(), mm.vmas.end(), [](const Vma& a, const Vma& b) { return a.start < b.start; });
+        st.mms.push_back(std::move(mm));
+    }
+    return st;
+}
+
+}  // namespace
+
+InitialState buildInitialState(const Session& s, const Toggles& toggles) {
+    InitialState out{geometry(s, toggles), {}};
+    State& st = out.state;
+    constexpr uint64_t kSetupStepLimit = 50'000'000;
+    uint64_t steps = 0;
+    for (size_t i = 0; i < s.setup.size(); ++i) {
+        const SetupStep& ss = s.setup[i];
+        const std::string where = "setup step " + std::to_string(i + 1) + " (" + s.config.tasks[ss.task].name + ": " + ss.op.text() + ")";
+        Task& t = st.tasks[ss.task];
+        const TaskState before = t.state;
+        const uint16_t opIndex = t.opIndex;
+        try {
+            startOp(st, uint8_t(ss.task), ss.op);
+        } catch (const std::exception& e) {
+            out.error = where + ": " + e.what();
+            return out;
+        }
+        // Run only this task; its op must complete without waiting on another.
+        while (!st.tasks[ss.task].stack.empty()) {
+            if (st.tasks[ss.task].state != TaskState::Runnable) {
+                out.error = where + " cannot complete alone: " + s.config.tasks[ss.task].name + " is " +
+                            std::string(taskStateName(st.tasks[ss.task].state)) + " at " + whereIs(st, uint8_t(ss.task));
+                return out;
+            }
+            // step() would count the op as one of the program's: keep the
+            // program position where it was.
+            StepRecord r = step(st, uint8_t(ss.task));
+            if (r.opDone && r.opResult < 0) {
+                out.error = where + " failed: " + errnoName(r.opResult) + " (" + r.summary() + ")";
+                return out;
+            }
+            for (const Finding& f : r.findings)
+                if (f.rule == Rule::Engine || f.rule == Rule::C4) {
+                    out.error = where + ": " + f.text;
+                    return out;
+                }
+            if (++steps > kSetupStepLimit) {
+                out.error = where + ": more than " + std::to_string(kSetupStepLimit) + " steps";
+                return out;
+            }
+        }
+        st.tasks[ss.task].opIndex = opIndex;
+        st.tasks[ss.task].state = before == TaskState::Done && s.config.tasks[ss.task].program.empty() ? TaskState::Done : TaskState::Runnable;
+        if (st.tasks[ss.task].lastSignal) {
+            out.error = where + ": the access was killed by signal " + std::to_string(st.tasks[ss.task].lastSignal);
+            return out;
+        }
+    }
+    st.stepCount = 0;
+    return out;
+}
+
+}  // namespace faultline
