@@ -1,0 +1,6 @@
+# Runs `faultline-cli check` on every sample session; fails on a non-zero exit.
+file(GLOB sessions ${DIR}/*.json)
+execute_process(COMMAND ${CLI} check ${sessions} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "faultline-cli check failed (exit ${rc})")
+endif()
