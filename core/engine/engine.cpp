@@ -17,6 +17,7 @@ namespace faultline {
 bool isRunnable(const State& s, uint8_t task) {
     const Task& t = s.tasks[task];
     if (t.state != TaskState::Runnable) return false;
+    if (int(task) == s.config->ioTask) return !t.stack.empty() || !s.writeback.empty();
     return !t.stack.empty() || t.opIndex < s.config->tasks[task].program.size();
 }
 
@@ -28,7 +29,7 @@ bool anyRunnable(const State& s) {
 
 bool workDone(const State& s) {
     for (size_t i = 0; i < s.tasks.size(); ++i)
-        if (int(i) != s.config->uffdTask && s.tasks[i].state != TaskState::Done) return false;
+        if (int(i) != s.config->uffdTask && int(i) != s.config->ioTask && s.tasks[i].state != TaskState::Done) return false;
     return true;
 }
 
@@ -65,7 +66,14 @@ constexpr int kMaxFusedPieces = 4096;  // a loop that never ends a micro-step is
 void runPieces(StepContext& c) {
     State& s = c.s;
     Task& t = s.tasks[c.t];
-    if (t.stack.empty()) {
+    if (t.stack.empty() && int(c.t) == s.config->ioTask) {
+        // I/O completion for the oldest folio under writeback.
+        StackFrame f;
+        f.fn = Fn::folio_end_writeback;
+        f.pfn = s.writeback.front();
+        t.stack.push_back(f);
+        c.touch({CellKind::Task, 0, c.t});
+    } else if (t.stack.empty()) {
         const Op& op = s.config->tasks[c.t].program.at(t.opIndex);
         t.stack.push_back(entryFrame(s, c.t, op));
         t.faultRetries = 0;
@@ -88,6 +96,7 @@ void finishOp(StepContext& c) {
     Task& t = s.tasks[c.t];
     if (!t.refs.empty()) throw EngineError(c.taskName() + " finished an operation still holding folio references");
     if (s.heldBy(c.t)) throw EngineError(c.taskName() + " finished an operation still holding locks");
+    if (int(c.t) == s.config->ioTask) return;  // no program: it stays ready for the next completion
     ++t.opIndex;
     if (t.opIndex >= s.config->tasks[c.t].program.size()) t.state = TaskState::Done;
     c.touch({CellKind::Task, 0, c.t});

@@ -46,7 +46,12 @@ struct StepRecord {
     std::vector<StepPiece> pieces;
     std::vector<CellRef> changed;  // sorted, unique
     std::vector<Finding> findings;
-    std::vector<uint32_t> raisedMsgs;  // uffd message ids queued by this step
+    struct RaisedMsg {
+        uint32_t id = 0;
+        std::string text;  // "MISS(8)", "WP(8,W)", "MINOR(3)"
+        friend bool operator==(const RaisedMsg&, const RaisedMsg&) = default;
+    };
+    std::vector<RaisedMsg> raised;  // uffd messages queued by this step
     uint64_t hashAfter = 0;
     bool opDone = false;     // the task finished a program operation in this step
     int32_t opResult = 0;    // its return value (negative errno for a failed ioctl)

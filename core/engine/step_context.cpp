@@ -55,7 +55,8 @@ void StepContext::ret(int32_t value) {
         continueNow = false;
         rec.opDone = true;
         rec.opResult = value;
-        rec.pieces.back().text += value < 0 ? " → " + errnoName(value) : "";
+        if (value < 0 && rec.pieces.back().text.find(errnoName(value)) == std::string::npos)
+            rec.pieces.back().text += " → " + errnoName(value);
         return;
     }
     StackFrame& caller = tk.stack.back();
@@ -317,7 +318,7 @@ uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
         ++u.nextMsgId;
         u.pending.push_back(m);
     });
-    rec.raisedMsgs.push_back(m.id);
+    rec.raised.push_back({m.id, uffdMsgText(m, s)});
     if (flags & UFFD_PAGEFAULT_FLAG_MINOR) s.mms[mm].intent.update(vpn, [](Intent& i) { i.minorSeen = true; });
     // The monitor polls the fd: a new message makes it runnable.
     for (size_t i = 0; i < s.tasks.size(); ++i)

@@ -42,9 +42,15 @@ uint64_t Config::stableHash() const {
         for (const Op& op : t.program)
             h.add(uint64_t(op.kind)).add(uint64_t(int64_t(op.mm))).add(op.vma).add(op.page).add(op.count).add(op.mode).add(op.features).add(op.tag.bits());
     }
-    h.add(uint64_t(int64_t(uffdTask)));
+    h.add(uint64_t(int64_t(uffdTask))).add(uint64_t(int64_t(ioTask)));
     h.add(policy.copyModeWp).add(policy.copyTag).add(policy.useZeropage).add(policy.clearOnWp).add(policy.continueOnMinor).add(policy.continueModeWp);
     return h.value();
+}
+
+void Config::addIoTask() {
+    if (ioTask >= 0) return;
+    ioTask = int(tasks.size());
+    tasks.push_back({"IO", -1, {}});
 }
 
 int Config::taskIndex(const std::string& name) const {

@@ -70,9 +70,13 @@ struct Config {
     std::vector<std::string> vmaNames;  // "file", "anon", ...
     std::vector<TaskConfig> tasks;
     int uffdTask = -1;                  // the monitor, if any (serves messages)
+    int ioTask = -1;                    // the implicit "IO" task that completes swap writeback
     MonitorPolicy policy;
     uint64_t stableHash() const;
     int taskIndex(const std::string& name) const;
+    // Appends the implicit IO task (I/O completion: folio_end_writeback for
+    // any folio under writeback) unless it is there already.
+    void addIoTask();
     int mmIndex(const std::string& name) const;
 };
 

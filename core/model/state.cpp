@@ -119,6 +119,8 @@ uint64_t State::hash() const {
     h.add(uffd.exists).add(uffd.mm).add(uffd.apiDone).add(uffd.features).add(uffd.released).add(uffd.nextMsgId);
     hashMsgs(h, uffd.pending);
     hashMsgs(h, uffd.readWaiting);
+    h.add(writeback.size());
+    for (uint32_t p : writeback) h.add(p);
     h.add(locks.size());
     for (const LockHold& l : locks) h.add(uint64_t(l.id.kind)).add(l.id.mm).add(l.id.arg).add(l.write).add(l.holders);
     return h.value();
@@ -127,7 +129,8 @@ uint64_t State::hash() const {
 bool operator==(const State& a, const State& b) {
     const bool sameConfig = a.config == b.config || (a.config && b.config && a.config->stableHash() == b.config->stableHash());
     return sameConfig && a.toggles == b.toggles && a.tasks == b.tasks && a.mms == b.mms && a.inode == b.inode &&
-           a.folios == b.folios && a.nextPfn == b.nextPfn && a.swap == b.swap && a.uffd == b.uffd && a.locks == b.locks;
+           a.folios == b.folios && a.nextPfn == b.nextPfn && a.swap == b.swap && a.uffd == b.uffd && a.locks == b.locks &&
+           a.writeback == b.writeback;
 }
 
 }  // namespace faultline

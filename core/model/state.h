@@ -209,6 +209,7 @@ public:
     SwapDevice swap;
     UffdCtx uffd;
     std::vector<LockHold> locks;  // sorted by id
+    std::vector<uint32_t> writeback;  // pfns under writeback, in the order I/O was submitted
     uint64_t stepCount = 0;
 
     uint64_t hash() const;

@@ -225,6 +225,7 @@ void shmem_writepage(StepContext& c) {
             x.set(PG_dirty, false);
             x.set(PG_writeback);
         });
+        c.s.writeback.push_back(pfn);
         c.unlockFolio(pfn);
         c.at("WB.5 swap_writepage: clear dirty, set writeback, write " + fo.data.str() + " to slot " +
              std::to_string(fo.swap - 1) + ", unlock");
@@ -241,6 +242,7 @@ void folio_end_writeback(StepContext& c) {
         return c.ret(kEINVAL);
     }
     c.editFolio(f.pfn, [](Folio& x) { x.set(PG_writeback, false); });
+    std::erase(c.s.writeback, f.pfn);
     c.at("WB.6 I/O done: " + pfnText(f.pfn) + " writeback cleared");
     c.wakeWriteback(f.pfn);
     return c.ret(0);

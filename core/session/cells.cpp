@@ -22,6 +22,26 @@ std::string xaCellText(const State& s, uint64_t index) {
     return "F(" + s.folio(e.value).data.str() + ")";
 }
 
+std::string cellRefName(const State& s, const CellRef& c) {
+    switch (c.kind) {
+    case CellKind::Pte: {
+        const std::string mm = c.mm < s.config->mmNames.size() ? s.config->mmNames[c.mm] : "?";
+        const Vma* v = c.mm < s.mms.size() ? s.mms[c.mm].findVma(c.key) : nullptr;
+        if (!v) return mm + ".pte@" + std::to_string(c.key);
+        return mm + ".pte[" + std::to_string(v->file ? v->indexOf(c.key) : c.key - v->start) + "]";
+    }
+    case CellKind::Xa: return "xa[" + std::to_string(c.key) + "]";
+    case CellKind::Folio: return "p" + std::to_string(c.key);
+    case CellKind::Slot: return "slot[" + std::to_string(c.key) + "]";
+    case CellKind::Inode: return "inode";
+    case CellKind::Uffd: return "uffd";
+    case CellKind::Task: return "task " + (c.key < s.config->tasks.size() ? s.config->tasks[c.key].name : "?");
+    case CellKind::Lock: return "locks";
+    case CellKind::Vma: return "vmas " + (c.mm < s.config->mmNames.size() ? s.config->mmNames[c.mm] : "?");
+    }
+    return "?";
+}
+
 std::optional<std::string> cellValue(const State& s, const std::string& cell, std::string* error) {
     auto fail = [&](const std::string& why) -> std::optional<std::string> {
         if (error) *error = "cell '" + cell + "': " + why;

@@ -8,12 +8,16 @@
 #include <optional>
 #include <string>
 
+#include "engine/record.h"
 #include "model/state.h"
 
 namespace faultline {
 
 std::string pteCellText(const Pte& p);
 std::string xaCellText(const State& s, uint64_t index);
+// Names a changed cell the way the trace prints it: "A.pte[8]", "xa[8]",
+// "p12", "slot[3]", "task A1", "uffd", "inode", "locks", "vmas A".
+std::string cellRefName(const State& s, const CellRef& c);
 // Evaluates a cell name; nullopt with `error` set if the name is malformed.
 std::optional<std::string> cellValue(const State& s, const std::string& cell, std::string* error);
 

@@ -34,11 +34,12 @@ unsigned bitsFor(uint64_t n) {
 State geometry(const Session& s, const Toggles& toggles) {
     State st;
     auto cfg = std::make_shared<Config>(s.config);
+    cfg->addIoTask();
     st.config = cfg;
     st.toggles = toggles;
     st.tasks.resize(cfg->tasks.size());
     for (size_t i = 0; i < st.tasks.size(); ++i)
-        if (cfg->tasks[i].program.empty()) st.tasks[i].state = TaskState::Done;
+        if (cfg->tasks[i].program.empty() && int(i) != cfg->ioTask) st.tasks[i].state = TaskState::Done;
     st.inode.sizePages = s.filePages;
     st.inode.xa = CowRadix<XaEntry>(bitsFor(s.filePages));
     st.swap.nslots = s.swapSlots;

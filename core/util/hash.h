@@ -3,7 +3,9 @@
 // library versions, and recordings store state hashes in session files, so
 // the engine uses its own mixing (splitmix64 finaliser over fields).
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <cstdio>
 
 namespace faultline {
 
@@ -31,5 +33,12 @@ private:
     uint64_t h_ = 0x6a09e667f3bcc908ULL;
     uint64_t n_ = 0;
 };
+
+// 16 lowercase hex digits, as recordings store state hashes.
+inline std::string hexHash(uint64_t h) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
 
 }  // namespace faultline

@@ -1,0 +1,56 @@
+#pragma once
+// Running a session headless: setup, the session's schedule, then the default
+// policy to the end; checking its expectations; replaying its recording.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "session/session.h"
+#include "session/timeline.h"
+
+namespace faultline {
+
+struct RunOptions {
+    std::string variant;  // empty: the session's
+    std::vector<std::pair<std::string, std::string>> toggles;  // on top of the session's
+    uint64_t stepLimit = 5'000'000;
+};
+
+struct RunResult {
+    std::string error;  // bad variant/toggle or a setup that could not complete: nothing ran
+    std::string variant;
+    Toggles toggles;
+    std::optional<Timeline> timeline;
+    RunEnd end = RunEnd::Running;
+    std::string endText;                 // deadlock description, schedule error, engine error
+    std::vector<Finding> findings;       // all, in step order
+    std::vector<std::string> messages;   // uffd messages raised, in order ("MISS(8)", "WP(8,W)")
+    std::vector<std::string> opErrors;   // "step 12: M uffdio_copy 8: -EEXIST"
+};
+
+RunResult runSession(const Session& s, const RunOptions& opt = {});
+
+// One line per difference between a run and an expectation; empty = pass.
+std::vector<std::string> compareExpectation(const RunResult& r, const Expectation& e);
+// Runs every expectation of the session under its variant.
+struct CheckLine {
+    std::string variant;
+    bool pass = false;
+    std::string detail;  // first difference, or the run's error
+};
+std::vector<CheckLine> checkSession(const Session& s);
+
+// Records a run into the session's recording format.
+Recording makeRecording(const RunResult& r);
+// Replays the session's recording; returns the first divergent step (1-based)
+// or 0 if every state hash matched, with a description.
+struct ReplayResult {
+    std::string error;         // could not replay at all
+    uint64_t divergedAt = 0;   // 0 = reproduced
+    std::string detail;
+    uint64_t steps = 0;
+};
+ReplayResult replayRecording(const Session& s);
+
+}  // namespace faultline

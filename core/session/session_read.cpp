@@ -1,0 +1,485 @@
+// Session JSON → Session, with every error located (file:line:column).
+// The schema is documented in docs/session-format.md.
+#include <algorithm>
+#include <charconv>
+
+#include "io/atomic_file.h"
+#include "json/json.h"
+#include "json/json_reader.h"
+#include "model/variants.h"
+#include "paths/registry.h"
+#include "session/session_io.h"
+
+namespace faultline {
+
+std::string SessionError::text() const {
+    std::string s = file;
+    if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(column);
+    return s + ": " + message;
+}
+
+namespace {
+
+using json::ObjectReader;
+using json::SchemaError;
+using json::Value;
+
+[[noreturn]] void fail(const Value& at, const std::string& msg) { throw SchemaError(at.pos(), msg); }
+
+uint64_t nonNegative(const Value& v, const std::string& what) {
+    if (!v.isInt()) fail(v, what + " must be an integer, found " + std::string(v.kindName()));
+    if (v.asInt() < 0) fail(v, what + " must not be negative");
+    return uint64_t(v.asInt());
+}
+
+// An address: an integer or a "0x…" string, in bytes, page aligned.
+uint64_t address(const Value& v, const std::string& what) {
+    uint64_t a = 0;
+    if (v.isString()) {
+        const std::string& s = v.asString();
+        const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+        auto [p, ec] = std::from_chars(s.data() + (hex ? 2 : 0), s.data() + s.size(), a, hex ? 16 : 10);
+        if (ec != std::errc() || p != s.data() + s.size()) fail(v, what + " is not a number: '" + s + "'");
+    } else {
+        a = nonNegative(v, what);
+    }
+    if (a % 4096) fail(v, what + " must be page aligned (a multiple of 4096)");
+    if (a >= (uint64_t{1} << 47)) fail(v, what + " is beyond the 47-bit user address space");
+    return a;
+}
+
+uint32_t flagList(const Value& v, const std::vector<std::pair<std::string, uint32_t>>& names, const std::string& what) {
+    if (!v.isArray()) fail(v, what + " must be an array of strings, found " + std::string(v.kindName()));
+    uint32_t bits = 0;
+    for (const Value& e : v.asArray()) {
+        if (!e.isString()) fail(e, what + " entries must be strings");
+        auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == e.asString(); });
+        if (it == names.end()) {
+            std::string known;
+            for (const auto& n : names) known += (known.empty() ? "" : ", ") + n.first;
+            fail(e, "unknown " + what + " '" + e.asString() + "' (known: " + known + ")");
+        }
+        bits |= it->second;
+    }
+    return bits;
+}
+
+const std::vector<std::pair<std::string, uint32_t>> kRegisterModes = {
+    {"MISSING", UFFDIO_REGISTER_MODE_MISSING}, {"WP", UFFDIO_REGISTER_MODE_WP}, {"MINOR", UFFDIO_REGISTER_MODE_MINOR}};
+const std::vector<std::pair<std::string, uint32_t>> kCopyModes = {{"DONTWAKE", UFFDIO_COPY_MODE_DONTWAKE}, {"WP", UFFDIO_COPY_MODE_WP}};
+const std::vector<std::pair<std::string, uint32_t>> kWpModes = {{"WP", UFFDIO_WRITEPROTECT_MODE_WP}, {"DONTWAKE", UFFDIO_WRITEPROTECT_MODE_DONTWAKE}};
+const std::vector<std::pair<std::string, uint32_t>> kFeatures = {
+    {"EVENT_REMOVE", 1u << 3}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7}, {"THREAD_ID", 1u << 8},
+    {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11}, {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13}};
+
+struct Reader {
+    Session s;
+    std::vector<Value::Pos> unusedPos;
+
+    int mmByName(const Value& v) {
+        if (!v.isString()) fail(v, "'mm' must be a string naming an mm");
+        const int i = s.config.mmIndex(v.asString());
+        if (i < 0) fail(v, "no mm named '" + v.asString() + "'");
+        return i;
+    }
+    int taskByName(const Value& v) {
+        if (!v.isString()) fail(v, "'task' must be a string naming a task");
+        const int i = s.config.taskIndex(v.asString());
+        if (i < 0) fail(v, "no task named '" + v.asString() + "'");
+        return i;
+    }
+    uint8_t vmaByName(const std::string& name, const Value& at) {
+        for (size_t i = 0; i < s.config.vmaNames.size(); ++i)
+            if (s.config.vmaNames[i] == name) return uint8_t(i);
+        fail(at, "no VMA named '" + name + "'");
+    }
+
+    void geometry(const Value& root) {
+        ObjectReader r(root, "the session");
+        const std::string format = r.getString("format");
+        if (format != "faultline-session") fail(*r.optional("format"), "'format' must be \"faultline-session\", found \"" + format + "\"");
+        const Value& ver = r.required("schema_version");
+        const uint64_t v = nonNegative(ver, "'schema_version'");
+        if (v > uint64_t(kSchemaVersion))
+            fail(ver, "schema_version " + std::to_string(v) + " is newer than this Faultline understands (" + std::to_string(kSchemaVersion) + "); update Faultline");
+        if (v < 1) fail(ver, "schema_version must be at least 1");
+        s.name = r.optString("name").value_or("");
+        s.description = r.optString("description").value_or("");
+        if (const Value* f = r.optional("file")) {
+            ObjectReader fr(*f, "'file'");
+            s.filePages = uint64_t(fr.getIntInRange("pages", 1, 262144));
+            fr.finish();
+        }
+        if (const Value* sw = r.optional("swap")) {
+            ObjectReader sr(*sw, "'swap'");
+            s.swapSlots = uint32_t(sr.getIntInRange("slots", 0, 1 << 20));
+            sr.finish();
+        }
+        mms(r.required("mms"));
+        tasks(r.required("tasks"));
+        if (const Value* m = r.optional("monitor")) monitor(*m);
+        if (const Value* st = r.optional("setup")) setup(*st);
+        if (const Value* v2 = r.optional("variant")) {
+            s.variant = json::expectString(*v2, "'variant'");
+            if (!findVariant(s.variant)) fail(*v2, "unknown kernel variant '" + s.variant + "'");
+        }
+        if (const Value* t = r.optional("toggles")) s.toggles = toggles(*t);
+        if (const Value* sc = r.optional("schedule")) schedule(*sc);
+        if (const Value* th = r.optional("then")) {
+            const std::string then = json::expectString(*th, "'then'");
+            if (then != "default" && then != "stop") fail(*th, "'then' must be \"default\" or \"stop\"");
+            s.scheduleThenDefault = then == "default";
+        }
+        if (const Value* e = r.optional("expect")) expectations(*e);
+        if (const Value* rec = r.optional("recording")) recording(*rec);
+        r.finish();
+    }
+
+    void mms(const Value& v) {
+        if (!v.isArray() || v.asArray().empty()) fail(v, "'mms' must be a non-empty array");
+        if (v.asArray().size() > 8) fail(v, "at most 8 mms");
+        for (const Value& m : v.asArray()) {
+            ObjectReader r(m, "an mm");
+            MmSpec spec;
+            spec.name = r.getString("name");
+            if (s.config.mmIndex(spec.name) >= 0) fail(*r.optional("name"), "duplicate mm name '" + spec.name + "'");
+            s.config.mmNames.push_back(spec.name);
+            const Value& vmas = r.required("vmas");
+            if (!vmas.isArray()) fail(vmas, "'vmas' must be an array");
+            for (const Value& vv : vmas.asArray()) {
+                ObjectReader vr(vv, "a VMA of mm '" + spec.name + "'");
+                VmaSpec vma;
+                vma.name = vr.optString("name").value_or("file");
+                vma.file = vr.optString("kind").value_or("shmem") != "anon";
+                if (const Value* k = vr.optional("kind"); k && k->asString() != "shmem" && k->asString() != "anon")
+                    fail(*k, "'kind' must be \"shmem\" or \"anon\"");
+                vma.start = address(vr.required("start"), "'start'") / 4096;
+                vma.pages = uint64_t(vr.getIntInRange("pages", 1, 262144));
+                vma.pgoff = vma.file ? uint64_t(vr.optInt("pgoff").value_or(0)) : 0;
+                if (vma.file && vma.pgoff + vma.pages > s.filePages)
+                    fail(vv, "VMA maps file pages [" + std::to_string(vma.pgoff) + ", " + std::to_string(vma.pgoff + vma.pages) +
+                                 ") but the file has " + std::to_string(s.filePages) + " pages");
+                vma.write = vr.optBool("write").value_or(true);
+                vma.shared = vr.optBool("shared").value_or(vma.file);
+                vr.finish();
+                for (const VmaSpec& o : spec.vmas)
+                    if (vma.start < o.start + o.pages && o.start < vma.start + vma.pages) fail(vv, "VMA overlaps VMA '" + o.name + "'");
+                if (std::find(s.config.vmaNames.begin(), s.config.vmaNames.end(), vma.name) == s.config.vmaNames.end())
+                    s.config.vmaNames.push_back(vma.name);
+                spec.vmas.push_back(vma);
+            }
+            r.finish();
+            s.mms.push_back(std::move(spec));
+        }
+    }
+
+    void tasks(const Value& v) {
+        if (!v.isArray() || v.asArray().empty()) fail(v, "'tasks' must be a non-empty array");
+        if (v.asArray().size() > 16) fail(v, "at most 16 tasks");
+        // Names first, so programs can refer to any task.
+        std::vector<std::pair<const Value*, const Value*>> programs;
+        for (const Value& t : v.asArray()) {
+            ObjectReader r(t, "a task");
+            TaskConfig tc;
+            tc.name = r.getString("name");
+            if (s.config.taskIndex(tc.name) >= 0) fail(*r.optional("name"), "duplicate task name '" + tc.name + "'");
+            if (tc.name == "IO") fail(*r.optional("name"), "the task name 'IO' is reserved for I/O completion");
+            if (const Value* mm = r.optional("mm")) tc.mm = mmByName(*mm);
+            if (const Value* role = r.optional("role")) {
+                const std::string rs = json::expectString(*role, "'role'");
+                if (rs != "monitor" && rs != "app") fail(*role, "'role' must be \"monitor\" or \"app\"");
+                if (rs == "monitor") {
+                    if (s.config.uffdTask >= 0) fail(*role, "only one task can be the monitor");
+                    s.config.uffdTask = int(s.config.tasks.size());
+                }
+            }
+            programs.emplace_back(&t, r.optional("program"));
+            r.finish();
+            s.config.tasks.push_back(tc);
+        }
+        for (size_t i = 0; i < programs.size(); ++i) {
+            const Value* p = programs[i].second;
+            if (!p) continue;
+            if (!p->isArray()) fail(*p, "'program' must be an array of operations");
+            for (const Value& o : p->asArray()) {
+                for (Op& op : operations(o, int(i), "an operation of task '" + s.config.tasks[i].name + "'"))
+                    s.config.tasks[i].program.push_back(op);
+            }
+            const auto& prog = s.config.tasks[i].program;
+            for (size_t k = 0; k + 1 < prog.size(); ++k)
+                if (prog[k].kind == OpKind::Serve) fail(p->asArray()[k], "'serve' runs forever: it must be the last operation");
+            if (!prog.empty() && prog.back().kind == OpKind::Serve && int(i) != s.config.uffdTask)
+                fail(*p, "only the task with role \"monitor\" can 'serve'");
+        }
+        s.config.addIoTask();
+    }
+
+    // One JSON operation; read/write with "pages" > 1 expand to one per page.
+    std::vector<Op> operations(const Value& v, int task, const std::string& ctx) {
+        ObjectReader r(v, ctx);
+        (void)r.optional("task");  // setup entries carry it; read by the caller
+        const Value& kindV = r.required("op");
+        const std::string kind = json::expectString(kindV, "'op'");
+        Op op;
+        bool found = false;
+        for (int k = 0; k <= int(OpKind::Serve); ++k)
+            if (opKindName(OpKind(k)) == kind) op.kind = OpKind(k), found = true;
+        if (!found) {
+            std::string known;
+            for (int k = 0; k <= int(OpKind::Serve); ++k) known += (k ? ", " : "") + std::string(opKindName(OpKind(k)));
+            fail(kindV, "unknown operation '" + kind + "' (known: " + known + ")");
+        }
+        const TaskConfig& tc = s.config.tasks[task];
+        if (const Value* mm = r.optional("mm")) op.mm = int8_t(mmByName(*mm));
+        const int mm = op.mm >= 0 ? op.mm : tc.mm;
+        // The VMA an op names (default: the mm's first VMA).
+        const Value* vmaV = r.optional("vma");
+        const MmSpec* mspec = mm >= 0 ? &s.mms[mm] : nullptr;
+        const VmaSpec* vspec = nullptr;
+        if (mspec) {
+            for (const VmaSpec& vs : mspec->vmas)
+                if (!vmaV ? &vs == &mspec->vmas.front() : vs.name == json::expectString(*vmaV, "'vma'")) vspec = &vs;
+            if (vmaV && !vspec) fail(*vmaV, "mm '" + s.config.mmNames[mm] + "' has no VMA named '" + vmaV->asString() + "'");
+            if (vspec) op.vma = vmaByName(vspec->name, v);
+        }
+        const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve;
+        const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed ||
+                             op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap ||
+                             (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake);
+        if (needsMm && !vspec) fail(v, "'" + kind + "' needs an mm: give the task an 'mm' or the operation an \"mm\"");
+        uint64_t count = 1;
+        if (op.kind == OpKind::Punch && r.optional("offset")) {
+            op.page = nonNegative(*r.optional("offset"), "'offset'");
+            op.count = nonNegative(r.required("len"), "'len'");
+            if (op.count == 0) fail(*r.optional("len"), "'len' must be positive");
+            if (op.page + op.count > s.filePages * 4096) fail(v, "punch range ends beyond the file");
+        } else if (usesPage) {
+            const Value& pv = r.required("page");
+            op.page = nonNegative(pv, "'page'");
+            if (const Value* n = r.optional("pages")) {
+                count = nonNegative(*n, "'pages'");
+                if (count == 0) fail(*n, "'pages' must be at least 1");
+            }
+            // Range check against the file or the VMA.
+            const bool fileOp = op.kind == OpKind::FileWrite || op.kind == OpKind::Punch ||
+                                (op.kind == OpKind::Reclaim && op.mm < 0) || (op.kind == OpKind::WritebackEnd && op.mm < 0);
+            if (fileOp) {
+                if (op.page + count > s.filePages)
+                    fail(pv, "pages [" + std::to_string(op.page) + ", " + std::to_string(op.page + count) + ") are outside the file (" +
+                                 std::to_string(s.filePages) + " pages)");
+            } else if (vspec) {
+                const uint64_t lo = vspec->file ? vspec->pgoff : 0;
+                if (op.page < lo || op.page + count > lo + vspec->pages)
+                    fail(pv, "pages [" + std::to_string(op.page) + ", " + std::to_string(op.page + count) + ") are outside VMA '" +
+                                 vspec->name + "' of mm '" + s.config.mmNames[mm] + "'");
+            }
+            if (op.kind == OpKind::Punch) {
+                op.page *= 4096;
+                op.count = count * 4096;
+                count = 1;
+            } else if (op.kind != OpKind::Read && op.kind != OpKind::Write) {
+                op.count = count;
+                count = 1;
+            }
+        }
+        if (const Value* t = r.optional("tag")) {
+            const std::string tag = json::expectString(*t, "'tag'");
+            if (!Tag::valid(tag)) fail(*t, "'tag' must be 1 to 7 printable characters without spaces");
+            op.tag = Tag(tag);
+        } else if (op.kind == OpKind::Write || op.kind == OpKind::FileWrite || op.kind == OpKind::UffdCopy) {
+            fail(v, "'" + kind + "' needs a 'tag' (the data written)");
+        }
+        if (const Value* m = r.optional("mode")) {
+            if (op.kind == OpKind::UffdRegister) op.mode = flagList(*m, kRegisterModes, "register mode");
+            else if (op.kind == OpKind::UffdCopy || op.kind == OpKind::UffdContinue) op.mode = flagList(*m, kCopyModes, "copy mode");
+            else if (op.kind == OpKind::UffdWriteprotect) op.mode = flagList(*m, kWpModes, "writeprotect mode");
+            else fail(*m, "'" + kind + "' takes no 'mode'");
+        } else if (op.kind == OpKind::UffdRegister) {
+            fail(v, "'uffdio_register' needs a 'mode'");
+        }
+        if (const Value* f = r.optional("features")) {
+            if (op.kind != OpKind::UffdApi) fail(*f, "only 'uffdio_api' takes 'features'");
+            op.features = flagList(*f, kFeatures, "uffd feature");
+        }
+        r.finish();
+        std::vector<Op> out;
+        for (uint64_t i = 0; i < count; ++i) {
+            Op o = op;
+            o.page = op.page + i;
+            out.push_back(o);
+        }
+        return out;
+    }
+
+    void monitor(const Value& v) {
+        ObjectReader r(v, "'monitor'");
+        MonitorPolicy& p = s.config.policy;
+        p.copyModeWp = r.optBool("copy_mode_wp").value_or(p.copyModeWp);
+        if (const Value* t = r.optional("copy_tag")) {
+            p.copyTag = json::expectString(*t, "'copy_tag'");
+            if (!Tag::valid(p.copyTagFor(262143).str()) && !Tag::valid(p.copyTag)) fail(*t, "'copy_tag' is too long");
+        }
+        p.useZeropage = r.optBool("zeropage").value_or(p.useZeropage);
+        p.clearOnWp = r.optBool("clear_on_wp").value_or(p.clearOnWp);
+        p.continueOnMinor = r.optBool("continue_on_minor").value_or(p.continueOnMinor);
+        p.continueModeWp = r.optBool("continue_mode_wp").value_or(p.continueModeWp);
+        r.finish();
+    }
+
+    void setup(const Value& v) {
+        if (!v.isArray()) fail(v, "'setup' must be an array");
+        for (const Value& e : v.asArray()) {
+            const Value* t = e.isObject() ? e.find("task") : nullptr;
+            if (!t) fail(e, "a setup step needs a 'task'");
+            const int task = taskByName(*t);
+            for (Op& op : operations(e, task, "a setup step")) {
+                if (op.kind == OpKind::Serve) fail(e, "'serve' cannot be a setup step");
+                s.setup.push_back({task, op});
+            }
+        }
+    }
+
+    std::vector<std::pair<std::string, std::string>> toggles(const Value& v) {
+        if (!v.isObject()) fail(v, "'toggles' must be an object of NAME: value");
+        std::vector<std::pair<std::string, std::string>> out;
+        Toggles probe;
+        for (const auto& m : v.asObject()) {
+            std::string value = m.value.isString() ? m.value.asString()
+                                : m.value.isBool()  ? (m.value.asBool() ? "on" : "off")
+                                : m.value.isInt()   ? std::to_string(m.value.asInt())
+                                                    : (fail(m.value, "toggle values are strings, booleans or integers"), "");
+            if (auto e = setToggle(probe, m.key, value)) throw SchemaError(m.keyPos, *e);
+            out.emplace_back(m.key, value);
+        }
+        return out;
+    }
+
+    void schedule(const Value& v) {
+        if (!v.isArray()) fail(v, "'schedule' must be an array");
+        for (const Value& d : v.asArray()) {
+            ObjectReader r(d, "a schedule entry");
+            Directive dir;
+            dir.task = taskByName(r.required("task"));
+            const Value* steps = r.optional("steps");
+            const Value* until = r.optional("until");
+            const Value* ops = r.optional("ops");
+            if (int(bool(steps)) + int(bool(until)) + int(bool(ops)) != 1) fail(d, "a schedule entry needs exactly one of 'steps', 'until', 'ops'");
+            if (steps) dir.kind = Directive::Kind::Steps, dir.count = nonNegative(*steps, "'steps'");
+            if (ops) dir.kind = Directive::Kind::Ops, dir.count = nonNegative(*ops, "'ops'");
+            if (until) {
+                const std::string u = json::expectString(*until, "'until'");
+                if (u == "blocked") dir.kind = Directive::Kind::UntilBlocked;
+                else if (u == "done") dir.kind = Directive::Kind::UntilDone;
+                else if (knownStepId(u)) dir.kind = Directive::Kind::UntilStep, dir.stepId = u;
+                else fail(*until, "'until' must be \"blocked\", \"done\" or a step id such as \"PH.5\"; '" + u + "' is none of those");
+            }
+            r.finish();
+            s.schedule.push_back(dir);
+        }
+    }
+
+    void expectations(const Value& v) {
+        if (!v.isArray()) fail(v, "'expect' must be an array");
+        for (const Value& e : v.asArray()) {
+            ObjectReader r(e, "an expectation");
+            Expectation x;
+            const Value& var = r.required("variant");
+            x.variant = json::expectString(var, "'variant'");
+            if (!findVariant(x.variant)) fail(var, "unknown kernel variant '" + x.variant + "'");
+            if (const Value* t = r.optional("toggles")) x.toggles = toggles(*t);
+            if (const Value* f = r.optional("findings")) {
+                if (!f->isArray()) fail(*f, "'findings' must be an array");
+                x.findings.emplace();
+                for (const Value& fv : f->asArray()) {
+                    ObjectReader fr(fv, "an expected finding");
+                    ExpectedFinding ef;
+                    const Value& rule = fr.required("rule");
+                    const std::string rs = json::expectString(rule, "'rule'");
+                    if (rs == "C1") ef.rule = Rule::C1;
+                    else if (rs == "C2") ef.rule = Rule::C2;
+                    else if (rs == "C3") ef.rule = Rule::C3;
+                    else if (rs == "C4") ef.rule = Rule::C4;
+                    else fail(rule, "'rule' must be C1, C2, C3 or C4");
+                    ef.index = fr.optInt("page").value_or(-1);
+                    ef.count = int(fr.optInt("count").value_or(1));
+                    fr.finish();
+                    x.findings->push_back(ef);
+                }
+            }
+            if (const Value* m = r.optional("messages")) {
+                if (!m->isArray()) fail(*m, "'messages' must be an array of strings");
+                x.messages.emplace();
+                for (const Value& mv : m->asArray()) x.messages->push_back(json::expectString(mv, "a message"));
+            }
+            if (const Value* c = r.optional("cells")) {
+                if (!c->isObject()) fail(*c, "'cells' must be an object of CELL: value");
+                for (const auto& m : c->asObject()) x.cells.emplace_back(m.key, json::expectString(m.value, "a cell value"));
+            }
+            if (const Value* end = r.optional("end")) x.end = json::expectString(*end, "'end'");
+            r.finish();
+            s.expectations.push_back(std::move(x));
+        }
+    }
+
+    void recording(const Value& v) {
+        ObjectReader r(v, "'recording'");
+        Recording rec;
+        const Value& var = r.required("variant");
+        rec.variant = json::expectString(var, "'variant'");
+        if (!findVariant(rec.variant)) fail(var, "unknown kernel variant '" + rec.variant + "'");
+        if (const Value* t = r.optional("toggles")) rec.toggles = toggles(*t);
+        const Value& sched = r.required("schedule");
+        if (!sched.isArray()) fail(sched, "'schedule' must be an array of [task, steps] pairs");
+        for (const Value& run : sched.asArray()) {
+            if (!run.isArray() || run.asArray().size() != 2) fail(run, "a schedule run is [task, steps]");
+            const int t = taskByName(run.asArray()[0]);
+            const uint64_t n = nonNegative(run.asArray()[1], "a step count");
+            if (n == 0 || n > 100'000'000) fail(run.asArray()[1], "a step count must be 1 to 100000000");
+            rec.schedule.insert(rec.schedule.end(), n, uint8_t(t));
+        }
+        const Value& hashes = r.required("hashes");
+        if (!hashes.isArray()) fail(hashes, "'hashes' must be an array of 16-digit hex strings");
+        for (const Value& h : hashes.asArray()) {
+            const std::string hs = json::expectString(h, "a hash");
+            uint64_t x = 0;
+            auto [p, ec] = std::from_chars(hs.data(), hs.data() + hs.size(), x, 16);
+            if (hs.size() != 16 || ec != std::errc() || p != hs.data() + hs.size()) fail(h, "a hash is 16 hex digits, not '" + hs + "'");
+            rec.hashes.push_back(x);
+        }
+        if (rec.hashes.size() != rec.schedule.size())
+            fail(hashes, "the recording has " + std::to_string(rec.schedule.size()) + " steps but " + std::to_string(rec.hashes.size()) + " hashes");
+        r.finish();
+        s.recording = std::move(rec);
+    }
+};
+
+}  // namespace
+
+LoadResult parseSession(const std::string& text, const std::string& file) {
+    LoadResult out;
+    auto parsed = json::parse(text);
+    if (!parsed.ok()) {
+        out.error = {file, parsed.error().pos.line, parsed.error().pos.column, parsed.error().message};
+        return out;
+    }
+    try {
+        Reader r;
+        r.geometry(parsed.value());
+        out.session = std::move(r.s);
+    } catch (const SchemaError& e) {
+        out.error = {file, e.pos.line, e.pos.column, e.what()};
+    }
+    return out;
+}
+
+LoadResult loadSession(const std::string& path) {
+    std::string text, err;
+    if (!io::readFile(path, &text, &err)) {
+        LoadResult out;
+        out.error = {path, 0, 0, err};
+        return out;
+    }
+    return parseSession(text, path);
+}
+
+}  // namespace faultline

@@ -1,0 +1,198 @@
+// Session → JSON (the inverse of session_read.cpp), and atomic saving.
+#include "io/atomic_file.h"
+#include "json/json.h"
+#include "session/session_io.h"
+#include "util/hash.h"
+
+namespace faultline {
+namespace {
+
+using json::Value;
+
+Value str(const std::string& s) { return Value(s); }
+Value num(uint64_t n) { return Value(int64_t(n)); }
+
+Value flags(uint32_t bits, const std::vector<std::pair<std::string, uint32_t>>& names) {
+    Value a = Value::array();
+    for (const auto& [n, b] : names)
+        if (bits & b) a.push_back(str(n));
+    return a;
+}
+
+std::string hexAddress(uint64_t bytes) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(bytes));
+    return buf;
+}
+
+Value togglesValue(const std::vector<std::pair<std::string, std::string>>& t) {
+    Value o = Value::object();
+    for (const auto& [k, v] : t) o.set(k, str(v));
+    return o;
+}
+
+Value opValue(const Session& s, const Op& op, int task, bool withTask) {
+    Value o = Value::object();
+    if (withTask) o.set("task", str(s.config.tasks[task].name));
+    o.set("op", str(std::string(opKindName(op.kind))));
+    if (op.mm >= 0) o.set("mm", str(s.config.mmNames[op.mm]));
+    const int mm = op.mm >= 0 ? op.mm : s.config.tasks[task].mm;
+    if (mm >= 0 && !s.mms[mm].vmas.empty() && s.config.vmaNames[op.vma] != s.mms[mm].vmas.front().name)
+        o.set("vma", str(s.config.vmaNames[op.vma]));
+    switch (op.kind) {
+    case OpKind::UffdApi:
+        if (op.features)
+            o.set("features", flags(uint32_t(op.features), {{"EVENT_REMOVE", 1u << 3}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7},
+                                                           {"THREAD_ID", 1u << 8}, {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11},
+                                                           {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13}}));
+        return o;
+    case OpKind::Serve: return o;
+    case OpKind::Punch:
+        o.set("offset", num(op.page));
+        o.set("len", num(op.count));
+        return o;
+    default: break;
+    }
+    o.set("page", num(op.page));
+    if (op.kind != OpKind::Read && op.kind != OpKind::Write && op.count != 1) o.set("pages", num(op.count));
+    if (!op.tag.zero()) o.set("tag", str(op.tag.str()));
+    if (op.kind == OpKind::UffdRegister) o.set("mode", flags(op.mode, {{"MISSING", 1}, {"WP", 2}, {"MINOR", 4}}));
+    if ((op.kind == OpKind::UffdCopy || op.kind == OpKind::UffdContinue) && op.mode) o.set("mode", flags(op.mode, {{"DONTWAKE", 1}, {"WP", 2}}));
+    if (op.kind == OpKind::UffdWriteprotect) o.set("mode", flags(op.mode, {{"WP", 1}, {"DONTWAKE", 2}}));
+    return o;
+}
+
+}  // namespace
+
+std::string writeSession(const Session& s) {
+    Value root = Value::object();
+    root.set("format", str("faultline-session"));
+    root.set("schema_version", num(kSchemaVersion));
+    root.set("name", str(s.name));
+    if (!s.description.empty()) root.set("description", str(s.description));
+    Value file = Value::object();
+    file.set("pages", num(s.filePages));
+    root.set("file", file);
+    Value swap = Value::object();
+    swap.set("slots", num(s.swapSlots));
+    root.set("swap", swap);
+    Value mms = Value::array();
+    for (const MmSpec& m : s.mms) {
+        Value mv = Value::object();
+        mv.set("name", str(m.name));
+        Value vmas = Value::array();
+        for (const VmaSpec& v : m.vmas) {
+            Value vv = Value::object();
+            vv.set("name", str(v.name));
+            if (!v.file) vv.set("kind", str("anon"));
+            vv.set("start", str(hexAddress(v.start * 4096)));
+            vv.set("pages", num(v.pages));
+            if (v.file && v.pgoff) vv.set("pgoff", num(v.pgoff));
+            if (!v.write) vv.set("write", Value(false));
+            if (v.shared != v.file) vv.set("shared", Value(v.shared));
+            vmas.push_back(vv);
+        }
+        mv.set("vmas", vmas);
+        mms.push_back(mv);
+    }
+    root.set("mms", mms);
+    Value tasks = Value::array();
+    for (size_t i = 0; i < s.config.tasks.size(); ++i) {
+        const TaskConfig& t = s.config.tasks[i];
+        if (int(i) == s.config.ioTask) continue;  // implicit
+        Value tv = Value::object();
+        tv.set("name", str(t.name));
+        if (int(i) == s.config.uffdTask) tv.set("role", str("monitor"));
+        if (t.mm >= 0) tv.set("mm", str(s.config.mmNames[t.mm]));
+        Value prog = Value::array();
+        for (const Op& op : t.program) prog.push_back(opValue(s, op, int(i), false));
+        if (!t.program.empty()) tv.set("program", prog);
+        tasks.push_back(tv);
+    }
+    root.set("tasks", tasks);
+    const MonitorPolicy& p = s.config.policy;
+    Value mon = Value::object();
+    mon.set("copy_mode_wp", Value(p.copyModeWp));
+    mon.set("copy_tag", str(p.copyTag));
+    mon.set("zeropage", Value(p.useZeropage));
+    mon.set("clear_on_wp", Value(p.clearOnWp));
+    mon.set("continue_on_minor", Value(p.continueOnMinor));
+    mon.set("continue_mode_wp", Value(p.continueModeWp));
+    root.set("monitor", mon);
+    Value setup = Value::array();
+    for (const SetupStep& st : s.setup) setup.push_back(opValue(s, st.op, st.task, true));
+    root.set("setup", setup);
+    root.set("variant", str(s.variant));
+    if (!s.toggles.empty()) root.set("toggles", togglesValue(s.toggles));
+    Value sched = Value::array();
+    for (const Directive& d : s.schedule) {
+        Value dv = Value::object();
+        dv.set("task", str(s.config.tasks[d.task].name));
+        switch (d.kind) {
+        case Directive::Kind::Steps: dv.set("steps", num(d.count)); break;
+        case Directive::Kind::Ops: dv.set("ops", num(d.count)); break;
+        case Directive::Kind::UntilStep: dv.set("until", str(d.stepId)); break;
+        case Directive::Kind::UntilBlocked: dv.set("until", str("blocked")); break;
+        case Directive::Kind::UntilDone: dv.set("until", str("done")); break;
+        }
+        sched.push_back(dv);
+    }
+    if (!s.schedule.empty()) root.set("schedule", sched);
+    if (!s.scheduleThenDefault) root.set("then", str("stop"));
+    Value exps = Value::array();
+    for (const Expectation& e : s.expectations) {
+        Value ev = Value::object();
+        ev.set("variant", str(e.variant));
+        if (!e.toggles.empty()) ev.set("toggles", togglesValue(e.toggles));
+        if (e.findings) {
+            Value fs = Value::array();
+            for (const ExpectedFinding& f : *e.findings) {
+                Value fv = Value::object();
+                fv.set("rule", str(std::string(ruleName(f.rule))));
+                if (f.index >= 0) fv.set("page", Value(int64_t(f.index)));
+                if (f.count != 1) fv.set("count", Value(int64_t(f.count)));
+                fs.push_back(fv);
+            }
+            ev.set("findings", fs);
+        }
+        if (e.messages) {
+            Value ms = Value::array();
+            for (const std::string& m : *e.messages) ms.push_back(str(m));
+            ev.set("messages", ms);
+        }
+        if (!e.cells.empty()) ev.set("cells", togglesValue(e.cells));
+        if (e.end) ev.set("end", str(*e.end));
+        exps.push_back(ev);
+    }
+    if (!s.expectations.empty()) root.set("expect", exps);
+    if (s.recording) {
+        const Recording& r = *s.recording;
+        Value rv = Value::object();
+        rv.set("variant", str(r.variant));
+        if (!r.toggles.empty()) rv.set("toggles", togglesValue(r.toggles));
+        Value runs = Value::array();
+        for (size_t i = 0; i < r.schedule.size();) {
+            size_t j = i;
+            while (j < r.schedule.size() && r.schedule[j] == r.schedule[i]) ++j;
+            Value run = Value::array();
+            run.push_back(str(s.config.tasks[r.schedule[i]].name));
+            run.push_back(num(j - i));
+            runs.push_back(run);
+            i = j;
+        }
+        rv.set("schedule", runs);
+        Value hashes = Value::array();
+        for (uint64_t h : r.hashes) hashes.push_back(str(hexHash(h)));
+        rv.set("hashes", hashes);
+        root.set("recording", rv);
+    }
+    return json::write(root);
+}
+
+std::string saveSession(const Session& s, const std::string& path) {
+    std::string err;
+    if (!io::writeFileAtomically(path, writeSession(s), &err)) return err;
+    return "";
+}
+
+}  // namespace faultline

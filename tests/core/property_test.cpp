@@ -1,0 +1,164 @@
+// Property tests (issue: random programs and random schedules under every
+// variant): accounting holds, upstream never loses a protected write,
+// replays reproduce hashes, and a state copied mid-path runs on identically.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "engine/accounting.h"
+#include "model/variants.h"
+#include "scenario.h"
+
+namespace faultline::test {
+namespace {
+
+constexpr uint64_t kPages = 16;
+
+// `missingAlways`: register MISSING|WP (the seed's setup) rather than a
+// random choice between that and WP only.
+Scenario randomScenario(std::mt19937_64& rng, bool missingAlways = false) {
+    Scenario sc(kPages);
+    const bool missing = missingAlways || rng() % 2;
+    sc.s0(UFFDIO_REGISTER_MODE_WP | (missing ? UFFDIO_REGISTER_MODE_MISSING : 0), kPages - rng() % 4);
+    auto page = [&] { return rng() % kPages; };
+    std::vector<Op> a, b, p, r;
+    for (int i = 0; i < 6; ++i) {
+        switch (rng() % 4) {
+        case 0: a.push_back(read(page())); break;
+        case 1: a.push_back(write(page(), "a" + std::to_string(i))); break;
+        case 2: a.push_back(dontneed(page())); break;
+        default: a.push_back(read(page())); a.push_back(write(a.back().page, "w" + std::to_string(i))); break;
+        }
+        b.push_back(rng() % 2 ? read(page()) : write(page(), "b" + std::to_string(i)));
+    }
+    for (int i = 0; i < 2; ++i) p.push_back(punch(page(), 1 + rng() % 2 > kPages ? 1 : 1 + rng() % 2));
+    for (int i = 0; i < 2; ++i) {
+        const uint64_t pg = page();
+        r.push_back(reclaim(pg));
+        r.push_back(writebackEnd(pg));
+        r.push_back(reclaim(pg));
+    }
+    for (Op& o : p)
+        if (o.page + o.count > kPages * 4096) o.count = 4096;
+    sc.program(A1, a).program(B1, b).program(P, p).program(R, r);
+    return sc;
+}
+
+struct RandomRun {
+    Timeline tl;
+    RunEnd end;
+};
+
+RandomRun runRandomly(const Scenario& sc, const std::string& variant, std::mt19937_64& rng) {
+    const State init = sc.initial(variant);
+    Timeline tl(init);
+    for (int i = 0; i < 20000; ++i) {
+        if (workDone(tl.current())) return {std::move(tl), RunEnd::Finished};
+        std::vector<uint8_t> runnable;
+        for (size_t t = 0; t < tl.current().tasks.size(); ++t)
+            if (isRunnable(tl.current(), uint8_t(t))) runnable.push_back(uint8_t(t));
+        if (runnable.empty()) return {std::move(tl), RunEnd::Deadlock};
+        tl.stepTask(runnable[rng() % runnable.size()]);
+    }
+    return {std::move(tl), RunEnd::StepLimit};
+}
+
+// Upstream keeps every protected write visible when the range is registered
+// MISSING|WP. With WP-only registration it does not: see
+// sample_sessions/s10-punch-refault-race.json, which this property found.
+TEST(Property, RandomSchedulesKeepAccountingAndTheMonitorsIntent) {
+    int runs = 0;
+    for (const Variant& v : variants()) {
+        for (uint64_t seed = 1; seed <= 25; ++seed) {
+            std::mt19937_64 rng(seed * 7919 + v.id.size());
+            const Scenario sc = randomScenario(rng, true);
+            ASSERT_TRUE(sc.initial(std::string(v.id)).hash() != 0);
+            RandomRun rr = runRandomly(sc, std::string(v.id), rng);
+            SCOPED_TRACE(std::string(v.id) + " seed " + std::to_string(seed));
+            ASSERT_EQ(rr.end, RunEnd::Finished) << rr.tl.describeDeadlock() << " after " << rr.tl.length() << " steps; last: " << (rr.tl.records().empty() ? std::string() : rr.tl.records().back().summary());
+            for (const StepRecord& rec : rr.tl.records())
+                for (const Finding& f : rec.findings) {
+                    ASSERT_NE(f.rule, Rule::C4) << "step " << rec.number << ": " << f.text;
+                    ASSERT_NE(f.rule, Rule::Engine) << "step " << rec.number << ": " << f.text;
+                    if (v.id == "upstream") ASSERT_NE(f.rule, Rule::C1) << "step " << rec.number << ": " << f.text;
+                }
+            const auto acct = checkAccounting(rr.tl.current());
+            ASSERT_TRUE(acct.empty()) << acct.front();
+            ++runs;
+        }
+    }
+    EXPECT_EQ(runs, 7 * 25);
+}
+
+TEST(Property, WpOnlyUpstreamCanLoseProtectionWhenAFaultRacesAPunch) {
+    // The counterexample the property above excludes: found by random
+    // schedules, kept as a regression so the engine keeps showing it.
+    bool found = false;
+    for (uint64_t seed = 1; seed <= 60 && !found; ++seed) {
+        std::mt19937_64 rng(seed * 104729);
+        Scenario sc = randomScenario(rng);
+        if (sc.s.setup[2].op.mode != UFFDIO_REGISTER_MODE_WP) continue;
+        RandomRun rr = runRandomly(sc, "upstream", rng);
+        for (const StepRecord& rec : rr.tl.records())
+            for (const Finding& f : rec.findings) found |= f.rule == Rule::C1;
+    }
+    EXPECT_TRUE(found);
+}
+
+TEST(Property, ReplayingAScheduleReproducesEveryHash) {
+    for (const Variant& v : variants()) {
+        std::mt19937_64 rng(99 + v.letter.size());
+        const Scenario sc = randomScenario(rng);
+        RandomRun rr = runRandomly(sc, std::string(v.id), rng);
+        State s = sc.initial(std::string(v.id));
+        ASSERT_EQ(s.hash(), rr.tl.initial().hash());
+        for (size_t i = 0; i < rr.tl.schedule().size(); ++i) {
+            const StepRecord r = step(s, rr.tl.schedule()[i]);
+            ASSERT_EQ(r.hashAfter, rr.tl.records()[i].hashAfter) << v.id << " step " << i + 1;
+        }
+        EXPECT_EQ(s, rr.tl.current());
+    }
+}
+
+TEST(Property, CopyingAStateMidPathRunsOnIdentically) {
+    for (const Variant& v : variants()) {
+        std::mt19937_64 rng(4242 + v.id.size());
+        const Scenario sc = randomScenario(rng);
+        RandomRun rr = runRandomly(sc, std::string(v.id), rng);
+        const auto& sched = rr.tl.schedule();
+        ASSERT_GT(sched.size(), 10u);
+        // Copy at several points, including ones inside kernel paths.
+        for (uint64_t k : {sched.size() / 5, sched.size() / 2, sched.size() - 3}) {
+            State a = rr.tl.stateAt(k);
+            State b = a;  // the copy
+            bool insidePath = false;
+            for (const Task& t : a.tasks) insidePath |= t.stack.size() > 1;
+            for (uint64_t i = k; i < sched.size(); ++i) {
+                step(a, sched[i]);
+                step(b, sched[i]);
+            }
+            EXPECT_EQ(a, b);
+            EXPECT_EQ(a.hash(), b.hash());
+            EXPECT_EQ(a, rr.tl.current());
+            (void)insidePath;
+        }
+    }
+}
+
+TEST(Property, EqualityAndHashSeeEveryDifference) {
+    Scenario sc;
+    sc.s0();
+    const State base = sc.initial("upstream");
+    State other = base;
+    EXPECT_EQ(base, other);
+    other.mms[0].pt.set(0x40000 + 3, Pte::none());
+    EXPECT_NE(base.hash(), other.hash());
+    EXPECT_FALSE(base == other);
+    State t = base;
+    t.tasks[A1].faultRetries += 1;
+    EXPECT_NE(base.hash(), t.hash());
+    EXPECT_FALSE(base == t);
+}
+
+}  // namespace
+}  // namespace faultline::test
