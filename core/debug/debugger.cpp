@@ -569,10 +569,29 @@ Recording Debugger::recording() const {
 
 // ---- compare ------------------------------------------------------------------------------
 
+namespace {
+// A task between operations (empty stack) keeps the retry count and signal of
+// its last user access until its next operation resets them: they cannot
+// influence the future, so comparing variants ignores them.
+bool needsNormalising(const State& a, const State& b) {
+    if (!(a.toggles == b.toggles)) return true;
+    for (size_t t = 0; t < std::min(a.tasks.size(), b.tasks.size()); ++t)
+        if (a.tasks[t].stack.empty() && b.tasks[t].stack.empty() &&
+            (a.tasks[t].faultRetries != b.tasks[t].faultRetries || a.tasks[t].lastSignal != b.tasks[t].lastSignal))
+            return true;
+    return false;
+}
+}  // namespace
+
 bool sameExceptToggles(const State& a, const State& b) {
-    if (a.toggles == b.toggles) return a == b;
+    if (!needsNormalising(a, b)) return a == b;
     State c = b;
     c.toggles = a.toggles;
+    for (size_t t = 0; t < std::min(a.tasks.size(), c.tasks.size()); ++t)
+        if (a.tasks[t].stack.empty() && c.tasks[t].stack.empty()) {
+            c.tasks[t].faultRetries = a.tasks[t].faultRetries;
+            c.tasks[t].lastSignal = a.tasks[t].lastSignal;
+        }
     return a == c;
 }
 
@@ -601,7 +620,7 @@ std::vector<std::string> stateDiff(const State& a, const State& b, size_t max) {
             if (!(xa == xb)) add("xa[" + std::to_string(i) + "]: " + xa.describe() + " | " + xb.describe());
         }
     for (size_t t = 0; t < std::min(a.tasks.size(), b.tasks.size()); ++t)
-        if (!(a.tasks[t] == b.tasks[t]))
+        if (!(a.tasks[t].stack == b.tasks[t].stack && a.tasks[t].state == b.tasks[t].state && a.tasks[t].opIndex == b.tasks[t].opIndex))
             add("task " + cfg.tasks[t].name + ": " + std::string(taskStateName(a.tasks[t].state)) + " at " + whereIs(a, uint8_t(t)) + " | " +
                 std::string(taskStateName(b.tasks[t].state)) + " at " + whereIs(b, uint8_t(t)));
     if (!(a.uffd == b.uffd))

@@ -154,7 +154,10 @@ TEST(Debugger, StepOverFinishesCalleesAndStepOutReturns) {
     Debugger d;
     d.stopOnFindings = false;
     ASSERT_EQ(d.load(seedRace()), "");
-    // Let A1 take its first steps by hand: it enters the fault.
+    // P pre-unmaps page 8 (3 steps), then A1 takes its steps by hand: its
+    // read faults and fault-around maps the window.
+    d.chooseTask(P);
+    for (int i = 0; i < 3; ++i) d.stepInto();
     d.chooseTask(A1);
     d.stepInto();
     ASSERT_GE(debug::depthOf(d.current(), A1), 1u);
@@ -225,9 +228,17 @@ TEST(Debugger, VariantSwitchOfAHandMadeScheduleAdaptsIt) {
     const uint64_t pos = d.position();
     const auto sched = d.timeline().schedule();
     ASSERT_EQ(d.setVariant("upstream", {}), "");
-    EXPECT_EQ(d.position(), pos);
-    // Under upstream A1 sleeps in handle_userfault: the schedule had to adapt.
+    // Under upstream A1 sleeps in handle_userfault: the schedule had to adapt
+    // (and the run is shorter: no fault-around).
     EXPECT_FALSE(d.scheduleNote().empty());
+    EXPECT_NE(d.scheduleNote().find("A1"), std::string::npos) << d.scheduleNote();
+    EXPECT_EQ(d.position(), std::min(pos, d.length()));
+    EXPECT_EQ(cell(d.timeline().stateAt(3), "A.pte[8]"), "M");
+    // Back to baseline: the adapted schedule replays, the step is kept.
+    const uint64_t pos2 = d.position();
+    ASSERT_EQ(d.setVariant("baseline-2020", {}), "");
+    EXPECT_EQ(d.position(), pos2);
+    (void)sched;
 }
 
 TEST(Debugger, CompareFindsTheFirstDivergentStep) {
