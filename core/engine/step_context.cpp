@@ -363,9 +363,11 @@ std::string StepContext::pageName(uint8_t mm, uint64_t vpn) const {
 
 void StepContext::recordWpChange(uint8_t mm, uint64_t vpn, const Pte& before, const Pte& after) {
     if (after.protectedWp()) return;  // gaining protection is always by request
-    // C2: protection dropped by something other than the monitor's own ioctls.
+    // C2: protection dropped by something other than the monitor's own
+    // ioctls while the monitor still wants it (after UNREGISTER or
+    // WRITEPROTECT(0) a stale bit going away is no loss).
     const bool byMonitor = int(t) == cfg().uffdTask;
-    if (byMonitor) return;
+    if (byMonitor || !s.mms[mm].intent.get(vpn).protect) return;
     const StackFrame& p = f();  // the function and step doing the change
     const Vma* v = vmaOf(mm, vpn);
     const int64_t idx = v ? int64_t(v->file ? v->indexOf(vpn) : vpn - v->start) : -1;

@@ -97,7 +97,7 @@ void hashMsgs(Hasher& h, const std::vector<UffdMsg>& q) {
 // state by different paths hash and compare equal (what an explorer wants).
 uint64_t State::hash() const {
     Hasher h;
-    h.add(config ? config->stableHash() : 0).add(toggles.stableHash());
+    h.add(configHash).add(toggles.stableHash());
     for (const Task& t : tasks) {
         h.add(uint64_t(t.state)).add(uint64_t(t.waitLock.kind)).add(t.waitLock.mm).add(t.waitLock.arg).add(t.waitArg);
         h.add(t.opIndex).add(t.faultRetries).add(t.lastSignal).add(t.stack.size());
@@ -127,7 +127,7 @@ uint64_t State::hash() const {
 }
 
 bool operator==(const State& a, const State& b) {
-    const bool sameConfig = a.config == b.config || (a.config && b.config && a.config->stableHash() == b.config->stableHash());
+    const bool sameConfig = a.config == b.config || a.configHash == b.configHash;
     return sameConfig && a.toggles == b.toggles && a.tasks == b.tasks && a.mms == b.mms && a.inode == b.inode &&
            a.folios == b.folios && a.nextPfn == b.nextPfn && a.swap == b.swap && a.uffd == b.uffd && a.locks == b.locks &&
            a.writeback == b.writeback;

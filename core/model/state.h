@@ -200,6 +200,7 @@ struct UffdCtx {
 class State {
 public:
     std::shared_ptr<const Config> config;
+    uint64_t configHash = 0;  // config->stableHash(), computed once when the config is set
     Toggles toggles;
     std::vector<Task> tasks;
     std::vector<Mm> mms;

@@ -36,6 +36,7 @@ State geometry(const Session& s, const Toggles& toggles) {
     auto cfg = std::make_shared<Config>(s.config);
     cfg->addIoTask();
     st.config = cfg;
+    st.configHash = cfg->stableHash();
     st.toggles = toggles;
     st.tasks.resize(cfg->tasks.size());
     for (size_t i = 0; i < st.tasks.size(); ++i)

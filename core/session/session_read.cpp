@@ -74,7 +74,6 @@ const std::vector<std::pair<std::string, uint32_t>> kFeatures = {
 
 struct Reader {
     Session s;
-    std::vector<Value::Pos> unusedPos;
 
     int mmByName(const Value& v) {
         if (!v.isString()) fail(v, "'mm' must be a string naming an mm");

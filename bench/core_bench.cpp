@@ -1,0 +1,82 @@
+// Engine benchmarks. Figures and ratios go to docs/performance.md
+// (tools/bench_ratios.py runs this and prints the large/small ratios).
+#include <benchmark/benchmark.h>
+
+#include "../tests/core/scenario.h"
+
+namespace faultline::test {
+namespace {
+
+// The seed race under baseline-2020, run start to finish (setup excluded).
+void BM_SeedRaceMicroSteps(benchmark::State& state) {
+    Scenario sc;
+    sc.s0().program(A1, {read(8), write(8, "a1")}).program(P, {punch(8)}).until(P, "PH.5").untilBlocked(A1).untilDone(P);
+    const State init = sc.initial("baseline-2020");
+    uint64_t steps = 0;
+    for (auto _ : state) {
+        Timeline tl(init);
+        for (const Directive& d : sc.s.schedule) tl.runDirective(d, 100000);
+        tl.runDefault(100000);
+        steps += tl.length();
+        benchmark::DoNotOptimize(tl.current().hash());
+    }
+    state.counters["steps/s"] = benchmark::Counter(double(steps), benchmark::Counter::kIsRate);
+    state.counters["steps/run"] = double(steps) / double(state.iterations());
+}
+BENCHMARK(BM_SeedRaceMicroSteps)->Unit(benchmark::kMicrosecond);
+
+// A file of N pages, fully cached, mapped whole by A and B; A1 then reads and
+// MADV_DONTNEEDs page 8 over and over. Each iteration is one micro-step.
+State bigState(uint64_t pages, uint64_t ops) {
+    Scenario sc(pages);
+    sc.setup(B1, op(OpKind::FileWrite, 0, pages, 0, "b0"));
+    std::vector<Op> prog;
+    for (uint64_t i = 0; i < ops; ++i) prog.push_back(i % 2 ? dontneed(8) : read(8));
+    sc.program(A1, prog);
+    return sc.initial("upstream");
+}
+
+void BM_Step(benchmark::State& state) {
+    const uint64_t pages = uint64_t(state.range(0));
+    const State init = bigState(pages, 4000);
+    State s = init;
+    for (auto _ : state) {
+        if (!isRunnable(s, A1)) {
+            state.PauseTiming();
+            s = init;
+            state.ResumeTiming();
+        }
+        benchmark::DoNotOptimize(step(s, A1).hashAfter);
+    }
+    state.counters["pages"] = double(pages);
+}
+BENCHMARK(BM_Step)->Arg(32)->Arg(262144)->Unit(benchmark::kNanosecond);
+
+// Copying a whole state (as a checkpoint or an explorer fork does) and hashing it.
+void BM_CopyAndHash(benchmark::State& state) {
+    const State init = bigState(uint64_t(state.range(0)), 2);
+    for (auto _ : state) {
+        State c = init;
+        benchmark::DoNotOptimize(c.hash());
+    }
+}
+BENCHMARK(BM_CopyAndHash)->Arg(32)->Arg(262144)->Unit(benchmark::kNanosecond);
+
+// A step taken on a fresh copy: the first write after a copy clones the
+// nodes on one path (copy-on-write), the worst case for a forking explorer.
+void BM_CopyThenStep(benchmark::State& state) {
+    const State init = bigState(uint64_t(state.range(0)), 4000);
+    State s = init;
+    for (auto _ : state) {
+        if (!isRunnable(s, A1)) s = init;
+        State c = s;
+        benchmark::DoNotOptimize(step(c, A1).hashAfter);
+        s = std::move(c);
+    }
+}
+BENCHMARK(BM_CopyThenStep)->Arg(32)->Arg(262144)->Unit(benchmark::kNanosecond);
+
+}  // namespace
+}  // namespace faultline::test
+
+BENCHMARK_MAIN();

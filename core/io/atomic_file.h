@@ -1,0 +1,13 @@
+#pragma once
+// Whole-file reads with clear errors, and writes that never leave a half-
+// written file: write a temporary file beside the target, fsync, rename.
+#include <string>
+#include <string_view>
+
+namespace faultline::io {
+
+bool readFile(const std::string& path, std::string* out, std::string* error);
+// On failure the existing target is untouched and no temporary file is left.
+bool writeFileAtomically(const std::string& path, std::string_view content, std::string* error);
+
+}  // namespace faultline::io
