@@ -11,6 +11,7 @@
 namespace faultline {
 
 void StepContext::at(std::string text) {
+    subId_ = subFn_ = {};
     const StackFrame& fr = f();
     rec.pieces.push_back({fr.fn, fr.pc, std::move(text)});
 }
@@ -371,9 +372,11 @@ void StepContext::recordWpChange(uint8_t mm, uint64_t vpn, const Pte& before, co
     const StackFrame& p = f();  // the function and step doing the change
     const Vma* v = vmaOf(mm, vpn);
     const int64_t idx = v ? int64_t(v->file ? v->indexOf(vpn) : vpn - v->start) : -1;
+    const std::string id(subId_.empty() ? stepId(p.fn, p.pc) : subId_);
+    const std::string fn(subFn_.empty() ? fnName(p.fn) : subFn_);
     finding(Rule::C2, mm, idx,
-            "uffd-wp of " + pageName(mm, vpn) + " dropped by " + std::string(stepId(p.fn, p.pc)) + " in " +
-                std::string(fnName(p.fn)) + " (" + before.describe() + " → " + after.describe() + ")");
+            "uffd-wp of " + pageName(mm, vpn) + " dropped by " + id + " in " + fn + " (" + before.describe() + " → " +
+                after.describe() + ")");
 }
 
 }  // namespace faultline

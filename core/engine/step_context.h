@@ -35,6 +35,10 @@ public:
     // ---- narration: one piece per executed case (step id from the table) ----
     void at(std::string text);
     void say(std::string text);  // append to the current piece
+    // Names the kernel helper and spec step doing the next state changes when
+    // they are finer than the row (e.g. "ZP.3" in zap_pte_range); provenance
+    // (C2) uses it. Cleared by the next at().
+    void substep(std::string_view id, std::string_view fn) { subId_ = id, subFn_ = fn; }
 
     // ---- control flow (see header comment) ----
     void next(uint8_t pc);
@@ -116,6 +120,7 @@ public:
     bool opFinished = false;
 
 private:
+    std::string_view subId_, subFn_;
     void recordWpChange(uint8_t mm, uint64_t vpn, const Pte& before, const Pte& after);
 };
 

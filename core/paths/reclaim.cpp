@@ -143,6 +143,7 @@ Pte unmapOne(StepContext& c, uint8_t mm, uint64_t vpn, const Vma& v, std::string
     } else {
         why = old.uffd_wp ? "none: uffd-wp LOST (PTE_MARKERS=off)" : "none";
     }
+    c.substep("TU.3", "try_to_unmap_one");
     c.unmapPresent(mm, vpn, repl);
     return repl;
 }

@@ -18,6 +18,7 @@ std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uin
         const Pte p = m.pt.get(vpn);
         const std::string name = c.pageName(mm, vpn);
         if (p.isPresent()) {
+            c.substep("ZP.3", "zap_pte_range");
             const bool keepWp = p.uffd_wp && (v.flags & VM_UFFD_WP) && v.file;
             if (keepWp && c.k().pteMarkers && !dropMarker) {
                 c.unmapPresent(mm, vpn, Pte::markerWp());
@@ -31,6 +32,7 @@ std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uin
             }
         } else if (p.isMarker()) {
             if (dropMarker || !v.file) {
+                c.substep("ZP.5", "zap_pte_range");
                 c.setPte(mm, vpn, Pte::none());
                 note("ZP.5 " + name + " marker dropped (" + (dropMarker ? "ZAP_FLAG_DROP_MARKER" : "anonymous VMA") + ")");
             } else {
