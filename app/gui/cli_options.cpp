@@ -1,0 +1,162 @@
+#include "gui/cli_options.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QTextStream>
+
+#include "common/export.h"
+#include "gui/controller.h"
+#include "gui/main_window.h"
+
+namespace faultline::gui {
+
+QString defaultSessionPath() {
+    const QStringList candidates = {
+        QStringLiteral(FAULTLINE_SAMPLE_DIR "/s1-seed-race.json"),
+        QApplication::applicationDirPath() + "/../share/faultline/sample_sessions/s1-seed-race.json",
+        QStringLiteral("sample_sessions/s1-seed-race.json"),
+    };
+    for (const QString& c : candidates)
+        if (QFileInfo::exists(c)) return QFileInfo(c).absoluteFilePath();
+    return candidates.front();
+}
+
+QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
+    QCommandLineParser p;
+    p.setApplicationDescription("Faultline: a step debugger for the Linux mm fault paths around userfaultfd write-protect on shmem.");
+    p.addHelpOption();
+    p.addPositionalArgument("session", "Session file (default: the seed race sample).", "[SESSION]");
+    const QCommandLineOption kernel("kernel", "Kernel variant id (baseline-2020, ..., upstream).", "ID");
+    const QCommandLineOption set("set", "Toggle override on top of the variant (repeatable).", "NAME=VALUE");
+    const QCommandLineOption step("step", "Go to step N.", "N");
+    const QCommandLineOption task("task", "Select task NAME in the Tasks and Code views.", "NAME");
+    const QCommandLineOption compare("compare", "Compare with variant ID (side by side).", "ID");
+    const QCommandLineOption shot("screenshot", "Render the window to FILE (.png, .svg, .pdf) and exit.", "FILE");
+    const QCommandLineOption scale("scale", "Scale factor of PNG output (default 1).", "S", "1");
+    const QCommandLineOption steps("export-steps", "Export steps A-B, one page per step, to --out and exit.", "A-B");
+    const QCommandLineOption out("out", "Output of --export-steps: a .pdf file or a folder of PNGs.", "PATH");
+    const QCommandLineOption theme("theme", "light or dark.", "THEME", "light");
+    const QCommandLineOption pres("presentation", "Presentation mode: large fonts, colour-blind-safe high-contrast palette.");
+    const QCommandLineOption size("size", "Window size for rendering (default 1600x1000).", "WxH", "1600x1000");
+    const QCommandLineOption watch("watch", "Add a watchpoint, e.g. A.pte[8].uffd_wp.", "CELL");
+    const QCommandLineOption norec("no-recovery", "Do not offer to recover an autosaved recording.");
+    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec});
+    if (!p.parse(args)) return p.errorText();
+    if (p.isSet("help")) {
+        if (helpText) *helpText = p.helpText();
+        return "help";
+    }
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() > 1) return "more than one session file given";
+    o->session = pos.value(0);
+    o->kernel = p.value(kernel);
+    for (const QString& s : p.values(set)) {
+        const int eq = s.indexOf('=');
+        if (eq <= 0) return QStringLiteral("--set %1: expected NAME=VALUE").arg(s);
+        o->toggles.emplace_back(s.left(eq).toStdString(), s.mid(eq + 1).toStdString());
+    }
+    if (p.isSet(step)) {
+        bool ok = false;
+        o->step = p.value(step).toULongLong(&ok);
+        if (!ok) return "--step: not a number";
+    }
+    o->task = p.value(task);
+    o->compare = p.value(compare);
+    o->screenshot = p.value(shot);
+    bool ok = false;
+    o->scale = p.value(scale).toDouble(&ok);
+    if (!ok || o->scale <= 0 || o->scale > 8) return "--scale: expected a number in (0, 8]";
+    o->exportSteps = p.value(steps);
+    o->out = p.value(out);
+    if (!o->exportSteps.isEmpty() && o->out.isEmpty()) return "--export-steps needs --out";
+    o->theme = p.value(theme);
+    if (o->theme != "light" && o->theme != "dark") return "--theme: light or dark";
+    o->presentation = p.isSet(pres);
+    o->size = p.value(size);
+    o->watch = p.value(watch);
+    o->noRecovery = p.isSet(norec);
+    return {};
+}
+
+int applyOptions(MainWindow& w, Controller& c, const Options& o) {
+    QTextStream err(stderr);
+    const bool headless = o.headless();
+    w.setQuiet(headless);
+    const QStringList wh = o.size.split('x');
+    if (wh.size() == 2 && wh[0].toInt() > 200 && wh[1].toInt() > 200) w.resize(wh[0].toInt(), wh[1].toInt());
+    // Rendered output is reproducible: the default layout, not the user's.
+    if (headless) {
+        w.show();
+        QApplication::processEvents();
+        w.resetLayout();
+    }
+    if (o.theme == "dark" || o.presentation) w.setTheme(o.theme == "dark", o.presentation);
+    bool recovered = false;
+    if (!headless && !o.noRecovery && o.session.isEmpty()) recovered = w.offerRecovery(true);
+    if (!recovered) {
+        const QString path = o.session.isEmpty() ? defaultSessionPath() : o.session;
+        if (const QString e = w.openFile(path, headless); !e.isEmpty()) {
+            err << "faultline: " << e << "\n";
+            if (headless) return 2;
+        }
+    }
+    if (!c.hasSession()) return headless ? 2 : 0;
+    if (!o.kernel.isEmpty() || !o.toggles.empty()) {
+        const QString v = o.kernel.isEmpty() ? QString::fromStdString(c.debugger().variant()) : o.kernel;
+        if (const QString e = c.setVariant(v, o.toggles); !e.isEmpty()) {
+            err << "faultline: " << e << "\n";
+            if (headless) return 2;
+        }
+    }
+    if (!o.watch.isEmpty())
+        if (const QString e = c.addWatchpoint(o.watch); !e.isEmpty()) {
+            err << "faultline: " << e << "\n";
+            if (headless) return 2;
+        }
+    if (o.step) c.runTo(*o.step);
+    if (!o.task.isEmpty()) {
+        const int t = c.debugger().session().config.taskIndex(o.task.toStdString());
+        if (t < 0) {
+            err << "faultline: no task named " << o.task << "\n";
+            if (headless) return 2;
+        } else {
+            c.selectTask(t);
+        }
+    }
+    if (!o.compare.isEmpty())
+        if (const QString e = c.setCompare(true, o.compare); !e.isEmpty()) {
+            err << "faultline: " << e << "\n";
+            if (headless) return 2;
+        }
+    if (!headless) return -1;  // keep running
+    w.show();
+    QApplication::processEvents();
+    if (!o.screenshot.isEmpty()) {
+        if (const QString e = views::saveAny(&w, o.screenshot, o.scale); !e.isEmpty()) {
+            err << "faultline: " << e << "\n";
+            return 1;
+        }
+    }
+    if (!o.exportSteps.isEmpty()) {
+        const QStringList r = o.exportSteps.split('-');
+        bool ok1 = false, ok2 = true;
+        const uint64_t a = r.value(0).toULongLong(&ok1);
+        const uint64_t b = r.size() > 1 ? r[1].toULongLong(&ok2) : a;
+        if (!ok1 || !ok2 || r.size() > 2) {
+            err << "faultline: --export-steps: expected A-B\n";
+            return 2;
+        }
+        if (b > c.debugger().length()) {
+            err << "faultline: --export-steps: the run has " << c.debugger().length() << " steps\n";
+            return 2;
+        }
+        if (const QString e = w.exportSteps(a, b, o.out, o.scale); !e.isEmpty()) {
+            err << "faultline: " << e << "\n";
+            return 1;
+        }
+    }
+    return 0;
+}
+
+}  // namespace faultline::gui

@@ -1,0 +1,41 @@
+#pragma once
+// The faultline executable's options, shared by main() and the tests.
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+#include "debug/debugger.h"
+
+namespace faultline::gui {
+
+struct Options {
+    QString session;            // empty: the default sample session
+    QString kernel;             // --kernel ID
+    debug::Overrides toggles;   // --set NAME=VALUE
+    std::optional<uint64_t> step;  // --step N
+    QString task;               // --task NAME: select (and give the next step to) a task
+    QString compare;            // --compare ID
+    QString screenshot;         // --screenshot out.png|svg|pdf
+    double scale = 1.0;         // --scale
+    QString exportSteps;        // --export-steps A-B
+    QString out;                // --out deck.pdf | folder
+    QString theme = "light";    // --theme light|dark
+    bool presentation = false;  // --presentation
+    QString size = "1600x1000"; // --size WxH
+    QString watch;              // --watch CELL (e.g. A.pte[8].uffd_wp)
+    bool noRecovery = false;    // --no-recovery
+
+    bool headless() const { return !screenshot.isEmpty() || !exportSteps.isEmpty(); }
+};
+
+// Parses argv; on error returns the message (and sets *help for --help).
+QString parseOptions(const QStringList& args, Options* o, QString* helpText);
+QString defaultSessionPath();
+
+class MainWindow;
+class Controller;
+// Loads and positions per the options; for headless runs renders and returns
+// the process exit code (0 ok). Errors go to stderr.
+int applyOptions(MainWindow& w, Controller& c, const Options& o);
+
+}  // namespace faultline::gui

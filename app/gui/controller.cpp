@@ -1,0 +1,267 @@
+#include "gui/controller.h"
+
+#include "engine/engine.h"
+
+namespace faultline::gui {
+
+using debug::Stop;
+
+void countState(const State& s, int& protectedA, int& present, int& cached, int& swapped) {
+    protectedA = present = cached = swapped = 0;
+    for (size_t m = 0; m < s.mms.size(); ++m)
+        s.mms[m].pt.forEach(0, s.mms[m].pt.keyLimit(), [&](uint64_t, const Pte& p) {
+            if (p.isPresent()) ++present;
+            if (m == 0 && p.protectedWp()) ++protectedA;
+        });
+    s.inode.xa.forEach(0, s.inode.xa.keyLimit(), [&](uint64_t, const XaEntry& e) {
+        if (e.isFolio()) ++cached;
+        if (e.isSwap()) ++swapped;
+    });
+}
+
+Controller::Controller(QObject* parent) : QObject(parent) {}
+
+QString Controller::openSession(const Session& s, const QString& path, const QString& variant, const debug::Overrides& ov, uint64_t position) {
+    debug::Debugger d;
+    d.stopOnFindings = dbg_.stopOnFindings;
+    d.breakpoints() = dbg_.breakpoints();
+    d.watchpoints() = dbg_.watchpoints();
+    if (std::string e = d.load(s, variant.toStdString(), ov, position); !e.empty()) return QString::fromStdString(e);
+    dbg_ = std::move(d);
+    path_ = path;
+    log_ = {};
+    curvesWork_ = {};
+    selectedTask_ = -1;
+    selectedFrame_ = -1;
+    lastStop_ = QString::fromStdString(dbg_.loadNote());
+    const bool wasComparing = cmp_.has_value();
+    const QString cmpVariant = compareVariant();
+    cmp_.reset();
+    publish();
+    if (wasComparing) setCompare(true, cmpVariant);
+    Q_EMIT sessionLoaded();
+    Q_EMIT recordingChanged();
+    Q_EMIT stopped(lastStop_);
+    return {};
+}
+
+void Controller::syncLog() {
+    const uint64_t dirty = dbg_.takeDirtyFrom();
+    const Timeline& tl = dbg_.timeline();
+    if (dirty == ~uint64_t{0} && log_.size() == tl.length() && sharedLog_) return;
+    const uint64_t from = std::min<uint64_t>(dirty, log_.size());
+    log_.truncate(from);
+    if (tl.length() > from) log_.append(&tl.records()[from], tl.length() - from);
+    sharedLog_ = std::make_shared<const views::RecordLog>(log_);
+    // Curves: counts after every step from `from` on, by the cells each step changed.
+    auto& c = curvesWork_;
+    // The state at `from`: the previous snapshot's when it is that state (a
+    // step appended at the end), else re-executed from a checkpoint.
+    const bool prevIsFrom = snap_.valid() && snap_.position == from && from > 0 && from <= tl.length() &&
+                            tl.records()[from - 1].hashAfter == snap_.state.hash();
+    State s = prevIsFrom ? snap_.state : tl.stateAt(from);
+    const bool have = c.protectedA.size() > from && from > 0;
+    c.protectedA.resize(from + 1);
+    c.presentPtes.resize(from + 1);
+    c.cached.resize(from + 1);
+    c.swapped.resize(from + 1);
+    if (!have) countState(s, c.protectedA[from], c.presentPtes[from], c.cached[from], c.swapped[from]);
+    for (uint64_t i = from; i < tl.length(); ++i) {
+        const State before = s;
+        step(s, tl.schedule()[i]);
+        int pa = c.protectedA[i], pr = c.presentPtes[i], ca = c.cached[i], sw = c.swapped[i];
+        for (const CellRef& r : tl.records()[i].changed) {
+            if (r.kind == CellKind::Pte && r.mm < s.mms.size()) {
+                const Pte& b = before.mms[r.mm].pt.get(r.key);
+                const Pte& a = s.mms[r.mm].pt.get(r.key);
+                pr += int(a.isPresent()) - int(b.isPresent());
+                if (r.mm == 0) pa += int(a.protectedWp()) - int(b.protectedWp());
+            } else if (r.kind == CellKind::Xa) {
+                const XaEntry& b = before.inode.xa.get(r.key);
+                const XaEntry& a = s.inode.xa.get(r.key);
+                ca += int(a.isFolio()) - int(b.isFolio());
+                sw += int(a.isSwap()) - int(b.isSwap());
+            }
+        }
+        c.protectedA.push_back(pa);
+        c.presentPtes.push_back(pr);
+        c.cached.push_back(ca);
+        c.swapped.push_back(sw);
+    }
+    curves_ = std::make_shared<const views::Curves>(c);
+    if (cmp_) cmpSyncedLen_ = ~uint64_t{0};  // recompute divergence
+    Q_EMIT recordingChanged();
+}
+
+void Controller::publish() {
+    syncLog();
+    views::Snapshot s;
+    s.state = dbg_.current();
+    s.position = dbg_.position();
+    s.length = dbg_.length();
+    s.log = sharedLog_;
+    s.curves = curves_;
+    s.nextTask = dbg_.nextTask();
+    s.nextTaskWhy = dbg_.nextTaskWhy();
+    s.chosenTask = dbg_.chosenTask();
+    s.variant = dbg_.variant();
+    for (const auto& [k, v] : dbg_.overrides()) s.variant += " " + k + "=" + v;
+    s.breakpoints = dbg_.breakpoints();
+    s.watchpoints = dbg_.watchpoints();
+    // The task the Tasks and Code views follow: the user's selection, else the
+    // one that took the last step, else the next one.
+    int sel = selectedTask_;
+    if (sel < 0 || sel >= int(s.state.tasks.size())) {
+        if (const StepRecord* r = dbg_.record(s.position)) sel = r->task;
+        else if (s.nextTask) sel = *s.nextTask;
+        else sel = 0;
+    }
+    s.selectedTask = s.state.tasks.empty() ? -1 : sel;
+    s.selectedFrame = selectedFrame_;
+    if (s.selectedTask >= 0 && s.selectedFrame >= int(s.state.tasks[s.selectedTask].stack.size())) s.selectedFrame = -1;
+    syncCompare();
+    s.divergence = cmp_ && div_.found ? div_.step : 0;
+    snap_ = std::move(s);
+    Q_EMIT snapshotChanged(snap_);
+    if (cmp_) Q_EMIT compareChanged();
+}
+
+void Controller::syncCompare() {
+    if (!cmp_) return;
+    if (cmpSyncedLen_ != dbg_.length()) {
+        // The main run changed: replay its schedule under the compare variant.
+        const std::string v = cmp_->variant();
+        const auto ov = cmp_->overrides();
+        debug::Debugger c = dbg_;
+        c.watchpoints().clear();
+        c.breakpoints().clear();
+        c.chooseTask(std::nullopt);
+        if (c.setVariant(v, ov).empty()) cmp_ = std::move(c);
+        div_ = debug::firstDivergence(dbg_.timeline(), cmp_->timeline());
+        cmpSyncedLen_ = dbg_.length();
+        views::RecordLog l;
+        if (cmp_->length()) l.append(cmp_->timeline().records().data(), cmp_->length());
+        cmpLog_ = std::make_shared<const views::RecordLog>(std::move(l));
+    }
+    cmp_->runTo(std::min(dbg_.position(), cmp_->length()));
+    views::Snapshot s;
+    s.state = cmp_->current();
+    s.position = cmp_->position();
+    s.length = cmp_->length();
+    s.log = cmpLog_;
+    s.variant = cmp_->variant();
+    s.selectedTask = snap_.selectedTask;
+    s.divergence = div_.found ? div_.step : 0;
+    cmpSnap_ = std::move(s);
+}
+
+Stop Controller::done(const Stop& st) {
+    lastStop_ = QString::fromStdString(st.text);
+    publish();
+    Q_EMIT stopped(lastStop_);
+    return st;
+}
+
+Stop Controller::stepInto() { return done(dbg_.stepInto()); }
+Stop Controller::stepOver() { return done(dbg_.stepOver()); }
+Stop Controller::stepOut() { return done(dbg_.stepOut()); }
+Stop Controller::continueRun() { return done(dbg_.continueRun()); }
+Stop Controller::reverseStep() { return done(dbg_.reverseStep()); }
+Stop Controller::reverseStepOver() { return done(dbg_.reverseStepOver()); }
+Stop Controller::reverseStepOut() { return done(dbg_.reverseStepOut()); }
+Stop Controller::reverseContinue() { return done(dbg_.reverseContinue()); }
+Stop Controller::runTo(uint64_t n) { return done(dbg_.runTo(n)); }
+Stop Controller::restart() { return done(dbg_.restart()); }
+
+void Controller::chooseTask(std::optional<uint8_t> t) {
+    dbg_.chooseTask(t);
+    if (t) selectedTask_ = *t, selectedFrame_ = -1;
+    publish();
+}
+
+void Controller::selectTask(int task) {
+    selectedTask_ = task;
+    selectedFrame_ = -1;
+    publish();
+}
+
+void Controller::selectFrame(int task, int frame) {
+    selectedTask_ = task;
+    selectedFrame_ = frame;
+    publish();
+}
+
+bool Controller::toggleBreakpoint(Fn fn, int pc) {
+    const bool on = dbg_.toggleBreakpoint({fn, pc});
+    publish();
+    return on;
+}
+
+QString Controller::addBreakpoint(const QString& spec) {
+    std::string err;
+    auto b = debug::parseBreakpoint(spec.trimmed().toStdString(), &err);
+    if (!b) return QString::fromStdString(err);
+    if (!dbg_.hasBreakpoint(b->fn, b->pc)) dbg_.breakpoints().push_back(*b);
+    publish();
+    return {};
+}
+
+QString Controller::addWatchpoint(const QString& spec) {
+    if (!hasSession()) return tr("no session");
+    std::string err;
+    auto w = debug::parseWatchpoint(*dbg_.current().config, spec.trimmed().toStdString(), &err);
+    if (!w) return QString::fromStdString(err);
+    if (std::find(dbg_.watchpoints().begin(), dbg_.watchpoints().end(), *w) == dbg_.watchpoints().end()) dbg_.watchpoints().push_back(*w);
+    publish();
+    return {};
+}
+
+void Controller::removeBreakpoint(int i) {
+    if (i >= 0 && i < int(dbg_.breakpoints().size())) dbg_.breakpoints().erase(dbg_.breakpoints().begin() + i);
+    publish();
+}
+
+void Controller::removeWatchpoint(int i) {
+    if (i >= 0 && i < int(dbg_.watchpoints().size())) dbg_.watchpoints().erase(dbg_.watchpoints().begin() + i);
+    publish();
+}
+
+void Controller::setStopOnFindings(bool on) { dbg_.stopOnFindings = on; }
+
+QString Controller::setVariant(const QString& variant, const debug::Overrides& ov) {
+    if (std::string e = dbg_.setVariant(variant.toStdString(), ov); !e.empty()) return QString::fromStdString(e);
+    lastStop_ = dbg_.scheduleNote().empty() ? tr("variant %1: same schedule, step %2").arg(variant).arg(dbg_.position())
+                                            : QString::fromStdString(dbg_.scheduleNote());
+    if (cmp_) cmpSyncedLen_ = ~uint64_t{0};
+    publish();
+    Q_EMIT stopped(lastStop_);
+    return {};
+}
+
+QString Controller::setCompare(bool on, const QString& variant) {
+    if (!on) {
+        cmp_.reset();
+        div_ = {};
+        publish();
+        Q_EMIT compareChanged();
+        return {};
+    }
+    if (!hasSession()) return tr("no session");
+    debug::Debugger c = dbg_;
+    c.watchpoints().clear();
+    c.breakpoints().clear();
+    c.chooseTask(std::nullopt);
+    if (std::string e = c.setVariant(variant.toStdString(), {}); !e.empty()) return QString::fromStdString(e);
+    cmp_ = std::move(c);
+    cmpSyncedLen_ = ~uint64_t{0};
+    publish();
+    return {};
+}
+
+Session Controller::sessionWithRecording() const {
+    Session s = dbg_.session();
+    s.recording = dbg_.recording();
+    return s;
+}
+
+}  // namespace faultline::gui

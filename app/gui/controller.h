@@ -1,0 +1,97 @@
+#pragma once
+// The controller: owns the debugger (core/debug, which owns the Timeline),
+// turns every command into a new immutable Snapshot for the views, keeps the
+// trace log and the timeline's curves in sync, and runs compare mode (a
+// second debugger on the same schedule under another variant).
+#include <QObject>
+#include <QString>
+#include <memory>
+#include <optional>
+
+#include "common/snapshot.h"
+#include "debug/debugger.h"
+#include "session/session.h"
+
+namespace faultline::gui {
+
+class Controller : public QObject {
+    Q_OBJECT
+public:
+    explicit Controller(QObject* parent = nullptr);
+
+    // Loads a session (see Debugger::load). On error nothing changes and the
+    // error text is returned.
+    QString openSession(const Session& s, const QString& path, const QString& variant = {}, const debug::Overrides& ov = {},
+                        uint64_t position = 0);
+    bool hasSession() const { return dbg_.loaded(); }
+    const QString& sessionPath() const { return path_; }
+    void setSessionPath(const QString& p) { path_ = p; }
+    const debug::Debugger& debugger() const { return dbg_; }
+    const views::Snapshot& snapshot() const { return snap_; }
+
+    // ---- commands (each publishes a new snapshot)
+    debug::Stop stepInto();
+    debug::Stop stepOver();
+    debug::Stop stepOut();
+    debug::Stop continueRun();
+    debug::Stop reverseStep();
+    debug::Stop reverseStepOver();
+    debug::Stop reverseStepOut();
+    debug::Stop reverseContinue();
+    debug::Stop runTo(uint64_t n);
+    debug::Stop restart();
+    void chooseTask(std::optional<uint8_t> t);
+    void selectTask(int task);
+    void selectFrame(int task, int frame);
+    bool toggleBreakpoint(Fn fn, int pc);
+    QString addBreakpoint(const QString& spec);
+    QString addWatchpoint(const QString& spec);
+    void removeBreakpoint(int i);
+    void removeWatchpoint(int i);
+    void setStopOnFindings(bool on);
+    QString setVariant(const QString& variant, const debug::Overrides& ov);
+    // Compare mode: a second run of the same schedule under `variant`.
+    QString setCompare(bool on, const QString& variant = {});
+    bool comparing() const { return cmp_.has_value(); }
+    const views::Snapshot& compareSnapshot() const { return cmpSnap_; }
+    const debug::Divergence& divergence() const { return div_; }
+    QString compareVariant() const { return cmp_ ? QString::fromStdString(cmp_->variant()) : QString(); }
+
+    // The session with the current run as its recording (what Save writes).
+    Session sessionWithRecording() const;
+    const QString& lastStopText() const { return lastStop_; }
+
+Q_SIGNALS:
+    void snapshotChanged(const faultline::views::Snapshot& s);
+    void compareChanged();
+    void sessionLoaded();
+    // The recorded schedule changed (autosave it).
+    void recordingChanged();
+    void stopped(const QString& text);
+
+private:
+    debug::Stop done(const debug::Stop& st);
+    void publish();
+    void syncLog();
+    void syncCompare();
+
+    debug::Debugger dbg_;
+    QString path_;
+    views::Snapshot snap_;
+    views::RecordLog log_;
+    std::shared_ptr<const views::RecordLog> sharedLog_;
+    std::shared_ptr<const views::Curves> curves_;
+    views::Curves curvesWork_;
+    int selectedTask_ = -1, selectedFrame_ = -1;
+    QString lastStop_;
+    std::optional<debug::Debugger> cmp_;
+    views::Snapshot cmpSnap_;
+    std::shared_ptr<const views::RecordLog> cmpLog_;
+    debug::Divergence div_;
+    uint64_t cmpSyncedLen_ = ~uint64_t{0};
+};
+
+// Counts of a state for the timeline's curves (full scan of live entries).
+void countState(const State& s, int& protectedA, int& present, int& cached, int& swapped);
+
+}  // namespace faultline::gui

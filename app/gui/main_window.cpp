@@ -1,0 +1,700 @@
+#include "gui/main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QLineEdit>
+#include <QPdfWriter>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+
+#include "breakpoints/breakpoints_view.h"
+#include "code/code_view.h"
+#include "common/export.h"
+#include "common/theme.h"
+#include "gui/controller.h"
+#include "gui/default_layout.h"
+#include "memorymap/memory_map_model.h"
+#include "memorymap/memory_map_view.h"
+#include "model/variants.h"
+#include "session/session_io.h"
+#include "tasks/tasks_view.h"
+#include "timeline/timeline_view.h"
+#include "trace/trace_model.h"
+#include "trace/trace_view.h"
+#include "vmas/vmas_model.h"
+
+namespace faultline::gui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+
+QTableView* simpleTable(QWidget* parent, QAbstractItemModel* m, const char* name) {
+    auto* t = new QTableView(parent);
+    t->setObjectName(name);
+    t->setModel(m);
+    t->verticalHeader()->hide();
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->setWordWrap(true);
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    return t;
+}
+}  // namespace
+
+MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_(c) {
+    setObjectName("faultlineMainWindow");
+    setDockNestingEnabled(true);
+    centre_ = new QSplitter(Qt::Horizontal, this);
+    centre_->setObjectName("centreSplitter");
+    map_ = new views::MemoryMapView(centre_);
+    map_->setObjectName("memoryMap");
+    cmpMap_ = new views::MemoryMapView(centre_);
+    cmpMap_->setObjectName("compareMemoryMap");
+    cmpMap_->hide();
+    cmpMap_->setLegendVisible(false);
+    centre_->addWidget(map_);
+    centre_->addWidget(cmpMap_);
+    setCentralWidget(centre_);
+    buildDocks();
+    buildActions();
+    buildMenus();
+    buildToolbar();
+    stopLabel_ = new QLabel(this);
+    stopLabel_->setObjectName("stopLabel");
+    statusBar()->addWidget(stopLabel_, 1);
+    autosaveTimer_ = new QTimer(this);
+    autosaveTimer_->setSingleShot(true);
+    autosaveTimer_->setInterval(400);
+    connect(autosaveTimer_, &QTimer::timeout, this, &MainWindow::autosave);
+
+    connect(c_, &Controller::snapshotChanged, this, &MainWindow::onSnapshot);
+    connect(c_, &Controller::compareChanged, this, &MainWindow::onCompare);
+    connect(c_, &Controller::stopped, this, [this](const QString& t) { stopLabel_->setText(t); });
+    connect(c_, &Controller::sessionLoaded, this, [this] {
+        refillTaskBox();
+        refillToggleMenu();
+    });
+    connect(c_, &Controller::recordingChanged, this, [this] {
+        // Small recordings are written at once (a kill loses nothing); long
+        // ones are batched.
+        if (c_->hasSession() && c_->debugger().length() < 20000) autosave();
+        else autosaveTimer_->start();
+    });
+
+    // Default layout, then the user's saved one.
+    resize(1600, 1000);
+    resetLayout();
+    defaultState_ = saveState();
+    QSettings st;
+    if (st.contains("window/state")) {
+        restoreGeometry(st.value("window/geometry").toByteArray());
+        restoreState(st.value("window/state").toByteArray());
+    }
+    const bool dark = st.value("view/dark", false).toBool(), pres = st.value("view/presentation", false).toBool();
+    if (dark || pres) setTheme(dark, pres);
+    refillRecent();
+}
+
+MainWindow::~MainWindow() = default;
+
+QDockWidget* MainWindow::dock(const char* name) const { return findChild<QDockWidget*>(QString::fromLatin1(name)); }
+
+QAction* MainWindow::action(const QString& objectName) const { return findChild<QAction*>(objectName); }
+
+void MainWindow::buildDocks() {
+    auto make = [this](const DockSlot& slot, QWidget* w) {
+        auto* d = new QDockWidget(tr(slot.title), this);
+        d->setObjectName(slot.objectName);
+        d->setWidget(w);
+        d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+        addDockWidget(slot.area, d);
+        return d;
+    };
+    for (const DockSlot& s : kDefaultLayout) {
+        const QString n = s.objectName;
+        QWidget* w = nullptr;
+        if (n == "dockTasks") w = tasks_ = new views::TasksView(this);
+        else if (n == "dockCode") w = code_ = new views::CodeView(this);
+        else if (n == "dockTrace") w = trace_ = new views::TraceView(this);
+        else if (n == "dockTimeline") w = timeline_ = new views::TimelineView(this);
+        else if (n == "dockBreakpoints") w = bps_ = new views::BreakpointsView(this);
+        else if (n == "dockVmas") w = vmasView_ = simpleTable(this, new views::VmasModel(this), "vmasTable");
+        else if (n == "dockUffd") w = uffdView_ = simpleTable(this, new views::UffdModel(this), "uffdTable");
+        make(s, w);
+    }
+    connect(tasks_, &views::TasksView::taskActivated, this, [this](int t) { c_->chooseTask(uint8_t(t)); });
+    connect(tasks_, &views::TasksView::frameSelected, this, [this](int t, int f) { c_->selectFrame(t, f); });
+    connect(code_, &views::CodeView::breakpointToggled, this, [this](int fn, int pc) { c_->toggleBreakpoint(Fn(fn), pc); });
+    connect(trace_, &views::TraceView::stepClicked, this, [this](quint64 n) { c_->runTo(n); });
+    connect(timeline_, &views::TimelineView::stepClicked, this, [this](quint64 n) {
+        if (n != c_->snapshot().position) c_->runTo(std::min<uint64_t>(n, c_->debugger().length()));
+    });
+    connect(map_, &views::MemoryMapView::watchRequested, this, [this](const QString& spec) {
+        bps_->showError(c_->addWatchpoint(spec));
+        dock("dockBreakpoints")->raise();
+    });
+    connect(bps_, &views::BreakpointsView::addBreakpoint, this, [this](const QString& s) { bps_->showError(c_->addBreakpoint(s)); });
+    connect(bps_, &views::BreakpointsView::addWatchpoint, this, [this](const QString& s) { bps_->showError(c_->addWatchpoint(s)); });
+    connect(bps_, &views::BreakpointsView::removeBreakpoint, c_, &Controller::removeBreakpoint);
+    connect(bps_, &views::BreakpointsView::removeWatchpoint, c_, &Controller::removeWatchpoint);
+    connect(bps_, &views::BreakpointsView::stopOnFindingsChanged, c_, &Controller::setStopOnFindings);
+}
+
+void MainWindow::resetLayout() {
+    for (const DockSlot& s : kDefaultLayout) {
+        QDockWidget* d = dock(s.objectName);
+        d->setFloating(false);
+        removeDockWidget(d);
+    }
+    QList<QDockWidget*> lr, bottom;
+    QList<int> lrSizes, bottomSizes;
+    for (const DockSlot& s : kDefaultLayout) {
+        QDockWidget* d = dock(s.objectName);
+        if (s.tabWith) {
+            tabifyDockWidget(dock(s.tabWith), d);
+        } else {
+            addDockWidget(s.area, d, s.area == Qt::BottomDockWidgetArea ? Qt::Horizontal : Qt::Vertical);
+            if (s.area == Qt::BottomDockWidgetArea) bottom << d, bottomSizes << s.size;
+            else lr << d, lrSizes << s.size;
+        }
+        d->show();
+    }
+    for (const char* r : kRaisedDocks) dock(r)->raise();
+    resizeDocks(lr, lrSizes, Qt::Horizontal);
+    resizeDocks(bottom, bottomSizes, Qt::Vertical);
+    // Trace and timeline share the bottom: equal widths.
+    resizeDocks(bottom, {width() / 2, width() / 2}, Qt::Horizontal);
+    resizeDocks({dock("dockTasks"), dock("dockVmas")}, {height() * 55 / 100, height() * 30 / 100}, Qt::Vertical);
+}
+
+void MainWindow::buildActions() {
+    auto act = [this](const char* name, const QString& text, const QKeySequence& key, auto slot) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(name);
+        if (!key.isEmpty()) a->setShortcut(key);
+        a->setShortcutContext(Qt::ApplicationShortcut);
+        connect(a, &QAction::triggered, this, slot);
+        addAction(a);
+        return a;
+    };
+    act("actOpen", tr("&Open…"), QKeySequence::Open, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open session"), QFileInfo(c_->sessionPath()).absolutePath(),
+                                                       tr("Faultline sessions (*.json);;All files (*)"));
+        if (!p.isEmpty()) openFile(p);
+    });
+    act("actSave", tr("&Save"), QKeySequence::Save, [this] {
+        if (c_->sessionPath().isEmpty() || c_->sessionPath() == autosavePath()) return action("actSaveAs")->trigger();
+        saveTo(c_->sessionPath());
+    });
+    act("actSaveAs", tr("Save &As…"), QKeySequence::SaveAs, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Save session with recording"), c_->sessionPath(), tr("Faultline sessions (*.json)"));
+        if (!p.isEmpty()) saveTo(p);
+    });
+    act("actQuit", tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+    act("actStep", tr("Step"), QKeySequence(Qt::Key_F11), [this] { stepCmd(0); });
+    act("actStepOver", tr("Step Over"), QKeySequence(Qt::Key_F10), [this] { stepCmd(1); });
+    act("actStepOut", tr("Step Out"), QKeySequence(Qt::SHIFT | Qt::Key_F11), [this] { stepCmd(2); });
+    act("actContinue", tr("Continue"), QKeySequence(Qt::Key_F5), [this] { stepCmd(3); });
+    act("actRevStep", tr("Reverse Step"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F11), [this] { c_->reverseStep(); });
+    act("actRevStepOver", tr("Reverse Step Over"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F10), [this] { c_->reverseStepOver(); });
+    act("actRevStepOut", tr("Reverse Step Out"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_F11), [this] { c_->reverseStepOut(); });
+    act("actRevContinue", tr("Reverse Continue"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5), [this] { c_->reverseContinue(); });
+    reverse_ = act("actReverseMode", tr("Reverse"), QKeySequence(), [] {});
+    reverse_->setCheckable(true);
+    reverse_->setToolTip(tr("When on, Step / Step Over / Step Out / Continue (F11 / F10 / Shift+F11 / F5) go backwards"));
+    act("actRestart", tr("Restart"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), [this] { c_->restart(); });
+    act("actRunTo", tr("Run to Step…"), QKeySequence(Qt::CTRL | Qt::Key_G), [this] {
+        bool ok = false;
+        const int n = QInputDialog::getInt(this, tr("Run to step"), tr("Step number:"), int(c_->snapshot().position), 0, 100000000, 1, &ok);
+        if (ok) c_->runTo(uint64_t(n));
+    });
+    act("actToggleBp", tr("Toggle Breakpoint"), QKeySequence(), [this] { code_->toggleBreakpointAtSelection(); });
+    act("actAddBp", tr("Add Breakpoint or Watchpoint…"), QKeySequence(Qt::CTRL | Qt::Key_B), [this] {
+        dock("dockBreakpoints")->show();
+        dock("dockBreakpoints")->raise();
+        bps_->input()->setFocus();
+    });
+    act("actResetLayout", tr("Reset to Default Layout"), QKeySequence(), [this] { resetLayout(); });
+    act("actCopyWindow", tr("Copy Window as Image"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), [this] { views::copyToClipboard(this, 2.0); });
+    act("actExportPng", tr("Save Window as PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E), [this] { exportWindow("png"); });
+    act("actExportSvg", tr("Save Window as SVG…"), QKeySequence(), [this] { exportWindow("svg"); });
+    act("actExportPdf", tr("Save Window as PDF…"), QKeySequence(), [this] { exportWindow("pdf"); });
+    act("actExportView", tr("Save a View…"), QKeySequence(), [this] { exportView(); });
+    act("actExportSteps", tr("Export Steps…"), QKeySequence(), [this] { exportStepsDialog(); });
+    dark_ = act("actDark", tr("Dark Theme"), QKeySequence(), [this] { setTheme(dark_->isChecked(), presentation_->isChecked()); });
+    dark_->setCheckable(true);
+    presentation_ = act("actPresentation", tr("Presentation Mode (large, colour-blind safe)"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
+                        [this] { setTheme(dark_->isChecked(), presentation_->isChecked()); });
+    presentation_->setCheckable(true);
+    compare_ = act("actCompare", tr("Compare with"), QKeySequence(), [this] {
+        const QString e = c_->setCompare(compare_->isChecked(), cmpBox_->currentData().toString());
+        if (!e.isEmpty()) showError(tr("Compare"), e);
+    });
+    compare_->setCheckable(true);
+    compare_->setToolTip(tr("Run the same schedule under a second variant and show both memory maps"));
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(action("actOpen"));
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    recentMenu_->setObjectName("menuRecent");
+    file->addAction(action("actSave"));
+    file->addAction(action("actSaveAs"));
+    file->addSeparator();
+    QMenu* exp = file->addMenu(tr("&Export"));
+    for (const char* a : {"actCopyWindow", "actExportPng", "actExportSvg", "actExportPdf", "actExportView", "actExportSteps"}) exp->addAction(action(a));
+    file->addSeparator();
+    file->addAction(action("actQuit"));
+
+    QMenu* dbg = menuBar()->addMenu(tr("&Debug"));
+    for (const char* a : {"actStep", "actStepOver", "actStepOut", "actContinue"}) dbg->addAction(action(a));
+    dbg->addSeparator();
+    for (const char* a : {"actRevStep", "actRevStepOver", "actRevStepOut", "actRevContinue", "actReverseMode"}) dbg->addAction(action(a));
+    dbg->addSeparator();
+    for (const char* a : {"actRunTo", "actRestart", "actToggleBp", "actAddBp"}) dbg->addAction(action(a));
+
+    variantMenu_ = menuBar()->addMenu(tr("&Kernel"));
+    variantGroup_ = new QActionGroup(this);
+    for (const Variant& v : variants()) {
+        const QString id = QString::fromUtf8(v.id.data(), int(v.id.size()));
+        QAction* a = variantMenu_->addAction(QStringLiteral("%1  (%2) — %3").arg(id, QString::fromUtf8(v.letter.data(), int(v.letter.size())),
+                                                                              QString::fromUtf8(v.summary.data(), int(v.summary.size()))));
+        a->setObjectName("variant:" + id);
+        a->setData(id);
+        a->setCheckable(true);
+        variantGroup_->addAction(a);
+        connect(a, &QAction::triggered, this, [this, id] {
+            if (const QString e = c_->setVariant(id, {}); !e.isEmpty()) showError(tr("Kernel variant"), e);
+        });
+    }
+    variantMenu_->addSeparator();
+    toggleMenu_ = variantMenu_->addMenu(tr("&Toggles"));
+    variantMenu_->addSeparator();
+    variantMenu_->addAction(compare_);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(dark_);
+    view->addAction(presentation_);
+
+    QMenu* win = menuBar()->addMenu(tr("&Window"));
+    for (const DockSlot& s : kDefaultLayout) win->addAction(dock(s.objectName)->toggleViewAction());
+    win->addSeparator();
+    win->addAction(action("actResetLayout"));
+}
+
+void MainWindow::buildToolbar() {
+    QToolBar* tb = addToolBar(tr("Debug"));
+    tb->setObjectName("toolbarDebug");
+    tb->addAction(action("actRestart"));
+    tb->addAction(reverse_);
+    tb->addSeparator();
+    for (const char* a : {"actStep", "actStepOver", "actStepOut", "actContinue"}) tb->addAction(action(a));
+    tb->addSeparator();
+    tb->addWidget(new QLabel(tr(" Next step: "), tb));
+    nextBox_ = new QComboBox(tb);
+    nextBox_->setObjectName("nextTaskBox");
+    nextBox_->setToolTip(tr("Which task takes the next step: Auto follows the session's schedule (then the first runnable task)"));
+    tb->addWidget(nextBox_);
+    connect(nextBox_, &QComboBox::activated, this, [this](int i) {
+        if (updating_) return;
+        const int t = nextBox_->itemData(i).toInt();
+        c_->chooseTask(t < 0 ? std::nullopt : std::optional<uint8_t>(uint8_t(t)));
+    });
+    tb->addWidget(new QLabel(tr("  Run to: "), tb));
+    runToBox_ = new QSpinBox(tb);
+    runToBox_->setObjectName("runToBox");
+    runToBox_->setRange(0, 100000000);
+    tb->addWidget(runToBox_);
+    connect(runToBox_, &QSpinBox::editingFinished, this, [this] {
+        if (!updating_ && uint64_t(runToBox_->value()) != c_->snapshot().position) c_->runTo(uint64_t(runToBox_->value()));
+    });
+    QToolBar* kb = addToolBar(tr("Kernel"));
+    kb->setObjectName("toolbarKernel");
+    kb->addWidget(new QLabel(tr(" Kernel: "), kb));
+    variantBox_ = new QComboBox(kb);
+    variantBox_->setObjectName("variantBox");
+    cmpBox_ = new QComboBox(kb);
+    cmpBox_->setObjectName("compareVariantBox");
+    for (const Variant& v : variants()) {
+        const QString id = QString::fromUtf8(v.id.data(), int(v.id.size()));
+        variantBox_->addItem(id, id);
+        variantBox_->setItemData(variantBox_->count() - 1, QString::fromUtf8(v.summary.data(), int(v.summary.size())), Qt::ToolTipRole);
+        cmpBox_->addItem(id, id);
+    }
+    cmpBox_->setCurrentIndex(cmpBox_->findData(QString::fromUtf8(kDefaultVariant.data(), int(kDefaultVariant.size()))));
+    kb->addWidget(variantBox_);
+    connect(variantBox_, &QComboBox::activated, this, [this](int i) {
+        if (updating_) return;
+        if (const QString e = c_->setVariant(variantBox_->itemData(i).toString(), {}); !e.isEmpty()) showError(tr("Kernel variant"), e);
+    });
+    auto* tbtn = new QToolButton(kb);
+    tbtn->setText(tr("Toggles"));
+    tbtn->setPopupMode(QToolButton::InstantPopup);
+    tbtn->setMenu(toggleMenu_);
+    kb->addWidget(tbtn);
+    kb->addSeparator();
+    kb->addAction(compare_);
+    kb->addWidget(cmpBox_);
+    connect(cmpBox_, &QComboBox::activated, this, [this] {
+        if (compare_->isChecked()) c_->setCompare(true, cmpBox_->currentData().toString());
+    });
+}
+
+void MainWindow::refillTaskBox() {
+    updating_ = true;
+    nextBox_->clear();
+    nextBox_->addItem(tr("Auto"), -1);
+    if (c_->hasSession()) {
+        const auto& tasks = c_->debugger().session().config.tasks;
+        const State& s = c_->debugger().current();
+        for (size_t t = 0; t < s.config->tasks.size(); ++t) nextBox_->addItem(QString::fromStdString(s.config->tasks[t].name), int(t));
+        (void)tasks;
+    }
+    updating_ = false;
+}
+
+void MainWindow::refillToggleMenu() {
+    toggleMenu_->clear();
+    if (!c_->hasSession()) return;
+    const Toggles& cur = c_->debugger().current().toggles;
+    for (const ToggleInfo& ti : toggleInfos()) {
+        const QString name = QString::fromUtf8(ti.name.data(), int(ti.name.size()));
+        const QString value = QString::fromStdString(toggleValue(cur, ti.name));
+        QMenu* m = toggleMenu_->addMenu(QStringLiteral("%1 = %2").arg(name, value));
+        m->setToolTipsVisible(true);
+        m->menuAction()->setToolTip(QString::fromUtf8(ti.description.data(), int(ti.description.size())));
+        std::vector<QString> values;
+        for (auto v : ti.values) values.push_back(QString::fromUtf8(v.data(), int(v.size())));
+        if (values.empty()) values = {"4096", "16384", "65536", "2097152"};
+        for (const QString& v : values) {
+            QAction* a = m->addAction(v);
+            a->setCheckable(true);
+            a->setChecked(v == value);
+            connect(a, &QAction::triggered, this, [this, name, v] {
+                debug::Overrides ov = c_->debugger().overrides();
+                std::erase_if(ov, [&](const auto& p) { return p.first == name.toStdString(); });
+                const Variant* var = findVariant(c_->debugger().variant());
+                if (!var || toggleValue(var->toggles, name.toStdString()) != v.toStdString()) ov.emplace_back(name.toStdString(), v.toStdString());
+                if (const QString e = c_->setVariant(QString::fromStdString(c_->debugger().variant()), ov); !e.isEmpty())
+                    showError(tr("Toggle"), e);
+            });
+        }
+    }
+}
+
+QString MainWindow::windowTitleText() const {
+    if (!c_->hasSession()) return tr("Faultline");
+    const auto& s = c_->snapshot();
+    const QString name = QString::fromStdString(c_->debugger().session().name);
+    return tr("Faultline — %1 — %2 — step %3/%4").arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name,
+                                                        QString::fromStdString(s.variant)).arg(s.position).arg(s.length);
+}
+
+void MainWindow::onSnapshot(const views::Snapshot& s) {
+    updating_ = true;
+    const QString caption = views::stepCaption(s, s.position);
+    map_->setSnapshot(s, tr("%1 · %2").arg(QString::fromStdString(s.variant), caption));
+    tasks_->setSnapshot(s);
+    code_->setSnapshot(s);
+    trace_->setSnapshot(s);
+    timeline_->setSnapshot(s);
+    bps_->setSnapshot(s);
+    static_cast<views::SnapshotTableModel*>(static_cast<QTableView*>(vmasView_)->model())->setSnapshot(s);
+    static_cast<views::SnapshotTableModel*>(static_cast<QTableView*>(uffdView_)->model())->setSnapshot(s);
+    static_cast<QTableView*>(uffdView_)->resizeColumnToContents(0);
+    static_cast<QTableView*>(vmasView_)->resizeColumnsToContents();
+    runToBox_->setValue(int(s.position));
+    const int want = s.chosenTask ? nextBox_->findData(int(*s.chosenTask)) : 0;
+    if (want >= 0) nextBox_->setCurrentIndex(want);
+    nextBox_->setToolTip(tr("Next step: %1").arg(QString::fromStdString(s.nextTaskWhy)));
+    const QString base = QString::fromStdString(c_->debugger().variant());
+    variantBox_->setCurrentIndex(variantBox_->findData(base));
+    for (QAction* a : variantGroup_->actions()) a->setChecked(a->data().toString() == base);
+    updating_ = false;
+    setWindowTitle(windowTitleText());
+    statusBar()->setToolTip(tr("next step: %1").arg(QString::fromStdString(s.nextTaskWhy)));
+    if (stopLabel_->text().isEmpty()) stopLabel_->setText(c_->lastStopText());
+    // Follow the page the last step was about.
+    if (const StepRecord* r = s.lastStep())
+        for (const Finding& f : r->findings)
+            if (f.index >= 0) map_->showRow(int(f.index));
+    refillToggleMenu();
+}
+
+void MainWindow::onCompare() {
+    const bool on = c_->comparing();
+    cmpMap_->setVisible(on);
+    compare_->setChecked(on);
+    if (!on) return;
+    const auto& d = c_->divergence();
+    QString title = tr("%1 · step %2").arg(c_->compareVariant()).arg(c_->compareSnapshot().position);
+    if (d.found) {
+        title += tr(" · first divergence: step %1").arg(d.step);
+        if (!d.cells.empty()) title += QStringLiteral(" — ") + QString::fromStdString(d.cells.front());
+    } else {
+        title += tr(" · %1").arg(QString::fromStdString(d.detail));
+    }
+    cmpMap_->setSnapshot(c_->compareSnapshot(), title);
+    cmpBox_->setCurrentIndex(cmpBox_->findData(c_->compareVariant()));
+    // Keep both maps scrolled together.
+    static QMetaObject::Connection sync;
+    if (!sync) {
+        sync = connect(map_->table()->verticalScrollBar(), &QScrollBar::valueChanged, cmpMap_->table()->verticalScrollBar(), &QScrollBar::setValue);
+        connect(cmpMap_->table()->verticalScrollBar(), &QScrollBar::valueChanged, map_->table()->verticalScrollBar(), &QScrollBar::setValue);
+    }
+}
+
+void MainWindow::stepCmd(int kind) {
+    if (!c_->hasSession()) return;
+    const bool rev = reverse_->isChecked();
+    switch (kind) {
+    case 0: rev ? c_->reverseStep() : c_->stepInto(); break;
+    case 1: rev ? c_->reverseStepOver() : c_->stepOver(); break;
+    case 2: rev ? c_->reverseStepOut() : c_->stepOut(); break;
+    case 3: rev ? c_->reverseContinue() : c_->continueRun(); break;
+    }
+}
+
+void MainWindow::showError(const QString& title, const QString& text) {
+    lastError_ = text;
+    stopLabel_->setText(text);
+    if (quiet_) return;
+    QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box.setObjectName("errorDialog");
+    box.setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box.exec();
+}
+
+QString MainWindow::openFile(const QString& path, bool quiet) {
+    const LoadResult r = loadSession(path.toStdString());
+    if (!r.session) {
+        const QString e = QString::fromStdString(r.error.text());
+        const bool q = quiet_;
+        quiet_ = quiet_ || quiet;
+        showError(tr("Cannot open session"), tr("%1\n\nThe current session stays open.").arg(e));
+        lastError_ = e;
+        quiet_ = q;
+        return e;
+    }
+    // A recording replays to its end; a plain session starts at step 0.
+    const uint64_t pos = r.session->recording ? ~uint64_t{0} : 0;
+    if (const QString e = c_->openSession(*r.session, path, {}, {}, pos); !e.isEmpty()) {
+        const bool q = quiet_;
+        quiet_ = quiet_ || quiet;
+        showError(tr("Cannot run session"), tr("%1: %2\n\nThe current session stays open.").arg(path, e));
+        lastError_ = e;
+        quiet_ = q;
+        return e;
+    }
+    lastError_.clear();
+    addRecent(path);
+    if (r.session->recording && c_->debugger().replayDivergedAt() && !quiet && !quiet_)
+        QMessageBox::warning(this, tr("Replay diverged"), QString::fromStdString(c_->debugger().loadNote()));
+    return {};
+}
+
+bool MainWindow::saveTo(const QString& path, QString* error) {
+    const std::string e = saveSession(c_->sessionWithRecording(), path.toStdString());
+    if (!e.empty()) {
+        if (error) *error = QString::fromStdString(e);
+        showError(tr("Cannot save"), QString::fromStdString(e));
+        return false;
+    }
+    c_->setSessionPath(path);
+    addRecent(path);
+    stopLabel_->setText(tr("saved %1 (%2 recorded steps)").arg(path).arg(c_->debugger().length()));
+    QFile::remove(autosavePath());
+    return true;
+}
+
+void MainWindow::addRecent(const QString& path) {
+    if (path == autosavePath()) return;
+    QSettings st;
+    QStringList l = st.value("recent").toStringList();
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    l.removeAll(abs);
+    l.prepend(abs);
+    while (l.size() > kMaxRecent) l.removeLast();
+    st.setValue("recent", l);
+    refillRecent();
+}
+
+void MainWindow::refillRecent() {
+    recentMenu_->clear();
+    const QStringList l = QSettings().value("recent").toStringList();
+    for (const QString& p : l) recentMenu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
+    recentMenu_->setEnabled(!l.isEmpty());
+}
+
+QString MainWindow::autosavePath() {
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return dir + "/autosave-recording.json";
+}
+
+void MainWindow::autosave() {
+    if (!c_->hasSession() || !c_->debugger().manual()) return;  // nothing hand-made to lose
+    const std::string e = saveSession(c_->sessionWithRecording(), autosavePath().toStdString());
+    if (!e.empty()) {
+        stopLabel_->setText(tr("autosave failed: %1").arg(QString::fromStdString(e)));
+        return;
+    }
+    QSettings st;
+    st.setValue("autosave/source", c_->sessionPath());
+    st.setValue("autosave/position", qulonglong(c_->snapshot().position));
+}
+
+bool MainWindow::offerRecovery(bool ask) {
+    const QString p = autosavePath();
+    if (!QFile::exists(p)) return false;
+    QSettings st;
+    const QString source = st.value("autosave/source").toString();
+    if (ask) {
+        const auto b = QMessageBox::question(this, tr("Recover recording"),
+                                             tr("Faultline did not exit cleanly. Recover the unsaved recording of %1?").arg(source.isEmpty() ? p : source),
+                                             QMessageBox::Yes | QMessageBox::Discard);
+        if (b != QMessageBox::Yes) {
+            QFile::remove(p);
+            return false;
+        }
+    }
+    if (!openFile(p, !ask).isEmpty()) return false;
+    c_->setSessionPath(source.isEmpty() ? p : source);
+    const uint64_t pos = st.value("autosave/position", 0).toULongLong();
+    c_->runTo(std::min(pos, c_->debugger().length()));
+    stopLabel_->setText(tr("recovered the recording (%1 steps) — Save to keep it").arg(c_->debugger().length()));
+    return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    QSettings st;
+    st.setValue("window/geometry", saveGeometry());
+    st.setValue("window/state", saveState());
+    st.setValue("view/dark", dark_->isChecked());
+    st.setValue("view/presentation", presentation_->isChecked());
+    // A clean exit: unsaved hand-made recordings are asked about, not recovered.
+    if (c_->hasSession() && c_->debugger().manual() && QFile::exists(autosavePath()) && !quiet_) {
+        const auto b = QMessageBox::question(this, tr("Unsaved recording"), tr("Save the recorded schedule before quitting?"),
+                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+        if (b == QMessageBox::Cancel) return e->ignore();
+        if (b == QMessageBox::Save) action("actSaveAs")->trigger();
+    }
+    QFile::remove(autosavePath());
+    e->accept();
+}
+
+void MainWindow::setTheme(bool dark, bool presentation) {
+    views::Theme::set(dark, presentation);
+    views::Theme::applyToApplication();
+    dark_->setChecked(dark);
+    presentation_->setChecked(presentation);
+    if (c_->hasSession()) {
+        onSnapshot(c_->snapshot());
+        if (c_->comparing()) onCompare();
+    }
+    update();
+}
+
+void MainWindow::exportWindow(const QString& fmt) {
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save window"), QStringLiteral("faultline-step-%1.%2").arg(c_->snapshot().position).arg(fmt),
+                                                   QStringLiteral("*.%1").arg(fmt));
+    if (p.isEmpty()) return;
+    double scale = 1;
+    if (fmt == "png") {
+        bool ok = false;
+        scale = QInputDialog::getDouble(this, tr("Scale"), tr("Scale factor (2 = sharp slides):"), 2.0, 0.5, 8, 1, &ok);
+        if (!ok) return;
+    }
+    if (const QString e = views::saveAny(this, p, scale); !e.isEmpty()) showError(tr("Export"), e);
+}
+
+void MainWindow::exportView() {
+    QStringList names;
+    QList<QWidget*> widgets{map_};
+    names << tr("Memory map");
+    for (const DockSlot& s : kDefaultLayout) names << tr(s.title), widgets << dock(s.objectName)->widget();
+    bool ok = false;
+    const QString which = QInputDialog::getItem(this, tr("Save a view"), tr("View:"), names, 0, false, &ok);
+    if (!ok) return;
+    QWidget* w = widgets[names.indexOf(which)];
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save view"), which.toLower().replace(' ', '-') + ".png", tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+    if (p.isEmpty()) return;
+    if (const QString e = views::saveAny(w, p, 2.0); !e.isEmpty()) showError(tr("Export"), e);
+}
+
+void MainWindow::exportStepsDialog() {
+    bool ok = false;
+    const QString range = QInputDialog::getText(this, tr("Export steps"), tr("Steps (e.g. 1-10):"), QLineEdit::Normal,
+                                                QStringLiteral("%1-%2").arg(c_->snapshot().position).arg(std::min<uint64_t>(c_->snapshot().position + 9, c_->debugger().length())), &ok);
+    if (!ok) return;
+    const auto parts = range.split('-');
+    const uint64_t a = parts.value(0).toULongLong(), b = parts.value(1, parts.value(0)).toULongLong();
+    const QString p = QFileDialog::getSaveFileName(this, tr("Export steps to a PDF (or a folder name for PNGs)"), "deck.pdf", tr("PDF (*.pdf);;Folder of PNGs (*)"));
+    if (p.isEmpty()) return;
+    if (const QString e = exportSteps(a, b, p, 2.0); !e.isEmpty()) showError(tr("Export steps"), e);
+}
+
+QString MainWindow::exportSteps(uint64_t a, uint64_t b, const QString& out, double scale) {
+    if (!c_->hasSession()) return tr("no session");
+    if (a > b) std::swap(a, b);
+    const uint64_t keep = c_->snapshot().position;
+    const bool pdf = out.endsWith(".pdf", Qt::CaseInsensitive);
+    QString err;
+    if (pdf) {
+        QPdfWriter w(out);
+        w.setResolution(96);
+        w.setPageMargins(QMarginsF(0, 0, 0, 0));
+        QPainter p;
+        int maxCaption = 0;
+        for (uint64_t n = a; n <= b; ++n) maxCaption = std::max(maxCaption, views::captionHeight(views::stepCaption(c_->snapshot(), n), width()));
+        w.setPageSize(QPageSize(QSizeF(width() * 72.0 / 96, (height() + maxCaption) * 72.0 / 96), QPageSize::Point));
+        w.setTitle(tr("Faultline steps %1–%2").arg(a).arg(b));
+        for (uint64_t n = a; n <= b; ++n) {
+            c_->runTo(n);
+            QApplication::processEvents();
+            views::flushPlots(this);
+            if (n == a) {
+                if (!p.begin(&w)) return tr("cannot write %1").arg(out);
+            } else {
+                w.newPage();
+            }
+            const QString caption = views::stepCaption(c_->snapshot(), c_->snapshot().position);
+            views::paintCaption(p, caption, width());
+            render(&p, QPoint(0, maxCaption), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+        }
+        p.end();
+    } else {
+        QDir().mkpath(out);
+        for (uint64_t n = a; n <= b && err.isEmpty(); ++n) {
+            c_->runTo(n);
+            QApplication::processEvents();
+            const QString caption = views::stepCaption(c_->snapshot(), c_->snapshot().position);
+            err = views::savePng(this, QStringLiteral("%1/step-%2.png").arg(out).arg(n, 5, 10, QChar('0')), scale, caption);
+        }
+    }
+    c_->runTo(keep);
+    return err;
+}
+
+}  // namespace faultline::gui

@@ -1,0 +1,125 @@
+#pragma once
+// The debugger window: memory map in the centre (two side by side in compare
+// mode), docks around it, stepping actions with Qt Creator keys, the variant
+// selector and toggles, open / save / recent files, the recording's autosave
+// and recovery, export for slides.
+#include <QMainWindow>
+#include <QPointer>
+
+#include "debug/debugger.h"
+
+class QComboBox;
+class QSpinBox;
+class QLabel;
+class QAction;
+class QActionGroup;
+class QDockWidget;
+class QMenu;
+class QSplitter;
+class QTimer;
+
+namespace faultline::views {
+class MemoryMapView;
+class TasksView;
+class CodeView;
+class TraceView;
+class TimelineView;
+class BreakpointsView;
+struct Snapshot;
+}  // namespace faultline::views
+
+namespace faultline::gui {
+
+class Controller;
+
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(Controller* c, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a session file; on error shows the engine's error in a dialog
+    // (unless `quiet`) and keeps the current session. Returns the error text.
+    QString openFile(const QString& path, bool quiet = false);
+    bool saveTo(const QString& path, QString* error = nullptr);
+    // Window ▸ Reset to Default Layout.
+    void resetLayout();
+    void setTheme(bool dark, bool presentation);
+    // Headless / test entry points for the actions.
+    QAction* action(const QString& objectName) const;
+    views::MemoryMapView* memoryMap() const { return map_; }
+    views::MemoryMapView* compareMap() const { return cmpMap_; }
+    views::TasksView* tasksView() const { return tasks_; }
+    views::CodeView* codeView() const { return code_; }
+    views::TraceView* traceView() const { return trace_; }
+    views::TimelineView* timelineView() const { return timeline_; }
+    QWidget* uffdView() const { return uffdView_; }
+    QWidget* vmasView() const { return vmasView_; }
+    QComboBox* variantBox() const { return variantBox_; }
+    QComboBox* nextTaskBox() const { return nextBox_; }
+    // The autosave file of the recording in progress.
+    static QString autosavePath();
+    // Offers to recover an autosaved recording (true if recovered).
+    bool offerRecovery(bool ask = true);
+    // Export steps [a, b] as a multi-page PDF (path ends in .pdf) or a folder of PNGs.
+    QString exportSteps(uint64_t a, uint64_t b, const QString& out, double scale = 1.0);
+    // The error dialog shown by the last failed open (tests).
+    const QString& lastError() const { return lastError_; }
+    // Don't show modal dialogs (headless runs, tests): errors go to lastError().
+    void setQuiet(bool q) { quiet_ = q; }
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+
+private:
+    void buildActions();
+    void buildMenus();
+    void buildToolbar();
+    void buildDocks();
+    QDockWidget* dock(const char* name) const;
+    void onSnapshot(const views::Snapshot& s);
+    void onCompare();
+    void refillTaskBox();
+    void refillToggleMenu();
+    void addRecent(const QString& path);
+    void refillRecent();
+    void autosave();
+    void showError(const QString& title, const QString& text);
+    void stepCmd(int kind);  // 0 into, 1 over, 2 out, 3 continue (reverse if the toggle is on)
+    void exportWindow(const QString& fmt);
+    void exportView();
+    void exportStepsDialog();
+    QString windowTitleText() const;
+
+    Controller* c_;
+    views::MemoryMapView* map_ = nullptr;
+    views::MemoryMapView* cmpMap_ = nullptr;
+    QSplitter* centre_ = nullptr;
+    views::TasksView* tasks_ = nullptr;
+    views::CodeView* code_ = nullptr;
+    views::TraceView* trace_ = nullptr;
+    views::TimelineView* timeline_ = nullptr;
+    views::BreakpointsView* bps_ = nullptr;
+    QWidget* uffdView_ = nullptr;
+    QWidget* vmasView_ = nullptr;
+    QComboBox* variantBox_ = nullptr;
+    QComboBox* nextBox_ = nullptr;
+    QComboBox* cmpBox_ = nullptr;
+    QSpinBox* runToBox_ = nullptr;
+    QLabel* stopLabel_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QMenu* toggleMenu_ = nullptr;
+    QMenu* variantMenu_ = nullptr;
+    QActionGroup* variantGroup_ = nullptr;
+    QAction* reverse_ = nullptr;
+    QAction* compare_ = nullptr;
+    QAction* dark_ = nullptr;
+    QAction* presentation_ = nullptr;
+    QTimer* autosaveTimer_ = nullptr;
+    QByteArray defaultState_;
+    QString lastError_;
+    bool quiet_ = false;
+    bool updating_ = false;
+};
+
+}  // namespace faultline::gui

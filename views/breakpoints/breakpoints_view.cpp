@@ -1,0 +1,78 @@
+#include "breakpoints/breakpoints_view.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "common/theme.h"
+
+namespace faultline::views {
+
+BreakpointsView::BreakpointsView(QWidget* parent) : QWidget(parent) {
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(2, 2, 2, 2);
+    list_ = new QListWidget(this);
+    list_->setObjectName("breakpointList");
+    input_ = new QLineEdit(this);
+    input_->setObjectName("breakpointInput");
+    input_->setPlaceholderText(tr("do_fault_around · MP.7 · A.pte[8].uffd_wp · xa[8]"));
+    auto* row = new QHBoxLayout;
+    auto* addBp = new QPushButton(tr("Add breakpoint"), this);
+    auto* addWp = new QPushButton(tr("Add watchpoint"), this);
+    auto* remove = new QPushButton(tr("Remove"), this);
+    row->addWidget(addBp);
+    row->addWidget(addWp);
+    row->addWidget(remove);
+    findings_ = new QCheckBox(tr("Stop on checker findings (C1–C4)"), this);
+    findings_->setChecked(true);
+    error_ = new QLabel(this);
+    error_->setWordWrap(true);
+    lay->addWidget(list_, 1);
+    lay->addWidget(input_);
+    lay->addLayout(row);
+    lay->addWidget(findings_);
+    lay->addWidget(error_);
+    connect(addBp, &QPushButton::clicked, this, [this] { Q_EMIT addBreakpoint(input_->text()); });
+    connect(addWp, &QPushButton::clicked, this, [this] { Q_EMIT addWatchpoint(input_->text()); });
+    connect(input_, &QLineEdit::returnPressed, this, [this] {
+        const QString t = input_->text();
+        if (t.contains('[')) Q_EMIT addWatchpoint(t);
+        else Q_EMIT addBreakpoint(t);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        QListWidgetItem* it = list_->currentItem();
+        if (!it) return;
+        const int kind = it->data(Qt::UserRole).toInt(), i = it->data(Qt::UserRole + 1).toInt();
+        if (kind == 0) Q_EMIT removeBreakpoint(i);
+        else Q_EMIT removeWatchpoint(i);
+    });
+    connect(findings_, &QCheckBox::toggled, this, &BreakpointsView::stopOnFindingsChanged);
+}
+
+void BreakpointsView::showError(const QString& e) {
+    error_->setText(e);
+    error_->setStyleSheet(e.isEmpty() ? QString() : QStringLiteral("color: %1").arg(Theme::current().finding.name()));
+}
+
+void BreakpointsView::setSnapshot(const Snapshot& s) {
+    list_->clear();
+    for (size_t i = 0; i < s.breakpoints.size(); ++i) {
+        auto* it = new QListWidgetItem(QStringLiteral("● %1").arg(QString::fromStdString(s.breakpoints[i].text())), list_);
+        it->setData(Qt::UserRole, 0);
+        it->setData(Qt::UserRole + 1, int(i));
+    }
+    for (size_t i = 0; i < s.watchpoints.size(); ++i) {
+        const auto& w = s.watchpoints[i];
+        const QString text = s.valid() ? QString::fromStdString(w.text(*s.state.config)) : QString();
+        const QString value = s.valid() ? QString::fromStdString(debug::watchValue(s.state, w)) : QString();
+        auto* it = new QListWidgetItem(QStringLiteral("watch %1 = %2").arg(text, value), list_);
+        it->setData(Qt::UserRole, 1);
+        it->setData(Qt::UserRole + 1, int(i));
+    }
+}
+
+}  // namespace faultline::views

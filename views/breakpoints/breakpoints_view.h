@@ -1,0 +1,39 @@
+#pragma once
+// Breakpoints and watchpoints: the list, a line to add either
+// ("do_fault_around", "MP.7", "filemap_map_pages:2" / "A.pte[8].uffd_wp"),
+// and whether findings stop a run.
+#include <QWidget>
+
+#include "common/snapshot.h"
+
+class QListWidget;
+class QLineEdit;
+class QCheckBox;
+class QLabel;
+
+namespace faultline::views {
+
+class BreakpointsView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit BreakpointsView(QWidget* parent = nullptr);
+    void setSnapshot(const Snapshot& s);
+    void showError(const QString& e);
+    QListWidget* list() const { return list_; }
+    QLineEdit* input() const { return input_; }
+
+Q_SIGNALS:
+    void addBreakpoint(const QString& spec);
+    void addWatchpoint(const QString& spec);
+    void removeBreakpoint(int i);
+    void removeWatchpoint(int i);
+    void stopOnFindingsChanged(bool on);
+
+private:
+    QListWidget* list_;
+    QLineEdit* input_;
+    QCheckBox* findings_;
+    QLabel* error_;
+};
+
+}  // namespace faultline::views

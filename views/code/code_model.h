@@ -1,0 +1,36 @@
+#pragma once
+// Code: the step table of the selected task's selected frame, as kernel-style
+// pseudocode (paths/registry.h), the current line marked, breakpoints shown.
+#include "common/snapshot_model.h"
+#include "paths/registry.h"
+
+namespace faultline::views {
+
+class CodeModel final : public SnapshotTableModel {
+    Q_OBJECT
+public:
+    enum Role { CurrentRole = Qt::UserRole + 1, BreakpointRole, PcRole };
+    using SnapshotTableModel::SnapshotTableModel;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
+    // Function shown, Fn::kCount if none; and its current pc (-1 if none).
+    Fn function() const { return fn_; }
+    int currentPc() const { return pc_; }
+    // "FAULT_AROUND_POLICY = always · SHMEM_MAP_PAGES = on" for the function shown.
+    QString rulesText() const;
+
+protected:
+    int rowsFor(const Snapshot& s) const override;
+    int columnsFor(const Snapshot&) const override { return 3; }
+    void snapshotChanged() override;
+
+private:
+    static std::pair<Fn, int> shown(const Snapshot& s);
+    Fn fn_ = Fn::kCount;
+    int pc_ = -1;
+};
+
+// Toggles (toggleInfos() names) that decide what a function does.
+std::vector<std::string_view> rulesFor(Fn fn);
+
+}  // namespace faultline::views

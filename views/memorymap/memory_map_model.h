@@ -1,0 +1,54 @@
+#pragma once
+// The memory map: one row per file page index, columns aligned by file
+// offset: A's pte | xarray entry | page frame | B's pte (more mms: more pte
+// columns) | swap slot. Answers every cell from the snapshot on demand, so
+// 262,144 pages cost nothing until they are scrolled into view.
+#include <QSet>
+
+#include "common/snapshot_model.h"
+
+namespace faultline::views {
+
+class MemoryMapModel final : public SnapshotTableModel {
+    Q_OBJECT
+public:
+    enum Role {
+        KindRole = Qt::UserRole + 1,  // CellKind below
+        WpRole,                       // bool: carries uffd-wp protection
+        ChangedRole,                  // bool: changed by the last step
+        CellNameRole,                 // "A.pte[8]": the name watchpoints use
+    };
+    enum CellKind { Empty, PteNone, PteReadOnly, PteWritable, PteMarker, PteSwap, XaHole, XaFolio, XaSwap, Frame, FrameLocked, SlotFree, SlotUsed };
+    enum class Column { Pte, Xa, Frame, Slot };
+
+    using SnapshotTableModel::SnapshotTableModel;
+
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
+
+    // Column layout for the current snapshot.
+    Column columnKind(int col) const;
+    int columnMm(int col) const;  // for Pte columns
+    int pteColumn(int mm) const;
+    int xaColumn() const { return 1; }
+    int frameColumn() const { return 2; }
+    int slotColumn() const { return columnCount() - 1; }
+
+    // The "what and why" of the last step (<= position) that changed a cell.
+    QString lastChangeText(int row, int col) const;
+    bool isChanged(int row, int col) const { return changed_.contains(key(row, col)); }
+
+protected:
+    int rowsFor(const Snapshot& s) const override { return int(s.state.inode.sizePages); }
+    int columnsFor(const Snapshot& s) const override { return int(s.state.mms.size()) + 3; }
+    void snapshotChanged() override;
+
+private:
+    static quint64 key(int row, int col) { return (quint64(col) << 40) | quint64(row); }
+    // vpn of file page `index` in mm (first file VMA that maps it), or ~0.
+    uint64_t vpnOf(int mm, uint64_t index) const;
+    bool recordTouches(const StepRecord& r, int row, int col) const;
+    QSet<quint64> changed_;
+};
+
+}  // namespace faultline::views

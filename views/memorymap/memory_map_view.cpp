@@ -1,0 +1,174 @@
+#include "memorymap/memory_map_view.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QPainter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "common/theme.h"
+#include "debug/debugger.h"
+#include "memorymap/memory_map_model.h"
+
+namespace faultline::views {
+
+namespace {
+
+void drawWpBadge(QPainter* p, const QRect& cell, const Theme& th) {
+    // A solid bar on the left edge and a "WP" badge on the right: readable in
+    // print, with colour-blindness and at a glance.
+    const int bar = std::max(4, cell.height() / 4);
+    p->fillRect(QRect(cell.left(), cell.top(), bar, cell.height()), th.wp);
+    QFont f = p->font();
+    f.setBold(true);
+    f.setPointSizeF(std::max(6.0, f.pointSizeF() * 0.85));
+    p->setFont(f);
+    const QFontMetrics fm(f);
+    const int w = fm.horizontalAdvance("WP") + 8, h = std::min(cell.height() - 4, fm.height() + 2);
+    const QRect badge(cell.right() - w - 3, cell.center().y() - h / 2, w, h);
+    p->setPen(Qt::NoPen);
+    p->setBrush(th.wp);
+    p->drawRoundedRect(badge, 3, 3);
+    p->setPen(th.wpText);
+    p->drawText(badge, Qt::AlignCenter, "WP");
+}
+
+}  // namespace
+
+void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, const QModelIndex& index) const {
+    const Theme& th = Theme::current();
+    p->save();
+    const QRect r = opt.rect;
+    const QVariant bg = index.data(Qt::BackgroundRole);
+    p->fillRect(r, bg.isValid() ? bg.value<QBrush>().color() : th.pteNone);
+    const int kind = index.data(MemoryMapModel::KindRole).toInt();
+    if (kind == MemoryMapModel::PteMarker) p->fillRect(r, QBrush(th.wp.lighter(140), Qt::BDiagPattern));
+    if (opt.state & QStyle::State_Selected) p->fillRect(r, QColor(0, 114, 178, 60));
+    const bool wp = index.data(MemoryMapModel::WpRole).toBool();
+    QString text = index.data(Qt::DisplayRole).toString();
+    if (wp) text.replace("  WP", "");  // the badge says it
+    const QVariant fg = index.data(Qt::ForegroundRole);
+    p->setPen(fg.isValid() ? fg.value<QBrush>().color() : th.cellText);
+    QFont f = opt.font;
+    p->setFont(f);
+    const int left = wp ? std::max(4, r.height() / 4) + 4 : 4;
+    p->drawText(r.adjusted(left, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
+    if (wp) drawWpBadge(p, r, th);
+    if (index.data(MemoryMapModel::ChangedRole).toBool()) {
+        QPen pen(th.changed, 3);
+        pen.setJoinStyle(Qt::MiterJoin);
+        p->setPen(pen);
+        p->setBrush(Qt::NoBrush);
+        p->drawRect(r.adjusted(1, 1, -2, -2));
+    }
+    p->restore();
+}
+
+LegendWidget::LegendWidget(QWidget* parent) : QWidget(parent) {
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+}
+
+int LegendWidget::layoutEntries(int width, QPainter* p) const {
+    const Theme& th = Theme::current();
+    const QFontMetrics fm(font());
+    const int h = fm.height() + 6, sw = 3 * fm.height();
+    int x = 4, y = 4;
+    for (const LegendEntry& e : memoryMapLegend()) {
+        const int w = sw + 6 + fm.horizontalAdvance(e.text) + 16;
+        if (x > 4 && x + w > width) x = 4, y += h + 2;
+        if (p) {
+            const QRect sample(x, y, sw, h);
+            if (e.text.startsWith(tr("outline"))) {
+                p->fillRect(sample, th.pteNone);
+                p->setPen(QPen(th.changed, 3));
+                p->drawRect(sample.adjusted(1, 1, -2, -2));
+            } else {
+                p->fillRect(sample, e.colour);
+                if (e.hatched) p->fillRect(sample, QBrush(th.wp.lighter(140), Qt::BDiagPattern));
+                if (e.wpBadge) {
+                    p->save();
+                    p->setFont(font());
+                    drawWpBadge(p, sample, th);
+                    p->restore();
+                }
+                p->setPen(th.cellTextDim);
+                p->drawRect(sample.adjusted(0, 0, -1, -1));
+            }
+            p->setPen(palette().color(QPalette::WindowText));
+            p->setFont(font());
+            p->drawText(QRect(x + sw + 6, y, w, h), Qt::AlignVCenter | Qt::AlignLeft, e.text);
+        }
+        x += w;
+    }
+    return y + h + 4;
+}
+
+QSize LegendWidget::sizeHint() const { return {600, heightForWidth(width() > 0 ? width() : 600)}; }
+int LegendWidget::heightForWidth(int w) const { return layoutEntries(w, nullptr); }
+
+void LegendWidget::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing, false);
+    layoutEntries(width(), &p);
+}
+
+MemoryMapView::MemoryMapView(QWidget* parent) : QWidget(parent) {
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(2, 2, 2, 2);
+    title_ = new QLabel(this);
+    title_->setObjectName("memoryMapTitle");
+    QFont tf = title_->font();
+    tf.setBold(true);
+    title_->setFont(tf);
+    title_->setWordWrap(true);
+    table_ = new QTableView(this);
+    table_->setObjectName("memoryMapTable");
+    model_ = new MemoryMapModel(this);
+    table_->setModel(model_);
+    table_->setItemDelegate(new MemoryMapDelegate(table_));
+    table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    table_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 8);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setWordWrap(false);
+    table_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(table_, &QWidget::customContextMenuRequested, this, &MemoryMapView::contextMenu);
+    legend_ = new LegendWidget(this);
+    lay->addWidget(title_);
+    lay->addWidget(table_, 1);
+    lay->addWidget(legend_);
+}
+
+void MemoryMapView::setSnapshot(const Snapshot& s, const QString& title) {
+    title_->setText(title);
+    model_->setSnapshot(s);
+    table_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 8);
+}
+
+void MemoryMapView::setLegendVisible(bool on) { legend_->setVisible(on); }
+
+void MemoryMapView::showRow(int row) {
+    if (row < 0 || row >= model_->rowCount()) return;
+    const QRect r = table_->visualRect(model_->index(row, 0));
+    if (!r.isValid() || !table_->viewport()->rect().contains(r)) table_->scrollTo(model_->index(row, 0), QAbstractItemView::PositionAtCenter);
+}
+
+void MemoryMapView::contextMenu(const QPoint& pos) {
+    const QModelIndex idx = table_->indexAt(pos);
+    if (!idx.isValid()) return;
+    const QString cell = idx.data(MemoryMapModel::CellNameRole).toString();
+    if (cell.isEmpty() || cell.contains('?')) return;
+    QMenu menu(this);
+    debug::Watchpoint::Where where = debug::Watchpoint::Where::Pte;
+    if (cell.startsWith("xa")) where = debug::Watchpoint::Where::Xa;
+    else if (cell.startsWith("folio")) where = debug::Watchpoint::Where::Folio;
+    else if (cell.startsWith("slot")) where = debug::Watchpoint::Where::Slot;
+    for (std::string_view f : debug::watchFields(where)) {
+        const QString spec = f == "any" ? cell : cell + "." + QString::fromUtf8(f.data(), int(f.size()));
+        menu.addAction(tr("Watch %1").arg(spec), this, [this, spec] { Q_EMIT watchRequested(spec); });
+    }
+    menu.exec(table_->viewport()->mapToGlobal(pos));
+}
+
+}  // namespace faultline::views

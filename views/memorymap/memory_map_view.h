@@ -1,0 +1,63 @@
+#pragma once
+// The memory map dock: a title (variant, step), the table of file pages and
+// the legend. The delegate paints the uffd-wp bar and badge and the outline
+// of cells changed by the last step.
+#include <QStyledItemDelegate>
+#include <QWidget>
+
+#include "common/snapshot.h"
+
+class QTableView;
+class QLabel;
+
+namespace faultline::views {
+
+class MemoryMapModel;
+
+class MemoryMapDelegate final : public QStyledItemDelegate {
+    Q_OBJECT
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* p, const QStyleOptionViewItem& opt, const QModelIndex& index) const override;
+};
+
+class LegendWidget final : public QWidget {
+    Q_OBJECT
+public:
+    explicit LegendWidget(QWidget* parent = nullptr);
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override { return {100, sizeHint().height()}; }
+    bool hasHeightForWidth() const override { return true; }
+    int heightForWidth(int w) const override;
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+
+private:
+    int layoutEntries(int width, QPainter* p) const;
+};
+
+class MemoryMapView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit MemoryMapView(QWidget* parent = nullptr);
+    void setSnapshot(const Snapshot& s, const QString& title);
+    MemoryMapModel* model() const { return model_; }
+    QTableView* table() const { return table_; }
+    // Scrolls so file page `row` is visible (centred if it was not).
+    void showRow(int row);
+    void setLegendVisible(bool on);
+
+Q_SIGNALS:
+    // The user asked to watch a cell ("A.pte[8].uffd_wp").
+    void watchRequested(const QString& spec);
+
+private:
+    void contextMenu(const QPoint& pos);
+    QLabel* title_;
+    QTableView* table_;
+    MemoryMapModel* model_;
+    LegendWidget* legend_;
+};
+
+}  // namespace faultline::views

@@ -1,0 +1,38 @@
+#pragma once
+#include <QWidget>
+
+#include "common/snapshot.h"
+
+class QTreeView;
+class QTableView;
+class QLabel;
+
+namespace faultline::views {
+
+class TasksModel;
+class LocalsModel;
+
+class TasksView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit TasksView(QWidget* parent = nullptr);
+    void setSnapshot(const Snapshot& s);
+    TasksModel* model() const { return model_; }
+    LocalsModel* localsModel() const { return locals_; }
+    QTreeView* tree() const { return tree_; }
+
+Q_SIGNALS:
+    // A task row or one of its frames was clicked: select it (and give it the next step).
+    void taskActivated(int task);
+    void frameSelected(int task, int frame);
+
+private:
+    QTreeView* tree_;
+    QTableView* localsView_;
+    QLabel* localsTitle_;
+    TasksModel* model_;
+    LocalsModel* locals_;
+    bool updating_ = false;
+};
+
+}  // namespace faultline::views

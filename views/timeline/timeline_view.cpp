@@ -1,0 +1,203 @@
+#include "timeline/timeline_view.h"
+
+#include "common/qcp.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QVBoxLayout>
+#include <map>
+
+#include "common/theme.h"
+#include "paths/registry.h"
+
+namespace faultline::views {
+
+TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(2, 2, 2, 2);
+    plot_ = new QCustomPlot(this);
+    plot_->setObjectName("timelinePlot");
+    plot_->setMinimumHeight(160);
+    plot_->plotLayout()->clear();
+    lanes_ = new QCPAxisRect(plot_);
+    counts_ = new QCPAxisRect(plot_);
+    plot_->plotLayout()->addElement(0, 0, lanes_);
+    plot_->plotLayout()->addElement(1, 0, counts_);
+    plot_->plotLayout()->setRowStretchFactor(0, 1.3);
+    plot_->plotLayout()->setRowStretchFactor(1, 1.0);
+    auto* group = new QCPMarginGroup(plot_);
+    lanes_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    counts_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    connect(lanes_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), counts_->axis(QCPAxis::atBottom),
+            qOverload<const QCPRange&>(&QCPAxis::setRange));
+    counts_->axis(QCPAxis::atBottom)->setLabel(tr("step"));
+    counts_->axis(QCPAxis::atLeft)->setLabel(tr("count"));
+    plot_->legend = new QCPLegend;
+    auto* legendRow = new QCPLayoutGrid;
+    plot_->plotLayout()->addElement(2, 0, legendRow);
+    legendRow->addElement(0, 0, plot_->legend);
+    legendRow->setMargins(QMargins(0, 0, 0, 0));
+    plot_->plotLayout()->setRowStretchFactor(2, 0.001);
+    plot_->legend->setLayer("legend");
+    plot_->legend->setVisible(true);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(6);
+    plot_->legend->setBorderPen(Qt::NoPen);
+    auto* row = new QHBoxLayout;
+    slider_ = new QSlider(Qt::Horizontal, this);
+    slider_->setObjectName("timelineSlider");
+    label_ = new QLabel(this);
+    label_->setMinimumWidth(90);
+    row->addWidget(slider_, 1);
+    row->addWidget(label_);
+    lay->addWidget(plot_, 1);
+    lay->addLayout(row);
+    connect(slider_, &QSlider::valueChanged, this, [this](int v) {
+        if (!updating_) Q_EMIT stepClicked(quint64(v));
+    });
+    connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        QCPAxis* x = lanes_->axis(QCPAxis::atBottom);
+        const double step = x->pixelToCoord(e->pos().x());
+        if (step >= 0) Q_EMIT stepClicked(quint64(std::llround(step)));
+    });
+}
+
+void TimelineView::rebuild(const Snapshot& s) {
+    const Theme& th = Theme::current();
+    plot_->clearGraphs();
+    plot_->clearItems();
+    plot_->legend->clearItems();
+    cursorTop_ = cursorBottom_ = divergence_ = nullptr;
+    plot_->setBackground(th.base);
+    for (QCPAxisRect* r : {lanes_, counts_})
+        for (QCPAxis* a : r->axes()) {
+            a->setBasePen(QPen(th.text));
+            a->setTickPen(QPen(th.text));
+            a->setSubTickPen(QPen(th.text));
+            a->setTickLabelColor(th.text);
+            a->setLabelColor(th.text);
+            a->grid()->setPen(QPen(th.future, 0, Qt::DotLine));
+            QFont f = a->tickLabelFont();
+            f.setPointSizeF(8 * th.fontScale());
+            a->setTickLabelFont(f);
+            a->setLabelFont(f);
+        }
+    plot_->legend->setBrush(th.base);
+    plot_->legend->setTextColor(th.text);
+    QFont lf = plot_->legend->font();
+    lf.setPointSizeF(7.5 * th.fontScale());
+    plot_->legend->setFont(lf);
+    const int ntasks = s.valid() ? int(s.state.tasks.size()) : 0;
+    const uint64_t n = s.log ? s.log->size() : 0;
+    QCPAxis* lx = lanes_->axis(QCPAxis::atBottom);
+    QCPAxis* ly = lanes_->axis(QCPAxis::atLeft);
+    // Task names as lane labels, top to bottom in session order.
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (int t = 0; t < ntasks; ++t) ticker->addTick(ntasks - 1 - t, QString::fromStdString(s.state.config->tasks[t].name));
+    ly->setTicker(ticker);
+    ly->setRange(-0.7, ntasks - 0.3);
+    lx->setRange(0, std::max<double>(double(n) + 1, 10));
+    // One graph per kernel function (colour), plus findings and messages.
+    std::map<int, QCPGraph*> byFn;
+    QVector<double> fx, fy, mx, my;
+    int colourIx = 0;
+    plotted_ = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+        const StepRecord& r = s.log->at(i);
+        const int fn = int(r.main().fn);
+        QCPGraph*& g = byFn[fn];
+        if (!g) {
+            g = plot_->addGraph(lx, ly);
+            const QColor c = th.functionColours[colourIx++ % th.functionColours.size()];
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, c, c, 5));
+            g->setName(QString::fromUtf8(fnName(r.main().fn).data(), int(fnName(r.main().fn).size())));
+            g->removeFromLegend();
+        }
+        const double lane = ntasks - 1 - r.task;
+        g->addData(double(i + 1), lane);
+        ++plotted_;
+        if (!r.findings.empty()) fx << double(i + 1), fy << lane + 0.32;
+        if (!r.raised.empty()) mx << double(i + 1), my << lane - 0.32;
+    }
+    auto* fg = plot_->addGraph(lx, ly);
+    fg->setLineStyle(QCPGraph::lsNone);
+    fg->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, th.finding, th.finding, 10));
+    fg->setData(fx, fy);
+    fg->setName(tr("finding"));
+    auto* mg = plot_->addGraph(lx, ly);
+    mg->setLineStyle(QCPGraph::lsNone);
+    mg->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, th.wp, th.wp, 8));
+    mg->setData(mx, my);
+    mg->setName(tr("uffd message"));
+    // Curves.
+    QCPAxis* cx = counts_->axis(QCPAxis::atBottom);
+    QCPAxis* cy = counts_->axis(QCPAxis::atLeft);
+    cx->setRange(lx->range());
+    int maxCount = 1;
+    if (s.curves) {
+        const struct { const std::vector<int>* v; QString name; QColor c; } series[] = {
+            {&s.curves->protectedA, tr("A's uffd-wp ptes"), th.wp},
+            {&s.curves->presentPtes, tr("present ptes"), th.functionColours[0]},
+            {&s.curves->cached, tr("pages in cache"), th.functionColours[2 % th.functionColours.size()]},
+            {&s.curves->swapped, tr("pages in swap"), th.functionColours[3 % th.functionColours.size()]},
+        };
+        for (const auto& sr : series) {
+            QVector<double> x, y;
+            x.reserve(int(sr.v->size()));
+            y.reserve(int(sr.v->size()));
+            for (size_t i = 0; i < sr.v->size(); ++i) {
+                x << double(i);
+                y << (*sr.v)[i];
+                maxCount = std::max(maxCount, (*sr.v)[i]);
+            }
+            auto* g = plot_->addGraph(cx, cy);
+            g->setLineStyle(QCPGraph::lsStepLeft);
+            g->setPen(QPen(sr.c, 2));
+            g->setData(x, y, true);
+            g->setName(sr.name);
+        }
+    }
+    cy->setRange(-0.5, maxCount * 1.15 + 1);
+    shownLog_ = s.log;
+    shownCurves_ = s.curves;
+    themeDark_ = th.dark;
+    themePresentation_ = th.presentation;
+}
+
+void TimelineView::updateCursor(const Snapshot& s) {
+    const Theme& th = Theme::current();
+    auto line = [&](QCPItemStraightLine*& l, QCPAxisRect* r, double x, QColor c, Qt::PenStyle st) {
+        if (!l) {
+            l = new QCPItemStraightLine(plot_);
+            l->setClipAxisRect(r);
+            l->point1->setAxes(r->axis(QCPAxis::atBottom), r->axis(QCPAxis::atLeft));
+            l->point2->setAxes(r->axis(QCPAxis::atBottom), r->axis(QCPAxis::atLeft));
+        }
+        l->setPen(QPen(c, 2, st));
+        l->point1->setCoords(x, 0);
+        l->point2->setCoords(x, 1);
+    };
+    line(cursorTop_, lanes_, double(s.position), th.dark ? QColor("#ffd400") : QColor("#333333"), Qt::SolidLine);
+    line(cursorBottom_, counts_, double(s.position), th.dark ? QColor("#ffd400") : QColor("#333333"), Qt::SolidLine);
+    if (s.divergence) line(divergence_, lanes_, double(s.divergence), th.divergence, Qt::DashLine);
+    else if (divergence_) {
+        plot_->removeItem(divergence_);
+        divergence_ = nullptr;
+    }
+}
+
+void TimelineView::setSnapshot(const Snapshot& s) {
+    const Theme& th = Theme::current();
+    if (s.log != shownLog_ || s.curves != shownCurves_ || th.dark != themeDark_ || th.presentation != themePresentation_) rebuild(s);
+    updateCursor(s);
+    updating_ = true;
+    slider_->setRange(0, int(s.log ? s.log->size() : 0));
+    slider_->setValue(int(s.position));
+    updating_ = false;
+    label_->setText(tr("step %1 / %2").arg(s.position).arg(s.log ? s.log->size() : 0));
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+}  // namespace faultline::views

@@ -1,0 +1,32 @@
+#pragma once
+#include <QWidget>
+
+#include "common/snapshot.h"
+
+class QTableView;
+
+namespace faultline::views {
+
+class TraceModel;
+
+class TraceView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit TraceView(QWidget* parent = nullptr);
+    void setSnapshot(const Snapshot& s);
+    TraceModel* model() const { return model_; }
+    QTableView* table() const { return table_; }
+
+Q_SIGNALS:
+    void stepClicked(quint64 step);
+
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+
+private:
+    QTableView* table_;
+    TraceModel* model_;
+    uint64_t lastPos_ = ~uint64_t{0};
+};
+
+}  // namespace faultline::views

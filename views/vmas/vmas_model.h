@@ -1,0 +1,44 @@
+#pragma once
+// VMAs of every mm: range (virtual pages), pgoff, size, flags incl. VM_UFFD_*.
+#include "common/snapshot_model.h"
+
+namespace faultline::views {
+
+class VmasModel final : public SnapshotTableModel {
+    Q_OBJECT
+public:
+    enum Col { MmCol, Name, Range, Pages, Pgoff, Flags, Uffd, kCols };
+    using SnapshotTableModel::SnapshotTableModel;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
+
+protected:
+    int rowsFor(const Snapshot& s) const override;
+    int columnsFor(const Snapshot&) const override { return kCols; }
+
+private:
+    std::pair<int, int> locate(int row) const;  // (mm, vma)
+};
+
+// A's userfaultfd context as (what, value) rows.
+class UffdModel final : public SnapshotTableModel {
+    Q_OBJECT
+public:
+    using SnapshotTableModel::SnapshotTableModel;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
+
+protected:
+    int rowsFor(const Snapshot& s) const override { return int(rowsOf(s).size()); }
+    int columnsFor(const Snapshot&) const override { return 2; }
+    void snapshotChanged() override { rows_ = rowsOf(snap_); }
+
+private:
+    static std::vector<std::pair<QString, QString>> rowsOf(const Snapshot& s);
+    std::vector<std::pair<QString, QString>> rows_;
+};
+
+// "0–7, 9–31"
+QString rangesText(const std::vector<uint64_t>& sortedIndexes);
+
+}  // namespace faultline::views
