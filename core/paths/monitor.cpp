@@ -53,13 +53,13 @@ void uffd_monitor(StepContext& c) {
             }
             c.at("policy: answer MINOR by UFFDIO_CONTINUE");
             n.aux = 2;
-            n.flags = pol.continueModeWp ? UFFDIO_COPY_MODE_WP : 0;
+            n.flags = pol.continueModeWp ? uint32_t(UFFDIO_COPY_MODE_WP) : 0u;
             return c.call(Fn::mfill_atomic_pte, n);
         }
         const uint64_t idx = v && v->file ? v->indexOf(f.va) : (v ? f.va - v->start : 0);
         n.aux = pol.useZeropage ? 1 : 0;
         n.tag = pol.copyTagFor(idx);
-        n.flags = pol.copyModeWp && !pol.useZeropage ? UFFDIO_COPY_MODE_WP : 0;
+        n.flags = pol.copyModeWp && !pol.useZeropage ? uint32_t(UFFDIO_COPY_MODE_WP) : 0u;
         c.at(std::string("policy: answer MISSING by ") + (pol.useZeropage ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY(" + n.tag.str() + (n.flags ? ", MODE_WP)" : ")")));
         return c.call(Fn::mfill_atomic_pte, n);
     }

@@ -53,7 +53,7 @@ State geometry(const Session& s, const Toggles& toggles) {
             vma.end = v.start + v.pages;
             vma.pgoff = v.file ? v.pgoff : 0;
             vma.file = v.file;
-            vma.flags = VM_READ | VM_MAYWRITE | VM_SOFTDIRTY | (v.write ? VM_WRITE : 0) | (v.shared ? VM_SHARED | VM_MAYSHARE : 0);
+            vma.flags = VM_READ | VM_MAYWRITE | VM_SOFTDIRTY | (v.write ? uint32_t(VM_WRITE) : 0u) | (v.shared ? uint32_t(VM_SHARED | VM_MAYSHARE) : 0u);
             vma.nameId = uint8_t(cfg->vmaNames.size());
             for (size_t i = 0; i < cfg->vmaNames.size(); ++i)
                 if (cfg->vmaNames[i] == v.name) vma.nameId = uint8_t(i);

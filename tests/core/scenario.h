@@ -51,7 +51,7 @@ struct Scenario {
         if (written == UINT64_MAX) written = pages;
         if (written) setup(B1, op(OpKind::FileWrite, 0, written, 0, "b0"));
         Op api = onA(op(OpKind::UffdApi));
-        api.features = UFFD_FEATURE_MISSING_SHMEM | ((mode & UFFDIO_REGISTER_MODE_MINOR) ? UFFD_FEATURE_MINOR_SHMEM : 0);
+        api.features = UFFD_FEATURE_MISSING_SHMEM | ((mode & UFFDIO_REGISTER_MODE_MINOR) ? uint64_t(UFFD_FEATURE_MINOR_SHMEM) : uint64_t(0));
         setup(M, api);
         setup(M, onA(op(OpKind::UffdRegister, 0, pages, mode)));
         for (uint64_t i = 0; i < written; ++i) setup(A1, read(i));
