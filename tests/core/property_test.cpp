@@ -19,7 +19,7 @@ constexpr uint64_t kPages = 16;
 Scenario randomScenario(std::mt19937_64& rng, bool missingAlways = false) {
     Scenario sc(kPages);
     const bool missing = missingAlways || rng() % 2;
-    sc.s0(UFFDIO_REGISTER_MODE_WP | (missing ? UFFDIO_REGISTER_MODE_MISSING : 0), kPages - rng() % 4);
+    sc.s0(UFFDIO_REGISTER_MODE_WP | (missing ? uint32_t(UFFDIO_REGISTER_MODE_MISSING) : 0u), kPages - rng() % 4);
     auto page = [&] { return rng() % kPages; };
     std::vector<Op> a, b, p, r;
     for (int i = 0; i < 6; ++i) {
@@ -80,7 +80,9 @@ TEST(Property, RandomSchedulesKeepAccountingAndTheMonitorsIntent) {
                 for (const Finding& f : rec.findings) {
                     ASSERT_NE(f.rule, Rule::C4) << "step " << rec.number << ": " << f.text;
                     ASSERT_NE(f.rule, Rule::Engine) << "step " << rec.number << ": " << f.text;
-                    if (v.id == "upstream") ASSERT_NE(f.rule, Rule::C1) << "step " << rec.number << ": " << f.text;
+                    if (v.id == "upstream") {
+                        ASSERT_NE(f.rule, Rule::C1) << "step " << rec.number << ": " << f.text;
+                    }
                 }
             const auto acct = checkAccounting(rr.tl.current());
             ASSERT_TRUE(acct.empty()) << acct.front();

@@ -20,7 +20,7 @@ int pagesMappedByOneRead(const std::string& variant, std::vector<std::pair<std::
     sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0"));
     if (mode) {
         Op api = onA(op(OpKind::UffdApi));
-        api.features = UFFD_FEATURE_MISSING_SHMEM | ((mode & UFFDIO_REGISTER_MODE_MINOR) ? UFFD_FEATURE_MINOR_SHMEM : 0);
+        api.features = UFFD_FEATURE_MISSING_SHMEM | ((mode & UFFDIO_REGISTER_MODE_MINOR) ? uint64_t(UFFD_FEATURE_MINOR_SHMEM) : uint64_t(0));
         sc.setup(M, api).setup(M, onA(op(OpKind::UffdRegister, 0, 32, mode)));
     }
     sc.s.toggles = std::move(toggles);
