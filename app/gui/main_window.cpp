@@ -607,6 +607,7 @@ void MainWindow::closeEvent(QCloseEvent* e) {
 void MainWindow::setTheme(bool dark, bool presentation) {
     views::Theme::set(dark, presentation);
     views::Theme::applyToApplication();
+    QApplication::sendPostedEvents();  // palette and font changes reach every widget now
     dark_->setChecked(dark);
     presentation_->setChecked(presentation);
     if (c_->hasSession()) {

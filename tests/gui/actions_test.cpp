@@ -1,0 +1,295 @@
+// Driving the window's actions gives the engine states we expect.
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QRegularExpression>
+#include <QSlider>
+#include <QTableView>
+#include <QTemporaryDir>
+
+#include "engine/engine.h"
+
+#include "code/code_model.h"
+#include "code/code_view.h"
+#include "gui_fixture.h"
+#include "session/session_io.h"
+#include "tasks/tasks_view.h"
+#include "timeline/timeline_view.h"
+#include "memorymap/memory_map_view.h"
+
+namespace faultline::guitest {
+namespace {
+
+using Actions = Window;
+
+TEST_F(Actions, OpensTheSeedRaceAtStepZero) {
+    EXPECT_EQ(pos(), 0u);
+    EXPECT_EQ(c->debugger().variant(), "upstream");  // the session's variant
+    EXPECT_EQ(cell(state(), "A.pte[8]"), "P(0,0,1)");
+    EXPECT_TRUE(w->windowTitle().contains("seed race")) << w->windowTitle().toStdString();
+}
+
+TEST_F(Actions, F11StepsThePlanAndTheVariantSelectorReRunsIt) {
+    // Switch through the toolbar's selector.
+    QComboBox* box = w->variantBox();
+    const int i = box->findData("baseline-2020");
+    ASSERT_GE(i, 0);
+    box->setCurrentIndex(i);
+    Q_EMIT box->activated(i);
+    EXPECT_EQ(c->debugger().variant(), "baseline-2020");
+    for (int k = 0; k < 3; ++k) trigger("actStep");
+    EXPECT_EQ(pos(), 3u);
+    EXPECT_EQ(cell(state(), "A.pte[8]"), "none");  // pre-unmap dropped uffd-wp
+    // Same schedule, same step, other kernel: the marker keeps protection.
+    const int u = box->findData("upstream");
+    box->setCurrentIndex(u);
+    Q_EMIT box->activated(u);
+    EXPECT_EQ(pos(), 3u);
+    EXPECT_EQ(cell(state(), "A.pte[8]"), "M");
+    // The Kernel menu does the same.
+    trigger("variant:baseline-2020");
+    EXPECT_EQ(cell(state(), "A.pte[8]"), "none");
+}
+
+TEST_F(Actions, ReverseThenForwardGivesEqualStates) {
+    variant("baseline-2020");
+    std::vector<uint64_t> hashes{state().hash()};
+    for (int k = 0; k < 40; ++k) {
+        trigger("actStep");
+        hashes.push_back(state().hash());
+    }
+    ASSERT_EQ(pos(), 40u);
+    for (int k = 40; k > 0; --k) {
+        trigger("actRevStep");
+        ASSERT_EQ(state().hash(), hashes[k - 1]);
+    }
+    // The toolbar toggle turns F11 into reverse.
+    for (int k = 0; k < 40; ++k) trigger("actStep");
+    w->action("actReverseMode")->setChecked(true);
+    trigger("actStep");
+    EXPECT_EQ(pos(), 39u);
+    EXPECT_EQ(state().hash(), hashes[39]);
+    w->action("actReverseMode")->setChecked(false);
+    trigger("actStep");
+    EXPECT_EQ(state().hash(), hashes[40]);
+}
+
+TEST_F(Actions, SeedRaceSteppedByHandUnderBaselineStopsOnC1) {
+    variant("baseline-2020");
+    // "next step: P" three times: the punch runs its pre-unmap.
+    QComboBox* next = w->nextTaskBox();
+    const int p = next->findText("P");
+    next->setCurrentIndex(p);
+    Q_EMIT next->activated(p);
+    for (int k = 0; k < 3; ++k) trigger("actStep");
+    EXPECT_EQ(cell(state(), "A.pte[8]"), "none");
+    // Click A1 in Tasks: it takes the next steps; F5 runs until a finding.
+    Q_EMIT w->tasksView()->taskActivated(1);
+    ASSERT_EQ(c->debugger().chosenTask(), std::optional<uint8_t>(1));
+    trigger("actContinue");
+    const StepRecord* r = c->debugger().record(pos());
+    ASSERT_NE(r, nullptr);
+    ASSERT_FALSE(r->findings.empty()) << c->lastStopText().toStdString();
+    EXPECT_EQ(r->findings.front().rule, Rule::C1);
+    EXPECT_EQ(r->task, 1);
+    EXPECT_EQ(cell(state(), "data[8]"), "a1");
+    EXPECT_TRUE(c->debugger().manual());
+}
+
+TEST_F(Actions, StepOverAndOutFinishKernelFunctions) {
+    variant("baseline-2020");
+    c->runTo(8);  // A1 inside filemap_map_pages (via do_fault_around)
+    const auto& st = state().tasks[1].stack;
+    ASSERT_GE(st.size(), 3u);
+    const size_t depth = st.size();
+    c->chooseTask(1);
+    trigger("actStepOver");
+    EXPECT_LE(state().tasks[1].stack.size(), depth);
+    trigger("actStepOut");
+    EXPECT_LT(state().tasks[1].stack.size(), depth);
+    const uint64_t out = pos();
+    trigger("actRevStepOut");
+    EXPECT_LT(pos(), out);
+    trigger("actRevStepOver");
+    EXPECT_LT(pos(), out);
+}
+
+TEST_F(Actions, F9BreakpointOnACodeLineStopsThere) {
+    variant("baseline-2020");
+    c->runTo(9);
+    c->selectTask(1);
+    views::CodeModel* m = w->codeView()->model();
+    ASSERT_EQ(m->function(), Fn::filemap_map_pages);
+    // Select the MP.7 line and press F9 (the Code view's action).
+    int mp7 = -1;
+    for (int r = 0; r < m->rowCount(); ++r)
+        if (m->index(r, 1).data().toString() == "MP.7") mp7 = r;
+    ASSERT_GE(mp7, 0);
+    w->codeView()->table()->setCurrentIndex(m->index(mp7, 2));
+    w->codeView()->toggleBreakpointAtSelection();
+    EXPECT_TRUE(c->debugger().hasBreakpoint(Fn::filemap_map_pages, mp7));
+    EXPECT_TRUE(m->index(mp7, 0).data(views::CodeModel::BreakpointRole).toBool());
+    c->restart();
+    c->setStopOnFindings(false);
+    trigger("actContinue");
+    EXPECT_EQ(nextStepId(state(), 1), "MP.7");
+    EXPECT_TRUE(c->lastStopText().contains("breakpoint")) << c->lastStopText().toStdString();
+    // A function breakpoint typed in the Breakpoints dock.
+    w->codeView()->table()->setCurrentIndex(m->index(mp7, 2));
+    w->codeView()->toggleBreakpointAtSelection();  // off again
+    EXPECT_FALSE(c->debugger().hasBreakpoint(Fn::filemap_map_pages, mp7));
+    EXPECT_EQ(c->addBreakpoint("shmem_undo_range"), QString());
+    trigger("actContinue");
+    EXPECT_TRUE(c->lastStopText().contains("shmem_undo_range")) << c->lastStopText().toStdString();
+    EXPECT_FALSE(c->addBreakpoint("no_such_function").isEmpty());
+}
+
+TEST_F(Actions, WatchpointOnACellBitStopsForwardAndBackward) {
+    variant("baseline-2020");
+    ASSERT_EQ(c->addWatchpoint("A.pte[8].uffd_wp"), QString());
+    trigger("actContinue");
+    EXPECT_EQ(pos(), 3u);
+    EXPECT_TRUE(c->lastStopText().contains("1 → 0")) << c->lastStopText().toStdString();
+    // Run to the end with the watchpoint off, then run back to the step that cleared it.
+    c->removeWatchpoint(0);
+    c->setStopOnFindings(false);
+    trigger("actContinue");
+    EXPECT_EQ(pos(), c->debugger().length());
+    ASSERT_EQ(c->addWatchpoint("A.pte[8].uffd_wp"), QString());
+    trigger("actRevContinue");
+    EXPECT_EQ(pos(), 3u);
+    EXPECT_FALSE(c->addWatchpoint("C.pte[8]").isEmpty());
+    // Watching from the memory map's context menu goes through the same path.
+    Q_EMIT w->memoryMap()->watchRequested("xa[8].kind");
+    EXPECT_EQ(c->debugger().watchpoints().size(), 2u);
+}
+
+TEST_F(Actions, CompareModeMarksTheFirstDivergentStep) {
+    variant("baseline-2020");
+    trigger("actCompare");  // the action reads the compare variant box (upstream)
+    ASSERT_TRUE(c->comparing());
+    EXPECT_TRUE(w->compareMap()->isVisible());
+    EXPECT_TRUE(c->divergence().found);
+    EXPECT_EQ(c->divergence().step, 3u);
+    EXPECT_EQ(c->snapshot().divergence, 3u);
+    c->runTo(3);
+    EXPECT_EQ(cell(c->compareSnapshot().state, "A.pte[8]"), "M");
+    EXPECT_EQ(cell(c->snapshot().state, "A.pte[8]"), "none");
+    trigger("actCompare");
+    EXPECT_FALSE(c->comparing());
+    EXPECT_FALSE(w->compareMap()->isVisible());
+}
+
+TEST_F(Actions, ToggleOverrideOnTopOfAVariant) {
+    variant("upstream");
+    c->runTo(3);
+    ASSERT_EQ(c->setVariant("upstream", {{"PTE_MARKERS", "off"}}), QString());
+    EXPECT_EQ(pos(), 3u);
+    EXPECT_EQ(cell(state(), "A.pte[8]"), "none");
+    EXPECT_FALSE(c->setVariant("upstream", {{"PTE_MARKERS", "maybe"}}).isEmpty());
+}
+
+TEST_F(Actions, BrokenSessionShowsTheEngineErrorAndKeepsTheCurrentSession) {
+    variant("baseline-2020");
+    c->runTo(7);
+    const uint64_t h = state().hash();
+    QTemporaryDir dir;
+    const QString bad = dir.filePath("bad.json");
+    QFile f(bad);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.write("{\n  \"format\": \"faultline-session\",\n  \"schema_version\": 1,\n  \"file\": {\"pages\": \"many\"}\n}\n");
+    f.close();
+    const QString e = w->openFile(bad, true);
+    ASSERT_FALSE(e.isEmpty());
+    EXPECT_TRUE(e.startsWith(bad + ":")) << e.toStdString();
+    EXPECT_TRUE(QRegularExpression(":\\d+:\\d+: ").match(e).hasMatch()) << e.toStdString();
+    EXPECT_EQ(w->lastError(), e);
+    EXPECT_EQ(state().hash(), h);
+    EXPECT_EQ(pos(), 7u);
+    EXPECT_FALSE(w->openFile(dir.filePath("missing.json"), true).isEmpty());
+    EXPECT_EQ(state().hash(), h);
+}
+
+TEST_F(Actions, SaveWritesTheRecordingAndOpenReplaysIt) {
+    variant("baseline-2020");
+    c->chooseTask(2);
+    for (int k = 0; k < 3; ++k) trigger("actStep");
+    c->chooseTask(1);
+    trigger("actContinue");
+    c->chooseTask(std::nullopt);
+    c->setStopOnFindings(false);
+    trigger("actContinue");
+    const uint64_t n = c->debugger().length();
+    const uint64_t h = state().hash();
+    QTemporaryDir dir;
+    const QString path = dir.filePath("recorded.json");
+    ASSERT_TRUE(w->saveTo(path));
+    const LoadResult lr = loadSession(path.toStdString());
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    ASSERT_TRUE(lr.session->recording);
+    EXPECT_EQ(lr.session->recording->schedule.size(), n);
+    EXPECT_EQ(lr.session->recording->hashes.size(), n);
+    // Open in a fresh window: it replays to the end, every hash matches.
+    gui::Controller c2;
+    gui::MainWindow w2(&c2);
+    w2.setQuiet(true);
+    ASSERT_EQ(w2.openFile(path, true), QString());
+    EXPECT_EQ(c2.debugger().replayDivergedAt(), 0u) << c2.debugger().loadNote();
+    EXPECT_EQ(c2.debugger().position(), n);
+    EXPECT_EQ(c2.debugger().current().hash(), h);
+    // A tampered recording says where the replay diverged.
+    Session s = *lr.session;
+    s.recording->hashes[10] ^= 0x40;
+    const QString tampered = dir.filePath("tampered.json");
+    ASSERT_EQ(saveSession(s, tampered.toStdString()), "");
+    ASSERT_EQ(w2.openFile(tampered, true), QString());
+    EXPECT_EQ(c2.debugger().replayDivergedAt(), 11u);
+}
+
+TEST_F(Actions, AutosaveKeepsAHandMadeRecordingForRecovery) {
+    variant("baseline-2020");
+    c->chooseTask(1);  // A1 reads before the punch: off the session's plan
+    for (int k = 0; k < 4; ++k) trigger("actStep");
+    ASSERT_TRUE(QFile::exists(gui::MainWindow::autosavePath()));  // written at once, no clean exit needed
+    const uint64_t n = c->debugger().length(), h = state().hash();
+    // A second window (the restarted program) recovers it.
+    gui::Controller c2;
+    gui::MainWindow w2(&c2);
+    w2.setQuiet(true);
+    ASSERT_TRUE(w2.offerRecovery(false));
+    EXPECT_EQ(c2.debugger().length(), n);
+    EXPECT_EQ(c2.debugger().position(), n);
+    EXPECT_EQ(c2.debugger().current().hash(), h);
+    EXPECT_EQ(c2.sessionPath(), seedRacePath());
+}
+
+TEST_F(Actions, ResetToDefaultLayoutRestoresTheDocks) {
+    QDockWidget* code = w->findChild<QDockWidget*>("dockCode");
+    QDockWidget* trace = w->findChild<QDockWidget*>("dockTrace");
+    ASSERT_TRUE(code && trace);
+    code->setFloating(true);
+    trace->hide();
+    w->removeDockWidget(w->findChild<QDockWidget*>("dockTasks"));
+    trigger("actResetLayout");
+    for (const char* n : {"dockTasks", "dockCode", "dockTrace", "dockTimeline", "dockVmas", "dockUffd", "dockBreakpoints"}) {
+        QDockWidget* d = w->findChild<QDockWidget*>(n);
+        ASSERT_NE(d, nullptr) << n;
+        EXPECT_FALSE(d->isFloating()) << n;
+        EXPECT_FALSE(d->isHidden()) << n;
+    }
+    EXPECT_EQ(w->dockWidgetArea(code), Qt::RightDockWidgetArea);
+    EXPECT_EQ(w->dockWidgetArea(trace), Qt::BottomDockWidgetArea);
+    EXPECT_EQ(w->dockWidgetArea(w->findChild<QDockWidget*>("dockTasks")), Qt::LeftDockWidgetArea);
+}
+
+TEST_F(Actions, TimelinePlotsEveryStepAndJumps) {
+    variant("baseline-2020");
+    EXPECT_EQ(uint64_t(w->timelineView()->plottedSteps()), c->debugger().length());
+    Q_EMIT w->timelineView()->stepClicked(33);
+    EXPECT_EQ(pos(), 33u);
+    w->timelineView()->slider()->setValue(12);
+    EXPECT_EQ(pos(), 12u);
+}
+
+}  // namespace
+}  // namespace faultline::guitest

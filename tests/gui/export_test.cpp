@@ -1,0 +1,152 @@
+// Export writes non-empty PNG / SVG / PDF files of the right size and page
+// count; the headless options render the window and exit.
+#include <QImage>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+#include "common/export.h"
+#include "memorymap/memory_map_view.h"
+#include "gui/cli_options.h"
+#include "gui_fixture.h"
+
+namespace faultline::guitest {
+namespace {
+
+using Export = Window;
+
+int pdfPages(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    const QByteArray d = f.readAll();
+    if (!d.startsWith("%PDF")) return -1;
+    // Page objects: "/Type /Page" not followed by "s".
+    return int(QRegularExpression("/Type\\s*/Page(?!s)").globalMatch(QString::fromLatin1(d)).hasNext()
+                   ? [&] {
+                         int n = 0;
+                         auto it = QRegularExpression("/Type\\s*/Page(?!s)").globalMatch(QString::fromLatin1(d));
+                         while (it.hasNext()) it.next(), ++n;
+                         return n;
+                     }()
+                   : 0);
+}
+
+TEST_F(Export, PngWithScaleSvgAndPdfOfTheWindow) {
+    QTemporaryDir dir;
+    c->runTo(3);
+    const QSize sz = w->size();
+    ASSERT_EQ(views::savePng(w.get(), dir.filePath("w.png"), 2.0), QString());
+    QImage img(dir.filePath("w.png"));
+    ASSERT_FALSE(img.isNull());
+    EXPECT_EQ(img.width(), sz.width() * 2);
+    EXPECT_EQ(img.height(), sz.height() * 2);
+    // Not a blank image: the window's many colours are there.
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height(); y += 7)
+        for (int x = 0; x < img.width(); x += 7) colours.insert(img.pixel(x, y));
+    EXPECT_GT(colours.size(), 20);
+    ASSERT_EQ(views::saveSvg(w.get(), dir.filePath("w.svg")), QString());
+    QFile svg(dir.filePath("w.svg"));
+    ASSERT_TRUE(svg.open(QIODevice::ReadOnly));
+    const QByteArray s = svg.readAll();
+    EXPECT_TRUE(s.contains("<svg"));
+    EXPECT_TRUE(s.contains("A pte"));  // text stays text (vector)
+    ASSERT_EQ(views::savePdf(w.get(), dir.filePath("w.pdf")), QString());
+    EXPECT_EQ(pdfPages(dir.filePath("w.pdf")), 1);
+    // One view alone.
+    ASSERT_EQ(views::savePng(w->memoryMap(), dir.filePath("map.png"), 1.5), QString());
+    EXPECT_EQ(QImage(dir.filePath("map.png")).width(), int(w->memoryMap()->width() * 1.5));
+    EXPECT_FALSE(views::saveAny(w.get(), dir.filePath("w.bmp")).isEmpty());
+}
+
+TEST_F(Export, ExportStepsWritesOnePagePerStep) {
+    QTemporaryDir dir;
+    c->runTo(20);
+    ASSERT_EQ(w->exportSteps(10, 14, dir.filePath("deck.pdf")), QString());
+    EXPECT_EQ(pdfPages(dir.filePath("deck.pdf")), 5);
+    EXPECT_EQ(pos(), 20u);  // the position is restored
+    ASSERT_EQ(w->exportSteps(2, 4, dir.filePath("pngs"), 1.0), QString());
+    QDir pngs(dir.filePath("pngs"));
+    const QStringList files = pngs.entryList({"*.png"}, QDir::Files, QDir::Name);
+    ASSERT_EQ(files.size(), 3);
+    EXPECT_EQ(files.front(), "step-00002.png");
+    const QImage first(pngs.filePath(files.front()));
+    EXPECT_EQ(first.width(), w->width());
+    EXPECT_GT(first.height(), w->height());  // the caption band
+}
+
+TEST(Headless, OptionsParseAndReject) {
+    gui::Options o;
+    QString help;
+    EXPECT_EQ(gui::parseOptions({"faultline", "s.json", "--kernel", "baseline-2020", "--step", "33", "--screenshot", "o.png", "--scale", "2",
+                                 "--set", "PTE_MARKERS=on"},
+                                &o, &help),
+              QString());
+    EXPECT_EQ(o.session, "s.json");
+    EXPECT_EQ(o.kernel, "baseline-2020");
+    EXPECT_EQ(o.step, std::optional<uint64_t>(33));
+    EXPECT_EQ(o.scale, 2.0);
+    ASSERT_EQ(o.toggles.size(), 1u);
+    EXPECT_TRUE(o.headless());
+    gui::Options bad;
+    EXPECT_FALSE(gui::parseOptions({"faultline", "--step", "x"}, &bad, &help).isEmpty());
+    EXPECT_FALSE(gui::parseOptions({"faultline", "--export-steps", "1-3"}, &bad, &help).isEmpty());
+    EXPECT_FALSE(gui::parseOptions({"faultline", "--scale", "0"}, &bad, &help).isEmpty());
+}
+
+TEST(Headless, ScreenshotAndExportStepsRenderAndExit) {
+    QTemporaryDir dir;
+    gui::Options o;
+    QString help;
+    ASSERT_EQ(gui::parseOptions({"faultline", seedRacePath(), "--kernel", "baseline-2020", "--step", "3", "--screenshot", dir.filePath("s.png"),
+                                 "--scale", "2", "--size", "1200x800"},
+                                &o, &help),
+              QString());
+    {
+        gui::Controller c;
+        gui::MainWindow w(&c);
+        EXPECT_EQ(gui::applyOptions(w, c, o), 0);
+        EXPECT_EQ(c.debugger().position(), 3u);
+        EXPECT_EQ(c.debugger().variant(), "baseline-2020");
+    }
+    const QImage img(dir.filePath("s.png"));
+    EXPECT_EQ(img.size(), QSize(2400, 1600));
+    gui::Options e;
+    ASSERT_EQ(gui::parseOptions({"faultline", seedRacePath(), "--export-steps", "1-4", "--out", dir.filePath("d.pdf")}, &e, &help), QString());
+    {
+        gui::Controller c;
+        gui::MainWindow w(&c);
+        EXPECT_EQ(gui::applyOptions(w, c, e), 0);
+    }
+    EXPECT_EQ(pdfPages(dir.filePath("d.pdf")), 4);
+    gui::Options b;
+    ASSERT_EQ(gui::parseOptions({"faultline", dir.filePath("nope.json"), "--screenshot", dir.filePath("x.png")}, &b, &help), QString());
+    {
+        gui::Controller c;
+        gui::MainWindow w(&c);
+        EXPECT_EQ(gui::applyOptions(w, c, b), 2);
+    }
+    EXPECT_FALSE(QFile::exists(dir.filePath("x.png")));
+}
+
+TEST_F(Export, ThemesRepaintWithTheirPalettes) {
+    QTemporaryDir dir;
+    c->runTo(3);
+    w->setTheme(true, false);
+    const QImage dark = views::renderImage(w.get());
+    w->setTheme(false, true);
+    const QImage pres = views::renderImage(w.get());
+    w->setTheme(false, false);
+    const QImage light = views::renderImage(w.get());
+    auto lum = [](const QImage& i) {
+        double s = 0;
+        int n = 0;
+        for (int y = 0; y < i.height(); y += 11)
+            for (int x = 0; x < i.width(); x += 11) s += qGray(i.pixel(x, y)), ++n;
+        return s / n;
+    };
+    EXPECT_LT(lum(dark), lum(light) - 40);
+    EXPECT_NE(pres, light);
+}
+
+}  // namespace
+}  // namespace faultline::guitest

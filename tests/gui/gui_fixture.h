@@ -1,0 +1,54 @@
+#pragma once
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QFile>
+#include <QSettings>
+#include <memory>
+
+#include "gui/controller.h"
+#include "gui/main_window.h"
+#include "session/cells.h"
+
+namespace faultline::guitest {
+
+inline QString seedRacePath() { return QStringLiteral(FAULTLINE_SAMPLE_DIR "/s1-seed-race.json"); }
+
+inline std::string cell(const State& s, const std::string& name) {
+    std::string err;
+    auto v = cellValue(s, name, &err);
+    return v ? *v : "ERR " + err;
+}
+
+// A window on the seed race under a variant, quiet (no modal dialogs).
+struct Window : ::testing::Test {
+    std::unique_ptr<gui::Controller> c;
+    std::unique_ptr<gui::MainWindow> w;
+
+    void SetUp() override {
+        QSettings().clear();
+        QFile::remove(gui::MainWindow::autosavePath());
+        c = std::make_unique<gui::Controller>();
+        w = std::make_unique<gui::MainWindow>(c.get());
+        w->setQuiet(true);
+        w->resize(1400, 900);
+        w->show();
+        ASSERT_EQ(w->openFile(seedRacePath(), true), QString());
+    }
+    void TearDown() override {
+        w.reset();
+        c.reset();
+        QFile::remove(gui::MainWindow::autosavePath());
+    }
+    void trigger(const char* name) {
+        QAction* a = w->action(name);
+        ASSERT_NE(a, nullptr) << name;
+        a->trigger();
+    }
+    void variant(const char* id) { ASSERT_EQ(c->setVariant(id, {}), QString()); }
+    const State& state() const { return c->debugger().current(); }
+    uint64_t pos() const { return c->debugger().position(); }
+};
+
+}  // namespace faultline::guitest

@@ -1,0 +1,130 @@
+// Every item model under QAbstractItemModelTester while the debugger steps,
+// reverses, switches variants and loads sessions of different shapes.
+#include <QAbstractItemModelTester>
+#include <QTableView>
+
+#include "code/code_model.h"
+#include "gui_fixture.h"
+#include "memorymap/memory_map_model.h"
+#include "memorymap/memory_map_view.h"
+#include "tasks/tasks_model.h"
+#include "tasks/tasks_view.h"
+#include "trace/trace_model.h"
+#include "trace/trace_view.h"
+#include "code/code_view.h"
+#include "vmas/vmas_model.h"
+
+namespace faultline::guitest {
+namespace {
+
+// Collects the tester's complaints (Warning mode reports through qWarning).
+struct TesterLog {
+    static QStringList& lines() {
+        static QStringList l;
+        return l;
+    }
+    static void handler(QtMsgType t, const QMessageLogContext&, const QString& msg) {
+        if (t != QtDebugMsg && t != QtInfoMsg && msg.contains("FAIL")) lines() << msg;
+    }
+};
+
+using Models = Window;
+
+TEST_F(Models, EveryModelPassesTheTesterWhileDebugging) {
+    TesterLog::lines().clear();
+    const auto old = qInstallMessageHandler(&TesterLog::handler);
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
+    std::vector<QAbstractItemModel*> models = {
+        w->memoryMap()->model(), w->compareMap()->model(), w->tasksView()->model(), w->tasksView()->localsModel(),
+        w->codeView()->model(),  w->traceView()->model(),  static_cast<QTableView*>(w->vmasView())->model(),
+        static_cast<QTableView*>(w->uffdView())->model()};
+    for (QAbstractItemModel* m : models)
+        testers.push_back(std::make_unique<QAbstractItemModelTester>(m, QAbstractItemModelTester::FailureReportingMode::Warning));
+    variant("baseline-2020");
+    for (int i = 0; i < 12; ++i) trigger("actStep");
+    trigger("actStepOver");
+    trigger("actStepOut");
+    trigger("actContinue");
+    trigger("actRevStep");
+    trigger("actRevContinue");
+    c->selectFrame(1, 0);
+    c->chooseTask(2);
+    trigger("actStep");  // a branch: the trace shrinks
+    variant("upstream");
+    ASSERT_EQ(c->setCompare(true, "baseline-2020"), QString());
+    trigger("actContinue");
+    c->runTo(0);
+    // A session of another shape (different pages and tasks).
+    ASSERT_EQ(w->openFile(QStringLiteral(FAULTLINE_SAMPLE_DIR "/s7-anon-contrast.json"), true), QString());
+    trigger("actContinue");
+    qInstallMessageHandler(old);
+    EXPECT_TRUE(TesterLog::lines().isEmpty()) << TesterLog::lines().join('\n').toStdString();
+    // The models really hold data (a tester on empty models proves nothing).
+    EXPECT_GT(w->memoryMap()->model()->rowCount(), 0);
+    EXPECT_GT(w->traceView()->model()->rowCount(), 0);
+    EXPECT_GT(w->tasksView()->model()->rowCount(), 0);
+}
+
+TEST_F(Models, MemoryMapDecodesPtesAndMarksChangedCells) {
+    variant("baseline-2020");
+    views::MemoryMapModel* m = w->memoryMap()->model();
+    ASSERT_EQ(m->rowCount(), 32);
+    ASSERT_EQ(m->columnCount(), 5);
+    EXPECT_EQ(m->headerData(0, Qt::Horizontal).toString(), "A pte");
+    EXPECT_EQ(m->headerData(3, Qt::Horizontal).toString(), "B pte");
+    // Initial: A's ptes present, read-only, uffd-wp.
+    EXPECT_TRUE(m->index(8, 0).data(views::MemoryMapModel::WpRole).toBool());
+    EXPECT_EQ(m->index(8, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteReadOnly);
+    EXPECT_TRUE(m->index(8, 0).data().toString().contains("WP"));
+    c->runTo(3);  // the pre-unmap cleared A's pte of page 8
+    EXPECT_EQ(m->index(8, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteNone);
+    EXPECT_FALSE(m->index(8, 0).data(views::MemoryMapModel::WpRole).toBool());
+    EXPECT_TRUE(m->index(8, 0).data(views::MemoryMapModel::ChangedRole).toBool());
+    EXPECT_FALSE(m->index(9, 0).data(views::MemoryMapModel::ChangedRole).toBool());
+    const QString tip = m->index(8, 0).data(Qt::ToolTipRole).toString();
+    EXPECT_TRUE(tip.contains("step 3")) << tip.toStdString();
+    EXPECT_TRUE(tip.contains("uffd-wp LOST")) << tip.toStdString();
+    c->runTo(33);  // fault-around re-mapped it writable
+    EXPECT_EQ(m->index(8, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteWritable);
+    EXPECT_TRUE(m->index(8, 0).data(views::MemoryMapModel::ChangedRole).toBool());
+    EXPECT_TRUE(m->index(8, 0).data(Qt::ToolTipRole).toString().contains("MP.7"));
+    variant("upstream");
+    c->runTo(3);
+    EXPECT_EQ(m->index(8, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteMarker);
+    EXPECT_TRUE(m->index(8, 0).data(views::MemoryMapModel::WpRole).toBool());
+}
+
+TEST_F(Models, CodeShowsTheSelectedFramesStepTableWithTheCurrentLine) {
+    variant("baseline-2020");
+    c->runTo(33);
+    c->selectTask(1);  // A1, inside filemap_map_pages
+    views::CodeModel* m = w->codeView()->model();
+    EXPECT_EQ(m->function(), Fn::filemap_map_pages);
+    ASSERT_GE(m->currentPc(), 0);
+    EXPECT_TRUE(m->index(m->currentPc(), 0).data(views::CodeModel::CurrentRole).toBool());
+    EXPECT_EQ(m->rowCount(), int(fnInfo(Fn::filemap_map_pages).lines.size()));
+    EXPECT_TRUE(m->rulesText().contains("SHMEM_MAP_PAGES = on")) << m->rulesText().toStdString();
+    // The caller frame: do_fault_around.
+    const auto& stack = state().tasks[1].stack;
+    ASSERT_GE(stack.size(), 2u);
+    c->selectFrame(1, int(stack.size()) - 2);
+    EXPECT_EQ(m->function(), stack[stack.size() - 2].fn);
+    EXPECT_EQ(w->tasksView()->localsModel()->rowCount(), int(fnInfo(stack[stack.size() - 2].fn).locals.size()));
+}
+
+TEST_F(Models, TraceMarksFindingsAndTheFuture) {
+    variant("baseline-2020");
+    views::TraceModel* m = w->traceView()->model();
+    ASSERT_EQ(uint64_t(m->rowCount()), c->debugger().length());
+    int findings = 0;
+    for (int r = 0; r < m->rowCount(); ++r) findings += m->index(r, 0).data(views::TraceModel::FindingRole).toBool();
+    EXPECT_EQ(findings, 2);  // C2 at the pre-unmap, C1 at A1's write
+    c->runTo(10);
+    EXPECT_TRUE(m->index(20, 0).data(Qt::ForegroundRole).isValid());  // dimmed future
+    // Clicking a row jumps there.
+    Q_EMIT w->traceView()->stepClicked(5);
+    EXPECT_EQ(pos(), 5u);
+}
+
+}  // namespace
+}  // namespace faultline::guitest
