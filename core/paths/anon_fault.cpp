@@ -49,16 +49,7 @@ void do_swap_page(StepContext& c) {
             c.getRef(f.pfn);
             c.at("swap slot " + std::to_string(slot) + ": swap-cache hit " + pfnText(f.pfn));
         } else {
-            const uint32_t q = c.allocFolio(true, f.mm, f.va);
-            c.editFolio(q, [&](Folio& fo) {
-                fo.swap = slot + 1;
-                fo.set(PG_swapcache);
-                ++fo.refcount;
-                fo.data = sl.data;
-                fo.set(PG_uptodate);
-                fo.set(PG_lru);
-            });
-            c.editSlot(slot, [&](SwapSlot& s) { s.hasCache = true, s.cachePfn = q; });
+            const uint32_t q = readSwapIntoCache(c, slot, true, f.mm, f.va);
             f.pfn = q;
             c.at("swap slot " + std::to_string(slot) + ": read into new " + pfnText(q) + " (major fault)");
         }

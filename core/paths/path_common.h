@@ -45,6 +45,24 @@ inline bool nextMapping(const State& s, uint64_t& pos, uint64_t lo, uint64_t hi)
     return false;
 }
 
+// Swap-in on a swap-cache miss (SI.2, and do_swap_page for anonymous
+// memory): a new folio, held by this task, added to the swap cache of `slot`
+// and filled from it.
+inline uint32_t readSwapIntoCache(StepContext& c, uint32_t slot, bool anon, uint8_t mm, uint64_t index) {
+    const Tag data = c.s.swap.slots.get(slot).data;
+    const uint32_t q = c.allocFolio(anon, mm, index);
+    c.editFolio(q, [&](Folio& fo) {
+        fo.swap = slot + 1;
+        fo.set(PG_swapcache);
+        ++fo.refcount;  // the swap cache's reference
+        fo.data = data;
+        fo.set(PG_uptodate);
+        fo.set(PG_lru);
+    });
+    c.editSlot(slot, [&](SwapSlot& x) { x.hasCache = true, x.cachePfn = q; });
+    return q;
+}
+
 // A frame for a fault-path callee: same mm, address, index, access type.
 inline StackFrame faultFrame(const StackFrame& f) {
     StackFrame n;

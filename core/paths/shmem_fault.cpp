@@ -191,19 +191,9 @@ void shmem_swapin_folio(StepContext& c) {
         return c.jump(SI_2);
     }
     case SI_2: {
-        const SwapSlot sl = c.s.swap.slots.get(slot);
-        const uint32_t q = c.allocFolio(false, 0, f.index);
-        c.editFolio(q, [&](Folio& fo) {
-            fo.swap = slot + 1;
-            fo.set(PG_swapcache);
-            ++fo.refcount;  // the swap cache's reference
-            fo.data = sl.data;
-            fo.set(PG_uptodate);
-            fo.set(PG_lru);
-        });
-        c.editSlot(slot, [&](SwapSlot& x) { x.hasCache = true, x.cachePfn = q; });
+        const uint32_t q = readSwapIntoCache(c, slot, false, 0, f.index);
         f.pfn = q;
-        c.say("SI.2 allocate " + pfnText(q) + ", add to swap cache, read slot data " + sl.data.str() + " (major fault)");
+        c.say("SI.2 allocate " + pfnText(q) + ", add to swap cache, read slot data " + c.s.folio(q).data.str() + " (major fault)");
         return c.next(SI_3);
     }
     case SI_3: {
