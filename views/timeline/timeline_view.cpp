@@ -44,6 +44,8 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     plot_->legend->setWrap(6);
     plot_->legend->setBorderPen(Qt::NoPen);
+    plot_->addLayer("cursor", plot_->layer("main"), QCustomPlot::limAbove);
+    plot_->layer("cursor")->setMode(QCPLayer::lmBuffered);
     auto* row = new QHBoxLayout;
     slider_ = new QSlider(Qt::Horizontal, this);
     slider_->setObjectName("timelineSlider");
@@ -171,6 +173,7 @@ void TimelineView::updateCursor(const Snapshot& s) {
     auto line = [&](QCPItemStraightLine*& l, QCPAxisRect* r, double x, QColor c, Qt::PenStyle st) {
         if (!l) {
             l = new QCPItemStraightLine(plot_);
+            l->setLayer("cursor");
             l->setClipAxisRect(r);
             l->point1->setAxes(r->axis(QCPAxis::atBottom), r->axis(QCPAxis::atLeft));
             l->point2->setAxes(r->axis(QCPAxis::atBottom), r->axis(QCPAxis::atLeft));
@@ -190,14 +193,21 @@ void TimelineView::updateCursor(const Snapshot& s) {
 
 void TimelineView::setSnapshot(const Snapshot& s) {
     const Theme& th = Theme::current();
-    if (s.log != shownLog_ || s.curves != shownCurves_ || th.dark != themeDark_ || th.presentation != themePresentation_) rebuild(s);
+    const bool full = s.log != shownLog_ || s.curves != shownCurves_ || th.dark != themeDark_ || th.presentation != themePresentation_ ||
+                      (s.divergence != 0) != (divergence_ != nullptr);
+    if (full) rebuild(s);
     updateCursor(s);
     updating_ = true;
     slider_->setRange(0, int(s.log ? s.log->size() : 0));
     slider_->setValue(int(s.position));
     updating_ = false;
     label_->setText(tr("step %1 / %2").arg(s.position).arg(s.log ? s.log->size() : 0));
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    if (full) {
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+    } else {
+        // Only the cursor moved: redraw its own buffered layer, not 100,000 marks.
+        plot_->layer("cursor")->replot();
+    }
 }
 
 }  // namespace faultline::views

@@ -74,7 +74,7 @@ QString rangesText(const std::vector<uint64_t>& v) {
     return out.isEmpty() ? QObject::tr("none") : out.join(", ");
 }
 
-std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) {
+std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) const {
     std::vector<std::pair<QString, QString>> r;
     if (!sn.valid()) return r;
     const State& s = sn.state;
@@ -119,15 +119,20 @@ std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) {
         if (s.tasks[t].state == TaskState::SleepUffd) sleepers << tr("%1 on message #%2").arg(QString::fromStdString(cfg.tasks[t].name)).arg(s.tasks[t].waitArg);
     r.emplace_back(tr("sleeping faulters"), sleepers.isEmpty() ? tr("none") : sleepers.join(", "));
     if (u.mm < s.mms.size()) {
-        std::vector<uint64_t> prot;
         const Mm& m = s.mms[u.mm];
-        for (const Vma& v : m.vmas)
-            if (v.file)
-                m.intent.forEach(v.start, v.end, [&](uint64_t vpn, const Intent& in) {
-                    if (in.protect) prot.push_back(v.indexOf(vpn));
-                });
-        std::sort(prot.begin(), prot.end());
-        r.emplace_back(tr("monitor intends protection"), tr("file pages %1").arg(rangesText(prot)));
+        const uint64_t h = m.intent.hash() ^ (uint64_t(u.mm) << 56) ^ m.vmas.size();
+        if (h != intentHash_ || intentText_.isEmpty()) {
+            std::vector<uint64_t> prot;
+            for (const Vma& v : m.vmas)
+                if (v.file)
+                    m.intent.forEach(v.start, v.end, [&](uint64_t vpn, const Intent& in) {
+                        if (in.protect) prot.push_back(v.indexOf(vpn));
+                    });
+            std::sort(prot.begin(), prot.end());
+            intentText_ = tr("file pages %1").arg(rangesText(prot));
+            intentHash_ = h;
+        }
+        r.emplace_back(tr("monitor intends protection"), intentText_);
     }
     r.emplace_back(tr("next message id"), QString::number(u.nextMsgId));
     return r;

@@ -29,13 +29,21 @@ public:
     QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
 
 protected:
-    int rowsFor(const Snapshot& s) const override { return int(rowsOf(s).size()); }
+    // Computes the rows once per snapshot (rowsFor runs first, then snapshotChanged).
+    int rowsFor(const Snapshot& s) const override {
+        pending_ = rowsOf(s);
+        return int(pending_.size());
+    }
     int columnsFor(const Snapshot&) const override { return 2; }
-    void snapshotChanged() override { rows_ = rowsOf(snap_); }
+    void snapshotChanged() override { rows_ = std::move(pending_); }
 
 private:
-    static std::vector<std::pair<QString, QString>> rowsOf(const Snapshot& s);
+    std::vector<std::pair<QString, QString>> rowsOf(const Snapshot& s) const;
     std::vector<std::pair<QString, QString>> rows_;
+    mutable std::vector<std::pair<QString, QString>> pending_;
+    // The intent summary walks every protected page: cached by the intent tree's O(1) hash.
+    mutable uint64_t intentHash_ = 0;
+    mutable QString intentText_;
 };
 
 // "0–7, 9–31"

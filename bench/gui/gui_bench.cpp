@@ -1,0 +1,156 @@
+// Run: QT_QPA_PLATFORM=offscreen build/.../bench/gui/faultline_gui_bench
+//
+// BM_StepAndRefresh/N: one debugger step (engine micro-step, new snapshot)
+// plus the synchronous repaint of the whole window (memory map, tasks, code,
+// trace, timeline...) with a file of N pages mapped by A and B, all of A's
+// pages write-protected. Goal: < 16 ms, and N=262144 within 2x of N=32.
+// BM_ReverseStep*: reverse step at depth 100,000 (checkpoint + re-execution).
+#include <benchmark/benchmark.h>
+
+#include <QApplication>
+#include <QStandardPaths>
+#include <memory>
+
+#include "debug/debugger.h"
+#include "gui/controller.h"
+#include "gui/main_window.h"
+#include "memorymap/memory_map_view.h"
+
+using namespace faultline;
+
+namespace {
+
+Op op(OpKind k, uint64_t page = 0, uint64_t count = 1, uint32_t mode = 0, const char* tag = "") {
+    Op o;
+    o.kind = k, o.page = page, o.count = count, o.mode = mode, o.tag = Tag(tag);
+    return o;
+}
+
+// S0-like: B1 writes every page, A registers MISSING|WP, reads 64 pages, M
+// write-protects everything; A1 then alternates reads and MADV_DONTNEED of
+// those pages `ops` times.
+Session bigSession(uint64_t pages, int ops) {
+    Session s;
+    s.name = "bench";
+    s.filePages = pages;
+    s.mms = {{"A", {{"file", 0x40000, 0, pages, true, true, true}}}, {"B", {{"file", 0x4000000, 0, pages, true, true, true}}}};
+    Config& c = s.config;
+    c.mmNames = {"A", "B"};
+    c.vmaNames = {"file"};
+    std::vector<Op> prog;
+    for (int i = 0; i < ops; ++i) prog.push_back(i % 2 ? op(OpKind::MadviseDontneed, (i / 2) % 16) : op(OpKind::Read, (i / 2) % 16));
+    c.tasks = {{"M", -1, {op(OpKind::Serve)}}, {"A1", 0, prog}, {"P", -1, {}}, {"B1", 1, {}}};
+    c.uffdTask = 0;
+    s.setup.push_back({3, op(OpKind::FileWrite, 0, pages, 0, "b0")});
+    Op api = op(OpKind::UffdApi);
+    api.mm = 0;
+    api.features = UFFD_FEATURE_MISSING_SHMEM;
+    s.setup.push_back({0, api});
+    Op reg = op(OpKind::UffdRegister, 0, pages, UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP);
+    reg.mm = 0;
+    s.setup.push_back({0, reg});
+    for (uint64_t i = 0; i < std::min<uint64_t>(pages, 64); ++i) s.setup.push_back({1, op(OpKind::Read, i)});
+    Op wp = op(OpKind::UffdWriteprotect, 0, pages, UFFDIO_WRITEPROTECT_MODE_WP);
+    wp.mm = 0;
+    s.setup.push_back({0, wp});
+    s.variant = "upstream";
+    return s;
+}
+
+struct Fixture {
+    gui::Controller c;
+    gui::MainWindow w{&c};
+    explicit Fixture(const Session& s) {
+        w.setQuiet(true);
+        w.resize(1600, 1000);
+        w.show();
+        const QString e = c.openSession(s, "bench.json");
+        if (!e.isEmpty()) qFatal("bench session: %s", qPrintable(e));
+        QApplication::processEvents();
+    }
+};
+
+void BM_StepAndRefresh(benchmark::State& st) {
+    const uint64_t pages = uint64_t(st.range(0));
+    Fixture f(bigSession(pages, 400));
+    f.c.runTo(1);
+    f.w.memoryMap()->showRow(8);
+    for (auto _ : st) {
+        if (f.c.debugger().position() >= f.c.debugger().length()) {
+            st.PauseTiming();
+            f.c.runTo(1);
+            st.ResumeTiming();
+        }
+        f.c.stepInto();
+        QApplication::processEvents();  // the timeline's queued replot
+        f.w.repaint();                  // every visible view paints now
+    }
+    st.counters["pages"] = double(pages);
+    st.counters["steps_in_run"] = double(f.c.debugger().length());
+}
+BENCHMARK(BM_StepAndRefresh)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+// Steps appended by hand at the end of the run (the trace and curves grow).
+void BM_ManualStepAndRefresh(benchmark::State& st) {
+    const uint64_t pages = uint64_t(st.range(0));
+    Fixture f(bigSession(pages, 4000));
+    f.c.chooseTask(1);
+    for (auto _ : st) {
+        if (f.c.stepInto().reason == debug::StopReason::Blocked) {
+            st.PauseTiming();
+            f.c.runTo(0);
+            st.ResumeTiming();
+        }
+        QApplication::processEvents();
+        f.w.repaint();
+    }
+}
+BENCHMARK(BM_ManualStepAndRefresh)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+const Session& deepSession() {
+    static const Session s = bigSession(32, 45000);
+    return s;
+}
+
+void BM_ReverseStepDebugger(benchmark::State& st) {
+    debug::Debugger d;
+    if (!d.load(deepSession()).empty()) st.SkipWithError("load");
+    const uint64_t depth = uint64_t(st.range(0));
+    if (d.length() < depth + 1) st.SkipWithError("run too short");
+    d.runTo(depth);
+    for (auto _ : st) {
+        d.reverseStep();
+        st.PauseTiming();
+        d.stepInto();
+        st.ResumeTiming();
+    }
+    st.counters["run_length"] = double(d.length());
+}
+BENCHMARK(BM_ReverseStepDebugger)->Arg(100000)->Unit(benchmark::kMicrosecond);
+
+void BM_ReverseStepAndRefresh(benchmark::State& st) {
+    Fixture f(deepSession());
+    const uint64_t depth = uint64_t(st.range(0));
+    f.c.runTo(depth);
+    for (auto _ : st) {
+        f.c.reverseStep();
+        QApplication::processEvents();
+        f.w.repaint();
+        st.PauseTiming();
+        f.c.stepInto();
+        st.ResumeTiming();
+    }
+}
+BENCHMARK(BM_ReverseStepAndRefresh)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication app(argc, argv);
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
