@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QTextStream>
 
@@ -41,7 +42,8 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     const QCommandLineOption size("size", "Window size for rendering (default 1600x1000).", "WxH", "1600x1000");
     const QCommandLineOption watch("watch", "Add a watchpoint, e.g. A.pte[8].uffd_wp.", "CELL");
     const QCommandLineOption norec("no-recovery", "Do not offer to recover an autosaved recording.");
-    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec});
+    const QCommandLineOption view("view", "With --screenshot: render only this view (memoryMap, dockTasks, dockCode, dockTrace, dockTimeline, dockVmas, dockUffd, dockBreakpoints).", "NAME");
+    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view});
     if (!p.parse(args)) return p.errorText();
     if (p.isSet("help")) {
         if (helpText) *helpText = p.helpText();
@@ -76,6 +78,7 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     o->size = p.value(size);
     o->watch = p.value(watch);
     o->noRecovery = p.isSet(norec);
+    o->view = p.value(view);
     return {};
 }
 
@@ -133,7 +136,21 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
     w.show();
     QApplication::processEvents();
     if (!o.screenshot.isEmpty()) {
-        if (const QString e = views::saveAny(&w, o.screenshot, o.scale); !e.isEmpty()) {
+        QWidget* target = &w;
+        if (!o.view.isEmpty()) {
+            target = w.findChild<QWidget*>(o.view);
+            if (auto* d = qobject_cast<QDockWidget*>(target)) {
+                d->show();
+                d->raise();
+                QApplication::processEvents();
+                target = d->widget();
+            }
+            if (!target) {
+                err << "faultline: --view: no view named " << o.view << "\n";
+                return 2;
+            }
+        }
+        if (const QString e = views::saveAny(target, o.screenshot, o.scale); !e.isEmpty()) {
             err << "faultline: " << e << "\n";
             return 1;
         }

@@ -23,6 +23,7 @@ struct Options {
     bool presentation = false;  // --presentation
     QString size = "1600x1000"; // --size WxH
     QString watch;              // --watch CELL (e.g. A.pte[8].uffd_wp)
+    QString view;               // --view NAME: --screenshot renders only this view (memoryMap or a dock's objectName)
     bool noRecovery = false;    // --no-recovery
 
     bool headless() const { return !screenshot.isEmpty() || !exportSteps.isEmpty(); }

@@ -444,7 +444,12 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
 
 void MainWindow::onCompare() {
     const bool on = c_->comparing();
+    const bool wasVisible = !cmpMap_->isHidden();
     cmpMap_->setVisible(on);
+    if (on && !wasVisible) {
+        const int half = std::max(200, centre_->width() / 2);
+        centre_->setSizes({half, half});
+    }
     compare_->setChecked(on);
     if (!on) return;
     const auto& d = c_->divergence();
