@@ -10,6 +10,7 @@
 #include "checks.h"
 #include "uffd.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/swap.h>
@@ -68,6 +69,24 @@ std::string read_first_line(const char* path) {
     return s;
 }
 
+// A runner that was SIGKILLed (e.g. by a CTest timeout) cannot clean up:
+// swap off and remove swapfiles of earlier runs whose process is gone.
+void remove_stale_swapfiles() {
+    DIR* d = opendir("/var/tmp");
+    if (!d) return;
+    while (dirent* e = readdir(d)) {
+        int pid = 0;
+        char tail[8] = "";
+        if (std::sscanf(e->d_name, "faultline-probe-%d.%5s", &pid, tail) != 2 || std::strcmp(tail, "swap") != 0 ||
+            pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        std::string path = std::string("/var/tmp/") + e->d_name;
+        swapoff(path.c_str());  // fails harmlessly if it was never swapped on
+        unlink(path.c_str());
+    }
+    closedir(d);
+}
+
 // Creates, formats (swap header v1, what mkswap writes) and enables a small
 // swapfile. Only as root, only if nothing is swapped on already. Any failure
 // leaves no file behind and returns false with the reason.
@@ -115,12 +134,14 @@ bool make_swapfile(std::string* note) {
 int run_child(const CheckDef& c, const Env& env) {
     std::fflush(nullptr);
     std::cout.flush();
+    const pid_t runner = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         std::cout << "FAIL " << c.name << ": expected fork to work observed " << std::strerror(errno) << std::endl;
         return 1;
     }
     if (pid == 0) {
+        die_with(runner);
         for (int s : {SIGALRM, SIGINT, SIGTERM, SIGHUP}) signal(s, SIG_DFL);
         alarm(kCheckAlarm);  // a check blocked in a fault dies here instead of hanging
         Result r(env);
@@ -242,6 +263,7 @@ int main(int argc, char** argv) {
         return 77;
     }
 
+    if (geteuid() == 0) remove_stale_swapfiles();
     env.swap = swap_active();
     if (env.swap) env.swap_note = "swap area already active (" + read_first_line("/proc/swaps") + ")";
     bool swap_tried = false;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -337,11 +338,18 @@ bool Access::wait(int timeout_ms) {
 
 // ---- process B ------------------------------------------------------------
 
+void die_with(int parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);  // the parent died before prctl
+}
+
 std::string in_process_b(int memfd, std::size_t pages, const std::function<void(char*)>& body, int timeout_ms) {
     std::fflush(nullptr);
+    const pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) return std::string("fork: ") + std::strerror(errno);
     if (pid == 0) {
+        die_with(parent);
         alarm(static_cast<unsigned>(timeout_ms / 1000 + 2));
         // B maps the memfd itself: a separate mm, never registered with A's uffd.
         void* p = mmap(nullptr, pages * page_size(), PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
@@ -371,8 +379,10 @@ HoldingB::HoldingB(int memfd, std::size_t pgoff, std::size_t pages, const std::f
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) return;
     std::fflush(nullptr);
+    const pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
+        die_with(parent);
         alarm(20);
         ::close(p[0]);
         void* m = mmap(nullptr, pages * page_size(), PROT_READ | PROT_WRITE, MAP_SHARED, memfd,

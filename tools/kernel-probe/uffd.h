@@ -205,6 +205,10 @@ private:
 // VmFlags of the VMA containing addr, from /proc/self/smaps ("rd wr sh mr ...").
 std::string vm_flags(const void* addr);
 
+// In a freshly forked child: get SIGKILLed when `parent` dies, so that no
+// helper process outlives a probe that was killed.
+void die_with(int parent);
+
 // Sum of counters from /proc/vmstat (missing names count 0).
 long vmstat(const std::vector<std::string>& names);
 
