@@ -864,6 +864,16 @@ void check_writenotify(const Env& env, Result& r) {
              std::to_string(write_faults(r, *u, a, 11, "write 11 after unprotect")));
     r.expect("faults of second write 10", "0",
              std::to_string(write_faults(r, *u, a, 10, "write 10 again")));
+
+    // Anonymous contrast: an exclusive anon page is made writable by the
+    // unprotect itself, as §4.4 says for v6.x.
+    Mapping anon = Mapping::anon(1);
+    wr(anon.page(0), 1);
+    reg(r, *u, anon, kModeWp, "WP anon");
+    r.expect("WRITEPROTECT(anon)", "ok", err(u->writeprotect(anon.base(), anon.len(), true)));
+    r.expect("WRITEPROTECT(anon,0)", "ok", err(u->writeprotect(anon.base(), anon.len(), false)));
+    r.expect("faults of anon write after unprotect", "0",
+             std::to_string(write_faults(r, *u, anon, 0, "anon write after unprotect")));
 }
 
 // ---- truncate-marker --------------------------------------------------------------
