@@ -25,6 +25,7 @@ public:
     explicit Result(const Env& env) : env_(env) {}
     // Compare one observation against the kernel behaviour we expect.
     bool expect(const std::string& what, const std::string& expected, const std::string& observed);
+    // For expectations that are not string equality (e.g. "at least 2").
     bool expect_that(const std::string& what, bool ok, const std::string& expected, const std::string& observed);
     void note(const std::string& s) { observed_.push_back(s); }  // context, not compared
     void skip(const std::string& reason) { skip_ = reason; }
