@@ -6,6 +6,7 @@ into docs/performance.md. Ratios come from one run, so machine noise cancels.
 usage: tools/bench_ratios.py BENCH_BINARY [--benchmark_min_time=0.5 ...]
 """
 import json
+import re
 import subprocess
 import sys
 
@@ -17,6 +18,8 @@ def main() -> int:
     out = subprocess.run([sys.argv[1], "--benchmark_format=json", *sys.argv[2:]],
                          check=True, capture_output=True, text=True).stdout
     runs = json.loads(out)["benchmarks"]
+    for r in runs:  # "BM_X/32/min_time:2.000" -> "BM_X/32": a fixed MinTime is not part of the name
+        r["name"] = re.sub(r"/(min_time|real_time|iterations):[^/]*", "", r["name"])
     by_name = {r["name"]: r for r in runs}
     print("| benchmark | time per iteration | notes |")
     print("|---|---|---|")

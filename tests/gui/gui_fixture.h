@@ -3,6 +3,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QSettings>
 #include <memory>
@@ -21,6 +22,12 @@ inline std::string cell(const State& s, const std::string& name) {
     return v ? *v : "ERR " + err;
 }
 
+// Autosave journals left by earlier tests (each test process has its own HOME).
+inline void removeJournals() {
+    QDir d(gui::Autosave::folder());
+    for (const QString& f : d.entryList({"autosave-*"}, QDir::Files)) d.remove(f);
+}
+
 // A window on the seed race under a variant, quiet (no modal dialogs).
 struct Window : ::testing::Test {
     std::unique_ptr<gui::Controller> c;
@@ -28,7 +35,7 @@ struct Window : ::testing::Test {
 
     void SetUp() override {
         QSettings().clear();
-        QFile::remove(gui::MainWindow::autosavePath());
+        removeJournals();
         c = std::make_unique<gui::Controller>();
         w = std::make_unique<gui::MainWindow>(c.get());
         w->setQuiet(true);
@@ -39,7 +46,7 @@ struct Window : ::testing::Test {
     void TearDown() override {
         w.reset();
         c.reset();
-        QFile::remove(gui::MainWindow::autosavePath());
+        removeJournals();
     }
     void trigger(const char* name) {
         QAction* a = w->action(name);

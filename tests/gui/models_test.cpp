@@ -94,6 +94,35 @@ TEST_F(Models, MemoryMapDecodesPtesAndMarksChangedCells) {
     EXPECT_TRUE(m->index(8, 0).data(views::MemoryMapModel::WpRole).toBool());
 }
 
+// A step tells views only about the rows it changed among those they show;
+// rows nobody showed get no signal but answer fresh data when first asked.
+TEST_F(Models, AStepSignalsOnlyTheVisibleRowsItChanged) {
+    variant("baseline-2020");
+    views::MemoryMapModel* m = w->memoryMap()->model();
+    c->runTo(2);
+    QApplication::processEvents();
+    w->memoryMap()->repaint();  // the view asks for its visible rows
+    QSet<int> signalled;
+    int signals_ = 0;
+    const auto conn = QObject::connect(m, &QAbstractItemModel::dataChanged, [&](const QModelIndex& a, const QModelIndex& b) {
+        ++signals_;
+        EXPECT_EQ(a.column(), 0);
+        EXPECT_EQ(b.column(), m->columnCount() - 1);
+        for (int r = a.row(); r <= b.row(); ++r) signalled.insert(r);
+    });
+    c->stepInto();  // step 3: the pre-unmap clears A's pte of page 8 (and unlocks nothing else)
+    EXPECT_EQ(signalled, QSet<int>{8});
+    EXPECT_EQ(signals_, 1);
+    signalled.clear();
+    c->stepInto();  // step 4 changes no memory-map cell; row 8 loses its "changed" outline
+    EXPECT_EQ(signalled, QSet<int>{8});
+    // Far rows were never shown: no signal, yet their data is current.
+    c->runTo(3);
+    EXPECT_FALSE(signalled.contains(31));
+    EXPECT_EQ(m->index(31, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteReadOnly);
+    QObject::disconnect(conn);
+}
+
 TEST_F(Models, CodeShowsTheSelectedFramesStepTableWithTheCurrentLine) {
     variant("baseline-2020");
     c->runTo(33);

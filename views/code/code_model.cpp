@@ -63,7 +63,7 @@ QString CodeModel::rulesText() const {
     return out.join(QStringLiteral(" · "));
 }
 
-QVariant CodeModel::data(const QModelIndex& idx, int role) const {
+QVariant CodeModel::cellData(const QModelIndex& idx, int role) const {
     if (!idx.isValid() || fn_ == Fn::kCount) return {};
     const auto& lines = fnInfo(fn_).lines;
     if (idx.row() >= int(lines.size())) return {};

@@ -11,7 +11,7 @@ class CodeModel final : public SnapshotTableModel {
 public:
     enum Role { CurrentRole = Qt::UserRole + 1, BreakpointRole, PcRole };
     using SnapshotTableModel::SnapshotTableModel;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant cellData(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
     // Function shown, Fn::kCount if none; and its current pc (-1 if none).
     Fn function() const { return fn_; }

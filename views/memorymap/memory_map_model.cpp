@@ -156,7 +156,12 @@ QString MemoryMapModel::lastChangeText(int row, int col) const {
     return tr("Unchanged since the initial state (set up by the session's setup).");
 }
 
-QVariant MemoryMapModel::data(const QModelIndex& index, int role) const {
+// The delegate paints from these (see MemoryMapDelegate::paint).
+QVector<int> MemoryMapModel::paintedRoles() const {
+    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole, WpRole, ChangedRole};
+}
+
+QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
     if (!index.isValid() || !snap_.valid()) return {};
     const State& s = snap_.state;
     const uint64_t row = uint64_t(index.row());

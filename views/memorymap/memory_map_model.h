@@ -23,7 +23,7 @@ public:
 
     using SnapshotTableModel::SnapshotTableModel;
 
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant cellData(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
 
     // Column layout for the current snapshot.
@@ -42,6 +42,7 @@ protected:
     int rowsFor(const Snapshot& s) const override { return int(s.state.inode.sizePages); }
     int columnsFor(const Snapshot& s) const override { return int(s.state.mms.size()) + 3; }
     void snapshotChanged() override;
+    QVector<int> paintedRoles() const override;
 
 private:
     static quint64 key(int row, int col) { return (quint64(col) << 40) | quint64(row); }

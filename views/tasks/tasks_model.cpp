@@ -173,7 +173,7 @@ QString fieldValue(const StackFrame& f, std::string_view field) {
 }
 }  // namespace
 
-QVariant LocalsModel::data(const QModelIndex& idx, int role) const {
+QVariant LocalsModel::cellData(const QModelIndex& idx, int role) const {
     const StackFrame* f = frame();
     if (!idx.isValid() || !f) return {};
     const auto& locals = fnInfo(f->fn).locals;

@@ -36,7 +36,7 @@ class LocalsModel final : public SnapshotTableModel {
     Q_OBJECT
 public:
     using SnapshotTableModel::SnapshotTableModel;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant cellData(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
     // The frame shown (nullptr if none).
     const StackFrame* frame() const { return frameOf(snap_); }

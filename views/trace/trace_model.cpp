@@ -37,7 +37,7 @@ QString stepCaption(const Snapshot& s, uint64_t n) {
     return c;
 }
 
-QVariant TraceModel::data(const QModelIndex& idx, int role) const {
+QVariant TraceModel::cellData(const QModelIndex& idx, int role) const {
     if (!idx.isValid() || !snap_.log || uint64_t(idx.row()) >= snap_.log->size()) return {};
     const StepRecord& r = snap_.log->at(uint64_t(idx.row()));
     const uint64_t n = uint64_t(idx.row()) + 1;

@@ -12,7 +12,7 @@ public:
     enum Role { StepRole = Qt::UserRole + 1, FindingRole };
     enum Col { No, TaskCol, Function, StepId, Changed, What, kCols };
     using SnapshotTableModel::SnapshotTableModel;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant cellData(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
 
 protected:

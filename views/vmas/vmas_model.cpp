@@ -21,7 +21,7 @@ std::pair<int, int> VmasModel::locate(int row) const {
     return {-1, -1};
 }
 
-QVariant VmasModel::data(const QModelIndex& idx, int role) const {
+QVariant VmasModel::cellData(const QModelIndex& idx, int role) const {
     if (!idx.isValid()) return {};
     const auto [m, v] = locate(idx.row());
     if (m < 0) return {};
@@ -138,7 +138,7 @@ std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) c
     return r;
 }
 
-QVariant UffdModel::data(const QModelIndex& idx, int role) const {
+QVariant UffdModel::cellData(const QModelIndex& idx, int role) const {
     if (!idx.isValid() || idx.row() >= int(rows_.size())) return {};
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) return idx.column() == 0 ? rows_[idx.row()].first : rows_[idx.row()].second;
     return {};

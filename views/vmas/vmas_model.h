@@ -9,7 +9,7 @@ class VmasModel final : public SnapshotTableModel {
 public:
     enum Col { MmCol, Name, Range, Pages, Pgoff, Flags, Uffd, kCols };
     using SnapshotTableModel::SnapshotTableModel;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant cellData(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
 
 protected:
@@ -25,7 +25,7 @@ class UffdModel final : public SnapshotTableModel {
     Q_OBJECT
 public:
     using SnapshotTableModel::SnapshotTableModel;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant cellData(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
 
 protected:

@@ -1,0 +1,195 @@
+#include "session/recording_journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <sstream>
+#include <vector>
+
+#include "io/atomic_file.h"
+#include "model/variants.h"
+#include "util/hash.h"
+
+namespace faultline {
+
+namespace {
+
+constexpr const char* kMagic = "faultline-journal 1";
+
+std::string variantLine(const Recording& r) {
+    std::string l = "variant " + r.variant;
+    for (const auto& [k, v] : r.toggles) l += " " + k + "=" + v;
+    return l + "\n";
+}
+
+std::string hex16(uint64_t h) {
+    char b[17];
+    std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(h));
+    return b;
+}
+
+}  // namespace
+
+std::string RecordingJournal::start(const std::string& path, const Session& base, const std::string& source) {
+    close();
+    if (source.find('\n') != std::string::npos) return "journal: the session path contains a newline";
+    Session s = base;
+    s.recording.reset();
+    const std::string json = writeSession(s);
+    std::string head = std::string(kMagic) + "\nsource " + (source.empty() ? "-" : source) + "\nsession " + std::to_string(json.size()) +
+                       "\n" + json + "\n";
+    // The header is written atomically: a previous journal is replaced only
+    // by a complete new one.
+    std::string err;
+    if (!io::writeFileAtomically(path, head, &err)) return err;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0) return path + ": " + std::strerror(errno);
+    path_ = path;
+    haveVariant_ = false;
+    mirror_ = {};
+    position_ = ~uint64_t{0};
+    return "";
+}
+
+std::string RecordingJournal::sync(const Recording& r, uint64_t position) {
+    if (fd_ < 0) return "journal: not started";
+    std::string out;
+    if (!haveVariant_ || r.variant != mirror_.variant || r.toggles != mirror_.toggles) {
+        out += variantLine(r);
+        mirror_ = Recording{r.variant, r.toggles, {}, {}};
+        haveVariant_ = true;
+    }
+    // Longest common prefix of steps (a memcmp-speed scan: ~1 µs per 10,000 steps).
+    const size_t n = std::min(mirror_.schedule.size(), r.schedule.size());
+    const size_t a = size_t(std::mismatch(mirror_.schedule.begin(), mirror_.schedule.begin() + n, r.schedule.begin()).first - mirror_.schedule.begin());
+    const size_t b = size_t(std::mismatch(mirror_.hashes.begin(), mirror_.hashes.begin() + std::min(n, mirror_.hashes.size()), r.hashes.begin()).first -
+                            mirror_.hashes.begin());
+    const size_t common = std::min(a, b);
+    if (common < mirror_.schedule.size()) {
+        out += "t " + std::to_string(common) + "\n";
+        mirror_.schedule.resize(common);
+        mirror_.hashes.resize(common);
+    }
+    for (size_t i = common; i < r.schedule.size() && i < r.hashes.size(); ++i) {
+        out += "s " + std::to_string(int(r.schedule[i])) + " " + hex16(r.hashes[i]) + "\n";
+        mirror_.schedule.push_back(r.schedule[i]);
+        mirror_.hashes.push_back(r.hashes[i]);
+    }
+    if (position != position_) {
+        out += "at " + std::to_string(position) + "\n";
+        position_ = position;
+    }
+    return out.empty() ? "" : append(out);
+}
+
+std::string RecordingJournal::append(const std::string& text) {
+    size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t w = ::write(fd_, text.data() + done, text.size() - done);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return path_ + ": " + std::strerror(errno);
+        }
+        done += size_t(w);
+    }
+    return "";
+}
+
+void RecordingJournal::close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+JournalLoad readJournal(const std::string& path) {
+    JournalLoad out;
+    auto fail = [&](int line, const std::string& msg) {
+        out.session.reset();
+        out.error = SessionError{path, line, 0, msg};
+        return out;
+    };
+    std::string text, err;
+    if (!io::readFile(path, &text, &err)) return fail(0, err);
+    size_t at = 0;
+    int lineNo = 0;
+    // Next complete line (without '\n'); false at the end or on a torn tail.
+    auto next = [&](std::string* l) {
+        if (at >= text.size()) return false;
+        const size_t e = text.find('\n', at);
+        if (e == std::string::npos) {
+            out.tornTail = true;
+            at = text.size();
+            return false;
+        }
+        *l = text.substr(at, e - at);
+        at = e + 1;
+        ++lineNo;
+        return true;
+    };
+    std::string l;
+    if (!next(&l) || l != kMagic) return fail(1, "not a Faultline journal (expected '" + std::string(kMagic) + "')");
+    if (!next(&l) || l.rfind("source ", 0) != 0) return fail(2, "expected 'source PATH'");
+    out.source = l.substr(7) == "-" ? "" : l.substr(7);
+    if (!next(&l) || l.rfind("session ", 0) != 0) return fail(3, "expected 'session N'");
+    size_t n = 0;
+    {
+        const auto [p, ec] = std::from_chars(l.data() + 8, l.data() + l.size(), n);
+        if (ec != std::errc() || p != l.data() + l.size() || at + n + 1 > text.size() || text[at + n] != '\n')
+            return fail(3, "the session block is cut off or its length is wrong");
+    }
+    LoadResult base = parseSession(text.substr(at, n), path + " (session block)");
+    if (!base.session) {
+        out.error = base.error;
+        return out;
+    }
+    for (char c : text.substr(at, n)) lineNo += c == '\n';
+    at += n + 1;
+    ++lineNo;
+    Session s = std::move(*base.session);
+    std::optional<Recording> rec;
+    const auto taskCount = s.config.tasks.size();
+    while (next(&l)) {
+        std::istringstream in(l);
+        std::string kind;
+        in >> kind;
+        if (kind == "variant") {
+            Recording r;
+            in >> r.variant;
+            if (!findVariant(r.variant)) return fail(lineNo, "unknown kernel variant '" + r.variant + "'");
+            std::string tv;
+            while (in >> tv) {
+                const size_t eq = tv.find('=');
+                if (eq == std::string::npos) return fail(lineNo, "a toggle is NAME=VALUE, not '" + tv + "'");
+                r.toggles.emplace_back(tv.substr(0, eq), tv.substr(eq + 1));
+            }
+            rec = std::move(r);
+        } else if (kind == "s") {
+            unsigned task = 0;
+            std::string h;
+            if (!rec) return fail(lineNo, "a step before any 'variant' line");
+            if (!(in >> task >> h) || task >= taskCount) return fail(lineNo, "expected 's TASK HASH' with a task index below " + std::to_string(taskCount));
+            uint64_t x = 0;
+            const auto [p, ec] = std::from_chars(h.data(), h.data() + h.size(), x, 16);
+            if (h.size() != 16 || ec != std::errc() || p != h.data() + h.size()) return fail(lineNo, "a hash is 16 hex digits, not '" + h + "'");
+            rec->schedule.push_back(uint8_t(task));
+            rec->hashes.push_back(x);
+        } else if (kind == "t") {
+            uint64_t k = 0;
+            if (!rec || !(in >> k) || k > rec->schedule.size()) return fail(lineNo, "'t N' cuts back to more steps than recorded");
+            rec->schedule.resize(k);
+            rec->hashes.resize(k);
+        } else if (kind == "at") {
+            if (!(in >> out.position)) return fail(lineNo, "expected 'at N'");
+        } else {
+            return fail(lineNo, "unknown journal record '" + kind + "'");
+        }
+    }
+    s.recording = std::move(rec);
+    out.session = std::move(s);
+    return out;
+}
+
+}  // namespace faultline

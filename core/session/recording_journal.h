@@ -1,0 +1,65 @@
+#pragma once
+// The autosave of a recording in progress, as an append-only journal: a step
+// costs one short write() whatever the recording's length, so the debugger
+// can journal every step as it happens and a crash or kill loses nothing
+// (data handed to write() survives the process; a power cut is not covered:
+// no fsync per step).
+//
+// Format (text, one record per line; docs/session-format.md):
+//   faultline-journal 1
+//   source PATH            the session file the user opened ("-" if none)
+//   session N              then N bytes: the session JSON without recording, then "\n"
+//   variant ID [T=V ...]   a recording starts under this variant and toggles
+//   s TASK HASH            one step: task index, state hash after it (16 hex digits)
+//   t N                    the recording was cut back to its first N steps
+//   at N                   the debugger stood at step N
+// A torn last line (the process died inside write()) is ignored on reading.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "session/session.h"
+#include "session/session_io.h"
+
+namespace faultline {
+
+class RecordingJournal {
+public:
+    RecordingJournal() = default;
+    RecordingJournal(const RecordingJournal&) = delete;
+    RecordingJournal& operator=(const RecordingJournal&) = delete;
+    ~RecordingJournal() { close(); }
+
+    // Starts a new journal at `path` (replacing any) for `base` (its own
+    // recording is not written). Returns an error message or "".
+    std::string start(const std::string& path, const Session& base, const std::string& source);
+    // Appends what changed since the last sync: new steps, a cut-back, a new
+    // variant, the position. Returns an error message or "".
+    std::string sync(const Recording& r, uint64_t position);
+    // Stops writing; the file stays (remove it yourself once saved).
+    void close();
+    bool active() const { return fd_ >= 0; }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string append(const std::string& text);
+
+    int fd_ = -1;
+    std::string path_;
+    bool haveVariant_ = false;
+    Recording mirror_;  // what the journal holds now
+    uint64_t position_ = ~uint64_t{0};
+};
+
+struct JournalLoad {
+    std::optional<Session> session;  // with its recording (if a variant line was written)
+    std::string source;              // the session file it came from ("" if none)
+    uint64_t position = 0;
+    bool tornTail = false;           // the last line was cut off and ignored
+    SessionError error;              // meaningful when !session
+};
+
+// Reads a journal back; errors name the file and line.
+JournalLoad readJournal(const std::string& path);
+
+}  // namespace faultline

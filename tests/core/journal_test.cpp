@@ -1,0 +1,131 @@
+// The autosave journal: what is appended reads back as the same recording,
+// cut-backs and variant switches included; a torn last line (a kill inside
+// write()) is dropped, a damaged line is refused with its line number.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "session/recording_journal.h"
+#include "session/session_io.h"
+
+#ifndef FAULTLINE_SAMPLE_DIR
+#error FAULTLINE_SAMPLE_DIR must be defined
+#endif
+
+namespace faultline {
+namespace {
+
+struct Journal : ::testing::Test {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("faultline-journal-" + std::to_string(::getpid()));
+    std::string path = (dir / "j.journal").string();
+    Session base;
+    void SetUp() override {
+        std::filesystem::create_directories(dir);
+        LoadResult r = loadSession(std::string(FAULTLINE_SAMPLE_DIR) + "/s1-seed-race.json");
+        ASSERT_TRUE(r.session) << r.error.text();
+        base = *r.session;
+    }
+    void TearDown() override { std::filesystem::remove_all(dir); }
+    static Recording rec(std::string variant, std::vector<uint8_t> sched) {
+        Recording r;
+        r.variant = std::move(variant);
+        r.schedule = sched;
+        for (size_t i = 0; i < sched.size(); ++i) r.hashes.push_back(0x1000 + i * 7 + sched[i]);
+        return r;
+    }
+    std::string text() const {
+        std::ifstream in(path);
+        return {std::istreambuf_iterator<char>(in), {}};
+    }
+    void write(const std::string& t) const { std::ofstream(path, std::ios::trunc) << t; }
+};
+
+TEST_F(Journal, AppendsAndReadsBackTheSameRecording) {
+    RecordingJournal j;
+    ASSERT_EQ(j.start(path, base, "/x/s1.json"), "");
+    Recording r = rec("baseline-2020", {1, 1, 2});
+    ASSERT_EQ(j.sync(r, 3), "");
+    const size_t after3 = text().size();
+    r = rec("baseline-2020", {1, 1, 2, 0});
+    ASSERT_EQ(j.sync(r, 4), "");
+    // One step appends one short record and a position: not the whole file.
+    EXPECT_LT(text().size() - after3, 40u);
+    JournalLoad l = readJournal(path);
+    ASSERT_TRUE(l.session) << l.error.text();
+    ASSERT_TRUE(l.session->recording);
+    EXPECT_EQ(l.session->recording->variant, "baseline-2020");
+    EXPECT_EQ(l.session->recording->schedule, r.schedule);
+    EXPECT_EQ(l.session->recording->hashes, r.hashes);
+    EXPECT_EQ(l.source, "/x/s1.json");
+    EXPECT_EQ(l.position, 4u);
+    EXPECT_FALSE(l.tornTail);
+    EXPECT_EQ(l.session->name, base.name);
+    EXPECT_EQ(l.session->config.tasks.size(), base.config.tasks.size());
+}
+
+TEST_F(Journal, CutBacksAndVariantSwitches) {
+    RecordingJournal j;
+    ASSERT_EQ(j.start(path, base, ""), "");
+    ASSERT_EQ(j.sync(rec("baseline-2020", {1, 1, 2, 2}), 4), "");
+    // Reverse two steps, then branch with another task.
+    Recording branched = rec("baseline-2020", {1, 1, 0});
+    ASSERT_EQ(j.sync(branched, 3), "");
+    EXPECT_NE(text().find("\nt 2\n"), std::string::npos);
+    JournalLoad l = readJournal(path);
+    ASSERT_TRUE(l.session);
+    EXPECT_EQ(l.session->recording->schedule, branched.schedule);
+    EXPECT_EQ(l.source, "");
+    // The same schedule under another variant: every hash differs.
+    Recording up = rec("upstream", {1, 1, 0});
+    up.toggles = {{"PTE_MARKERS", "off"}};
+    for (auto& h : up.hashes) h ^= 0xff00;
+    ASSERT_EQ(j.sync(up, 1), "");
+    l = readJournal(path);
+    ASSERT_TRUE(l.session);
+    EXPECT_EQ(l.session->recording->variant, "upstream");
+    EXPECT_EQ(l.session->recording->toggles, up.toggles);
+    EXPECT_EQ(l.session->recording->hashes, up.hashes);
+    EXPECT_EQ(l.position, 1u);
+}
+
+TEST_F(Journal, ATornLastLineIsDroppedNotFatal) {
+    RecordingJournal j;
+    ASSERT_EQ(j.start(path, base, "s.json"), "");
+    ASSERT_EQ(j.sync(rec("upstream", {1, 2}), 2), "");
+    j.close();
+    std::ofstream(path, std::ios::app) << "s 1 00000000";  // killed mid-write
+    JournalLoad l = readJournal(path);
+    ASSERT_TRUE(l.session) << l.error.text();
+    EXPECT_TRUE(l.tornTail);
+    EXPECT_EQ(l.session->recording->schedule.size(), 2u);
+}
+
+TEST_F(Journal, DamagedRecordsAreRefusedWithTheirLine) {
+    RecordingJournal j;
+    ASSERT_EQ(j.start(path, base, "s.json"), "");
+    ASSERT_EQ(j.sync(rec("upstream", {1}), 1), "");
+    j.close();
+    const std::string good = text();
+    const int lines = int(std::count(good.begin(), good.end(), '\n'));
+    write(good + "s 99 0000000000000001\n");
+    JournalLoad l = readJournal(path);
+    ASSERT_FALSE(l.session);
+    EXPECT_EQ(l.error.line, lines + 1) << l.error.text();
+    EXPECT_NE(l.error.text().find("task index"), std::string::npos);
+    write(good + "variant linux-1.0\n");
+    l = readJournal(path);
+    ASSERT_FALSE(l.session);
+    EXPECT_NE(l.error.message.find("unknown kernel variant"), std::string::npos);
+    write("faultline-session\n");
+    l = readJournal(path);
+    ASSERT_FALSE(l.session);
+    EXPECT_EQ(l.error.line, 1);
+}
+
+}  // namespace
+}  // namespace faultline
