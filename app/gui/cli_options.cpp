@@ -9,6 +9,8 @@
 #include "common/export.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
+#include "memorymap/memory_map_model.h"
+#include "memorymap/memory_map_view.h"
 
 namespace faultline::gui {
 
@@ -43,7 +45,9 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     const QCommandLineOption watch("watch", "Add a watchpoint, e.g. A.pte[8].uffd_wp.", "CELL");
     const QCommandLineOption norec("no-recovery", "Do not offer to recover an autosaved recording.");
     const QCommandLineOption view("view", "With --screenshot: render only this view (memoryMap, dockTasks, dockCode, dockTrace, dockTimeline, dockVmas, dockUffd, dockBreakpoints).", "NAME");
-    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view});
+    const QCommandLineOption cont("continue", "After --step: continue to the next breakpoint, watchpoint or finding.");
+    const QCommandLineOption rcont("reverse-continue", "After --step: run back to the previous breakpoint, watchpoint or finding.");
+    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view, cont, rcont});
     if (!p.parse(args)) return p.errorText();
     if (p.isSet("help")) {
         if (helpText) *helpText = p.helpText();
@@ -79,6 +83,8 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     o->watch = p.value(watch);
     o->noRecovery = p.isSet(norec);
     o->view = p.value(view);
+    if (p.isSet(cont) && p.isSet(rcont)) return "--continue and --reverse-continue exclude each other";
+    o->run = p.isSet(cont) ? 1 : p.isSet(rcont) ? -1 : 0;
     return {};
 }
 
@@ -118,6 +124,8 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
             if (headless) return 2;
         }
     if (o.step) c.runTo(*o.step);
+    if (o.run > 0) c.continueRun();
+    if (o.run < 0) c.reverseContinue();
     if (!o.task.isEmpty()) {
         const int t = c.debugger().session().config.taskIndex(o.task.toStdString());
         if (t < 0) {
@@ -138,12 +146,22 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
     if (!o.screenshot.isEmpty()) {
         QWidget* target = &w;
         if (!o.view.isEmpty()) {
+            // The view alone at --size: a dock floats at that size; the
+            // memory map (the central widget) gets the window to itself.
             target = w.findChild<QWidget*>(o.view);
+            const QSize size = w.size();
             if (auto* d = qobject_cast<QDockWidget*>(target)) {
+                d->setFloating(true);
                 d->show();
-                d->raise();
+                d->resize(size);
                 QApplication::processEvents();
                 target = d->widget();
+            } else if (target) {
+                for (QDockWidget* d : w.findChildren<QDockWidget*>()) d->hide();
+                w.resize(size);
+                QApplication::processEvents();
+                if (const int row = w.memoryMap()->model()->firstChangedRow(); row >= 0) w.memoryMap()->showRow(row);
+                QApplication::processEvents();
             }
             if (!target) {
                 err << "faultline: --view: no view named " << o.view << "\n";

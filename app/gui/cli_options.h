@@ -25,6 +25,7 @@ struct Options {
     QString watch;              // --watch CELL (e.g. A.pte[8].uffd_wp)
     QString view;               // --view NAME: --screenshot renders only this view (memoryMap or a dock's objectName)
     bool noRecovery = false;    // --no-recovery
+    int run = 0;                // --continue (1) / --reverse-continue (-1), after --step
 
     bool headless() const { return !screenshot.isEmpty() || !exportSteps.isEmpty(); }
 };

@@ -435,10 +435,14 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     setWindowTitle(windowTitleText());
     statusBar()->setToolTip(tr("next step: %1").arg(QString::fromStdString(s.nextTaskWhy)));
     if (stopLabel_->text().isEmpty()) stopLabel_->setText(c_->lastStopText());
-    // Follow the page the last step was about.
+    // Follow the page the last step was about: its finding's page, else the
+    // first cell it changed (scrolls only when that row is out of sight).
+    int follow = -1;
     if (const StepRecord* r = s.lastStep())
         for (const Finding& f : r->findings)
-            if (f.index >= 0) map_->showRow(int(f.index));
+            if (f.index >= 0 && follow < 0) follow = int(f.index);
+    if (follow < 0) follow = map_->model()->firstChangedRow();
+    if (follow >= 0) map_->showRow(follow);
     refillToggleMenu();
 }
 

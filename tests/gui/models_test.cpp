@@ -92,6 +92,13 @@ TEST_F(Models, MemoryMapDecodesPtesAndMarksChangedCells) {
     c->runTo(3);
     EXPECT_EQ(m->index(8, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteMarker);
     EXPECT_TRUE(m->index(8, 0).data(views::MemoryMapModel::WpRole).toBool());
+    // A watched cell is marked, and only that cell.
+    EXPECT_FALSE(m->index(8, 0).data(views::MemoryMapModel::WatchedRole).toBool());
+    ASSERT_EQ(c->addWatchpoint("A.pte[8].uffd_wp"), QString());
+    EXPECT_TRUE(m->index(8, 0).data(views::MemoryMapModel::WatchedRole).toBool());
+    EXPECT_FALSE(m->index(9, 0).data(views::MemoryMapModel::WatchedRole).toBool());
+    EXPECT_FALSE(m->index(8, 1).data(views::MemoryMapModel::WatchedRole).toBool());
+    EXPECT_FALSE(m->index(8, 3).data(views::MemoryMapModel::WatchedRole).toBool());  // B's pte
 }
 
 // A step tells views only about the rows it changed among those they show;

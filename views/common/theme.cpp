@@ -151,7 +151,8 @@ std::vector<LegendEntry> memoryMapLegend() {
         {t.pteSwap, false, false, QObject::tr("swap entry / xarray swap value / used swap slot")},
         {t.xaFolio, false, false, QObject::tr("page cache folio")},
         {t.frameLocked, false, false, QObject::tr("frame locked (PG_locked)")},
-        {t.changed, false, false, QObject::tr("outline: changed by the last step")},
+        {t.changed, false, false, QObject::tr("outline: changed by the last step"), LegendEntry::Frame::Changed},
+        {t.breakpoint, false, false, QObject::tr("dashed, dot: watched (watchpoint)"), LegendEntry::Frame::Watched},
     };
 }
 

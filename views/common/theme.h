@@ -47,6 +47,7 @@ struct LegendEntry {
     bool wpBadge = false;
     bool hatched = false;
     QString text;
+    enum class Frame { None, Changed, Watched } frame = Frame::None;  // drawn as in the map
 };
 std::vector<LegendEntry> memoryMapLegend();
 

@@ -156,9 +156,38 @@ QString MemoryMapModel::lastChangeText(int row, int col) const {
     return tr("Unchanged since the initial state (set up by the session's setup).");
 }
 
+int MemoryMapModel::firstChangedRow() const {
+    int best = -1;
+    for (const quint64 k : changed_) {
+        const int row = int(k & ((quint64{1} << 40) - 1));
+        if (best < 0 || row < best) best = row;
+    }
+    return best;
+}
+
+bool MemoryMapModel::isWatched(int row, int col) const {
+    using W = debug::Watchpoint::Where;
+    for (const debug::Watchpoint& w : snap_.watchpoints) {
+        if (!w.enabled || w.where == W::Slot || w.index != uint64_t(row)) continue;  // slots are not rows
+        switch (columnKind(col)) {
+        case Column::Pte:
+            if (w.where == W::Pte && w.mm == columnMm(col)) return true;
+            break;
+        case Column::Xa:
+            if (w.where == W::Xa) return true;
+            break;
+        case Column::Frame:
+            if (w.where == W::Folio) return true;
+            break;
+        case Column::Slot: break;
+        }
+    }
+    return false;
+}
+
 // The delegate paints from these (see MemoryMapDelegate::paint).
 QVector<int> MemoryMapModel::paintedRoles() const {
-    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole, WpRole, ChangedRole};
+    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole, WpRole, ChangedRole, WatchedRole};
 }
 
 QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
@@ -168,6 +197,7 @@ QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
     const int col = index.column();
     const Theme& th = Theme::current();
     if (role == ChangedRole) return isChanged(index.row(), col);
+    if (role == WatchedRole) return isWatched(index.row(), col);
     switch (columnKind(col)) {
     case Column::Pte: {
         const int mm = columnMm(col);

@@ -17,6 +17,7 @@ public:
         WpRole,                       // bool: carries uffd-wp protection
         ChangedRole,                  // bool: changed by the last step
         CellNameRole,                 // "A.pte[8]": the name watchpoints use
+        WatchedRole,                  // bool: an enabled watchpoint watches this cell
     };
     enum CellKind { Empty, PteNone, PteReadOnly, PteWritable, PteMarker, PteSwap, XaHole, XaFolio, XaSwap, Frame, FrameLocked, SlotFree, SlotUsed };
     enum class Column { Pte, Xa, Frame, Slot };
@@ -37,6 +38,9 @@ public:
     // The "what and why" of the last step (<= position) that changed a cell.
     QString lastChangeText(int row, int col) const;
     bool isChanged(int row, int col) const { return changed_.contains(key(row, col)); }
+    bool isWatched(int row, int col) const;
+    // The lowest row with a cell changed by the last step, or -1.
+    int firstChangedRow() const;
 
 protected:
     int rowsFor(const Snapshot& s) const override { return int(s.state.inode.sizePages); }

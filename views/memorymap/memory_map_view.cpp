@@ -36,6 +36,22 @@ void drawWpBadge(QPainter* p, const QRect& cell, const Theme& th) {
 
 }  // namespace
 
+// A watched cell: a dashed inner border and a dot in the top-right corner,
+// in the breakpoint colour (debuggers mark watch- and breakpoints alike).
+static void drawWatchMark(QPainter* p, const QRect& r, const Theme& th) {
+    p->save();
+    p->setRenderHint(QPainter::Antialiasing);
+    QPen pen(th.breakpoint, 2, Qt::DashLine);
+    p->setPen(pen);
+    p->setBrush(Qt::NoBrush);
+    p->drawRect(r.adjusted(4, 4, -5, -5));
+    const int d = std::max(6, r.height() / 3);
+    p->setPen(Qt::NoPen);
+    p->setBrush(th.breakpoint);
+    p->drawEllipse(QRect(r.right() - d - 2, r.top() + 2, d, d));
+    p->restore();
+}
+
 void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, const QModelIndex& index) const {
     const Theme& th = Theme::current();
     p->save();
@@ -55,6 +71,7 @@ void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, cons
     const int left = wp ? std::max(4, r.height() / 4) + 4 : 4;
     p->drawText(r.adjusted(left, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
     if (wp) drawWpBadge(p, r, th);
+    if (index.data(MemoryMapModel::WatchedRole).toBool()) drawWatchMark(p, r, th);
     if (index.data(MemoryMapModel::ChangedRole).toBool()) {
         QPen pen(th.changed, 3);
         pen.setJoinStyle(Qt::MiterJoin);
@@ -79,10 +96,13 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
         if (x > 4 && x + w > width) x = 4, y += h + 2;
         if (p) {
             const QRect sample(x, y, sw, h);
-            if (e.text.startsWith(tr("outline"))) {
+            if (e.frame == LegendEntry::Frame::Changed) {
                 p->fillRect(sample, th.pteNone);
                 p->setPen(QPen(th.changed, 3));
                 p->drawRect(sample.adjusted(1, 1, -2, -2));
+            } else if (e.frame == LegendEntry::Frame::Watched) {
+                p->fillRect(sample, th.pteNone);
+                drawWatchMark(p, sample, th);
             } else {
                 p->fillRect(sample, e.colour);
                 if (e.hatched) p->fillRect(sample, QBrush(th.wp.lighter(140), Qt::BDiagPattern));

@@ -5,7 +5,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
+#include <QToolTip>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <limits>
 #include <map>
 
 #include "common/theme.h"
@@ -62,6 +65,26 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
         QCPAxis* x = lanes_->axis(QCPAxis::atBottom);
         const double step = x->pixelToCoord(e->pos().x());
         if (step >= 0) Q_EMIT stepClicked(quint64(std::llround(step)));
+    });
+    // Hovering a step says what it was: the lanes' colours name functions,
+    // and a legend of every function would not fit.
+    connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+        const double x = lanes_->axis(QCPAxis::atBottom)->pixelToCoord(e->pos().x());
+        const long long n = std::llround(x);
+        const StepRecord* r = shownLog_ && n >= 1 ? shownLog_->step(uint64_t(n)) : nullptr;
+        if (!r || !shownConfig_ || r->task >= shownConfig_->tasks.size()) {
+            QToolTip::hideText();
+            return;
+        }
+        const auto& m = r->main();
+        QString t = tr("step %1 · %2 · %3 %4\n%5")
+                        .arg(n)
+                        .arg(QString::fromStdString(shownConfig_->tasks[r->task].name))
+                        .arg(QString::fromUtf8(fnName(m.fn).data(), int(fnName(m.fn).size())))
+                        .arg(QString::fromUtf8(stepId(m.fn, m.pc).data(), int(stepId(m.fn, m.pc).size())))
+                        .arg(QString::fromStdString(m.text));
+        for (const Finding& f : r->findings) t += tr("\n⚠ %1").arg(QString::fromStdString(f.text));
+        QToolTip::showText(e->globalPosition().toPoint(), t, plot_);
     });
 }
 
@@ -137,15 +160,20 @@ void TimelineView::rebuild(const Snapshot& s) {
     QCPAxis* cx = counts_->axis(QCPAxis::atBottom);
     QCPAxis* cy = counts_->axis(QCPAxis::atLeft);
     cx->setRange(lx->range());
-    int maxCount = 1;
+    int maxCount = 1, minCount = std::numeric_limits<int>::max();
     if (s.curves) {
         const struct { const std::vector<int>* v; QString name; QColor c; } series[] = {
-            {&s.curves->protectedA, tr("A's uffd-wp ptes"), th.wp},
             {&s.curves->presentPtes, tr("present ptes"), th.functionColours[0]},
             {&s.curves->cached, tr("pages in cache"), th.functionColours[2 % th.functionColours.size()]},
             {&s.curves->swapped, tr("pages in swap"), th.functionColours[3 % th.functionColours.size()]},
+            // Last, so it is drawn on top: the curve the window is about.
+            {&s.curves->protectedA, tr("A's uffd-wp ptes"), th.wp},
         };
         for (const auto& sr : series) {
+            // A count that is zero throughout (nothing ever swapped) is left
+            // out: drawn, it would stretch the axis down to 0 and flatten the
+            // one-page changes the plot is for.
+            if (std::all_of(sr.v->begin(), sr.v->end(), [](int v) { return v == 0; })) continue;
             QVector<double> x, y;
             x.reserve(int(sr.v->size()));
             y.reserve(int(sr.v->size()));
@@ -153,16 +181,26 @@ void TimelineView::rebuild(const Snapshot& s) {
                 x << double(i);
                 y << (*sr.v)[i];
                 maxCount = std::max(maxCount, (*sr.v)[i]);
+                minCount = std::min(minCount, (*sr.v)[i]);
             }
             auto* g = plot_->addGraph(cx, cy);
             g->setLineStyle(QCPGraph::lsStepLeft);
-            g->setPen(QPen(sr.c, 2));
+            g->setPen(QPen(sr.c, sr.c == th.wp ? 3.0 : 1.5));
             g->setData(x, y, true);
             g->setName(sr.name);
         }
     }
-    cy->setRange(-0.5, maxCount * 1.15 + 1);
+    // Zoomed to the counts' own range (one page more each side), so a single
+    // lost uffd-wp bit is a visible step, not a pixel.
+    if (minCount > maxCount) minCount = 0;
+    const double pad = std::max(1.0, (maxCount - minCount) * 0.15);
+    cy->setRange(minCount - pad, maxCount + pad);
+    QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);  // counts are whole pages
+    whole->setTickStep(1.0);
+    whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    cy->setTicker(whole);
     shownLog_ = s.log;
+    shownConfig_ = s.state.config;
     shownCurves_ = s.curves;
     themeDark_ = th.dark;
     themePresentation_ = th.presentation;

@@ -42,6 +42,7 @@ private:
     QLabel* label_;
     std::shared_ptr<const RecordLog> shownLog_;
     std::shared_ptr<const Curves> shownCurves_;
+    std::shared_ptr<const Config> shownConfig_;  // task names for the hover text
     bool themeDark_ = false, themePresentation_ = false;
     int plotted_ = 0;
     bool updating_ = false;

@@ -22,19 +22,28 @@ TraceView::TraceView(QWidget* parent) : QWidget(parent) {
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setWordWrap(false);
-    table_->setColumnWidth(TraceModel::No, 60);
-    table_->setColumnWidth(TraceModel::TaskCol, 45);
-    table_->setColumnWidth(TraceModel::Function, 150);
-    table_->setColumnWidth(TraceModel::StepId, 55);
-    table_->setColumnWidth(TraceModel::Changed, 110);
     lay->addWidget(table_);
     connect(table_, &QTableView::clicked, this, [this](const QModelIndex& i) {
         if (i.isValid()) Q_EMIT stepClicked(i.data(TraceModel::StepRole).toULongLong());
     });
 }
 
+// Column widths from the font, set once the model has columns (widths given
+// before that are dropped) and again when the font changes (presentation).
+void TraceView::fitColumns() {
+    const QFontMetrics fm(font());
+    const int pad = fm.horizontalAdvance("MM");
+    table_->setColumnWidth(TraceModel::No, fm.horizontalAdvance("⚠ 000000") + pad);
+    table_->setColumnWidth(TraceModel::TaskCol, fm.horizontalAdvance("A1") + pad);
+    table_->setColumnWidth(TraceModel::Function, fm.horizontalAdvance("filemap_map_pages") + pad);
+    table_->setColumnWidth(TraceModel::StepId, fm.horizontalAdvance("MP.10") + pad);
+    table_->setColumnWidth(TraceModel::Changed, fm.horizontalAdvance("A.pte[8] p9 inode") + pad);
+    fittedFor_ = font().key();
+}
+
 void TraceView::setSnapshot(const Snapshot& s) {
     model_->setSnapshot(s);
+    if (model_->columnCount() > 0 && fittedFor_ != font().key()) fitColumns();
     table_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
     if (s.position != lastPos_ && s.position > 0 && s.position <= uint64_t(model_->rowCount())) {
         const QModelIndex i = model_->index(int(s.position - 1), 0);

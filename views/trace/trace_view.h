@@ -24,7 +24,9 @@ protected:
     void resizeEvent(QResizeEvent* e) override;
 
 private:
+    void fitColumns();
     QTableView* table_;
+    QString fittedFor_;  // font key the column widths were fitted for
     TraceModel* model_;
     uint64_t lastPos_ = ~uint64_t{0};
 };
