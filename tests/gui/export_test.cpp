@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 
 #include "common/export.h"
+#include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
 #include "gui/cli_options.h"
 #include "gui_fixture.h"
@@ -72,6 +73,39 @@ TEST_F(Export, ExportStepsWritesOnePagePerStep) {
     const QImage first(pngs.filePath(files.front()));
     EXPECT_EQ(first.width(), w->width());
     EXPECT_GT(first.height(), w->height());  // the caption band
+}
+
+// The walk-through of docs/gui.md and of the "done when": watch A's
+// uffd-wp bit of page 8, continue to the bit's loss and to the silent write,
+// run back to the step that cleared it, switch to upstream on the same
+// schedule and see the bit kept, export the steps as slides.
+TEST_F(Export, TheDocumentedWalkThrough) {
+    variant("baseline-2020");
+    ASSERT_EQ(c->addWatchpoint("A.pte[8].uffd_wp"), QString());
+    trigger("actContinue");
+    EXPECT_EQ(pos(), 3u);
+    EXPECT_EQ(cell(state(), "A.pte[8]"), "none");
+    trigger("actContinue");
+    EXPECT_EQ(pos(), 57u);
+    ASSERT_NE(c->snapshot().lastStep(), nullptr);
+    ASSERT_FALSE(c->snapshot().lastStep()->findings.empty());
+    EXPECT_EQ(c->snapshot().lastStep()->findings.front().rule, Rule::C1);
+    trigger("actRevContinue");
+    EXPECT_EQ(pos(), 3u);
+    EXPECT_TRUE(c->lastStopText().contains("1 → 0")) << c->lastStopText().toStdString();
+    variant("upstream");
+    EXPECT_EQ(pos(), 3u);
+    EXPECT_TRUE(w->memoryMap()->model()->index(8, 0).data(views::MemoryMapModel::WpRole).toBool());
+    EXPECT_EQ(w->memoryMap()->model()->index(8, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteMarker);
+    c->removeWatchpoint(0);
+    c->runTo(c->debugger().length());
+    bool anyFinding = false;
+    for (uint64_t i = 1; i <= c->debugger().length(); ++i) anyFinding |= !c->snapshot().log->step(i)->findings.empty();
+    EXPECT_FALSE(anyFinding);
+    variant("baseline-2020");
+    QTemporaryDir dir;
+    ASSERT_EQ(w->exportSteps(1, 8, dir.filePath("race.pdf")), QString());
+    EXPECT_EQ(pdfPages(dir.filePath("race.pdf")), 8);
 }
 
 TEST(Headless, OptionsParseAndReject) {
