@@ -11,6 +11,10 @@
 
 #include "code/code_model.h"
 #include "code/code_view.h"
+#include <QFileInfo>
+#include <QProcess>
+#include <QSysInfo>
+
 #include "gui_fixture.h"
 #include "session/session_io.h"
 #include "tasks/tasks_view.h"
@@ -269,6 +273,39 @@ TEST_F(Actions, AutosaveKeepsAHandMadeRecordingForRecovery) {
     EXPECT_FALSE(QFile::exists(journal));  // taken over by the new window's own journal
     EXPECT_TRUE(QFile::exists(w2.autosavePath()));
     EXPECT_FALSE(w2.offerRecovery(false));  // nothing left to recover
+}
+
+// A journal whose lock names a process that has died is offered; one whose
+// lock names a live process (another window) is not.
+TEST_F(Actions, OnlyJournalsOfDeadProcessesAreOffered) {
+    variant("baseline-2020");
+    c->chooseTask(1);
+    trigger("actStep");
+    const QString mine = w->autosavePath();
+    ASSERT_TRUE(QFile::exists(mine));
+    w->autosaveJournal().abandon();
+    // Copy it twice: one "left by" a dead process, one "held by" a live one.
+    QProcess dead;
+    dead.start("/bin/true");
+    ASSERT_TRUE(dead.waitForFinished());
+    const qint64 deadPid = dead.processId() ? dead.processId() : 999999;
+    // QLockFile's own format: pid, application, host. Qt takes a lock as
+    // alive when that pid runs an executable of that name.
+    const QByteArray exe = QFileInfo(QCoreApplication::applicationFilePath()).fileName().toUtf8();
+    auto fakeLock = [&](const QString& journal, qint64 pid) {
+        QFile l(journal + ".lock");
+        ASSERT_TRUE(l.open(QIODevice::WriteOnly));
+        l.write(QByteArray::number(pid) + "\n" + exe + "\n" + QSysInfo::machineHostName().toUtf8() + "\n");
+    };
+    const QString orphan = gui::Autosave::folder() + "/autosave-1-1-1.journal";
+    const QString held = gui::Autosave::folder() + "/autosave-2-2-2.journal";
+    ASSERT_TRUE(QFile::copy(mine, orphan));
+    ASSERT_TRUE(QFile::copy(mine, held));
+    fakeLock(orphan, deadPid);
+    fakeLock(held, QCoreApplication::applicationPid());  // alive: this very process
+    const QStringList found = gui::Autosave::orphans();
+    EXPECT_TRUE(found.contains(orphan)) << found.join(", ").toStdString();
+    EXPECT_FALSE(found.contains(held)) << found.join(", ").toStdString();
 }
 
 TEST_F(Actions, ResetToDefaultLayoutRestoresTheDocks) {
