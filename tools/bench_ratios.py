@@ -24,7 +24,7 @@ def main() -> int:
     print("| benchmark | time per iteration | notes |")
     print("|---|---|---|")
     for r in runs:
-        notes = ", ".join(f"{k} {v:,.0f}" for k, v in r.items()
+        notes = ", ".join(f"{k} {v:,.0f}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in r.items()
                           if k not in ("name", "run_name", "run_type", "repetitions", "repetition_index",
                                        "threads", "iterations", "real_time", "cpu_time", "time_unit",
                                        "family_index", "per_family_instance_index", "aggregate_name"))

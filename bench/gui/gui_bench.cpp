@@ -166,26 +166,6 @@ void BM_ReverseStepAndRefresh(benchmark::State& st) {
 }
 BENCHMARK(BM_ReverseStepAndRefresh)->Arg(100000)->Unit(benchmark::kMillisecond);
 
-// One view repainted alone after a step, to see where a refresh's time goes.
-// Arg: index into kViews.
-const char* const kViews[] = {"memoryMap", "dockTasks", "dockCode", "dockTrace", "dockTimeline", "dockVmas", "dockUffd", "dockBreakpoints"};
-
-void BM_RepaintOneView(benchmark::State& st) {
-    Fixture f(bigSession(32, 400));
-    const char* name = kViews[st.range(0)];
-    QWidget* v = f.w.findChild<QWidget*>(name);
-    if (!v) {
-        st.SkipWithError("no such view");
-        return;
-    }
-    f.c.runTo(40);
-    QApplication::processEvents();
-    for (auto _ : st) {
-        v->repaint();
-    }
-    st.SetLabel(name);
-}
-BENCHMARK(BM_RepaintOneView)->DenseRange(0, 7)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
