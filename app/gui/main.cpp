@@ -40,10 +40,20 @@ bool choosePlatform(int argc, char** argv) {
     return true;
 }
 
+// Offscreen runs are scripts: drop Qt's notes that say nothing about the
+// output (the offscreen plugin cannot resize to size hints; root has no
+// XDG_RUNTIME_DIR), keep every other message.
+void quietOffscreenNotes(QtMsgType type, const QMessageLogContext& ctx, const QString& msg) {
+    if (type <= QtWarningMsg && (msg.contains(QLatin1String("propagateSizeHints")) || msg.contains(QLatin1String("XDG_RUNTIME_DIR"))))
+        return;
+    QTextStream(stderr) << qFormatLogMessage(type, ctx, msg) << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (!choosePlatform(argc, argv)) return 2;
+    if (qgetenv("QT_QPA_PLATFORM") == "offscreen") qInstallMessageHandler(quietOffscreenNotes);
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Faultline");
     QApplication::setApplicationName("faultline");
