@@ -109,6 +109,7 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
     if (st.contains("window/state")) {
         restoreGeometry(st.value("window/geometry").toByteArray());
         restoreState(st.value("window/state").toByteArray());
+        layoutPending_ = false;
     }
     const bool dark = st.value("view/dark", false).toBool(), pres = st.value("view/presentation", false).toBool();
     if (dark || pres) setTheme(dark, pres);
@@ -116,6 +117,18 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
 }
 
 MainWindow::~MainWindow() = default;
+
+// Dock sizes only take once the window has its real geometry: the first show
+// of a window without a saved layout applies the default table again.
+void MainWindow::showEvent(QShowEvent* e) {
+    QMainWindow::showEvent(e);
+    if (!layoutPending_) return;
+    layoutPending_ = false;
+    QTimer::singleShot(0, this, [this] {
+        resetLayout();
+        defaultState_ = saveState();
+    });
+}
 
 QDockWidget* MainWindow::dock(const char* name) const { return findChild<QDockWidget*>(QString::fromLatin1(name)); }
 

@@ -74,6 +74,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* e) override;
+    void showEvent(QShowEvent* e) override;
 
 private:
     void buildActions();
@@ -125,6 +126,7 @@ private:
     QString lastError_;
     bool quiet_ = false;
     bool updating_ = false;
+    bool layoutPending_ = true;  // no saved layout: apply the default once shown
 };
 
 }  // namespace faultline::gui
