@@ -249,6 +249,7 @@ void MainWindow::buildActions() {
     });
     act("actResetLayout", tr("Reset to Default Layout"), QKeySequence(), [this] { resetLayout(); });
     act("actCopyWindow", tr("Copy Window as Image"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), [this] { views::copyToClipboard(this, 2.0); });
+    act("actCopyView", tr("Copy View as Image"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C), [this] { views::copyToClipboard(focusedView(), 2.0); });
     act("actExportPng", tr("Save Window as PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E), [this] { exportWindow("png"); });
     act("actExportSvg", tr("Save Window as SVG…"), QKeySequence(), [this] { exportWindow("svg"); });
     act("actExportPdf", tr("Save Window as PDF…"), QKeySequence(), [this] { exportWindow("pdf"); });
@@ -276,7 +277,7 @@ void MainWindow::buildMenus() {
     file->addAction(action("actSaveAs"));
     file->addSeparator();
     QMenu* exp = file->addMenu(tr("&Export"));
-    for (const char* a : {"actCopyWindow", "actExportPng", "actExportSvg", "actExportPdf", "actExportView", "actExportSteps"}) exp->addAction(action(a));
+    for (const char* a : {"actCopyWindow", "actCopyView", "actExportPng", "actExportSvg", "actExportPdf", "actExportView", "actExportSteps"}) exp->addAction(action(a));
     file->addSeparator();
     file->addAction(action("actQuit"));
 
@@ -665,6 +666,19 @@ void MainWindow::exportWindow(const QString& fmt) {
         if (!ok) return;
     }
     if (const QString e = views::saveAny(this, p, scale); !e.isEmpty()) showError(tr("Export"), e);
+}
+
+// The view the user works in: the dock holding the keyboard focus, else the
+// memory map.
+QWidget* MainWindow::focusedView() const { return viewOf(QApplication::focusWidget()); }
+
+QWidget* MainWindow::viewOf(QWidget* focus) const {
+    for (QWidget* f = focus; f; f = f->parentWidget()) {
+        if (f == map_ || f == cmpMap_) return f;
+        if (auto* d = qobject_cast<QDockWidget*>(f); d && d->widget()) return d->widget();
+        if (f == this) break;
+    }
+    return map_;
 }
 
 void MainWindow::exportView() {

@@ -65,6 +65,9 @@ public:
     // Offers to recover the newest autosaved recording of a process that died
     // (true if recovered).
     bool offerRecovery(bool ask = true);
+    // The view (a dock's widget or a memory map) that holds `focus`, else the
+    // memory map: what Copy View copies.
+    QWidget* viewOf(QWidget* focus) const;
     // Export steps [a, b] as a multi-page PDF (path ends in .pdf) or a folder of PNGs.
     QString exportSteps(uint64_t a, uint64_t b, const QString& out, double scale = 1.0);
     // The error dialog shown by the last failed open (tests).
@@ -93,6 +96,7 @@ private:
     void stepCmd(int kind);  // 0 into, 1 over, 2 out, 3 continue (reverse if the toggle is on)
     void exportWindow(const QString& fmt);
     void exportView();
+    QWidget* focusedView() const;
     void exportStepsDialog();
     QString windowTitleText() const;
 

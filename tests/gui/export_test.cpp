@@ -1,12 +1,15 @@
 // Export writes non-empty PNG / SVG / PDF files of the right size and page
 // count; the headless options render the window and exit.
+#include <QClipboard>
 #include <QImage>
+#include <QTableView>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include "common/export.h"
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
+#include "trace/trace_view.h"
 #include "gui/cli_options.h"
 #include "gui_fixture.h"
 
@@ -106,6 +109,22 @@ TEST_F(Export, TheDocumentedWalkThrough) {
     QTemporaryDir dir;
     ASSERT_EQ(w->exportSteps(1, 8, dir.filePath("race.pdf")), QString());
     EXPECT_EQ(pdfPages(dir.filePath("race.pdf")), 8);
+}
+
+// Copy View copies the view that holds the focus, at twice its size.
+TEST_F(Export, CopyViewTakesTheFocusedDock) {
+    QTableView* trace = w->traceView()->findChild<QTableView*>("traceTable");
+    ASSERT_NE(trace, nullptr);
+    EXPECT_EQ(w->viewOf(trace), w->traceView());
+    EXPECT_EQ(w->viewOf(trace->viewport()), w->traceView());
+    EXPECT_EQ(w->viewOf(nullptr), w->memoryMap());
+    EXPECT_EQ(w->viewOf(w->memoryMap()->findChild<QTableView*>()), w->memoryMap());
+    views::copyToClipboard(w->viewOf(trace), 2.0);
+    const QImage img = QApplication::clipboard()->image();
+    ASSERT_FALSE(img.isNull());
+    EXPECT_EQ(img.width(), w->traceView()->width() * 2);
+    trigger("actCopyView");  // nothing focused offscreen: the memory map
+    EXPECT_EQ(QApplication::clipboard()->image().width(), w->memoryMap()->width() * 2);
 }
 
 TEST(Headless, OptionsParseAndReject) {
