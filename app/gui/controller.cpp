@@ -50,6 +50,7 @@ void Controller::syncLog() {
     const Timeline& tl = dbg_.timeline();
     if (dirty == ~uint64_t{0} && log_.size() == tl.length() && sharedLog_) return;
     const uint64_t from = std::min<uint64_t>(dirty, log_.size());
+    logSameBefore_ = sharedLog_ ? from : 0;
     log_.truncate(from);
     if (tl.length() > from) log_.append(&tl.records()[from], tl.length() - from);
     sharedLog_ = std::make_shared<const views::RecordLog>(log_);
@@ -100,6 +101,7 @@ void Controller::publish() {
     s.position = dbg_.position();
     s.length = dbg_.length();
     s.log = sharedLog_;
+    s.logSameBefore = logSameBefore_;
     s.curves = curves_;
     s.nextTask = dbg_.nextTask();
     s.nextTaskWhy = dbg_.nextTaskWhy();

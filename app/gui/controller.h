@@ -73,6 +73,7 @@ private:
     debug::Stop done(const debug::Stop& st);
     void publish();
     void syncLog();
+    uint64_t logSameBefore_ = 0;  // Snapshot::logSameBefore of the next snapshot
     void syncCompare();
 
     debug::Debugger dbg_;

@@ -152,6 +152,38 @@ void BM_ReverseStepDebugger(benchmark::State& st) {
 }
 BENCHMARK(BM_ReverseStepDebugger)->Arg(100000)->Unit(benchmark::kMicrosecond);
 
+// Steps chosen by hand at the end of a recorded run of 100,000 steps (the
+// session's schedule stops there): each F11 appends a step, so the trace,
+// the timeline and the autosave journal grow with it.
+const Session& planStopsAt100k() {
+    static const Session s = [] {
+        Session x = bigSession(32, 45000);
+        Directive d;
+        d.kind = Directive::Kind::Steps;
+        d.task = 1;  // A1
+        d.count = 100000;
+        x.schedule = {d};
+        x.scheduleThenDefault = false;
+        return x;
+    }();
+    return s;
+}
+
+void BM_ManualStepAtDepthAndRefresh(benchmark::State& st) {
+    Fixture f(planStopsAt100k());
+    f.c.runTo(f.c.debugger().length());
+    f.c.chooseTask(1);
+    QApplication::processEvents();
+    const uint64_t start = f.c.debugger().length();
+    for (auto _ : st) {
+        if (f.c.stepInto().reason != debug::StopReason::Step) st.SkipWithError("A1 cannot step");
+        QApplication::processEvents();
+    }
+    st.counters["run_length"] = double(start);
+    st.counters["appended"] = double(f.c.debugger().length() - start);
+}
+BENCHMARK(BM_ManualStepAtDepthAndRefresh)->Unit(benchmark::kMillisecond);
+
 void BM_ReverseStepAndRefresh(benchmark::State& st) {
     Fixture f(deepSession());
     const uint64_t depth = uint64_t(st.range(0));

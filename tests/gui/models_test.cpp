@@ -1,9 +1,11 @@
 // Every item model under QAbstractItemModelTester while the debugger steps,
 // reverses, switches variants and loads sessions of different shapes.
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTableView>
 
 #include "code/code_model.h"
+#include "engine/engine.h"
 #include "gui_fixture.h"
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
@@ -128,6 +130,45 @@ TEST_F(Models, AStepSignalsOnlyTheVisibleRowsItChanged) {
     EXPECT_FALSE(signalled.contains(31));
     EXPECT_EQ(m->index(31, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteReadOnly);
     QObject::disconnect(conn);
+}
+
+// A hand-made step at the end of the recording appends a trace row
+// (rowsInserted); a branch in the middle rebuilds the trace (modelReset).
+TEST_F(Models, TraceAppendsHandMadeStepsAndResetsOnABranch) {
+    variant("baseline-2020");
+    QAbstractItemModel* m = w->traceView()->findChild<QTableView*>("traceTable")->model();
+    ASSERT_NE(m, nullptr);
+    c->runTo(6);
+    const auto plan = c->debugger().nextTask();
+    ASSERT_TRUE(plan.has_value());
+    int other = -1;  // a runnable task the plan does not take next
+    for (int t = 0; t < int(state().tasks.size()) && other < 0; ++t)
+        if (t != int(*plan) && isRunnable(state(), uint8_t(t))) other = t;
+    ASSERT_GE(other, 0);
+    TesterLog::lines().clear();
+    const auto old = qInstallMessageHandler(&TesterLog::handler);
+    QAbstractItemModelTester tester(m, QAbstractItemModelTester::FailureReportingMode::Warning);
+    QSignalSpy resets(m, &QAbstractItemModel::modelReset), inserts(m, &QAbstractItemModel::rowsInserted);
+    c->chooseTask(other);
+    ASSERT_EQ(c->stepInto().reason, debug::StopReason::Step);
+    EXPECT_EQ(c->debugger().length(), 7u);  // the branch cut the recording
+    EXPECT_EQ(resets.size(), 1);
+    EXPECT_EQ(m->rowCount(), 7);
+    resets.clear();
+    int next = -1;  // any task that can move appends at the end
+    for (int t = 0; t < int(state().tasks.size()) && next < 0; ++t)
+        if (isRunnable(state(), uint8_t(t))) next = t;
+    ASSERT_GE(next, 0);
+    c->chooseTask(next);
+    ASSERT_EQ(c->stepInto().reason, debug::StopReason::Step);
+    EXPECT_EQ(resets.size(), 0);
+    ASSERT_EQ(inserts.size(), 1);
+    EXPECT_EQ(inserts[0][1].toInt(), 7);  // first new row
+    EXPECT_EQ(inserts[0][2].toInt(), 7);  // last new row
+    EXPECT_EQ(m->rowCount(), 8);
+    EXPECT_EQ(m->index(7, 0).data(views::TraceModel::StepRole).toULongLong(), 8u);
+    qInstallMessageHandler(old);
+    EXPECT_TRUE(TesterLog::lines().isEmpty()) << TesterLog::lines().join("\n").toStdString();
 }
 
 TEST_F(Models, CodeShowsTheSelectedFramesStepTableWithTheCurrentLine) {

@@ -46,6 +46,10 @@ struct Snapshot {
     uint64_t position = 0;
     uint64_t length = 0;
     std::shared_ptr<const RecordLog> log;
+    // Records before this index are those of the previous snapshot's log
+    // (0 after a load, a variant switch or a branch): views may append
+    // instead of rebuilding.
+    uint64_t logSameBefore = 0;
     std::shared_ptr<const Curves> curves;
     std::optional<uint8_t> nextTask;
     std::string nextTaskWhy;

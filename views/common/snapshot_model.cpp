@@ -57,7 +57,8 @@ quint64 SnapshotTableModel::rowFingerprint(int row, const QVector<int>& roles) c
 
 void SnapshotTableModel::setSnapshot(const Snapshot& s) {
     const int r = s.valid() ? rowsFor(s) : 0, c = s.valid() ? columnsFor(s) : 0;
-    if (r != rows_ || c != cols_) {
+    const bool append = r > rows_ && c == cols_ && rows_ > 0 && onlyAppends(snap_, s);
+    if (!append && (r != rows_ || c != cols_)) {
         beginResetModel();
         snap_ = s;
         rows_ = r;
@@ -84,8 +85,17 @@ void SnapshotTableModel::setSnapshot(const Snapshot& s) {
         }
     }
 
-    snap_ = s;
-    snapshotChanged();
+    if (append) {
+        // Rows [0, rows_) stay; views only lay out the new ones.
+        beginInsertRows({}, rows_, r - 1);
+        snap_ = s;
+        rows_ = r;
+        snapshotChanged();
+        endInsertRows();
+    } else {
+        snap_ = s;
+        snapshotChanged();
+    }
     fingerprints_.clear();
     if (!track) {
         // Too many rows to fingerprint (a long scroll): repaint what is

@@ -42,6 +42,10 @@ protected:
     virtual int columnsFor(const Snapshot& s) const = 0;
     // Called after snap_ is replaced, before views are told.
     virtual void snapshotChanged() {}
+    // When the new snapshot only adds rows after the old ones (same columns,
+    // rows [0, oldRows) unchanged), return true: views get rowsInserted, not
+    // a reset that makes them re-lay out every row.
+    virtual bool onlyAppends(const Snapshot& /*old*/, const Snapshot& /*now*/) const { return false; }
     // The cell's data for `role` from snap_ (index is valid and in range).
     virtual QVariant cellData(const QModelIndex& index, int role) const = 0;
     // The roles a delegate paints from: a change in any of them repaints the

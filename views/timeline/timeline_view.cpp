@@ -22,6 +22,7 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     plot_ = new QCustomPlot(this);
     plot_->setObjectName("timelinePlot");
     plot_->setMinimumHeight(160);
+    plot_->setPlottingHint(QCP::phFastPolylines);  // curves of 100,000 steps: no miter joins
     plot_->plotLayout()->clear();
     lanes_ = new QCPAxisRect(plot_);
     counts_ = new QCPAxisRect(plot_);
@@ -128,8 +129,23 @@ void TimelineView::rebuild(const Snapshot& s) {
     QVector<double> fx, fy, mx, my;
     int colourIx = 0;
     plotted_ = 0;
+    // Long runs: one mark per task per bin of steps (the bin's first step of
+    // that task). 4,096 bins are more than the plot has pixels, and drawing
+    // 100,000 marks per lane would cost a tenth of a second per step.
+    const uint64_t bin = std::max<uint64_t>(1, n / kMaxLaneBins);
+    // Long runs draw without antialiasing: thousands of marks and 100,000-point
+    // curves stroked with antialiasing cost tens of milliseconds per replot.
+    plot_->setNotAntialiasedElements(n > kMaxLaneBins ? QCP::aePlottables : QCP::aeNone);
+    std::vector<int64_t> lastBin(size_t(std::max(ntasks, 1)), -1);
     for (uint64_t i = 0; i < n; ++i) {
         const StepRecord& r = s.log->at(i);
+        const double lane = ntasks - 1 - r.task;
+        if (!r.findings.empty()) fx << double(i + 1), fy << lane + 0.32;
+        if (!r.raised.empty()) mx << double(i + 1), my << lane - 0.32;
+        if (r.task < lastBin.size()) {
+            if (lastBin[r.task] == int64_t(i / bin)) continue;
+            lastBin[r.task] = int64_t(i / bin);
+        }
         const int fn = int(r.main().fn);
         QCPGraph*& g = byFn[fn];
         if (!g) {
@@ -140,11 +156,8 @@ void TimelineView::rebuild(const Snapshot& s) {
             g->setName(QString::fromUtf8(fnName(r.main().fn).data(), int(fnName(r.main().fn).size())));
             g->removeFromLegend();
         }
-        const double lane = ntasks - 1 - r.task;
         g->addData(double(i + 1), lane);
         ++plotted_;
-        if (!r.findings.empty()) fx << double(i + 1), fy << lane + 0.32;
-        if (!r.raised.empty()) mx << double(i + 1), my << lane - 0.32;
     }
     auto* fg = plot_->addGraph(lx, ly);
     fg->setLineStyle(QCPGraph::lsNone);

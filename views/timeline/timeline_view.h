@@ -24,7 +24,10 @@ public:
     QCustomPlot* plot() const { return plot_; }
     QSlider* slider() const { return slider_; }
     // Number of plotted step marks (for tests).
+    // Lane marks drawn: one per step up to kMaxLaneBins steps, then one per
+    // task and bin of steps.
     int plottedSteps() const { return plotted_; }
+    static constexpr uint64_t kMaxLaneBins = 4096;
 
 Q_SIGNALS:
     void stepClicked(quint64 step);

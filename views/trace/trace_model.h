@@ -17,6 +17,10 @@ public:
 
 protected:
     int rowsFor(const Snapshot& s) const override { return s.log ? int(s.log->size()) : 0; }
+    // Steps appended to the same log (a hand-made step at the end).
+    bool onlyAppends(const Snapshot& old, const Snapshot& now) const override {
+        return old.log && now.log && now.logSameBefore >= old.log->size();
+    }
     int columnsFor(const Snapshot&) const override { return kCols; }
 };
 
