@@ -115,7 +115,9 @@ void BM_StepModelsOnly(benchmark::State& st) {
 }
 BENCHMARK(BM_StepModelsOnly)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
-// Steps appended by hand at the end of the run (the trace and curves grow).
+// F11 with A1 chosen in "Next step" through a 4,000-operation run (the
+// choice agrees with the recorded schedule, so nothing is cut), restarting
+// at step 0 when A1 is done. Appending by hand: BM_ManualStepAtDepthAndRefresh.
 void BM_ManualStepAndRefresh(benchmark::State& st) {
     const uint64_t pages = uint64_t(st.range(0));
     Fixture f(bigSession(pages, 4000));
