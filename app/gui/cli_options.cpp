@@ -102,7 +102,9 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
     }
     if (o.theme == "dark" || o.presentation) w.setTheme(o.theme == "dark", o.presentation);
     bool recovered = false;
-    if (!headless && !o.noRecovery && o.session.isEmpty()) recovered = w.offerRecovery(true);
+    // A recording left by a window that died is offered whatever file was
+    // asked for (tools/run.sh always names one); headless runs never ask.
+    if (!headless && !o.noRecovery) recovered = w.offerRecovery(true);
     if (!recovered) {
         const QString path = o.session.isEmpty() ? defaultSessionPath() : o.session;
         if (const QString e = w.openFile(path, headless); !e.isEmpty()) {
