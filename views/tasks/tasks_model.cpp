@@ -185,7 +185,12 @@ QVariant LocalsModel::cellData(const QModelIndex& idx, int role) const {
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         switch (idx.column()) {
         case 0: return QString::fromUtf8(meaning.data(), int(meaning.size()));
-        case 1: return fieldValue(*f, field);
+        case 1:
+            // The frame keeps a virtual page number; a local named "address"
+            // is shown as the byte address a kernel developer reads in the source.
+            if (field == "va" && meaning.find("address") != std::string_view::npos)
+                return QStringLiteral("0x%1 (vpn 0x%2)").arg(f->va << 12, 0, 16).arg(f->va, 0, 16);
+            return fieldValue(*f, field);
         case 2: return QString::fromUtf8(field.data(), int(field.size()));
         }
     }

@@ -32,6 +32,7 @@ TasksView::TasksView(QWidget* parent) : QWidget(parent) {
     locals_ = new LocalsModel(this);
     localsView_->setModel(locals_);
     localsView_->horizontalHeader()->setStretchLastSection(true);
+    localsView_->setWordWrap(false);
     localsView_->verticalHeader()->hide();
     bl->addWidget(localsTitle_);
     bl->addWidget(localsView_);
@@ -62,6 +63,16 @@ void TasksView::setSnapshot(const Snapshot& s) {
         tree_->selectionModel()->setCurrentIndex(sel, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     locals_->setSnapshot(s);
+    // The value gets the room (addresses, ptes); the name and slot fit their
+    // text. Sections exist only once the model has columns.
+    if (!localsSized_ && locals_->columnCount() == 3) {
+        QHeaderView* h = localsView_->horizontalHeader();
+        h->setStretchLastSection(false);
+        h->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+        h->setSectionResizeMode(1, QHeaderView::Stretch);
+        h->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+        localsSized_ = true;
+    }
     if (const StackFrame* f = locals_->frame())
         localsTitle_->setText(tr("Locals of %1 (%2)").arg(QString::fromStdString(s.state.config->tasks[s.selectedTask].name),
                                                           QString::fromUtf8(fnName(f->fn).data(), int(fnName(f->fn).size()))));

@@ -29,6 +29,7 @@ Q_SIGNALS:
 private:
     QTreeView* tree_;
     QTableView* localsView_;
+    bool localsSized_ = false;  // header resize modes set (needs the columns)
     QLabel* localsTitle_;
     TasksModel* model_;
     LocalsModel* locals_;
