@@ -208,10 +208,13 @@ void TimelineView::rebuild(const Snapshot& s) {
     if (minCount > maxCount) minCount = 0;
     const double pad = std::max(1.0, (maxCount - minCount) * 0.15);
     cy->setRange(minCount - pad, maxCount + pad);
-    QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);  // counts are whole pages
+    // Counts are whole pages and steps are whole steps: no "2.5" ticks.
+    QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);
     whole->setTickStep(1.0);
     whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     cy->setTicker(whole);
+    lx->setTicker(whole);
+    cx->setTicker(whole);
     shownLog_ = s.log;
     shownConfig_ = s.state.config;
     shownCurves_ = s.curves;
