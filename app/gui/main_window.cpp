@@ -520,6 +520,9 @@ QString MainWindow::openFile(const QString& path, bool quiet) {
         quiet_ = q;
         return e;
     }
+    // The new file is sound: now the current recording may go (saved,
+    // discarded or kept for recovery, as the user says).
+    if (!settleRecording(tr("opening %1").arg(QFileInfo(path).fileName()))) return tr("cancelled");
     // A recording replays to its end; a plain session starts at step 0.
     const uint64_t pos = r.session->recording ? ~uint64_t{0} : 0;
     if (const QString e = c_->openSession(*r.session, path, {}, {}, pos); !e.isEmpty()) {
@@ -629,17 +632,26 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     st.setValue("view/dark", dark_->isChecked());
     st.setValue("view/presentation", presentation_->isChecked());
     // A clean exit: unsaved hand-made recordings are asked about, not recovered.
-    if (c_->hasSession() && c_->debugger().manual() && !autosavePath().isEmpty() && QFile::exists(autosavePath()) && !quiet_) {
-        const auto b = QMessageBox::question(this, tr("Unsaved recording"), tr("Save the recorded schedule before quitting?"),
-                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
-        if (b == QMessageBox::Cancel) return e->ignore();
-        if (b == QMessageBox::Save) {
-            action("actSaveAs")->trigger();
-            if (QFile::exists(autosavePath())) return e->ignore();  // not saved (dialog cancelled or failed): keep the window
-        }
-    }
+    if (!settleRecording(tr("quitting"))) return e->ignore();
     autosave_.discard();
     e->accept();
+}
+
+bool MainWindow::settleRecording(const QString& before) {
+    if (!c_->hasSession() || !c_->debugger().manual() || autosavePath().isEmpty() || !QFile::exists(autosavePath())) return true;
+    if (quiet_) {
+        autosave_.abandon();  // nobody to ask: the journal stays, offered at the next start
+        return true;
+    }
+    const auto b = QMessageBox::question(this, tr("Unsaved recording"), tr("Save the recorded schedule before %1?").arg(before),
+                                         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (b == QMessageBox::Cancel) return false;
+    if (b == QMessageBox::Save) {
+        action("actSaveAs")->trigger();
+        return !QFile::exists(autosavePath());  // not saved (dialog cancelled or failed): stay
+    }
+    autosave_.discard();
+    return true;
 }
 
 void MainWindow::setTheme(bool dark, bool presentation) {

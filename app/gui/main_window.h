@@ -92,6 +92,9 @@ private:
     void addRecent(const QString& path);
     void refillRecent();
     void autosave();
+    // Before the current session goes (quit, open): an unsaved hand-made
+    // recording is saved, discarded or kept for recovery. False: cancelled.
+    bool settleRecording(const QString& before);
     void showError(const QString& title, const QString& text);
     void stepCmd(int kind);  // 0 into, 1 over, 2 out, 3 continue (reverse if the toggle is on)
     void exportWindow(const QString& fmt);

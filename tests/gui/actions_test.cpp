@@ -310,6 +310,21 @@ TEST_F(Actions, OnlyJournalsOfDeadProcessesAreOffered) {
     EXPECT_FALSE(found.contains(held)) << found.join(", ").toStdString();
 }
 
+// Opening another file never loses a hand-made recording: with nobody to ask
+// (quiet), its journal stays and is offered at the next start.
+TEST_F(Actions, OpeningAnotherFileKeepsTheUnsavedRecording) {
+    variant("baseline-2020");
+    c->chooseTask(1);
+    trigger("actStep");
+    trigger("actStep");
+    const QString journal = w->autosavePath();
+    ASSERT_TRUE(QFile::exists(journal));
+    ASSERT_EQ(w->openFile(QStringLiteral(FAULTLINE_SAMPLE_DIR "/s2-swap-out.json"), true), QString());
+    EXPECT_TRUE(c->sessionPath().endsWith("s2-swap-out.json"));
+    EXPECT_TRUE(QFile::exists(journal));
+    EXPECT_TRUE(gui::Autosave::orphans().contains(journal));
+}
+
 TEST_F(Actions, ResetToDefaultLayoutRestoresTheDocks) {
     QDockWidget* code = w->findChild<QDockWidget*>("dockCode");
     QDockWidget* trace = w->findChild<QDockWidget*>("dockTrace");
