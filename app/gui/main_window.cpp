@@ -444,6 +444,9 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     nextBox_->setToolTip(tr("Next step: %1").arg(QString::fromStdString(s.nextTaskWhy)));
     const QString base = QString::fromStdString(c_->debugger().variant());
     variantBox_->setCurrentIndex(variantBox_->findData(base));
+    // "Compare with" offers the contrast, never the variant shown.
+    if (!c_->comparing() && cmpBox_->currentData().toString() == base)
+        cmpBox_->setCurrentIndex(cmpBox_->findData(base == QLatin1String("upstream") ? QStringLiteral("baseline-2020") : QStringLiteral("upstream")));
     for (QAction* a : variantGroup_->actions()) a->setChecked(a->data().toString() == base);
     updating_ = false;
     setWindowTitle(windowTitleText());

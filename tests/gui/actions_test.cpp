@@ -325,6 +325,18 @@ TEST_F(Actions, OpeningAnotherFileKeepsTheUnsavedRecording) {
     EXPECT_TRUE(gui::Autosave::orphans().contains(journal));
 }
 
+TEST_F(Actions, CompareWithOffersTheOtherKernel) {
+    auto* box = w->findChild<QComboBox*>("compareVariantBox");
+    ASSERT_NE(box, nullptr);
+    variant("upstream");
+    EXPECT_EQ(box->currentData().toString(), "baseline-2020");
+    variant("baseline-2020");
+    EXPECT_EQ(box->currentData().toString(), "upstream");
+    box->setCurrentIndex(box->findData("no-preunmap"));
+    variant("upstream-6.2");
+    EXPECT_EQ(box->currentData().toString(), "no-preunmap");  // the user's choice stays
+}
+
 TEST_F(Actions, ResetToDefaultLayoutRestoresTheDocks) {
     QDockWidget* code = w->findChild<QDockWidget*>("dockCode");
     QDockWidget* trace = w->findChild<QDockWidget*>("dockTrace");
