@@ -193,6 +193,26 @@ void read_quietly(Result& r, Uffd& u, const Mapping& m, std::size_t first, std::
     expect_quiet(r, u, m, what + " messages");
 }
 
+// A read of page i that completes without any message; returns the byte read.
+unsigned read_one_quietly(Result& r, Uffd& u, const Mapping& m, std::size_t i, const std::string& what) {
+    std::atomic<int> v{-1};
+    {
+        Access rd1(u, [&] { v = rd(m.page(i)); });
+        expect_done(r, rd1, what);
+    }
+    expect_quiet(r, u, m, what + " messages");
+    return static_cast<unsigned>(v.load());
+}
+
+// A write of page i that raises WP(i,W), is un-protected by the monitor and
+// then completes.
+void write_through_wp(Result& r, Uffd& u, const Mapping& m, std::size_t i, unsigned char value, const std::string& what) {
+    Access w(u, [&] { wr(m.page(i), value); });
+    expect_msg(r, u, m, what, "WP(" + idx(i) + ",W)");
+    unprotect(r, u, m, i);
+    expect_done(r, w, what + " resolved");
+}
+
 std::vector<unsigned char> page_of(unsigned char tag) { return std::vector<unsigned char>(page_size(), tag); }
 
 // MADV_PAGEOUT isolates folios from the LRU; folios just added sit in the
@@ -340,20 +360,9 @@ void check_punch_marker(const Env& env, Result& r) {
         expect_pm(r, pm, a, 7, "P,file,wp", " WP-only after punch");
         r.expect("hole 8", "yes", f.is_hole(8) ? "yes" : "no");
 
-        std::atomic<int> v{-1};
-        {
-            Access rd8(*u, [&] { v = rd(a.page(8)); });
-            expect_done(r, rd8, "WP-only read 8");
-        }
-        expect_quiet(r, *u, a, "WP-only read 8 messages");
-        r.expect("WP-only read 8 value", hex(0), hex(static_cast<unsigned>(v.load())));
+        r.expect("WP-only read 8 value", hex(0), hex(read_one_quietly(r, *u, a, 8, "WP-only read 8")));
         expect_pm(r, pm, a, 8, "P,file,wp", " after read");
-        {
-            Access w8(*u, [&] { wr(a.page(8), 0xA8); });
-            expect_msg(r, *u, a, "WP-only write 8", "WP(8,W)");
-            unprotect(r, *u, a, 8);
-            expect_done(r, w8, "WP-only write 8 resolved");
-        }
+        write_through_wp(r, *u, a, 8, 0xA8, "WP-only write 8");
         r.expect("file[8]", hex(0xA8), hex(f.peek(8)));
         {
             Access w9(*u, [&] { wr(a.page(9), 0xA9); });
@@ -538,23 +547,12 @@ void pageout_common(const Env& env, Result& r, bool with_swap) {
     std::string b = in_process_b(f.fd.get(), kPages, [](char* base) { wr(base + 21 * page_size(), 0xB1); });
     r.expect("process B write 21", "ok", b);
     expect_pm(r, pm, a, 21, "swp,wp", " after B's write");
-    std::atomic<int> v{-1};
-    {
-        Access rd21(*u, [&] { v = rd(a.page(21)); });
-        expect_done(r, rd21, "read 21");
-    }
-    expect_quiet(r, *u, a, "read 21 messages");
-    r.expect("read 21 value (B's)", hex(0xB1), hex(static_cast<unsigned>(v.load())));
+    r.expect("read 21 value (B's)", hex(0xB1), hex(read_one_quietly(r, *u, a, 21, "read 21")));
     expect_pm(r, pm, a, 21, "P,file,wp", " after read");
-    {
-        Access w21(*u, [&] { wr(a.page(21), 0xA1); });
-        expect_msg(r, *u, a, "write 21", "WP(21,W)");
-        unprotect(r, *u, a, 21);
-        expect_done(r, w21, "write 21 resolved");
-    }
+    write_through_wp(r, *u, a, 21, 0xA1, "write 21");
     // The dropped clean page comes back as a fresh zero page through the
     // marker: protected, no message for a read (WP-only registration).
-    v = -1;
+    std::atomic<int> v{-1};
     {
         Access rd23(*u, [&] { v = rd(a.page(23)); });
         expect_done(r, rd23, "read 23");
@@ -606,13 +604,7 @@ void b_fills_hole(const Env& env, Result& r, bool wp) {
     }
     r.expect("read 25 value", hex(0xC5), hex(static_cast<unsigned>(v.load())));
     expect_pm(r, pm, a, 25, wp ? "P,file,wp" : "P,file", " after COPY");
-    v = -1;
-    {
-        Access rd24(*u, [&] { v = rd(a.page(24)); });
-        expect_done(r, rd24, "read 24");
-    }
-    expect_quiet(r, *u, a, "read 24 messages");
-    r.expect("read 24 value (B's)", hex(0xB4), hex(static_cast<unsigned>(v.load())));
+    r.expect("read 24 value (B's)", hex(0xB4), hex(read_one_quietly(r, *u, a, 24, "read 24")));
     expect_pm(r, pm, a, 24, wp ? "P,file,wp" : "P,file", " after read");
     {
         Access w24(*u, [&] { wr(a.page(24), 0xA4); });
@@ -685,13 +677,7 @@ void check_minor(const Env& env, Result& r) {
 
     // A hole in a MINOR-only VMA is allocated silently (SG.3 → SG.7).
     f.punch(20);
-    std::atomic<int> v{-1};
-    {
-        Access rd20(*u, [&] { v = rd(a.page(20)); });
-        expect_done(r, rd20, "read hole 20");
-    }
-    expect_quiet(r, *u, a, "read hole 20 messages");
-    r.expect("read 20 value", hex(0), hex(static_cast<unsigned>(v.load())));
+    r.expect("read 20 value", hex(0), hex(read_one_quietly(r, *u, a, 20, "read hole 20")));
     r.expect("present after hole read", "0-15,20", present_set(pm, a));
 }
 
@@ -709,12 +695,7 @@ void check_anon(const Env& env, Result& r) {
     reg(r, *u, a, kModeWp, "WP");
     protect_all(r, *u, a);
     expect_pm_range(r, pm, a, 0, 4, "P,wp", " after protect");
-    {
-        Access w1(*u, [&] { wr(a.page(1), 0xA1); });
-        expect_msg(r, *u, a, "write 1", "WP(1,W)");
-        unprotect(r, *u, a, 1);
-        expect_done(r, w1, "write 1 resolved");
-    }
+    write_through_wp(r, *u, a, 1, 0xA1, "write 1");
     expect_pm(r, pm, a, 1, "P", " after");
     r.expect("MADV_DONTNEED(2)", "ok", err(madv(a, 2, 1, MADV_DONTNEED)));
     expect_pm(r, pm, a, 2, "none", " after DONTNEED");
@@ -903,12 +884,7 @@ void check_truncate(const Env& env, Result& r) {
     expect_quiet(r, *u, a, "read 20 messages");
     r.expect("read 20 value", hex(0), hex(static_cast<unsigned>(v.load())));
     expect_pm(r, pm, a, 20, "P,file,wp", " after read");
-    {
-        Access w21(*u, [&] { wr(a.page(21), 0xA1); });
-        expect_msg(r, *u, a, "write 21", "WP(21,W)");
-        unprotect(r, *u, a, 21);
-        expect_done(r, w21, "write 21 resolved");
-    }
+    write_through_wp(r, *u, a, 21, 0xA1, "write 21");
     expect_quiet(r, *u, a, "further messages");
 }
 
