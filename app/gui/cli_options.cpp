@@ -9,8 +9,6 @@
 #include "common/export.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
-#include "memorymap/memory_map_model.h"
-#include "memorymap/memory_map_view.h"
 
 namespace faultline::gui {
 
@@ -151,18 +149,14 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
             // The view alone at --size: a dock floats at that size; the
             // memory map (the central widget) gets the window to itself.
             target = w.findChild<QWidget*>(o.view);
-            const QSize size = w.size();
             if (auto* d = qobject_cast<QDockWidget*>(target)) {
                 d->setFloating(true);
                 d->show();
-                d->resize(size);
+                d->resize(w.size());
                 QApplication::processEvents();
                 target = d->widget();
             } else if (target) {
                 for (QDockWidget* d : w.findChildren<QDockWidget*>()) d->hide();
-                w.resize(size);
-                QApplication::processEvents();
-                if (const int row = w.memoryMap()->model()->firstChangedRow(); row >= 0) w.memoryMap()->showRow(row);
                 QApplication::processEvents();
             }
             if (!target) {
