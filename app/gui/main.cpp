@@ -2,6 +2,7 @@
 // --screenshot or --export-steps it renders and exits (QT_QPA_PLATFORM=offscreen
 // needs no display).
 #include <QApplication>
+#include <QIcon>
 #include <QTextStream>
 
 #include <cstdio>
@@ -11,6 +12,8 @@
 #include "gui/cli_options.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
+#include "gui/version_text.h"
+#include "faultline_version.h"
 
 namespace {
 
@@ -57,6 +60,9 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Faultline");
     QApplication::setApplicationName("faultline");
+    QApplication::setApplicationVersion(QStringLiteral(FAULTLINE_VERSION));
+    // Ties the window to its desktop entry (Wayland app id, task bar icon).
+    QApplication::setDesktopFileName(QStringLiteral(FAULTLINE_APP_ID));
     faultline::gui::Options o;
     QString help;
     if (const QString e = faultline::gui::parseOptions(app.arguments(), &o, &help); !e.isEmpty()) {
@@ -64,9 +70,15 @@ int main(int argc, char** argv) {
             QTextStream(stdout) << help << (help.endsWith(QLatin1Char('\n')) ? "" : "\n");
             return 0;
         }
+        if (e == "version") {
+            QTextStream(stdout) << faultline::gui::versionText() << "\n";
+            return 0;
+        }
         QTextStream(stderr) << "faultline: " << e << "\n";
         return 2;
     }
+    // The icon theme's copy where one is installed, else the embedded one.
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral(FAULTLINE_APP_ID), QIcon(QStringLiteral(":/faultline/icons/faultline.svg"))));
     faultline::gui::Controller c;
     faultline::gui::MainWindow w(&c);
     const int rc = faultline::gui::applyOptions(w, c, o);
