@@ -52,6 +52,15 @@ void quietOffscreenNotes(QtMsgType type, const QMessageLogContext& ctx, const QS
     QTextStream(stderr) << qFormatLogMessage(type, ctx, msg) << "\n";
 }
 
+// The icon compiled in from resources/faultline.qrc: the rendered sizes, so
+// the title bar's 16-32 px come from pixels drawn for that size.
+QIcon embeddedIcon() {
+    QIcon icon;
+    for (int s : {16, 22, 24, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/faultline/icons/%1/faultline.png").arg(s), QSize(s, s));
+    return icon;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,7 +87,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     // The icon theme's copy where one is installed, else the embedded one.
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral(FAULTLINE_APP_ID), QIcon(QStringLiteral(":/faultline/icons/faultline.svg"))));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral(FAULTLINE_APP_ID), embeddedIcon()));
     faultline::gui::Controller c;
     faultline::gui::MainWindow w(&c);
     const int rc = faultline::gui::applyOptions(w, c, o);
