@@ -79,13 +79,22 @@ std::string joinMsgs(const std::vector<std::string>& m) {
 // Runs op `task`'s next program operation to completion, the monitor and the
 // IO task answering in between, as the kernel twin runs it: nothing else runs.
 // Returns the record of the completing step, or nullptr if it cannot complete.
+// Whether the monitor may take a step without running an operation of its
+// program out of order: it is inside an operation, or its next one is serve.
+bool monitorMayStep(const State& st, int mon) {
+    if (mon < 0 || !isRunnable(st, uint8_t(mon))) return false;
+    const Task& t = st.tasks[mon];
+    const auto& prog = st.config->tasks[mon].program;
+    return t.opIndex < prog.size() && (prog[t.opIndex].kind == OpKind::Serve || !t.stack.empty());
+}
+
 std::optional<StepRecord> runAlone(Timeline& tl, int task, std::vector<std::string>& msgs) {
     const State& st = tl.current();
     const int mon = st.config->uffdTask, io = st.config->ioTask;
     for (uint64_t n = 0; n < kStepLimit; ++n) {
         int who = -1;
         if (isRunnable(tl.current(), uint8_t(task))) who = task;
-        else if (mon >= 0 && isRunnable(tl.current(), uint8_t(mon))) who = mon;
+        else if (task != mon && monitorMayStep(tl.current(), mon)) who = mon;
         else if (io >= 0 && isRunnable(tl.current(), uint8_t(io))) who = io;
         if (who < 0) return std::nullopt;
         const StepRecord& r = tl.stepTask(uint8_t(who));
@@ -93,7 +102,7 @@ std::optional<StepRecord> runAlone(Timeline& tl, int task, std::vector<std::stri
         if (who == task && r.opDone) {
             StepRecord copy = r;
             // The monitor finishes what it was doing (as its thread would).
-            for (int k = 0; k < 10000 && mon >= 0 && isRunnable(tl.current(), uint8_t(mon)); ++k) tl.stepTask(uint8_t(mon));
+            for (int k = 0; k < 10000 && monitorMayStep(tl.current(), mon); ++k) tl.stepTask(uint8_t(mon));
             return copy;
         }
     }
@@ -275,7 +284,10 @@ void makePlan(const Session& s, Plan& plan) {
                 t.kind = TW_NOOP;
                 p.note = "nothing to do on the kernel: the first stand-in MADV_PAGEOUT already freed the page";
             }
-            if (op.mm >= 0 && !reclaimed.insert(uint64_t(op.mm) << 40 | op.page).second) t.kind = TW_NOOP;
+            if (op.mm >= 0 && !reclaimed.insert(uint64_t(op.mm) << 40 | op.page).second) {
+                t.kind = TW_NOOP;
+                p.note = "nothing to do on the kernel: the first stand-in MADV_PAGEOUT already freed the page";
+            }
             break;
         case OpKind::WritebackEnd:
             t.kind = TW_NOOP;

@@ -49,6 +49,17 @@
 #define MFD_CLOEXEC 1U
 #endif
 
+/* cachestat(2) (Linux 6.5) is newer than the build host's headers. */
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+struct tw_cachestat_range {
+    uint64_t off, len;
+};
+struct tw_cachestat {
+    uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+
 #define TW_MAX_MSGS 4096
 #define TW_MSG_LEN 32
 #define TW_REPLY 65536
@@ -122,7 +133,7 @@ static void tag_text(const unsigned char *b, char *out) {
 
 static void tag_page(char *page, const char *tag) {
     memset(page, 0, (size_t)PS);
-    if (tag) strncpy(page, tag, 7);
+    if (tag) memcpy(page, tag, strnlen(tag, 7));
 }
 
 static void copy_tag_for(unsigned long index, char *out) {
@@ -235,7 +246,7 @@ static void do_access(const struct tw_op *o, char *res) {
         volatile unsigned char *p = (volatile unsigned char *)vma_addr(g_me, o->vma, o->page + i);
         if (o->kind == TW_WRITE) {
             char t[8] = {0};
-            if (o->tag) strncpy(t, o->tag, 7);
+            if (o->tag) memcpy(t, o->tag, strnlen(o->tag, 7));
             for (int b = 0; b < 8; ++b) p[b] = (unsigned char)t[b];
         } else {
             for (int b = 0; b < 8; ++b) got[b] = p[b];
@@ -808,15 +819,26 @@ static int observe(char (*vals)[32]) {
         off_t off = (off_t)(c->page * (unsigned long)PS);
         off_t d = lseek(g_memfd, off, SEEK_DATA);
         int hole = d < 0 ? errno == ENXIO : d != off;
-        unsigned char inc = 0;
-        mincore(g_probe + c->page * (unsigned long)PS, (size_t)PS, &inc);
+        /* cachestat() tells the xarray's folio (nr_cache) from a swap entry
+         * (nr_evicted) even while the folio is still in the swap cache, which
+         * mincore() would count as resident. */
+        struct tw_cachestat_range range = {(uint64_t)off, (uint64_t)PS};
+        struct tw_cachestat cs;
+        int inc;
+        if (syscall(__NR_cachestat, g_memfd, &range, &cs, 0) == 0) {
+            inc = cs.nr_cache > 0;
+        } else {
+            unsigned char v = 0;
+            mincore(g_probe + c->page * (unsigned long)PS, (size_t)PS, &v);
+            inc = v & 1;
+        }
         unsigned char b[8] = {0};
         char t[8] = "?";
-        if (!hole && (inc & 1) && pread(g_memfd, b, 8, off) == 8) tag_text(b, t);
+        if (!hole && inc && pread(g_memfd, b, 8, off) == 8) tag_text(b, t);
         if (c->kind == TW_CELL_XA)
-            snprintf(vals[i], 32, hole ? "hole" : (inc & 1) ? "F(%s)" : "S", t);
+            snprintf(vals[i], 32, hole ? "hole" : inc ? "F(%s)" : "S", t);
         else
-            snprintf(vals[i], 32, "%s", hole ? "hole" : (inc & 1) ? t : "?"); /* swapped: reading would swap it in */
+            snprintf(vals[i], 32, "%s", hole ? "hole" : inc ? t : "?"); /* swapped: reading would swap it in */
     }
     return 0;
 }
@@ -916,7 +938,7 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
                 break;
             }
             if (strcmp(vals[r->watch], armed) != 0) {
-                if (++rearm_failed > 100 && iters == 0) break;
+                if (++rearm_failed > 1000 + 10 * iters) break; /* re-arming does not work: stop */
                 continue;
             }
         }
