@@ -30,7 +30,7 @@ struct KernelArgs {
     bool race = false;
     long iterations = 0;
     double seconds = 10;
-    int windowUs = 20;
+    int windowUs = 5;
     std::string emitC;
     bool force = false;
 };
@@ -49,7 +49,7 @@ std::string pct(long n, long of) {
 
 std::string opList(const kernel::Plan& p, const std::vector<int>& ops, const char* sep) {
     std::string s;
-    for (int k : ops) s += (s.empty() ? "" : sep) + p.ops[size_t(k)].label;
+    for (int k : ops) s += (s.empty() ? "" : sep) + std::string(p.twOps[size_t(k)].label);
     return s.empty() ? "nothing" : s;
 }
 
@@ -142,7 +142,7 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
         const size_t bins = r.outcomes.front().histogram.size();
         std::printf("histogram by start offset (us, %zu bins over +-%d):\n%-7s", bins, r.windowUs, "offset");
         for (size_t b = 0; b < bins; ++b)
-            std::printf(" %6d", int(-r.windowUs + (2.0 * r.windowUs) * (double(b) + 0.5) / double(bins)));
+            std::printf(" %6.1f", -r.windowUs + (2.0 * r.windowUs) * (double(b) + 0.5) / double(bins));
         std::printf("\n");
         for (const auto& oc : r.outcomes) {
             std::printf("%-7s", oc.cls.c_str());

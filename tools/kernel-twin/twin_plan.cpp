@@ -353,8 +353,29 @@ void makePlan(const Session& s, Plan& plan) {
             }
     for (size_t k = plan.nsetup; k < plan.ops.size(); ++k)
         if (std::find(rp.racers.begin(), rp.racers.end(), int(k)) == rp.racers.end()) rp.follow.push_back(int(k));
-    for (size_t k = 0; k < plan.nsetup; ++k)
-        if (plan.ops[k].op.kind != OpKind::UffdApi && plan.ops[k].op.kind != OpKind::UffdRegister) rp.rearm.push_back(int(k));
+    // Re-arming replays the setup but the uffd's creation and registration
+    // (they last); one-page accesses of consecutive pages become one op.
+    for (size_t k = 0; k < plan.nsetup; ++k) {
+        if (plan.ops[k].op.kind == OpKind::UffdApi || plan.ops[k].op.kind == OpKind::UffdRegister) continue;
+        const tw_op& t = plan.twOps[k];
+        if (!rp.rearm.empty() && size_t(rp.rearm.back()) >= plan.twOps.size() - (plan.twOps.size() - plan.ops.size())) {
+            tw_op& last = plan.twOps[size_t(rp.rearm.back())];
+            if ((t.kind == TW_READ || t.kind == TW_WRITE) && last.kind == t.kind && last.mm == t.mm && last.vma == t.vma &&
+                std::string(last.tag) == t.tag && last.page + last.count == t.page) {
+                last.count += t.count;
+                continue;
+            }
+        }
+        if (t.kind == TW_READ || t.kind == TW_WRITE) {
+            tw_op merged = t;
+            merged.label = keep(plan, std::string("re-arm ") + t.label + " ...");
+            plan.twOps.push_back(merged);
+            rp.rearm.push_back(int(plan.twOps.size() - 1));
+        } else {
+            rp.rearm.push_back(int(k));
+        }
+    }
+    plan.world.ops = plan.twOps.data();
     for (int k : rp.racers) {
         const tw_op& t = plan.twOps[size_t(k)];
         if ((t.kind != TW_READ && t.kind != TW_WRITE) || t.mm < 0) continue;

@@ -366,10 +366,10 @@ static void child_access(int k, char *res) {
         free(j);
         return;
     }
-    long long deadline = now_ns() + TW_ACCESS_TIMEOUT_MS * 1000000LL;
-    while (!__atomic_load_n(&j->done, __ATOMIC_ACQUIRE) && now_ns() < deadline) usleep(50);
-    if (__atomic_load_n(&j->done, __ATOMIC_ACQUIRE)) {
-        pthread_join(t, NULL);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += TW_ACCESS_TIMEOUT_MS / 1000;
+    if (pthread_timedjoin_np(t, NULL, &until) == 0) {
         strcpy(res, j->res);
         free(j);
     } else {
@@ -404,14 +404,15 @@ static void pte_text(int pm, unsigned long addr, char *out) {
     }
 }
 
-/* Child: "cellindex value" lines for this mm's pte cells. */
-static void child_observe(char *reply) {
+/* Child: "cellindex value" lines for this mm's pte cells (only cell `only`
+ * if it is >= 0). */
+static void child_observe(char *reply, int only) {
     int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     size_t len = 0;
     reply[0] = 0;
     for (int i = 0; i < W->ncells; ++i) {
         const struct tw_cell *c = &W->cells[i];
-        if (c->kind != TW_CELL_PTE || c->mm != g_me) continue;
+        if (c->kind != TW_CELL_PTE || c->mm != g_me || (only >= 0 && i != only)) continue;
         char v[32];
         if (g_unmapped[c->vma])
             strcpy(v, "unmapped");
@@ -510,7 +511,7 @@ static void child_main(int mm, int sock) {
             else
                 exec_op(c.op, reply);
             break;
-        case CMD_OBSERVE: child_observe(reply); break;
+        case CMD_OBSERVE: child_observe(reply, c.op); break;
         case CMD_PAGEOUT_IF_MAPPED: child_pageout_if_mapped(W->ops[c.op].page, reply); break;
         case CMD_RACE_ARM: sprintf(reply, "%d", racer_arm(c.slot, c.op, c.cpu)); break;
         case CMD_RACE_JOIN: pthread_join(g_racer[c.slot].t, NULL); break;
@@ -798,11 +799,13 @@ static void msgs_since(int from, char *buf, size_t n) {
     if (!len) strcpy(buf, "-");
 }
 
-/* Values of every cell, in table order, into vals[i] (32 bytes each). */
-static int observe(char (*vals)[32]) {
+/* Values of every cell (or only cell `only` if >= 0), in table order, into
+ * vals[i] (32 bytes each). */
+static int observe_cells(char (*vals)[32], int only) {
     char *reply = malloc(TW_REPLY);
     for (int m = 0; m < W->nmms; ++m) {
-        if (ask(m, CMD_OBSERVE, 0, 0, 0, reply) != 0) {
+        if (only >= 0 && (W->cells[only].kind != TW_CELL_PTE || W->cells[only].mm != m)) continue;
+        if (ask(m, CMD_OBSERVE, only, 0, 0, reply) != 0) {
             free(reply);
             return -1;
         }
@@ -815,7 +818,7 @@ static int observe(char (*vals)[32]) {
     free(reply);
     for (int i = 0; i < W->ncells; ++i) {
         const struct tw_cell *c = &W->cells[i];
-        if (c->kind == TW_CELL_PTE) continue;
+        if (c->kind == TW_CELL_PTE || (only >= 0 && i != only)) continue;
         off_t off = (off_t)(c->page * (unsigned long)PS);
         off_t d = lseek(g_memfd, off, SEEK_DATA);
         int hole = d < 0 ? errno == ENXIO : d != off;
@@ -842,6 +845,8 @@ static int observe(char (*vals)[32]) {
     }
     return 0;
 }
+
+static int observe(char (*vals)[32]) { return observe_cells(vals, -1); }
 
 int tw_run(const struct tw_world *w, int nsetup, FILE *out) {
     (void)nsetup;
@@ -933,7 +938,7 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
            (r->seconds <= 0 || (now_ns() - begin) / 1e9 < r->seconds)) {
         if (iters > 0 || rearm_failed > 0) {
             for (int k = 0; k < r->nrearm; ++k) run_op(r->rearm[k], res);
-            if (observe(vals) != 0) {
+            if (observe_cells(vals, r->watch) != 0) {
                 rc = 3;
                 break;
             }
@@ -985,7 +990,7 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
         usleep(200);
         char race_msgs[1024], pte[32], cls[8];
         msgs_since(0, race_msgs, sizeof race_msgs);
-        if (observe(vals) != 0) {
+        if (observe_cells(vals, r->watch) != 0) {
             rc = 3;
             break;
         }
