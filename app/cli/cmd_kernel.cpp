@@ -78,7 +78,7 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
         return kBadInput;
     }
     const std::string watched = plan.cells[size_t(rp.watch)].name;
-    if (!a.json) {
+    if (!a.json && !a.raw) {
         std::printf("race twin: %s (%s) on %s\n", plan.name.c_str(), a.session.c_str(), release().c_str());
         std::printf("racing:   %s\nthen:     %s\nre-armed: %s\nwatched:  %s (%s by the monitor after setup)\n",
                     opList(plan, rp.racers, "  ||  ").c_str(), opList(plan, rp.follow, "; ").c_str(),
@@ -97,6 +97,7 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
         std::fprintf(stderr, "%s", kr.text.c_str());
         return kr.code == 3 ? kFailed : kr.code;
     }
+    if (a.raw) std::fputs(kr.text.c_str(), stdout);
     const kernel::RaceResult r = kernel::parseRace(kr.text);
     const long c1 = r.withRule("C1"), c2 = r.withRule("C2");
     const bool simC1 = rp.simFindings.find("C1") != std::string::npos;
@@ -132,6 +133,7 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
         std::fputs((json::write(o) + "\n").c_str(), stdout);
         return agree ? kOk : kFailed;
     }
+    if (a.raw) return agree ? kOk : kFailed;
     for (const auto& n : kernel::parseObservations(kr.text).notes) std::printf("# %s\n", n.c_str());
     std::printf("iterations: %ld in %.1f s%s%s\n", r.iterations, r.seconds, r.interrupted ? " (interrupted)" : "",
                 r.rearmFailed ? (", " + std::to_string(r.rearmFailed) + " re-arms did not restore " + watched).c_str() : "");
