@@ -1001,7 +1001,7 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
         msgs_since(from, msgs, sizeof msgs);
         tw_classify(r->watch_protected, pte, msgs, wrote, cls, sizeof cls);
         char key[256];
-        snprintf(key, sizeof key, "%s after the race, race msgs %s, then msgs %s", pte, race_msgs, msgs);
+        snprintf(key, sizeof key, "%.31s after the race, race msgs %.90s, then msgs %.90s", pte, race_msgs, msgs);
         int i;
         for (i = 0; i < noc && strcmp(oc[i].key, key) != 0; ++i) {
         }
