@@ -376,7 +376,15 @@ void makePlan(const Session& s, Plan& plan) {
         }
     }
     plan.world.ops = plan.twOps.data();
-    for (int k : rp.racers) {
+    // The watched page: the one a follow-up writes (the monitor's protection
+    // is about it), else the page a racing access touches.
+    std::vector<int> candidates;
+    for (int k : rp.follow)  // writes in the registered mm first
+        if (plan.twOps[size_t(k)].kind == TW_WRITE && plan.twOps[size_t(k)].mm == uffdMm) candidates.push_back(k);
+    for (int k : rp.follow)
+        if (plan.twOps[size_t(k)].kind == TW_WRITE) candidates.push_back(k);
+    for (int k : rp.racers) candidates.push_back(k);
+    for (int k : candidates) {
         const tw_op& t = plan.twOps[size_t(k)];
         if ((t.kind != TW_READ && t.kind != TW_WRITE) || t.mm < 0) continue;
         const Vma& v = st0.mms[t.mm].vmas[t.vma];

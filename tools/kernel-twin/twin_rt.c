@@ -891,7 +891,7 @@ const char *tw_classify(int watch_protected, const char *pte, const char *follow
 #define TW_BINS 20
 
 struct outcome {
-    char key[256];
+    char key[320];
     char cls[8];
     long count;
     long bins[TW_BINS];
@@ -1000,8 +1000,15 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
         usleep(200);
         msgs_since(from, msgs, sizeof msgs);
         tw_classify(r->watch_protected, pte, msgs, wrote, cls, sizeof cls);
-        char key[256];
-        snprintf(key, sizeof key, "%.31s after the race, race msgs %.90s, then msgs %.90s", pte, race_msgs, msgs);
+        char end[32];
+        if (observe_cells(vals, r->watch) != 0) {
+            rc = 3;
+            break;
+        }
+        strcpy(end, vals[r->watch]);
+        char key[320];
+        snprintf(key, sizeof key, "%.31s after the race, race msgs %.80s, then msgs %.80s, ends %.31s", pte, race_msgs,
+                 msgs, end);
         int i;
         for (i = 0; i < noc && strcmp(oc[i].key, key) != 0; ++i) {
         }
