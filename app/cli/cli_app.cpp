@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "cli_commands.h"
+#include "faultline_version.h"
 #include "model/toggles.h"
 #include "model/variants.h"
 
@@ -80,9 +81,7 @@ int runCli(int argc, char** argv) {
                  "faultline-cli"};
     app.require_subcommand(1);
     app.fallthrough(false);
-#ifdef FAULTLINE_VERSION_STRING
-    app.set_version_flag("--version", std::string("faultline-cli ") + FAULTLINE_VERSION_STRING);
-#endif
+    app.set_version_flag("--version", std::string("faultline-cli ") + FAULTLINE_VERSION);
     int exitCode = kOk;
     addRunCommand(app, exitCode);
     addCheckCommand(app, exitCode);
