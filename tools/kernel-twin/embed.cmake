@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Writes OUT: the twin runtime's header and source as C++ string constants.
 file(READ ${HDR} hdr)
 file(READ ${SRC} src)
