@@ -707,7 +707,11 @@ static int setup_world(const struct tw_world *w, FILE *out) {
         } else {
             char path[128], note[256];
             snprintf(path, sizeof path, "/var/tmp/faultline-twin-%d.swap", (int)getpid());
-            tw_swap_make(path, 16ul << 20, note, sizeof note);
+            if (!tw_swap_make(path, 16ul << 20, note, sizeof note)) {
+                /* Paging out without swap is another experiment: refuse. */
+                fprintf(out, "# not allowed: the session pages out and %s\n", note);
+                return 77;
+            }
             fprintf(out, "# swap: %s\n", note);
         }
     }
