@@ -626,7 +626,7 @@ void MainWindow::refillRecent() {
 }
 
 void MainWindow::autosave() {
-    if (loading_ || (!unsaved_ && autosavePath().isEmpty())) return;
+    if (loading_ || (!unsaved_ && !autosave_.active())) return;  // nothing unsaved to journal
     if (const QString e = autosave_.record(*c_); !e.isEmpty()) return autosaveFailed(e);
     if (!autosaveWarning_->isHidden()) {
         autosaveWarning_->hide();

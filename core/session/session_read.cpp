@@ -161,9 +161,11 @@ struct Reader {
                 vma.write = vr.optBool("write").value_or(true);
                 vma.shared = vr.optBool("shared").value_or(vma.file);
                 vr.finish();
-                if (spec.vmas.size() >= kMaxVmasPerMm) fail(vv, "at most " + std::to_string(kMaxVmasPerMm) + " VMAs per mm");
-                for (const VmaSpec& o : spec.vmas)
+                for (const VmaSpec& o : spec.vmas) {
                     if (vma.start < o.start + o.pages && o.start < vma.start + vma.pages) fail(vv, "VMA overlaps VMA '" + o.name + "'");
+                    // Operations name a VMA of their mm: two of one name would be one VMA to them.
+                    if (o.name == vma.name) fail(vv, "mm '" + spec.name + "' has two VMAs named '" + vma.name + "'");
+                }
                 if (std::find(s.config.vmaNames.begin(), s.config.vmaNames.end(), vma.name) == s.config.vmaNames.end()) {
                     // A VMA's name is stored in 8 bits.
                     if (s.config.vmaNames.size() >= kMaxVmaNames) fail(vv, "at most " + std::to_string(kMaxVmaNames) + " distinct VMA names");

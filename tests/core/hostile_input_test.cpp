@@ -66,6 +66,14 @@ TEST(HostileInput, NumbersOutOfRangeAreRefused) {
         expectRefused(kMm + task("[]") + R"(, "expect": [{"variant": "upstream", "findings": [{"rule": "C1", "count": )" + count + "}]}]", "'count'");
 }
 
+// Two VMAs of one name in one mm: an operation's "vma" could not tell them
+// apart (a save that dropped "vma" then named the other one).
+TEST(HostileInput, TwoVmasOfOneNameInAnMmAreRefused) {
+    expectRefused(R"("mms": [{"name": "A", "vmas": [{"name": "f", "start": 4096, "pages": 2}, {"name": "f", "start": 65536, "pages": 2, "pgoff": 2}]}], )" +
+                      task("[]"),
+                  "two VMAs named 'f'");
+}
+
 // A few bytes must not cost gigabytes or minutes: every limit is checked
 // before the work it bounds.
 TEST(HostileInput, CostlyInputsAreRefusedBeforeTheWork) {
@@ -83,10 +91,16 @@ TEST(HostileInput, CostlyInputsAreRefusedBeforeTheWork) {
                                         "big.json");
     ASSERT_FALSE(big.session);
     EXPECT_NE(big.error.message.find("more than " + std::to_string(kMaxOps) + " operations"), std::string::npos) << big.error.text();
-    // 100,000 VMAs (the overlap check is quadratic in them).
-    std::string many;
-    for (int i = 0; i < 100000; ++i) many += (i ? "," : "") + std::string(R"({"kind": "anon", "start": )") + std::to_string(4096 * (1 + i)) + R"(, "pages": 1})";
-    expectRefused(R"("mms": [{"name": "A", "vmas": [)" + many + "]}], " + task("[]"), "VMAs per mm");
+    // 100,000 VMAs (the overlap check is quadratic in them): an mm's VMAs
+    // have distinct names, of which there are at most 256.
+    std::string many, named;
+    for (int i = 0; i < 100000; ++i) {
+        const std::string start = std::to_string(4096 * (1 + i));
+        many += (i ? "," : "") + std::string(R"({"kind": "anon", "start": )") + start + R"(, "pages": 1})";
+        named += (i ? "," : "") + std::string(R"({"kind": "anon", "name": "v)") + std::to_string(i) + R"(", "start": )" + start + R"(, "pages": 1})";
+    }
+    expectRefused(R"("mms": [{"name": "A", "vmas": [)" + many + "]}], " + task("[]"), "two VMAs named 'file'");
+    expectRefused(R"("mms": [{"name": "A", "vmas": [)" + named + "]}], " + task("[]"), "at most 256 distinct VMA names");
     // 100,000 keys (the duplicate check used to be quadratic).
     std::string keys = "{";
     for (int i = 0; i < 100000; ++i) keys += (i ? ",\"k" : "\"k") + std::to_string(i) + "\": 1";

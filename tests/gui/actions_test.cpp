@@ -377,6 +377,9 @@ TEST_F(Actions, RecoveringADivergedJournalKeepsEveryStep) {
     EXPECT_TRUE(w2.lastRecovery().contains("diverged at step 1")) << w2.lastRecovery().toStdString();
     EXPECT_TRUE(w2.lastRecovery().contains(QString::number(n) + " steps")) << w2.lastRecovery().toStdString();
     EXPECT_TRUE(QFile::exists(journal + ".diverged"));
+    w2.resize(1400, 900);
+    w2.show();
+    shot(&w2, "recovered-diverged");
     EXPECT_TRUE(QFile::exists(w2.autosavePath()));
     const JournalLoad again = readJournal(w2.autosavePath().toStdString());
     ASSERT_TRUE(again.session && again.session->recording);
@@ -423,6 +426,7 @@ TEST_F(Actions, AFailingAutosaveIsShownAndRetried) {
         for (int k = 0; k < 5; ++k) trigger("actStep");
         EXPECT_FALSE(w->autosaveWarning()->isHidden());
         EXPECT_TRUE(w->autosaveWarning()->text().contains("Autosave is failing")) << w->autosaveWarning()->text().toStdString();
+        shot(w.get(), "autosave-failing");
     }
     c->chooseTask(std::nullopt);
     trigger("actStep");  // the next step writes everything missing
@@ -497,6 +501,9 @@ TEST_F(Actions, ARecordingJustLoadedIsNotUnsaved) {
     const QString path = dir.filePath("rec.json");
     ASSERT_TRUE(w->saveTo(path));
     EXPECT_FALSE(w->hasUnsavedRecording());
+    trigger("actRevStep");  // moving after a save journals nothing
+    trigger("actStep");
+    EXPECT_FALSE(w->autosaveJournal().active());
     ASSERT_EQ(w->openFile(path, true), QString());
     EXPECT_TRUE(c->debugger().manual());
     EXPECT_FALSE(w->hasUnsavedRecording());
