@@ -639,8 +639,10 @@ void MainWindow::autosave() {
 // steps since then would be lost by a crash. Retried every few seconds, so
 // freeing space is enough.
 void MainWindow::autosaveFailed(const QString& error) {
-    autosaveWarning_->setText(tr("⚠ Autosave is failing — a crash would lose the recent steps. Free space or Save As. (%1)").arg(error));
-    autosaveWarning_->setToolTip(error);
+    // The reason ("No space left on device") in the bar, the whole message with the path in the tooltip.
+    const QString reason = error.section(QStringLiteral(": "), -1);
+    autosaveWarning_->setText(tr("⚠ Autosave is failing (%1): a crash would lose the recent steps — free space or Save As").arg(reason));
+    autosaveWarning_->setToolTip(tr("The recording cannot be journaled: %1\nIt is retried every 3 seconds.").arg(error));
     autosaveWarning_->show();
     stopLabel_->setText(tr("autosave failed: %1").arg(error));
     if (!autosaveRetry_->isActive()) autosaveRetry_->start();
