@@ -464,7 +464,9 @@ Comparison compare(const std::vector<Observation>& kernel, const std::vector<Obs
             else
                 for (const auto& [kn, kval] : k.cells)
                     if (kn == name) kv = kval;
-            bool changed = i == 0;
+            // Before the first operation the world is fresh: no ptes, no pages.
+            const std::string fresh = name.find(".pte[") != std::string::npos ? "none" : "hole";
+            bool changed = i == 0 && (sv != fresh || kv != fresh);
             if (i > 0 && j < sim[i - 1].cells.size() && sim[i - 1].cells[j].second != sv) changed = true;
             if (i > 0 && j < kernel[i - 1].cells.size() && j < k.cells.size() && kernel[i - 1].cells[j].second != kv) changed = true;
             add(name, kv, sv, changed);
