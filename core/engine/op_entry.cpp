@@ -64,11 +64,18 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
         f.aux = op.page;     // offset in bytes
         f.cursor = op.count; // length in bytes
         return f;
+    case OpKind::Ftruncate:
+        f.fn = Fn::shmem_setattr;
+        f.aux = op.page;  // new size in bytes
+        return f;
     case OpKind::MadviseDontneed:
+    case OpKind::MadviseRemove:
     case OpKind::MadvisePageout: {
         auto [v, vpn] = locate(op.page);
         (void)v;
-        f.fn = op.kind == OpKind::MadviseDontneed ? Fn::madvise_dontneed : Fn::madvise_pageout;
+        f.fn = op.kind == OpKind::MadviseDontneed ? Fn::madvise_dontneed
+               : op.kind == OpKind::MadviseRemove ? Fn::madvise_remove
+                                                  : Fn::madvise_pageout;
         f.lo = vpn;
         f.hi = vpn + op.count;
         return f;

@@ -159,7 +159,8 @@ void StepContext::sleep(TaskState why, uint64_t arg) {
 }
 
 void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
-    auto inRange = [&](const UffdMsg& m) { return m.mm == mm && m.va >= lo && m.va < hi; };
+    // Resolving ioctls wake page faults only; events complete when read.
+    auto inRange = [&](const UffdMsg& m) { return m.event == UffdEvent::Pagefault && m.mm == mm && m.va >= lo && m.va < hi; };
     std::vector<uint32_t> woken;
     for (auto* q : {&s.uffd.pending, &s.uffd.readWaiting})
         for (auto it = q->begin(); it != q->end();) {
@@ -329,6 +330,41 @@ uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
             touch({CellKind::Task, 0, i});
         }
     return m.id;
+}
+
+uint32_t StepContext::queueUffdEvent(UffdEvent ev, uint8_t mm, uint64_t vpnLo, uint64_t vpnHi) {
+    UffdMsg m;
+    m.id = s.uffd.nextMsgId;
+    m.task = t;
+    m.mm = mm;
+    m.va = vpnLo;
+    m.event = ev;
+    const Vma* v = s.mms[mm].findVma(vpnLo);
+    auto idx = [&](uint64_t vpn) { return v ? (v->file ? v->indexOf(vpn) : vpn - v->start) : vpn; };
+    m.lo = idx(vpnLo);
+    m.hi = idx(vpnHi);
+    editUffd([&](UffdCtx& u) {
+        ++u.nextMsgId;
+        u.pending.push_back(m);
+    });
+    rec.raised.push_back({m.id, uffdMsgText(m, s)});
+    for (size_t i = 0; i < s.tasks.size(); ++i)
+        if (s.tasks[i].state == TaskState::Idle) {
+            s.tasks[i].state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+        }
+    return m.id;
+}
+
+void StepContext::completeUffdEvent(uint32_t id) {
+    for (size_t i = 0; i < s.tasks.size(); ++i) {
+        Task& o = s.tasks[i];
+        if (o.state == TaskState::SleepUffd && o.waitArg == id) {
+            o.state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+            say("wakes " + cfg().tasks[i].name);
+        }
+    }
 }
 
 void StepContext::setIntent(uint8_t mm, uint64_t vpn, bool protect) {

@@ -30,6 +30,10 @@ enum class OpKind : uint8_t {
     UffdContinue,
     UffdWake,
     Serve,            // monitor: read and resolve messages per MonitorPolicy, forever
+    // later additions (appended: kinds are part of the config hash)
+    MadviseRemove,    // madvise(MADV_REMOVE): REMOVE event, then the punch
+    Ftruncate,        // ftruncate(2) of the file to `page` bytes
+    kCount
 };
 std::string_view opKindName(OpKind k);  // the session-file spelling ("read", "uffdio_copy", ...)
 

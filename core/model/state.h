@@ -163,18 +163,23 @@ struct SwapDevice {
 
 // ---- userfaultfd context (spec §1.7) -------------------------------------
 enum UffdMsgFlag : uint8_t { UFFD_PAGEFAULT_FLAG_WRITE = 1, UFFD_PAGEFAULT_FLAG_WP = 2, UFFD_PAGEFAULT_FLAG_MINOR = 4 };
+// msg.event: a page fault, or a non-cooperative event (EVENT_* features).
+enum class UffdEvent : uint8_t { Pagefault, Remove, Unmap };
 struct UffdMsg {
     uint32_t id = 0;
-    uint8_t task = 0;  // faulting task (feat.ptid)
+    uint8_t task = 0;  // faulting task (feat.ptid); for an event, the task waiting for it to be read
     uint8_t mm = 0;
     uint64_t va = 0;   // page-aligned vpn
     uint8_t flags = 0;
+    UffdEvent event = UffdEvent::Pagefault;
+    uint64_t lo = 0, hi = 0;  // REMOVE/UNMAP: the range as page indices of the VMA (file pages for shmem), [lo, hi)
     friend bool operator==(const UffdMsg&, const UffdMsg&) = default;
 };
-std::string uffdMsgText(const UffdMsg& m, const class State& s);  // "MISS(8,W)", "WP(8,W)", "MINOR(3)"
+std::string uffdMsgText(const UffdMsg& m, const class State& s);  // "MISS(8,W)", "WP(8,W)", "MINOR(3)", "REMOVE(1-3)"
 
 enum UffdFeature : uint64_t {
     UFFD_FEATURE_EVENT_REMOVE = 1ull << 3,
+    UFFD_FEATURE_EVENT_UNMAP = 1ull << 6,
     UFFD_FEATURE_MISSING_SHMEM = 1ull << 5,
     UFFD_FEATURE_SIGBUS = 1ull << 7,
     UFFD_FEATURE_THREAD_ID = 1ull << 8,

@@ -86,6 +86,11 @@ inline const Vma& vmaFor(StepContext& c, uint8_t mm, uint64_t vpn) {
     return *v;
 }
 
+// userfaultfd_remove() (zap.cpp): with EVENT_REMOVE negotiated, drops
+// mmap_lock, queues REMOVE for [lo, hi) and sleeps until the monitor has read
+// it; the frame continues at `woken`. False (nothing done) without the event.
+bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken);
+
 // Names of toggles as users set them, for the "why" of a step.
 inline std::string onOff(bool b) { return b ? "on" : "off"; }
 

@@ -55,6 +55,9 @@ enum class Fn : uint8_t {
     try_to_unmap_one,
     shmem_writepage,
     folio_end_writeback,
+    // later additions (appended: Fn values are part of state hashes)
+    shmem_setattr,
+    madvise_remove,
     kCount
 };
 

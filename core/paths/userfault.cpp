@@ -80,7 +80,8 @@ void handle_userfault(StepContext& c) {
 }
 
 uint64_t supportedFeatures(const Toggles& k) {
-    uint64_t f = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID;
+    uint64_t f = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_SIGBUS |
+                 UFFD_FEATURE_THREAD_ID;
     if (k.minorMode) f |= UFFD_FEATURE_MINOR_SHMEM;
     if (k.pteMarkers) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_EXACT_ADDRESS;
     if (k.wpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED;

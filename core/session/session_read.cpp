@@ -69,7 +69,7 @@ const std::vector<std::pair<std::string, uint32_t>> kRegisterModes = {
 const std::vector<std::pair<std::string, uint32_t>> kCopyModes = {{"DONTWAKE", UFFDIO_COPY_MODE_DONTWAKE}, {"WP", UFFDIO_COPY_MODE_WP}};
 const std::vector<std::pair<std::string, uint32_t>> kWpModes = {{"WP", UFFDIO_WRITEPROTECT_MODE_WP}, {"DONTWAKE", UFFDIO_WRITEPROTECT_MODE_DONTWAKE}};
 const std::vector<std::pair<std::string, uint32_t>> kFeatures = {
-    {"EVENT_REMOVE", 1u << 3}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7}, {"THREAD_ID", 1u << 8},
+    {"EVENT_REMOVE", 1u << 3}, {"EVENT_UNMAP", 1u << 6}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7}, {"THREAD_ID", 1u << 8},
     {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11}, {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13}};
 
 struct Reader {
@@ -224,11 +224,11 @@ struct Reader {
         const std::string kind = json::expectString(kindV, "'op'");
         Op op;
         bool found = false;
-        for (int k = 0; k <= int(OpKind::Serve); ++k)
+        for (int k = 0; k < int(OpKind::kCount); ++k)
             if (opKindName(OpKind(k)) == kind) op.kind = OpKind(k), found = true;
         if (!found) {
             std::string known;
-            for (int k = 0; k <= int(OpKind::Serve); ++k) known += (k ? ", " : "") + std::string(opKindName(OpKind(k)));
+            for (int k = 0; k < int(OpKind::kCount); ++k) known += (k ? ", " : "") + std::string(opKindName(OpKind(k)));
             fail(kindV, "unknown operation '" + kind + "' (known: " + known + ")");
         }
         const TaskConfig& tc = s.config.tasks[task];
@@ -244,13 +244,20 @@ struct Reader {
             if (vmaV && !vspec) fail(*vmaV, "mm '" + s.config.mmNames[mm] + "' has no VMA named '" + vmaV->asString() + "'");
             if (vspec) op.vma = vmaByName(vspec->name, v);
         }
-        const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve;
-        const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed ||
+        const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate;
+        const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed || op.kind == OpKind::MadviseRemove ||
                              op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap ||
                              (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake);
         if (needsMm && !vspec) fail(v, "'" + kind + "' needs an mm: give the task an 'mm' or the operation an \"mm\"");
         uint64_t count = 1;
-        if (op.kind == OpKind::Punch && r.optional("offset")) {
+        if (op.kind == OpKind::Ftruncate) {
+            // ftruncate's length in bytes; the file's "pages" is the largest size it can have.
+            const Value& sv = r.required("size");
+            op.page = nonNegative(sv, "'size'");
+            if (op.page > s.filePages * 4096)
+                fail(sv, "'size' " + std::to_string(op.page) + " is beyond the file's largest size (" + std::to_string(s.filePages * 4096) +
+                             " bytes, its \"pages\")");
+        } else if (op.kind == OpKind::Punch && r.optional("offset")) {
             op.page = nonNegative(*r.optional("offset"), "'offset'");
             op.count = nonNegative(r.required("len"), "'len'");
             if (op.count == 0) fail(*r.optional("len"), "'len' must be positive");

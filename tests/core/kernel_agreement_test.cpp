@@ -240,5 +240,24 @@ TEST(KernelAgreement, AWriteToAReadOnlyVmaIsSigsegvAndTheFileIsUnchanged) {
     EXPECT_FALSE(pteA(st, 4).write);  // mapped read-only by fault-around at most
 }
 
+// Item 6: madvise_dontneed_free() → userfaultfd_remove(): with EVENT_REMOVE
+// the monitor is told, and MADV_DONTNEED waits until it has read the event.
+TEST(KernelAgreement, DontneedWithEventRemoveSendsRemoveAndWaitsForTheRead) {
+    Scenario sc;
+    sc.s0(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP, UINT64_MAX, false);
+    sc.s.setup[1].op.features |= UFFD_FEATURE_EVENT_REMOVE;
+    sc.program(A1, {dontneed(1, 2)});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"REMOVE(1-3)"}));
+    EXPECT_TRUE(ranStep(r, "event complete"));
+    EXPECT_TRUE(pteA(r.timeline->current(), 1).isNone());
+    // Without the feature: no event.
+    Scenario quiet;
+    quiet.s0(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP, UINT64_MAX, false);
+    quiet.program(A1, {dontneed(1, 2)});
+    EXPECT_TRUE(quiet.run("upstream").messages.empty());
+}
+
 }  // namespace
 }  // namespace faultline::test

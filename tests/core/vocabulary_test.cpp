@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Operations beyond the seed scenarios: ftruncate, MADV_REMOVE, the UNMAP
+// event and access to an unmapped address. Expectations are what Linux 6.18
+// does (tools/kernel-checks/model_agreement.c).
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "engine/accounting.h"
+#include "scenario.h"
+#include "session/session_io.h"
+
+namespace faultline::test {
+namespace {
+
+bool ranStep(const RunResult& r, const std::string& needle) {
+    for (const StepRecord& rec : r.timeline->records())
+        if (rec.summary().find(needle) != std::string::npos) return true;
+    return false;
+}
+Op ftruncate(uint64_t bytes) { return op(OpKind::Ftruncate, bytes); }
+Op api(uint64_t features) {
+    Op o = onA(op(OpKind::UffdApi));
+    o.features = features;
+    return o;
+}
+
+// 8 pages, 0..5 written, A registered WP, 0..3 mapped, all write-protected:
+// 0..3 present+wp, 4..7 markers.
+Scenario truncScenario() {
+    Scenario sc(8);
+    sc.setup(B1, op(OpKind::FileWrite, 0, 6, 0, "b0")).setup(M, api(UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_WP_HUGETLBFS_SHMEM));
+    sc.setup(M, onA(op(OpKind::UffdRegister, 0, 8, UFFDIO_REGISTER_MODE_WP)));
+    for (int i = 0; i < 4; ++i) sc.setup(A1, read(uint64_t(i)));
+    sc.setup(M, onA(op(OpKind::UffdWriteprotect, 0, 8, UFFDIO_WRITEPROTECT_MODE_WP)));
+    return sc;
+}
+
+TEST(Vocabulary, FtruncateShrinkZapsPtesPastTheEndKeepingMarkersAndReadsThereGetSigbus) {
+    Scenario sc = truncScenario();
+    sc.program(A1, {ftruncate(2 * 4096), read(3)});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    EXPECT_EQ(st.inode.sizePages, 2u);
+    EXPECT_TRUE(pteA(st, 0).isPresent() && pteA(st, 0).uffd_wp);
+    EXPECT_TRUE(pteA(st, 1).isPresent() && pteA(st, 1).uffd_wp);
+    for (uint64_t i = 2; i < 8; ++i) EXPECT_TRUE(pteA(st, i).isWpMarker()) << i;  // as pagemap shows on 6.18
+    for (uint64_t i = 2; i < 8; ++i) EXPECT_TRUE(st.inode.xa.get(i).isEmpty()) << i;
+    EXPECT_EQ(st.tasks[A1].lastSignal, SIGBUS);
+    EXPECT_TRUE(ranStep(r, "→ SIGBUS"));
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(Vocabulary, FtruncateGrowingBackLeavesHolesAndTheKeptMarkersStillProtect) {
+    Scenario sc = truncScenario();
+    sc.program(A1, {ftruncate(2 * 4096), ftruncate(8 * 4096), read(3), write(3, "a1"), write(1, "a2")});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"WP(3,W)", "WP(1,W)"}));
+    const State& st = r.timeline->current();
+    EXPECT_EQ(st.tasks[A1].lastSignal, 0);
+    EXPECT_EQ(st.folio(st.inode.xa.get(3).value).data.str(), "a1");
+    EXPECT_EQ(count(r, Rule::C1), 0);
+}
+
+TEST(Vocabulary, FtruncateToTheMiddleOfAPageZeroesItsTailAndKeepsItMapped) {
+    Scenario sc = truncScenario();
+    sc.program(A1, {ftruncate(4096 + 100)});
+    const RunResult r = sc.run("upstream");
+    const State& st = r.timeline->current();
+    EXPECT_EQ(st.inode.sizePages, 2u);
+    EXPECT_TRUE(pteA(st, 1).isPresent());
+    EXPECT_EQ(st.folio(st.inode.xa.get(1).value).data.str(), "~b0");
+}
+
+TEST(Vocabulary, FtruncateIsReadAndWrittenBySessionFiles) {
+    const std::string json = R"({"format":"faultline-session","schema_version":1,"file":{"pages":8},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000","pages":8}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"ftruncate","size":8192},{"op":"madvise_remove","page":1,"pages":2}]}]})";
+    const auto r = parseSession(json, "t.json");
+    ASSERT_TRUE(r.session) << r.error.text();
+    const auto& prog = r.session->config.tasks[0].program;
+    ASSERT_EQ(prog.size(), 2u);
+    EXPECT_EQ(prog[0].kind, OpKind::Ftruncate);
+    EXPECT_EQ(prog[0].page, 8192u);
+    EXPECT_EQ(prog[1].kind, OpKind::MadviseRemove);
+    const auto again = parseSession(writeSession(*r.session), "again.json");
+    ASSERT_TRUE(again.session) << again.error.text();
+    EXPECT_EQ(again.session->config.tasks[0].program[0].page, 8192u);
+    const auto big = parseSession(
+        R"({"format":"faultline-session","schema_version":1,"file":{"pages":8},"mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000","pages":8}]}],"tasks":[{"name":"P","program":[{"op":"ftruncate","size":40000}]}]})",
+        "big.json");
+    ASSERT_FALSE(big.session);
+    EXPECT_NE(big.error.message.find("beyond the file's largest size"), std::string::npos) << big.error.text();
+}
+
+TEST(Vocabulary, MadviseRemoveSendsRemoveThenPunches) {
+    Scenario sc;
+    sc.s0(UFFDIO_REGISTER_MODE_MISSING, UINT64_MAX, false);
+    sc.s.setup[1].op.features |= UFFD_FEATURE_EVENT_REMOVE;
+    sc.program(A1, {op(OpKind::MadviseRemove, 1)});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"REMOVE(1-2)"}));
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(st.inode.xa.get(1).isEmpty());
+    EXPECT_TRUE(pteA(st, 1).isNone());
+    EXPECT_TRUE(checkAccounting(st).empty());
+    // Without EVENT_REMOVE: the punch alone.
+    Scenario quiet;
+    quiet.s0(UFFDIO_REGISTER_MODE_MISSING, UINT64_MAX, false);
+    quiet.program(A1, {op(OpKind::MadviseRemove, 1)});
+    const RunResult q = quiet.run("baseline-2020");
+    EXPECT_TRUE(q.messages.empty());
+    EXPECT_TRUE(q.timeline->current().inode.xa.get(1).isEmpty());
+}
+
+TEST(Vocabulary, MunmapWithEventUnmapSendsUnmap) {
+    Scenario sc;
+    sc.s0(UFFDIO_REGISTER_MODE_MISSING, 0, false);
+    sc.s.setup[0].op.features |= UFFD_FEATURE_EVENT_UNMAP;
+    sc.program(A1, {op(OpKind::Munmap, 0)});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"UNMAP(0-32)"}));
+}
+
+}  // namespace
+}  // namespace faultline::test
