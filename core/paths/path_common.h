@@ -28,6 +28,9 @@ constexpr uint32_t kAnonReclaim = 1;
 
 // zap_details.zap_flags
 constexpr uint32_t ZAP_FLAG_DROP_MARKER = 1;
+// zap_details.even_cows: also zap the anonymous copies in MAP_PRIVATE
+// mappings (truncation); a punch leaves them (should_zap_folio()).
+constexpr uint32_t ZAP_EVEN_COWS = 2;
 
 // The next (mm, VMA) after position `pos` (encoded mm << 16 | vma index) that
 // maps a file page in [lo, hi): the i_mmap interval-tree walk.

@@ -58,6 +58,7 @@ enum class Fn : uint8_t {
     // later additions (appended: Fn values are part of state hashes)
     shmem_setattr,
     madvise_remove,
+    do_cow_fault,
     kCount
 };
 

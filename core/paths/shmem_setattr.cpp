@@ -35,7 +35,7 @@ void shmem_setattr(StepContext& c) {
         StackFrame n;
         n.lo = f.lo;
         n.hi = f.hi;
-        n.flags = 0;
+        n.flags = ZAP_EVEN_COWS;
         f.pc = ST_3;
         return c.call(Fn::unmap_mapping_range, n);
     }

@@ -113,8 +113,11 @@ void handle_mm_fault(StepContext& c) {
                 c.at("pte none, anonymous VMA → do_anonymous_page");
                 return c.call(Fn::do_anonymous_page, n);
             }
-            c.at(std::string("pte none → do_fault → ") + (f.write ? "do_shared_fault" : "do_read_fault"));
-            return c.call(f.write ? Fn::do_shared_fault : Fn::do_read_fault, n);
+            {
+                const Fn next = !f.write ? Fn::do_read_fault : (v.flags & VM_SHARED) ? Fn::do_shared_fault : Fn::do_cow_fault;
+                c.at("pte none → do_fault → " + std::string(fnName(next)));
+                return c.call(next, n);
+            }
         case PteKind::Marker:
             c.at("pte is a marker → do_swap_page → handle_pte_marker");
             return c.call(Fn::handle_pte_marker, n);

@@ -25,7 +25,7 @@ bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken) 
 namespace {
 
 // zap_pte_range() over [from, to) vpns of one VMA; returns what it did.
-std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uint64_t to, bool dropMarker) {
+std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uint64_t to, bool dropMarker, bool evenCows = true) {
     Mm& m = c.s.mms[mm];
     std::vector<uint64_t> keys;
     m.pt.forEach(from, to, [&](uint64_t k, const Pte&) { keys.push_back(k); });
@@ -34,7 +34,9 @@ std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uin
     for (uint64_t vpn : keys) {
         const Pte p = m.pt.get(vpn);
         const std::string name = c.pageName(mm, vpn);
-        if (p.isPresent()) {
+        if (p.isPresent() && !evenCows && v.file && c.s.folio(p.pfn).anon) {
+            note(name + " is a private anonymous copy: kept (should_zap_folio: not even_cows)");
+        } else if (p.isPresent()) {
             c.substep("ZP.3", "zap_pte_range");
             const bool keepWp = p.uffd_wp && (v.flags & VM_UFFD_WP) && v.file;
             if (keepWp && c.k().pteMarkers && !dropMarker) {
@@ -93,7 +95,7 @@ void unmap_mapping_range(StepContext& c) {
         if (!c.lock(PTL(mm, vpn))) return;
         const uint64_t vmaEndIdx = v.pgoff + (v.end - v.start);
         const uint64_t endIdx = std::min({f.hi, vmaEndIdx, f.cursor + ((vpn | 511) + 1 - vpn)});
-        const std::string did = zapPtes(c, mm, v, vpn, v.vpnOf(endIdx), drop);
+        const std::string did = zapPtes(c, mm, v, vpn, v.vpnOf(endIdx), drop, f.flags & ZAP_EVEN_COWS);
         c.unlock(PTL(mm, vpn));
         c.at("zap_pte_range " + c.mmName(mm) + " [" + idxText(f.cursor) + ", " + idxText(endIdx) + "): " + did + "; ZP.6 unlock");
         f.cursor = endIdx;
