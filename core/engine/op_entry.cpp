@@ -47,6 +47,21 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     switch (op.kind) {
     case OpKind::Read:
     case OpKind::Write: {
+        if (mm >= 0) {
+            uint64_t vpn = 0;
+            if (!findNamedVma(s.mms[mm], op.vma, op.page, vpn)) {
+                // Unmapped now (munmap): the access goes to where the VMA was
+                // and ends in SIGSEGV (user_access finds no VMA).
+                for (const VmaPlacement& p : cfg.placements)
+                    if (p.mm == mm && p.nameId == op.vma) {
+                        f.fn = Fn::user_access;
+                        f.va = p.start + (op.page - p.pgoff);
+                        f.index = p.file ? op.page : 0;
+                        f.write = op.kind == OpKind::Write;
+                        return f;
+                    }
+            }
+        }
         auto [v, vpn] = locate(op.page);
         f.fn = Fn::user_access;
         f.va = vpn;

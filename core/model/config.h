@@ -73,9 +73,19 @@ struct TaskConfig {
     std::vector<Op> program;
 };
 
+// Where a session's named VMA was mapped at the start: an access to "page n
+// of VMA 'file'" still has an address after munmap (and gets SIGSEGV there).
+struct VmaPlacement {
+    int mm = 0;
+    uint8_t nameId = 0;
+    uint64_t start = 0, pgoff = 0, pages = 0;  // vpn, file page, length
+    bool file = true;
+};
+
 struct Config {
     std::vector<std::string> mmNames;   // "A", "B"
     std::vector<std::string> vmaNames;  // "file", "anon", ...
+    std::vector<VmaPlacement> placements;  // filled when the initial state is built
     std::vector<TaskConfig> tasks;
     int uffdTask = -1;                  // the monitor, if any (serves messages)
     int ioTask = -1;                    // the implicit "IO" task that completes swap writeback

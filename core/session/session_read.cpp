@@ -415,6 +415,18 @@ struct Reader {
                     x.findings->push_back(ef);
                 }
             }
+            if (const Value* sg = r.optional("signals")) {
+                if (!sg->isArray()) fail(*sg, "'signals' must be an array of \"TASK:SIGSEGV\" or \"TASK:SIGBUS\" strings");
+                x.signals.emplace();
+                for (const Value& sv : sg->asArray()) {
+                    const std::string t = json::expectString(sv, "a signal");
+                    const auto colon = t.find(':');
+                    const std::string sig = colon == std::string::npos ? "" : t.substr(colon + 1);
+                    if (colon == std::string::npos || s.config.taskIndex(t.substr(0, colon)) < 0 || (sig != "SIGSEGV" && sig != "SIGBUS"))
+                        fail(sv, "a signal is \"TASK:SIGSEGV\" or \"TASK:SIGBUS\" with a task of this session, not '" + t + "'");
+                    x.signals->push_back(t);
+                }
+            }
             if (const Value* m = r.optional("messages")) {
                 if (!m->isArray()) fail(*m, "'messages' must be an array of strings");
                 x.messages.emplace();

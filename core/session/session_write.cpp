@@ -163,6 +163,11 @@ std::string writeSession(const Session& s) {
             for (const std::string& m : *e.messages) ms.push_back(str(m));
             ev.set("messages", ms);
         }
+        if (e.signals) {
+            Value sg = Value::array();
+            for (const std::string& x : *e.signals) sg.push_back(str(x));
+            ev.set("signals", sg);
+        }
         if (!e.cells.empty()) ev.set("cells", togglesValue(e.cells));
         if (e.end) ev.set("end", str(*e.end));
         exps.push_back(ev);

@@ -126,5 +126,36 @@ TEST(Vocabulary, MunmapWithEventUnmapSendsUnmap) {
     EXPECT_EQ(r.messages, (std::vector<std::string>{"UNMAP(0-32)"}));
 }
 
+TEST(Vocabulary, AnAccessAfterMunmapIsSigsegvNotAnEngineError) {
+    Scenario sc;
+    sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0")).setup(A1, read(3));
+    sc.program(A1, {op(OpKind::Munmap, 0), read(3), write(4, "a1")});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    for (const Finding& f : r.findings) EXPECT_NE(f.rule, Rule::Engine) << f.text;
+    EXPECT_EQ(r.signals, (std::vector<std::string>{"A1:SIGSEGV", "A1:SIGSEGV"}));
+    EXPECT_TRUE(ranStep(r, "no VMA → SIGSEGV"));
+    EXPECT_EQ(r.timeline->current().folio(r.timeline->current().inode.xa.get(4).value).data.str(), "b0");
+}
+
+TEST(Vocabulary, SignalsAreAnExpectation) {
+    Scenario sc;
+    sc.program(A1, {op(OpKind::Munmap, 0), read(3)});
+    const RunResult r = sc.run("upstream");
+    Expectation e;
+    e.variant = "upstream";
+    e.signals = std::vector<std::string>{"A1:SIGSEGV"};
+    EXPECT_TRUE(compareExpectation(r, e).empty());
+    e.signals = std::vector<std::string>{};
+    ASSERT_EQ(compareExpectation(r, e).size(), 1u);
+    EXPECT_EQ(compareExpectation(r, e)[0], "signals [A1:SIGSEGV], expected []");
+    const auto bad = parseSession(
+        R"({"format":"faultline-session","schema_version":1,"mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000","pages":8}]}],
+            "tasks":[{"name":"A1","mm":"A"}],"expect":[{"variant":"upstream","signals":["Z9:SIGSEGV"]}]})",
+        "bad.json");
+    ASSERT_FALSE(bad.session);
+    EXPECT_NE(bad.error.message.find("a task of this session"), std::string::npos) << bad.error.text();
+}
+
 }  // namespace
 }  // namespace faultline::test
