@@ -79,6 +79,19 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
         f.aux = op.page;     // offset in bytes
         f.cursor = op.count; // length in bytes
         return f;
+    case OpKind::Mmap:
+        f.fn = Fn::do_mmap;
+        f.aux = op.vma;  // which placement
+        return f;
+    case OpKind::Mprotect: {
+        auto [v, vpn] = locate(op.page);
+        (void)v;
+        f.fn = Fn::do_mprotect;
+        f.lo = vpn;
+        f.hi = vpn + op.count;
+        f.flags = op.mode;
+        return f;
+    }
     case OpKind::Ftruncate:
         f.fn = Fn::shmem_setattr;
         f.aux = op.page;  // new size in bytes

@@ -33,6 +33,8 @@ enum class OpKind : uint8_t {
     // later additions (appended: kinds are part of the config hash)
     MadviseRemove,    // madvise(MADV_REMOVE): REMOVE event, then the punch
     Ftruncate,        // ftruncate(2) of the file to `page` bytes
+    Mprotect,         // mprotect(2) of pages of the task's VMA; mode = PROT_READ (1) | PROT_WRITE (2)
+    Mmap,             // mmap(2) of the named VMA again where the session placed it (MAP_FIXED_NOREPLACE)
     kCount
 };
 std::string_view opKindName(OpKind k);  // the session-file spelling ("read", "uffdio_copy", ...)
@@ -80,6 +82,7 @@ struct VmaPlacement {
     uint8_t nameId = 0;
     uint64_t start = 0, pgoff = 0, pages = 0;  // vpn, file page, length
     bool file = true;
+    uint32_t flags = 0;  // the VMA's vm_flags when mapped
 };
 
 struct Config {

@@ -94,6 +94,12 @@ inline const Vma& vmaFor(StepContext& c, uint8_t mm, uint64_t vpn) {
 // it; the frame continues at `woken`. False (nothing done) without the event.
 bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken);
 
+// VMA geometry (userfault.cpp): __split_vma at lo and hi so that [lo, hi) is
+// whole VMAs (false if part of it is unmapped), and vma_merge of compatible
+// neighbours (returns how many merges were made).
+bool splitAt(StepContext& c, uint8_t mm, uint64_t lo, uint64_t hi);
+int mergeVmas(StepContext& c, uint8_t mm);
+
 // Names of toggles as users set them, for the "why" of a step.
 inline std::string onOff(bool b) { return b ? "on" : "off"; }
 

@@ -59,6 +59,8 @@ enum class Fn : uint8_t {
     shmem_setattr,
     madvise_remove,
     do_cow_fault,
+    do_mprotect,
+    do_mmap,
     kCount
 };
 

@@ -38,7 +38,9 @@ void user_access(StepContext& c) {
             return c.ret(0);
         }
         const Pte p = c.s.mms[f.mm].pt.get(f.va);
-        if (p.isPresent() && (!f.write || p.write)) {
+        // PROT_NONE (mprotect): the pte is not accessible; the fault path's
+        // access_error() turns it into SIGSEGV.
+        if (p.isPresent() && (!f.write || p.write) && (v->flags & VM_READ)) {
             Pte n = p;
             n.young = true;
             if (f.write) n.dirty = true;
@@ -64,11 +66,13 @@ void user_access(StepContext& c) {
         // fault handling: no VMA, or a write to a VMA without VM_WRITE, is
         // SIGSEGV (bad_area) and nothing is faulted in.
         const Vma* v = c.vmaOf(f.mm, f.va);
-        if (!v || (f.write && !(v->flags & VM_WRITE))) {
+        if (!v || (f.write && !(v->flags & VM_WRITE)) || !(v->flags & (VM_READ | VM_WRITE))) {
             c.unlock(ML(f.mm));
             c.task().lastSignal = SIGSEGV;
             c.at("mmap_read_lock(" + c.mmName(f.mm) + "); " +
-                 (v ? "access_error: write to a VMA without VM_WRITE" : std::string("no VMA at ") + c.pageName(f.mm, f.va)) +
+                 (!v ? std::string("no VMA at ") + c.pageName(f.mm, f.va)
+                     : f.write && !(v->flags & VM_WRITE) ? std::string("access_error: write to a VMA without VM_WRITE")
+                                                        : std::string("access_error: PROT_NONE VMA")) +
                  " → SIGSEGV");
             return c.ret(0);
         }

@@ -6,6 +6,56 @@
 #include "paths/path_common.h"
 
 namespace faultline::paths {
+// Splits the VMAs of `mm` at lo and hi (vpns) so that [lo, hi) is made of
+// whole VMAs (__split_vma). Returns false if part of the range is unmapped.
+bool splitAt(StepContext& c, uint8_t mm, uint64_t lo, uint64_t hi) {
+    auto& vmas = c.s.mms[mm].vmas;
+    for (uint64_t p = lo; p < hi;) {
+        const Vma* v = c.s.mms[mm].findVma(p);
+        if (!v) return false;
+        p = v->end;
+    }
+    for (uint64_t cut : {lo, hi}) {
+        for (size_t i = 0; i < vmas.size(); ++i) {
+            Vma& v = vmas[i];
+            if (cut > v.start && cut < v.end) {
+                Vma tail = v;
+                tail.start = cut;
+                if (v.file) tail.pgoff = v.pgoff + (cut - v.start);
+                v.end = cut;
+                vmas.insert(vmas.begin() + long(i) + 1, tail);
+                break;
+            }
+        }
+    }
+    c.touch({CellKind::Vma, mm, 0});
+    return true;
+}
+
+// vma_merge(): adjacent VMAs of one mapping (same name, same kind, same
+// flags and userfaultfd context, contiguous file offsets) become one, as
+// vma_modify_flags_uffd() does after REGISTER and UNREGISTER change flags.
+// Returns how many merges were made.
+int mergeVmas(StepContext& c, uint8_t mm) {
+    auto& vmas = c.s.mms[mm].vmas;
+    int merged = 0;
+    for (size_t i = 0; i + 1 < vmas.size();) {
+        const Vma& a = vmas[i];
+        const Vma& b = vmas[i + 1];
+        const bool ok = a.end == b.start && a.nameId == b.nameId && a.file == b.file && a.flags == b.flags &&
+                        a.uffd == b.uffd && (!a.file || a.pgoff + (a.end - a.start) == b.pgoff);
+        if (!ok) {
+            ++i;
+            continue;
+        }
+        vmas[i].end = b.end;
+        vmas.erase(vmas.begin() + long(i) + 1);
+        ++merged;
+    }
+    if (merged) c.touch({CellKind::Vma, mm, 0});
+    return merged;
+}
+
 namespace {
 
 enum { HU_1, HU_4, HU_6 };
@@ -108,56 +158,6 @@ void userfaultfd_api(StepContext& c) {
     });
     c.at("UFFDIO_API: features negotiated");
     return c.ret(0);
-}
-
-// Splits the VMAs of `mm` at lo and hi (vpns) so that [lo, hi) is made of
-// whole VMAs (__split_vma). Returns false if part of the range is unmapped.
-bool splitAt(StepContext& c, uint8_t mm, uint64_t lo, uint64_t hi) {
-    auto& vmas = c.s.mms[mm].vmas;
-    for (uint64_t p = lo; p < hi;) {
-        const Vma* v = c.s.mms[mm].findVma(p);
-        if (!v) return false;
-        p = v->end;
-    }
-    for (uint64_t cut : {lo, hi}) {
-        for (size_t i = 0; i < vmas.size(); ++i) {
-            Vma& v = vmas[i];
-            if (cut > v.start && cut < v.end) {
-                Vma tail = v;
-                tail.start = cut;
-                if (v.file) tail.pgoff = v.pgoff + (cut - v.start);
-                v.end = cut;
-                vmas.insert(vmas.begin() + long(i) + 1, tail);
-                break;
-            }
-        }
-    }
-    c.touch({CellKind::Vma, mm, 0});
-    return true;
-}
-
-// vma_merge(): adjacent VMAs of one mapping (same name, same kind, same
-// flags and userfaultfd context, contiguous file offsets) become one, as
-// vma_modify_flags_uffd() does after REGISTER and UNREGISTER change flags.
-// Returns how many merges were made.
-int mergeVmas(StepContext& c, uint8_t mm) {
-    auto& vmas = c.s.mms[mm].vmas;
-    int merged = 0;
-    for (size_t i = 0; i + 1 < vmas.size();) {
-        const Vma& a = vmas[i];
-        const Vma& b = vmas[i + 1];
-        const bool ok = a.end == b.start && a.nameId == b.nameId && a.file == b.file && a.flags == b.flags &&
-                        a.uffd == b.uffd && (!a.file || a.pgoff + (a.end - a.start) == b.pgoff);
-        if (!ok) {
-            ++i;
-            continue;
-        }
-        vmas[i].end = b.end;
-        vmas.erase(vmas.begin() + long(i) + 1);
-        ++merged;
-    }
-    if (merged) c.touch({CellKind::Vma, mm, 0});
-    return merged;
 }
 
 std::string modeText(uint32_t mode) {

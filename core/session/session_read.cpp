@@ -244,8 +244,10 @@ struct Reader {
             if (vmaV && !vspec) fail(*vmaV, "mm '" + s.config.mmNames[mm] + "' has no VMA named '" + vmaV->asString() + "'");
             if (vspec) op.vma = vmaByName(vspec->name, v);
         }
-        const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate;
-        const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed || op.kind == OpKind::MadviseRemove ||
+        const bool usesPage =
+            op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate && op.kind != OpKind::Mmap;
+        const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed || op.kind == OpKind::MadviseRemove || op.kind == OpKind::Mprotect ||
+                             op.kind == OpKind::Mmap ||
                              op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap ||
                              (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake);
         if (needsMm && !vspec) fail(v, "'" + kind + "' needs an mm: give the task an 'mm' or the operation an \"mm\"");
@@ -305,6 +307,16 @@ struct Reader {
             else fail(*m, "'" + kind + "' takes no 'mode'");
         } else if (op.kind == OpKind::UffdRegister) {
             fail(v, "'uffdio_register' needs a 'mode'");
+        }
+        if (const Value* pr = r.optional("prot")) {
+            if (op.kind != OpKind::Mprotect) fail(*pr, "only 'mprotect' takes 'prot'");
+            const std::string ps = json::expectString(*pr, "'prot'");
+            if (ps == "none") op.mode = 0;
+            else if (ps == "read") op.mode = 1;
+            else if (ps == "read_write") op.mode = 3;
+            else fail(*pr, "'prot' must be \"none\", \"read\" or \"read_write\", not '" + ps + "'");
+        } else if (op.kind == OpKind::Mprotect) {
+            fail(v, "'mprotect' needs a 'prot' (\"none\", \"read\" or \"read_write\")");
         }
         if (const Value* f = r.optional("features")) {
             if (op.kind != OpKind::UffdApi) fail(*f, "only 'uffdio_api' takes 'features'");

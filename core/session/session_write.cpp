@@ -47,6 +47,9 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
                                                            {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13}}));
         return o;
     case OpKind::Serve: return o;
+    case OpKind::Mmap:
+        o.set("vma", str(s.config.vmaNames[op.vma]));
+        return o;
     case OpKind::Ftruncate:
         o.set("size", num(op.page));
         return o;
@@ -62,6 +65,7 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
     if (op.kind == OpKind::UffdRegister) o.set("mode", flags(op.mode, {{"MISSING", 1}, {"WP", 2}, {"MINOR", 4}}));
     if ((op.kind == OpKind::UffdCopy || op.kind == OpKind::UffdContinue) && op.mode) o.set("mode", flags(op.mode, {{"DONTWAKE", 1}, {"WP", 2}}));
     if (op.kind == OpKind::UffdWriteprotect) o.set("mode", flags(op.mode, {{"WP", 1}, {"DONTWAKE", 2}}));
+    if (op.kind == OpKind::Mprotect) o.set("prot", str(op.mode == 0 ? "none" : op.mode == 1 ? "read" : "read_write"));
     return o;
 }
 

@@ -157,5 +157,66 @@ TEST(Vocabulary, SignalsAreAnExpectation) {
     EXPECT_NE(bad.error.message.find("a task of this session"), std::string::npos) << bad.error.text();
 }
 
+Op mprotect(uint64_t page, uint64_t pages, uint32_t prot) { return op(OpKind::Mprotect, page, pages, prot); }
+
+TEST(Vocabulary, MprotectReadOnlyMakesWritesSigsegvAndReadWriteLetsThemThroughAgain) {
+    Scenario sc;
+    sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0")).setup(A1, write(3, "a0"));
+    sc.program(A1, {mprotect(0, 32, 1), write(3, "a1"), read(3), mprotect(0, 32, 3), write(3, "a2"), mprotect(0, 32, 0), read(3)});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.signals, (std::vector<std::string>{"A1:SIGSEGV", "A1:SIGSEGV"}));
+    EXPECT_TRUE(ranStep(r, "1 ptes write-protected"));
+    EXPECT_TRUE(ranStep(r, "access_error: PROT_NONE VMA"));
+    const State& st = r.timeline->current();
+    EXPECT_EQ(st.folio(st.inode.xa.get(3).value).data.str(), "a2");
+    EXPECT_EQ(st.mms[0].vmas.size(), 1u);  // split and merged back
+}
+
+TEST(Vocabulary, MprotectOfPartOfAVmaSplitsIt) {
+    Scenario sc;
+    sc.program(A1, {mprotect(8, 8, 1)});
+    const RunResult r = sc.run("upstream");
+    EXPECT_EQ(r.timeline->current().mms[0].vmas.size(), 3u);
+}
+
+TEST(Vocabulary, MmapAfterMunmapMapsTheVmaAgainWithoutItsRegistration) {
+    Scenario sc;
+    sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0")).setup(M, api(UFFD_FEATURE_MISSING_SHMEM));
+    sc.setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
+    sc.program(A1, {op(OpKind::Munmap, 0), op(OpKind::Mmap), read(3), op(OpKind::Mmap)});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_TRUE(r.signals.empty());
+    const State& st = r.timeline->current();
+    ASSERT_EQ(st.mms[0].vmas.size(), 1u);
+    EXPECT_FALSE(st.mms[0].vmas[0].uffd);
+    EXPECT_TRUE(pteA(st, 3).isPresent());
+    ASSERT_EQ(r.opErrors.size(), 1u);  // the second mmap: the range is mapped
+    EXPECT_NE(r.opErrors[0].find("-EEXIST"), std::string::npos);
+}
+
+TEST(Vocabulary, MprotectAndMmapAreReadAndWrittenBySessionFiles) {
+    const std::string json = R"({"format":"faultline-session","schema_version":1,"file":{"pages":8},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000","pages":8}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"mprotect","page":0,"pages":8,"prot":"read"},{"op":"munmap","page":0},{"op":"mmap","vma":"file"}]}]})";
+    const auto r = parseSession(json, "t.json");
+    ASSERT_TRUE(r.session) << r.error.text();
+    const auto& prog = r.session->config.tasks[0].program;
+    EXPECT_EQ(prog[0].kind, OpKind::Mprotect);
+    EXPECT_EQ(prog[0].mode, 1u);
+    EXPECT_EQ(prog[2].kind, OpKind::Mmap);
+    const auto again = parseSession(writeSession(*r.session), "again.json");
+    ASSERT_TRUE(again.session) << again.error.text();
+    EXPECT_EQ(again.session->config.tasks[0].program[0].mode, 1u);
+    EXPECT_EQ(again.session->config.tasks[0].program[2].kind, OpKind::Mmap);
+    const auto bad = parseSession(
+        R"({"format":"faultline-session","schema_version":1,"mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000","pages":8}]}],
+            "tasks":[{"name":"A1","mm":"A","program":[{"op":"mprotect","page":0,"prot":"rwx"}]}]})",
+        "bad.json");
+    ASSERT_FALSE(bad.session);
+    EXPECT_NE(bad.error.message.find("'prot' must be"), std::string::npos) << bad.error.text();
+}
+
 }  // namespace
 }  // namespace faultline::test
