@@ -71,7 +71,7 @@ void StepContext::ret(int32_t value) {
 
 namespace {
 bool conflicts(const LockHold& h, uint8_t task, bool write) {
-    const uint32_t others = h.holders & ~(1u << task);
+    const uint64_t others = h.holders & ~(uint64_t{1} << task);
     if (!others) return false;
     return write || h.write;
 }
@@ -81,12 +81,12 @@ bool StepContext::trylock(const LockId& id, bool write) {
     auto it = std::lower_bound(s.locks.begin(), s.locks.end(), id,
                                [](const LockHold& h, const LockId& i) { return h.id < i; });
     if (it != s.locks.end() && it->id == id) {
-        if (it->holders & (1u << t)) throw EngineError(lockName(id, cfg()) + " taken twice by " + taskName());
+        if (it->holders & (uint64_t{1} << t)) throw EngineError(lockName(id, cfg()) + " taken twice by " + taskName());
         if (conflicts(*it, t, write)) return false;
-        it->holders |= 1u << t;
+        it->holders |= uint64_t{1} << t;
         it->write = write;
     } else {
-        s.locks.insert(it, LockHold{id, write, 1u << t});
+        s.locks.insert(it, LockHold{id, write, uint64_t{1} << t});
     }
     touch({CellKind::Lock, 0, 0});
     return true;
@@ -101,7 +101,7 @@ bool StepContext::lock(const LockId& id, bool write) {
     const LockHold* h = s.findLock(id);
     std::string by;
     for (size_t i = 0; h && i < s.tasks.size(); ++i)
-        if (h->holders & (1u << i)) by += (by.empty() ? "" : ",") + cfg().tasks[i].name;
+        if (h->holders & (uint64_t{1} << i)) by += (by.empty() ? "" : ",") + cfg().tasks[i].name;
     say("blocks on " + lockName(id, cfg()) + (write ? "" : " (read)") + " held by " + by);
     flowSet = true;
     continueNow = false;
@@ -110,9 +110,9 @@ bool StepContext::lock(const LockId& id, bool write) {
 
 void StepContext::unlock(const LockId& id) {
     auto it = std::find_if(s.locks.begin(), s.locks.end(), [&](const LockHold& h) { return h.id == id; });
-    if (it == s.locks.end() || !(it->holders & (1u << t)))
+    if (it == s.locks.end() || !(it->holders & (uint64_t{1} << t)))
         throw EngineError(taskName() + " releases " + lockName(id, cfg()) + " it does not hold");
-    it->holders &= ~(1u << t);
+    it->holders &= ~(uint64_t{1} << t);
     if (!it->holders) s.locks.erase(it);
     touch({CellKind::Lock, 0, 0});
     // Everyone blocked on it retries on its next step.
@@ -127,7 +127,7 @@ void StepContext::unlock(const LockId& id) {
 
 bool StepContext::holds(const LockId& id) const {
     const LockHold* h = s.findLock(id);
-    return h && (h->holders & (1u << t));
+    return h && (h->holders & (uint64_t{1} << t));
 }
 
 bool StepContext::lockFolio(uint32_t pfn) {
@@ -185,7 +185,7 @@ void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
 
 void StepContext::wakeFallocWaiters() {
     for (size_t i = 0; i < s.tasks.size(); ++i) {
-        if (!(s.inode.fallocWaiters & (1u << i))) continue;
+        if (!(s.inode.fallocWaiters & (uint64_t{1} << i))) continue;
         Task& o = s.tasks[i];
         if (o.state == TaskState::SleepFalloc) {
             o.state = TaskState::Runnable;

@@ -71,13 +71,13 @@ const LockHold* State::findLock(const LockId& id) const {
 }
 
 uint32_t State::heldBy(uint8_t task) const {
-    return uint32_t(std::count_if(locks.begin(), locks.end(), [&](const LockHold& h) { return h.holders & (1u << task); }));
+    return uint32_t(std::count_if(locks.begin(), locks.end(), [&](const LockHold& h) { return h.holders & (uint64_t{1} << task); }));
 }
 
 std::vector<LockId> State::locksHeldBy(uint8_t task) const {
     std::vector<LockId> out;
     for (const LockHold& h : locks)
-        if (h.holders & (1u << task)) out.push_back(h.id);
+        if (h.holders & (uint64_t{1} << task)) out.push_back(h.id);
     return out;
 }
 

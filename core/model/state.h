@@ -32,7 +32,7 @@ std::string lockName(const LockId& id, const Config& cfg);  // "ML(A)", "PTL(B)#
 struct LockHold {
     LockId id;
     bool write = false;    // exclusive (writer or spinlock/bit-lock holder)
-    uint32_t holders = 0;  // bitmask of task indices
+    uint64_t holders = 0;  // bitmask of task indices (at most 64 tasks, the IO task included)
     friend bool operator==(const LockHold&, const LockHold&) = default;
 };
 
@@ -147,7 +147,7 @@ struct Inode {
     CowRadix<XaEntry> xa{18};      // i_pages
     int64_t nrpages = 0;
     std::optional<ShmemFalloc> iPrivate;
-    uint32_t fallocWaiters = 0;    // bitmask of tasks sleeping in SF.2
+    uint64_t fallocWaiters = 0;    // bitmask of tasks sleeping in SF.2
     int64_t alloced = 0, swapped = 0;  // info->alloced, info->swapped
     bool writeSealed = false;
     friend bool operator==(const Inode&, const Inode&) = default;

@@ -174,7 +174,7 @@ struct Reader {
 
     void tasks(const Value& v) {
         if (!v.isArray() || v.asArray().empty()) fail(v, "'tasks' must be a non-empty array");
-        if (v.asArray().size() > 16) fail(v, "at most 16 tasks");
+        if (v.asArray().size() > 63) fail(v, "at most 63 tasks (with the implicit IO task, 64: lock holders are a 64-bit set)");
         // Names first, so programs can refer to any task.
         std::vector<std::pair<const Value*, const Value*>> programs;
         for (const Value& t : v.asArray()) {

@@ -218,5 +218,28 @@ TEST(Vocabulary, MprotectAndMmapAreReadAndWrittenBySessionFiles) {
     EXPECT_NE(bad.error.message.find("'prot' must be"), std::string::npos) << bad.error.text();
 }
 
+TEST(Vocabulary, SessionsMayHaveMoreThanSixteenTasks) {
+    Scenario sc;
+    sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0"));
+    for (int i = 0; i < 40; ++i)
+        sc.s.config.tasks.push_back({"X" + std::to_string(i), 0, {write(uint64_t(i % 32), "x" + std::to_string(i)), read(uint64_t(i % 32))}});
+    Timeline tl(sc.initial("upstream"));
+    // Round robin, so that tasks with indices past 31 hold locks at the same time as others.
+    for (int n = 0; n < 100000 && !workDone(tl.current()); ++n) {
+        const auto& st = tl.current();
+        for (size_t t = 0; t < st.tasks.size(); ++t)
+            if (isRunnable(tl.current(), uint8_t(t))) tl.stepTask(uint8_t(t));
+    }
+    ASSERT_TRUE(workDone(tl.current()));
+    for (const StepRecord& rec : tl.records())
+        for (const Finding& f : rec.findings) ASSERT_NE(f.rule, Rule::Engine) << f.text;
+    EXPECT_TRUE(checkAccounting(tl.current()).empty());
+    std::string json = R"({"format":"faultline-session","schema_version":1,"mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000","pages":8}]}],"tasks":[)";
+    for (int i = 0; i < 64; ++i) json += std::string(i ? "," : "") + R"({"name":"T)" + std::to_string(i) + R"(","mm":"A"})";
+    const auto tooMany = parseSession(json + "]}", "many.json");
+    ASSERT_FALSE(tooMany.session);
+    EXPECT_NE(tooMany.error.message.find("at most 63 tasks"), std::string::npos) << tooMany.error.text();
+}
+
 }  // namespace
 }  // namespace faultline::test
