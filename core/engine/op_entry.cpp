@@ -28,7 +28,8 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     const int taskMm = cfg.tasks[task].mm;
     // The mm an op works on: its own, or the one it names, or the uffd ctx's.
     int mm = op.mm >= 0 ? op.mm : taskMm;
-    const bool uffdOp = op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake;
+    const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
+                        op.kind == OpKind::UffdPoison;
     if (uffdOp && op.kind != OpKind::UffdApi && s.uffd.exists && op.mm < 0) mm = s.uffd.mm;
     if (uffdOp && mm < 0) mm = 0;
 
@@ -143,6 +144,9 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     case OpKind::Serve:
         f.fn = Fn::uffd_monitor;
         return f;
+    case OpKind::UffdClose:
+        f.fn = Fn::userfaultfd_release;
+        return f;
     default: break;
     }
     // Range ioctls on the ctx's mm: [page, page + count) of the named VMA.
@@ -163,6 +167,7 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     case OpKind::UffdZeropage: f.fn = Fn::mfill_atomic_pte, f.aux = 1; break;
     case OpKind::UffdContinue: f.fn = Fn::mfill_atomic_pte, f.aux = 2; break;
     case OpKind::UffdWake: f.fn = Fn::userfaultfd_wake; break;
+    case OpKind::UffdPoison: f.fn = Fn::mfill_atomic_pte_poison; break;
     default: throw EngineError("unknown operation");
     }
     return f;

@@ -35,6 +35,8 @@ enum class OpKind : uint8_t {
     Ftruncate,        // ftruncate(2) of the file to `page` bytes
     Mprotect,         // mprotect(2) of pages of the task's VMA; mode = PROT_READ (1) | PROT_WRITE (2)
     Mmap,             // mmap(2) of the named VMA again where the session placed it (MAP_FIXED_NOREPLACE)
+    UffdClose,        // close(uffd): userfaultfd_release
+    UffdPoison,       // UFFDIO_POISON over [page, page+count)
     kCount
 };
 std::string_view opKindName(OpKind k);  // the session-file spelling ("read", "uffdio_copy", ...)

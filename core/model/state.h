@@ -187,6 +187,8 @@ enum UffdFeature : uint64_t {
     UFFD_FEATURE_EXACT_ADDRESS = 1ull << 11,
     UFFD_FEATURE_WP_HUGETLBFS_SHMEM = 1ull << 12,
     UFFD_FEATURE_WP_UNPOPULATED = 1ull << 13,
+    UFFD_FEATURE_POISON = 1ull << 14,
+    UFFD_FEATURE_WP_ASYNC = 1ull << 15,
 };
 
 struct UffdCtx {

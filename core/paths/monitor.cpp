@@ -11,6 +11,10 @@ void uffd_monitor(StepContext& c) {
     StackFrame& f = c.f();
     switch (f.pc) {
     case MON_POLL:
+        if (c.s.uffd.released) {
+            c.at("poll(uffd): the userfaultfd is closed → the monitor's loop ends");
+            return c.ret(0);
+        }
         if (c.s.uffd.pending.empty()) {
             c.at("poll(uffd): nothing pending → wait");
             return c.sleep(TaskState::Idle, 0);

@@ -61,6 +61,8 @@ enum class Fn : uint8_t {
     do_cow_fault,
     do_mprotect,
     do_mmap,
+    userfaultfd_release,
+    mfill_atomic_pte_poison,
     kCount
 };
 

@@ -134,7 +134,9 @@ uint64_t supportedFeatures(const Toggles& k) {
                  UFFD_FEATURE_THREAD_ID;
     if (k.minorMode) f |= UFFD_FEATURE_MINOR_SHMEM;
     if (k.pteMarkers) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_EXACT_ADDRESS;
-    if (k.wpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED;
+    // WP_UNPOPULATED (v6.4), POISON (v6.6) and WP_ASYNC (v6.7): the variant
+    // for current kernels offers all three, older ones none.
+    if (k.wpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_POISON | UFFD_FEATURE_WP_ASYNC;
     return f;
 }
 
@@ -150,11 +152,13 @@ void userfaultfd_api(StepContext& c) {
         c.at("UFFDIO_API: features 0x" + std::to_string(missing) + " not supported by this kernel variant → -EINVAL");
         return c.ret(kEINVAL);
     }
+    // userfaultfd_api(): WP_ASYNC relies on WP_UNPOPULATED, which it turns on.
+    const uint64_t features = (want & UFFD_FEATURE_WP_ASYNC) ? want | UFFD_FEATURE_WP_UNPOPULATED : want;
     c.editUffd([&](UffdCtx& u) {
         u.exists = true;
         u.mm = f.mm;
         u.apiDone = true;
-        u.features = want;
+        u.features = features;
     });
     c.at("UFFDIO_API: features negotiated");
     return c.ret(0);

@@ -102,6 +102,16 @@ void do_wp_page(StepContext& c) {
     case WP_1: {
         const Vma& v = vmaFor(c, f.mm, f.va);
         const Pte p = c.s.mms[f.mm].pt.get(f.va);
+        if ((v.flags & VM_UFFD_WP) && p.uffd_wp && (c.s.uffd.features & UFFD_FEATURE_WP_ASYNC)) {
+            // userfaultfd_wp_async(): the kernel resolves the fault itself
+            // (the monitor reads the cleared bit from pagemap later).
+            Pte n = p;
+            n.uffd_wp = false;
+            c.setPte(f.mm, f.va, n);
+            c.s.mms[f.mm].intent.update(f.va, [](Intent& i) { i.wpMsgSinceSet = true; });
+            c.at("userfaultfd_wp_async: WP_ASYNC → uffd-wp cleared by the kernel, no message");
+            return c.jump(WP_2);
+        }
         if ((v.flags & VM_UFFD_WP) && p.uffd_wp) {
             c.at("userfaultfd_pte_wp: VMA has VM_UFFD_WP and pte has uffd-wp → pte_unmap_unlock; handle_userfault(VM_UFFD_WP)");
             c.unlock(PTL(f.mm, f.va));

@@ -70,7 +70,8 @@ const std::vector<std::pair<std::string, uint32_t>> kCopyModes = {{"DONTWAKE", U
 const std::vector<std::pair<std::string, uint32_t>> kWpModes = {{"WP", UFFDIO_WRITEPROTECT_MODE_WP}, {"DONTWAKE", UFFDIO_WRITEPROTECT_MODE_DONTWAKE}};
 const std::vector<std::pair<std::string, uint32_t>> kFeatures = {
     {"EVENT_REMOVE", 1u << 3}, {"EVENT_UNMAP", 1u << 6}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7}, {"THREAD_ID", 1u << 8},
-    {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11}, {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13}};
+    {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11}, {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13},
+    {"POISON", 1u << 14}, {"WP_ASYNC", 1u << 15}};
 
 struct Reader {
     Session s;
@@ -244,12 +245,12 @@ struct Reader {
             if (vmaV && !vspec) fail(*vmaV, "mm '" + s.config.mmNames[mm] + "' has no VMA named '" + vmaV->asString() + "'");
             if (vspec) op.vma = vmaByName(vspec->name, v);
         }
-        const bool usesPage =
-            op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate && op.kind != OpKind::Mmap;
+        const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate &&
+                              op.kind != OpKind::Mmap && op.kind != OpKind::UffdClose;
         const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed || op.kind == OpKind::MadviseRemove || op.kind == OpKind::Mprotect ||
                              op.kind == OpKind::Mmap ||
                              op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap ||
-                             (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake);
+                             (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdPoison;
         if (needsMm && !vspec) fail(v, "'" + kind + "' needs an mm: give the task an 'mm' or the operation an \"mm\"");
         uint64_t count = 1;
         if (op.kind == OpKind::Ftruncate) {

@@ -44,12 +44,14 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
         if (op.features)
             o.set("features", flags(uint32_t(op.features), {{"EVENT_REMOVE", 1u << 3}, {"EVENT_UNMAP", 1u << 6}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7},
                                                            {"THREAD_ID", 1u << 8}, {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11},
-                                                           {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13}}));
+                                                           {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13},
+                                                           {"POISON", 1u << 14}, {"WP_ASYNC", 1u << 15}}));
         return o;
     case OpKind::Serve: return o;
     case OpKind::Mmap:
         o.set("vma", str(s.config.vmaNames[op.vma]));
         return o;
+    case OpKind::UffdClose: return o;
     case OpKind::Ftruncate:
         o.set("size", num(op.page));
         return o;

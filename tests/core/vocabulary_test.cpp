@@ -241,5 +241,59 @@ TEST(Vocabulary, SessionsMayHaveMoreThanSixteenTasks) {
     EXPECT_NE(tooMany.error.message.find("at most 63 tasks"), std::string::npos) << tooMany.error.text();
 }
 
+TEST(Vocabulary, WpAsyncResolvesWriteProtectFaultsInTheKernelWithoutAMessage) {
+    Scenario sc;
+    sc.s0(UFFDIO_REGISTER_MODE_WP);
+    sc.s.setup[1].op.features |= UFFD_FEATURE_WP_ASYNC;
+    sc.program(A1, {write(3, "a3")});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_TRUE(r.messages.empty());
+    EXPECT_TRUE(ranStep(r, "userfaultfd_wp_async"));
+    const State& st = r.timeline->current();
+    EXPECT_FALSE(pteA(st, 3).uffd_wp);
+    EXPECT_TRUE(pteA(st, 3).write);
+    EXPECT_EQ(count(r, Rule::C1), 0);  // asynchronous tracking is what the monitor asked for
+    EXPECT_TRUE(st.uffd.features & UFFD_FEATURE_WP_UNPOPULATED);  // WP_ASYNC turns it on
+    // The variants before v6.4 refuse the feature.
+    const RunResult old = sc.run("upstream-6.2");
+    EXPECT_NE(old.error.find("not supported by this kernel variant"), std::string::npos) << old.error;
+}
+
+TEST(Vocabulary, UffdioPoisonMakesAccessesSigbusAndRefusesAPopulatedPte) {
+    Scenario sc;
+    sc.setup(M, api(UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_POISON)).setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
+    sc.program(P, {onA(op(OpKind::UffdPoison, 1, 1)), onA(op(OpKind::UffdPoison, 1, 1))}).program(A1, {read(1)}).untilDone(P);
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.signals, (std::vector<std::string>{"A1:SIGBUS"}));
+    ASSERT_EQ(r.opErrors.size(), 1u);
+    EXPECT_NE(r.opErrors[0].find("-EEXIST"), std::string::npos);
+    EXPECT_TRUE(r.messages.empty());
+    Scenario old;
+    old.setup(M, api(UFFD_FEATURE_MISSING_SHMEM)).setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
+    old.program(P, {onA(op(OpKind::UffdPoison, 1, 1))});
+    const RunResult o = old.run("baseline-2020");
+    ASSERT_EQ(o.opErrors.size(), 1u);
+    EXPECT_NE(o.opErrors[0].find("-EINVAL"), std::string::npos);
+}
+
+TEST(Vocabulary, ClosingTheUserfaultfdDropsRegistrationsAndWakesTheWaiters) {
+    Scenario sc;
+    sc.setup(M, api(UFFD_FEATURE_MISSING_SHMEM)).setup(M, onA(op(OpKind::UffdRegister, 8, 8, UFFDIO_REGISTER_MODE_MISSING)));
+    sc.s.config.policy.copyModeWp = false;
+    // No monitor answers: A1 waits in handle_userfault until P closes the fd.
+    sc.s.config.tasks[M].program = {};
+    sc.program(A1, {read(10)}).program(P, {op(OpKind::UffdClose)}).untilBlocked(A1);
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText << r.timeline->describeDeadlock();
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"MISS(10)"}));
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(pteA(st, 10).isPresent());  // the retried fault ran as if nothing were registered
+    ASSERT_EQ(st.mms[0].vmas.size(), 1u);   // merged back
+    EXPECT_FALSE(st.mms[0].vmas[0].uffd);
+    EXPECT_TRUE(r.signals.empty());
+}
+
 }  // namespace
 }  // namespace faultline::test
