@@ -83,6 +83,7 @@ void printVerdict(const Session& s, const RunResult& r) {
     for (const std::string& m : r.messages) msgs += (msgs.empty() ? "" : " ") + m;
     std::printf("uffd messages: %s\n", msgs.empty() ? "(none)" : msgs.c_str());
     for (const std::string& e : r.opErrors) std::printf("operation error: %s\n", e.c_str());
+    for (const std::string& e : r.signalSteps) std::printf("signal: %s\n", e.c_str());
     int violations = 0;
     for (const Finding& f : r.findings) violations += f.rule == Rule::C1 || f.rule == Rule::C3;
     if (r.findings.empty()) {
@@ -135,6 +136,7 @@ std::string runJson(const Session& s, const std::string& file, const RunResult& 
     o.set("end_detail", Value(r.endText));
     o.set("messages", stringArray(r.messages));
     o.set("operation_errors", stringArray(r.opErrors));
+    o.set("signals", stringArray(r.signalSteps));
     Value fs = Value::array();
     for (const Finding& f : r.findings) fs.push_back(findingJson(r, f));
     o.set("findings", fs);

@@ -97,6 +97,7 @@ void finishOp(StepContext& c) {
     if (!t.refs.empty()) throw EngineError(c.taskName() + " finished an operation still holding folio references");
     if (s.heldBy(c.t)) throw EngineError(c.taskName() + " finished an operation still holding locks");
     if (int(c.t) == s.config->ioTask) return;  // no program: it stays ready for the next completion
+    c.rec.opSignal = t.lastSignal;
     ++t.opIndex;
     if (t.opIndex >= s.config->tasks[c.t].program.size()) t.state = TaskState::Done;
     c.touch({CellKind::Task, 0, c.t});

@@ -6,6 +6,8 @@ std::string errnoName(int32_t e) {
     switch (e) {
     case 0: return "0";
     case kEPERM: return "-EPERM";
+    case kEBADF: return "-EBADF";
+    case kEACCES: return "-EACCES";
     case kENOENT: return "-ENOENT";
     case kEIO: return "-EIO";
     case kEAGAIN: return "-EAGAIN";

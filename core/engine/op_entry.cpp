@@ -28,7 +28,8 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     const int taskMm = cfg.tasks[task].mm;
     // The mm an op works on: its own, or the one it names, or the uffd ctx's.
     int mm = op.mm >= 0 ? op.mm : taskMm;
-    const bool uffdOp = op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake;
+    const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
+                        op.kind == OpKind::UffdPoison;
     if (uffdOp && op.kind != OpKind::UffdApi && s.uffd.exists && op.mm < 0) mm = s.uffd.mm;
     if (uffdOp && mm < 0) mm = 0;
 
@@ -47,6 +48,21 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     switch (op.kind) {
     case OpKind::Read:
     case OpKind::Write: {
+        if (mm >= 0) {
+            uint64_t vpn = 0;
+            if (!findNamedVma(s.mms[mm], op.vma, op.page, vpn)) {
+                // Unmapped now (munmap): the access goes to where the VMA was
+                // and ends in SIGSEGV (user_access finds no VMA).
+                for (const VmaPlacement& p : cfg.placements)
+                    if (p.mm == mm && p.nameId == op.vma) {
+                        f.fn = Fn::user_access;
+                        f.va = p.start + (op.page - p.pgoff);
+                        f.index = p.file ? op.page : 0;
+                        f.write = op.kind == OpKind::Write;
+                        return f;
+                    }
+            }
+        }
         auto [v, vpn] = locate(op.page);
         f.fn = Fn::user_access;
         f.va = vpn;
@@ -64,11 +80,31 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
         f.aux = op.page;     // offset in bytes
         f.cursor = op.count; // length in bytes
         return f;
+    case OpKind::Mmap:
+        f.fn = Fn::do_mmap;
+        f.aux = op.vma;  // which placement
+        return f;
+    case OpKind::Mprotect: {
+        auto [v, vpn] = locate(op.page);
+        (void)v;
+        f.fn = Fn::do_mprotect;
+        f.lo = vpn;
+        f.hi = vpn + op.count;
+        f.flags = op.mode;
+        return f;
+    }
+    case OpKind::Ftruncate:
+        f.fn = Fn::shmem_setattr;
+        f.aux = op.page;  // new size in bytes
+        return f;
     case OpKind::MadviseDontneed:
+    case OpKind::MadviseRemove:
     case OpKind::MadvisePageout: {
         auto [v, vpn] = locate(op.page);
         (void)v;
-        f.fn = op.kind == OpKind::MadviseDontneed ? Fn::madvise_dontneed : Fn::madvise_pageout;
+        f.fn = op.kind == OpKind::MadviseDontneed ? Fn::madvise_dontneed
+               : op.kind == OpKind::MadviseRemove ? Fn::madvise_remove
+                                                  : Fn::madvise_pageout;
         f.lo = vpn;
         f.hi = vpn + op.count;
         return f;
@@ -108,6 +144,9 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     case OpKind::Serve:
         f.fn = Fn::uffd_monitor;
         return f;
+    case OpKind::UffdClose:
+        f.fn = Fn::userfaultfd_release;
+        return f;
     default: break;
     }
     // Range ioctls on the ctx's mm: [page, page + count) of the named VMA.
@@ -128,6 +167,7 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     case OpKind::UffdZeropage: f.fn = Fn::mfill_atomic_pte, f.aux = 1; break;
     case OpKind::UffdContinue: f.fn = Fn::mfill_atomic_pte, f.aux = 2; break;
     case OpKind::UffdWake: f.fn = Fn::userfaultfd_wake; break;
+    case OpKind::UffdPoison: f.fn = Fn::mfill_atomic_pte_poison; break;
     default: throw EngineError("unknown operation");
     }
     return f;

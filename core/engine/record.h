@@ -55,6 +55,7 @@ struct StepRecord {
     uint64_t hashAfter = 0;
     bool opDone = false;     // the task finished a program operation in this step
     int32_t opResult = 0;    // its return value (negative errno for a failed ioctl)
+    uint8_t opSignal = 0;    // SIGBUS / SIGSEGV the finished access raised, else 0
 
     // The piece that names the step: the first one, the code the step
     // started in (where the task stands afterwards is its stack's top).

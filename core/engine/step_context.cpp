@@ -88,7 +88,7 @@ void StepContext::ret(int32_t value) {
 
 namespace {
 bool conflicts(const LockHold& h, uint8_t task, bool write) {
-    const uint32_t others = h.holders & ~(1u << task);
+    const uint64_t others = h.holders & ~(uint64_t{1} << task);
     if (!others) return false;
     return write || h.write;
 }
@@ -99,14 +99,14 @@ bool StepContext::trylock(const LockId& id, bool write) {
     auto it = std::lower_bound(s.locks.begin(), s.locks.end(), id,
                                [](const LockHold& h, const LockId& i) { return h.id < i; });
     if (it != s.locks.end() && it->id == id) {
-        if (it->holders & (1u << t)) throw EngineError(lockName(id, cfg()) + " taken twice by " + taskName());
+        if (it->holders & (uint64_t{1} << t)) throw EngineError(lockName(id, cfg()) + " taken twice by " + taskName());
         if (conflicts(*it, t, write)) return false;
-        it->holders |= 1u << t;
+        it->holders |= uint64_t{1} << t;
         it->write = write;
         noteLock(id, true);
     } else {
         noteLock(id, true);
-        s.locks.insert(it, LockHold{id, write, 1u << t});
+        s.locks.insert(it, LockHold{id, write, uint64_t{1} << t});
     }
     touch({CellKind::Lock, 0, 0});
     return true;
@@ -121,7 +121,7 @@ bool StepContext::lock(const LockId& id, bool write) {
     const LockHold* h = s.findLock(id);
     std::string by;
     for (size_t i = 0; h && i < s.tasks.size(); ++i)
-        if (h->holders & (1u << i)) by += (by.empty() ? "" : ",") + cfg().tasks[i].name;
+        if (h->holders & (uint64_t{1} << i)) by += (by.empty() ? "" : ",") + cfg().tasks[i].name;
     say("blocks on " + lockName(id, cfg()) + (write ? "" : " (read)") + " held by " + by);
     flowSet = true;
     continueNow = false;
@@ -132,9 +132,9 @@ void StepContext::unlock(const LockId& id) {
     noteLock(id, true);
     noteAllTaskStates();
     auto it = std::find_if(s.locks.begin(), s.locks.end(), [&](const LockHold& h) { return h.id == id; });
-    if (it == s.locks.end() || !(it->holders & (1u << t)))
+    if (it == s.locks.end() || !(it->holders & (uint64_t{1} << t)))
         throw EngineError(taskName() + " releases " + lockName(id, cfg()) + " it does not hold");
-    it->holders &= ~(1u << t);
+    it->holders &= ~(uint64_t{1} << t);
     if (!it->holders) s.locks.erase(it);
     touch({CellKind::Lock, 0, 0});
     // Everyone blocked on it retries on its next step.
@@ -150,7 +150,7 @@ void StepContext::unlock(const LockId& id) {
 bool StepContext::holds(const LockId& id) const {
     noteLock(id, false);
     const LockHold* h = s.findLock(id);
-    return h && (h->holders & (1u << t));
+    return h && (h->holders & (uint64_t{1} << t));
 }
 
 bool StepContext::lockFolio(uint32_t pfn) {
@@ -183,7 +183,8 @@ void StepContext::sleep(TaskState why, uint64_t arg) {
 
 void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
     noteAllTaskStates();
-    auto inRange = [&](const UffdMsg& m) { return m.mm == mm && m.va >= lo && m.va < hi; };
+    // Resolving ioctls wake page faults only; events complete when read.
+    auto inRange = [&](const UffdMsg& m) { return m.event == UffdEvent::Pagefault && m.mm == mm && m.va >= lo && m.va < hi; };
     std::vector<uint32_t> woken;
     for (auto* q : {&s.uffd.pending, &s.uffd.readWaiting})
         for (auto it = q->begin(); it != q->end();) {
@@ -209,7 +210,7 @@ void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
 void StepContext::wakeFallocWaiters() {
     noteAllTaskStates();
     for (size_t i = 0; i < s.tasks.size(); ++i) {
-        if (!(s.inode.fallocWaiters & (1u << i))) continue;
+        if (!(s.inode.fallocWaiters & (uint64_t{1} << i))) continue;
         Task& o = s.tasks[i];
         if (o.state == TaskState::SleepFalloc) {
             o.state = TaskState::Runnable;
@@ -356,6 +357,43 @@ uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
             touch({CellKind::Task, 0, i});
         }
     return m.id;
+}
+
+uint32_t StepContext::queueUffdEvent(UffdEvent ev, uint8_t mm, uint64_t vpnLo, uint64_t vpnHi) {
+    noteAllTaskStates();
+    UffdMsg m;
+    m.id = s.uffd.nextMsgId;
+    m.task = t;
+    m.mm = mm;
+    m.va = vpnLo;
+    m.event = ev;
+    const Vma* v = s.mms[mm].findVma(vpnLo);
+    auto idx = [&](uint64_t vpn) { return v ? (v->file ? v->indexOf(vpn) : vpn - v->start) : vpn; };
+    m.lo = idx(vpnLo);
+    m.hi = idx(vpnHi);
+    editUffd([&](UffdCtx& u) {
+        ++u.nextMsgId;
+        u.pending.push_back(m);
+    });
+    rec.raised.push_back({m.id, uffdMsgText(m, s)});
+    for (size_t i = 0; i < s.tasks.size(); ++i)
+        if (s.tasks[i].state == TaskState::Idle) {
+            s.tasks[i].state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+        }
+    return m.id;
+}
+
+void StepContext::completeUffdEvent(uint32_t id) {
+    noteAllTaskStates();
+    for (size_t i = 0; i < s.tasks.size(); ++i) {
+        Task& o = s.tasks[i];
+        if (o.state == TaskState::SleepUffd && o.waitArg == id) {
+            o.state = TaskState::Runnable;
+            touch({CellKind::Task, 0, i});
+            say("wakes " + cfg().tasks[i].name);
+        }
+    }
 }
 
 void StepContext::setIntent(uint8_t mm, uint64_t vpn, bool protect) {

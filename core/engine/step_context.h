@@ -104,6 +104,11 @@ public:
 
     // uffd messages.
     uint32_t queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags);
+    // A non-cooperative event (userfaultfd_event_wait_completion): queued for
+    // the monitor; the caller then sleeps (SleepUffd, the returned id) until
+    // the monitor's read completes it (completeUffdEvent).
+    uint32_t queueUffdEvent(UffdEvent ev, uint8_t mm, uint64_t vpnLo, uint64_t vpnHi);
+    void completeUffdEvent(uint32_t id);
 
     // Intent (checker) updates, made by the monitor's ioctls.
     void setIntent(uint8_t mm, uint64_t vpn, bool protect);

@@ -35,7 +35,10 @@ void addFrame(Hasher2& h, const StackFrame& f) {
 
 void addMsgs(Hasher2& h, const std::vector<UffdMsg>& q) {
     h.add(q.size());
-    for (const UffdMsg& m : q) h.add(m.id).add(m.task).add(m.mm).add(m.va).add(m.flags);
+    for (const UffdMsg& m : q) {
+        h.add(m.id).add(m.task).add(m.mm).add(m.va).add(m.flags);
+        if (m.event != UffdEvent::Pagefault) h.add(uint64_t(m.event)).add(m.lo).add(m.hi);  // REMOVE/UNMAP events
+    }
 }
 
 }  // namespace

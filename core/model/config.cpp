@@ -7,10 +7,10 @@
 namespace faultline {
 
 namespace {
-constexpr std::array<std::string_view, 18> kOpNames = {
+constexpr std::array<std::string_view, size_t(OpKind::kCount)> kOpNames = {
     "read", "write", "file_write", "punch_hole", "madvise_dontneed", "madvise_pageout", "reclaim", "writeback_end",
     "munmap", "uffdio_api", "uffdio_register", "uffdio_unregister", "uffdio_writeprotect", "uffdio_copy",
-    "uffdio_zeropage", "uffdio_continue", "uffdio_wake", "serve"};
+    "uffdio_zeropage", "uffdio_continue", "uffdio_wake", "serve", "madvise_remove", "ftruncate", "mprotect", "mmap", "uffd_close", "uffdio_poison"};
 }
 
 std::string_view opKindName(OpKind k) { return kOpNames.at(size_t(k)); }
@@ -21,6 +21,12 @@ std::string Op::text() const {
     case OpKind::Read: return s + " " + std::to_string(page);
     case OpKind::Write: return s + " " + std::to_string(page) + " = " + tag.str();
     case OpKind::Punch: return s + " offset " + std::to_string(page) + " len " + std::to_string(count);
+    case OpKind::Ftruncate: return s + " " + std::to_string(page);
+    case OpKind::Mmap:
+    case OpKind::UffdClose: return s;
+    case OpKind::Mprotect:
+        return s + " " + std::to_string(page) + (count != 1 ? " +" + std::to_string(count) : "") + " " +
+               (mode == 0 ? "PROT_NONE" : mode == 1 ? "PROT_READ" : "PROT_READ|PROT_WRITE");
     case OpKind::UffdApi:
     case OpKind::Serve: return s;
     default: return s + " " + std::to_string(page) + (count != 1 ? " +" + std::to_string(count) : "");

@@ -30,6 +30,14 @@ enum class OpKind : uint8_t {
     UffdContinue,
     UffdWake,
     Serve,            // monitor: read and resolve messages per MonitorPolicy, forever
+    // later additions (appended: kinds are part of the config hash)
+    MadviseRemove,    // madvise(MADV_REMOVE): REMOVE event, then the punch
+    Ftruncate,        // ftruncate(2) of the file to `page` bytes
+    Mprotect,         // mprotect(2) of pages of the task's VMA; mode = PROT_READ (1) | PROT_WRITE (2)
+    Mmap,             // mmap(2) of the named VMA again where the session placed it (MAP_FIXED_NOREPLACE)
+    UffdClose,        // close(uffd): userfaultfd_release
+    UffdPoison,       // UFFDIO_POISON over [page, page+count)
+    kCount
 };
 std::string_view opKindName(OpKind k);  // the session-file spelling ("read", "uffdio_copy", ...)
 
@@ -69,9 +77,20 @@ struct TaskConfig {
     std::vector<Op> program;
 };
 
+// Where a session's named VMA was mapped at the start: an access to "page n
+// of VMA 'file'" still has an address after munmap (and gets SIGSEGV there).
+struct VmaPlacement {
+    int mm = 0;
+    uint8_t nameId = 0;
+    uint64_t start = 0, pgoff = 0, pages = 0;  // vpn, file page, length
+    bool file = true;
+    uint32_t flags = 0;  // the VMA's vm_flags when mapped
+};
+
 struct Config {
     std::vector<std::string> mmNames;   // "A", "B"
     std::vector<std::string> vmaNames;  // "file", "anon", ...
+    std::vector<VmaPlacement> placements;  // filled when the initial state is built
     std::vector<TaskConfig> tasks;
     int uffdTask = -1;                  // the monitor, if any (serves messages)
     int ioTask = -1;                    // the implicit "IO" task that completes swap writeback

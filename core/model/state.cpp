@@ -44,6 +44,8 @@ std::string vmFlagsText(uint32_t flags) {
 }
 
 std::string uffdMsgText(const UffdMsg& m, const State& s) {
+    if (m.event != UffdEvent::Pagefault)
+        return std::string(m.event == UffdEvent::Remove ? "REMOVE" : "UNMAP") + "(" + std::to_string(m.lo) + "-" + std::to_string(m.hi) + ")";
     std::string kind = (m.flags & UFFD_PAGEFAULT_FLAG_WP) ? "WP" : (m.flags & UFFD_PAGEFAULT_FLAG_MINOR) ? "MINOR" : "MISS";
     const Vma* v = m.mm < s.mms.size() ? s.mms[m.mm].findVma(m.va) : nullptr;
     const uint64_t idx = v ? (v->file ? v->indexOf(m.va) : m.va - v->start) : m.va;
@@ -69,13 +71,13 @@ const LockHold* State::findLock(const LockId& id) const {
 }
 
 uint32_t State::heldBy(uint8_t task) const {
-    return uint32_t(std::count_if(locks.begin(), locks.end(), [&](const LockHold& h) { return h.holders & (1u << task); }));
+    return uint32_t(std::count_if(locks.begin(), locks.end(), [&](const LockHold& h) { return h.holders & (uint64_t{1} << task); }));
 }
 
 std::vector<LockId> State::locksHeldBy(uint8_t task) const {
     std::vector<LockId> out;
     for (const LockHold& h : locks)
-        if (h.holders & (1u << task)) out.push_back(h.id);
+        if (h.holders & (uint64_t{1} << task)) out.push_back(h.id);
     return out;
 }
 
@@ -88,7 +90,10 @@ void hashFrame(Hasher& h, const StackFrame& f) {
 
 void hashMsgs(Hasher& h, const std::vector<UffdMsg>& q) {
     h.add(q.size());
-    for (const UffdMsg& m : q) h.add(m.id).add(m.task).add(m.mm).add(m.va).add(m.flags);
+    for (const UffdMsg& m : q) {
+        h.add(m.id).add(m.task).add(m.mm).add(m.va).add(m.flags);
+        if (m.event != UffdEvent::Pagefault) h.add(uint64_t(m.event)).add(m.lo).add(m.hi);  // page-fault hashes as before events existed
+    }
 }
 
 }  // namespace

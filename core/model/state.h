@@ -32,7 +32,7 @@ std::string lockName(const LockId& id, const Config& cfg);  // "ML(A)", "PTL(B)#
 struct LockHold {
     LockId id;
     bool write = false;    // exclusive (writer or spinlock/bit-lock holder)
-    uint32_t holders = 0;  // bitmask of task indices
+    uint64_t holders = 0;  // bitmask of task indices (at most 64 tasks, the IO task included)
     friend bool operator==(const LockHold&, const LockHold&) = default;
 };
 
@@ -147,7 +147,7 @@ struct Inode {
     CowRadix<XaEntry> xa{18};      // i_pages
     int64_t nrpages = 0;
     std::optional<ShmemFalloc> iPrivate;
-    uint32_t fallocWaiters = 0;    // bitmask of tasks sleeping in SF.2
+    uint64_t fallocWaiters = 0;    // bitmask of tasks sleeping in SF.2
     int64_t alloced = 0, swapped = 0;  // info->alloced, info->swapped
     bool writeSealed = false;
     friend bool operator==(const Inode&, const Inode&) = default;
@@ -163,18 +163,23 @@ struct SwapDevice {
 
 // ---- userfaultfd context (spec §1.7) -------------------------------------
 enum UffdMsgFlag : uint8_t { UFFD_PAGEFAULT_FLAG_WRITE = 1, UFFD_PAGEFAULT_FLAG_WP = 2, UFFD_PAGEFAULT_FLAG_MINOR = 4 };
+// msg.event: a page fault, or a non-cooperative event (EVENT_* features).
+enum class UffdEvent : uint8_t { Pagefault, Remove, Unmap };
 struct UffdMsg {
     uint32_t id = 0;
-    uint8_t task = 0;  // faulting task (feat.ptid)
+    uint8_t task = 0;  // faulting task (feat.ptid); for an event, the task waiting for it to be read
     uint8_t mm = 0;
     uint64_t va = 0;   // page-aligned vpn
     uint8_t flags = 0;
+    UffdEvent event = UffdEvent::Pagefault;
+    uint64_t lo = 0, hi = 0;  // REMOVE/UNMAP: the range as page indices of the VMA (file pages for shmem), [lo, hi)
     friend bool operator==(const UffdMsg&, const UffdMsg&) = default;
 };
-std::string uffdMsgText(const UffdMsg& m, const class State& s);  // "MISS(8,W)", "WP(8,W)", "MINOR(3)"
+std::string uffdMsgText(const UffdMsg& m, const class State& s);  // "MISS(8,W)", "WP(8,W)", "MINOR(3)", "REMOVE(1-3)"
 
 enum UffdFeature : uint64_t {
     UFFD_FEATURE_EVENT_REMOVE = 1ull << 3,
+    UFFD_FEATURE_EVENT_UNMAP = 1ull << 6,
     UFFD_FEATURE_MISSING_SHMEM = 1ull << 5,
     UFFD_FEATURE_SIGBUS = 1ull << 7,
     UFFD_FEATURE_THREAD_ID = 1ull << 8,
@@ -182,6 +187,8 @@ enum UffdFeature : uint64_t {
     UFFD_FEATURE_EXACT_ADDRESS = 1ull << 11,
     UFFD_FEATURE_WP_HUGETLBFS_SHMEM = 1ull << 12,
     UFFD_FEATURE_WP_UNPOPULATED = 1ull << 13,
+    UFFD_FEATURE_POISON = 1ull << 14,
+    UFFD_FEATURE_WP_ASYNC = 1ull << 15,
 };
 
 struct UffdCtx {

@@ -11,6 +11,10 @@ void uffd_monitor(StepContext& c) {
     StackFrame& f = c.f();
     switch (f.pc) {
     case MON_POLL:
+        if (c.s.uffd.released) {
+            c.at("poll(uffd): the userfaultfd is closed → the monitor's loop ends");
+            return c.ret(0);
+        }
         if (c.s.uffd.pending.empty()) {
             c.at("poll(uffd): nothing pending → wait");
             return c.sleep(TaskState::Idle, 0);
@@ -18,6 +22,15 @@ void uffd_monitor(StepContext& c) {
         return c.jump(MON_READ);
     case MON_READ: {
         UffdMsg m = c.s.uffd.pending.front();
+        if (m.event != UffdEvent::Pagefault) {
+            // userfaultfd_ctx_read() → userfaultfd_event_complete(): reading
+            // an event completes it; the monitor has nothing to resolve (a
+            // real one would forget the range it tracked).
+            c.editUffd([&](UffdCtx& u) { u.pending.erase(u.pending.begin()); });
+            c.at("read(uffd) → " + uffdMsgText(m, c.s) + ": event complete (userfaultfd_event_complete); policy: note the range, no ioctl");
+            c.completeUffdEvent(m.id);
+            return c.next(MON_POLL);
+        }
         c.editUffd([&](UffdCtx& u) {
             u.pending.erase(u.pending.begin());
             u.readWaiting.push_back(m);
@@ -86,7 +99,7 @@ const FunctionInfo& info_uffd_monitor() {
         "uffd monitor",
         "(user space)",
         {{"", "poll(uffd, POLLIN);"},
-         {"", "read(uffd, &msg, sizeof(msg));"},
+         {"", "read(uffd, &msg, sizeof(msg));  /* an event (REMOVE, UNMAP) is complete once read: its sender wakes */"},
          {"", "MISSING → ioctl(UFFDIO_COPY, MODE_WP per policy); WP → ioctl(UFFDIO_WRITEPROTECT, mode 0); MINOR → ioctl(UFFDIO_CONTINUE);"},
          {"", "if (ret == -EEXIST) ioctl(uffd, UFFDIO_WAKE, &range);"},
          {"", "goto poll;"}},

@@ -28,6 +28,9 @@ constexpr uint32_t kAnonReclaim = 1;
 
 // zap_details.zap_flags
 constexpr uint32_t ZAP_FLAG_DROP_MARKER = 1;
+// zap_details.even_cows: also zap the anonymous copies in MAP_PRIVATE
+// mappings (truncation); a punch leaves them (should_zap_folio()).
+constexpr uint32_t ZAP_EVEN_COWS = 2;
 
 // The next (mm, VMA) after position `pos` (encoded mm << 16 | vma index) that
 // maps a file page in [lo, hi): the i_mmap interval-tree walk.
@@ -85,6 +88,17 @@ inline const Vma& vmaFor(StepContext& c, uint8_t mm, uint64_t vpn) {
     if (!v) throw EngineError("no VMA at " + c.pageName(mm, vpn));
     return *v;
 }
+
+// userfaultfd_remove() (zap.cpp): with EVENT_REMOVE negotiated, drops
+// mmap_lock, queues REMOVE for [lo, hi) and sleeps until the monitor has read
+// it; the frame continues at `woken`. False (nothing done) without the event.
+bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken);
+
+// VMA geometry (userfault.cpp): __split_vma at lo and hi so that [lo, hi) is
+// whole VMAs (false if part of it is unmapped), and vma_merge of compatible
+// neighbours (returns how many merges were made).
+bool splitAt(StepContext& c, uint8_t mm, uint64_t lo, uint64_t hi);
+int mergeVmas(StepContext& c, uint8_t mm);
 
 // Names of toggles as users set them, for the "why" of a step.
 inline std::string onOff(bool b) { return b ? "on" : "off"; }

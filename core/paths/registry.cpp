@@ -17,7 +17,9 @@ namespace paths {
     FAULTLINE_FN(unmap_mapping_range) FAULTLINE_FN(shmem_undo_range) FAULTLINE_FN(truncate_inode_folio)     \
     FAULTLINE_FN(shmem_free_swap) FAULTLINE_FN(madvise_dontneed) FAULTLINE_FN(madvise_pageout)              \
     FAULTLINE_FN(do_munmap) FAULTLINE_FN(shrink_folio_list) FAULTLINE_FN(try_to_unmap_one)                  \
-    FAULTLINE_FN(shmem_writepage) FAULTLINE_FN(folio_end_writeback)
+    FAULTLINE_FN(shmem_writepage) FAULTLINE_FN(folio_end_writeback) FAULTLINE_FN(shmem_setattr)              \
+    FAULTLINE_FN(madvise_remove) FAULTLINE_FN(do_cow_fault) FAULTLINE_FN(do_mprotect) FAULTLINE_FN(do_mmap) \
+    FAULTLINE_FN(userfaultfd_release) FAULTLINE_FN(mfill_atomic_pte_poison)
 FAULTLINE_FNS
 #undef FAULTLINE_FN
 }  // namespace paths

@@ -55,6 +55,14 @@ enum class Fn : uint8_t {
     try_to_unmap_one,
     shmem_writepage,
     folio_end_writeback,
+    // later additions (appended: Fn values are part of state hashes)
+    shmem_setattr,
+    madvise_remove,
+    do_cow_fault,
+    do_mprotect,
+    do_mmap,
+    userfaultfd_release,
+    mfill_atomic_pte_poison,
     kCount
 };
 

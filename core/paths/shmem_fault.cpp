@@ -22,7 +22,7 @@ void shmem_fault(StepContext& c) {
         if (!c.lock(IPL())) return;
         const auto& fa = c.s.inode.iPrivate;
         if (fa && fa->waitq && f.index >= fa->start && f.index < fa->next) {
-            c.editInode([&](Inode& in) { in.fallocWaiters |= 1u << c.t; });
+            c.editInode([&](Inode& in) { in.fallocWaiters |= uint64_t{1} << c.t; });
             c.unlock(ML(f.mm));
             c.unlock(IPL());
             c.at("index " + idxText(f.index) + " is inside the hole being punched [" + idxText(fa->start) + ", " +

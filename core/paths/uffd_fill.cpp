@@ -41,7 +41,9 @@ void mfill_atomic_pte(StepContext& c) {
         if (f.aux == kContinue && !c.k().minorMode) return fail(kEINVAL, "no UFFDIO_CONTINUE in this kernel (MINOR_MODE=off)");
         if (f.aux == kContinue && !v->file) return fail(kEINVAL, "CONTINUE on a VMA that is not shmem");
         f.index = v->file ? v->indexOf(f.va) : f.va - v->start;
-        f.cursor = v->file;  // remember: file (1) or anonymous (0)
+        // remember: shared file (1: the page goes into the page cache), or
+        // anonymous / MAP_PRIVATE (0: mfill_atomic_pte_copy, a private anonymous page)
+        f.cursor = v->file && (v->flags & VM_SHARED);
         return c.jump(UC_2);
     }
     case UC_2: {
@@ -100,7 +102,10 @@ void mfill_atomic_pte(StepContext& c) {
             return fail(kEEXIST, "UC.4 pte is " + cur.describe());
         }
         const bool wp = f.flags & UFFDIO_COPY_MODE_WP;
-        Pte p = Pte::present(f.pfn, (v.flags & VM_WRITE) && !wp, true, true, wp);
+        // mfill_atomic_install_pte(): a page-cache page in a MAP_PRIVATE VMA
+        // (CONTINUE) is mapped read-only: the next write copies it.
+        const bool cachePageInPrivate = f.aux == kContinue && !(v.flags & VM_SHARED);
+        Pte p = Pte::present(f.pfn, (v.flags & VM_WRITE) && !wp && !cachePageInPrivate, true, true, wp);
         c.mapFromTaskRef(mm, f.va, p);
         c.unlock(PTL(mm, f.va));
         c.at("mfill_atomic_install_pte: " + c.pageName(mm, f.va) + " ← " + p.describe() +

@@ -38,7 +38,9 @@ void user_access(StepContext& c) {
             return c.ret(0);
         }
         const Pte p = c.s.mms[f.mm].pt.get(f.va);
-        if (p.isPresent() && (!f.write || p.write)) {
+        // PROT_NONE (mprotect): the pte is not accessible; the fault path's
+        // access_error() turns it into SIGSEGV.
+        if (p.isPresent() && (!f.write || p.write) && (v->flags & VM_READ)) {
             Pte n = p;
             n.young = true;
             if (f.write) n.dirty = true;
@@ -64,11 +66,13 @@ void user_access(StepContext& c) {
         // fault handling: no VMA, or a write to a VMA without VM_WRITE, is
         // SIGSEGV (bad_area) and nothing is faulted in.
         const Vma* v = c.vmaOf(f.mm, f.va);
-        if (!v || (f.write && !(v->flags & VM_WRITE))) {
+        if (!v || (f.write && !(v->flags & VM_WRITE)) || !(v->flags & (VM_READ | VM_WRITE))) {
             c.unlock(ML(f.mm));
             c.task().lastSignal = SIGSEGV;
             c.at("mmap_read_lock(" + c.mmName(f.mm) + "); " +
-                 (v ? "access_error: write to a VMA without VM_WRITE" : std::string("no VMA at ") + c.pageName(f.mm, f.va)) +
+                 (!v ? std::string("no VMA at ") + c.pageName(f.mm, f.va)
+                     : f.write && !(v->flags & VM_WRITE) ? std::string("access_error: write to a VMA without VM_WRITE")
+                                                        : std::string("access_error: PROT_NONE VMA")) +
                  " → SIGSEGV");
             return c.ret(0);
         }
@@ -113,8 +117,11 @@ void handle_mm_fault(StepContext& c) {
                 c.at("pte none, anonymous VMA → do_anonymous_page");
                 return c.call(Fn::do_anonymous_page, n);
             }
-            c.at(std::string("pte none → do_fault → ") + (f.write ? "do_shared_fault" : "do_read_fault"));
-            return c.call(f.write ? Fn::do_shared_fault : Fn::do_read_fault, n);
+            {
+                const Fn next = !f.write ? Fn::do_read_fault : (v.flags & VM_SHARED) ? Fn::do_shared_fault : Fn::do_cow_fault;
+                c.at("pte none → do_fault → " + std::string(fnName(next)));
+                return c.call(next, n);
+            }
         case PteKind::Marker:
             c.at("pte is a marker → do_swap_page → handle_pte_marker");
             return c.call(Fn::handle_pte_marker, n);

@@ -6,6 +6,56 @@
 #include "paths/path_common.h"
 
 namespace faultline::paths {
+// Splits the VMAs of `mm` at lo and hi (vpns) so that [lo, hi) is made of
+// whole VMAs (__split_vma). Returns false if part of the range is unmapped.
+bool splitAt(StepContext& c, uint8_t mm, uint64_t lo, uint64_t hi) {
+    auto& vmas = c.s.mms[mm].vmas;
+    for (uint64_t p = lo; p < hi;) {
+        const Vma* v = c.s.mms[mm].findVma(p);
+        if (!v) return false;
+        p = v->end;
+    }
+    for (uint64_t cut : {lo, hi}) {
+        for (size_t i = 0; i < vmas.size(); ++i) {
+            Vma& v = vmas[i];
+            if (cut > v.start && cut < v.end) {
+                Vma tail = v;
+                tail.start = cut;
+                if (v.file) tail.pgoff = v.pgoff + (cut - v.start);
+                v.end = cut;
+                vmas.insert(vmas.begin() + long(i) + 1, tail);
+                break;
+            }
+        }
+    }
+    c.touch({CellKind::Vma, mm, 0});
+    return true;
+}
+
+// vma_merge(): adjacent VMAs of one mapping (same name, same kind, same
+// flags and userfaultfd context, contiguous file offsets) become one, as
+// vma_modify_flags_uffd() does after REGISTER and UNREGISTER change flags.
+// Returns how many merges were made.
+int mergeVmas(StepContext& c, uint8_t mm) {
+    auto& vmas = c.s.mms[mm].vmas;
+    int merged = 0;
+    for (size_t i = 0; i + 1 < vmas.size();) {
+        const Vma& a = vmas[i];
+        const Vma& b = vmas[i + 1];
+        const bool ok = a.end == b.start && a.nameId == b.nameId && a.file == b.file && a.flags == b.flags &&
+                        a.uffd == b.uffd && (!a.file || a.pgoff + (a.end - a.start) == b.pgoff);
+        if (!ok) {
+            ++i;
+            continue;
+        }
+        vmas[i].end = b.end;
+        vmas.erase(vmas.begin() + long(i) + 1);
+        ++merged;
+    }
+    if (merged) c.touch({CellKind::Vma, mm, 0});
+    return merged;
+}
+
 namespace {
 
 enum { HU_1, HU_4, HU_6 };
@@ -80,10 +130,13 @@ void handle_userfault(StepContext& c) {
 }
 
 uint64_t supportedFeatures(const Toggles& k) {
-    uint64_t f = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID;
+    uint64_t f = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_SIGBUS |
+                 UFFD_FEATURE_THREAD_ID;
     if (k.minorMode) f |= UFFD_FEATURE_MINOR_SHMEM;
     if (k.pteMarkers) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_EXACT_ADDRESS;
-    if (k.wpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED;
+    // WP_UNPOPULATED (v6.4), POISON (v6.6) and WP_ASYNC (v6.7): the variant
+    // for current kernels offers all three, older ones none.
+    if (k.wpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_POISON | UFFD_FEATURE_WP_ASYNC;
     return f;
 }
 
@@ -99,64 +152,16 @@ void userfaultfd_api(StepContext& c) {
         c.at("UFFDIO_API: features 0x" + std::to_string(missing) + " not supported by this kernel variant → -EINVAL");
         return c.ret(kEINVAL);
     }
+    // userfaultfd_api(): WP_ASYNC relies on WP_UNPOPULATED, which it turns on.
+    const uint64_t features = (want & UFFD_FEATURE_WP_ASYNC) ? want | UFFD_FEATURE_WP_UNPOPULATED : want;
     c.editUffd([&](UffdCtx& u) {
         u.exists = true;
         u.mm = f.mm;
         u.apiDone = true;
-        u.features = want;
+        u.features = features;
     });
     c.at("UFFDIO_API: features negotiated");
     return c.ret(0);
-}
-
-// Splits the VMAs of `mm` at lo and hi (vpns) so that [lo, hi) is made of
-// whole VMAs (__split_vma). Returns false if part of the range is unmapped.
-bool splitAt(StepContext& c, uint8_t mm, uint64_t lo, uint64_t hi) {
-    auto& vmas = c.s.mms[mm].vmas;
-    for (uint64_t p = lo; p < hi;) {
-        const Vma* v = c.s.mms[mm].findVma(p);
-        if (!v) return false;
-        p = v->end;
-    }
-    for (uint64_t cut : {lo, hi}) {
-        for (size_t i = 0; i < vmas.size(); ++i) {
-            Vma& v = vmas[i];
-            if (cut > v.start && cut < v.end) {
-                Vma tail = v;
-                tail.start = cut;
-                if (v.file) tail.pgoff = v.pgoff + (cut - v.start);
-                v.end = cut;
-                vmas.insert(vmas.begin() + long(i) + 1, tail);
-                break;
-            }
-        }
-    }
-    c.touch({CellKind::Vma, mm, 0});
-    return true;
-}
-
-// vma_merge(): adjacent VMAs of one mapping (same name, same kind, same
-// flags and userfaultfd context, contiguous file offsets) become one, as
-// vma_modify_flags_uffd() does after REGISTER and UNREGISTER change flags.
-// Returns how many merges were made.
-int mergeVmas(StepContext& c, uint8_t mm) {
-    auto& vmas = c.s.mms[mm].vmas;
-    int merged = 0;
-    for (size_t i = 0; i + 1 < vmas.size();) {
-        const Vma& a = vmas[i];
-        const Vma& b = vmas[i + 1];
-        const bool ok = a.end == b.start && a.nameId == b.nameId && a.file == b.file && a.flags == b.flags &&
-                        a.uffd == b.uffd && (!a.file || a.pgoff + (a.end - a.start) == b.pgoff);
-        if (!ok) {
-            ++i;
-            continue;
-        }
-        vmas[i].end = b.end;
-        vmas.erase(vmas.begin() + long(i) + 1);
-        ++merged;
-    }
-    if (merged) c.touch({CellKind::Vma, mm, 0});
-    return merged;
 }
 
 std::string modeText(uint32_t mode) {

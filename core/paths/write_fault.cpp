@@ -43,6 +43,57 @@ void do_shared_fault(StepContext& c) {
     throw EngineError("do_shared_fault: bad pc");
 }
 
+enum { CW_1, CW_1_RET, CW_2, CW_3 };
+
+// A write fault on a none pte of a MAP_PRIVATE file VMA: the file's page is
+// read through shmem_fault and copied into a new anonymous page, which is
+// mapped; the file never sees the write.
+void do_cow_fault(StepContext& c) {
+    StackFrame& f = c.f();
+    switch (f.pc) {
+    case CW_1:
+        c.at("MAP_PRIVATE write fault: __do_fault → shmem_fault for the file's page, then copy");
+        f.pc = CW_1_RET;
+        return c.call(Fn::shmem_fault, faultFrame(f));
+    case CW_1_RET: {
+        if (f.ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
+            c.at("shmem_fault returned " + vmFaultText(f.ret));
+            return c.ret(f.ret);
+        }
+        const uint32_t file = f.pfn;
+        const Tag data = c.s.folio(file).data;
+        const uint32_t q = c.allocFolio(true, f.mm, f.va);
+        c.editFolio(q, [&](Folio& fo) {
+            fo.data = data;
+            fo.set(PG_uptodate);
+            fo.set(PG_lru);
+        });
+        c.unlockFolio(file);
+        c.putRef(file);
+        f.pfn = q;
+        c.at("copy_mc_user_highpage: file " + pfnText(file) + " (" + data.str() + ") → new anonymous " + pfnText(q) +
+             "; folio_unlock, folio_put the file's page");
+        return c.next(CW_2);
+    }
+    case CW_2: {
+        c.at("finish_fault (the private copy)");
+        StackFrame n = faultFrame(f);
+        n.pfn = f.pfn;
+        f.pc = CW_3;
+        return c.call(Fn::finish_fault, n);
+    }
+    case CW_3:
+        if (f.ret & VM_FAULT_NOPAGE) {
+            c.at("finish_fault failed: the copy is dropped");
+            c.putRef(f.pfn);
+            return c.ret(f.ret);
+        }
+        c.at("private copy " + pfnText(f.pfn) + " mapped");
+        return c.ret(0);
+    }
+    throw EngineError("do_cow_fault: bad pc");
+}
+
 enum { WP_1, WP_2, WP_3, WP_UFFD_RET };
 
 void do_wp_page(StepContext& c) {
@@ -51,6 +102,16 @@ void do_wp_page(StepContext& c) {
     case WP_1: {
         const Vma& v = vmaFor(c, f.mm, f.va);
         const Pte p = c.s.mms[f.mm].pt.get(f.va);
+        if ((v.flags & VM_UFFD_WP) && p.uffd_wp && (c.s.uffd.features & UFFD_FEATURE_WP_ASYNC)) {
+            // userfaultfd_wp_async(): the kernel resolves the fault itself
+            // (the monitor reads the cleared bit from pagemap later).
+            Pte n = p;
+            n.uffd_wp = false;
+            c.setPte(f.mm, f.va, n);
+            c.s.mms[f.mm].intent.update(f.va, [](Intent& i) { i.wpMsgSinceSet = true; });
+            c.at("userfaultfd_wp_async: WP_ASYNC → uffd-wp cleared by the kernel, no message");
+            return c.jump(WP_2);
+        }
         if ((v.flags & VM_UFFD_WP) && p.uffd_wp) {
             c.at("userfaultfd_pte_wp: VMA has VM_UFFD_WP and pte has uffd-wp → pte_unmap_unlock; handle_userfault(VM_UFFD_WP)");
             c.unlock(PTL(f.mm, f.va));
@@ -74,6 +135,25 @@ void do_wp_page(StepContext& c) {
             c.say("WP.2 wp_page_shared → wp_page_reuse: " + c.pageName(f.mm, f.va) + " ← " + p.describe() +
                   " (no message: nothing marks it protected)");
             return c.next(WP_3);
+        }
+        if (!c.s.folio(f.pfn).anon) {
+            // wp_page_copy(): a MAP_PRIVATE file page is copied into a new
+            // anonymous page; the file's page stays as it was.
+            const uint32_t file = f.pfn;
+            const Tag data = c.s.folio(file).data;
+            const uint32_t q = c.allocFolio(true, f.mm, f.va);
+            c.editFolio(q, [&](Folio& fo) {
+                fo.data = data;
+                fo.set(PG_uptodate);
+                fo.set(PG_lru);
+            });
+            c.unmapPresent(f.mm, f.va, Pte::none());
+            const Pte np = Pte::present(q, (v.flags & VM_WRITE) != 0, true, true, false);
+            c.mapFromTaskRef(f.mm, f.va, np);
+            c.unlock(PTL(f.mm, f.va));
+            c.say("WP.2 MAP_PRIVATE file page → wp_page_copy: " + pfnText(file) + " (" + data.str() + ") copied to anonymous " +
+                  pfnText(q) + "; " + c.pageName(f.mm, f.va) + " ← " + np.describe() + "; the file is unchanged");
+            return c.ret(0);
         }
         // Anonymous private page mapped only here: reuse it in place.
         c.setPte(f.mm, f.va, p);
@@ -120,7 +200,11 @@ void handle_pte_marker(StepContext& c) {
     }
     case MK_3: {
         const bool file = vmaFor(c, f.mm, f.va).file;
-        const Fn next = !file ? Fn::do_anonymous_page : f.write ? Fn::do_shared_fault : Fn::do_read_fault;
+        const Vma& v = vmaFor(c, f.mm, f.va);
+        const Fn next = !file ? Fn::do_anonymous_page
+                        : !f.write ? Fn::do_read_fault
+                        : (v.flags & VM_SHARED) ? Fn::do_shared_fault
+                                                : Fn::do_cow_fault;
         c.say("VMA is VM_UFFD_WP → do_pte_missing → " + std::string(fnName(next)));
         f.pc = MK_RET;
         return c.call(next, faultFrame(f));
@@ -146,12 +230,25 @@ const FunctionInfo& info_do_shared_fault() {
     return info;
 }
 
+const FunctionInfo& info_do_cow_fault() {
+    static const FunctionInfo info{
+        "do_cow_fault",
+        "mm/memory.c",
+        {{"", "folio = folio_prealloc(vma->vm_mm, vma, vmf->address, false); vmf->cow_page = &folio->page; ret = __do_fault(vmf);  /* shmem_fault */"},
+         {"", "if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) return ret; copy_mc_user_highpage(vmf->cow_page, vmf->page, vmf->address, vma); __folio_mark_uptodate(folio); unlock_page(vmf->page); put_page(vmf->page);"},
+         {"", "ret |= finish_fault(vmf);  /* maps the anonymous copy */"},
+         {"", "if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) folio_put(folio); return ret;"}},
+        do_cow_fault,
+        {"va:address", "index:pgoff", "pfn:folio (the copy after CW.1)"}};
+    return info;
+}
+
 const FunctionInfo& info_do_wp_page() {
     static const FunctionInfo info{
         "do_wp_page",
         "mm/memory.c",
         {{"WP.1", "if (userfaultfd_pte_wp(vma, ptep_get(vmf->pte))) { pte_unmap_unlock(vmf->pte, vmf->ptl); return handle_userfault(vmf, VM_UFFD_WP); }"},
-         {"WP.2", "if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) return wp_page_shared(vmf, folio);  /* folio_get; wp_page_reuse: pte_mkyoung(pte_mkdirty(pte_mkwrite(entry))); pte_unmap_unlock */"},
+         {"WP.2", "if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) return wp_page_shared(vmf, folio);  /* folio_get; wp_page_reuse: pte_mkyoung(pte_mkdirty(pte_mkwrite(entry))); pte_unmap_unlock */ if (folio_test_anon(folio) && exclusive) wp_page_reuse(); else return wp_page_copy(vmf);  /* MAP_PRIVATE file page: copy to a new anonymous page */"},
          {"WP.3", "folio_lock(folio); fault_dirty_shared_page(vmf); folio_put(folio);"},
          {"WP.1", "return ret;"}},
         do_wp_page,

@@ -5,10 +5,27 @@
 
 namespace faultline::paths {
 
+// userfaultfd_remove(): with EVENT_REMOVE negotiated on the VMA's context,
+// drop mmap_lock, queue REMOVE(start, end) and wait until the monitor has
+// read it. True if the caller now sleeps (it continues at `woken`).
+bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken) {
+    StackFrame& f = c.f();
+    const Vma* v = c.vmaOf(f.mm, lo);
+    if (!v || !v->uffd || !c.s.uffd.exists || !(c.s.uffd.features & UFFD_FEATURE_EVENT_REMOVE)) return false;
+    c.unlock(ML(f.mm));
+    const uint64_t end = std::min(hi, v->end);
+    const uint32_t id = c.queueUffdEvent(UffdEvent::Remove, f.mm, lo, end);
+    c.say("userfaultfd_remove: EVENT_REMOVE → mmap_read_unlock, queue " + uffdMsgText(c.s.uffd.pending.back(), c.s) +
+          ", wait until the monitor reads it");
+    f.pc = woken;
+    c.sleep(TaskState::SleepUffd, id);
+    return true;
+}
+
 namespace {
 
 // zap_pte_range() over [from, to) vpns of one VMA; returns what it did.
-std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uint64_t to, bool dropMarker) {
+std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uint64_t to, bool dropMarker, bool evenCows = true) {
     Mm& m = c.s.mms[mm];
     std::vector<uint64_t> keys;
     m.pt.forEach(from, to, [&](uint64_t k, const Pte&) { keys.push_back(k); });
@@ -17,7 +34,9 @@ std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uin
     for (uint64_t vpn : keys) {
         const Pte p = m.pt.get(vpn);
         const std::string name = c.pageName(mm, vpn);
-        if (p.isPresent()) {
+        if (p.isPresent() && !evenCows && v.file && c.s.folio(p.pfn).anon) {
+            note(name + " is a private anonymous copy: kept (should_zap_folio: not even_cows)");
+        } else if (p.isPresent()) {
             c.substep("ZP.3", "zap_pte_range");
             const bool keepWp = p.uffd_wp && (v.flags & VM_UFFD_WP) && v.file;
             if (keepWp && c.k().pteMarkers && !dropMarker) {
@@ -76,7 +95,7 @@ void unmap_mapping_range(StepContext& c) {
         if (!c.lock(PTL(mm, vpn))) return;
         const uint64_t vmaEndIdx = v.pgoff + (v.end - v.start);
         const uint64_t endIdx = std::min({f.hi, vmaEndIdx, f.cursor + ((vpn | 511) + 1 - vpn)});
-        const std::string did = zapPtes(c, mm, v, vpn, v.vpnOf(endIdx), drop);
+        const std::string did = zapPtes(c, mm, v, vpn, v.vpnOf(endIdx), drop, f.flags & ZAP_EVEN_COWS);
         c.unlock(PTL(mm, vpn));
         c.at("zap_pte_range " + c.mmName(mm) + " [" + idxText(f.cursor) + ", " + idxText(endIdx) + "): " + did + "; ZP.6 unlock");
         f.cursor = endIdx;
@@ -95,7 +114,8 @@ void unmap_mapping_range(StepContext& c) {
     throw EngineError("unmap_mapping_range: bad pc");
 }
 
-enum { DN_1, DN_2, DN_3 };
+enum { DN_1, DN_2, DN_3, DN_EV };
+constexpr uint32_t kRemoveEventSent = 1;  // madvise_dontneed flags
 
 // madvise(MADV_DONTNEED) → zap_page_range_single(): this mm only, zap flags
 // 0, so file VMAs keep markers (v6.x); the page cache is untouched.
@@ -106,6 +126,7 @@ void madvise_dontneed(StepContext& c) {
         if (!c.lock(ML(f.mm), false)) return;
         c.at("madvise(MADV_DONTNEED) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_read_lock");
         f.cursor = f.lo;
+        if (!(f.flags & kRemoveEventSent) && userfaultfdRemove(c, f.lo, f.hi, DN_EV)) return;
         return c.jump(DN_2);
     case DN_2: {
         if (!c.lock(PTL(f.mm, f.cursor))) return;
@@ -122,6 +143,10 @@ void madvise_dontneed(StepContext& c) {
         c.unlock(ML(f.mm));
         c.say("mmap_read_unlock");
         return c.ret(0);
+    case DN_EV:
+        f.flags |= kRemoveEventSent;
+        c.at("REMOVE read by the monitor: mmap_read_lock again, vma_lookup");
+        return c.jump(DN_1);
     }
     throw EngineError("madvise_dontneed: bad pc");
 }
@@ -130,6 +155,10 @@ void madvise_dontneed(StepContext& c) {
 // VMA goes; the monitor's intent for it is gone too (spec §8.0).
 void do_munmap(StepContext& c) {
     StackFrame& f = c.f();
+    if (f.pc == 1) {
+        c.at("UNMAP read by the monitor: munmap returns");
+        return c.ret(0);
+    }
     if (!c.lock(ML(f.mm), true)) return;
     Mm& m = c.s.mms[f.mm];
     const Vma* vp = m.findVma(f.lo);
@@ -143,10 +172,19 @@ void do_munmap(StepContext& c) {
     std::vector<uint64_t> keys;
     m.intent.forEach(v.start, v.end, [&](uint64_t k, const Intent&) { keys.push_back(k); });
     for (uint64_t k : keys) m.intent.set(k, Intent{});
+    // userfaultfd_unmap_prep(): remember the range (the VMA still holds its
+    // context); userfaultfd_unmap_complete() sends UNMAP after the unlock.
+    const bool unmapEvent = v.uffd && c.s.uffd.exists && (c.s.uffd.features & UFFD_FEATURE_EVENT_UNMAP);
+    const uint32_t id = unmapEvent ? c.queueUffdEvent(UffdEvent::Unmap, f.mm, v.start, v.end) : 0;
     std::erase_if(m.vmas, [&](const Vma& x) { return x.start == v.start; });
     c.touch({CellKind::Vma, f.mm, 0});
     c.unlock(ML(f.mm));
     c.say("VMA removed; mmap_write_unlock");
+    if (unmapEvent) {
+        c.say("; userfaultfd_unmap_complete: EVENT_UNMAP → queue " + c.rec.raised.back().text + ", wait until the monitor reads it");
+        f.pc = 1;
+        return c.sleep(TaskState::SleepUffd, id);
+    }
     return c.ret(0);
 }
 
@@ -170,7 +208,8 @@ const FunctionInfo& info_madvise_dontneed() {
         "mm/madvise.c",
         {{"", "mmap_read_lock(mm);"},
          {"", "zap_page_range_single(vma, start, end - start, NULL);  /* zap_pte_range per pte table, zap_flags 0: markers kept on file VMAs */"},
-         {"", "mmap_read_unlock(mm);"}},
+         {"", "mmap_read_unlock(mm);"},
+         {"", "/* madvise_dontneed_free: if (!userfaultfd_remove(vma, start, end)) { mmap_read_lock(mm); vma = vma_lookup(mm, start); }  (EVENT_REMOVE: lock dropped, REMOVE read) */"}},
         madvise_dontneed,
         {"lo:start", "hi:end", "cursor:address"}};
     return info;
@@ -179,7 +218,8 @@ const FunctionInfo& info_madvise_dontneed() {
 const FunctionInfo& info_do_munmap() {
     static const FunctionInfo info{"do_vmi_munmap",
                                    "mm/mmap.c",
-                                   {{"", "mmap_write_lock(mm); unmap_vmas(&tlb, ...);  /* ZAP_FLAG_DROP_MARKER */ remove_vma(); mmap_write_unlock(mm);"}},
+                                   {{"", "mmap_write_lock(mm); userfaultfd_unmap_prep(); unmap_vmas(&tlb, ...);  /* ZAP_FLAG_DROP_MARKER */ remove_vma(); mmap_write_unlock(mm); userfaultfd_unmap_complete(mm, &uf);  /* EVENT_UNMAP: wait until read */"},
+                                    {"", "return 0;"}},
                                    do_munmap,
                                    {"lo:start"}};
     return info;

@@ -35,6 +35,18 @@ State geometry(const Session& s, const Toggles& toggles) {
     State st;
     auto cfg = std::make_shared<Config>(s.config);
     cfg->addIoTask();
+    cfg->placements.clear();
+    for (size_t m = 0; m < s.mms.size(); ++m)
+        for (const VmaSpec& v : s.mms[m].vmas) {
+            VmaPlacement p;
+            p.mm = int(m), p.start = v.start, p.pgoff = v.file ? v.pgoff : 0, p.pages = v.pages, p.file = v.file;
+            p.flags = VM_READ | VM_MAYWRITE | VM_SOFTDIRTY | (v.write ? uint32_t(VM_WRITE) : 0u) |
+                      (v.shared ? uint32_t(VM_SHARED | VM_MAYSHARE) : 0u);
+            p.nameId = uint8_t(cfg->vmaNames.size());
+            for (size_t i = 0; i < cfg->vmaNames.size(); ++i)
+                if (cfg->vmaNames[i] == v.name) p.nameId = uint8_t(i);
+            cfg->placements.push_back(p);
+        }
     st.config = cfg;
     st.configHash = cfg->stableHash();
     st.toggles = toggles;

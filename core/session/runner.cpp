@@ -1,6 +1,7 @@
 #include "session/runner.h"
 
 #include <algorithm>
+#include <csignal>
 #include <map>
 
 #include "engine/engine.h"
@@ -22,6 +23,13 @@ void collect(RunResult& r) {
     }
     for (const StepRecord& rec : tl.records())
         for (const auto& m : rec.raised) r.messages.push_back(m.text);
+    for (const StepRecord& rec : tl.records()) {
+        if (!rec.opDone || !rec.opSignal) continue;
+        const std::string sig = rec.opSignal == SIGSEGV ? "SIGSEGV" : rec.opSignal == SIGBUS ? "SIGBUS" : std::to_string(rec.opSignal);
+        const std::string& who = st.config->tasks[rec.task].name;
+        r.signals.push_back(who + ":" + sig);
+        r.signalSteps.push_back("step " + std::to_string(rec.number) + ": " + who + ": " + sig);
+    }
 }
 
 }  // namespace
@@ -103,6 +111,12 @@ std::vector<std::string> compareExpectation(const RunResult& r, const Expectatio
             return "[" + s + "]";
         };
         diffs.push_back("messages " + join(r.messages) + ", expected " + join(*e.messages));
+    }
+    if (e.signals && *e.signals != r.signals) {
+        std::string got, want;
+        for (const auto& x : r.signals) got += (got.empty() ? "" : " ") + x;
+        for (const auto& x : *e.signals) want += (want.empty() ? "" : " ") + x;
+        diffs.push_back("signals [" + got + "], expected [" + want + "]");
     }
     for (const auto& [cell, want] : e.cells) {
         std::string err;

@@ -27,6 +27,8 @@ struct RunResult {
     std::vector<Finding> findings;       // all, in step order
     std::vector<std::string> messages;   // uffd messages raised, in order ("MISS(8)", "WP(8,W)")
     std::vector<std::string> opErrors;   // "step 12: M uffdio_copy 8: -EEXIST"
+    std::vector<std::string> signals;    // "A1:SIGSEGV", in order: accesses that ended in a signal
+    std::vector<std::string> signalSteps;  // the same with where: "step 9: A1: read 3: SIGSEGV"
 };
 
 RunResult runSession(const Session& s, const RunOptions& opt = {});

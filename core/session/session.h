@@ -55,6 +55,7 @@ struct Expectation {
     std::vector<std::pair<std::string, std::string>> toggles;  // applied on top of the variant
     std::optional<std::vector<ExpectedFinding>> findings;      // exact multiset, when given
     std::optional<std::vector<std::string>> messages;          // uffd messages raised, in order
+    std::optional<std::vector<std::string>> signals;           // "A1:SIGSEGV" per access that ended in a signal, in order
     std::vector<std::pair<std::string, std::string>> cells;    // "A.pte[8]" -> "P(1,1,0)"
     std::optional<std::string> end;                             // "finished", "deadlock", ...
 };

@@ -69,8 +69,9 @@ const std::vector<std::pair<std::string, uint32_t>> kRegisterModes = {
 const std::vector<std::pair<std::string, uint32_t>> kCopyModes = {{"DONTWAKE", UFFDIO_COPY_MODE_DONTWAKE}, {"WP", UFFDIO_COPY_MODE_WP}};
 const std::vector<std::pair<std::string, uint32_t>> kWpModes = {{"WP", UFFDIO_WRITEPROTECT_MODE_WP}, {"DONTWAKE", UFFDIO_WRITEPROTECT_MODE_DONTWAKE}};
 const std::vector<std::pair<std::string, uint32_t>> kFeatures = {
-    {"EVENT_REMOVE", 1u << 3}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7}, {"THREAD_ID", 1u << 8},
-    {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11}, {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13}};
+    {"EVENT_REMOVE", 1u << 3}, {"EVENT_UNMAP", 1u << 6}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7}, {"THREAD_ID", 1u << 8},
+    {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11}, {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13},
+    {"POISON", 1u << 14}, {"WP_ASYNC", 1u << 15}};
 
 struct Reader {
     Session s;
@@ -180,7 +181,7 @@ struct Reader {
 
     void tasks(const Value& v) {
         if (!v.isArray() || v.asArray().empty()) fail(v, "'tasks' must be a non-empty array");
-        if (v.asArray().size() > 16) fail(v, "at most 16 tasks");
+        if (v.asArray().size() > 63) fail(v, "at most 63 tasks (with the implicit IO task, 64: lock holders are a 64-bit set)");
         // Names first, so programs can refer to any task.
         std::vector<std::pair<const Value*, const Value*>> programs;
         for (const Value& t : v.asArray()) {
@@ -230,11 +231,11 @@ struct Reader {
         const std::string kind = json::expectString(kindV, "'op'");
         Op op;
         bool found = false;
-        for (int k = 0; k <= int(OpKind::Serve); ++k)
+        for (int k = 0; k < int(OpKind::kCount); ++k)
             if (opKindName(OpKind(k)) == kind) op.kind = OpKind(k), found = true;
         if (!found) {
             std::string known;
-            for (int k = 0; k <= int(OpKind::Serve); ++k) known += (k ? ", " : "") + std::string(opKindName(OpKind(k)));
+            for (int k = 0; k < int(OpKind::kCount); ++k) known += (k ? ", " : "") + std::string(opKindName(OpKind(k)));
             fail(kindV, "unknown operation '" + kind + "' (known: " + known + ")");
         }
         const TaskConfig& tc = s.config.tasks[task];
@@ -252,13 +253,22 @@ struct Reader {
             if (vmaName && !vspec) fail(*vmaV, "mm '" + s.config.mmNames[mm] + "' has no VMA named '" + *vmaName + "'");
             if (vspec) op.vma = vmaByName(vspec->name, v);
         }
-        const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve;
-        const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed ||
+        const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate &&
+                              op.kind != OpKind::Mmap && op.kind != OpKind::UffdClose;
+        const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed || op.kind == OpKind::MadviseRemove || op.kind == OpKind::Mprotect ||
+                             op.kind == OpKind::Mmap ||
                              op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap ||
-                             (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake);
+                             (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdPoison;
         if (needsMm && !vspec) fail(v, "'" + kind + "' needs an mm: give the task an 'mm' or the operation an \"mm\"");
         uint64_t count = 1;
-        if (op.kind == OpKind::Punch && r.optional("offset")) {
+        if (op.kind == OpKind::Ftruncate) {
+            // ftruncate's length in bytes; the file's "pages" is the largest size it can have.
+            const Value& sv = r.required("size");
+            op.page = nonNegative(sv, "'size'");
+            if (op.page > s.filePages * 4096)
+                fail(sv, "'size' " + std::to_string(op.page) + " is beyond the file's largest size (" + std::to_string(s.filePages * 4096) +
+                             " bytes, its \"pages\")");
+        } else if (op.kind == OpKind::Punch && r.optional("offset")) {
             op.page = nonNegative(*r.optional("offset"), "'offset'");
             op.count = nonNegative(r.required("len"), "'len'");
             if (op.count == 0) fail(*r.optional("len"), "'len' must be positive");
@@ -306,6 +316,16 @@ struct Reader {
             else fail(*m, "'" + kind + "' takes no 'mode'");
         } else if (op.kind == OpKind::UffdRegister) {
             fail(v, "'uffdio_register' needs a 'mode'");
+        }
+        if (const Value* pr = r.optional("prot")) {
+            if (op.kind != OpKind::Mprotect) fail(*pr, "only 'mprotect' takes 'prot'");
+            const std::string ps = json::expectString(*pr, "'prot'");
+            if (ps == "none") op.mode = 0;
+            else if (ps == "read") op.mode = 1;
+            else if (ps == "read_write") op.mode = 3;
+            else fail(*pr, "'prot' must be \"none\", \"read\" or \"read_write\", not '" + ps + "'");
+        } else if (op.kind == OpKind::Mprotect) {
+            fail(v, "'mprotect' needs a 'prot' (\"none\", \"read\" or \"read_write\")");
         }
         if (const Value* f = r.optional("features")) {
             if (op.kind != OpKind::UffdApi) fail(*f, "only 'uffdio_api' takes 'features'");
@@ -420,6 +440,18 @@ struct Reader {
                     ef.count = fr.optional("count") ? int(fr.getIntInRange("count", 0, 1'000'000)) : 1;
                     fr.finish();
                     x.findings->push_back(ef);
+                }
+            }
+            if (const Value* sg = r.optional("signals")) {
+                if (!sg->isArray()) fail(*sg, "'signals' must be an array of \"TASK:SIGSEGV\" or \"TASK:SIGBUS\" strings");
+                x.signals.emplace();
+                for (const Value& sv : sg->asArray()) {
+                    const std::string t = json::expectString(sv, "a signal");
+                    const auto colon = t.find(':');
+                    const std::string sig = colon == std::string::npos ? "" : t.substr(colon + 1);
+                    if (colon == std::string::npos || s.config.taskIndex(t.substr(0, colon)) < 0 || (sig != "SIGSEGV" && sig != "SIGBUS"))
+                        fail(sv, "a signal is \"TASK:SIGSEGV\" or \"TASK:SIGBUS\" with a task of this session, not '" + t + "'");
+                    x.signals->push_back(t);
                 }
             }
             if (const Value* m = r.optional("messages")) {

@@ -240,5 +240,65 @@ TEST(KernelAgreement, AWriteToAReadOnlyVmaIsSigsegvAndTheFileIsUnchanged) {
     EXPECT_FALSE(pteA(st, 4).write);  // mapped read-only by fault-around at most
 }
 
+// Item 6: madvise_dontneed_free() → userfaultfd_remove(): with EVENT_REMOVE
+// the monitor is told, and MADV_DONTNEED waits until it has read the event.
+TEST(KernelAgreement, DontneedWithEventRemoveSendsRemoveAndWaitsForTheRead) {
+    Scenario sc;
+    sc.s0(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP, UINT64_MAX, false);
+    sc.s.setup[1].op.features |= UFFD_FEATURE_EVENT_REMOVE;
+    sc.program(A1, {dontneed(1, 2)});
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"REMOVE(1-3)"}));
+    EXPECT_TRUE(ranStep(r, "event complete"));
+    EXPECT_TRUE(pteA(r.timeline->current(), 1).isNone());
+    // Without the feature: no event.
+    Scenario quiet;
+    quiet.s0(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP, UINT64_MAX, false);
+    quiet.program(A1, {dontneed(1, 2)});
+    EXPECT_TRUE(quiet.run("upstream").messages.empty());
+}
+
+// Item 8: MAP_PRIVATE file mappings copy on write (do_cow_fault,
+// wp_page_copy); UFFDIO_COPY fills a private page; the file never sees it.
+TEST(KernelAgreement, PrivateFileMappingsCopyOnWriteAndTheFileNeverSeesTheWrites) {
+    Scenario sc;
+    sc.s.mms[0].vmas[0].shared = false;
+    sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0"));
+    sc.program(A1, {read(0), write(0, "a1"), write(20, "a2"), read(0)});
+    sc.program(B1, {op(OpKind::FileWrite, 0, 1, 0, "c")}).untilDone(A1);
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_TRUE(ranStep(r, "wp_page_copy"));
+    EXPECT_TRUE(ranStep(r, "copy_mc_user_highpage"));
+    const State& st = r.timeline->current();
+    EXPECT_EQ(st.folio(st.inode.xa.get(0).value).data.str(), "c");   // B's write(2) lands in the file
+    EXPECT_EQ(st.folio(st.inode.xa.get(20).value).data.str(), "b0");  // A's write never does
+    EXPECT_EQ(st.folio(pteA(st, 0).pfn).data.str(), "a1");
+    EXPECT_TRUE(st.folio(pteA(st, 0).pfn).anon);
+    EXPECT_EQ(st.folio(pteA(st, 20).pfn).data.str(), "a2");
+    EXPECT_TRUE(checkAccounting(st).empty()) << checkAccounting(st).front();
+}
+
+TEST(KernelAgreement, UffdioCopyIntoAPrivateFileMappingFillsAPrivatePageAndAPunchKeepsIt) {
+    Scenario sc;
+    sc.s.mms[0].vmas[0].shared = false;
+    sc.setup(B1, op(OpKind::FileWrite, 0, 2, 0, "b0")).setup(M, api(UFFD_FEATURE_MISSING_SHMEM));
+    sc.setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
+    sc.setup(A1, write(0, "a1"));
+    sc.program(A1, {read(2)}).program(P, {punch(0)});
+    sc.s.config.policy.copyModeWp = false;
+    const RunResult r = sc.run("upstream");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"MISS(2)"}));
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(st.inode.xa.get(2).isEmpty());  // the file has no page 2
+    EXPECT_EQ(st.folio(pteA(st, 2).pfn).data.str(), "m2");
+    EXPECT_TRUE(st.inode.xa.get(0).isEmpty());                       // punched
+    EXPECT_EQ(st.folio(pteA(st, 0).pfn).data.str(), "a1");          // the private copy stays
+    EXPECT_TRUE(ranStep(r, "private anonymous copy: kept"));
+    EXPECT_TRUE(checkAccounting(st).empty()) << checkAccounting(st).front();
+}
+
 }  // namespace
 }  // namespace faultline::test

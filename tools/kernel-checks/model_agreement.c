@@ -438,6 +438,60 @@ static void vocab_unmap_event(void) {
     close(u);
 }
 
+#ifndef UFFD_FEATURE_POISON
+#define UFFD_FEATURE_POISON (1 << 14)
+#endif
+#ifndef UFFDIO_POISON
+struct uffdio_poison { struct uffdio_range range; __u64 mode; __s64 updated; };
+#define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct uffdio_poison)
+#endif
+
+static void vocab_wp_async(void) {
+    uint64_t got;
+    int u = uffd_open(UFFD_FEATURE_WP_ASYNC, &got);
+    int fd = memfd(4);
+    fill(fd, 0, 'b');
+    char* a = map2m(fd, 4, MAP_SHARED, PROT_READ | PROT_WRITE);
+    (void)*(volatile char*)a;
+    printf("wp-async: unpopulated turned on %d; register WP %d; ", (got & UFFD_FEATURE_WP_UNPOPULATED) != 0, reg(u, a, 4 * PG, UFFDIO_REGISTER_MODE_WP));
+    printf("writeprotect %d; ", wp(u, a, 4 * PG, 1));
+    printf("page0 %s; ", pm(a));
+    a[0] = 'w';
+    char msg[64];
+    read_msg(u, 200, msg, sizeof msg, a);
+    printf("write done without a monitor: message %s, page0 %s, file %c\n", msg, pm(a), peek(fd, 0));
+    close(u);
+}
+
+static void vocab_poison(void) {
+    int u = uffd_open(UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_POISON, NULL);
+    int fd = memfd(4);
+    char* a = map2m(fd, 4, MAP_SHARED, PROT_READ | PROT_WRITE);
+    reg(u, a, 4 * PG, UFFDIO_REGISTER_MODE_MISSING);
+    struct uffdio_poison po = {.range = {(uintptr_t)a + PG, PG}};
+    int r = ioctl(u, UFFDIO_POISON, &po) ? -errno : 0;
+    int rs = try_access(a + PG, 0);
+    int r2 = ioctl(u, UFFDIO_POISON, &po) ? -errno : 0;
+    printf("poison: %d; read sig %d (SIGBUS=%d); again %d; page1 %s\n", r, rs, SIGBUS, r2, pm(a + PG));
+    close(u);
+}
+
+static void vocab_close(void) {
+    int u = uffd_open(UFFD_FEATURE_MISSING_SHMEM, NULL);
+    int fd = memfd(4);
+    char* a = map2m(fd, 4, MAP_SHARED, PROT_READ | PROT_WRITE);
+    reg(u, a, 4 * PG, UFFDIO_REGISTER_MODE_MISSING);
+    struct access r = {a + 2 * PG, 0};
+    pthread_t t = start_access(&r);
+    char msg[64];
+    read_msg(u, 300, msg, sizeof msg, a);
+    int before = r.done;
+    close(u);
+    pthread_join(t, NULL);
+    printf("close: fault %s, done before close %d, after close the read returns %d (page %s), vmas %d\n", msg, before, r.v,
+           pm(a + 2 * PG), vmas_in(a, a + 4 * PG));
+}
+
 int main(void) {
     struct sigaction sa = {.sa_handler = on_sig};
     sigaction(SIGSEGV, &sa, NULL);
@@ -456,5 +510,8 @@ int main(void) {
     item9_prot_read();
     vocab_ftruncate();
     vocab_unmap_event();
+    vocab_wp_async();
+    vocab_poison();
+    vocab_close();
     return 0;
 }

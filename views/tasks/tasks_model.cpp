@@ -26,7 +26,7 @@ QString taskStateText(const State& s, int task) {
 QString locksText(const State& s, int task) {
     QStringList l;
     for (const LockHold& h : s.locks)
-        if (h.holders & (1u << task)) l << QString::fromStdString(lockName(h.id, *s.config)) + (h.write ? "" : " (shared)");
+        if (h.holders & (uint64_t{1} << task)) l << QString::fromStdString(lockName(h.id, *s.config)) + (h.write ? "" : " (shared)");
     return l.join(", ");
 }
 
