@@ -4,6 +4,11 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QScreen>
+#include <QTextBrowser>
+#include <QVBoxLayout>
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
@@ -30,6 +35,8 @@
 
 #include "breakpoints/breakpoints_view.h"
 #include "code/code_view.h"
+#include "common/versions.h"
+#include "details/details_view.h"
 #include "common/export.h"
 #include "common/theme.h"
 #include "gui/controller.h"
@@ -111,6 +118,7 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
         restoreState(st.value("window/state").toByteArray());
         layoutPending_ = false;
     }
+    fitToScreen();
     const bool dark = st.value("view/dark", false).toBool(), pres = st.value("view/presentation", false).toBool();
     if (dark || pres) setTheme(dark, pres);
     refillRecent();
@@ -151,6 +159,7 @@ void MainWindow::buildDocks() {
         else if (n == "dockTrace") w = trace_ = new views::TraceView(this);
         else if (n == "dockTimeline") w = timeline_ = new views::TimelineView(this);
         else if (n == "dockBreakpoints") w = bps_ = new views::BreakpointsView(this);
+        else if (n == "dockDetails") w = details_ = new views::DetailsView(this);
         else if (n == "dockVmas") w = vmasView_ = simpleTable(this, new views::VmasModel(this), "vmasTable");
         else if (n == "dockUffd") w = uffdView_ = simpleTable(this, new views::UffdModel(this), "uffdTable");
         make(s, w);
@@ -166,8 +175,12 @@ void MainWindow::buildDocks() {
         bps_->showError(c_->addWatchpoint(spec));
         dock("dockBreakpoints")->raise();
     });
-    connect(bps_, &views::BreakpointsView::addBreakpoint, this, [this](const QString& s) { bps_->showError(c_->addBreakpoint(s)); });
-    connect(bps_, &views::BreakpointsView::addWatchpoint, this, [this](const QString& s) { bps_->showError(c_->addWatchpoint(s)); });
+    connect(bps_, &views::BreakpointsView::addBreakpoint, this, [this](const QString& s) { bps_->added(c_->addBreakpoint(s)); });
+    connect(bps_, &views::BreakpointsView::addWatchpoint, this, [this](const QString& s) { bps_->added(c_->addWatchpoint(s)); });
+    connect(bps_, &views::BreakpointsView::enabledChanged, this, [this](int kind, int i, bool on) {
+        if (kind == 0) c_->setBreakpointEnabled(i, on);
+        else c_->setWatchpointEnabled(i, on);
+    });
     connect(bps_, &views::BreakpointsView::removeBreakpoint, c_, &Controller::removeBreakpoint);
     connect(bps_, &views::BreakpointsView::removeWatchpoint, c_, &Controller::removeWatchpoint);
     connect(bps_, &views::BreakpointsView::stopOnFindingsChanged, c_, &Controller::setStopOnFindings);
@@ -193,11 +206,17 @@ void MainWindow::resetLayout() {
         d->show();
     }
     for (const char* r : kRaisedDocks) dock(r)->raise();
+    // The table's sizes are for 1600×1000: scale them so the memory map keeps
+    // the room (at least ~45 % of the width and ~50 % of the height).
+    const double sx = std::min(1.0, width() / 1600.0), sy = std::min(1.0, height() / 1000.0);
+    for (int& v : lrSizes) v = int(v * sx);
+    for (int& v : bottomSizes) v = int(v * sy);
     resizeDocks(lr, lrSizes, Qt::Horizontal);
     resizeDocks(bottom, bottomSizes, Qt::Vertical);
     // Trace and timeline share the bottom: equal widths.
     resizeDocks(bottom, {width() / 2, width() / 2}, Qt::Horizontal);
     resizeDocks({dock("dockTasks"), dock("dockVmas")}, {height() * 55 / 100, height() * 30 / 100}, Qt::Vertical);
+    resizeDocks({dock("dockCode"), dock("dockDetails")}, {height() * 45 / 100, height() * 40 / 100}, Qt::Vertical);
 }
 
 void MainWindow::buildActions() {
@@ -241,7 +260,10 @@ void MainWindow::buildActions() {
         const int n = QInputDialog::getInt(this, tr("Run to step"), tr("Step number:"), int(c_->snapshot().position), 0, 100000000, 1, &ok);
         if (ok) c_->runTo(uint64_t(n));
     });
-    act("actToggleBp", tr("Toggle Breakpoint"), QKeySequence(), [this] { code_->toggleBreakpointAtSelection(); });
+    act("actToggleBp", tr("Toggle Breakpoint"), QKeySequence(Qt::Key_F9), [this] { code_->toggleBreakpointAtSelection(); });
+    act("actUndoBranch", tr("Undo Branch (bring back the planned future)"), QKeySequence::Undo, [this] {
+        if (!c_->undoBranch()) stopLabel_->setText(tr("nothing to undo: no planned future was dropped"));
+    });
     act("actAddBp", tr("Add Breakpoint or Watchpoint…"), QKeySequence(Qt::CTRL | Qt::Key_B), [this] {
         dock("dockBreakpoints")->show();
         dock("dockBreakpoints")->raise();
@@ -281,6 +303,9 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(action("actQuit"));
 
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action("actUndoBranch"));
+
     QMenu* dbg = menuBar()->addMenu(tr("&Debug"));
     for (const char* a : {"actStep", "actStepOver", "actStepOut", "actContinue"}) dbg->addAction(action(a));
     dbg->addSeparator();
@@ -315,7 +340,84 @@ void MainWindow::buildMenus() {
     for (const DockSlot& s : kDefaultLayout) win->addAction(dock(s.objectName)->toggleViewAction());
     win->addSeparator();
     win->addAction(action("actResetLayout"));
+    buildHelpMenu();
 }
+
+void MainWindow::buildHelpMenu() {
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName("menuHelp");
+    auto* keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showShortcuts(); });
+    keys->setObjectName("actShortcuts");
+    keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F1));
+    auto* docs = help->addAction(tr("The Debugger Window (docs/gui.md)"), this, [this] {
+        const QString path = QStringLiteral(FAULTLINE_DOCS_DIR "/gui.md");
+        QFile f(path);
+        QDialog d(this);
+        d.setObjectName("docsDialog");
+        d.setWindowTitle(tr("Faultline — the debugger window"));
+        auto* lay = new QVBoxLayout(&d);
+        auto* text = new QTextBrowser(&d);
+        if (f.open(QIODevice::ReadOnly)) {
+            text->setSearchPaths({QStringLiteral(FAULTLINE_DOCS_DIR)});
+            text->setMarkdown(QString::fromUtf8(f.readAll()));
+        } else {
+            text->setPlainText(tr("The documentation is not installed here (%1). See docs/gui.md in the source.").arg(path));
+        }
+        lay->addWidget(text);
+        auto* bb = new QDialogButtonBox(QDialogButtonBox::Close, &d);
+        connect(bb, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+        lay->addWidget(bb);
+        d.resize(900, 700);
+        d.exec();
+    });
+    docs->setObjectName("actDocs");
+    docs->setShortcut(QKeySequence::HelpContents);
+    help->addSeparator();
+    auto* about = help->addAction(tr("&About Faultline"), this, [this] { showAbout(); });
+    about->setObjectName("actAbout");
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+// Every action with a key, as the menus have them (built from the actions, so it cannot go stale).
+QString MainWindow::shortcutsHtml() const {
+    QString h = QStringLiteral("<table cellpadding='3'>");
+    for (QAction* a : findChildren<QAction*>()) {
+        if (a->shortcut().isEmpty() || a->objectName().isEmpty()) continue;
+        h += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                 .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(), a->text().remove('&').toHtmlEscaped());
+    }
+    h += tr("<tr><td><b>F9</b></td><td>in Code: toggle a breakpoint on the selected line</td></tr>");
+    h += tr("<tr><td><b>Reverse</b> toggle</td><td>F11 / F10 / Shift+F11 / F5 go backwards</td></tr></table>");
+    return h;
+}
+
+void MainWindow::showShortcuts() {
+    QDialog d(this);
+    d.setObjectName("shortcutsDialog");
+    d.setWindowTitle(tr("Keyboard shortcuts"));
+    auto* lay = new QVBoxLayout(&d);
+    auto* text = new QTextBrowser(&d);
+    text->setHtml(shortcutsHtml());
+    lay->addWidget(text);
+    auto* bb = new QDialogButtonBox(QDialogButtonBox::Close, &d);
+    connect(bb, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+    lay->addWidget(bb);
+    d.resize(560, 640);
+    d.exec();
+}
+
+QString MainWindow::aboutText() {
+    const QString v = QCoreApplication::applicationVersion();
+    return tr("<h3>Faultline %1</h3>"
+              "<p>A visualizer and step debugger for the Linux memory-management fault paths around "
+              "userfaultfd write-protection on shmem.</p>"
+              "<p>Licence: GPL-3.0-or-later.</p>"
+              "<p>Built with Qt %2 (running on Qt %3) and QCustomPlot %4.</p>")
+        .arg(v.isEmpty() ? tr("(version unknown)") : v, QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()),
+             views::qcustomplotVersion());
+}
+
+void MainWindow::showAbout() { QMessageBox::about(this, tr("About Faultline"), aboutText()); }
 
 void MainWindow::buildToolbar() {
     QToolBar* tb = addToolBar(tr("Debug"));
@@ -324,6 +426,23 @@ void MainWindow::buildToolbar() {
     tb->addAction(reverse_);
     tb->addSeparator();
     for (const char* a : {"actStep", "actStepOver", "actStepOut", "actContinue"}) tb->addAction(action(a));
+    // Tooltips that say what an action does and its key.
+    const std::pair<const char*, QString> tips[] = {
+        {"actRestart", tr("Back to step 0, the initial state")},
+        {"actStep", tr("Step into: one micro-step of the next task, entering any function it calls")},
+        {"actStepOver", tr("Step over: to the next line of the current function, running any function it calls to its end; "
+                           "between operations, the whole next operation")},
+        {"actStepOut", tr("Step out: run until the current function returns to its caller")},
+        {"actContinue", tr("Continue to the next breakpoint, watchpoint, checker finding or the end")},
+        {"actRevStep", tr("Back one micro-step")},
+        {"actRevStepOver", tr("Back to the previous line of the current function")},
+        {"actRevStepOut", tr("Back to where the current function was called")},
+        {"actRevContinue", tr("Run back to the previous breakpoint, watchpoint or finding")},
+    };
+    for (const auto& [name, tip] : tips) {
+        QAction* a = action(name);
+        a->setToolTip(a->shortcut().isEmpty() ? tip : tr("%1 (%2)").arg(tip, a->shortcut().toString(QKeySequence::NativeText)));
+    }
     tb->addSeparator();
     tb->addWidget(new QLabel(tr(" Next step: "), tb));
     nextBox_ = new QComboBox(tb);
@@ -421,8 +540,12 @@ QString MainWindow::windowTitleText() const {
     if (!c_->hasSession()) return tr("Faultline");
     const auto& s = c_->snapshot();
     const QString name = QString::fromStdString(c_->debugger().session().name);
-    return tr("Faultline — %1 — %2 — step %3/%4").arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name,
-                                                        QString::fromStdString(s.variant)).arg(s.position).arg(s.length);
+    const QString file = c_->sessionPath().isEmpty() ? tr("unsaved") : QFileInfo(c_->sessionPath()).fileName();
+    // [*]: Qt shows the modified mark there while windowModified is set.
+    return tr("%1[*] — %2 — %3 — step %4/%5 — Faultline")
+        .arg(file, name.isEmpty() ? file : name, QString::fromStdString(s.variant))
+        .arg(s.position)
+        .arg(s.length);
 }
 
 void MainWindow::onSnapshot(const views::Snapshot& s) {
@@ -434,6 +557,7 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     trace_->setSnapshot(s);
     timeline_->setSnapshot(s);
     bps_->setSnapshot(s);
+    details_->setSnapshot(s);
     static_cast<views::SnapshotTableModel*>(static_cast<QTableView*>(vmasView_)->model())->setSnapshot(s);
     static_cast<views::SnapshotTableModel*>(static_cast<QTableView*>(uffdView_)->model())->setSnapshot(s);
     static_cast<QTableView*>(uffdView_)->resizeColumnToContents(0);
@@ -450,6 +574,9 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     for (QAction* a : variantGroup_->actions()) a->setChecked(a->data().toString() == base);
     updating_ = false;
     setWindowTitle(windowTitleText());
+    // Modified: a hand-made recording not saved yet (its journal exists).
+    setWindowModified(c_->debugger().manual() && !autosavePath().isEmpty() && QFile::exists(autosavePath()));
+    action("actUndoBranch")->setEnabled(c_->canUndoBranch());
     statusBar()->setToolTip(tr("next step: %1").arg(QString::fromStdString(s.nextTaskWhy)));
     if (stopLabel_->text().isEmpty()) stopLabel_->setText(c_->lastStopText());
     // Follow the page the last step was about: its finding's page, else the
@@ -628,10 +755,31 @@ bool MainWindow::offerRecovery(bool ask) {
     return false;
 }
 
+bool MainWindow::fitsScreen(const QRect& frame, const QRect& available) {
+    return frame.width() <= available.width() && frame.height() <= available.height();
+}
+
+// A restored geometry larger than the screen (another scale factor, a smaller
+// monitor) is shrunk to the screen and gets the default layout for that size.
+void MainWindow::fitToScreen() {
+    const QScreen* sc = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!sc) return;
+    const QRect avail = sc->availableGeometry();
+    if (fitsScreen(frameGeometry(), avail)) return;
+    const QSize margin = frameGeometry().size() - geometry().size();
+    resize(std::min(width(), avail.width() - margin.width()), std::min(height(), avail.height() - margin.height()));
+    move(avail.topLeft());
+    layoutPending_ = true;  // the saved dock sizes were for a larger window
+}
+
 void MainWindow::closeEvent(QCloseEvent* e) {
     QSettings st;
-    st.setValue("window/geometry", saveGeometry());
-    st.setValue("window/state", saveState());
+    // Never persist a layout that does not fit the screen it is on.
+    const QScreen* sc = screen();
+    if (!sc || fitsScreen(frameGeometry(), sc->availableGeometry())) {
+        st.setValue("window/geometry", saveGeometry());
+        st.setValue("window/state", saveState());
+    }
     st.setValue("view/dark", dark_->isChecked());
     st.setValue("view/presentation", presentation_->isChecked());
     // A clean exit: unsaved hand-made recordings are asked about, not recovered.

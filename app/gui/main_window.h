@@ -26,6 +26,7 @@ class CodeView;
 class TraceView;
 class TimelineView;
 class BreakpointsView;
+class DetailsView;
 struct Snapshot;
 }  // namespace faultline::views
 
@@ -54,6 +55,12 @@ public:
     views::CodeView* codeView() const { return code_; }
     views::TraceView* traceView() const { return trace_; }
     views::TimelineView* timelineView() const { return timeline_; }
+    views::DetailsView* detailsView() const { return details_; }
+    // Whether a window geometry fits the screen it is on (never persist one that does not).
+    static bool fitsScreen(const QRect& frame, const QRect& available);
+    // Help: the list of keys (built from the actions) and the About text.
+    QString shortcutsHtml() const;
+    static QString aboutText();
     QWidget* uffdView() const { return uffdView_; }
     QWidget* vmasView() const { return vmasView_; }
     QComboBox* variantBox() const { return variantBox_; }
@@ -83,6 +90,10 @@ private:
     void buildActions();
     void buildMenus();
     void buildToolbar();
+    void buildHelpMenu();
+    void showShortcuts();
+    void showAbout();
+    void fitToScreen();
     void buildDocks();
     QDockWidget* dock(const char* name) const;
     void onSnapshot(const views::Snapshot& s);
@@ -112,6 +123,7 @@ private:
     views::TraceView* trace_ = nullptr;
     views::TimelineView* timeline_ = nullptr;
     views::BreakpointsView* bps_ = nullptr;
+    views::DetailsView* details_ = nullptr;
     QWidget* uffdView_ = nullptr;
     QWidget* vmasView_ = nullptr;
     QComboBox* variantBox_ = nullptr;
@@ -134,6 +146,8 @@ private:
     bool quiet_ = false;
     bool updating_ = false;
     bool layoutPending_ = true;  // no saved layout: apply the default once shown
+    bool wasManual_ = false;     // the previous snapshot's run was hand-made
+    uint64_t plannedLength_ = 0; // length of the planned run before the last step
 };
 
 }  // namespace faultline::gui
