@@ -205,16 +205,25 @@ void MainWindow::resetLayout() {
         }
         d->show();
     }
+    // A short window (1280×720, or a high scale factor): the timeline joins the
+    // details as a tab, so the bottom is the trace alone and the map keeps its rows.
+    const bool compact = height() < 900;
+    if (compact) {
+        tabifyDockWidget(dock("dockDetails"), dock("dockTimeline"));
+        const int t = bottom.indexOf(dock("dockTimeline"));
+        if (t >= 0) bottom.removeAt(t), bottomSizes.removeAt(t);
+        dock("dockDetails")->raise();
+    }
     for (const char* r : kRaisedDocks) dock(r)->raise();
     // The table's sizes are for 1600×1000: scale them so the memory map keeps
     // the room (at least ~45 % of the width and ~50 % of the height).
     const double sx = std::min(1.0, width() / 1600.0), sy = std::min(1.0, height() / 1000.0);
     for (int& v : lrSizes) v = int(v * sx);
-    for (int& v : bottomSizes) v = int(v * sy);
+    for (int& v : bottomSizes) v = int(v * sy * (compact ? 0.8 : 1.0));
     resizeDocks(lr, lrSizes, Qt::Horizontal);
     resizeDocks(bottom, bottomSizes, Qt::Vertical);
     // Trace and timeline share the bottom: equal widths.
-    resizeDocks(bottom, {width() / 2, width() / 2}, Qt::Horizontal);
+    if (!compact) resizeDocks(bottom, {width() / 2, width() / 2}, Qt::Horizontal);
     resizeDocks({dock("dockTasks"), dock("dockVmas")}, {height() * 55 / 100, height() * 30 / 100}, Qt::Vertical);
     resizeDocks({dock("dockCode"), dock("dockDetails")}, {height() * 45 / 100, height() * 40 / 100}, Qt::Vertical);
 }

@@ -25,7 +25,8 @@ Theme make(bool dark, bool presentation) {
         t.pteReadOnly = sky;
         t.pteWritable = orange;
         t.pteMarker = purple;
-        t.pteSwap = blue.lighter(dark ? 100 : 160);
+        // Swap is grey: every Okabe–Ito blue is too near sky (read-only) on a projector.
+        t.pteSwap = dark ? QColor("#6e6e6e") : QColor("#b4b4b4");
         t.wp = dark ? QColor("#ff6ec7") : QColor("#a0006e");
         t.wpText = QColor("#ffffff");
         t.xaHole = t.pteNone;
@@ -42,7 +43,9 @@ Theme make(bool dark, bool presentation) {
         t.future = dark ? QColor("#777777") : QColor("#888888");
         t.breakpoint = vermillion;
         t.divergence = vermillion;
-        t.functionColours = {blue, orange, green, purple, sky, vermillion, yellow, QColor("#666666")};
+        // On black the first colours must be light ones (the first is the "present ptes" curve).
+        t.functionColours = dark ? std::vector<QColor>{sky, orange, green, purple, yellow, vermillion, blue.lighter(150), QColor("#bbbbbb")}
+                                 : std::vector<QColor>{blue, orange, green, purple, sky, vermillion, yellow, QColor("#666666")};
         return t;
     }
     if (dark) {
@@ -59,7 +62,7 @@ Theme make(bool dark, bool presentation) {
         t.wp = QColor("#ff4fb8");
         t.wpText = QColor("#000000");
         t.xaHole = t.pteNone;
-        t.xaFolio = QColor("#2f5d3a");
+        t.xaFolio = QColor("#5e5340");  // dark sand: apart from read-only's green
         t.xaSwap = t.pteSwap;
         t.frameNormal = QColor("#2f4f4f");
         t.frameLocked = QColor("#8b2d2d");
@@ -72,6 +75,10 @@ Theme make(bool dark, bool presentation) {
         t.future = QColor("#777777");
         t.breakpoint = QColor("#ff5c5c");
         t.divergence = QColor("#ff8c00");
+        // Light enough to read on #1e1e1e (the first is the "present ptes" curve).
+        t.functionColours = {QColor("#6fb3ff"), QColor("#ffa64d"), QColor("#5fd35f"), QColor("#c59cff"), QColor("#d9a38a"),
+                             QColor("#ff9ee0"), QColor("#4fe3f0"), QColor("#e0e05a"), QColor("#bdbdbd"), QColor("#ff6b6b")};
+        return t;
     } else {
         t.window = QColor("#efefef");
         t.base = QColor("#ffffff");
@@ -86,7 +93,7 @@ Theme make(bool dark, bool presentation) {
         t.wp = QColor("#c2007a");
         t.wpText = QColor("#ffffff");
         t.xaHole = t.pteNone;
-        t.xaFolio = QColor("#d8ecd8");
+        t.xaFolio = QColor("#e6dccb");  // sand: apart from read-only's green
         t.xaSwap = t.pteSwap;
         t.frameNormal = QColor("#e3eef7");
         t.frameLocked = QColor("#f5b5b5");
@@ -143,17 +150,23 @@ void Theme::applyToApplication() {
 std::vector<LegendEntry> memoryMapLegend() {
     const Theme& t = Theme::current();
     return {
-        {t.pteNone, false, false, QObject::tr("none: no pte (or a hole)")},
+        {t.pteNone, false, false, QObject::tr("none: no pte, or a hole")},
         {t.pteReadOnly, false, false, QObject::tr("present, read-only")},
         {t.pteWritable, false, false, QObject::tr("present, writable")},
-        {t.pteReadOnly, true, false, QObject::tr("uffd-wp: write-protected by the monitor (bit, swap bit or marker)")},
-        {t.pteMarker, true, true, QObject::tr("marker: none pte that keeps uffd-wp")},
-        {t.pteSwap, false, false, QObject::tr("swap entry / xarray swap value / used swap slot")},
+        {t.pteReadOnly, true, false, QObject::tr("WP: write-protected by the monitor (bit, swap bit or marker)")},
+        {t.pteMarker, true, true, QObject::tr("marker: a none pte keeping uffd-wp")},
+        {t.pteSwap, false, false, QObject::tr("swap: pte, xarray value, used slot")},
         {t.xaFolio, false, false, QObject::tr("page cache folio")},
-        {t.frameLocked, false, false, QObject::tr("frame locked (PG_locked)")},
-        {t.changed, false, false, QObject::tr("outline: changed by the last step"), LegendEntry::Frame::Changed},
-        {t.breakpoint, false, false, QObject::tr("dashed, dot: watched (watchpoint)"), LegendEntry::Frame::Watched},
+        {t.frameLocked, false, false, QObject::tr("frame locked")},
+        {t.changed, false, false, QObject::tr("changed by the last step"), LegendEntry::Frame::Changed},
+        {t.breakpoint, false, false, QObject::tr("watched"), LegendEntry::Frame::Watched},
+        {QColor(), false, false, memoryMapCellKey(), LegendEntry::Frame::TextOnly},
     };
+}
+
+QString memoryMapCellKey() {
+    return QObject::tr("pte \"p9 RO D Y\": frame p9, RO/RW, Dirty, Young · frame \"p9 UD r2 m1 b0\": L locked, U uptodate, "
+                       "D dirty, W writeback, S swapcache; r refcount, m mapcount; content (b0 as set up, a1 written by A1)");
 }
 
 }  // namespace faultline::views

@@ -47,8 +47,10 @@ struct LegendEntry {
     bool wpBadge = false;
     bool hatched = false;
     QString text;
-    enum class Frame { None, Changed, Watched } frame = Frame::None;  // drawn as in the map
+    enum class Frame { None, Changed, Watched, TextOnly } frame = Frame::None;  // drawn as in the map; TextOnly: a line of text
 };
 std::vector<LegendEntry> memoryMapLegend();
+// How to read a cell's text ("UD r2 m1 b0"), the legend's last line.
+QString memoryMapCellKey();
 
 }  // namespace faultline::views

@@ -29,9 +29,7 @@ void DetailsView::setSnapshot(const Snapshot& s) {
         verdictLog_ = s.log.get();
         verdictPos_ = atEnd ? s.position : ~uint64_t{0};
     }
-    QFont f = font();
-    f.setPointSizeF(QFont().pointSizeF() * Theme::current().fontScale());
-    text_->document()->setDefaultFont(f);
+    text_->document()->setDefaultFont(font());  // the application font already carries presentation's scale
     text_->setHtml(story_ + QStringLiteral("<hr>") + stepDetailsHtml(s));
 }
 

@@ -4,6 +4,7 @@
 // of cells changed by the last step.
 #include <QStyledItemDelegate>
 #include <QWidget>
+#include <algorithm>
 
 #include "common/snapshot.h"
 
@@ -26,9 +27,12 @@ class LegendWidget final : public QWidget {
 public:
     explicit LegendWidget(QWidget* parent = nullptr);
     QSize sizeHint() const override;
-    QSize minimumSizeHint() const override { return {100, sizeHint().height()}; }
+    // A short window may cut the legend's last lines, never the map's rows.
+    QSize minimumSizeHint() const override { return {100, std::min(sizeHint().height(), 3 * (fontMetrics().height() + 8))}; }
     bool hasHeightForWidth() const override { return true; }
     int heightForWidth(int w) const override;
+    // The legend's type: smaller than the map's (it is read once, the map all the time).
+    QFont legendFont() const;
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -47,6 +51,8 @@ public:
     // Scrolls so file page `row` is visible (centred if it was not).
     void showRow(int row);
     void setLegendVisible(bool on);
+    // The narrowest a column gets: its usual text in the current font.
+    int minimumCellWidth() const;
 
 Q_SIGNALS:
     // The user asked to watch a cell ("A.pte[8].uffd_wp").
