@@ -3,21 +3,30 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDockWidget>
+#include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QTextStream>
 
 #include "common/export.h"
+#include "faultline_version.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
 
 namespace faultline::gui {
 
+// The seed race sample: beside the executable in the install layout
+// (bin/../share/faultline; the build tree mirrors it with a link, see
+// resources/CMakeLists.txt), then the XDG data folders (/usr/local/share,
+// /usr/share), then a source checkout as the working folder.
 QString defaultSessionPath() {
-    const QStringList candidates = {
-        QStringLiteral(FAULTLINE_SAMPLE_DIR "/s1-seed-race.json"),
-        QApplication::applicationDirPath() + "/../share/faultline/sample_sessions/s1-seed-race.json",
-        QStringLiteral("sample_sessions/s1-seed-race.json"),
+    const QString rel = QStringLiteral("sample_sessions/s1-seed-race.json");
+    QStringList candidates = {
+        QDir(QApplication::applicationDirPath()).filePath(QStringLiteral(FAULTLINE_DATA_FROM_BINDIR "/") + rel),
     };
+    if (const QString xdg = QStandardPaths::locate(QStandardPaths::GenericDataLocation, "faultline/" + rel); !xdg.isEmpty())
+        candidates << xdg;
+    candidates << rel;
     for (const QString& c : candidates)
         if (QFileInfo::exists(c)) return QFileInfo(c).absoluteFilePath();
     return candidates.front();
@@ -27,6 +36,7 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     QCommandLineParser p;
     p.setApplicationDescription("Faultline: a step debugger for the Linux mm fault paths around userfaultfd write-protect on shmem.");
     p.addHelpOption();
+    p.addVersionOption();
     p.addPositionalArgument("session", "Session file (default: the seed race sample).", "[SESSION]");
     const QCommandLineOption kernel("kernel", "Kernel variant id (baseline-2020, ..., upstream).", "ID");
     const QCommandLineOption set("set", "Toggle override on top of the variant (repeatable).", "NAME=VALUE");
@@ -51,6 +61,7 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
         if (helpText) *helpText = p.helpText();
         return "help";
     }
+    if (p.isSet("version")) return "version";
     const QStringList pos = p.positionalArguments();
     if (pos.size() > 1) return "more than one session file given";
     o->session = pos.value(0);

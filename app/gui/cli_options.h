@@ -30,7 +30,8 @@ struct Options {
     bool headless() const { return !screenshot.isEmpty() || !exportSteps.isEmpty(); }
 };
 
-// Parses argv; on error returns the message (and sets *help for --help).
+// Parses argv; on error returns the message (and sets *help for --help;
+// "version" for --version).
 QString parseOptions(const QStringList& args, Options* o, QString* helpText);
 QString defaultSessionPath();
 

@@ -2,6 +2,7 @@
 // --screenshot or --export-steps it renders and exits (QT_QPA_PLATFORM=offscreen
 // needs no display).
 #include <QApplication>
+#include <QIcon>
 #include <QTextStream>
 
 #include <cstdio>
@@ -11,6 +12,8 @@
 #include "gui/cli_options.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
+#include "gui/version_text.h"
+#include "faultline_version.h"
 
 namespace {
 
@@ -49,6 +52,15 @@ void quietOffscreenNotes(QtMsgType type, const QMessageLogContext& ctx, const QS
     QTextStream(stderr) << qFormatLogMessage(type, ctx, msg) << "\n";
 }
 
+// The icon compiled in from resources/faultline.qrc: the rendered sizes, so
+// the title bar's 16-32 px come from pixels drawn for that size.
+QIcon embeddedIcon() {
+    QIcon icon;
+    for (int s : {16, 22, 24, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/faultline/icons/%1/faultline.png").arg(s), QSize(s, s));
+    return icon;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,6 +69,9 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Faultline");
     QApplication::setApplicationName("faultline");
+    QApplication::setApplicationVersion(QStringLiteral(FAULTLINE_VERSION));
+    // Ties the window to its desktop entry (Wayland app id, task bar icon).
+    QApplication::setDesktopFileName(QStringLiteral(FAULTLINE_APP_ID));
     faultline::gui::Options o;
     QString help;
     if (const QString e = faultline::gui::parseOptions(app.arguments(), &o, &help); !e.isEmpty()) {
@@ -64,9 +79,15 @@ int main(int argc, char** argv) {
             QTextStream(stdout) << help << (help.endsWith(QLatin1Char('\n')) ? "" : "\n");
             return 0;
         }
+        if (e == "version") {
+            QTextStream(stdout) << faultline::gui::versionText() << "\n";
+            return 0;
+        }
         QTextStream(stderr) << "faultline: " << e << "\n";
         return 2;
     }
+    // The icon theme's copy where one is installed, else the embedded one.
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral(FAULTLINE_APP_ID), embeddedIcon()));
     faultline::gui::Controller c;
     faultline::gui::MainWindow w(&c);
     const int rc = faultline::gui::applyOptions(w, c, o);

@@ -35,12 +35,12 @@
 
 #include "breakpoints/breakpoints_view.h"
 #include "code/code_view.h"
-#include "common/versions.h"
 #include "details/details_view.h"
 #include "common/export.h"
 #include "common/theme.h"
 #include "gui/controller.h"
 #include "gui/default_layout.h"
+#include "gui/version_text.h"
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
 #include "model/variants.h"
@@ -359,7 +359,9 @@ void MainWindow::buildHelpMenu() {
     keys->setObjectName("actShortcuts");
     keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F1));
     auto* docs = help->addAction(tr("The Debugger Window (docs/gui.md)"), this, [this] {
-        const QString path = QStringLiteral(FAULTLINE_DOCS_DIR "/gui.md");
+        // Installed (share/doc/faultline/docs), else the source tree's.
+        QString path = QDir(QApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/faultline/docs/gui.md"));
+        if (!QFileInfo::exists(path)) path = QStringLiteral(FAULTLINE_DOCS_DIR "/gui.md");
         QFile f(path);
         QDialog d(this);
         d.setObjectName("docsDialog");
@@ -367,7 +369,7 @@ void MainWindow::buildHelpMenu() {
         auto* lay = new QVBoxLayout(&d);
         auto* text = new QTextBrowser(&d);
         if (f.open(QIODevice::ReadOnly)) {
-            text->setSearchPaths({QStringLiteral(FAULTLINE_DOCS_DIR)});
+            text->setSearchPaths({QFileInfo(path).absolutePath()});
             text->setMarkdown(QString::fromUtf8(f.readAll()));
         } else {
             text->setPlainText(tr("The documentation is not installed here (%1). See docs/gui.md in the source.").arg(path));
@@ -421,9 +423,8 @@ QString MainWindow::aboutText() {
               "<p>A visualizer and step debugger for the Linux memory-management fault paths around "
               "userfaultfd write-protection on shmem.</p>"
               "<p>Licence: GPL-3.0-or-later.</p>"
-              "<p>Built with Qt %2 (running on Qt %3) and QCustomPlot %4.</p>")
-        .arg(v.isEmpty() ? tr("(version unknown)") : v, QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion()),
-             views::qcustomplotVersion());
+              "<p>%2</p>")
+        .arg(v.isEmpty() ? tr("(version unknown)") : v, versionText().toHtmlEscaped().replace('\n', QStringLiteral("<br>")));
 }
 
 void MainWindow::showAbout() { QMessageBox::about(this, tr("About Faultline"), aboutText()); }
