@@ -3,7 +3,12 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QListWidget>
+#include <QPushButton>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QScreen>
@@ -37,6 +42,7 @@
 #include "code/code_view.h"
 #include "details/details_view.h"
 #include "common/export.h"
+#include "common/slides.h"
 #include "common/theme.h"
 #include "gui/controller.h"
 #include "gui/default_layout.h"
@@ -829,7 +835,8 @@ void MainWindow::setTheme(bool dark, bool presentation) {
 }
 
 void MainWindow::exportWindow(const QString& fmt) {
-    const QString p = QFileDialog::getSaveFileName(this, tr("Save window"), QStringLiteral("faultline-step-%1.%2").arg(c_->snapshot().position).arg(fmt),
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save window"),
+                                                   QDir(exportFolder()).filePath(QStringLiteral("faultline-step-%1.%2").arg(c_->snapshot().position).arg(fmt)),
                                                    QStringLiteral("*.%1").arg(fmt));
     if (p.isEmpty()) return;
     double scale = 1;
@@ -839,6 +846,7 @@ void MainWindow::exportWindow(const QString& fmt) {
         if (!ok) return;
     }
     if (const QString e = views::saveAny(this, p, scale); !e.isEmpty()) showError(tr("Export"), e);
+    else exportWritten(p, tr("the window"));
 }
 
 // The view the user works in: the dock holding the keyboard focus, else the
@@ -863,62 +871,168 @@ void MainWindow::exportView() {
     const QString which = QInputDialog::getItem(this, tr("Save a view"), tr("View:"), names, 0, false, &ok);
     if (!ok) return;
     QWidget* w = widgets[names.indexOf(which)];
-    const QString p = QFileDialog::getSaveFileName(this, tr("Save view"), which.toLower().replace(' ', '-') + ".png", tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save view"), QDir(exportFolder()).filePath(QString(which).toLower().replace(' ', '-') + ".png"),
+                                                   tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
     if (p.isEmpty()) return;
     if (const QString e = views::saveAny(w, p, 2.0); !e.isEmpty()) showError(tr("Export"), e);
+    else exportWritten(p, tr("the %1 view").arg(which));
+}
+
+// The last folder an export went to (kept across runs), and where a default name lands.
+QString MainWindow::exportFolder() const {
+    const QString f = QSettings().value("export/lastFolder").toString();
+    return !f.isEmpty() && QDir(f).exists() ? f : QDir::homePath();
+}
+
+void MainWindow::exportWritten(const QString& path, const QString& what) {
+    const QFileInfo fi(path);
+    QSettings().setValue("export/lastFolder", fi.isDir() ? fi.absoluteFilePath() : fi.absolutePath());
+    stopLabel_->setText(tr("wrote %1 to %2").arg(what, fi.absoluteFilePath()));
 }
 
 void MainWindow::exportStepsDialog() {
-    bool ok = false;
-    const QString range = QInputDialog::getText(this, tr("Export steps"), tr("Steps (e.g. 1-10):"), QLineEdit::Normal,
-                                                QStringLiteral("%1-%2").arg(c_->snapshot().position).arg(std::min<uint64_t>(c_->snapshot().position + 9, c_->debugger().length())), &ok);
-    if (!ok) return;
-    const auto parts = range.split('-');
+    QDialog d(this);
+    d.setObjectName("exportStepsDialog");
+    d.setWindowTitle(tr("Export steps as slides"));
+    auto* form = new QFormLayout(&d);
+    auto* range = new QLineEdit(QStringLiteral("%1-%2").arg(std::max<uint64_t>(c_->snapshot().position, 1))
+                                    .arg(std::min<uint64_t>(std::max<uint64_t>(c_->snapshot().position, 1) + 7, c_->debugger().length())), &d);
+    form->addRow(tr("Steps (A-B):"), range);
+    auto* views = new QListWidget(&d);
+    QList<QPair<QString, QString>> all{{"memoryMap", tr("Memory map")}};
+    for (const DockSlot& sl : kDefaultLayout) all << qMakePair(QString::fromLatin1(sl.objectName), tr(sl.title));
+    const views::SlideOptions defaults;
+    const QStringList chosen = QSettings().value("export/views", defaults.views).toStringList();
+    for (const auto& [name, title] : all) {
+        auto* it = new QListWidgetItem(title, views);
+        it->setData(Qt::UserRole, name);
+        it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
+        it->setCheckState(chosen.contains(name) ? Qt::Checked : Qt::Unchecked);
+    }
+    views->setMaximumHeight(190);
+    form->addRow(tr("Views (the first is the large one):"), views);
+    auto* page = new QComboBox(&d);
+    page->addItem(tr("16:9 slide"), int(views::SlideOptions::Page::Wide16x9));
+    page->addItem(tr("A4 landscape"), int(views::SlideOptions::Page::A4));
+    form->addRow(tr("Page:"), page);
+    auto* theme = new QComboBox(&d);
+    theme->addItem(tr("as the window"), int(views::SlideOptions::ThemeChoice::AsWindow));
+    theme->addItem(tr("light"), int(views::SlideOptions::ThemeChoice::Light));
+    theme->addItem(tr("dark"), int(views::SlideOptions::ThemeChoice::Dark));
+    form->addRow(tr("Theme:"), theme);
+    auto* large = new QCheckBox(tr("Presentation type and colours (readable from the back of a room)"), &d);
+    large->setChecked(true);
+    form->addRow(QString(), large);
+    auto* title = new QCheckBox(tr("Title line: session, variant, step and the step's why"), &d);
+    title->setChecked(true);
+    form->addRow(QString(), title);
+    auto* out = new QLineEdit(QDir(exportFolder()).filePath(QStringLiteral("faultline-steps.pdf")), &d);
+    auto* browse = new QPushButton(tr("Choose…"), &d);
+    auto* outRow = new QHBoxLayout;
+    outRow->addWidget(out, 1);
+    outRow->addWidget(browse);
+    form->addRow(tr("To (a .pdf, or a folder for PNGs):"), outRow);
+    connect(browse, &QPushButton::clicked, &d, [&] {
+        const QString p = QFileDialog::getSaveFileName(&d, tr("Export steps to"), out->text(), tr("PDF (*.pdf);;Folder of PNGs (*)"));
+        if (!p.isEmpty()) out->setText(p);
+    });
+    auto* bb = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &d);
+    form->addRow(bb);
+    connect(bb, &QDialogButtonBox::accepted, &d, &QDialog::accept);
+    connect(bb, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+    if (d.exec() != QDialog::Accepted) return;
+    const auto parts = range->text().split('-');
     const uint64_t a = parts.value(0).toULongLong(), b = parts.value(1, parts.value(0)).toULongLong();
-    const QString p = QFileDialog::getSaveFileName(this, tr("Export steps to a PDF (or a folder name for PNGs)"), "deck.pdf", tr("PDF (*.pdf);;Folder of PNGs (*)"));
-    if (p.isEmpty()) return;
-    if (const QString e = exportSteps(a, b, p, 2.0); !e.isEmpty()) showError(tr("Export steps"), e);
+    views::SlideOptions o;
+    o.views.clear();
+    for (int i = 0; i < views->count(); ++i)
+        if (views->item(i)->checkState() == Qt::Checked) o.views << views->item(i)->data(Qt::UserRole).toString();
+    if (o.views.isEmpty()) o.views = defaults.views;
+    QSettings().setValue("export/views", o.views);
+    o.page = views::SlideOptions::Page(page->currentData().toInt());
+    o.theme = views::SlideOptions::ThemeChoice(theme->currentData().toInt());
+    o.presentation = large->isChecked();
+    o.titleLine = title->isChecked();
+    if (const QString e = exportSlides(a, b, out->text(), o); !e.isEmpty()) showError(tr("Export steps"), e);
 }
 
 QString MainWindow::exportSteps(uint64_t a, uint64_t b, const QString& out, double scale) {
+    (void)scale;  // slides are rendered at 2× (sharp on a projector)
+    return exportSlides(a, b, out, views::SlideOptions{});
+}
+
+QWidget* MainWindow::viewNamed(const QString& objectName) const {
+    if (objectName == QLatin1String("memoryMap")) return map_;
+    if (objectName == QLatin1String("compareMemoryMap")) return cmpMap_;
+    QDockWidget* d = findChild<QDockWidget*>(objectName);
+    return d ? d->widget() : nullptr;
+}
+
+QString MainWindow::exportSlides(uint64_t a, uint64_t b, const QString& out, const views::SlideOptions& o) {
     if (!c_->hasSession()) return tr("no session");
     if (a > b) std::swap(a, b);
+    a = std::max<uint64_t>(a, 1);
+    if (b > c_->debugger().length()) return tr("the run has %1 steps").arg(c_->debugger().length());
+    QList<QWidget*> widgets;
+    for (const QString& n : o.views) {
+        QWidget* w = viewNamed(n);
+        if (!w) return tr("no view named %1").arg(n);
+        widgets << w;
+    }
+    // The slide's theme, then the window's back.
+    const bool wasDark = dark_->isChecked(), wasPres = presentation_->isChecked();
+    const bool dark = o.theme == views::SlideOptions::ThemeChoice::AsWindow ? wasDark : o.theme == views::SlideOptions::ThemeChoice::Dark;
+    if (dark != wasDark || o.presentation != wasPres) setTheme(dark, o.presentation);
     const uint64_t keep = c_->snapshot().position;
-    const bool pdf = out.endsWith(".pdf", Qt::CaseInsensitive);
+    const QSize px = views::slidePixels(o.page);
+    auto slide = [&](uint64_t n) {
+        c_->runTo(n);
+        QApplication::processEvents();
+        const views::Snapshot& s = c_->snapshot();
+        QString title, why;
+        if (o.titleLine) {
+            const QString name = QString::fromStdString(s.sessionName);
+            title = tr("%1 · %2 · %3").arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name, QString::fromStdString(s.variant),
+                                           views::stepCaption(s, s.position));
+            if (const StepRecord* r = s.lastStep()) {
+                why = QString::fromStdString(r->summary());
+                for (const Finding& f : r->findings) why += tr("  ⚠ %1: %2").arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())), QString::fromStdString(f.text));
+            }
+        }
+        return views::composeSlide(widgets, px, title, why, dark);
+    };
     QString err;
-    if (pdf) {
+    uint64_t pages = 0;
+    if (out.endsWith(".pdf", Qt::CaseInsensitive)) {
+        if (QFileInfo(out).isDir()) err = tr("%1 is a folder").arg(out);
         QPdfWriter w(out);
         w.setResolution(96);
         w.setPageMargins(QMarginsF(0, 0, 0, 0));
-        QPainter p;
-        int maxCaption = 0;
-        for (uint64_t n = a; n <= b; ++n) maxCaption = std::max(maxCaption, views::captionHeight(views::stepCaption(c_->snapshot(), n), width()));
-        w.setPageSize(QPageSize(QSizeF(width() * 72.0 / 96, (height() + maxCaption) * 72.0 / 96), QPageSize::Point));
+        w.setPageSize(views::slidePageSize(o.page));
+        w.setPageOrientation(QPageLayout::Portrait);  // the size is already landscape
         w.setTitle(tr("Faultline steps %1–%2").arg(a).arg(b));
-        for (uint64_t n = a; n <= b; ++n) {
-            c_->runTo(n);
-            QApplication::processEvents();
-            views::flushPlots(this);
+        QPainter p;
+        for (uint64_t n = a; n <= b && err.isEmpty(); ++n) {
+            const QImage img = slide(n);
             if (n == a) {
-                if (!p.begin(&w)) return tr("cannot write %1").arg(out);
+                if (!p.begin(&w)) err = tr("cannot write %1").arg(out);
             } else {
                 w.newPage();
             }
-            const QString caption = views::stepCaption(c_->snapshot(), c_->snapshot().position);
-            views::paintCaption(p, caption, width());
-            render(&p, QPoint(0, maxCaption), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+            if (err.isEmpty()) p.drawImage(QRectF(QPointF(0, 0), QSizeF(px)), img), ++pages;
         }
-        p.end();
+        if (p.isActive()) p.end();
     } else {
-        QDir().mkpath(out);
+        if (!QDir().mkpath(out)) err = tr("cannot create the folder %1").arg(out);
         for (uint64_t n = a; n <= b && err.isEmpty(); ++n) {
-            c_->runTo(n);
-            QApplication::processEvents();
-            const QString caption = views::stepCaption(c_->snapshot(), c_->snapshot().position);
-            err = views::savePng(this, QStringLiteral("%1/step-%2.png").arg(out).arg(n, 5, 10, QChar('0')), scale, caption);
+            const QString f = QStringLiteral("%1/step-%2.png").arg(out).arg(n, 5, 10, QChar('0'));
+            if (!slide(n).save(f)) err = tr("cannot write %1").arg(f);
+            else ++pages;
         }
     }
     c_->runTo(keep);
+    if (dark != wasDark || o.presentation != wasPres) setTheme(wasDark, wasPres);
+    if (err.isEmpty()) exportWritten(out, tr("%n slide(s) (steps %1–%2)", nullptr, int(pages)).arg(a).arg(b).replace("(s)", pages == 1 ? "" : "s"));
     return err;
 }
 

@@ -8,6 +8,7 @@
 
 #include "debug/debugger.h"
 #include "gui/autosave.h"
+#include "common/slides.h"
 
 class QComboBox;
 class QSpinBox;
@@ -77,6 +78,12 @@ public:
     QWidget* viewOf(QWidget* focus) const;
     // Export steps [a, b] as a multi-page PDF (path ends in .pdf) or a folder of PNGs.
     QString exportSteps(uint64_t a, uint64_t b, const QString& out, double scale = 1.0);
+    // Slides: the chosen views on pages of the chosen size, no window chrome.
+    QString exportSlides(uint64_t a, uint64_t b, const QString& out, const views::SlideOptions& o);
+    // A view by objectName ("memoryMap" or a dock's), nullptr if none.
+    QWidget* viewNamed(const QString& objectName) const;
+    // Where the next export dialog starts: the folder of the last export.
+    QString exportFolder() const;
     // The error dialog shown by the last failed open (tests).
     const QString& lastError() const { return lastError_; }
     // Don't show modal dialogs (headless runs, tests): errors go to lastError().
@@ -112,6 +119,7 @@ private:
     void exportView();
     QWidget* focusedView() const;
     void exportStepsDialog();
+    void exportWritten(const QString& path, const QString& what);  // status bar + remembered folder
     QString windowTitleText() const;
 
     Controller* c_;
