@@ -302,7 +302,13 @@ void MainWindow::buildActions() {
         if (!e.isEmpty()) showError(tr("Compare"), e);
     });
     compare_->setCheckable(true);
-    compare_->setToolTip(tr("Run the same schedule under a second variant and show both memory maps"));
+    compare_->setText(tr("☐ Compare with"));
+    compare_->setToolTip(tr("Compare: run the same schedule under the variant chosen beside this and show both memory maps; "
+                            "cells that differ are marked, the first divergence is named"));
+    onlyDiff_ = act("actCompareOnlyDiff", tr("Compare: Only Columns That Differ"), QKeySequence(), [this] {
+        if (c_->comparing()) onCompare();
+    });
+    onlyDiff_->setCheckable(true);
 }
 
 void MainWindow::buildMenus() {
@@ -346,6 +352,7 @@ void MainWindow::buildMenus() {
     toggleMenu_ = variantMenu_->addMenu(tr("&Toggles"));
     variantMenu_->addSeparator();
     variantMenu_->addAction(compare_);
+    variantMenu_->addAction(onlyDiff_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(dark_);
@@ -610,6 +617,15 @@ void MainWindow::onCompare() {
     const bool on = c_->comparing();
     const bool wasVisible = !cmpMap_->isHidden();
     cmpMap_->setVisible(on);
+    compare_->setText(on ? tr("☑ Compare with") : tr("☐ Compare with"));
+    // Cells that differ are marked in both maps; the legend says so.
+    map_->model()->setPeer(on ? cmpMap_->model() : nullptr);
+    cmpMap_->model()->setPeer(on ? map_->model() : nullptr);
+    map_->setComparing(on);
+    if (!on) {
+        map_->showOnlyColumns({});
+        cmpMap_->showOnlyColumns({});
+    }
     if (on && !wasVisible) {
         const int half = std::max(200, centre_->width() / 2);
         centre_->setSizes({half, half});
@@ -625,6 +641,11 @@ void MainWindow::onCompare() {
         title += tr(" · %1").arg(QString::fromStdString(d.detail));
     }
     cmpMap_->setSnapshot(c_->compareSnapshot(), title);
+    cmpMap_->setComparing(true);
+    map_->table()->viewport()->update();
+    const QVector<bool> cols = onlyDiff_->isChecked() ? map_->model()->differingColumns() : QVector<bool>();
+    map_->showOnlyColumns(cols);
+    cmpMap_->showOnlyColumns(cols);
     cmpBox_->setCurrentIndex(cmpBox_->findData(c_->compareVariant()));
     // Keep both maps scrolled together.
     static QMetaObject::Connection sync;

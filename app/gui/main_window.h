@@ -145,6 +145,7 @@ private:
     QActionGroup* variantGroup_ = nullptr;
     QAction* reverse_ = nullptr;
     QAction* compare_ = nullptr;
+    QAction* onlyDiff_ = nullptr;
     QAction* dark_ = nullptr;
     QAction* presentation_ = nullptr;
     QTimer* autosaveTimer_ = nullptr;  // batches position-only journal records

@@ -74,7 +74,7 @@ Theme make(bool dark, bool presentation) {
         t.currentLine = QColor("#665c00");
         t.future = QColor("#777777");
         t.breakpoint = QColor("#ff5c5c");
-        t.divergence = QColor("#ff8c00");
+        t.divergence = QColor("#4fc3f7");  // apart from the yellow "changed" outline
         // Light enough to read on #1e1e1e (the first is the "present ptes" curve).
         t.functionColours = {QColor("#6fb3ff"), QColor("#ffa64d"), QColor("#5fd35f"), QColor("#c59cff"), QColor("#d9a38a"),
                              QColor("#ff9ee0"), QColor("#4fe3f0"), QColor("#e0e05a"), QColor("#bdbdbd"), QColor("#ff6b6b")};
@@ -105,7 +105,7 @@ Theme make(bool dark, bool presentation) {
         t.currentLine = QColor("#fff3a0");
         t.future = QColor("#a0a0a0");
         t.breakpoint = QColor("#d62728");
-        t.divergence = QColor("#ff7f0e");
+        t.divergence = QColor("#1565c0");  // apart from the orange "changed" outline
     }
     t.functionColours = {QColor("#1f77b4"), QColor("#ff7f0e"), QColor("#2ca02c"), QColor("#9467bd"), QColor("#8c564b"),
                          QColor("#e377c2"), QColor("#17becf"), QColor("#bcbd22"), QColor("#7f7f7f"), QColor("#d62728")};
@@ -147,9 +147,9 @@ void Theme::applyToApplication() {
     QApplication::setFont(f);
 }
 
-std::vector<LegendEntry> memoryMapLegend() {
+std::vector<LegendEntry> memoryMapLegend(bool comparing) {
     const Theme& t = Theme::current();
-    return {
+    std::vector<LegendEntry> out{
         {t.pteNone, false, false, QObject::tr("none: no pte, or a hole")},
         {t.pteReadOnly, false, false, QObject::tr("present, read-only")},
         {t.pteWritable, false, false, QObject::tr("present, writable")},
@@ -160,8 +160,10 @@ std::vector<LegendEntry> memoryMapLegend() {
         {t.frameLocked, false, false, QObject::tr("frame locked")},
         {t.changed, false, false, QObject::tr("changed by the last step"), LegendEntry::Frame::Changed},
         {t.breakpoint, false, false, QObject::tr("watched"), LegendEntry::Frame::Watched},
-        {QColor(), false, false, memoryMapCellKey(), LegendEntry::Frame::TextOnly},
     };
+    if (comparing) out.push_back({t.divergence, false, false, QObject::tr("differs from the other variant"), LegendEntry::Frame::Differs});
+    out.push_back({QColor(), false, false, memoryMapCellKey(), LegendEntry::Frame::TextOnly});
+    return out;
 }
 
 QString memoryMapCellKey() {

@@ -38,6 +38,23 @@ void drawWpBadge(QPainter* p, const QRect& cell, const Theme& th) {
 
 // A watched cell: a dashed inner border and a dot in the top-right corner,
 // in the breakpoint colour (debuggers mark watch- and breakpoints alike).
+// A cell that differs from the other variant's map: a thick dotted border and
+// a corner flag in the divergence colour.
+static void drawDiffMark(QPainter* p, const QRect& r, const Theme& th) {
+    p->save();
+    QPen pen(th.divergence, 3, Qt::DotLine);
+    p->setPen(pen);
+    p->setBrush(Qt::NoBrush);
+    p->drawRect(r.adjusted(2, 2, -3, -3));
+    const int d = std::max(8, r.height() / 2);
+    QPolygon tri;
+    tri << QPoint(r.right() - d, r.bottom()) << QPoint(r.right(), r.bottom()) << QPoint(r.right(), r.bottom() - d);
+    p->setPen(Qt::NoPen);
+    p->setBrush(th.divergence);
+    p->drawPolygon(tri);
+    p->restore();
+}
+
 static void drawWatchMark(QPainter* p, const QRect& r, const Theme& th) {
     p->save();
     p->setRenderHint(QPainter::Antialiasing);
@@ -72,6 +89,7 @@ void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, cons
     p->drawText(r.adjusted(left, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
     if (wp) drawWpBadge(p, r, th);
     if (index.data(MemoryMapModel::WatchedRole).toBool()) drawWatchMark(p, r, th);
+    if (index.data(MemoryMapModel::DiffRole).toBool()) drawDiffMark(p, r, th);
     if (index.data(MemoryMapModel::ChangedRole).toBool()) {
         QPen pen(th.changed, 3);
         pen.setJoinStyle(Qt::MiterJoin);
@@ -98,7 +116,7 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
     const QFontMetrics fm(lf);
     const int h = fm.height() + 4, sw = 2 * fm.height() + 8;
     int x = 4, y = 4;
-    for (const LegendEntry& e : memoryMapLegend()) {
+    for (const LegendEntry& e : memoryMapLegend(comparing_)) {
         if (e.frame == LegendEntry::Frame::TextOnly) {
             // A wrapped line of its own under the samples.
             if (x > 4) x = 4, y += h + 2;
@@ -122,6 +140,9 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
             } else if (e.frame == LegendEntry::Frame::Watched) {
                 p->fillRect(sample, th.pteNone);
                 drawWatchMark(p, sample, th);
+            } else if (e.frame == LegendEntry::Frame::Differs) {
+                p->fillRect(sample, th.pteNone);
+                drawDiffMark(p, sample, th);
             } else {
                 p->fillRect(sample, e.colour);
                 if (e.hatched) p->fillRect(sample, QBrush(th.wp.lighter(140), Qt::BDiagPattern));
@@ -200,6 +221,15 @@ void MemoryMapView::setSnapshot(const Snapshot& s, const QString& title) {
 int MemoryMapView::minimumCellWidth() const { return table_->horizontalHeader()->minimumSectionSize(); }
 
 void MemoryMapView::setLegendVisible(bool on) { legend_->setVisible(on); }
+
+void MemoryMapView::setComparing(bool on) {
+    legend_->setComparing(on);
+    table_->viewport()->update();
+}
+
+void MemoryMapView::showOnlyColumns(const QVector<bool>& shown) {
+    for (int c = 0; c < model_->columnCount(); ++c) table_->setColumnHidden(c, c < shown.size() && !shown[c]);
+}
 
 void MemoryMapView::showRow(int row) {
     if (row < 0 || row >= model_->rowCount()) return;

@@ -215,6 +215,13 @@ void TimelineView::rebuild(const Snapshot& s) {
     mg->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, th.wp, th.wp, 8));
     mg->setData(mx, my);
     mg->setName(tr("uffd message"));
+    if (s.divergence) {
+        // The dashed line of compare mode, named in the legend.
+        auto* dg = plot_->addGraph(lx, ly);
+        dg->setLineStyle(QCPGraph::lsLine);  // no data: only its legend icon is drawn
+        dg->setPen(QPen(th.divergence, 2, Qt::DashLine));
+        dg->setName(tr("first divergence (compare)"));
+    }
     // Curves.
     QCPAxis* cx = counts_->axis(QCPAxis::atBottom);
     QCPAxis* cy = counts_->axis(QCPAxis::atLeft);
