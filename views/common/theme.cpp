@@ -19,7 +19,7 @@ Theme make(bool dark, bool presentation) {
         t.window = dark ? QColor("#101010") : QColor("#ffffff");
         t.base = t.window;
         t.text = dark ? QColor("#ffffff") : black;
-        t.cellText = dark ? QColor("#ffffff") : black;
+        t.cellText = black;  // every filled cell is a bright Okabe–Ito colour, also on a dark page
         t.cellTextDim = dark ? QColor("#bbbbbb") : QColor("#444444");
         t.pteNone = dark ? QColor("#202020") : QColor("#ffffff");
         t.pteReadOnly = sky;

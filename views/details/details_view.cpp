@@ -25,7 +25,12 @@ void DetailsView::setSnapshot(const Snapshot& s) {
     // The verdict scans the whole log: only when the log or the end state changes.
     const bool atEnd = s.position == s.length;
     if (s.log.get() != verdictLog_ || (atEnd ? s.position : ~uint64_t{0}) != verdictPos_ || story_.isEmpty()) {
-        story_ = storyHtml(s);
+        if (s.log.get() != verdictLog_) {
+            if (!s.log || s.logSameBefore < verdictUpTo_ || !verdictLog_) verdict_ = {}, verdictUpTo_ = 0;
+            if (s.log) extendVerdict(verdict_, *s.log, verdictUpTo_);
+            verdictUpTo_ = s.log ? s.log->size() : 0;
+        }
+        story_ = storyHtml(s, s.log ? &verdict_ : nullptr);
         verdictLog_ = s.log.get();
         verdictPos_ = atEnd ? s.position : ~uint64_t{0};
     }

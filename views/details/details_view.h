@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include "common/snapshot.h"
+#include "details/step_details.h"
 
 class QTextBrowser;
 
@@ -24,6 +25,10 @@ private:
     const void* verdictLog_ = nullptr;  // the log the cached story was made from
     uint64_t verdictPos_ = ~uint64_t{0};
     QString story_;
+    // The verdict of the log's first verdictUpTo_ records: a step appended at
+    // the end adds its findings, it does not rescan a long run.
+    Verdict verdict_;
+    uint64_t verdictUpTo_ = 0;
 };
 
 }  // namespace faultline::views

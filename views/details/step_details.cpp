@@ -41,10 +41,9 @@ QString cellText(const State& s, const CellRef& c) {
 
 namespace {
 template <class At>
-Verdict verdictOver(uint64_t n, At at) {
-    Verdict v;
+Verdict verdictOver(uint64_t n, At at, Verdict v = {}, uint64_t from = 0) {
     v.steps = n;
-    for (uint64_t i = 0; i < n; ++i)
+    for (uint64_t i = from; i < n; ++i)
         for (const Finding& f : at(i).findings) {
             if (f.rule == Rule::C2) {
                 if (!v.notes++) v.firstNoteStep = i + 1, v.firstNoteRule = u8(ruleName(f.rule));
@@ -58,6 +57,10 @@ Verdict verdictOver(uint64_t n, At at) {
 
 Verdict verdictOf(const RecordLog& log) {
     return verdictOver(log.size(), [&](uint64_t i) -> const StepRecord& { return log.at(i); });
+}
+
+void extendVerdict(Verdict& v, const RecordLog& log, uint64_t from) {
+    v = verdictOver(log.size(), [&](uint64_t i) -> const StepRecord& { return log.at(i); }, v, from);
 }
 
 Verdict verdictOf(const Timeline& tl) {
@@ -84,7 +87,7 @@ QString runEndOf(const Snapshot& s) {
     return QObject::tr("stopped");
 }
 
-QString storyHtml(const Snapshot& s) {
+QString storyHtml(const Snapshot& s, const Verdict* known) {
     QString h;
     const QString name = QString::fromStdString(s.sessionName);
     h += QStringLiteral("<h3 style='margin:0'>%1</h3>").arg(name.isEmpty() ? QObject::tr("(unnamed session)") : name.toHtmlEscaped());
@@ -93,7 +96,7 @@ QString storyHtml(const Snapshot& s) {
                   QString::fromStdString(s.sessionFile).toHtmlEscaped());
     if (!s.sessionDescription.empty()) h += QStringLiteral("<p>%1</p>").arg(esc(s.sessionDescription));
     if (s.log) {
-        const Verdict v = verdictOf(*s.log);
+        const Verdict v = known ? *known : verdictOf(*s.log);
         QString end = s.position == s.length ? runEndOf(s) : QString();
         if (end.isEmpty()) end = QObject::tr("the run (%1 steps)").arg(v.steps);
         else end += QObject::tr(" after %1 steps").arg(v.steps);

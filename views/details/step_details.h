@@ -21,6 +21,8 @@ struct Verdict {
 };
 Verdict verdictOf(const RecordLog& log);
 Verdict verdictOf(const Timeline& tl);
+// Adds the findings of records [from, log.size()) to `v` (v covers [0, from)).
+void extendVerdict(Verdict& v, const RecordLog& log, uint64_t from);
 // "finished: 1 violation (C1 at step 57), 1 note (C2 at step 3)" — `end` is
 // how the run ended ("finished", "deadlock", or "" when it goes on).
 QString verdictText(const Verdict& v, const QString& end);
@@ -28,7 +30,7 @@ QString verdictText(const Verdict& v, const QString& end);
 QString runEndOf(const Snapshot& s);
 
 // HTML for the Details dock.
-QString storyHtml(const Snapshot& s);
+QString storyHtml(const Snapshot& s, const Verdict* known = nullptr);
 QString stepDetailsHtml(const Snapshot& s);
 
 }  // namespace faultline::views
