@@ -19,6 +19,7 @@ CodeView::CodeView(QWidget* parent) : QWidget(parent) {
     QFont f = title_->font();
     f.setBold(true);
     title_->setFont(f);
+    title_->setWordWrap(true);  // a long function name never widens the dock
     rules_ = new QLabel(this);
     rules_->setObjectName("codeRules");
     rules_->setWordWrap(true);
