@@ -24,10 +24,11 @@ inline constexpr DockSlot kDefaultLayout[] = {
     {"dockCode", "Code", Qt::RightDockWidgetArea, nullptr, 440},
     {"dockDetails", "Details", Qt::RightDockWidgetArea, nullptr, 440},
     {"dockTrace", "Trace", Qt::BottomDockWidgetArea, nullptr, 300},
+    {"dockExplore", "Explore", Qt::BottomDockWidgetArea, "dockTrace", 300},
     {"dockTimeline", "Timeline", Qt::BottomDockWidgetArea, nullptr, 300},
 };
 
 // The dock shown in front of each tab group at reset.
-inline constexpr const char* kRaisedDocks[] = {"dockVmas"};
+inline constexpr const char* kRaisedDocks[] = {"dockVmas", "dockTrace"};
 
 }  // namespace faultline::gui

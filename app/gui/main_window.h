@@ -28,12 +28,14 @@ class TraceView;
 class TimelineView;
 class BreakpointsView;
 class DetailsView;
+class ExploreView;
 struct Snapshot;
 }  // namespace faultline::views
 
 namespace faultline::gui {
 
 class Controller;
+class ExploreJob;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -64,6 +66,15 @@ public:
     static QString aboutText();
     QWidget* uffdView() const { return uffdView_; }
     QWidget* vmasView() const { return vmasView_; }
+    views::ExploreView* exploreView() const { return explore_; }
+    ExploreJob* exploreJob() const { return exploreJob_; }
+    // Opens the counterexample of the Explore dock's results row `row` at the
+    // step that reaches its goal (beside `compareWith` in compare mode when
+    // not empty). Returns the error text.
+    QString openExploreResult(int row, const QString& compareWith = {});
+    // Headless: checks `variants` (ids or "all") in the Explore dock, runs its
+    // search, waits for it and, if `open`, opens the first counterexample.
+    QString runExploreAndWait(const QStringList& variants, bool open);
     QComboBox* variantBox() const { return variantBox_; }
     QComboBox* nextTaskBox() const { return nextBox_; }
     // This window's autosave journal of the recording in progress ("" until
@@ -120,6 +131,8 @@ private:
     QWidget* focusedView() const;
     void exportStepsDialog();
     void exportWritten(const QString& path, const QString& what);  // status bar + remembered folder
+    void startExplore();
+    void exploreFinished(bool cancelled);
     QString windowTitleText() const;
 
     Controller* c_;
@@ -132,6 +145,8 @@ private:
     views::TimelineView* timeline_ = nullptr;
     views::BreakpointsView* bps_ = nullptr;
     views::DetailsView* details_ = nullptr;
+    views::ExploreView* explore_ = nullptr;
+    ExploreJob* exploreJob_ = nullptr;
     QWidget* uffdView_ = nullptr;
     QWidget* vmasView_ = nullptr;
     QComboBox* variantBox_ = nullptr;
