@@ -237,6 +237,7 @@ void MainWindow::resetLayout() {
         dock("dockDetails")->raise();
     }
     for (const char* r : kRaisedDocks) dock(r)->raise();
+    if (compact) dock("dockDetails")->raise();
     // The table's sizes are for 1600×1000: scale them so the memory map keeps
     // the room (at least ~45 % of the width and ~50 % of the height).
     const double sx = std::min(1.0, width() / 1600.0), sy = std::min(1.0, height() / 1000.0);
