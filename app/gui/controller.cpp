@@ -1,5 +1,8 @@
 #include "gui/controller.h"
 
+#include <algorithm>
+
+#include "details/step_details.h"
 #include "engine/engine.h"
 
 namespace faultline::gui {
@@ -31,6 +34,7 @@ QString Controller::openSession(const Session& s, const QString& path, const QSt
                                                                             : d.load(s, variant.toStdString(), ov, position);
     if (!e.empty()) return QString::fromStdString(e);
     dbg_ = std::move(d);
+    beforeBranch_.reset();
     path_ = path;
     log_ = {};
     curvesWork_ = {};
@@ -102,6 +106,16 @@ void Controller::publish() {
     views::Snapshot s;
     s.state = dbg_.current();
     s.position = dbg_.position();
+    // The state before the step, for the details' "old → new": the previous
+    // snapshot's when we just stepped from it, else re-executed from a checkpoint.
+    if (s.position >= 1) {
+        const StepRecord* prevRec = s.position >= 2 ? dbg_.record(s.position - 1) : nullptr;
+        const bool prevIsBefore = snap_.valid() && snap_.position + 1 == s.position && prevRec && prevRec->hashAfter == snap_.state.hash();
+        s.before = std::make_shared<const State>(prevIsBefore ? snap_.state : dbg_.timeline().stateAt(s.position - 1));
+    }
+    s.sessionName = dbg_.session().name;
+    s.sessionDescription = dbg_.session().description;
+    s.sessionFile = path_.toStdString();
     s.length = dbg_.length();
     s.log = sharedLog_;
     s.logSameBefore = logSameBefore_;
@@ -162,15 +176,64 @@ void Controller::syncCompare() {
 
 Stop Controller::done(const Stop& st) {
     lastStop_ = QString::fromStdString(st.text);
+    if (st.reason == debug::StopReason::End) {
+        // The verdict of the run, also when there is none to report.
+        const views::Verdict v = views::verdictOf(dbg_.timeline());
+        const QString end = dbg_.nextTaskWhy().find("deadlock") != std::string::npos ? tr("deadlock") : tr("finished");
+        lastStop_ += QStringLiteral(" — ") + views::verdictText(v, tr("%1 after %2 steps").arg(end).arg(v.steps));
+    }
     publish();
     Q_EMIT stopped(lastStop_);
     return st;
 }
 
-Stop Controller::stepInto() { return done(dbg_.stepInto()); }
-Stop Controller::stepOver() { return done(dbg_.stepOver()); }
-Stop Controller::stepOut() { return done(dbg_.stepOut()); }
-Stop Controller::continueRun() { return done(dbg_.continueRun()); }
+template <class F>
+Stop Controller::forward(F&& cmd) {
+    // Only a chosen task can leave the plan while there is a planned future.
+    const uint64_t pos = dbg_.position(), len = dbg_.length();
+    std::optional<debug::Debugger> keep;
+    if (dbg_.chosenTask() && pos < len) keep = dbg_;
+    Stop st = cmd();
+    if (keep) {
+        // Where the schedule now departs from the plan (if it does).
+        const auto& a = keep->timeline().schedule();
+        const auto& b = dbg_.timeline().schedule();
+        uint64_t at = pos;
+        while (at < len && at < b.size() && a[at] == b[at]) ++at;
+        if (at < len) {
+            beforeBranch_ = std::move(keep);
+            st.text += " — branched at step " + std::to_string(at + 1) + ": the planned future (steps " + std::to_string(at + 1) +
+                       "–" + std::to_string(len) + ") was dropped; Edit ▸ Undo Branch (Ctrl+Z) brings it back";
+        }
+    }
+    return done(st);
+}
+
+bool Controller::undoBranch() {
+    if (!beforeBranch_) return false;
+    debug::Debugger d = std::move(*beforeBranch_);
+    beforeBranch_.reset();
+    d.breakpoints() = dbg_.breakpoints();
+    d.watchpoints() = dbg_.watchpoints();
+    d.stopOnFindings = dbg_.stopOnFindings;
+    d.chooseTask(std::nullopt);
+    dbg_ = std::move(d);
+    dbg_.takeDirtyFrom();
+    log_ = {};
+    sharedLog_.reset();
+    curvesWork_ = {};
+    if (cmp_) cmpSyncedLen_ = ~uint64_t{0};
+    lastStop_ = tr("undid the branch: the planned run (%1 steps) is back, at step %2").arg(dbg_.length()).arg(dbg_.position());
+    publish();
+    Q_EMIT recordingChanged();
+    Q_EMIT stopped(lastStop_);
+    return true;
+}
+
+Stop Controller::stepInto() { return forward([this] { return dbg_.stepInto(); }); }
+Stop Controller::stepOver() { return forward([this] { return dbg_.stepOver(); }); }
+Stop Controller::stepOut() { return forward([this] { return dbg_.stepOut(); }); }
+Stop Controller::continueRun() { return forward([this] { return dbg_.continueRun(); }); }
 Stop Controller::reverseStep() { return done(dbg_.reverseStep()); }
 Stop Controller::reverseStepOver() { return done(dbg_.reverseStepOver()); }
 Stop Controller::reverseStepOut() { return done(dbg_.reverseStepOut()); }
@@ -197,7 +260,7 @@ void Controller::selectFrame(int task, int frame) {
 }
 
 bool Controller::toggleBreakpoint(Fn fn, int pc) {
-    const bool on = dbg_.toggleBreakpoint({fn, pc});
+    const bool on = dbg_.toggleBreakpoint({fn, pc, true, {}});
     publish();
     return on;
 }
@@ -206,7 +269,8 @@ QString Controller::addBreakpoint(const QString& spec) {
     std::string err;
     auto b = debug::parseBreakpoint(spec.trimmed().toStdString(), &err);
     if (!b) return QString::fromStdString(err);
-    if (!dbg_.hasBreakpoint(b->fn, b->pc)) dbg_.breakpoints().push_back(*b);
+    auto& bps = dbg_.breakpoints();
+    if (std::none_of(bps.begin(), bps.end(), [&](const debug::Breakpoint& x) { return x.sameAs(*b); })) bps.push_back(*b);
     publish();
     return {};
 }
@@ -233,6 +297,16 @@ void Controller::removeBreakpoint(int i) {
 
 void Controller::removeWatchpoint(int i) {
     if (i >= 0 && i < int(dbg_.watchpoints().size())) dbg_.watchpoints().erase(dbg_.watchpoints().begin() + i);
+    publish();
+}
+
+void Controller::setBreakpointEnabled(int i, bool on) {
+    if (i >= 0 && i < int(dbg_.breakpoints().size())) dbg_.breakpoints()[i].enabled = on;
+    publish();
+}
+
+void Controller::setWatchpointEnabled(int i, bool on) {
+    if (i >= 0 && i < int(dbg_.watchpoints().size())) dbg_.watchpoints()[i].enabled = on;
     publish();
 }
 

@@ -50,6 +50,8 @@ public:
     QString addWatchpoint(const QString& spec);
     void removeBreakpoint(int i);
     void removeWatchpoint(int i);
+    void setBreakpointEnabled(int i, bool on);
+    void setWatchpointEnabled(int i, bool on);
     void setStopOnFindings(bool on);
     QString setVariant(const QString& variant, const debug::Overrides& ov);
     // Compare mode: a second run of the same schedule under `variant`.
@@ -62,6 +64,10 @@ public:
     // The session with the current run as its recording (what Save writes).
     Session sessionWithRecording() const;
     const QString& lastStopText() const { return lastStop_; }
+    // A hand-made step off the planned schedule drops the planned future; the
+    // run as it was before is kept, and this brings it back (false: nothing to undo).
+    bool undoBranch();
+    bool canUndoBranch() const { return beforeBranch_.has_value(); }
 
 Q_SIGNALS:
     void snapshotChanged(const faultline::views::Snapshot& s);
@@ -73,6 +79,11 @@ Q_SIGNALS:
 
 private:
     debug::Stop done(const debug::Stop& st);
+    // Forward commands: keep the run before a possible branch, and say so when
+    // the command dropped the planned future.
+    template <class F>
+    debug::Stop forward(F&& cmd);
+    std::optional<debug::Debugger> beforeBranch_;
     void publish();
     void syncLog();
     uint64_t logSameBefore_ = 0;  // Snapshot::logSameBefore of the next snapshot

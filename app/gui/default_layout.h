@@ -14,15 +14,18 @@ struct DockSlot {
     int size;             // width (left/right) or height (bottom), pixels
 };
 
+// Sizes are for a 1600×1000 window; resetLayout() scales them to the window
+// so the memory map (the centre) keeps at least half of each direction.
 inline constexpr DockSlot kDefaultLayout[] = {
-    {"dockTasks", "Tasks", Qt::LeftDockWidgetArea, nullptr, 430},
-    {"dockVmas", "VMAs", Qt::LeftDockWidgetArea, nullptr, 430},
-    {"dockUffd", "userfaultfd", Qt::LeftDockWidgetArea, "dockVmas", 430},
-    {"dockBreakpoints", "Breakpoints", Qt::LeftDockWidgetArea, "dockVmas", 430},
-    {"dockCode", "Code", Qt::RightDockWidgetArea, nullptr, 560},
-    {"dockTrace", "Trace", Qt::BottomDockWidgetArea, nullptr, 340},
-    {"dockExplore", "Explore", Qt::BottomDockWidgetArea, "dockTrace", 340},
-    {"dockTimeline", "Timeline", Qt::BottomDockWidgetArea, nullptr, 340},
+    {"dockTasks", "Tasks", Qt::LeftDockWidgetArea, nullptr, 380},
+    {"dockVmas", "VMAs", Qt::LeftDockWidgetArea, nullptr, 380},
+    {"dockUffd", "userfaultfd", Qt::LeftDockWidgetArea, "dockVmas", 380},
+    {"dockBreakpoints", "Breakpoints", Qt::LeftDockWidgetArea, "dockVmas", 380},
+    {"dockCode", "Code", Qt::RightDockWidgetArea, nullptr, 440},
+    {"dockDetails", "Details", Qt::RightDockWidgetArea, nullptr, 440},
+    {"dockTrace", "Trace", Qt::BottomDockWidgetArea, nullptr, 300},
+    {"dockExplore", "Explore", Qt::BottomDockWidgetArea, "dockTrace", 300},
+    {"dockTimeline", "Timeline", Qt::BottomDockWidgetArea, nullptr, 300},
 };
 
 // The dock shown in front of each tab group at reset.

@@ -5,7 +5,17 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QListWidget>
+#include <QPushButton>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QScreen>
+#include <QTextBrowser>
+#include <QVBoxLayout>
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
@@ -34,7 +44,9 @@
 
 #include "breakpoints/breakpoints_view.h"
 #include "code/code_view.h"
+#include "details/details_view.h"
 #include "common/export.h"
+#include "common/slides.h"
 #include "common/theme.h"
 #include "gui/controller.h"
 #include "gui/explore_job.h"
@@ -42,6 +54,7 @@
 #include "explore/explore_view.h"
 #include "gui/default_layout.h"
 #include "gui/kernel_twin_dialog.h"
+#include "gui/version_text.h"
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
 #include "io/atomic_file.h"
@@ -135,6 +148,7 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
         restoreState(st.value("window/state").toByteArray());
         layoutPending_ = false;
     }
+    fitToScreen();
     const bool dark = st.value("view/dark", false).toBool(), pres = st.value("view/presentation", false).toBool();
     if (dark || pres) setTheme(dark, pres);
     refillRecent();
@@ -175,6 +189,7 @@ void MainWindow::buildDocks() {
         else if (n == "dockTrace") w = trace_ = new views::TraceView(this);
         else if (n == "dockTimeline") w = timeline_ = new views::TimelineView(this);
         else if (n == "dockBreakpoints") w = bps_ = new views::BreakpointsView(this);
+        else if (n == "dockDetails") w = details_ = new views::DetailsView(this);
         else if (n == "dockExplore") w = explore_ = new views::ExploreView(this);
         else if (n == "dockVmas") w = vmasView_ = simpleTable(this, new views::VmasModel(this), "vmasTable");
         else if (n == "dockUffd") w = uffdView_ = simpleTable(this, new views::UffdModel(this), "uffdTable");
@@ -198,8 +213,12 @@ void MainWindow::buildDocks() {
     connect(exploreJob_, &ExploreJob::finished, this, &MainWindow::exploreFinished);
     connect(explore_, &views::ExploreView::openRequested, this,
             [this](int row, const QString& beside) { openExploreResult(row, beside); });
-    connect(bps_, &views::BreakpointsView::addBreakpoint, this, [this](const QString& s) { bps_->showError(c_->addBreakpoint(s)); });
-    connect(bps_, &views::BreakpointsView::addWatchpoint, this, [this](const QString& s) { bps_->showError(c_->addWatchpoint(s)); });
+    connect(bps_, &views::BreakpointsView::addBreakpoint, this, [this](const QString& s) { bps_->added(c_->addBreakpoint(s)); });
+    connect(bps_, &views::BreakpointsView::addWatchpoint, this, [this](const QString& s) { bps_->added(c_->addWatchpoint(s)); });
+    connect(bps_, &views::BreakpointsView::enabledChanged, this, [this](int kind, int i, bool on) {
+        if (kind == 0) c_->setBreakpointEnabled(i, on);
+        else c_->setWatchpointEnabled(i, on);
+    });
     connect(bps_, &views::BreakpointsView::removeBreakpoint, c_, &Controller::removeBreakpoint);
     connect(bps_, &views::BreakpointsView::removeWatchpoint, c_, &Controller::removeWatchpoint);
     connect(bps_, &views::BreakpointsView::stopOnFindingsChanged, c_, &Controller::setStopOnFindings);
@@ -224,12 +243,28 @@ void MainWindow::resetLayout() {
         }
         d->show();
     }
+    // A short window (1280×720, or a high scale factor): the timeline joins the
+    // details as a tab, so the bottom is the trace alone and the map keeps its rows.
+    const bool compact = height() < 900;
+    if (compact) {
+        tabifyDockWidget(dock("dockDetails"), dock("dockTimeline"));
+        const int t = bottom.indexOf(dock("dockTimeline"));
+        if (t >= 0) bottom.removeAt(t), bottomSizes.removeAt(t);
+        dock("dockDetails")->raise();
+    }
     for (const char* r : kRaisedDocks) dock(r)->raise();
+    if (compact) dock("dockDetails")->raise();
+    // The table's sizes are for 1600×1000: scale them so the memory map keeps
+    // the room (at least ~45 % of the width and ~50 % of the height).
+    const double sx = std::min(1.0, width() / 1600.0), sy = std::min(1.0, height() / 1000.0);
+    for (int& v : lrSizes) v = int(v * sx);
+    for (int& v : bottomSizes) v = int(v * sy * (compact ? 0.8 : 1.0));
     resizeDocks(lr, lrSizes, Qt::Horizontal);
     resizeDocks(bottom, bottomSizes, Qt::Vertical);
     // Trace and timeline share the bottom: equal widths.
-    resizeDocks(bottom, {width() / 2, width() / 2}, Qt::Horizontal);
+    if (!compact) resizeDocks(bottom, {width() / 2, width() / 2}, Qt::Horizontal);
     resizeDocks({dock("dockTasks"), dock("dockVmas")}, {height() * 55 / 100, height() * 30 / 100}, Qt::Vertical);
+    resizeDocks({dock("dockCode"), dock("dockDetails")}, {height() * 45 / 100, height() * 40 / 100}, Qt::Vertical);
 }
 
 KernelTwinDialog* MainWindow::runOnKernel() {
@@ -301,7 +336,10 @@ void MainWindow::buildActions() {
         const int n = QInputDialog::getInt(this, tr("Run to step"), tr("Step number:"), int(c_->snapshot().position), 0, 100000000, 1, &ok);
         if (ok) c_->runTo(uint64_t(n));
     });
-    act("actToggleBp", tr("Toggle Breakpoint"), QKeySequence(), [this] { code_->toggleBreakpointAtSelection(); });
+    act("actToggleBp", tr("Toggle Breakpoint"), QKeySequence(Qt::Key_F9), [this] { code_->toggleBreakpointAtSelection(); });
+    act("actUndoBranch", tr("Undo Branch (bring back the planned future)"), QKeySequence::Undo, [this] {
+        if (!c_->undoBranch()) stopLabel_->setText(tr("nothing to undo: no planned future was dropped"));
+    });
     act("actAddBp", tr("Add Breakpoint or Watchpoint…"), QKeySequence(Qt::CTRL | Qt::Key_B), [this] {
         dock("dockBreakpoints")->show();
         dock("dockBreakpoints")->raise();
@@ -325,7 +363,13 @@ void MainWindow::buildActions() {
         if (!e.isEmpty()) showError(tr("Compare"), e);
     });
     compare_->setCheckable(true);
-    compare_->setToolTip(tr("Run the same schedule under a second variant and show both memory maps"));
+    compare_->setText(tr("☐ Compare with"));
+    compare_->setToolTip(tr("Compare: run the same schedule under the variant chosen beside this and show both memory maps; "
+                            "cells that differ are marked, the first divergence is named"));
+    onlyDiff_ = act("actCompareOnlyDiff", tr("Compare: Only Columns That Differ"), QKeySequence(), [this] {
+        if (c_->comparing()) onCompare();
+    });
+    onlyDiff_->setCheckable(true);
 }
 
 void MainWindow::buildMenus() {
@@ -340,6 +384,9 @@ void MainWindow::buildMenus() {
     for (const char* a : {"actCopyWindow", "actCopyView", "actExportPng", "actExportSvg", "actExportPdf", "actExportView", "actExportSteps"}) exp->addAction(action(a));
     file->addSeparator();
     file->addAction(action("actQuit"));
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action("actUndoBranch"));
 
     QMenu* dbg = menuBar()->addMenu(tr("&Debug"));
     for (const char* a : {"actStep", "actStepOver", "actStepOut", "actContinue"}) dbg->addAction(action(a));
@@ -379,6 +426,7 @@ void MainWindow::buildMenus() {
     toggleMenu_ = variantMenu_->addMenu(tr("&Toggles"));
     variantMenu_->addSeparator();
     variantMenu_->addAction(compare_);
+    variantMenu_->addAction(onlyDiff_);
     variantMenu_->addSeparator();
     variantMenu_->addAction(action("actRunOnKernel"));
     variantMenu_->setToolTipsVisible(true);
@@ -391,7 +439,85 @@ void MainWindow::buildMenus() {
     for (const DockSlot& s : kDefaultLayout) win->addAction(dock(s.objectName)->toggleViewAction());
     win->addSeparator();
     win->addAction(action("actResetLayout"));
+    buildHelpMenu();
 }
+
+void MainWindow::buildHelpMenu() {
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName("menuHelp");
+    auto* keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] { showShortcuts(); });
+    keys->setObjectName("actShortcuts");
+    keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F1));
+    auto* docs = help->addAction(tr("The Debugger Window (docs/gui.md)"), this, [this] {
+        // Installed (share/doc/faultline/docs), else the source tree's.
+        QString path = QDir(QApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/faultline/docs/gui.md"));
+        if (!QFileInfo::exists(path)) path = QStringLiteral(FAULTLINE_DOCS_DIR "/gui.md");
+        QFile f(path);
+        QDialog d(this);
+        d.setObjectName("docsDialog");
+        d.setWindowTitle(tr("Faultline — the debugger window"));
+        auto* lay = new QVBoxLayout(&d);
+        auto* text = new QTextBrowser(&d);
+        if (f.open(QIODevice::ReadOnly)) {
+            text->setSearchPaths({QFileInfo(path).absolutePath()});
+            text->setMarkdown(QString::fromUtf8(f.readAll()));
+        } else {
+            text->setPlainText(tr("The documentation is not installed here (%1). See docs/gui.md in the source.").arg(path));
+        }
+        lay->addWidget(text);
+        auto* bb = new QDialogButtonBox(QDialogButtonBox::Close, &d);
+        connect(bb, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+        lay->addWidget(bb);
+        d.resize(900, 700);
+        d.exec();
+    });
+    docs->setObjectName("actDocs");
+    docs->setShortcut(QKeySequence::HelpContents);
+    help->addSeparator();
+    auto* about = help->addAction(tr("&About Faultline"), this, [this] { showAbout(); });
+    about->setObjectName("actAbout");
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+// Every action with a key, as the menus have them (built from the actions, so it cannot go stale).
+QString MainWindow::shortcutsHtml() const {
+    QString h = QStringLiteral("<table cellpadding='3'>");
+    for (QAction* a : findChildren<QAction*>()) {
+        if (a->shortcut().isEmpty() || a->objectName().isEmpty()) continue;
+        h += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                 .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(), a->text().remove('&').toHtmlEscaped());
+    }
+    h += tr("<tr><td><b>F9</b></td><td>in Code: toggle a breakpoint on the selected line</td></tr>");
+    h += tr("<tr><td><b>Reverse</b> toggle</td><td>F11 / F10 / Shift+F11 / F5 go backwards</td></tr></table>");
+    return h;
+}
+
+void MainWindow::showShortcuts() {
+    QDialog d(this);
+    d.setObjectName("shortcutsDialog");
+    d.setWindowTitle(tr("Keyboard shortcuts"));
+    auto* lay = new QVBoxLayout(&d);
+    auto* text = new QTextBrowser(&d);
+    text->setHtml(shortcutsHtml());
+    lay->addWidget(text);
+    auto* bb = new QDialogButtonBox(QDialogButtonBox::Close, &d);
+    connect(bb, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+    lay->addWidget(bb);
+    d.resize(560, 640);
+    d.exec();
+}
+
+QString MainWindow::aboutText() {
+    const QString v = QCoreApplication::applicationVersion();
+    return tr("<h3>Faultline %1</h3>"
+              "<p>A visualizer and step debugger for the Linux memory-management fault paths around "
+              "userfaultfd write-protection on shmem.</p>"
+              "<p>Licence: GPL-3.0-or-later.</p>"
+              "<p>%2</p>")
+        .arg(v.isEmpty() ? tr("(version unknown)") : v, versionText().toHtmlEscaped().replace('\n', QStringLiteral("<br>")));
+}
+
+void MainWindow::showAbout() { QMessageBox::about(this, tr("About Faultline"), aboutText()); }
 
 void MainWindow::buildToolbar() {
     QToolBar* tb = addToolBar(tr("Debug"));
@@ -400,6 +526,23 @@ void MainWindow::buildToolbar() {
     tb->addAction(reverse_);
     tb->addSeparator();
     for (const char* a : {"actStep", "actStepOver", "actStepOut", "actContinue"}) tb->addAction(action(a));
+    // Tooltips that say what an action does and its key.
+    const std::pair<const char*, QString> tips[] = {
+        {"actRestart", tr("Back to step 0, the initial state")},
+        {"actStep", tr("Step into: one micro-step of the next task, entering any function it calls")},
+        {"actStepOver", tr("Step over: to the next line of the current function, running any function it calls to its end; "
+                           "between operations, the whole next operation")},
+        {"actStepOut", tr("Step out: run until the current function returns to its caller")},
+        {"actContinue", tr("Continue to the next breakpoint, watchpoint, checker finding or the end")},
+        {"actRevStep", tr("Back one micro-step")},
+        {"actRevStepOver", tr("Back to the previous line of the current function")},
+        {"actRevStepOut", tr("Back to where the current function was called")},
+        {"actRevContinue", tr("Run back to the previous breakpoint, watchpoint or finding")},
+    };
+    for (const auto& [name, tip] : tips) {
+        QAction* a = action(name);
+        a->setToolTip(a->shortcut().isEmpty() ? tip : tr("%1 (%2)").arg(tip, a->shortcut().toString(QKeySequence::NativeText)));
+    }
     tb->addSeparator();
     tb->addWidget(new QLabel(tr(" Next step: "), tb));
     nextBox_ = new QComboBox(tb);
@@ -497,8 +640,12 @@ QString MainWindow::windowTitleText() const {
     if (!c_->hasSession()) return tr("Faultline");
     const auto& s = c_->snapshot();
     const QString name = QString::fromStdString(c_->debugger().session().name);
-    return tr("Faultline — %1 — %2 — step %3/%4").arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name,
-                                                        QString::fromStdString(s.variant)).arg(s.position).arg(s.length);
+    const QString file = c_->sessionPath().isEmpty() ? tr("unsaved") : QFileInfo(c_->sessionPath()).fileName();
+    // [*]: Qt shows the modified mark there while windowModified is set.
+    return tr("%1[*] — %2 — %3 — step %4/%5 — Faultline")
+        .arg(file, name.isEmpty() ? file : name, QString::fromStdString(s.variant))
+        .arg(s.position)
+        .arg(s.length);
 }
 
 void MainWindow::onSnapshot(const views::Snapshot& s) {
@@ -510,6 +657,7 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     trace_->setSnapshot(s);
     timeline_->setSnapshot(s);
     bps_->setSnapshot(s);
+    details_->setSnapshot(s);
     static_cast<views::SnapshotTableModel*>(static_cast<QTableView*>(vmasView_)->model())->setSnapshot(s);
     static_cast<views::SnapshotTableModel*>(static_cast<QTableView*>(uffdView_)->model())->setSnapshot(s);
     static_cast<QTableView*>(uffdView_)->resizeColumnToContents(0);
@@ -526,6 +674,9 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     for (QAction* a : variantGroup_->actions()) a->setChecked(a->data().toString() == base);
     updating_ = false;
     setWindowTitle(windowTitleText());
+    // Modified: a hand-made recording not saved yet (its journal exists).
+    setWindowModified(c_->debugger().manual() && !autosavePath().isEmpty() && QFile::exists(autosavePath()));
+    action("actUndoBranch")->setEnabled(c_->canUndoBranch());
     statusBar()->setToolTip(tr("next step: %1").arg(QString::fromStdString(s.nextTaskWhy)));
     if (stopLabel_->text().isEmpty()) stopLabel_->setText(c_->lastStopText());
     // Follow the page the last step was about: its finding's page, else the
@@ -543,6 +694,15 @@ void MainWindow::onCompare() {
     const bool on = c_->comparing();
     const bool wasVisible = !cmpMap_->isHidden();
     cmpMap_->setVisible(on);
+    compare_->setText(on ? tr("☑ Compare with") : tr("☐ Compare with"));
+    // Cells that differ are marked in both maps; the legend says so.
+    map_->model()->setPeer(on ? cmpMap_->model() : nullptr);
+    cmpMap_->model()->setPeer(on ? map_->model() : nullptr);
+    map_->setComparing(on);
+    if (!on) {
+        map_->showOnlyColumns({});
+        cmpMap_->showOnlyColumns({});
+    }
     if (on && !wasVisible) {
         const int half = std::max(200, centre_->width() / 2);
         centre_->setSizes({half, half});
@@ -558,6 +718,11 @@ void MainWindow::onCompare() {
         title += tr(" · %1").arg(QString::fromStdString(d.detail));
     }
     cmpMap_->setSnapshot(c_->compareSnapshot(), title);
+    cmpMap_->setComparing(true);
+    map_->table()->viewport()->update();
+    const QVector<bool> cols = onlyDiff_->isChecked() ? map_->model()->differingColumns() : QVector<bool>();
+    map_->showOnlyColumns(cols);
+    cmpMap_->showOnlyColumns(cols);
     cmpBox_->setCurrentIndex(cmpBox_->findData(c_->compareVariant()));
     // Keep both maps scrolled together.
     static QMetaObject::Connection sync;
@@ -780,10 +945,31 @@ bool MainWindow::offerRecovery(bool ask) {
     return false;
 }
 
+bool MainWindow::fitsScreen(const QRect& frame, const QRect& available) {
+    return frame.width() <= available.width() && frame.height() <= available.height();
+}
+
+// A restored geometry larger than the screen (another scale factor, a smaller
+// monitor) is shrunk to the screen and gets the default layout for that size.
+void MainWindow::fitToScreen() {
+    const QScreen* sc = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!sc) return;
+    const QRect avail = sc->availableGeometry();
+    if (fitsScreen(frameGeometry(), avail)) return;
+    const QSize margin = frameGeometry().size() - geometry().size();
+    resize(std::min(width(), avail.width() - margin.width()), std::min(height(), avail.height() - margin.height()));
+    move(avail.topLeft());
+    layoutPending_ = true;  // the saved dock sizes were for a larger window
+}
+
 void MainWindow::closeEvent(QCloseEvent* e) {
     QSettings st;
-    st.setValue("window/geometry", saveGeometry());
-    st.setValue("window/state", saveState());
+    // Never persist a layout that does not fit the screen it is on.
+    const QScreen* sc = screen();
+    if (!sc || fitsScreen(frameGeometry(), sc->availableGeometry())) {
+        st.setValue("window/geometry", saveGeometry());
+        st.setValue("window/state", saveState());
+    }
     st.setValue("view/dark", dark_->isChecked());
     st.setValue("view/presentation", presentation_->isChecked());
     // A clean exit: unsaved hand-made recordings are asked about, not recovered.
@@ -827,7 +1013,8 @@ void MainWindow::setTheme(bool dark, bool presentation) {
 }
 
 void MainWindow::exportWindow(const QString& fmt) {
-    const QString p = QFileDialog::getSaveFileName(this, tr("Save window"), QStringLiteral("faultline-step-%1.%2").arg(c_->snapshot().position).arg(fmt),
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save window"),
+                                                   QDir(exportFolder()).filePath(QStringLiteral("faultline-step-%1.%2").arg(c_->snapshot().position).arg(fmt)),
                                                    QStringLiteral("*.%1").arg(fmt));
     if (p.isEmpty()) return;
     double scale = 1;
@@ -837,6 +1024,7 @@ void MainWindow::exportWindow(const QString& fmt) {
         if (!ok) return;
     }
     if (const QString e = views::saveAny(this, p, scale); !e.isEmpty()) showError(tr("Export"), e);
+    else exportWritten(p, tr("the window"));
 }
 
 // The view the user works in: the dock holding the keyboard focus, else the
@@ -861,62 +1049,168 @@ void MainWindow::exportView() {
     const QString which = QInputDialog::getItem(this, tr("Save a view"), tr("View:"), names, 0, false, &ok);
     if (!ok) return;
     QWidget* w = widgets[names.indexOf(which)];
-    const QString p = QFileDialog::getSaveFileName(this, tr("Save view"), which.toLower().replace(' ', '-') + ".png", tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save view"), QDir(exportFolder()).filePath(QString(which).toLower().replace(' ', '-') + ".png"),
+                                                   tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
     if (p.isEmpty()) return;
     if (const QString e = views::saveAny(w, p, 2.0); !e.isEmpty()) showError(tr("Export"), e);
+    else exportWritten(p, tr("the %1 view").arg(which));
+}
+
+// The last folder an export went to (kept across runs), and where a default name lands.
+QString MainWindow::exportFolder() const {
+    const QString f = QSettings().value("export/lastFolder").toString();
+    return !f.isEmpty() && QDir(f).exists() ? f : QDir::homePath();
+}
+
+void MainWindow::exportWritten(const QString& path, const QString& what) {
+    const QFileInfo fi(path);
+    QSettings().setValue("export/lastFolder", fi.isDir() ? fi.absoluteFilePath() : fi.absolutePath());
+    stopLabel_->setText(tr("wrote %1 to %2").arg(what, fi.absoluteFilePath()));
 }
 
 void MainWindow::exportStepsDialog() {
-    bool ok = false;
-    const QString range = QInputDialog::getText(this, tr("Export steps"), tr("Steps (e.g. 1-10):"), QLineEdit::Normal,
-                                                QStringLiteral("%1-%2").arg(c_->snapshot().position).arg(std::min<uint64_t>(c_->snapshot().position + 9, c_->debugger().length())), &ok);
-    if (!ok) return;
-    const auto parts = range.split('-');
+    QDialog d(this);
+    d.setObjectName("exportStepsDialog");
+    d.setWindowTitle(tr("Export steps as slides"));
+    auto* form = new QFormLayout(&d);
+    auto* range = new QLineEdit(QStringLiteral("%1-%2").arg(std::max<uint64_t>(c_->snapshot().position, 1))
+                                    .arg(std::min<uint64_t>(std::max<uint64_t>(c_->snapshot().position, 1) + 7, c_->debugger().length())), &d);
+    form->addRow(tr("Steps (A-B):"), range);
+    auto* views = new QListWidget(&d);
+    QList<QPair<QString, QString>> all{{"memoryMap", tr("Memory map")}};
+    for (const DockSlot& sl : kDefaultLayout) all << qMakePair(QString::fromLatin1(sl.objectName), tr(sl.title));
+    const views::SlideOptions defaults;
+    const QStringList chosen = QSettings().value("export/views", defaults.views).toStringList();
+    for (const auto& [name, title] : all) {
+        auto* it = new QListWidgetItem(title, views);
+        it->setData(Qt::UserRole, name);
+        it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
+        it->setCheckState(chosen.contains(name) ? Qt::Checked : Qt::Unchecked);
+    }
+    views->setMaximumHeight(190);
+    form->addRow(tr("Views (the first is the large one):"), views);
+    auto* page = new QComboBox(&d);
+    page->addItem(tr("16:9 slide"), int(views::SlideOptions::Page::Wide16x9));
+    page->addItem(tr("A4 landscape"), int(views::SlideOptions::Page::A4));
+    form->addRow(tr("Page:"), page);
+    auto* theme = new QComboBox(&d);
+    theme->addItem(tr("as the window"), int(views::SlideOptions::ThemeChoice::AsWindow));
+    theme->addItem(tr("light"), int(views::SlideOptions::ThemeChoice::Light));
+    theme->addItem(tr("dark"), int(views::SlideOptions::ThemeChoice::Dark));
+    form->addRow(tr("Theme:"), theme);
+    auto* large = new QCheckBox(tr("Presentation type and colours (readable from the back of a room)"), &d);
+    large->setChecked(true);
+    form->addRow(QString(), large);
+    auto* title = new QCheckBox(tr("Title line: session, variant, step and the step's why"), &d);
+    title->setChecked(true);
+    form->addRow(QString(), title);
+    auto* out = new QLineEdit(QDir(exportFolder()).filePath(QStringLiteral("faultline-steps.pdf")), &d);
+    auto* browse = new QPushButton(tr("Choose…"), &d);
+    auto* outRow = new QHBoxLayout;
+    outRow->addWidget(out, 1);
+    outRow->addWidget(browse);
+    form->addRow(tr("To (a .pdf, or a folder for PNGs):"), outRow);
+    connect(browse, &QPushButton::clicked, &d, [&] {
+        const QString p = QFileDialog::getSaveFileName(&d, tr("Export steps to"), out->text(), tr("PDF (*.pdf);;Folder of PNGs (*)"));
+        if (!p.isEmpty()) out->setText(p);
+    });
+    auto* bb = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &d);
+    form->addRow(bb);
+    connect(bb, &QDialogButtonBox::accepted, &d, &QDialog::accept);
+    connect(bb, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+    if (d.exec() != QDialog::Accepted) return;
+    const auto parts = range->text().split('-');
     const uint64_t a = parts.value(0).toULongLong(), b = parts.value(1, parts.value(0)).toULongLong();
-    const QString p = QFileDialog::getSaveFileName(this, tr("Export steps to a PDF (or a folder name for PNGs)"), "deck.pdf", tr("PDF (*.pdf);;Folder of PNGs (*)"));
-    if (p.isEmpty()) return;
-    if (const QString e = exportSteps(a, b, p, 2.0); !e.isEmpty()) showError(tr("Export steps"), e);
+    views::SlideOptions o;
+    o.views.clear();
+    for (int i = 0; i < views->count(); ++i)
+        if (views->item(i)->checkState() == Qt::Checked) o.views << views->item(i)->data(Qt::UserRole).toString();
+    if (o.views.isEmpty()) o.views = defaults.views;
+    QSettings().setValue("export/views", o.views);
+    o.page = views::SlideOptions::Page(page->currentData().toInt());
+    o.theme = views::SlideOptions::ThemeChoice(theme->currentData().toInt());
+    o.presentation = large->isChecked();
+    o.titleLine = title->isChecked();
+    if (const QString e = exportSlides(a, b, out->text(), o); !e.isEmpty()) showError(tr("Export steps"), e);
 }
 
 QString MainWindow::exportSteps(uint64_t a, uint64_t b, const QString& out, double scale) {
+    (void)scale;  // slides are rendered at 2× (sharp on a projector)
+    return exportSlides(a, b, out, views::SlideOptions{});
+}
+
+QWidget* MainWindow::viewNamed(const QString& objectName) const {
+    if (objectName == QLatin1String("memoryMap")) return map_;
+    if (objectName == QLatin1String("compareMemoryMap")) return cmpMap_;
+    QDockWidget* d = findChild<QDockWidget*>(objectName);
+    return d ? d->widget() : nullptr;
+}
+
+QString MainWindow::exportSlides(uint64_t a, uint64_t b, const QString& out, const views::SlideOptions& o) {
     if (!c_->hasSession()) return tr("no session");
     if (a > b) std::swap(a, b);
+    a = std::max<uint64_t>(a, 1);
+    if (b > c_->debugger().length()) return tr("the run has %1 steps").arg(c_->debugger().length());
+    QList<QWidget*> widgets;
+    for (const QString& n : o.views) {
+        QWidget* w = viewNamed(n);
+        if (!w) return tr("no view named %1").arg(n);
+        widgets << w;
+    }
+    // The slide's theme, then the window's back.
+    const bool wasDark = dark_->isChecked(), wasPres = presentation_->isChecked();
+    const bool dark = o.theme == views::SlideOptions::ThemeChoice::AsWindow ? wasDark : o.theme == views::SlideOptions::ThemeChoice::Dark;
+    if (dark != wasDark || o.presentation != wasPres) setTheme(dark, o.presentation);
     const uint64_t keep = c_->snapshot().position;
-    const bool pdf = out.endsWith(".pdf", Qt::CaseInsensitive);
+    const QSize px = views::slidePixels(o.page);
+    auto slide = [&](uint64_t n) {
+        c_->runTo(n);
+        QApplication::processEvents();
+        const views::Snapshot& s = c_->snapshot();
+        QString title, why;
+        if (o.titleLine) {
+            const QString name = QString::fromStdString(s.sessionName);
+            title = tr("%1 · %2 · %3").arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name, QString::fromStdString(s.variant),
+                                           views::stepCaption(s, s.position));
+            if (const StepRecord* r = s.lastStep()) {
+                why = QString::fromStdString(r->summary());
+                for (const Finding& f : r->findings) why += tr("  ⚠ %1: %2").arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())), QString::fromStdString(f.text));
+            }
+        }
+        return views::composeSlide(widgets, px, title, why, dark);
+    };
     QString err;
-    if (pdf) {
+    uint64_t pages = 0;
+    if (out.endsWith(".pdf", Qt::CaseInsensitive)) {
+        if (QFileInfo(out).isDir()) err = tr("%1 is a folder").arg(out);
         QPdfWriter w(out);
         w.setResolution(96);
         w.setPageMargins(QMarginsF(0, 0, 0, 0));
-        QPainter p;
-        int maxCaption = 0;
-        for (uint64_t n = a; n <= b; ++n) maxCaption = std::max(maxCaption, views::captionHeight(views::stepCaption(c_->snapshot(), n), width()));
-        w.setPageSize(QPageSize(QSizeF(width() * 72.0 / 96, (height() + maxCaption) * 72.0 / 96), QPageSize::Point));
+        w.setPageSize(views::slidePageSize(o.page));
+        w.setPageOrientation(QPageLayout::Portrait);  // the size is already landscape
         w.setTitle(tr("Faultline steps %1–%2").arg(a).arg(b));
-        for (uint64_t n = a; n <= b; ++n) {
-            c_->runTo(n);
-            QApplication::processEvents();
-            views::flushPlots(this);
+        QPainter p;
+        for (uint64_t n = a; n <= b && err.isEmpty(); ++n) {
+            const QImage img = slide(n);
             if (n == a) {
-                if (!p.begin(&w)) return tr("cannot write %1").arg(out);
+                if (!p.begin(&w)) err = tr("cannot write %1").arg(out);
             } else {
                 w.newPage();
             }
-            const QString caption = views::stepCaption(c_->snapshot(), c_->snapshot().position);
-            views::paintCaption(p, caption, width());
-            render(&p, QPoint(0, maxCaption), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+            if (err.isEmpty()) p.drawImage(QRectF(QPointF(0, 0), QSizeF(px)), img), ++pages;
         }
-        p.end();
+        if (p.isActive()) p.end();
     } else {
-        QDir().mkpath(out);
+        if (!QDir().mkpath(out)) err = tr("cannot create the folder %1").arg(out);
         for (uint64_t n = a; n <= b && err.isEmpty(); ++n) {
-            c_->runTo(n);
-            QApplication::processEvents();
-            const QString caption = views::stepCaption(c_->snapshot(), c_->snapshot().position);
-            err = views::savePng(this, QStringLiteral("%1/step-%2.png").arg(out).arg(n, 5, 10, QChar('0')), scale, caption);
+            const QString f = QStringLiteral("%1/step-%2.png").arg(out).arg(n, 5, 10, QChar('0'));
+            if (!slide(n).save(f)) err = tr("cannot write %1").arg(f);
+            else ++pages;
         }
     }
     c_->runTo(keep);
+    if (dark != wasDark || o.presentation != wasPres) setTheme(wasDark, wasPres);
+    if (err.isEmpty()) exportWritten(out, tr("%n slide(s) (steps %1–%2)", nullptr, int(pages)).arg(a).arg(b).replace("(s)", pages == 1 ? "" : "s"));
     return err;
 }
 

@@ -8,6 +8,7 @@
 
 #include "debug/debugger.h"
 #include "gui/autosave.h"
+#include "common/slides.h"
 
 class QComboBox;
 class QSpinBox;
@@ -26,6 +27,7 @@ class CodeView;
 class TraceView;
 class TimelineView;
 class BreakpointsView;
+class DetailsView;
 class ExploreView;
 struct Snapshot;
 }  // namespace faultline::views
@@ -57,6 +59,12 @@ public:
     views::CodeView* codeView() const { return code_; }
     views::TraceView* traceView() const { return trace_; }
     views::TimelineView* timelineView() const { return timeline_; }
+    views::DetailsView* detailsView() const { return details_; }
+    // Whether a window geometry fits the screen it is on (never persist one that does not).
+    static bool fitsScreen(const QRect& frame, const QRect& available);
+    // Help: the list of keys (built from the actions) and the About text.
+    QString shortcutsHtml() const;
+    static QString aboutText();
     QWidget* uffdView() const { return uffdView_; }
     QWidget* vmasView() const { return vmasView_; }
     views::ExploreView* exploreView() const { return explore_; }
@@ -91,6 +99,12 @@ public:
     QWidget* viewOf(QWidget* focus) const;
     // Export steps [a, b] as a multi-page PDF (path ends in .pdf) or a folder of PNGs.
     QString exportSteps(uint64_t a, uint64_t b, const QString& out, double scale = 1.0);
+    // Slides: the chosen views on pages of the chosen size, no window chrome.
+    QString exportSlides(uint64_t a, uint64_t b, const QString& out, const views::SlideOptions& o);
+    // A view by objectName ("memoryMap" or a dock's), nullptr if none.
+    QWidget* viewNamed(const QString& objectName) const;
+    // Where the next export dialog starts: the folder of the last export.
+    QString exportFolder() const;
     // The error dialog shown by the last failed open (tests).
     const QString& lastError() const { return lastError_; }
     // Kernel ▸ Run on This Kernel: opens the kernel twin's dialog on the
@@ -107,6 +121,10 @@ private:
     void buildActions();
     void buildMenus();
     void buildToolbar();
+    void buildHelpMenu();
+    void showShortcuts();
+    void showAbout();
+    void fitToScreen();
     void buildDocks();
     QDockWidget* dock(const char* name) const;
     void onSnapshot(const views::Snapshot& s);
@@ -128,6 +146,7 @@ private:
     void exportView();
     QWidget* focusedView() const;
     void exportStepsDialog();
+    void exportWritten(const QString& path, const QString& what);  // status bar + remembered folder
     void startExplore();
     void exploreFinished(bool cancelled);
     QString windowTitleText() const;
@@ -141,6 +160,7 @@ private:
     views::TraceView* trace_ = nullptr;
     views::TimelineView* timeline_ = nullptr;
     views::BreakpointsView* bps_ = nullptr;
+    views::DetailsView* details_ = nullptr;
     views::ExploreView* explore_ = nullptr;
     ExploreJob* exploreJob_ = nullptr;
     QWidget* uffdView_ = nullptr;
@@ -156,6 +176,7 @@ private:
     QActionGroup* variantGroup_ = nullptr;
     QAction* reverse_ = nullptr;
     QAction* compare_ = nullptr;
+    QAction* onlyDiff_ = nullptr;
     QAction* dark_ = nullptr;
     QAction* presentation_ = nullptr;
     QTimer* autosaveTimer_ = nullptr;  // batches position-only journal records
@@ -171,6 +192,8 @@ private:
     bool quiet_ = false;
     bool updating_ = false;
     bool layoutPending_ = true;  // no saved layout: apply the default once shown
+    bool wasManual_ = false;     // the previous snapshot's run was hand-made
+    uint64_t plannedLength_ = 0; // length of the planned run before the last step
 };
 
 }  // namespace faultline::gui

@@ -27,7 +27,24 @@ bool parseU64(std::string_view t, uint64_t& out) {
 
 // ---- breakpoints ---------------------------------------------------------------
 
-std::string Breakpoint::text() const { return pc < 0 ? std::string(fnName(fn)) : lineLabel(fn, pc); }
+std::string Breakpoint::text() const {
+    if (!inner.empty()) return inner + " (in " + lineLabel(fn, pc) + ")";
+    return pc < 0 ? std::string(fnName(fn)) : lineLabel(fn, pc);
+}
+
+namespace {
+bool innerHit(const Breakpoint& bp, const StepRecord& rec) {
+    const auto& subs = substepIds();
+    if (std::find(subs.begin(), subs.end(), std::string_view(bp.inner)) != subs.end())
+        return std::find(rec.subSteps.begin(), rec.subSteps.end(), std::string_view(bp.inner)) != rec.subSteps.end();
+    if (std::find(rec.subSteps.begin(), rec.subSteps.end(), std::string_view(bp.inner)) != rec.subSteps.end()) return true;
+    for (const StepPiece& p : rec.pieces) {
+        const auto& lines = fnInfo(p.fn).lines;
+        if (p.pc < lines.size() && namesWord(lines[p.pc].code, bp.inner)) return true;
+    }
+    return false;
+}
+}  // namespace
 
 std::optional<Breakpoint> parseBreakpoint(std::string_view spec, std::string* error) {
     auto fail = [&](const std::string& why) -> std::optional<Breakpoint> {
@@ -40,14 +57,16 @@ std::optional<Breakpoint> parseBreakpoint(std::string_view spec, std::string* er
         if (fn == Fn::kCount) return fail("no kernel function named '" + std::string(spec.substr(0, colon)) + "'");
         uint64_t pc = 0;
         if (!parseU64(spec.substr(colon + 1), pc) || pc >= fnInfo(fn).lines.size()) return fail("no such line");
-        return Breakpoint{fn, int(pc)};
+        return Breakpoint{fn, int(pc), true, {}};
     }
-    if (const Fn fn = fnByName(spec); fn != Fn::kCount) return Breakpoint{fn, -1};
+    if (const Fn fn = fnByName(spec); fn != Fn::kCount) return Breakpoint{fn, -1, true, {}};
     for (size_t i = 0; i < size_t(Fn::kCount); ++i) {
         const auto& lines = fnInfo(Fn(i)).lines;
         for (size_t pc = 0; pc < lines.size(); ++pc)
-            if (lines[pc].id == spec) return Breakpoint{Fn(i), int(pc)};
+            if (lines[pc].id == spec) return Breakpoint{Fn(i), int(pc), true, {}};
     }
+    // A step id or helper that runs inside a row (a fused micro-step).
+    if (const auto rows = rowsNaming(spec); !rows.empty()) return Breakpoint{rows.front().first, rows.front().second, true, std::string(spec)};
     return fail("neither a kernel function nor a step id");
 }
 
@@ -335,14 +354,16 @@ void Debugger::stepOne(uint8_t task) {
 
 // ---- hits ----------------------------------------------------------------------------
 
-StopReason Debugger::hitAt(const State& before, const State& after, const StepRecord& rec, std::string* why) const {
+StopReason Debugger::hitAt(const State& before, const State& after, const StepRecord& rec, std::string* why, size_t* which) const {
     const uint8_t t = rec.task;
     const std::string who = after.config->tasks[t].name;
-    for (const Watchpoint& w : watchpoints_) {
+    for (size_t wi = 0; wi < watchpoints_.size(); ++wi) {
+        const Watchpoint& w = watchpoints_[wi];
         if (!w.enabled) continue;
         const std::string a = watchValue(before, w), b = watchValue(after, w);
         if (a != b) {
             if (why) *why = "watchpoint " + w.text(*after.config) + ": " + a + " → " + b + " at step " + std::to_string(rec.number) + " (" + who + ")";
+            if (which) *which = wi;
             return StopReason::Watchpoint;
         }
     }
@@ -352,10 +373,13 @@ StopReason Debugger::hitAt(const State& before, const State& after, const StepRe
     }
     const auto& stA = after.tasks[t].stack;
     const auto& stB = before.tasks[t].stack;
-    for (const Breakpoint& bp : breakpoints_) {
+    for (size_t bi = 0; bi < breakpoints_.size(); ++bi) {
+        const Breakpoint& bp = breakpoints_[bi];
         if (!bp.enabled) continue;
         bool hit = false;
-        if (bp.pc >= 0) {
+        if (!bp.inner.empty()) {
+            hit = innerHit(bp, rec);
+        } else if (bp.pc >= 0) {
             hit = !stA.empty() && stA.back().fn == bp.fn && stA.back().pc == bp.pc;
         } else {
             const bool topIs = !stA.empty() && stA.back().fn == bp.fn;
@@ -367,10 +391,16 @@ StopReason Debugger::hitAt(const State& before, const State& after, const StepRe
         }
         if (hit) {
             if (why) *why = "breakpoint " + bp.text() + " (" + who + ", step " + std::to_string(rec.number) + ")";
+            if (which) *which = bi;
             return StopReason::Breakpoint;
         }
     }
     return StopReason::None;
+}
+
+void Debugger::countHit(StopReason r, size_t which) {
+    if (r == StopReason::Breakpoint && which < breakpoints_.size()) ++breakpoints_[which].hits;
+    if (r == StopReason::Watchpoint && which < watchpoints_.size()) ++watchpoints_[which].hits;
 }
 
 // ---- forward --------------------------------------------------------------------------
@@ -391,7 +421,9 @@ Stop Debugger::forwardUntil(Pred done, uint64_t limit, bool oneStepIsDone) {
         stepOne(*t);
         const StepRecord& rec = *record(position());
         std::string why;
-        if (const StopReason r = hitAt(before, current(), rec, &why); r != StopReason::None) {
+        size_t which = 0;
+        if (const StopReason r = hitAt(before, current(), rec, &why, &which); r != StopReason::None) {
+            countHit(r, which);
             return {r, position(), why};
         }
         if (oneStepIsDone || done(before, current(), rec)) {
@@ -409,7 +441,7 @@ Stop Debugger::stepOver() {
     const auto t0 = nextTask();
     if (!t0) return forwardUntil([](const State&, const State&, const StepRecord&) { return true; }, 1, true);
     const uint8_t t = *t0;
-    const size_t d0 = std::max<size_t>(depthOf(current(), t), 1);
+    const size_t d0 = depthOf(current(), t);  // 0 between operations: the whole next one
     return forwardUntil(
         [t, d0](const State&, const State& after, const StepRecord& rec) {
             if (rec.task != t) return false;
@@ -507,7 +539,7 @@ Stop Debugger::reverseStepOver() {
     const uint64_t pos = position();
     if (pos == 0) return {StopReason::None, 0, "already at the initial state"};
     const uint8_t t = timeline_->schedule()[pos - 1];  // the task that took the last step
-    const size_t d0 = std::max<size_t>(depthOf(current(), t), 1);
+    const size_t d0 = depthOf(current(), t);  // 0 between operations: the whole next one
     auto r = scanBack([&](const BackInfo& i) { return i.nextBy == t && depthOf(*i.state, t) <= d0; }, true, t);
     if (!r) return restart();
     timeline_->seek(r->first);
@@ -538,14 +570,16 @@ Stop Debugger::reverseContinue() {
     timeline_->seek(r->first);
     // Report the hit's own kind.
     State before = timeline_->stateAt(r->first - 1);
-    const StopReason kind = hitAt(before, current(), *record(r->first), &why);
+    size_t which = 0;
+    const StopReason kind = hitAt(before, current(), *record(r->first), &why, &which);
+    countHit(kind, which);
     return {kind, position(), why};
 }
 
 // ---- breakpoints -----------------------------------------------------------------------
 
 bool Debugger::toggleBreakpoint(const Breakpoint& b) {
-    auto it = std::find_if(breakpoints_.begin(), breakpoints_.end(), [&](const Breakpoint& x) { return x.fn == b.fn && x.pc == b.pc; });
+    auto it = std::find_if(breakpoints_.begin(), breakpoints_.end(), [&](const Breakpoint& x) { return x.sameAs(b); });
     if (it != breakpoints_.end()) {
         breakpoints_.erase(it);
         return false;
@@ -555,7 +589,7 @@ bool Debugger::toggleBreakpoint(const Breakpoint& b) {
 }
 
 bool Debugger::hasBreakpoint(Fn fn, int pc) const {
-    return std::any_of(breakpoints_.begin(), breakpoints_.end(), [&](const Breakpoint& x) { return x.fn == fn && x.pc == pc; });
+    return std::any_of(breakpoints_.begin(), breakpoints_.end(), [&](const Breakpoint& x) { return x.fn == fn && x.pc == pc && x.inner.empty(); });
 }
 
 // ---- variants ---------------------------------------------------------------------------

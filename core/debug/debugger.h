@@ -29,15 +29,24 @@ using Overrides = std::vector<std::pair<std::string, std::string>>;
 // ---- breakpoints ------------------------------------------------------------
 // A line breakpoint (pc >= 0) stops when the task that just moved now stands
 // on that line (its next step executes it). A function breakpoint (pc < 0)
-// stops when a step enters the function.
+// stops when a step enters the function. An inner breakpoint (`inner` set)
+// names a step id or kernel helper that runs inside one row of a function's
+// table (a fused micro-step: "ZP.3", "zap_pte_range" inside
+// unmap_mapping_range's ZP.1); fn/pc is that row, and it stops on the step
+// that ran it: for an id the paths report (substepIds()) when the step
+// reported it, otherwise when the step executed the row.
 struct Breakpoint {
     Fn fn{};
     int pc = -1;
     bool enabled = true;
-    std::string text() const;  // "filemap_map_pages MP.7" / "filemap_map_pages:3" / "do_fault_around"
-    friend bool operator==(const Breakpoint&, const Breakpoint&) = default;
+    std::string inner;
+    uint64_t hits = 0;  // times the debugger stopped on it (not part of its identity)
+    std::string text() const;  // "filemap_map_pages MP.7" / "filemap_map_pages:3" / "do_fault_around" / "ZP.3 (in unmap_mapping_range ZP.1)"
+    bool sameAs(const Breakpoint& o) const { return fn == o.fn && pc == o.pc && inner == o.inner; }
+    friend bool operator==(const Breakpoint& a, const Breakpoint& b) { return a.sameAs(b) && a.enabled == b.enabled; }
 };
-// "do_fault_around", "MP.7" (a step id: the line that has it), "filemap_map_pages:3" (pc).
+// "do_fault_around", "MP.7" (a step id: the line that has it), "filemap_map_pages:3" (pc),
+// and any step id or function named in a row's code ("ZP.3", "zap_pte_range").
 std::optional<Breakpoint> parseBreakpoint(std::string_view spec, std::string* error);
 
 // ---- watchpoints --------------------------------------------------------------
@@ -57,8 +66,11 @@ struct Watchpoint {
     uint64_t index = 0;
     std::string field = "any";
     bool enabled = true;
+    uint64_t hits = 0;  // times the debugger stopped on it (not part of its identity)
     std::string text(const Config& cfg) const;
-    friend bool operator==(const Watchpoint&, const Watchpoint&) = default;
+    friend bool operator==(const Watchpoint& a, const Watchpoint& b) {
+        return a.where == b.where && a.mm == b.mm && a.index == b.index && a.field == b.field && a.enabled == b.enabled;
+    }
 };
 std::optional<Watchpoint> parseWatchpoint(const Config& cfg, std::string_view spec, std::string* error);
 // Fields a watchpoint on `where` accepts.
@@ -170,7 +182,9 @@ private:
     void stepOne(uint8_t task);  // follows the plan when it can, else branches
     // Whether step n (already executed, s_n == after) hit a breakpoint /
     // watchpoint / finding; fills `why`.
-    StopReason hitAt(const State& before, const State& after, const StepRecord& rec, std::string* why) const;
+    // `which` (if given) gets the index of the watchpoint / breakpoint hit.
+    StopReason hitAt(const State& before, const State& after, const StepRecord& rec, std::string* why, size_t* which = nullptr) const;
+    void countHit(StopReason r, size_t which);
     template <class Pred>
     Stop forwardUntil(Pred done, uint64_t limit, bool oneStepIsDone);
     struct BackInfo;

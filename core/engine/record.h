@@ -4,6 +4,7 @@
 // and the uffd messages it raised. The trace of a run is a vector of these.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace faultline {
@@ -45,6 +46,10 @@ struct StepRecord {
     uint8_t task = 0;
     std::vector<StepPiece> pieces;
     std::vector<CellRef> changed;  // sorted, unique
+    // Finer kernel steps that ran inside this micro-step's rows (StepContext::
+    // substep: "ZP.3" in zap_pte_range), in order, unique; static strings.
+    // Breakpoints on them stop on this step.
+    std::vector<std::string_view> subSteps;
     std::vector<Finding> findings;
     struct RaisedMsg {
         uint32_t id = 0;

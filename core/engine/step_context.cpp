@@ -33,6 +33,11 @@ void StepContext::at(std::string text) {
     rec.pieces.push_back({fr.fn, fr.pc, std::move(text)});
 }
 
+void StepContext::substep(std::string_view id, std::string_view fn) {
+    subId_ = id, subFn_ = fn;
+    if (std::find(rec.subSteps.begin(), rec.subSteps.end(), id) == rec.subSteps.end()) rec.subSteps.push_back(id);
+}
+
 void StepContext::say(std::string text) {
     if (rec.pieces.empty()) return at(std::move(text));
     std::string& t = rec.pieces.back().text;

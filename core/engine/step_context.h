@@ -38,7 +38,9 @@ public:
     // Names the kernel helper and spec step doing the next state changes when
     // they are finer than the row (e.g. "ZP.3" in zap_pte_range); provenance
     // (C2) uses it. Cleared by the next at().
-    void substep(std::string_view id, std::string_view fn) { subId_ = id, subFn_ = fn; }
+    // Recorded in rec.subSteps (breakpoints on "ZP.3" stop on this step); the
+    // ids used must be listed by paths/registry.h substepIds().
+    void substep(std::string_view id, std::string_view fn);
 
     // ---- control flow (see header comment) ----
     void next(uint8_t pc);

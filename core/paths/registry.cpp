@@ -1,5 +1,7 @@
 #include "paths/registry.h"
 
+#include <cctype>
+
 #include <array>
 
 namespace faultline {
@@ -53,6 +55,56 @@ bool knownStepId(std::string_view id) {
         for (const CodeLine& l : f->lines)
             if (l.id == id) return true;
     return false;
+}
+
+const std::vector<std::string_view>& substepIds() {
+    static const std::vector<std::string_view> ids{"ZP.3", "ZP.4", "ZP.5", "TU.3"};
+    return ids;
+}
+
+bool namesWord(std::string_view text, std::string_view name) {
+    if (name.empty()) return false;
+    auto word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+    for (size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
+        const bool before = at == 0 || !word(text[at - 1]);
+        const size_t end = at + name.size();
+        // "ZP.3" must not match inside "ZP.31"; a trailing '.' ends a sentence.
+        const bool after = end >= text.size() || !(word(text[end]) || (text[end] == '.' && end + 1 < text.size() && word(text[end + 1])));
+        if (before && after) return true;
+    }
+    return false;
+}
+
+std::vector<std::pair<Fn, int>> rowsNaming(std::string_view name) {
+    std::vector<std::pair<Fn, int>> out;
+    for (size_t i = 0; i < size_t(Fn::kCount); ++i) {
+        const auto& lines = fnInfo(Fn(i)).lines;
+        for (size_t pc = 0; pc < lines.size(); ++pc)
+            if (lines[pc].id != name && namesWord(lines[pc].code, name)) out.emplace_back(Fn(i), int(pc));
+    }
+    if (!out.empty()) return out;
+    // "MP.6" between the rows "MP.3" and "MP.7": the spec's steps MP.3–MP.6 run in the MP.3 row.
+    const auto dot = name.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) return out;
+    int n = 0;
+    for (size_t k = dot + 1; k < name.size(); ++k) {
+        if (!std::isdigit(static_cast<unsigned char>(name[k]))) return out;
+        n = n * 10 + (name[k] - '0');
+    }
+    const std::string_view prefix = name.substr(0, dot + 1);
+    int best = -1;
+    for (size_t i = 0; i < size_t(Fn::kCount); ++i) {
+        const auto& lines = fnInfo(Fn(i)).lines;
+        for (size_t pc = 0; pc < lines.size(); ++pc) {
+            const std::string_view id = lines[pc].id;
+            if (id.size() <= prefix.size() || id.substr(0, prefix.size()) != prefix) continue;
+            int m = 0;
+            bool num = true;
+            for (char ch : id.substr(prefix.size())) num = num && std::isdigit(static_cast<unsigned char>(ch)), m = m * 10 + (ch - '0');
+            if (num && m <= n && m > best) best = m, out.assign(1, {Fn(i), int(pc)});
+        }
+    }
+    return out;
 }
 
 }  // namespace faultline

@@ -5,6 +5,7 @@
 // The Code view shows the table with the current pc marked.
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace faultline {
@@ -87,5 +88,16 @@ Fn fnByName(std::string_view name);
 std::string_view stepId(Fn fn, uint8_t pc);
 // Whether any function's table has this step id.
 bool knownStepId(std::string_view id);
+// Spec step ids finer than a table row that the paths report with
+// StepContext::substep() when they run ("ZP.3": zap_pte_range clears a present
+// pte inside unmap_mapping_range's ZP.1 row). Other ids named only in a row's
+// code ("ZP.2", "ZP.6") run whenever that row runs.
+const std::vector<std::string_view>& substepIds();
+// The row (function, pc) whose code names `name` (a step id or a kernel helper
+// such as "zap_pte_range"), as a whole word; {Fn::kCount, -1} if none. Rows
+// whose own id is `name` do not count (that is a plain line).
+std::vector<std::pair<Fn, int>> rowsNaming(std::string_view name);
+// Whether `text` contains `name` as a whole word ("ZP.3" not in "ZP.31").
+bool namesWord(std::string_view text, std::string_view name);
 
 }  // namespace faultline

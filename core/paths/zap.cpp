@@ -40,6 +40,7 @@ std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uin
             c.substep("ZP.3", "zap_pte_range");
             const bool keepWp = p.uffd_wp && (v.flags & VM_UFFD_WP) && v.file;
             if (keepWp && c.k().pteMarkers && !dropMarker) {
+                c.substep("ZP.4", "zap_pte_range");
                 c.unmapPresent(mm, vpn, Pte::markerWp());
                 note("ZP.4 " + name + " " + p.describe() + " → uffd-wp marker (PTE_MARKERS=on, zap keeps markers)");
             } else {
@@ -60,6 +61,7 @@ std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uin
         } else if (p.isSwap()) {
             // Anonymous swap pte: the zap frees the swap reference.
             const uint32_t slot = p.slot;
+            c.substep("ZP.3", "zap_pte_range");
             c.setPte(mm, vpn, Pte::none());
             --m.rssSwapents;
             c.editSlot(slot, [](SwapSlot& s) { --s.count; });

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "engine/engine.h"
+#include "paths/registry.h"
 #include "scenario.h"
 #include "session/cells.h"
 
@@ -148,6 +152,84 @@ TEST(Debugger, LineBreakpointStopsOnTheFaultAroundRemap) {
     // Toggling again removes it.
     EXPECT_FALSE(d.toggleBreakpoint(*mp));
     EXPECT_FALSE(debug::parseBreakpoint("no_such_fn", &err));
+}
+
+TEST(Debugger, BreakpointsOnStepsInsideAFusedMicroStepStopWhereTheBitIsLost) {
+    // C2 says "dropped by ZP.3 in zap_pte_range": both names must be accepted
+    // and stop on the step that zapped A's pte of page 8.
+    for (const char* spec : {"ZP.3", "zap_pte_range"}) {
+        Debugger d;
+        d.stopOnFindings = false;
+        ASSERT_EQ(d.load(seedRace()), "");
+        std::string err;
+        auto bp = debug::parseBreakpoint(spec, &err);
+        ASSERT_TRUE(bp) << err;
+        EXPECT_EQ(bp->fn, Fn::unmap_mapping_range);
+        EXPECT_EQ(stepId(bp->fn, uint8_t(bp->pc)), "ZP.1");
+        d.toggleBreakpoint(*bp);
+        auto st = d.continueRun();
+        ASSERT_EQ(st.reason, StopReason::Breakpoint) << spec << ": " << st.text;
+        EXPECT_EQ(cell(d.current(), "A.pte[8]"), "none") << spec;
+        EXPECT_EQ(cell(d.timeline().stateAt(d.position() - 1), "A.pte[8]"), "P(0,0,1)") << spec;
+        bool c2 = false;
+        for (const Finding& f : d.record(d.position())->findings) c2 |= f.rule == Rule::C2;
+        EXPECT_TRUE(c2) << spec;
+        EXPECT_EQ(d.breakpoints().front().hits, 1u);
+    }
+}
+
+TEST(Debugger, EveryStepIdAndFunctionTheCodeTraceAndFindingsNameIsABreakpoint) {
+    auto idsIn = [](std::string_view text, std::vector<std::string>& out) {
+        for (size_t i = 0; i + 3 < text.size(); ++i) {
+            size_t j = i;
+            while (j < text.size() && j - i < 3 && std::isupper(static_cast<unsigned char>(text[j]))) ++j;
+            if (j - i < 2 || j >= text.size() || text[j] != '.' || (i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1])))) continue;
+            size_t k = j + 1;
+            while (k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]))) ++k;
+            if (k > j + 1) out.emplace_back(text.substr(i, k - i)), i = k;
+        }
+    };
+    std::vector<std::string> names;
+    for (size_t f = 0; f < size_t(Fn::kCount); ++f)
+        for (const CodeLine& l : fnInfo(Fn(f)).lines) idsIn(l.code, names);
+    Debugger d;
+    d.stopOnFindings = false;
+    ASSERT_EQ(d.load(seedRace()), "");
+    for (const StepRecord& r : d.timeline().records()) {
+        for (const StepPiece& p : r.pieces) idsIn(p.text, names);
+        for (std::string_view sub : r.subSteps) {
+            const auto& known = substepIds();
+            EXPECT_NE(std::find(known.begin(), known.end(), sub), known.end()) << sub << " is reported but not in substepIds()";
+        }
+        for (const Finding& f : r.findings) {
+            idsIn(f.text, names);
+            if (auto at = f.text.find(" in "); at != std::string::npos) {
+                std::string fn = f.text.substr(at + 4);
+                fn = fn.substr(0, fn.find(' '));
+                names.push_back(fn);
+            }
+        }
+    }
+    ASSERT_GT(names.size(), 20u);
+    for (const std::string& n : names) {
+        std::string err;
+        EXPECT_TRUE(debug::parseBreakpoint(n, &err)) << err;
+    }
+}
+
+TEST(Debugger, StepOverAtUserLevelRunsTheWholeOperation) {
+    // gdb's "next" on a line that calls: the call runs to its end.
+    Debugger d;
+    d.stopOnFindings = false;
+    ASSERT_EQ(d.load(seedRace()), "");
+    for (int i = 0; i < 3; ++i) d.stepInto();  // P's pre-unmap: A's pte of page 8 is gone, A1's read faults
+    d.chooseTask(A1);
+    ASSERT_EQ(debug::depthOf(d.current(), A1), 0u);
+    auto st = d.stepOver();
+    EXPECT_EQ(st.reason, StopReason::Step) << st.text;
+    EXPECT_EQ(debug::depthOf(d.current(), A1), 0u) << st.text;
+    EXPECT_TRUE(d.record(d.position())->opDone);
+    EXPECT_GT(d.position(), 5u);  // the read fault took several micro-steps
 }
 
 TEST(Debugger, StepOverFinishesCalleesAndStepOutReturns) {

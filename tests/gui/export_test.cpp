@@ -11,6 +11,10 @@
 #include "memorymap/memory_map_view.h"
 #include "trace/trace_view.h"
 #include "gui/cli_options.h"
+#include <QLabel>
+#include <QStatusBar>
+
+#include "common/slides.h"
 #include "gui_fixture.h"
 
 namespace faultline::guitest {
@@ -73,9 +77,29 @@ TEST_F(Export, ExportStepsWritesOnePagePerStep) {
     const QStringList files = pngs.entryList({"*.png"}, QDir::Files, QDir::Name);
     ASSERT_EQ(files.size(), 3);
     EXPECT_EQ(files.front(), "step-00002.png");
+    // A 16:9 slide (1280×720 px at 96 dpi) at 2× for the projector, whatever the window's size.
     const QImage first(pngs.filePath(files.front()));
-    EXPECT_EQ(first.width(), w->width());
-    EXPECT_GT(first.height(), w->height());  // the caption band
+    EXPECT_EQ(first.size(), QSize(2560, 1440));
+}
+
+TEST_F(Export, SlidesChooseViewsAndPageAndSayWhereTheyWent) {
+    QTemporaryDir dir;
+    views::SlideOptions o;
+    o.views = {"memoryMap", "dockDetails"};
+    o.page = views::SlideOptions::Page::A4;
+    o.theme = views::SlideOptions::ThemeChoice::Dark;
+    ASSERT_EQ(w->exportSlides(1, 3, dir.filePath("a4"), o), QString());
+    const QImage a4(QDir(dir.filePath("a4")).filePath("step-00001.png"));
+    EXPECT_NEAR(double(a4.width()) / a4.height(), 842.0 / 595.0, 0.01);
+    // Dark slide: the page's corner is the dark theme's background, and the window is light again.
+    EXPECT_LT(QColor(a4.pixel(a4.width() - 2, a4.height() - 2)).lightness(), 60);
+    EXPECT_FALSE(w->action("actDark")->isChecked());
+    EXPECT_TRUE(w->statusBar()->currentMessage().isEmpty());
+    const QString status = w->findChild<QLabel*>("stopLabel")->text();
+    EXPECT_TRUE(status.contains("3 slides") && status.contains(dir.filePath("a4"))) << status.toStdString();
+    EXPECT_EQ(w->exportFolder(), QFileInfo(dir.filePath("a4")).absoluteFilePath());
+    o.views = {"noSuchView"};
+    EXPECT_FALSE(w->exportSlides(1, 2, dir.filePath("x.pdf"), o).isEmpty());
 }
 
 // The walk-through of docs/gui.md and of the "done when": watch A's

@@ -51,6 +51,15 @@ BreakpointsView::BreakpointsView(QWidget* parent) : QWidget(parent) {
         else Q_EMIT removeWatchpoint(i);
     });
     connect(findings_, &QCheckBox::toggled, this, &BreakpointsView::stopOnFindingsChanged);
+    connect(list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* it) {
+        if (filling_) return;
+        Q_EMIT enabledChanged(it->data(Qt::UserRole).toInt(), it->data(Qt::UserRole + 1).toInt(), it->checkState() == Qt::Checked);
+    });
+}
+
+void BreakpointsView::added(const QString& error) {
+    showError(error);
+    if (error.isEmpty()) input_->clear();
 }
 
 void BreakpointsView::showError(const QString& e) {
@@ -59,20 +68,31 @@ void BreakpointsView::showError(const QString& e) {
 }
 
 void BreakpointsView::setSnapshot(const Snapshot& s) {
+    filling_ = true;
+    const int keep = list_->currentRow();
     list_->clear();
+    auto hits = [](uint64_t n) { return n == 0 ? QString() : tr("  · hit %n time(s)", nullptr, int(n)); };
     for (size_t i = 0; i < s.breakpoints.size(); ++i) {
-        auto* it = new QListWidgetItem(QStringLiteral("● %1").arg(QString::fromStdString(s.breakpoints[i].text())), list_);
+        const auto& b = s.breakpoints[i];
+        auto* it = new QListWidgetItem(QStringLiteral("● %1%2").arg(QString::fromStdString(b.text()), hits(b.hits)), list_);
         it->setData(Qt::UserRole, 0);
         it->setData(Qt::UserRole + 1, int(i));
+        it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
+        it->setCheckState(b.enabled ? Qt::Checked : Qt::Unchecked);
+        it->setToolTip(tr("Untick to keep the breakpoint but not stop on it"));
     }
     for (size_t i = 0; i < s.watchpoints.size(); ++i) {
         const auto& w = s.watchpoints[i];
         const QString text = s.valid() ? QString::fromStdString(w.text(*s.state.config)) : QString();
         const QString value = s.valid() ? QString::fromStdString(debug::watchValue(s.state, w)) : QString();
-        auto* it = new QListWidgetItem(QStringLiteral("watch %1 = %2").arg(text, value), list_);
+        auto* it = new QListWidgetItem(QStringLiteral("watch %1 = %2%3").arg(text, value, hits(w.hits)), list_);
         it->setData(Qt::UserRole, 1);
         it->setData(Qt::UserRole + 1, int(i));
+        it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
+        it->setCheckState(w.enabled ? Qt::Checked : Qt::Unchecked);
     }
+    if (keep >= 0 && keep < list_->count()) list_->setCurrentRow(keep);
+    filling_ = false;
 }
 
 }  // namespace faultline::views

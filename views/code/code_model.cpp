@@ -50,7 +50,23 @@ int CodeModel::rowsFor(const Snapshot& s) const {
     return fn == Fn::kCount ? 0 : int(fnInfo(fn).lines.size());
 }
 
-void CodeModel::snapshotChanged() { std::tie(fn_, pc_) = shown(snap_); }
+void CodeModel::snapshotChanged() {
+    std::tie(fn_, pc_) = shown(snap_);
+    ran_.assign(fn_ == Fn::kCount ? 0 : fnInfo(fn_).lines.size(), QString());
+    ranText_.clear();
+    const StepRecord* r = snap_.lastStep();
+    if (fn_ == Fn::kCount || !r || int(r->task) != snap_.selectedTask) return;
+    QStringList did;
+    for (const StepPiece& p : r->pieces) {
+        if (p.fn != fn_ || p.pc >= ran_.size()) continue;
+        QString& t = ran_[p.pc];
+        const QString text = QString::fromStdString(p.text);
+        t += (t.isEmpty() ? QString() : QStringLiteral("; ")) + (text.isEmpty() ? tr("ran") : text);
+        const std::string_view id = stepId(p.fn, p.pc);
+        did << (id.empty() ? QString::number(p.pc) : QString::fromUtf8(id.data(), int(id.size()))) + QStringLiteral(": ") + text;
+    }
+    if (!did.isEmpty()) ranText_ = tr("✓ step %1 ran %2").arg(r->number).arg(did.join(QStringLiteral(" · ")));
+}
 
 QString CodeModel::rulesText() const {
     if (fn_ == Fn::kCount) return {};
@@ -69,6 +85,7 @@ QVariant CodeModel::cellData(const QModelIndex& idx, int role) const {
     if (idx.row() >= int(lines.size())) return {};
     const CodeLine& l = lines[idx.row()];
     const bool current = idx.row() == pc_;
+    const bool wasRun = ran(idx.row());
     bool bp = false;
     for (const auto& b : snap_.breakpoints)
         if (b.fn == fn_ && (b.pc == idx.row() || (b.pc < 0 && idx.row() == 0))) bp = true;
@@ -77,16 +94,20 @@ QVariant CodeModel::cellData(const QModelIndex& idx, int role) const {
     case CurrentRole: return current;
     case BreakpointRole: return bp;
     case PcRole: return idx.row();
+    case RanRole: return wasRun;
     case Qt::DisplayRole:
         switch (idx.column()) {
-        case 0: return QString(bp ? "●" : "") + (current ? "▶" : "");
+        case 0: return QString(bp ? "●" : "") + (wasRun ? "✓" : "") + (current ? "▶" : "");
         case 1: return QString::fromUtf8(l.id.data(), int(l.id.size()));
         case 2: return QString::fromUtf8(l.code.data(), int(l.code.size()));
         }
         return {};
     case Qt::ToolTipRole:
+        if (wasRun && idx.column() != 0)
+            return tr("<p>%1</p><p><b>The last step ran this row:</b> %2</p>")
+                .arg(QString::fromUtf8(l.code.data(), int(l.code.size())).toHtmlEscaped(), ran_[idx.row()].toHtmlEscaped());
         if (idx.column() == 2) return QString::fromUtf8(l.code.data(), int(l.code.size()));
-        if (idx.column() == 0) return tr("F9 toggles a breakpoint on this line");
+        if (idx.column() == 0) return tr("▶ runs next · ✓ the last step ran it · ● breakpoint (F9 toggles)");
         return {};
     case Qt::FontRole: {
         QFont f = QFontDatabase::systemFont(QFontDatabase::FixedFont);

@@ -19,9 +19,14 @@ CodeView::CodeView(QWidget* parent) : QWidget(parent) {
     QFont f = title_->font();
     f.setBold(true);
     title_->setFont(f);
+    title_->setWordWrap(true);  // a long function name never widens the dock
     rules_ = new QLabel(this);
     rules_->setObjectName("codeRules");
     rules_->setWordWrap(true);
+    ran_ = new QLabel(this);
+    ran_->setObjectName("codeRan");
+    ran_->setWordWrap(true);
+    ran_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     table_ = new QTableView(this);
     table_->setObjectName("codeTable");
     model_ = new CodeModel(this);
@@ -34,12 +39,9 @@ CodeView::CodeView(QWidget* parent) : QWidget(parent) {
     connect(table_->horizontalHeader(), &QHeaderView::sectionResized, table_, [this] { table_->resizeRowsToContents(); });
     lay->addWidget(title_);
     lay->addWidget(rules_);
+    lay->addWidget(ran_);
     lay->addWidget(table_, 1);
-    auto* bp = new QAction(tr("Toggle Breakpoint"), this);
-    bp->setShortcut(Qt::Key_F9);
-    bp->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(bp);
-    connect(bp, &QAction::triggered, this, &CodeView::toggleBreakpointAtSelection);
+    // F9 is the window's Debug ▸ Toggle Breakpoint (one shortcut, shown in the menu).
     connect(table_, &QTableView::doubleClicked, this, [this](const QModelIndex& i) {
         if (i.column() == 0) toggleBreakpointAtSelection();
     });
@@ -58,6 +60,8 @@ void CodeView::setSnapshot(const Snapshot& s) {
     const Fn before = model_->function();
     model_->setSnapshot(s);
     const Fn fn = model_->function();
+    ran_->setText(model_->ranText());
+    ran_->setVisible(!model_->ranText().isEmpty());
     if (fn == Fn::kCount) {
         const QString who = s.valid() && s.selectedTask >= 0 ? QString::fromStdString(s.state.config->tasks[s.selectedTask].name) : tr("no task");
         const QString where = s.valid() && s.selectedTask >= 0 ? QString::fromStdString(whereIs(s.state, uint8_t(s.selectedTask))) : QString();

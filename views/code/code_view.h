@@ -17,6 +17,7 @@ public:
     void setSnapshot(const Snapshot& s);
     CodeModel* model() const { return model_; }
     QTableView* table() const { return table_; }
+    QLabel* ranLabel() const { return ran_; }
     // Toggles the breakpoint on the selected line (F9); emits breakpointToggled.
     void toggleBreakpointAtSelection();
 
@@ -26,6 +27,7 @@ Q_SIGNALS:
 private:
     QLabel* title_;
     QLabel* rules_;
+    QLabel* ran_;
     QTableView* table_;
     CodeModel* model_;
 };

@@ -43,6 +43,8 @@ struct Curves {
 
 struct Snapshot {
     State state;                 // the state after step `position`
+    std::shared_ptr<const State> before;  // the state before it (position >= 1), for "old → new"
+    std::string sessionName, sessionDescription, sessionFile;
     uint64_t position = 0;
     uint64_t length = 0;
     std::shared_ptr<const RecordLog> log;

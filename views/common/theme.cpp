@@ -19,13 +19,14 @@ Theme make(bool dark, bool presentation) {
         t.window = dark ? QColor("#101010") : QColor("#ffffff");
         t.base = t.window;
         t.text = dark ? QColor("#ffffff") : black;
-        t.cellText = dark ? QColor("#ffffff") : black;
+        t.cellText = black;  // every filled cell is a bright Okabe–Ito colour, also on a dark page
         t.cellTextDim = dark ? QColor("#bbbbbb") : QColor("#444444");
         t.pteNone = dark ? QColor("#202020") : QColor("#ffffff");
         t.pteReadOnly = sky;
         t.pteWritable = orange;
         t.pteMarker = purple;
-        t.pteSwap = blue.lighter(dark ? 100 : 160);
+        // Swap is grey: every Okabe–Ito blue is too near sky (read-only) on a projector.
+        t.pteSwap = dark ? QColor("#6e6e6e") : QColor("#b4b4b4");
         t.wp = dark ? QColor("#ff6ec7") : QColor("#a0006e");
         t.wpText = QColor("#ffffff");
         t.xaHole = t.pteNone;
@@ -42,7 +43,9 @@ Theme make(bool dark, bool presentation) {
         t.future = dark ? QColor("#777777") : QColor("#888888");
         t.breakpoint = vermillion;
         t.divergence = vermillion;
-        t.functionColours = {blue, orange, green, purple, sky, vermillion, yellow, QColor("#666666")};
+        // On black the first colours must be light ones (the first is the "present ptes" curve).
+        t.functionColours = dark ? std::vector<QColor>{sky, orange, green, purple, yellow, vermillion, blue.lighter(150), QColor("#bbbbbb")}
+                                 : std::vector<QColor>{blue, orange, green, purple, sky, vermillion, yellow, QColor("#666666")};
         return t;
     }
     if (dark) {
@@ -59,7 +62,7 @@ Theme make(bool dark, bool presentation) {
         t.wp = QColor("#ff4fb8");
         t.wpText = QColor("#000000");
         t.xaHole = t.pteNone;
-        t.xaFolio = QColor("#2f5d3a");
+        t.xaFolio = QColor("#5e5340");  // dark sand: apart from read-only's green
         t.xaSwap = t.pteSwap;
         t.frameNormal = QColor("#2f4f4f");
         t.frameLocked = QColor("#8b2d2d");
@@ -71,7 +74,11 @@ Theme make(bool dark, bool presentation) {
         t.currentLine = QColor("#665c00");
         t.future = QColor("#777777");
         t.breakpoint = QColor("#ff5c5c");
-        t.divergence = QColor("#ff8c00");
+        t.divergence = QColor("#4fc3f7");  // apart from the yellow "changed" outline
+        // Light enough to read on #1e1e1e (the first is the "present ptes" curve).
+        t.functionColours = {QColor("#6fb3ff"), QColor("#ffa64d"), QColor("#5fd35f"), QColor("#c59cff"), QColor("#d9a38a"),
+                             QColor("#ff9ee0"), QColor("#4fe3f0"), QColor("#e0e05a"), QColor("#bdbdbd"), QColor("#ff6b6b")};
+        return t;
     } else {
         t.window = QColor("#efefef");
         t.base = QColor("#ffffff");
@@ -86,7 +93,7 @@ Theme make(bool dark, bool presentation) {
         t.wp = QColor("#c2007a");
         t.wpText = QColor("#ffffff");
         t.xaHole = t.pteNone;
-        t.xaFolio = QColor("#d8ecd8");
+        t.xaFolio = QColor("#e6dccb");  // sand: apart from read-only's green
         t.xaSwap = t.pteSwap;
         t.frameNormal = QColor("#e3eef7");
         t.frameLocked = QColor("#f5b5b5");
@@ -98,7 +105,7 @@ Theme make(bool dark, bool presentation) {
         t.currentLine = QColor("#fff3a0");
         t.future = QColor("#a0a0a0");
         t.breakpoint = QColor("#d62728");
-        t.divergence = QColor("#ff7f0e");
+        t.divergence = QColor("#1565c0");  // apart from the orange "changed" outline
     }
     t.functionColours = {QColor("#1f77b4"), QColor("#ff7f0e"), QColor("#2ca02c"), QColor("#9467bd"), QColor("#8c564b"),
                          QColor("#e377c2"), QColor("#17becf"), QColor("#bcbd22"), QColor("#7f7f7f"), QColor("#d62728")};
@@ -140,20 +147,28 @@ void Theme::applyToApplication() {
     QApplication::setFont(f);
 }
 
-std::vector<LegendEntry> memoryMapLegend() {
+std::vector<LegendEntry> memoryMapLegend(bool comparing) {
     const Theme& t = Theme::current();
-    return {
-        {t.pteNone, false, false, QObject::tr("none: no pte (or a hole)")},
+    std::vector<LegendEntry> out{
+        {t.pteNone, false, false, QObject::tr("none: no pte, or a hole")},
         {t.pteReadOnly, false, false, QObject::tr("present, read-only")},
         {t.pteWritable, false, false, QObject::tr("present, writable")},
-        {t.pteReadOnly, true, false, QObject::tr("uffd-wp: write-protected by the monitor (bit, swap bit or marker)")},
-        {t.pteMarker, true, true, QObject::tr("marker: none pte that keeps uffd-wp")},
-        {t.pteSwap, false, false, QObject::tr("swap entry / xarray swap value / used swap slot")},
+        {t.pteReadOnly, true, false, QObject::tr("WP: write-protected by the monitor (bit, swap bit or marker)")},
+        {t.pteMarker, true, true, QObject::tr("marker: a none pte keeping uffd-wp")},
+        {t.pteSwap, false, false, QObject::tr("swap: pte, xarray value, used slot")},
         {t.xaFolio, false, false, QObject::tr("page cache folio")},
-        {t.frameLocked, false, false, QObject::tr("frame locked (PG_locked)")},
-        {t.changed, false, false, QObject::tr("outline: changed by the last step"), LegendEntry::Frame::Changed},
-        {t.breakpoint, false, false, QObject::tr("dashed, dot: watched (watchpoint)"), LegendEntry::Frame::Watched},
+        {t.frameLocked, false, false, QObject::tr("frame locked")},
+        {t.changed, false, false, QObject::tr("changed by the last step"), LegendEntry::Frame::Changed},
+        {t.breakpoint, false, false, QObject::tr("watched"), LegendEntry::Frame::Watched},
     };
+    if (comparing) out.push_back({t.divergence, false, false, QObject::tr("differs from the other variant"), LegendEntry::Frame::Differs});
+    out.push_back({QColor(), false, false, memoryMapCellKey(), LegendEntry::Frame::TextOnly});
+    return out;
+}
+
+QString memoryMapCellKey() {
+    return QObject::tr("pte \"p9 RO D Y\": frame p9, RO/RW, Dirty, Young · frame \"p9 UD r2 m1 b0\": L locked, U uptodate, "
+                       "D dirty, W writeback, S swapcache; r refcount, m mapcount; content (b0 as set up, a1 written by A1)");
 }
 
 }  // namespace faultline::views

@@ -47,8 +47,11 @@ struct LegendEntry {
     bool wpBadge = false;
     bool hatched = false;
     QString text;
-    enum class Frame { None, Changed, Watched } frame = Frame::None;  // drawn as in the map
+    enum class Frame { None, Changed, Watched, TextOnly, Differs } frame = Frame::None;  // drawn as in the map; TextOnly: a line of text
 };
-std::vector<LegendEntry> memoryMapLegend();
+// `comparing`: with the entry for cells that differ from the other variant's map.
+std::vector<LegendEntry> memoryMapLegend(bool comparing = false);
+// How to read a cell's text ("UD r2 m1 b0"), the legend's last line.
+QString memoryMapCellKey();
 
 }  // namespace faultline::views

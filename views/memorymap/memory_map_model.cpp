@@ -187,7 +187,24 @@ bool MemoryMapModel::isWatched(int row, int col) const {
 
 // The delegate paints from these (see MemoryMapDelegate::paint).
 QVector<int> MemoryMapModel::paintedRoles() const {
-    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole, WpRole, ChangedRole, WatchedRole};
+    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole, WpRole, ChangedRole, WatchedRole, DiffRole};
+}
+
+bool MemoryMapModel::differs(int row, int col) const {
+    if (!peer_ || !peer_->snapshot().valid() || !snap_.valid() || peer_->columnCount() != columnCount() || row >= peer_->rowCount()) return false;
+    const QModelIndex a = index(row, col), b = peer_->index(row, col);
+    return a.data(Qt::DisplayRole) != b.data(Qt::DisplayRole) || a.data(WpRole) != b.data(WpRole);
+}
+
+QVector<bool> MemoryMapModel::differingColumns() const {
+    QVector<bool> out(columnCount(), true);
+    if (!peer_ || rowCount() > 65536) return out;
+    for (int c = 0; c < columnCount(); ++c) {
+        bool any = false;
+        for (int r = 0; r < rowCount() && !any; ++r) any = differs(r, c);
+        out[c] = any;
+    }
+    return out;
 }
 
 QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
@@ -198,6 +215,7 @@ QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
     const Theme& th = Theme::current();
     if (role == ChangedRole) return isChanged(index.row(), col);
     if (role == WatchedRole) return isWatched(index.row(), col);
+    if (role == DiffRole) return differs(index.row(), col);
     switch (columnKind(col)) {
     case Column::Pte: {
         const int mm = columnMm(col);

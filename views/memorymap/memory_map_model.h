@@ -18,6 +18,7 @@ public:
         ChangedRole,                  // bool: changed by the last step
         CellNameRole,                 // "A.pte[8]": the name watchpoints use
         WatchedRole,                  // bool: an enabled watchpoint watches this cell
+        DiffRole,                     // bool: compare mode, the other variant's map shows this cell differently
     };
     enum CellKind { Empty, PteNone, PteReadOnly, PteWritable, PteMarker, PteSwap, XaHole, XaFolio, XaSwap, Frame, FrameLocked, SlotFree, SlotUsed };
     enum class Column { Pte, Xa, Frame, Slot };
@@ -41,6 +42,14 @@ public:
     bool isWatched(int row, int col) const;
     // The lowest row with a cell changed by the last step, or -1.
     int firstChangedRow() const;
+    // Compare mode: the other variant's map (nullptr: not comparing). Cells
+    // whose text differs from the peer's answer DiffRole.
+    void setPeer(const MemoryMapModel* peer) { peer_ = peer; }
+    const MemoryMapModel* peer() const { return peer_; }
+    bool differs(int row, int col) const;
+    // Columns with at least one differing cell (all columns when not comparing
+    // or the file is too large to scan: more than 65,536 pages).
+    QVector<bool> differingColumns() const;
 
 protected:
     int rowsFor(const Snapshot& s) const override { return int(s.state.inode.sizePages); }
@@ -54,6 +63,7 @@ private:
     uint64_t vpnOf(int mm, uint64_t index) const;
     bool recordTouches(const StepRecord& r, int row, int col) const;
     QSet<quint64> changed_;
+    const MemoryMapModel* peer_ = nullptr;
 };
 
 }  // namespace faultline::views

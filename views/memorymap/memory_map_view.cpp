@@ -38,6 +38,23 @@ void drawWpBadge(QPainter* p, const QRect& cell, const Theme& th) {
 
 // A watched cell: a dashed inner border and a dot in the top-right corner,
 // in the breakpoint colour (debuggers mark watch- and breakpoints alike).
+// A cell that differs from the other variant's map: a thick dotted border and
+// a corner flag in the divergence colour.
+static void drawDiffMark(QPainter* p, const QRect& r, const Theme& th) {
+    p->save();
+    QPen pen(th.divergence, 3, Qt::DotLine);
+    p->setPen(pen);
+    p->setBrush(Qt::NoBrush);
+    p->drawRect(r.adjusted(2, 2, -3, -3));
+    const int d = std::max(8, r.height() / 2);
+    QPolygon tri;
+    tri << QPoint(r.right() - d, r.bottom()) << QPoint(r.right(), r.bottom()) << QPoint(r.right(), r.bottom() - d);
+    p->setPen(Qt::NoPen);
+    p->setBrush(th.divergence);
+    p->drawPolygon(tri);
+    p->restore();
+}
+
 static void drawWatchMark(QPainter* p, const QRect& r, const Theme& th) {
     p->save();
     p->setRenderHint(QPainter::Antialiasing);
@@ -72,6 +89,7 @@ void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, cons
     p->drawText(r.adjusted(left, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
     if (wp) drawWpBadge(p, r, th);
     if (index.data(MemoryMapModel::WatchedRole).toBool()) drawWatchMark(p, r, th);
+    if (index.data(MemoryMapModel::DiffRole).toBool()) drawDiffMark(p, r, th);
     if (index.data(MemoryMapModel::ChangedRole).toBool()) {
         QPen pen(th.changed, 3);
         pen.setJoinStyle(Qt::MiterJoin);
@@ -86,12 +104,31 @@ LegendWidget::LegendWidget(QWidget* parent) : QWidget(parent) {
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
 }
 
+QFont LegendWidget::legendFont() const {
+    QFont f = font();
+    if (f.pointSizeF() > 0) f.setPointSizeF(f.pointSizeF() * 0.85);
+    return f;
+}
+
 int LegendWidget::layoutEntries(int width, QPainter* p) const {
     const Theme& th = Theme::current();
-    const QFontMetrics fm(font());
-    const int h = fm.height() + 6, sw = 3 * fm.height();
+    const QFont lf = legendFont();
+    const QFontMetrics fm(lf);
+    const int h = fm.height() + 4, sw = 2 * fm.height() + 8;
     int x = 4, y = 4;
-    for (const LegendEntry& e : memoryMapLegend()) {
+    for (const LegendEntry& e : memoryMapLegend(comparing_)) {
+        if (e.frame == LegendEntry::Frame::TextOnly) {
+            // A wrapped line of its own under the samples.
+            if (x > 4) x = 4, y += h + 2;
+            const QRect box = fm.boundingRect(QRect(4, y, std::max(100, width - 8), 100000), Qt::TextWordWrap, e.text);
+            if (p) {
+                p->setPen(palette().color(QPalette::WindowText));
+                p->setFont(lf);
+                p->drawText(QRect(4, y, std::max(100, width - 8), box.height()), Qt::TextWordWrap | Qt::AlignLeft, e.text);
+            }
+            y += box.height() + 2 - h;  // the return adds h
+            continue;
+        }
         const int w = sw + 6 + fm.horizontalAdvance(e.text) + 16;
         if (x > 4 && x + w > width) x = 4, y += h + 2;
         if (p) {
@@ -103,12 +140,15 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
             } else if (e.frame == LegendEntry::Frame::Watched) {
                 p->fillRect(sample, th.pteNone);
                 drawWatchMark(p, sample, th);
+            } else if (e.frame == LegendEntry::Frame::Differs) {
+                p->fillRect(sample, th.pteNone);
+                drawDiffMark(p, sample, th);
             } else {
                 p->fillRect(sample, e.colour);
                 if (e.hatched) p->fillRect(sample, QBrush(th.wp.lighter(140), Qt::BDiagPattern));
                 if (e.wpBadge) {
                     p->save();
-                    p->setFont(font());
+                    p->setFont(lf);
                     drawWpBadge(p, sample, th);
                     p->restore();
                 }
@@ -116,7 +156,7 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
                 p->drawRect(sample.adjusted(0, 0, -1, -1));
             }
             p->setPen(palette().color(QPalette::WindowText));
-            p->setFont(font());
+            p->setFont(lf);
             p->drawText(QRect(x + sw + 6, y, w, h), Qt::AlignVCenter | Qt::AlignLeft, e.text);
         }
         x += w;
@@ -163,10 +203,33 @@ MemoryMapView::MemoryMapView(QWidget* parent) : QWidget(parent) {
 void MemoryMapView::setSnapshot(const Snapshot& s, const QString& title) {
     title_->setText(title);
     model_->setSnapshot(s);
-    table_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 8);
+    const QFontMetrics fm(font());
+    table_->verticalHeader()->setDefaultSectionSize(fm.height() + 8);
+    // Cells sized for the font: the widest usual text (a frame "p123 UD r2 m1 b0",
+    // a pte "p123 RW D Y" plus the WP bar and badge) is never cut; a narrow
+    // map scrolls sideways instead.
+    const QString digits(QString::number(std::max<uint64_t>(s.valid() ? s.state.inode.sizePages + 8 : 99, 99)).size(), QChar('9'));
+    QFont bold = font();
+    bold.setBold(true);
+    const int badge = QFontMetrics(bold).horizontalAdvance("WP") + 8 + 3 + std::max(4, (fm.height() + 8) / 4) + 4;
+    const int pte = fm.horizontalAdvance(QStringLiteral("p%1 RW D Y").arg(digits)) + badge + 8;
+    const int frame = fm.horizontalAdvance(QStringLiteral("p%1 UD r2 m1 b0").arg(digits)) + 12;
+    const int want = std::max(pte, frame);
+    if (table_->horizontalHeader()->minimumSectionSize() != want) table_->horizontalHeader()->setMinimumSectionSize(want);
 }
 
+int MemoryMapView::minimumCellWidth() const { return table_->horizontalHeader()->minimumSectionSize(); }
+
 void MemoryMapView::setLegendVisible(bool on) { legend_->setVisible(on); }
+
+void MemoryMapView::setComparing(bool on) {
+    legend_->setComparing(on);
+    table_->viewport()->update();
+}
+
+void MemoryMapView::showOnlyColumns(const QVector<bool>& shown) {
+    for (int c = 0; c < model_->columnCount(); ++c) table_->setColumnHidden(c, c < shown.size() && !shown[c]);
+}
 
 void MemoryMapView::showRow(int row) {
     if (row < 0 || row >= model_->rowCount()) return;

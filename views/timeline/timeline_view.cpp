@@ -4,6 +4,8 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMouseEvent>
+#include <QRubberBand>
 #include <QSlider>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -33,8 +35,21 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     auto* group = new QCPMarginGroup(plot_);
     lanes_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     counts_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    // One step axis: zooming either rect moves both (setRange of an equal range emits nothing).
     connect(lanes_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), counts_->axis(QCPAxis::atBottom),
             qOverload<const QCPRange&>(&QCPAxis::setRange));
+    connect(counts_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), lanes_->axis(QCPAxis::atBottom),
+            qOverload<const QCPRange&>(&QCPAxis::setRange));
+    // The wheel zooms the step axis only.
+    plot_->setInteraction(QCP::iRangeZoom, true);
+    for (QCPAxisRect* r : {lanes_, counts_}) {
+        r->setRangeZoom(Qt::Horizontal);
+        r->setRangeZoomAxes(r->axis(QCPAxis::atBottom), nullptr);
+    }
+    connect(plot_, &QCustomPlot::mouseWheel, this, [this] { zoomed_ = true; });
+    // A's protected ptes on their own axis: one bit is a visible step.
+    counts_->axis(QCPAxis::atRight)->setVisible(true);
+    counts_->axis(QCPAxis::atRight)->setLabel(tr("A's WP"));
     counts_->axis(QCPAxis::atBottom)->setLabel(tr("step"));
     counts_->axis(QCPAxis::atLeft)->setLabel(tr("count"));
     plot_->legend = new QCPLegend;
@@ -57,19 +72,45 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     label_->setMinimumWidth(90);
     row->addWidget(slider_, 1);
     row->addWidget(label_);
+    fnLegend_ = new QLabel(this);
+    fnLegend_->setObjectName("timelineFunctions");
+    // One line that never widens or heightens the dock; the tooltip lists all.
+    fnLegend_->setWordWrap(false);
+    fnLegend_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    lay->addWidget(fnLegend_);
     lay->addWidget(plot_, 1);
     lay->addLayout(row);
     connect(slider_, &QSlider::valueChanged, this, [this](int v) {
         if (!updating_) Q_EMIT stepClicked(quint64(v));
     });
+    // Click: go to the step. Drag: zoom into the steps dragged over.
+    band_ = new QRubberBand(QRubberBand::Rectangle, plot_);
     connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        if (e->button() != Qt::LeftButton) return;
+        pressAt_ = e->pos();
+        pressed_ = true;
+    });
+    connect(plot_, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) {
+        if (!pressed_) return;
+        pressed_ = false;
+        band_->hide();
         QCPAxis* x = lanes_->axis(QCPAxis::atBottom);
+        if (std::abs(e->pos().x() - pressAt_.x()) > 6) {
+            zoomTo(x->pixelToCoord(pressAt_.x()), x->pixelToCoord(e->pos().x()));
+            return;
+        }
         const double step = x->pixelToCoord(e->pos().x());
         if (step >= 0) Q_EMIT stepClicked(quint64(std::llround(step)));
     });
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { showWholeRun(); });
     // Hovering a step says what it was: the lanes' colours name functions,
     // and a legend of every function would not fit.
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+        if (pressed_ && std::abs(e->pos().x() - pressAt_.x()) > 6) {
+            band_->setGeometry(QRect(QPoint(std::min(pressAt_.x(), e->pos().x()), 0), QPoint(std::max(pressAt_.x(), e->pos().x()), plot_->height())));
+            band_->show();
+            return;
+        }
         const double x = lanes_->axis(QCPAxis::atBottom)->pixelToCoord(e->pos().x());
         const long long n = std::llround(x);
         const StepRecord* r = shownLog_ && n >= 1 ? shownLog_->step(uint64_t(n)) : nullptr;
@@ -123,9 +164,13 @@ void TimelineView::rebuild(const Snapshot& s) {
     for (int t = 0; t < ntasks; ++t) ticker->addTick(ntasks - 1 - t, QString::fromStdString(s.state.config->tasks[t].name));
     ly->setTicker(ticker);
     ly->setRange(-0.7, ntasks - 0.3);
-    lx->setRange(0, std::max<double>(double(n) + 1, 10));
+    if (!zoomed_) lx->setRange(0, std::max<double>(double(n) + 1, 10));
+    // Lanes stay readable in a small dock: each lane gets a text line.
+    const int laneH = QFontMetrics(ly->tickLabelFont()).height() + 2;
+    lanes_->setMinimumSize(QSize(0, ntasks * laneH + 12));
     // One graph per kernel function (colour), plus findings and messages.
     std::map<int, QCPGraph*> byFn;
+    std::vector<std::pair<QString, QColor>> fnColours;
     QVector<double> fx, fy, mx, my;
     int colourIx = 0;
     plotted_ = 0;
@@ -155,6 +200,7 @@ void TimelineView::rebuild(const Snapshot& s) {
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, c, c, 5));
             g->setName(QString::fromUtf8(fnName(r.main().fn).data(), int(fnName(r.main().fn).size())));
             g->removeFromLegend();
+            fnColours.emplace_back(g->name(), c);
         }
         g->addData(double(i + 1), lane);
         ++plotted_;
@@ -169,6 +215,13 @@ void TimelineView::rebuild(const Snapshot& s) {
     mg->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, th.wp, th.wp, 8));
     mg->setData(mx, my);
     mg->setName(tr("uffd message"));
+    if (s.divergence) {
+        // The dashed line of compare mode, named in the legend.
+        auto* dg = plot_->addGraph(lx, ly);
+        dg->setLineStyle(QCPGraph::lsLine);  // no data: only its legend icon is drawn
+        dg->setPen(QPen(th.divergence, 2, Qt::DashLine));
+        dg->setName(tr("first divergence (compare)"));
+    }
     // Curves.
     QCPAxis* cx = counts_->axis(QCPAxis::atBottom);
     QCPAxis* cy = counts_->axis(QCPAxis::atLeft);
@@ -190,13 +243,28 @@ void TimelineView::rebuild(const Snapshot& s) {
             QVector<double> x, y;
             x.reserve(int(sr.v->size()));
             y.reserve(int(sr.v->size()));
+            const bool ownAxis = sr.v == &s.curves->protectedA;
             for (size_t i = 0; i < sr.v->size(); ++i) {
                 x << double(i);
                 y << (*sr.v)[i];
+                if (ownAxis) continue;
                 maxCount = std::max(maxCount, (*sr.v)[i]);
                 minCount = std::min(minCount, (*sr.v)[i]);
             }
-            auto* g = plot_->addGraph(cx, cy);
+            const bool own = sr.v == &s.curves->protectedA;
+            auto* g = plot_->addGraph(cx, own ? counts_->axis(QCPAxis::atRight) : cy);
+            if (own) {
+                const auto [lo, hi] = std::minmax_element(sr.v->begin(), sr.v->end());
+                QCPAxis* ry = counts_->axis(QCPAxis::atRight);
+                ry->setRange(*lo - 0.6, *hi + 0.6);
+                QSharedPointer<QCPAxisTickerFixed> one(new QCPAxisTickerFixed);
+                one->setTickStep(1.0);
+                one->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+                ry->setTicker(one);
+                ry->setTickLabelColor(th.wp);
+                ry->setLabelColor(th.wp);
+                ry->setBasePen(QPen(th.wp));
+            }
             g->setLineStyle(QCPGraph::lsStepLeft);
             g->setPen(QPen(sr.c, sr.c == th.wp ? 3.0 : 1.5));
             g->setData(x, y, true);
@@ -215,11 +283,39 @@ void TimelineView::rebuild(const Snapshot& s) {
     cy->setTicker(whole);
     lx->setTicker(whole);
     cx->setTicker(whole);
+    QStringList names;
+    for (const auto& [name, c] : fnColours)
+        names << QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2").arg(c.name(), name.toHtmlEscaped());
+    fnLegend_->setText(names.join(QStringLiteral(" &nbsp; ")));
+    fnLegend_->setToolTip(tr("Lane colours, the kernel function each step ran in:<br>") + names.join(QStringLiteral("<br>")));
+    QFont lf2 = fnLegend_->font();
+    lf2.setPointSizeF(QFont().pointSizeF() * 0.85);
+    fnLegend_->setFont(lf2);
     shownLog_ = s.log;
     shownConfig_ = s.state.config;
     shownCurves_ = s.curves;
     themeDark_ = th.dark;
     themePresentation_ = th.presentation;
+}
+
+std::pair<double, double> TimelineView::stepRange() const {
+    const QCPRange r = lanes_->axis(QCPAxis::atBottom)->range();
+    return {r.lower, r.upper};
+}
+
+void TimelineView::zoomTo(double from, double to) {
+    if (from > to) std::swap(from, to);
+    if (to - from < 2) to = from + 2;
+    zoomed_ = true;
+    lanes_->axis(QCPAxis::atBottom)->setRange(from, to);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelineView::showWholeRun() {
+    zoomed_ = false;
+    const double n = shownLog_ ? double(shownLog_->size()) : 0;
+    lanes_->axis(QCPAxis::atBottom)->setRange(0, std::max(n + 1, 10.0));
+    plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void TimelineView::updateCursor(const Snapshot& s) {

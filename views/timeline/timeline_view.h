@@ -1,9 +1,12 @@
 #pragma once
 // Timeline (QCustomPlot): one swimlane per task over step number, a mark per
 // step coloured by kernel function, markers for findings (▲) and raised uffd
-// messages (◆); below, curves of counts per step (A's protected ptes, present
-// ptes, pages in cache, in swap). The slider and a click on the plot jump to
-// a step.
+// messages (◆); below, curves of counts per step (present ptes, pages in
+// cache, in swap on the left axis; A's protected ptes on its own right axis,
+// zoomed to its range so one lost bit is a visible step). The slider and a
+// click on the plot jump to a step; the wheel zooms the step axis, a drag
+// selects a step range to zoom into, a double click shows the whole run. A
+// line under the plot names the lanes' function colours.
 #include <QWidget>
 
 #include "common/snapshot.h"
@@ -13,6 +16,7 @@ class QCPAxisRect;
 class QCPItemStraightLine;
 class QSlider;
 class QLabel;
+class QRubberBand;
 
 namespace faultline::views {
 
@@ -27,6 +31,12 @@ public:
     // Lane marks drawn: one per step up to kMaxLaneBins steps, then one per
     // task and bin of steps.
     int plottedSteps() const { return plotted_; }
+    // The step range shown (zoom), and zooming to one.
+    std::pair<double, double> stepRange() const;
+    void zoomTo(double from, double to);
+    void showWholeRun();
+    // The function colour legend under the plot.
+    QLabel* functionLegend() const { return fnLegend_; }
     static constexpr uint64_t kMaxLaneBins = 4096;
 
 Q_SIGNALS:
@@ -43,6 +53,11 @@ private:
     QCPItemStraightLine* divergence_ = nullptr;
     QSlider* slider_;
     QLabel* label_;
+    QLabel* fnLegend_;
+    QRubberBand* band_ = nullptr;
+    QPoint pressAt_;
+    bool pressed_ = false;
+    bool zoomed_ = false;  // the user chose a step range: rebuilds keep it
     std::shared_ptr<const RecordLog> shownLog_;
     std::shared_ptr<const Curves> shownCurves_;
     std::shared_ptr<const Config> shownConfig_;  // task names for the hover text
