@@ -248,7 +248,9 @@ TEST(Explore, PreemptionBoundHonoured) {
         const ExploreResult r = explore(s, o);
         ASSERT_TRUE(r.error.empty()) << r.error;
         for (const GoalResult& g : r.goals)
-            if (g.found) EXPECT_LE(g.preemptions, uint64_t(k)) << g.goal;
+            if (g.found) {
+                EXPECT_LE(g.preemptions, uint64_t(k)) << g.goal;
+            }
         // Counting them again from the schedule agrees.
         for (const GoalResult& g : r.goals) {
             if (!g.found) continue;
