@@ -7,6 +7,8 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <malloc.h>
+
 #include <fstream>
 
 #include "explore/explorer.h"
@@ -39,7 +41,14 @@ void BM_Explore(benchmark::State& state) {
     o.threads = unsigned(state.range(3));
     o.stopWhenAllFound = state.range(4) != 0;
     o.goals.rules = {Rule::C1};
-    o.memoryUsage = residentBytes;
+    // Memory is measured as resident growth over the run (earlier runs' freed
+    // memory is handed back first, so it does not count).
+    malloc_trim(0);
+    const uint64_t base = residentBytes();
+    o.memoryUsage = [base] { const uint64_t r = residentBytes(); return r > base ? r - base : 0; };
+    // On a shared 2-core machine: a search that cannot finish says where it stopped.
+    o.timeLimit = 40;
+    o.memoryLimit = uint64_t(1) << 30;
     ExploreResult r;
     for (auto _ : state) {
         r = explore(s, o);
