@@ -102,6 +102,14 @@ std::vector<Session> smallSystems() {
         sc.program(A1, {read(0)}).program(B1, {write(1, "b1")}).program(P, {punch(1)});
         out.push_back(sc.s);
     }
+    {
+        // Two readers of one mm (mmap_lock shared) and a writer of the other page.
+        Scenario sc(2);
+        sc.s0();
+        sc.program(A1, {read(0)});
+        sc.s.config.tasks.push_back({"A2", 0, {read(1), write(1, "a2")}});
+        out.push_back(sc.s);
+    }
     for (Session& s : out) s.schedule.clear();
     return out;
 }
