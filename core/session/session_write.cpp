@@ -174,7 +174,12 @@ std::string writeSession(const Session& s) {
         ev.set("c1", c1);
         root.set("explore", ev);
     }
-    if (s.recording) {
+    if (s.recording) root.set("recording", recordingValue(s));
+    return json::write(root);
+}
+
+json::Value recordingValue(const Session& s) {
+    {
         const Recording& r = *s.recording;
         Value rv = Value::object();
         rv.set("variant", str(r.variant));
@@ -193,9 +198,8 @@ std::string writeSession(const Session& s) {
         Value hashes = Value::array();
         for (uint64_t h : r.hashes) hashes.push_back(str(hexHash(h)));
         rv.set("hashes", hashes);
-        root.set("recording", rv);
+        return rv;
     }
-    return json::write(root);
 }
 
 std::string saveSession(const Session& s, const std::string& path) {
