@@ -5,6 +5,7 @@
 
 #include "cli_commands.h"
 #include "cli_output.h"
+#include "explore/explore_check.h"
 #include "model/variants.h"
 #include "session/runner.h"
 #include "session/session_io.h"
@@ -25,6 +26,7 @@ int check(const std::vector<std::string>& files, bool json) {
             bad = true;
         } else {
             rep.lines = checkSession(*lr.session);
+            for (CheckLine& l : checkExploreExpectation(*lr.session)) rep.lines.push_back(std::move(l));
             if (rep.lines.empty()) rep.error = path + ": the session names no expectations";
             for (const CheckLine& l : rep.lines) failed |= !l.pass;
             failed |= rep.lines.empty();

@@ -14,12 +14,17 @@ namespace faultline {
 namespace {
 // The explorer's footprint of a step (util/access_log.h): which locks it
 // looked at or changed, and whether it scanned every task's sleep state.
-void noteLock(const LockId& id, bool write) {
+enum class LockAccess { Read, Write, Shared };
+// A shared access goes into AccessLog::lockWrites with this bit set
+// (core/explore/footprint.cpp separates them again).
+constexpr uint64_t kLockSharedBit = uint64_t{1} << 63;
+void noteLock(const LockId& id, LockAccess a) {
     AccessLog* log = tlsAccessLog;
     if (!log) [[likely]]
         return;
     const uint64_t k = packLockId(uint8_t(id.kind), id.mm, id.arg);
-    (write ? log->lockWrites : log->lockReads).push_back(k);
+    if (a == LockAccess::Read) log->lockReads.push_back(k);
+    else log->lockWrites.push_back(a == LockAccess::Shared ? k | kLockSharedBit : k);
 }
 void noteAllTaskStates() {
     if (AccessLog* log = tlsAccessLog) [[unlikely]]
@@ -100,17 +105,23 @@ bool conflicts(const LockHold& h, uint8_t task, bool write) {
 }  // namespace
 
 bool StepContext::trylock(const LockId& id, bool write) {
-    noteLock(id, false);
+    // Footprint: a writer reads and changes the whole entry. A reader that
+    // gets the lock only looked for a writer and added its own bit, which
+    // commutes with any other reader's arrival or departure (Shared); a
+    // reader that has to wait read the holders (Read).
     auto it = std::lower_bound(s.locks.begin(), s.locks.end(), id,
                                [](const LockHold& h, const LockId& i) { return h.id < i; });
     if (it != s.locks.end() && it->id == id) {
         if (it->holders & (uint64_t{1} << t)) throw EngineError(lockName(id, cfg()) + " taken twice by " + taskName());
-        if (conflicts(*it, t, write)) return false;
+        if (conflicts(*it, t, write)) {
+            noteLock(id, LockAccess::Read);
+            return false;
+        }
         it->holders |= uint64_t{1} << t;
         it->write = write;
-        noteLock(id, true);
+        noteLock(id, write ? LockAccess::Write : LockAccess::Shared);
     } else {
-        noteLock(id, true);
+        noteLock(id, write ? LockAccess::Write : LockAccess::Shared);
         s.locks.insert(it, LockHold{id, write, uint64_t{1} << t});
     }
     touch({CellKind::Lock, 0, 0});
@@ -134,11 +145,12 @@ bool StepContext::lock(const LockId& id, bool write) {
 }
 
 void StepContext::unlock(const LockId& id) {
-    noteLock(id, true);
     noteAllTaskStates();
     auto it = std::find_if(s.locks.begin(), s.locks.end(), [&](const LockHold& h) { return h.id == id; });
     if (it == s.locks.end() || !(it->holders & (uint64_t{1} << t)))
         throw EngineError(taskName() + " releases " + lockName(id, cfg()) + " it does not hold");
+    // A reader leaving removes only its own bit (Shared); a writer empties the entry.
+    noteLock(id, it->write ? LockAccess::Write : LockAccess::Shared);
     it->holders &= ~(uint64_t{1} << t);
     if (!it->holders) s.locks.erase(it);
     touch({CellKind::Lock, 0, 0});
@@ -153,7 +165,8 @@ void StepContext::unlock(const LockId& id) {
 }
 
 bool StepContext::holds(const LockId& id) const {
-    noteLock(id, false);
+    // Reads only this task's own bit, which only this task changes: part of
+    // the task's own footprint, nothing to note.
     const LockHold* h = s.findLock(id);
     return h && (h->holders & (uint64_t{1} << t));
 }

@@ -13,6 +13,7 @@ Session counterexampleSession(const Session& s, const ExploreResult& r, const Go
                       std::to_string(g.preemptions) + " preemption(s). " + g.detail;
     out.variant = r.variant;
     out.expectations.clear();
+    out.exploreExpect.reset();
     out.schedule.clear();
     // The schedule as directives too, so `run` replays it without the recording.
     for (size_t i = 0; i < g.schedule.size();) {

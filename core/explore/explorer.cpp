@@ -105,7 +105,7 @@ constexpr uint8_t kNoTask = 0xFF;
 struct Node {
     uint32_t parent = kNone;
     uint32_t depth = 0;
-    uint32_t sleep = 0;   // sleep set it was expanded with (bit per task)
+    uint64_t sleep = 0;   // sleep set it was expanded with (bit per task)
     uint32_t item = kNone;  // index in the next frontier while it is being built
     uint16_t pre = 0;     // preemptions on its schedule
     uint8_t task = kNoTask;  // the step that reached it
@@ -114,7 +114,7 @@ struct Node {
 struct Item {
     uint32_t node = 0;
     State state;
-    uint32_t sleep = 0;
+    uint64_t sleep = 0;
     std::vector<Footprint> sleepFp;  // footprints of the sleeping tasks (at this state)
 };
 
@@ -127,7 +127,7 @@ struct Child {
     FutureKey key, plainKey;
     Footprint fp;
     std::vector<Finding> findings;  // of the goal rules (and all, when collecting)
-    uint32_t sleep = 0;
+    uint64_t sleep = 0;
     std::vector<Footprint> sleepFp;
 };
 
@@ -194,7 +194,7 @@ void Search::expand(const Item& it, Expansion& out, AccessLog& log) const {
     const bool lastRunnable = n.task != kNoTask && isRunnable(x, n.task);
     for (unsigned t = 0; t < ntasks_; ++t) {
         if (!isRunnable(x, uint8_t(t))) continue;
-        if (it.sleep & (1u << t)) {
+        if (it.sleep & (uint64_t{1} << t)) {
             ++out.slept;
             continue;
         }
@@ -244,10 +244,10 @@ void Search::expand(const Item& it, Expansion& out, AccessLog& log) const {
     for (size_t i = 0; i < out.children.size(); ++i) {
         Child& c = out.children[i];
         for (const Footprint& z : it.sleepFp)
-            if (independent(z, c.fp)) c.sleep |= 1u << z.task, c.sleepFp.push_back(z);
+            if (independent(z, c.fp)) c.sleep |= uint64_t{1} << z.task, c.sleepFp.push_back(z);
         for (size_t j = 0; j < i; ++j)
             if (independent(out.children[j].fp, c.fp))
-                c.sleep |= 1u << out.children[j].task, c.sleepFp.push_back(out.children[j].fp);
+                c.sleep |= uint64_t{1} << out.children[j].task, c.sleepFp.push_back(out.children[j].fp);
     }
 }
 

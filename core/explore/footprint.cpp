@@ -6,6 +6,10 @@
 namespace faultline {
 namespace {
 
+// Set on a lock key in AccessLog::lockWrites for a reader's shared access
+// (core/engine/step_context.cpp, noteLock).
+constexpr uint64_t kLockSharedBit = uint64_t{1} << 63;
+
 constexpr uint16_t kXa = 0xF000, kFolios = 0xF001, kSlots = 0xF002, kUnknown = 0xFFFF;
 
 uint16_t spaceOf(const State& s, const void* tree) {
@@ -75,19 +79,20 @@ Footprint captureFootprint(const State& before, const State& after, uint8_t task
     take(log.reads, fp.reads);
     take(log.writes, fp.writes);
     fp.lockReads = log.lockReads;
-    fp.lockWrites = log.lockWrites;
+    for (uint64_t k : log.lockWrites) (k & kLockSharedBit ? fp.lockShared : fp.lockWrites).push_back(k & ~kLockSharedBit);
     sortUnique(fp.lockReads);
     sortUnique(fp.lockWrites);
+    sortUnique(fp.lockShared);
     fp.readsAllTaskStates = log.readsAllTaskStates;
     fp.shared = sharedChanged(before, after);
     // A lock-table change the helpers did not announce is an unknown write.
-    if (before.locks != after.locks && fp.lockWrites.empty()) fp.shared = true;
+    if (before.locks != after.locks && fp.lockWrites.empty() && fp.lockShared.empty()) fp.shared = true;
     if (!fp.shared) {
         for (size_t i = 0; i < after.tasks.size(); ++i) {
             if (i == task) {
                 fp.ownSchedChanged = !sameSched(before.tasks[i], after.tasks[i]);
             } else if (!(before.tasks[i] == after.tasks[i])) {
-                fp.otherTasksWritten |= 1u << i;
+                fp.otherTasksWritten |= uint64_t{1} << i;
             }
         }
     }
@@ -96,13 +101,15 @@ Footprint captureFootprint(const State& before, const State& after, uint8_t task
 
 bool independent(const Footprint& a, const Footprint& b) {
     if (a.task == b.task || a.opaque || b.opaque || a.shared || b.shared) return false;
-    const uint32_t aBit = 1u << a.task, bBit = 1u << b.task;
+    const uint64_t aBit = uint64_t{1} << a.task, bBit = uint64_t{1} << b.task;
     // Each reads its whole own Task; wake-ups write other tasks.
     if ((a.otherTasksWritten & bBit) || (b.otherTasksWritten & aBit)) return false;
     if (a.otherTasksWritten & b.otherTasksWritten) return false;
     if (a.readsAllTaskStates && (b.ownSchedChanged || b.otherTasksWritten)) return false;
     if (b.readsAllTaskStates && (a.ownSchedChanged || a.otherTasksWritten)) return false;
     if (meet(a.lockWrites, b.lockWrites) || meet(a.lockWrites, b.lockReads) || meet(b.lockWrites, a.lockReads)) return false;
+    if (meet(a.lockWrites, b.lockShared) || meet(b.lockWrites, a.lockShared)) return false;
+    if (meet(a.lockReads, b.lockShared) || meet(b.lockReads, a.lockShared)) return false;
     if (overlap(a.writes, b.writes) || overlap(a.writes, b.reads) || overlap(b.writes, a.reads)) return false;
     return true;
 }

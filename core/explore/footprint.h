@@ -7,8 +7,10 @@
 //   - radix trees (page tables, intents, i_pages, folios, swap slots): every
 //     lookup, range scan and store, recorded by CowRadix (util/access_log.h);
 //   - locks: the lock helpers of StepContext note each lock they test or
-//     change; unlock and the wake helpers note that they scan every task's
-//     sleep state;
+//     change; a reader taking or dropping a lock held only by readers is a
+//     "shared" access, which commutes with other shared accesses of the same
+//     lock but not with reads or writes of it; unlock and the wake helpers
+//     note that they scan every task's sleep state;
 //   - the stepping task's own Task: always read and written;
 //   - other tasks: written when they differ after the step (a wake-up);
 //   - everything else (inode flags and punch range, the uffd context and its
@@ -37,8 +39,8 @@ struct Footprint {
     };
     uint8_t task = 0;
     std::vector<Range> reads, writes;
-    std::vector<uint64_t> lockReads, lockWrites;  // sorted, unique
-    uint32_t otherTasksWritten = 0;  // bitmask
+    std::vector<uint64_t> lockReads, lockWrites, lockShared;  // sorted, unique
+    uint64_t otherTasksWritten = 0;  // bitmask (a session has at most 64 tasks)
     bool ownSchedChanged = false;    // the task's own state / wait fields changed
     bool readsAllTaskStates = false;
     bool shared = false;             // changed a part every step is assumed to read

@@ -8,9 +8,10 @@
 namespace faultline {
 namespace {
 
-// Two independently seeded hashers walk the same fields; the high half also
-// enumerates every radix-tree entry (the low half takes each tree's
-// incremental 64-bit sum), so the two halves fail independently.
+// Two independently seeded hashers walk the same fields; for a radix tree the
+// low half takes its incremental sum and the high half its second sum, mixed
+// with a different function (CowRadix::hash2), so the halves fail
+// independently and the key costs O(tasks), not O(pages).
 struct Hasher2 {
     Hasher a, b;
     Hasher2() { b.add(0x5bd1e9955bd1e995ULL); }
@@ -23,8 +24,7 @@ struct Hasher2 {
 template <class T>
 void addTree(Hasher2& h, const CowRadix<T>& t) {
     h.a.add(t.hash()).add(t.size());
-    h.b.add(t.size());
-    t.forEach(0, t.keyLimit(), [&](uint64_t k, const T& v) { h.b.add(k).add(v.stableHash()); });
+    h.b.add(t.hash2()).add(t.size());
 }
 
 void addFrame(Hasher2& h, const StackFrame& f) {

@@ -60,6 +60,14 @@ struct Expectation {
     std::optional<std::string> end;                             // "finished", "deadlock", ...
 };
 
+// What the interleaving explorer must find for the session's tasks (its
+// schedule ignored): the variants that reach C1 within the bound, and no other.
+struct ExploreExpectation {
+    int preemptions = -1;      // -1: unbounded
+    uint64_t maxSteps = 400;
+    std::vector<std::string> c1Variants;
+};
+
 struct Recording {
     std::string variant;
     std::vector<std::pair<std::string, std::string>> toggles;
@@ -80,6 +88,7 @@ struct Session {
     std::vector<Directive> schedule;
     bool scheduleThenDefault = true;  // after the directives, the default policy runs to the end
     std::vector<Expectation> expectations;
+    std::optional<ExploreExpectation> exploreExpect;
     std::optional<Recording> recording;
 };
 

@@ -131,8 +131,25 @@ struct Reader {
             s.scheduleThenDefault = then == "default";
         }
         if (const Value* e = r.optional("expect")) expectations(*e);
+        if (const Value* ex = r.optional("explore")) exploreExpectation(*ex);
         if (const Value* rec = r.optional("recording")) recording(*rec);
         r.finish();
+    }
+
+    void exploreExpectation(const Value& v) {
+        ObjectReader r(v, "'explore'");
+        ExploreExpectation e;
+        if (r.optional("preemptions")) e.preemptions = int(r.getIntInRange("preemptions", 0, 1000));
+        if (r.optional("max_steps")) e.maxSteps = uint64_t(r.getIntInRange("max_steps", 1, 100000));
+        const Value& c1 = r.required("c1");
+        if (!c1.isArray()) fail(c1, "'c1' must be an array of kernel variant ids");
+        for (const Value& x : c1.asArray()) {
+            const std::string id = json::expectString(x, "a variant in 'c1'");
+            if (!findVariant(id)) fail(x, "unknown kernel variant '" + id + "'");
+            e.c1Variants.push_back(id);
+        }
+        r.finish();
+        s.exploreExpect = e;
     }
 
     void mms(const Value& v) {

@@ -179,6 +179,15 @@ std::string writeSession(const Session& s) {
         exps.push_back(ev);
     }
     if (!s.expectations.empty()) root.set("expect", exps);
+    if (s.exploreExpect) {
+        Value ev = Value::object();
+        if (s.exploreExpect->preemptions >= 0) ev.set("preemptions", int64_t(s.exploreExpect->preemptions));
+        ev.set("max_steps", int64_t(s.exploreExpect->maxSteps));
+        Value c1 = Value::array();
+        for (const std::string& v : s.exploreExpect->c1Variants) c1.push_back(str(v));
+        ev.set("c1", c1);
+        root.set("explore", ev);
+    }
     if (s.recording) root.set("recording", recordingValue(s));
     return json::write(root);
 }

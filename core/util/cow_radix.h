@@ -5,8 +5,9 @@
 // stepping keeps checkpoints, the explorer forks states) while a file may have
 // 262,144 pages. Copying a CowRadix copies one pointer; a write clones only the
 // nodes on one root-to-leaf path, so a step costs what it touches, not the
-// file size. A leaf holds 512 entries, exactly one x86 pte table, so a leaf of
-// a page table is what PTL protects.
+// file size. A leaf holds 64 entries: the explorer keeps many states alive at
+// once and each one that changed an entry owns a copy of that leaf, so small
+// leaves keep a stored state small (a 512-entry folio leaf is 20 KB).
 //
 // Entries equal to T{} are "absent": empty subtrees are pruned, which keeps the
 // representation canonical (equal contents => equal shape), so operator== can
@@ -30,7 +31,7 @@ namespace faultline {
 template <class T>
 class CowRadix {
 public:
-    static constexpr unsigned kLeafBits = 9;
+    static constexpr unsigned kLeafBits = 6;
     static constexpr unsigned kInnerBits = 6;
     static constexpr uint64_t kLeafSize = uint64_t{1} << kLeafBits;
     static constexpr uint64_t kInnerSize = uint64_t{1} << kInnerBits;
@@ -45,6 +46,8 @@ public:
     uint64_t keyLimit() const { return keyLimit_; }
     uint64_t size() const { return root_ ? root_->live_total : 0; }
     uint64_t hash() const { return root_ ? root_->hash : 0; }
+    // A second, independently mixed sum (the explorer's 128-bit state keys).
+    uint64_t hash2() const { return root_ ? root_->hash2 : 0; }
 
     const T& get(uint64_t key) const {
         if (AccessLog* log = tlsAccessLog) [[unlikely]]
@@ -62,9 +65,10 @@ public:
         const T& old = get(key);
         if (old == value) return;
         const uint64_t delta = term(key, value) - term(key, old);
+        const uint64_t delta2 = term2(key, value) - term2(key, old);
         const bool wasLive = !(old == defaultValue());
         const bool isLive = !(value == defaultValue());
-        setRec(root_, levels_, key, value, delta, int(isLive) - int(wasLive));
+        setRec(root_, levels_, key, value, delta, delta2, int(isLive) - int(wasLive));
     }
 
     template <class F>
@@ -106,6 +110,7 @@ private:
         uint64_t live_total = 0;  // live entries in the subtree
         uint64_t leaves = 0;      // leaves in the subtree
         uint64_t hash = 0;        // wrapping sum of terms in the subtree
+        uint64_t hash2 = 0;       // the same with term2
     };
 
     static const T& defaultValue() {
@@ -116,13 +121,17 @@ private:
         if (v == defaultValue()) return 0;
         return Hasher().add(key).add(v.stableHash()).value();
     }
+    static uint64_t term2(uint64_t key, const T& v) {
+        if (v == defaultValue()) return 0;
+        return Hasher().add(0x243f6a8885a308d3ULL).add(v.stableHash()).add(key).value();
+    }
     static unsigned childIndex(uint64_t key, unsigned lvl) {
         return unsigned((key >> (kLeafBits + (lvl - 1) * kInnerBits)) & (kInnerSize - 1));
     }
 
     // Returns the change in leaf count of the subtree.
     static int64_t setRec(std::shared_ptr<Node>& slot, unsigned lvl, uint64_t key, const T& value, uint64_t delta,
-                          int liveDelta) {
+                          uint64_t delta2, int liveDelta) {
         int64_t leafDelta = 0;
         if (!slot) {
             slot = std::make_shared<Node>(lvl == 0);
@@ -137,12 +146,13 @@ private:
         } else {
             auto& kid = n.kids[childIndex(key, lvl)];
             const bool had = bool(kid);
-            leafDelta = setRec(kid, lvl - 1, key, value, delta, liveDelta);
+            leafDelta = setRec(kid, lvl - 1, key, value, delta, delta2, liveDelta);
             n.live += int(bool(kid)) - int(had);
             n.leaves += leafDelta;
         }
         n.live_total += liveDelta;
         n.hash += delta;
+        n.hash2 += delta2;
         if (n.live_total == 0) {  // prune: keeps the shape canonical
             leafDelta -= int64_t(n.leaves);
             slot.reset();

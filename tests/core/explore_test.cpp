@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "engine/engine.h"
+#include "explore/explore_output.h"
 #include "explore/explorer.h"
 #include "explore/future_key.h"
 #include "paths/registry.h"
@@ -99,6 +100,14 @@ std::vector<Session> smallSystems() {
         Scenario sc(2);
         sc.s0();
         sc.program(A1, {read(0)}).program(B1, {write(1, "b1")}).program(P, {punch(1)});
+        out.push_back(sc.s);
+    }
+    {
+        // Two readers of one mm (mmap_lock shared) and a writer of the other page.
+        Scenario sc(2);
+        sc.s0();
+        sc.program(A1, {read(0)});
+        sc.s.config.tasks.push_back({"A2", 0, {read(1), write(1, "a2")}});
         out.push_back(sc.s);
     }
     for (Session& s : out) s.schedule.clear();
@@ -248,7 +257,9 @@ TEST(Explore, PreemptionBoundHonoured) {
         const ExploreResult r = explore(s, o);
         ASSERT_TRUE(r.error.empty()) << r.error;
         for (const GoalResult& g : r.goals)
-            if (g.found) EXPECT_LE(g.preemptions, uint64_t(k)) << g.goal;
+            if (g.found) {
+                EXPECT_LE(g.preemptions, uint64_t(k)) << g.goal;
+            }
         // Counting them again from the schedule agrees.
         for (const GoalResult& g : r.goals) {
             if (!g.found) continue;
@@ -333,6 +344,54 @@ TEST(Explore, ShardsTogetherFindWhatOneSearchFinds) {
         }
         EXPECT_EQ(best, whole.goals[g].schedule.size()) << whole.goals[g].goal;
     }
+}
+
+TEST(Explore, MergeOfShardResultsKeepsTheShortest) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "baseline-2020";
+    o.goals.rules = {Rule::C1, Rule::C3};
+    std::vector<json::Value> parts;
+    uint64_t states = 0;
+    for (unsigned i = 0; i < 3; ++i) {
+        o.shardIndex = i, o.shardCount = 3;
+        const ExploreResult r = explore(s, o);
+        states += r.states;
+        parts.push_back(exploreResultJson(r, o));
+    }
+    json::Value m;
+    ASSERT_EQ(mergeResultsJson(parts, m), "");
+    const auto& goals = m.find("goals")->asArray();
+    ASSERT_EQ(goals.size(), 2u);
+    EXPECT_TRUE(goals[0].find("found")->asBool());
+    EXPECT_EQ(goals[0].find("length")->asInt(), 55);
+    EXPECT_FALSE(goals[1].find("found")->asBool());
+    EXPECT_EQ(m.find("counts")->find("states")->asInt(), int64_t(states));
+    EXPECT_EQ(m.find("stop")->asString(), "exhausted");
+    // Results of another variant do not merge.
+    o.variant = "upstream";
+    parts.push_back(exploreResultJson(explore(s, o), o));
+    EXPECT_NE(mergeResultsJson(parts, m), "");
+}
+
+// A counterexample session replays: its recording's hashes are the run's.
+TEST(Explore, CounterexampleSessionReplays) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "baseline-2020";
+    o.goals.rules = {Rule::C1};
+    o.stopWhenAllFound = true;
+    const ExploreResult r = explore(s, o);
+    ASSERT_TRUE(r.goals[0].found);
+    const Session cx = counterexampleSession(s, r, r.goals[0]);
+    const LoadResult back = parseSession(writeSession(cx), "cx.json");
+    ASSERT_TRUE(back.session) << back.error.text();
+    const ReplayResult rr = replayRecording(*back.session);
+    EXPECT_EQ(rr.error, "");
+    EXPECT_EQ(rr.divergedAt, 0u) << rr.detail;
+    EXPECT_EQ(rr.steps, 55u);
+    const RunResult run = runSession(*back.session);
+    EXPECT_EQ(count(run, Rule::C1), 1);
 }
 
 // The key leaves out fault retries: states that differ only there take the

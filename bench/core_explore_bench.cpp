@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The interleaving explorer on the two benchmark systems of bench/explore/:
+// time to the shortest counterexample, time to exhaust the whole space, with
+// and without the reduction, on 1 and 2 threads. Counters: states stored,
+// transitions, reduction ratio (transitions skipped by sleep sets), bytes per
+// stored state (visited table + parent links), peak resident memory.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <malloc.h>
+
+#include <fstream>
+
+#include "explore/explorer.h"
+#include "session/session_io.h"
+
+namespace faultline {
+namespace {
+
+uint64_t residentBytes() {
+    std::ifstream in("/proc/self/statm");
+    uint64_t size = 0, rss = 0;
+    in >> size >> rss;
+    return rss * uint64_t(sysconf(_SC_PAGESIZE));
+}
+
+const Session& system(int which) {
+    static const Session seed = *loadSession(FAULTLINE_BENCH_SESSIONS "/seed-race-16.json").session;
+    static const Session two = *loadSession(FAULTLINE_BENCH_SESSIONS "/two-pages-16.json").session;
+    return which == 0 ? seed : two;
+}
+
+const char* const kVariants[] = {"baseline-2020", "skip-faultaround", "upstream"};
+
+// Args: system (0 seed race, 1 two pages), variant index, reduction, threads, first counterexample only.
+void BM_Explore(benchmark::State& state) {
+    const Session& s = system(int(state.range(0)));
+    ExploreOptions o;
+    o.variant = kVariants[state.range(1)];
+    o.reduction = state.range(2) != 0;
+    o.threads = unsigned(state.range(3));
+    o.stopWhenAllFound = state.range(4) != 0;
+    o.goals.rules = {Rule::C1};
+    // Memory is measured as resident growth over the run (earlier runs' freed
+    // memory is handed back first, so it does not count).
+    malloc_trim(0);
+    const uint64_t base = residentBytes();
+    o.memoryUsage = [base] { const uint64_t r = residentBytes(); return r > base ? r - base : 0; };
+    // On a shared 2-core machine: a search that cannot finish says where it stopped.
+    o.timeLimit = 40;
+    o.memoryLimit = uint64_t(1) << 30;
+    ExploreResult r;
+    for (auto _ : state) {
+        r = explore(s, o);
+        benchmark::DoNotOptimize(r.states);
+    }
+    state.SetLabel(std::string(state.range(0) ? "two-pages " : "seed-race ") + o.variant + (o.reduction ? " por" : " full") +
+                   (o.stopWhenAllFound ? " first" : " exhaust") + " t" + std::to_string(o.threads) + " " +
+                   std::string(stopReasonName(r.stop)) + (r.goals[0].found ? " C1@" + std::to_string(r.goals[0].schedule.size()) : " noC1"));
+    state.counters["states"] = double(r.states);
+    state.counters["transitions"] = double(r.transitions);
+    state.counters["slept"] = double(r.slept);
+    state.counters["ratio"] = r.reductionRatio();
+    state.counters["B/state"] = r.states ? double(r.storeBytes) / double(r.states) : 0;
+    state.counters["peakMB"] = double(r.peakBytes) / 1048576.0;
+}
+
+void args(benchmark::internal::Benchmark* b) {
+    b->Unit(benchmark::kMillisecond)->Iterations(1);
+    // Shortest counterexample.
+    b->Args({0, 0, 1, 1, 1})->Args({1, 0, 1, 1, 1})->Args({1, 0, 1, 2, 1});
+    // Whole spaces, with and without the reduction, 1 and 2 threads.
+    b->Args({0, 0, 1, 1, 0})->Args({0, 0, 0, 1, 0})->Args({0, 2, 1, 1, 0});
+    b->Args({1, 1, 1, 1, 0})->Args({1, 1, 0, 1, 0})->Args({1, 1, 1, 2, 0});
+    b->Args({1, 0, 1, 1, 0})->Args({1, 0, 0, 1, 0})->Args({1, 0, 1, 2, 0});
+}
+BENCHMARK(BM_Explore)->Apply(args);
+
+}  // namespace
+}  // namespace faultline
