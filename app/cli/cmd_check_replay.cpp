@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // faultline-cli check / replay / variants.
 #include <cstdio>
+#include <memory>
 
-#include "cli_args.h"
 #include "cli_commands.h"
 #include "cli_output.h"
 #include "model/variants.h"
@@ -10,16 +11,12 @@
 
 namespace faultline::cli {
 
-int cmdCheck(const std::vector<std::string>& in) {
-    const Args a = Args::parse(in, {}, {"--json"});
-    if (!a.error.empty() || a.positional.empty()) {
-        std::fprintf(stderr, "faultline-cli check: %s\nusage: faultline-cli check SESSION... [--json]\n",
-                     a.error.empty() ? "expected session files" : a.error.c_str());
-        return kBadInput;
-    }
+namespace {
+
+int check(const std::vector<std::string>& files, bool json) {
     std::vector<CheckReport> reports;
     bool bad = false, failed = false;
-    for (const std::string& path : a.positional) {
+    for (const std::string& path : files) {
         CheckReport rep;
         rep.file = path;
         const LoadResult lr = loadSession(path);
@@ -34,41 +31,62 @@ int cmdCheck(const std::vector<std::string>& in) {
         }
         reports.push_back(rep);
     }
-    if (a.has("--json")) std::fputs(checkJson(reports).c_str(), stdout);
+    if (json) std::fputs(checkJson(reports).c_str(), stdout);
     else printCheck(reports);
     return bad ? kBadInput : failed ? kFailed : kOk;
 }
 
-int cmdReplay(const std::vector<std::string>& in) {
-    const Args a = Args::parse(in, {}, {"--json"});
-    if (!a.error.empty() || a.positional.size() != 1) {
-        std::fprintf(stderr, "faultline-cli replay: %s\nusage: faultline-cli replay SESSION [--json]\n",
-                     a.error.empty() ? "expected one session file" : a.error.c_str());
-        return kBadInput;
-    }
-    const LoadResult lr = loadSession(a.positional[0]);
+int replay(const std::string& file, bool json) {
+    const LoadResult lr = loadSession(file);
     if (!lr.session) {
         std::fprintf(stderr, "%s\n", lr.error.text().c_str());
         return kBadInput;
     }
     const ReplayResult r = replayRecording(*lr.session);
-    if (a.has("--json")) std::fputs(replayJson(a.positional[0], r).c_str(), stdout);
-    else if (!r.error.empty()) std::fprintf(stderr, "%s: %s\n", a.positional[0].c_str(), r.error.c_str());
-    else if (r.divergedAt) std::printf("%s: replay DIVERGED at %s\n", a.positional[0].c_str(), r.detail.c_str());
-    else std::printf("%s: replay reproduced all %llu steps (every state hash matched)\n", a.positional[0].c_str(), (unsigned long long)r.steps);
+    if (json) std::fputs(replayJson(file, r).c_str(), stdout);
+    else if (!r.error.empty()) std::fprintf(stderr, "%s: %s\n", file.c_str(), r.error.c_str());
+    else if (r.divergedAt) std::printf("%s: replay DIVERGED at %s\n", file.c_str(), r.detail.c_str());
+    else std::printf("%s: replay reproduced all %llu steps (every state hash matched)\n", file.c_str(), (unsigned long long)r.steps);
     if (!r.error.empty()) return kBadInput;
     return r.divergedAt ? kFailed : kOk;
 }
 
-int cmdVariants(const std::vector<std::string>& in) {
-    const Args a = Args::parse(in, {}, {"--json"});
-    if (!a.error.empty() || !a.positional.empty()) {
-        std::fprintf(stderr, "faultline-cli variants: %s\n", a.error.empty() ? "takes no arguments" : a.error.c_str());
-        return kBadInput;
-    }
-    if (a.has("--json")) std::fputs(variantsJson().c_str(), stdout);
-    else printVariants();
-    return kOk;
+}  // namespace
+
+void addCheckCommand(CLI::App& app, int& exitCode) {
+    struct Args {
+        std::vector<std::string> files;
+        bool json = false;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand(
+        "check", "Run each session under every variant its expectations name and compare (exit 1 on a difference)");
+    cmd->add_option("SESSION", a->files, "session files")->required();
+    cmd->add_flag("--json", a->json, "print the results as JSON (format faultline-check)");
+    cmd->callback([a, &exitCode] { exitCode = check(a->files, a->json); });
+}
+
+void addReplayCommand(CLI::App& app, int& exitCode) {
+    struct Args {
+        std::string file;
+        bool json = false;
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = app.add_subcommand("replay", "Re-run a session's recording and verify every state hash");
+    cmd->add_option("SESSION", a->file, "session file with a recording")->required();
+    cmd->add_flag("--json", a->json, "print the result as JSON (format faultline-replay)");
+    cmd->callback([a, &exitCode] { exitCode = replay(a->file, a->json); });
+}
+
+void addVariantsCommand(CLI::App& app, int& exitCode) {
+    auto json = std::make_shared<bool>(false);
+    CLI::App* cmd = app.add_subcommand("variants", "List the kernel variants and their toggles");
+    cmd->add_flag("--json", *json, "print them as JSON (format faultline-variants)");
+    cmd->callback([json, &exitCode] {
+        if (*json) std::fputs(variantsJson().c_str(), stdout);
+        else printVariants();
+        exitCode = kOk;
+    });
 }
 
 }  // namespace faultline::cli

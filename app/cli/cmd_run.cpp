@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // faultline-cli run: one session, one variant; trace and verdict.
 #include <cstdio>
+#include <memory>
 
-#include "cli_args.h"
 #include "cli_commands.h"
 #include "cli_output.h"
 #include "session/runner.h"
@@ -9,51 +10,67 @@
 
 namespace faultline::cli {
 
-int cmdRun(const std::vector<std::string>& in) {
-    const Args a = Args::parse(in, {"--kernel", "--set", "--record", "--max-steps"}, {"--trace", "--json"});
-    if (!a.error.empty() || a.positional.size() != 1) {
-        std::fprintf(stderr, "faultline-cli run: %s\nusage: faultline-cli run SESSION [--kernel ID] [--set T=V]... [--trace] [--json] [--record OUT]\n",
-                     a.error.empty() ? "expected one session file" : a.error.c_str());
-        return kBadInput;
-    }
-    const LoadResult lr = loadSession(a.positional[0]);
+namespace {
+
+struct RunArgs {
+    std::string session;
+    std::string kernel;
+    ToggleOverrides toggles;
+    uint64_t maxSteps = RunOptions{}.stepLimit;
+    bool trace = false;
+    bool json = false;
+    std::string record;
+};
+
+int run(const RunArgs& a) {
+    const LoadResult lr = loadSession(a.session);
     if (!lr.session) {
         std::fprintf(stderr, "%s\n", lr.error.text().c_str());
         return kBadInput;
     }
     RunOptions opt;
-    opt.variant = a.get("--kernel").value_or("");
-    for (const std::string& t : a.all("--set")) {
-        const auto eq = t.find('=');
-        if (eq == std::string::npos) {
-            std::fprintf(stderr, "faultline-cli run: --set takes TOGGLE=VALUE, not '%s'\n", t.c_str());
-            return kBadInput;
-        }
-        opt.toggles.emplace_back(t.substr(0, eq), t.substr(eq + 1));
-    }
-    if (auto m = a.get("--max-steps")) opt.stepLimit = std::strtoull(m->c_str(), nullptr, 10);
+    opt.variant = a.kernel;
+    opt.toggles = a.toggles;
+    opt.stepLimit = a.maxSteps;
     const RunResult r = runSession(*lr.session, opt);
     if (!r.error.empty()) {
-        std::fprintf(stderr, "%s: %s\n", a.positional[0].c_str(), r.error.c_str());
+        std::fprintf(stderr, "%s: %s\n", a.session.c_str(), r.error.c_str());
         return kBadInput;
     }
-    if (a.has("--json")) {
-        std::fputs(runJson(*lr.session, a.positional[0], r, a.has("--trace")).c_str(), stdout);
+    if (a.json) {
+        std::fputs(runJson(*lr.session, a.session, r, a.trace).c_str(), stdout);
     } else {
-        if (a.has("--trace")) printTrace(r);
+        if (a.trace) printTrace(r);
         printVerdict(*lr.session, r);
     }
-    if (auto out = a.get("--record")) {
+    if (!a.record.empty()) {
         Session withRec = *lr.session;
         withRec.recording = makeRecording(r);
         withRec.recording->toggles = opt.toggles;
-        if (std::string e = saveSession(withRec, *out); !e.empty()) {
+        if (std::string e = saveSession(withRec, a.record); !e.empty()) {
             std::fprintf(stderr, "faultline-cli run: %s\n", e.c_str());
             return kBadInput;
         }
-        if (!a.has("--json")) std::printf("recording of %zu steps written to %s\n", r.timeline->length(), out->c_str());
+        if (!a.json) std::printf("recording of %zu steps written to %s\n", r.timeline->length(), a.record.c_str());
     }
     return r.end == RunEnd::EngineError || r.end == RunEnd::ScheduleError ? kFailed : kOk;
+}
+
+}  // namespace
+
+void addRunCommand(CLI::App& app, int& exitCode) {
+    auto a = std::make_shared<RunArgs>();
+    CLI::App* cmd = app.add_subcommand("run", "Run a session under one kernel variant and print its verdict");
+    cmd->add_option("SESSION", a->session, "session file (docs/session-format.md)")->required();
+    addKernelOption(cmd, a->kernel);
+    addSetOption(cmd, a->toggles);
+    addMaxStepsOption(cmd, a->maxSteps);
+    cmd->add_flag("--trace", a->trace, "print one line per micro-step");
+    cmd->add_flag("--json", a->json, "print the run as JSON (format faultline-run)");
+    cmd->add_option("--record", a->record,
+                    "write the session with a recording of this run (schedule and state hashes) to OUT")
+        ->type_name("OUT");
+    cmd->callback([a, &exitCode] { exitCode = run(*a); });
 }
 
 }  // namespace faultline::cli

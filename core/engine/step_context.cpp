@@ -264,6 +264,7 @@ void StepContext::freeIfUnused(uint32_t pfn) {
     const Folio& f = s.folio(pfn);
     if (!f.allocated || f.refcount > 0) return;
     if (f.refcount < 0 || f.mapcount != 0) throw EngineError("pfn " + std::to_string(pfn) + " freed with refcount " + std::to_string(f.refcount) + ", mapcount " + std::to_string(f.mapcount));
+    if (f.has(PG_writeback)) throw EngineError("pfn " + std::to_string(pfn) + " freed while under writeback");
     say("p" + std::to_string(pfn) + " freed (data " + f.data.str() + " gone)");
     s.folios.set(pfn, Folio{});
     touch({CellKind::Folio, 0, pfn});

@@ -59,6 +59,10 @@ struct MonitorPolicy {
     Tag copyTagFor(uint64_t index) const;
 };
 
+// The longest program a task may have (after a read/write's "pages" expand to
+// one operation per page); Task::opIndex counts up to it.
+constexpr uint64_t kMaxProgramOps = 1u << 20;
+
 struct TaskConfig {
     std::string name;   // "A1", "M", "B1", "P", "R"
     int mm = -1;        // index into Config::mmNames, or -1 (no mm: P, R)

@@ -77,7 +77,7 @@ struct Task {
     TaskState state = TaskState::Runnable;
     LockId waitLock{};
     uint64_t waitArg = 0;
-    uint16_t opIndex = 0;             // next program operation
+    uint32_t opIndex = 0;             // next program operation (a program has at most kMaxProgramOps)
     std::vector<StackFrame> stack;    // [0] is the operation's entry frame
     std::vector<uint32_t> refs;       // pfns this task holds a reference on
     uint32_t faultRetries = 0;        // retries of the current user access

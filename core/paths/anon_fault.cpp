@@ -19,20 +19,27 @@ void do_anonymous_page(StepContext& c) {
         return c.call(Fn::handle_userfault, n);
     }
     if (!c.lock(PTL(f.mm, f.va))) return;
-    if (!c.s.mms[f.mm].pt.get(f.va).isNone()) {
+    // vmf_pte_changed(): the pte must still be what the fault saw (none, or
+    // the uffd-wp marker WRITEPROTECT left with WP_UNPOPULATED).
+    const Pte cur = c.s.mms[f.mm].pt.get(f.va);
+    if (!(cur == f.orig_pte) || !cur.noneMostly()) {
         c.unlock(PTL(f.mm, f.va));
-        c.at("pte no longer none → return");
+        c.at("pte changed meanwhile → return");
         return c.ret(0);
     }
+    // vmf_orig_pte_uffd_wp(): a fault through a marker maps the page
+    // protected (pte_mkuffd_wp also write-protects it).
+    const bool uffdWp = cur.isWpMarker();
     // A read fault would map the shared zero page read-only; the model gives
     // the page its own zero-filled folio, mapped read-only, which a later
     // write reuses in place (same bits, same messages).
     const uint32_t pfn = c.allocFolio(true, f.mm, f.va);
     c.editFolio(pfn, [](Folio& fo) { fo.set(PG_uptodate); fo.set(PG_lru); });
-    const bool w = f.write && (v.flags & VM_WRITE);
-    c.mapFromTaskRef(f.mm, f.va, Pte::present(pfn, w, f.write, true, false));
+    const bool w = f.write && (v.flags & VM_WRITE) && !uffdWp;
+    c.mapFromTaskRef(f.mm, f.va, Pte::present(pfn, w, f.write && w, true, uffdWp));
     c.unlock(PTL(f.mm, f.va));
-    c.at("allocate zeroed anonymous " + pfnText(pfn) + ", map it " + (w ? "writable" : "read-only"));
+    c.at("allocate zeroed anonymous " + pfnText(pfn) + ", map it " + (w ? "writable" : "read-only") +
+         (uffdWp ? " with uffd-wp (the marker's protection kept)" : ""));
     return c.ret(0);
 }
 
@@ -95,7 +102,7 @@ const FunctionInfo& info_do_anonymous_page() {
     static const FunctionInfo info{
         "do_anonymous_page",
         "mm/memory.c",
-        {{"", "if (userfaultfd_missing(vma)) return handle_userfault(vmf, VM_UFFD_MISSING); folio = alloc_anon_folio(vmf); entry = mk_pte(); if (vma->vm_flags & VM_WRITE) entry = pte_mkwrite(pte_mkdirty(entry)); set_pte_at();"},
+        {{"", "if (userfaultfd_missing(vma)) return handle_userfault(vmf, VM_UFFD_MISSING); folio = alloc_anon_folio(vmf); entry = mk_pte(); if (vma->vm_flags & VM_WRITE) entry = pte_mkwrite(pte_mkdirty(entry)); if (vmf_pte_changed(vmf)) goto release; if (vmf_orig_pte_uffd_wp(vmf)) entry = pte_mkuffd_wp(entry); set_pte_at();"},
          {"", "return ret;"}},
         do_anonymous_page,
         {"va:address", "write:write"}};

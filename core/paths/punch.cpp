@@ -285,7 +285,10 @@ void shmem_free_swap(StepContext& c) {
     const SwapSlot sl = c.s.swap.slots.get(slot);
     if (sl.count == 0 && sl.cachePfn) {
         const Folio fo = c.s.folio(sl.cachePfn);
-        if (!fo.has(PG_locked) && fo.refcount == 1) {
+        // __try_to_reclaim_swap() → folio_swapcache_freeable(): a folio under
+        // writeback is never dropped from the swap cache; it stays until I/O
+        // completes and reclaim frees it.
+        if (!fo.has(PG_locked) && !fo.has(PG_writeback) && fo.refcount == 1) {
             const uint32_t pfn = sl.cachePfn;
             c.editFolio(pfn, [](Folio& x) { x.swap = 0; x.set(PG_swapcache, false); });
             c.editSlot(slot, [](SwapSlot& s) { s.hasCache = false, s.cachePfn = 0; });
@@ -294,7 +297,8 @@ void shmem_free_swap(StepContext& c) {
             c.dropRefCount(pfn);
             what.clear();
         } else {
-            what += "; swap-cache " + pfnText(sl.cachePfn) + " busy, stays until reclaimed";
+            what += "; swap-cache " + pfnText(sl.cachePfn) + (fo.has(PG_writeback) ? " under writeback" : " busy") +
+                    ", stays until reclaimed";
         }
     }
     if (!what.empty()) c.at(what);

@@ -216,6 +216,15 @@ void shmem_swapin_folio(StepContext& c) {
         return c.jump(SI_5);
     case SI_5: {
         const uint32_t q = f.pfn;
+        // shmem_add_to_page_cache() replaces the swap entry only if it is
+        // still there: a punch while this task waited for writeback freed it.
+        if (!(c.s.inode.xa.get(f.index) == XaEntry::swapValue(slot))) {
+            c.unlockFolio(q);
+            c.putRef(q);
+            c.at("i_pages[" + idxText(f.index) + "] is no longer swap entry " + std::to_string(slot) +
+                 " (punched meanwhile) → -EEXIST; " + pfnText(q) + " stays in the swap cache");
+            return c.ret(kEEXIST);
+        }
         c.setXa(f.index, XaEntry::folio(q));
         c.editFolio(q, [&](Folio& fo) {
             fo.fileMapping = true;

@@ -36,7 +36,10 @@ void mfill_atomic_pte(StepContext& c) {
             f.flags &= ~UFFDIO_COPY_MODE_WP;
             c.say("MODE_WP ignored for shmem (COPY_MODE_WP=off)");
         }
-        if (f.aux == kContinue && !(v->flags & VM_UFFD_MINOR)) return fail(kEINVAL, "CONTINUE needs a MINOR VMA");
+        // mfill_atomic(): CONTINUE is refused only outside shmem; a shmem VMA
+        // registered MISSING (or WP) only is filled like a MINOR one.
+        if (f.aux == kContinue && !c.k().minorMode) return fail(kEINVAL, "no UFFDIO_CONTINUE in this kernel (MINOR_MODE=off)");
+        if (f.aux == kContinue && !v->file) return fail(kEINVAL, "CONTINUE on a VMA that is not shmem");
         f.index = v->file ? v->indexOf(f.va) : f.va - v->start;
         f.cursor = v->file;  // remember: file (1) or anonymous (0)
         return c.jump(UC_2);

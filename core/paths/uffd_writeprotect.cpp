@@ -14,7 +14,9 @@ Pte changeProtection(StepContext& c, const Vma& v, Pte p, bool protect, int& mar
         case PteKind::Present: p.write = false, p.uffd_wp = true; break;
         case PteKind::Swap: p.uffd_wp = true; break;
         case PteKind::None:
-            if (c.k().pteMarkers && v.file) {
+            // userfaultfd_wp_use_markers(): always for shmem; for anonymous
+            // memory only with UFFD_FEATURE_WP_UNPOPULATED negotiated.
+            if (c.k().pteMarkers && (v.file || (c.s.uffd.features & UFFD_FEATURE_WP_UNPOPULATED))) {
                 ++markers;
                 return Pte::markerWp();
             }
@@ -51,15 +53,25 @@ void mwriteprotect_range(StepContext& c) {
         if (!c.lock(ML(mm), false)) return;
         c.at(std::string("UFFDIO_WRITEPROTECT(") + (f.write ? "WP" : "0") + ") [" + c.pageName(mm, f.lo) + ", +" +
              std::to_string(f.hi - f.lo) + "): mmap_read_lock");
+        // for_each_vma_range(): each VM_UFFD_WP VMA is changed in turn; the
+        // first one that is not stops the walk with -ENOENT, after the ones
+        // before it were changed (aux = 1: fail at the end, hi = where).
+        f.aux = 0;
         for (uint64_t p = f.lo; p < f.hi;) {
             const Vma* v = c.vmaOf(mm, p);
             if (!v || !(v->flags & VM_UFFD_WP)) {
-                c.unlock(ML(mm));
-                c.say("range not all VM_UFFD_WP → -ENOENT");
-                return c.ret(kENOENT);
+                f.aux = 1;
+                f.hi = p;
+                break;
             }
             p = v->end;
         }
+        if (f.aux && f.hi == f.lo) {
+            c.unlock(ML(mm));
+            c.say(c.pageName(mm, f.lo) + " is not in a VM_UFFD_WP VMA → -ENOENT, nothing changed");
+            return c.ret(kENOENT);
+        }
+        if (f.aux) c.say("the walk will stop at " + c.pageName(mm, f.hi) + " (not VM_UFFD_WP)");
         f.cursor = f.lo;
         return c.jump(WPR_2);
     }
@@ -88,6 +100,10 @@ void mwriteprotect_range(StepContext& c) {
     }
     case WPR_3:
         c.unlock(ML(mm));
+        if (f.aux) {
+            c.say(c.pageName(mm, f.hi) + " is not in a VM_UFFD_WP VMA → -ENOENT (the VMAs before it stay changed); mmap_read_unlock");
+            return c.ret(kENOENT);
+        }
         c.say("mmap_read_unlock");
         if (!f.write && !(f.flags & UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) c.wakeUffdRange(mm, f.lo, f.hi);
         return c.ret(0);
@@ -101,11 +117,11 @@ const FunctionInfo& info_mwriteprotect_range() {
     static const FunctionInfo info{
         "mwriteprotect_range",
         "mm/userfaultfd.c",
-        {{"", "mmap_read_lock(dst_mm); for_each_vma_range(vmi, dst_vma, end) if (!userfaultfd_wp(dst_vma)) return -ENOENT;"},
-         {"", "change_protection(&tlb, dst_vma, start, end, mm_cp_flags);  /* per pte table under PTL: WP: wrprotect + uffd_wp, none → marker (v5.19+); clear: uffd_wp off, marker → none */"},
-         {"", "mmap_read_unlock(dst_mm); if (!wp && !(mode & DONTWAKE)) wake_userfault(ctx, &range);"}},
+        {{"", "mmap_read_lock(dst_mm); for_each_vma_range(vmi, dst_vma, end) { if (!userfaultfd_wp(dst_vma)) { err = -ENOENT; break; }  /* earlier VMAs stay changed */"},
+         {"", "    uffd_wp_range(dst_vma, _start, _end - _start, enable_wp);  /* change_protection per pte table under PTL: WP: wrprotect + uffd_wp, none → marker (shmem, or anon with WP_UNPOPULATED); clear: uffd_wp off, marker → none */"},
+         {"", "} mmap_read_unlock(dst_mm); if (err) return err; if (!wp && !(mode & DONTWAKE)) wake_userfault(ctx, &range);"}},
         mwriteprotect_range,
-        {"lo:start", "hi:end", "write:protect", "cursor:address", "flags:mode"}};
+        {"lo:start", "hi:end (where the walk stops)", "write:protect", "cursor:address", "flags:mode", "aux:-ENOENT at hi"}};
     return info;
 }
 

@@ -60,6 +60,18 @@ void user_access(StepContext& c) {
     }
     case UA_2: {
         if (!c.lock(ML(f.mm), false)) return;
+        // do_user_addr_fault(): find_vma() and access_error() come before any
+        // fault handling: no VMA, or a write to a VMA without VM_WRITE, is
+        // SIGSEGV (bad_area) and nothing is faulted in.
+        const Vma* v = c.vmaOf(f.mm, f.va);
+        if (!v || (f.write && !(v->flags & VM_WRITE))) {
+            c.unlock(ML(f.mm));
+            c.task().lastSignal = SIGSEGV;
+            c.at("mmap_read_lock(" + c.mmName(f.mm) + "); " +
+                 (v ? "access_error: write to a VMA without VM_WRITE" : std::string("no VMA at ") + c.pageName(f.mm, f.va)) +
+                 " → SIGSEGV");
+            return c.ret(0);
+        }
         c.at("mmap_read_lock(" + c.mmName(f.mm) + "); handle_mm_fault(" + std::string(f.write ? "WRITE" : "READ") + ")");
         f.pc = UA_2_RET;
         return c.call(Fn::handle_mm_fault, faultFrame(f));
@@ -140,7 +152,7 @@ const FunctionInfo& info_user_access() {
         "user access",
         "(user space)",
         {{"UA.1", "pte = *pte_offset(mm, va); if (pte_present(pte) && (!write || pte_write(pte))) { access the page; return; }"},
-         {"UA.2", "mmap_read_lock(mm); ret = handle_mm_fault(vma, va, FAULT_FLAG_USER | FAULT_FLAG_ALLOW_RETRY | (write ? FAULT_FLAG_WRITE : 0));"},
+         {"UA.2", "mmap_read_lock(mm); vma = find_vma(mm, va); if (!vma || access_error(write, vma)) { bad_area: force_sig(SIGSEGV); return; } ret = handle_mm_fault(vma, va, FAULT_FLAG_USER | FAULT_FLAG_ALLOW_RETRY | (write ? FAULT_FLAG_WRITE : 0));"},
          {"UA.2", "if (ret & VM_FAULT_RETRY) goto UA.1;  /* mmap lock already dropped */ mmap_read_unlock(mm); if (ret & VM_FAULT_ERROR) force_sig(SIGBUS); goto UA.1;"}},
         user_access,
         {"va:address", "write:write", "tag:data"}};

@@ -135,6 +135,30 @@ bool splitAt(StepContext& c, uint8_t mm, uint64_t lo, uint64_t hi) {
     return true;
 }
 
+// vma_merge(): adjacent VMAs of one mapping (same name, same kind, same
+// flags and userfaultfd context, contiguous file offsets) become one, as
+// vma_modify_flags_uffd() does after REGISTER and UNREGISTER change flags.
+// Returns how many merges were made.
+int mergeVmas(StepContext& c, uint8_t mm) {
+    auto& vmas = c.s.mms[mm].vmas;
+    int merged = 0;
+    for (size_t i = 0; i + 1 < vmas.size();) {
+        const Vma& a = vmas[i];
+        const Vma& b = vmas[i + 1];
+        const bool ok = a.end == b.start && a.nameId == b.nameId && a.file == b.file && a.flags == b.flags &&
+                        a.uffd == b.uffd && (!a.file || a.pgoff + (a.end - a.start) == b.pgoff);
+        if (!ok) {
+            ++i;
+            continue;
+        }
+        vmas[i].end = b.end;
+        vmas.erase(vmas.begin() + long(i) + 1);
+        ++merged;
+    }
+    if (merged) c.touch({CellKind::Vma, mm, 0});
+    return merged;
+}
+
 std::string modeText(uint32_t mode) {
     std::string s;
     if (mode & UFFDIO_REGISTER_MODE_MISSING) s += "MISSING";
@@ -168,8 +192,9 @@ void userfaultfd_register(StepContext& c) {
             return fail(kEINVAL, "vma_can_userfault: WP on shmem not supported (SHMEM_UFFD_WP=off)");
         if (f.flags & UFFDIO_REGISTER_MODE_MINOR) {
             if (!v->file) return fail(kEINVAL, "MINOR on anonymous memory is not supported");
-            if (!c.k().minorMode || !(c.s.uffd.features & UFFD_FEATURE_MINOR_SHMEM))
-                return fail(kEINVAL, "MINOR on shmem needs MINOR_MODE=on and UFFD_FEATURE_MINOR_SHMEM");
+            // vma_can_userfault() asks the VMA type only, never the context's
+            // features: MINOR registers without UFFD_FEATURE_MINOR_SHMEM.
+            if (!c.k().minorMode) return fail(kEINVAL, "MINOR on shmem is not supported (MINOR_MODE=off)");
         }
         p = v->end;
     }
@@ -178,13 +203,26 @@ void userfaultfd_register(StepContext& c) {
     if (f.flags & UFFDIO_REGISTER_MODE_MISSING) vmflags |= VM_UFFD_MISSING;
     if (f.flags & UFFDIO_REGISTER_MODE_WP) vmflags |= VM_UFFD_WP;
     if (f.flags & UFFDIO_REGISTER_MODE_MINOR) vmflags |= VM_UFFD_MINOR;
+    // userfaultfd_register_range(): a VMA already registered with every
+    // requested mode is skipped; any other gets exactly the new modes
+    // ((vm_flags & ~__VM_UFFD_FLAGS) | new): WP over MISSING drops MISSING.
+    int kept = 0, replaced = 0;
     for (Vma& v : c.s.mms[mm].vmas)
         if (v.start >= f.lo && v.end <= f.hi) {
-            v.flags |= vmflags;
+            if (v.uffd && (v.flags & vmflags) == vmflags) {
+                ++kept;
+                continue;
+            }
+            replaced += v.uffd && (v.flags & VM_UFFD_ANY) != vmflags;
+            v.flags = (v.flags & ~VM_UFFD_ANY) | vmflags;
             v.uffd = true;
         }
+    const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
-    c.say("VM_UFFD_* set, vm_page_prot recomputed; no pte touched; mmap_write_unlock");
+    c.say(std::string(kept ? "already registered with these modes: left as is; " : "") +
+          (replaced ? "earlier modes replaced, not added to; " : "") + "VM_UFFD_* set, vm_page_prot recomputed; no pte touched" +
+          (merged ? "; vma_modify_flags_uffd merged " + std::to_string(merged) + " VMA(s) with a neighbour" : "") +
+          "; mmap_write_unlock");
     return c.ret(0);
 }
 
@@ -227,9 +265,12 @@ void userfaultfd_unregister(StepContext& c) {
     m.intent.forEach(f.lo, f.hi, [&](uint64_t k, const Intent&) { intents.push_back(k); });
     for (uint64_t k : intents) c.setIntent(mm, k, false);
     c.touch({CellKind::Vma, mm, 0});
+    const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
     c.say(std::string(c.k().unregisterResetsWp ? "" : "stale uffd-wp bits and markers stay (UNREGISTER_RESETS_WP=off); ") +
-          "VM_UFFD_* cleared; mmap_write_unlock");
+          "VM_UFFD_* cleared" +
+          (merged ? "; vma_modify_flags_uffd merged " + std::to_string(merged) + " VMA(s) with a neighbour" : "") +
+          "; mmap_write_unlock");
     return c.ret(0);
 }
 

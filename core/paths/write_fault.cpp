@@ -118,10 +118,13 @@ void handle_pte_marker(StepContext& c) {
               "; access retried");
         return c.ret(0);
     }
-    case MK_3:
-        c.say(std::string("VMA is VM_UFFD_WP → do_pte_missing → ") + (f.write ? "do_shared_fault" : "do_read_fault"));
+    case MK_3: {
+        const bool file = vmaFor(c, f.mm, f.va).file;
+        const Fn next = !file ? Fn::do_anonymous_page : f.write ? Fn::do_shared_fault : Fn::do_read_fault;
+        c.say("VMA is VM_UFFD_WP → do_pte_missing → " + std::string(fnName(next)));
         f.pc = MK_RET;
-        return c.call(f.write ? Fn::do_shared_fault : Fn::do_read_fault, faultFrame(f));
+        return c.call(next, faultFrame(f));
+    }
     case MK_RET:
         return c.ret(f.ret);
     }

@@ -77,7 +77,7 @@ InitialState buildInitialState(const Session& s, const Toggles& toggles) {
         const std::string where = "setup step " + std::to_string(i + 1) + " (" + s.config.tasks[ss.task].name + ": " + ss.op.text() + ")";
         Task& t = st.tasks[ss.task];
         const TaskState before = t.state;
-        const uint16_t opIndex = t.opIndex;
+        const uint32_t opIndex = t.opIndex;
         try {
             startOp(st, uint8_t(ss.task), ss.op);
         } catch (const std::exception& e) {

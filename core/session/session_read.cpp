@@ -203,6 +203,9 @@ struct Reader {
             for (const Value& o : p->asArray()) {
                 for (Op& op : operations(o, int(i), "an operation of task '" + s.config.tasks[i].name + "'"))
                     s.config.tasks[i].program.push_back(op);
+                if (s.config.tasks[i].program.size() > kMaxProgramOps)
+                    fail(o, "task '" + s.config.tasks[i].name + "' has more than " + std::to_string(kMaxProgramOps) +
+                                " operations (after 'pages' expand to one per page); split the work over more tasks");
             }
             const auto& prog = s.config.tasks[i].program;
             for (size_t k = 0; k + 1 < prog.size(); ++k)
