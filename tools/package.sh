@@ -21,9 +21,10 @@ export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-} parallel=$(nproc)"
 (cd "$work/faultline-$version" && dpkg-buildpackage -b -us -uc)
 
 mkdir -p "$src/build/deb"
-rm -f "$src"/build/deb/faultline_*
-cp "$work"/faultline_"$version"_*.deb "$work"/faultline_"$version"_*.changes "$work"/faultline_"$version"_*.buildinfo "$src/build/deb/"
+rm -f "$src"/build/deb/faultline*
+cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$src/build/deb/"
 deb=$(ls "$src"/build/deb/faultline_"$version"_*.deb)
-echo "== lintian $deb"
-lintian --info --display-info "$deb" || true
+changes=$(ls "$src"/build/deb/faultline_"$version"_*.changes)
+echo "== lintian $changes"
+lintian --info --display-info "$changes" || true
 echo "package: $deb"
