@@ -25,6 +25,7 @@ void addRunCommand(CLI::App& app, int& exitCode);
 void addCheckCommand(CLI::App& app, int& exitCode);
 void addReplayCommand(CLI::App& app, int& exitCode);
 void addVariantsCommand(CLI::App& app, int& exitCode);
+void addExploreCommand(CLI::App& app, int& exitCode);
 
 using ToggleOverrides = std::vector<std::pair<std::string, std::string>>;
 

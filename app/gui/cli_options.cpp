@@ -1,5 +1,7 @@
 #include "gui/cli_options.h"
 
+#include "model/variants.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDockWidget>
@@ -52,10 +54,12 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     const QCommandLineOption size("size", "Window size for rendering (default 1600x1000).", "WxH", "1600x1000");
     const QCommandLineOption watch("watch", "Add a watchpoint, e.g. A.pte[8].uffd_wp.", "CELL");
     const QCommandLineOption norec("no-recovery", "Do not offer to recover an autosaved recording.");
-    const QCommandLineOption view("view", "With --screenshot: render only this view (memoryMap, dockTasks, dockCode, dockTrace, dockTimeline, dockVmas, dockUffd, dockBreakpoints).", "NAME");
+    const QCommandLineOption view("view", "With --screenshot: render only this view (memoryMap, dockTasks, dockCode, dockTrace, dockTimeline, dockVmas, dockUffd, dockBreakpoints, dockExplore).", "NAME");
     const QCommandLineOption cont("continue", "After --step: continue to the next breakpoint, watchpoint or finding.");
     const QCommandLineOption rcont("reverse-continue", "After --step: run back to the previous breakpoint, watchpoint or finding.");
-    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view, cont, rcont});
+    const QCommandLineOption explore("explore", "Search every schedule in the Explore dock under these variants (comma-separated, or all), with its default bounds, and wait for the result.", "IDS");
+    const QCommandLineOption openResult("open-result", "After --explore: open the first counterexample found at its violating step.");
+    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view, cont, rcont, explore, openResult});
     if (!p.parse(args)) return p.errorText();
     if (p.isSet("help")) {
         if (helpText) *helpText = p.helpText();
@@ -94,6 +98,15 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     o->view = p.value(view);
     if (p.isSet(cont) && p.isSet(rcont)) return "--continue and --reverse-continue exclude each other";
     o->run = p.isSet(cont) ? 1 : p.isSet(rcont) ? -1 : 0;
+    if (p.isSet(explore)) {
+        for (const QString& v : p.value(explore).split(',', Qt::SkipEmptyParts)) {
+            if (v != "all" && !findVariant(v.toStdString())) return QStringLiteral("--explore: unknown kernel variant '%1'").arg(v);
+            o->explore << v;
+        }
+        if (o->explore.isEmpty()) return "--explore: name at least one variant (or all)";
+    }
+    o->openResult = p.isSet(openResult);
+    if (o->openResult && o->explore.isEmpty()) return "--open-result needs --explore";
     return {};
 }
 
@@ -144,6 +157,12 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
             if (headless) return 2;
         } else {
             c.selectTask(t);
+        }
+    }
+    if (!o.explore.isEmpty()) {
+        if (const QString e = w.runExploreAndWait(o.explore, o.openResult); !e.isEmpty()) {
+            err << "faultline: --explore: " << e << "\n";
+            if (headless) return 2;
         }
     }
     if (!o.compare.isEmpty())

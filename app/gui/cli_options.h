@@ -26,6 +26,8 @@ struct Options {
     QString view;               // --view NAME: --screenshot renders only this view (memoryMap or a dock's objectName)
     bool noRecovery = false;    // --no-recovery
     int run = 0;                // --continue (1) / --reverse-continue (-1), after --step
+    QStringList explore;        // --explore V1,V2|all: run the Explore dock's search (default bounds) and wait
+    bool openResult = false;    // --open-result: then open the first counterexample found
 
     bool headless() const { return !screenshot.isEmpty() || !exportSteps.isEmpty(); }
 };

@@ -21,10 +21,11 @@ inline constexpr DockSlot kDefaultLayout[] = {
     {"dockBreakpoints", "Breakpoints", Qt::LeftDockWidgetArea, "dockVmas", 430},
     {"dockCode", "Code", Qt::RightDockWidgetArea, nullptr, 560},
     {"dockTrace", "Trace", Qt::BottomDockWidgetArea, nullptr, 340},
+    {"dockExplore", "Explore", Qt::BottomDockWidgetArea, "dockTrace", 340},
     {"dockTimeline", "Timeline", Qt::BottomDockWidgetArea, nullptr, 340},
 };
 
 // The dock shown in front of each tab group at reset.
-inline constexpr const char* kRaisedDocks[] = {"dockVmas"};
+inline constexpr const char* kRaisedDocks[] = {"dockVmas", "dockTrace"};
 
 }  // namespace faultline::gui

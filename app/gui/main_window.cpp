@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -17,6 +18,7 @@
 #include <QPainter>
 #include <QLineEdit>
 #include <QPdfWriter>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
@@ -33,6 +35,9 @@
 #include "common/export.h"
 #include "common/theme.h"
 #include "gui/controller.h"
+#include "gui/explore_job.h"
+#include "explore/explore_output.h"
+#include "explore/explore_view.h"
 #include "gui/default_layout.h"
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
@@ -95,6 +100,9 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
         autosave_.discard();  // a new session: its journal starts with its first hand-made step
         refillTaskBox();
         refillToggleMenu();
+        QStringList ids;
+        for (const Variant& v : variants()) ids << QString::fromUtf8(v.id.data(), int(v.id.size()));
+        explore_->setVariants(ids, QString::fromStdString(c_->debugger().variant()));
     });
     // Every recorded step is journaled at once (one short append: a kill
     // loses nothing); moves that only change the position are batched.
@@ -151,6 +159,7 @@ void MainWindow::buildDocks() {
         else if (n == "dockTrace") w = trace_ = new views::TraceView(this);
         else if (n == "dockTimeline") w = timeline_ = new views::TimelineView(this);
         else if (n == "dockBreakpoints") w = bps_ = new views::BreakpointsView(this);
+        else if (n == "dockExplore") w = explore_ = new views::ExploreView(this);
         else if (n == "dockVmas") w = vmasView_ = simpleTable(this, new views::VmasModel(this), "vmasTable");
         else if (n == "dockUffd") w = uffdView_ = simpleTable(this, new views::UffdModel(this), "uffdTable");
         make(s, w);
@@ -166,6 +175,13 @@ void MainWindow::buildDocks() {
         bps_->showError(c_->addWatchpoint(spec));
         dock("dockBreakpoints")->raise();
     });
+    exploreJob_ = new ExploreJob(this);
+    connect(explore_, &views::ExploreView::startRequested, this, &MainWindow::startExplore);
+    connect(explore_, &views::ExploreView::cancelRequested, exploreJob_, &ExploreJob::cancel);
+    connect(exploreJob_, &ExploreJob::progress, explore_, &views::ExploreView::setProgress);
+    connect(exploreJob_, &ExploreJob::finished, this, &MainWindow::exploreFinished);
+    connect(explore_, &views::ExploreView::openRequested, this,
+            [this](int row, const QString& beside) { openExploreResult(row, beside); });
     connect(bps_, &views::BreakpointsView::addBreakpoint, this, [this](const QString& s) { bps_->showError(c_->addBreakpoint(s)); });
     connect(bps_, &views::BreakpointsView::addWatchpoint, this, [this](const QString& s) { bps_->showError(c_->addWatchpoint(s)); });
     connect(bps_, &views::BreakpointsView::removeBreakpoint, c_, &Controller::removeBreakpoint);
@@ -283,6 +299,19 @@ void MainWindow::buildMenus() {
 
     QMenu* dbg = menuBar()->addMenu(tr("&Debug"));
     for (const char* a : {"actStep", "actStepOver", "actStepOut", "actContinue"}) dbg->addAction(action(a));
+    dbg->addSeparator();
+    {
+        auto* a = dbg->addAction(tr("&Explore Schedules…"));
+        a->setObjectName("actExplore");
+        a->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+        a->setToolTip(tr("Search every interleaving of the session's tasks for the shortest race (Ctrl+Shift+E)"));
+        connect(a, &QAction::triggered, this, [this] {
+            QDockWidget* d = dock("dockExplore");
+            d->show();
+            d->raise();
+            explore_->startButton()->setFocus();
+        });
+    }
     dbg->addSeparator();
     for (const char* a : {"actRevStep", "actRevStepOver", "actRevStepOut", "actRevContinue", "actReverseMode"}) dbg->addAction(action(a));
     dbg->addSeparator();
@@ -762,6 +791,102 @@ QString MainWindow::exportSteps(uint64_t a, uint64_t b, const QString& out, doub
     }
     c_->runTo(keep);
     return err;
+}
+
+}  // namespace faultline::gui
+
+namespace faultline::gui {
+
+void MainWindow::startExplore() {
+    if (!c_->hasSession() || exploreJob_->running()) return;
+    ExploreOptions o;
+    QStringList vs;
+    if (const QString e = explore_->request(o, vs); !e.isEmpty()) {
+        explore_->setProgress(e);
+        return;
+    }
+    // The search runs on the session as loaded: its tasks, setup, monitor and
+    // toggles; the variant's own toggles come from each chosen variant.
+    exploreJob_->start(c_->debugger().session(), vs, o);
+    explore_->setRunning(true);
+    stopLabel_->setText(tr("exploring %n variant(s)…", nullptr, int(vs.size())));
+}
+
+void MainWindow::exploreFinished(bool cancelled) {
+    explore_->setRunning(false);
+    std::vector<views::ExploreRow> rows;
+    int found = 0;
+    const auto& results = exploreJob_->results();
+    for (size_t i = 0; i < results.size(); ++i) {
+        const ExploreResult& r = results[i];
+        if (!r.error.empty()) {
+            views::ExploreRow row;
+            row.variant = QString::fromStdString(r.variant);
+            row.goal = tr("error");
+            row.search = QString::fromStdString(r.error);
+            rows.push_back(row);
+            continue;
+        }
+        for (size_t g = 0; g < r.goals.size(); ++g) {
+            const GoalResult& gr = r.goals[g];
+            views::ExploreRow row;
+            row.variant = QString::fromStdString(r.variant);
+            row.goal = QString::fromStdString(gr.goal);
+            row.found = gr.found;
+            row.steps = gr.schedule.size();
+            row.preemptions = gr.preemptions;
+            row.search = QString::fromStdString(stopReasonText(r.stop));
+            row.states = r.states;
+            row.seconds = r.seconds;
+            row.detail = QString::fromStdString(gr.detail);
+            row.result = int(i);
+            row.goalIndex = int(g);
+            found += gr.found;
+            rows.push_back(row);
+        }
+    }
+    const QString summary = cancelled ? tr("Cancelled: %n result(s) so far; a search cut short proves nothing.", nullptr, found)
+                                      : tr("%n goal(s) reached; double-click a result to open its counterexample.", nullptr, found);
+    explore_->setResults(std::move(rows), summary);
+    stopLabel_->setText(cancelled ? tr("exploration cancelled") : tr("exploration finished: %n goal(s) reached", nullptr, found));
+}
+
+QString MainWindow::runExploreAndWait(const QStringList& vs, bool open) {
+    explore_->checkVariants(vs);
+    QEventLoop loop;
+    connect(exploreJob_, &ExploreJob::finished, &loop, &QEventLoop::quit);
+    startExplore();
+    if (!exploreJob_->running()) return explore_->findChild<QLabel*>("exploreStatus")->text();
+    loop.exec();
+    dock("dockExplore")->raise();
+    if (!open) return {};
+    for (int r = 0; r < explore_->model()->rowCount(); ++r)
+        if (explore_->model()->row(r)->found) {
+            explore_->table()->selectRow(r);
+            return openExploreResult(r);
+        }
+    return tr("no counterexample found within the bounds");
+}
+
+QString MainWindow::openExploreResult(int row, const QString& compareWith) {
+    const views::ExploreRow* r = explore_->model()->row(row);
+    const auto& results = exploreJob_->results();
+    if (!r || !r->found || r->result < 0 || size_t(r->result) >= results.size()) return tr("no counterexample in that row");
+    const ExploreResult& res = results[size_t(r->result)];
+    const GoalResult& g = res.goals[size_t(r->goalIndex)];
+    if (!settleRecording(tr("opening the counterexample"))) return tr("cancelled");
+    const Session cx = counterexampleSession(exploreJob_->session(), res, g);
+    // No path: the counterexample is a new, unsaved session (Save asks where).
+    if (const QString e = c_->openSession(cx, QString(), QString::fromStdString(res.variant), {}, g.schedule.size()); !e.isEmpty()) {
+        showError(tr("Cannot open the counterexample"), e);
+        return e;
+    }
+    if (!compareWith.isEmpty()) c_->setCompare(true, compareWith);
+    stopLabel_->setText(tr("counterexample: %1 under %2 at step %3 (%4 preemption(s))")
+                            .arg(r->goal, r->variant)
+                            .arg(g.schedule.size())
+                            .arg(g.preemptions));
+    return {};
 }
 
 }  // namespace faultline::gui

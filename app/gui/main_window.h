@@ -26,12 +26,14 @@ class CodeView;
 class TraceView;
 class TimelineView;
 class BreakpointsView;
+class ExploreView;
 struct Snapshot;
 }  // namespace faultline::views
 
 namespace faultline::gui {
 
 class Controller;
+class ExploreJob;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -56,6 +58,15 @@ public:
     views::TimelineView* timelineView() const { return timeline_; }
     QWidget* uffdView() const { return uffdView_; }
     QWidget* vmasView() const { return vmasView_; }
+    views::ExploreView* exploreView() const { return explore_; }
+    ExploreJob* exploreJob() const { return exploreJob_; }
+    // Opens the counterexample of the Explore dock's results row `row` at the
+    // step that reaches its goal (beside `compareWith` in compare mode when
+    // not empty). Returns the error text.
+    QString openExploreResult(int row, const QString& compareWith = {});
+    // Headless: checks `variants` (ids or "all") in the Explore dock, runs its
+    // search, waits for it and, if `open`, opens the first counterexample.
+    QString runExploreAndWait(const QStringList& variants, bool open);
     QComboBox* variantBox() const { return variantBox_; }
     QComboBox* nextTaskBox() const { return nextBox_; }
     // This window's autosave journal of the recording in progress ("" until
@@ -101,6 +112,8 @@ private:
     void exportView();
     QWidget* focusedView() const;
     void exportStepsDialog();
+    void startExplore();
+    void exploreFinished(bool cancelled);
     QString windowTitleText() const;
 
     Controller* c_;
@@ -112,6 +125,8 @@ private:
     views::TraceView* trace_ = nullptr;
     views::TimelineView* timeline_ = nullptr;
     views::BreakpointsView* bps_ = nullptr;
+    views::ExploreView* explore_ = nullptr;
+    ExploreJob* exploreJob_ = nullptr;
     QWidget* uffdView_ = nullptr;
     QWidget* vmasView_ = nullptr;
     QComboBox* variantBox_ = nullptr;

@@ -7,8 +7,25 @@
 #include "engine/engine_error.h"
 #include "engine/fault_codes.h"
 #include "paths/registry.h"
+#include "util/access_log.h"
 
 namespace faultline {
+
+namespace {
+// The explorer's footprint of a step (util/access_log.h): which locks it
+// looked at or changed, and whether it scanned every task's sleep state.
+void noteLock(const LockId& id, bool write) {
+    AccessLog* log = tlsAccessLog;
+    if (!log) [[likely]]
+        return;
+    const uint64_t k = packLockId(uint8_t(id.kind), id.mm, id.arg);
+    (write ? log->lockWrites : log->lockReads).push_back(k);
+}
+void noteAllTaskStates() {
+    if (AccessLog* log = tlsAccessLog) [[unlikely]]
+        log->readsAllTaskStates = true;
+}
+}  // namespace
 
 void StepContext::at(std::string text) {
     subId_ = subFn_ = {};
@@ -78,6 +95,7 @@ bool conflicts(const LockHold& h, uint8_t task, bool write) {
 }  // namespace
 
 bool StepContext::trylock(const LockId& id, bool write) {
+    noteLock(id, false);
     auto it = std::lower_bound(s.locks.begin(), s.locks.end(), id,
                                [](const LockHold& h, const LockId& i) { return h.id < i; });
     if (it != s.locks.end() && it->id == id) {
@@ -85,7 +103,9 @@ bool StepContext::trylock(const LockId& id, bool write) {
         if (conflicts(*it, t, write)) return false;
         it->holders |= 1u << t;
         it->write = write;
+        noteLock(id, true);
     } else {
+        noteLock(id, true);
         s.locks.insert(it, LockHold{id, write, 1u << t});
     }
     touch({CellKind::Lock, 0, 0});
@@ -109,6 +129,8 @@ bool StepContext::lock(const LockId& id, bool write) {
 }
 
 void StepContext::unlock(const LockId& id) {
+    noteLock(id, true);
+    noteAllTaskStates();
     auto it = std::find_if(s.locks.begin(), s.locks.end(), [&](const LockHold& h) { return h.id == id; });
     if (it == s.locks.end() || !(it->holders & (1u << t)))
         throw EngineError(taskName() + " releases " + lockName(id, cfg()) + " it does not hold");
@@ -126,6 +148,7 @@ void StepContext::unlock(const LockId& id) {
 }
 
 bool StepContext::holds(const LockId& id) const {
+    noteLock(id, false);
     const LockHold* h = s.findLock(id);
     return h && (h->holders & (1u << t));
 }
@@ -159,6 +182,7 @@ void StepContext::sleep(TaskState why, uint64_t arg) {
 }
 
 void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
+    noteAllTaskStates();
     auto inRange = [&](const UffdMsg& m) { return m.mm == mm && m.va >= lo && m.va < hi; };
     std::vector<uint32_t> woken;
     for (auto* q : {&s.uffd.pending, &s.uffd.readWaiting})
@@ -183,6 +207,7 @@ void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
 }
 
 void StepContext::wakeFallocWaiters() {
+    noteAllTaskStates();
     for (size_t i = 0; i < s.tasks.size(); ++i) {
         if (!(s.inode.fallocWaiters & (1u << i))) continue;
         Task& o = s.tasks[i];
@@ -196,6 +221,7 @@ void StepContext::wakeFallocWaiters() {
 }
 
 void StepContext::wakeWriteback(uint32_t pfn) {
+    noteAllTaskStates();
     for (size_t i = 0; i < s.tasks.size(); ++i) {
         Task& o = s.tasks[i];
         if (o.state == TaskState::SleepWriteback && o.waitArg == pfn) {
@@ -321,6 +347,7 @@ uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
         u.pending.push_back(m);
     });
     rec.raised.push_back({m.id, uffdMsgText(m, s)});
+    noteAllTaskStates();
     if (flags & UFFD_PAGEFAULT_FLAG_MINOR) s.mms[mm].intent.update(vpn, [](Intent& i) { i.minorSeen = true; });
     // The monitor polls the fd: a new message makes it runnable.
     for (size_t i = 0; i < s.tasks.size(); ++i)

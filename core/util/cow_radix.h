@@ -22,6 +22,7 @@
 #include <optional>
 #include <vector>
 
+#include "util/access_log.h"
 #include "util/hash.h"
 
 namespace faultline {
@@ -46,6 +47,8 @@ public:
     uint64_t hash() const { return root_ ? root_->hash : 0; }
 
     const T& get(uint64_t key) const {
+        if (AccessLog* log = tlsAccessLog) [[unlikely]]
+            log->reads.push_back({this, key, key + 1});
         const Node* n = root_.get();
         for (unsigned lvl = levels_; n && lvl > 0; --lvl) n = n->kids[childIndex(key, lvl)].get();
         if (!n) return defaultValue();
@@ -54,6 +57,8 @@ public:
 
     void set(uint64_t key, const T& value) {
         assert(key < keyLimit_);
+        if (AccessLog* log = tlsAccessLog) [[unlikely]]
+            log->writes.push_back({this, key, key + 1});  // even when the value does not change (a blind store)
         const T& old = get(key);
         if (old == value) return;
         const uint64_t delta = term(key, value) - term(key, old);
@@ -71,6 +76,8 @@ public:
 
     // First live key in [from, to), if any; skips empty subtrees.
     std::optional<uint64_t> nextLive(uint64_t from, uint64_t to) const {
+        if (AccessLog* log = tlsAccessLog) [[unlikely]]
+            log->reads.push_back({this, from, to});  // the answer depends on every key in the range
         if (!root_ || from >= to) return std::nullopt;
         return nextRec(root_.get(), levels_, 0, from, to);
     }

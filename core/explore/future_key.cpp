@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "explore/future_key.h"
+
+#include <algorithm>
+
+#include "util/hash.h"
+
+namespace faultline {
+namespace {
+
+// Two independently seeded hashers walk the same fields; the high half also
+// enumerates every radix-tree entry (the low half takes each tree's
+// incremental 64-bit sum), so the two halves fail independently.
+struct Hasher2 {
+    Hasher a, b;
+    Hasher2() { b.add(0x5bd1e9955bd1e995ULL); }
+    Hasher2& add(uint64_t v) {
+        a.add(v), b.add(v);
+        return *this;
+    }
+};
+
+template <class T>
+void addTree(Hasher2& h, const CowRadix<T>& t) {
+    h.a.add(t.hash()).add(t.size());
+    h.b.add(t.size());
+    t.forEach(0, t.keyLimit(), [&](uint64_t k, const T& v) { h.b.add(k).add(v.stableHash()); });
+}
+
+void addFrame(Hasher2& h, const StackFrame& f) {
+    h.add(uint64_t(f.fn)).add(f.pc).add(f.mm).add(f.write).add(f.pfn).add(f.slot).add(f.va).add(f.index);
+    h.add(f.lo).add(f.hi).add(f.cursor).add(f.aux).add(uint64_t(uint32_t(f.ret))).add(f.flags).add(f.orig_pte.stableHash());
+    h.add(f.tag.bits());
+}
+
+void addMsgs(Hasher2& h, const std::vector<UffdMsg>& q) {
+    h.add(q.size());
+    for (const UffdMsg& m : q) h.add(m.id).add(m.task).add(m.mm).add(m.va).add(m.flags);
+}
+
+}  // namespace
+
+// What is left out, and why it cannot change what happens next:
+//  - stepCount: a counter of steps taken; no path reads it (State::hash()
+//    leaves it out too).
+//  - Task::faultRetries: counts how often the current access re-faulted. Only
+//    the narration of the access reads it ("after 2 fault(s)"); no path
+//    branches on it (there is no retry limit) and findings do not name it.
+//  - the order of Task::refs: a multiset of held folio references; paths
+//    find and drop a reference by value, never by position.
+// Kept although it looks like one: UffdCtx::nextMsgId. Message ids are only
+// compared for equality, but a finished monitor frame keeps the id of the
+// last message it read, so states that differ only in the counter go on to
+// states that differ in a frame (the brute-force test caught this).
+// Everything else State::hash() covers is in the key. The tests in
+// tests/core/explore_test.cpp run the same schedule from states that differ
+// only in these fields and check that the steps, findings and the keys that
+// follow are the same.
+FutureKey futureKey(const State& s) {
+    Hasher2 h;
+    h.add(s.configHash).add(s.toggles.stableHash());
+    std::vector<uint32_t> refs;
+    for (const Task& t : s.tasks) {
+        h.add(uint64_t(t.state)).add(uint64_t(t.waitLock.kind)).add(t.waitLock.mm).add(t.waitLock.arg).add(t.waitArg);
+        h.add(t.opIndex).add(t.lastSignal).add(t.stack.size());
+        for (const StackFrame& f : t.stack) addFrame(h, f);
+        refs = t.refs;
+        std::sort(refs.begin(), refs.end());
+        h.add(refs.size());
+        for (uint32_t r : refs) h.add(r);
+    }
+    for (const Mm& m : s.mms) {
+        h.add(m.vmas.size());
+        for (const Vma& v : m.vmas) h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
+        addTree(h, m.pt);
+        addTree(h, m.intent);
+        h.add(uint64_t(m.rssShmem)).add(uint64_t(m.rssAnon)).add(uint64_t(m.rssSwapents));
+    }
+    const Inode& in = s.inode;
+    h.add(in.sizePages);
+    addTree(h, in.xa);
+    h.add(uint64_t(in.nrpages)).add(in.iPrivate.has_value());
+    if (in.iPrivate) h.add(in.iPrivate->waitq).add(in.iPrivate->start).add(in.iPrivate->next);
+    h.add(in.fallocWaiters).add(uint64_t(in.alloced)).add(uint64_t(in.swapped)).add(in.writeSealed);
+    addTree(h, s.folios);
+    h.add(s.nextPfn);
+    h.add(s.swap.nslots).add(s.swap.cursor);
+    addTree(h, s.swap.slots);
+    h.add(s.uffd.exists).add(s.uffd.mm).add(s.uffd.apiDone).add(s.uffd.features).add(s.uffd.released).add(s.uffd.nextMsgId);
+    addMsgs(h, s.uffd.pending);
+    addMsgs(h, s.uffd.readWaiting);
+    h.add(s.writeback.size());
+    for (uint32_t p : s.writeback) h.add(p);
+    h.add(s.locks.size());
+    for (const LockHold& l : s.locks) h.add(uint64_t(l.id.kind)).add(l.id.mm).add(l.id.arg).add(l.write).add(l.holders);
+    return {h.a.value(), h.b.value()};
+}
+
+FutureKey mixKey(FutureKey k, uint64_t a, uint64_t b) {
+    return {Hasher().add(k.lo).add(a).add(b).value(), Hasher().add(k.hi).add(b).add(a).add(1).value()};
+}
+
+}  // namespace faultline

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The interleaving explorer: soundness of the reduced search against brute
+// force, determinism across thread counts, bounds, and the seed race, S10.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <unordered_map>
+
+#include "engine/engine.h"
+#include "explore/explorer.h"
+#include "explore/future_key.h"
+#include "paths/registry.h"
+#include "scenario.h"
+#include "session/session_io.h"
+
+namespace faultline::test {
+namespace {
+
+Session sample(const std::string& file) {
+    LoadResult lr = loadSession(std::string(FAULTLINE_SAMPLE_DIR) + "/" + file);
+    EXPECT_TRUE(lr.session) << lr.error.text();
+    Session s = *lr.session;
+    s.schedule.clear();
+    s.recording.reset();
+    return s;
+}
+
+// Every schedule, without reduction and without the explorer's key: a
+// state equal (State ==, history counters included) to one already
+// enumerated has the same futures (the engine is deterministic), so its
+// subtree is walked once.
+struct Brute {
+    std::set<FutureKey> finals;
+    std::set<FindingKey> findings;
+    std::unordered_map<uint64_t, std::vector<State>> seen;
+    uint64_t schedules = 0;
+    void run(const State& x, uint64_t depth, uint64_t maxDepth) {
+        auto& bucket = seen[x.hash()];
+        for (const State& y : bucket)
+            if (y == x) return;
+        bucket.push_back(x);
+        if (workDone(x) || !anyRunnable(x) || depth == maxDepth) {
+            if (workDone(x) || !anyRunnable(x)) finals.insert(futureKey(x));
+            ++schedules;
+            return;
+        }
+        for (uint8_t t = 0; t < x.tasks.size(); ++t) {
+            if (!isRunnable(x, t)) continue;
+            State y = x;
+            const StepRecord rec = step(y, t);
+            bool err = false;
+            for (const Finding& f : rec.findings) {
+                findings.insert({int(f.rule), int(f.task), f.mm, f.index});
+                err |= f.rule == Rule::Engine;
+            }
+            if (!err) run(y, depth + 1, maxDepth);
+        }
+    }
+};
+
+Brute brute(const Session& s, const std::string& variant, uint64_t maxDepth = 1000) {
+    ToggleResult tr = resolveToggles(variant, s.toggles);
+    EXPECT_TRUE(tr.error.empty());
+    InitialState init = buildInitialState(s, tr.toggles);
+    EXPECT_TRUE(init.error.empty()) << init.error;
+    Brute b;
+    b.run(init.state, 0, maxDepth);
+    return b;
+}
+
+ExploreOptions all(const std::string& variant, bool reduction) {
+    ExploreOptions o;
+    o.variant = variant;
+    o.reduction = reduction;
+    o.collectFinals = true;
+    o.goals.rules = {Rule::C1, Rule::C2, Rule::C3, Rule::C4, Rule::Engine};
+    o.goals.deadlock = true;
+    return o;
+}
+
+// Small systems that brute force can enumerate: a write racing a punch, a
+// read-then-write racing a punch (the seed race on a 2-page file), two pages.
+std::vector<Session> smallSystems() {
+    std::vector<Session> out;
+    {
+        Scenario sc(2);
+        sc.s0();
+        sc.program(A1, {write(1, "a1")}).program(P, {punch(1)});
+        out.push_back(sc.s);
+    }
+    {
+        Scenario sc(2);
+        sc.s0();
+        sc.program(A1, {read(1), write(1, "a1")}).program(P, {punch(1)});
+        sc.s.config.policy.copyTag = "m1";
+        out.push_back(sc.s);
+    }
+    {
+        Scenario sc(2);
+        sc.s0();
+        sc.program(A1, {read(0)}).program(B1, {write(1, "b1")}).program(P, {punch(1)});
+        out.push_back(sc.s);
+    }
+    for (Session& s : out) s.schedule.clear();
+    return out;
+}
+
+TEST(Explore, ReducedSearchFindsWhatBruteForceFinds) {
+    int systems = 0;
+    for (const Session& s : smallSystems()) {
+        for (const std::string v : {"baseline-2020", "upstream", "no-preunmap"}) {
+            const Brute b = brute(s, v);
+            ASSERT_GT(b.schedules, 0u);
+            for (bool reduction : {false, true}) {
+                const ExploreResult r = explore(s, all(v, reduction));
+                ASSERT_TRUE(r.error.empty()) << r.error;
+                EXPECT_EQ(r.stop, StopReason::Exhausted);
+                const std::set<FutureKey> finals(r.finals.begin(), r.finals.end());
+                const std::set<FindingKey> seen(r.findingsSeen.begin(), r.findingsSeen.end());
+                EXPECT_EQ(finals, b.finals) << v << " reduction " << reduction << " system " << systems;
+                EXPECT_EQ(seen, b.findings) << v << " reduction " << reduction << " system " << systems;
+            }
+        }
+        ++systems;
+    }
+}
+
+TEST(Explore, ReductionSkipsTransitionsButNotShortestLengths) {
+    for (const Session& s : smallSystems()) {
+        const ExploreResult full = explore(s, all("baseline-2020", false));
+        const ExploreResult red = explore(s, all("baseline-2020", true));
+        EXPECT_LE(red.transitions, full.transitions);
+        ASSERT_EQ(full.goals.size(), red.goals.size());
+        for (size_t g = 0; g < full.goals.size(); ++g) {
+            EXPECT_EQ(full.goals[g].found, red.goals[g].found) << full.goals[g].goal;
+            EXPECT_EQ(full.goals[g].schedule.size(), red.goals[g].schedule.size()) << full.goals[g].goal;
+        }
+    }
+}
+
+// The shortest C1 schedule of the seed race runs the pre-unmap (C2: the
+// uffd-wp bit dropped by the punch's unmap) before A1's fault-around maps
+// page 8 again, as S1 does.
+TEST(Explore, SeedRaceBaselineFindsC1AfterPreunmapAndFaultAround) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "baseline-2020";
+    o.goals.rules = {Rule::C1};
+    const ExploreResult r = explore(s, o);
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    ASSERT_TRUE(r.goals.at(0).found);
+    ToggleResult tr = resolveToggles("baseline-2020", {});
+    State st = buildInitialState(s, tr.toggles).state;
+    int64_t preunmap = -1, faultAround = -1, c1 = -1;
+    for (size_t i = 0; i < r.goals[0].schedule.size(); ++i) {
+        const StepRecord rec = step(st, r.goals[0].schedule[i]);
+        for (const Finding& f : rec.findings) {
+            if (f.rule == Rule::C2 && f.index == 8 && preunmap < 0) preunmap = int64_t(i);
+            if (f.rule == Rule::C1) c1 = int64_t(i);
+        }
+        for (const StepPiece& p : rec.pieces)
+            if (p.fn == Fn::filemap_map_pages && p.text.find("A[8] ←") != std::string::npos && faultAround < 0) faultAround = int64_t(i);
+    }
+    EXPECT_GE(preunmap, 0);
+    EXPECT_GT(faultAround, preunmap);
+    EXPECT_EQ(c1, int64_t(r.goals[0].schedule.size()) - 1);
+    RecordProperty("seed_race_c1_length", int(r.goals[0].schedule.size()));
+}
+
+TEST(Explore, SeedRaceUpstreamHasNoC1InTheWholeSpace) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "upstream";
+    o.goals.rules = {Rule::C1};
+    const ExploreResult r = explore(s, o);
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_EQ(r.stop, StopReason::Exhausted);
+    EXPECT_FALSE(r.goals.at(0).found);
+}
+
+TEST(Explore, S10UpstreamFindsC1) {
+    Session s = sample("s10-punch-refault-race.json");
+    ExploreOptions o;
+    o.variant = "upstream";
+    o.goals.rules = {Rule::C1};
+    o.stopWhenAllFound = true;
+    const ExploreResult r = explore(s, o);
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_TRUE(r.goals.at(0).found);
+}
+
+TEST(Explore, SameResultWhateverTheThreadCount) {
+    Session s = sample("s1-seed-race.json");
+    for (bool reduction : {true, false}) {
+        ExploreOptions o;
+        o.variant = "baseline-2020";
+        o.reduction = reduction;
+        o.goals.rules = {Rule::C1, Rule::C2, Rule::C3};
+        o.threads = 1;
+        const ExploreResult a = explore(s, o);
+        o.threads = 2;
+        const ExploreResult b = explore(s, o);
+        o.threads = 3;
+        const ExploreResult c = explore(s, o);
+        for (const ExploreResult* x : {&b, &c}) {
+            EXPECT_EQ(a.states, x->states);
+            EXPECT_EQ(a.transitions, x->transitions);
+            EXPECT_EQ(a.slept, x->slept);
+            ASSERT_EQ(a.goals.size(), x->goals.size());
+            for (size_t g = 0; g < a.goals.size(); ++g) {
+                EXPECT_EQ(a.goals[g].schedule, x->goals[g].schedule);
+                EXPECT_EQ(a.goals[g].preemptions, x->goals[g].preemptions);
+            }
+        }
+    }
+}
+
+TEST(Explore, StepBoundCutsLongerSchedules) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "baseline-2020";
+    o.goals.rules = {Rule::C1};
+    o.maxSteps = 20;
+    const ExploreResult r = explore(s, o);
+    EXPECT_EQ(r.stop, StopReason::StepBound);
+    EXPECT_LE(r.maxDepth, 20u);
+    EXPECT_FALSE(r.goals[0].found);  // the shortest C1 schedule is longer
+}
+
+TEST(Explore, StateLimitStops) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "baseline-2020";
+    o.maxStates = 500;
+    const ExploreResult r = explore(s, o);
+    EXPECT_EQ(r.stop, StopReason::StateLimit);
+    EXPECT_LE(r.states, 500u);
+    EXPECT_EQ(stopReasonText(r.stop), "stopped at the state limit");
+}
+
+TEST(Explore, PreemptionBoundHonoured) {
+    Session s = sample("s1-seed-race.json");
+    for (int k : {0, 1, 2}) {
+        ExploreOptions o;
+        o.variant = "baseline-2020";
+        o.goals.rules = {Rule::C1, Rule::C2};
+        o.maxPreemptions = k;
+        const ExploreResult r = explore(s, o);
+        ASSERT_TRUE(r.error.empty()) << r.error;
+        for (const GoalResult& g : r.goals)
+            if (g.found) EXPECT_LE(g.preemptions, uint64_t(k)) << g.goal;
+        // Counting them again from the schedule agrees.
+        for (const GoalResult& g : r.goals) {
+            if (!g.found) continue;
+            ToggleResult tr = resolveToggles("baseline-2020", {});
+            State st = buildInitialState(s, tr.toggles).state;
+            int last = -1;
+            uint64_t pre = 0;
+            for (uint8_t t : g.schedule) {
+                if (last >= 0 && last != t && isRunnable(st, uint8_t(last))) ++pre;
+                step(st, t);
+                last = t;
+            }
+            EXPECT_EQ(pre, g.preemptions);
+        }
+    }
+}
+
+TEST(Explore, TimeLimitAndCancelStop) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "baseline-2020";
+    o.reduction = false;
+    o.timeLimit = 1e-6;
+    EXPECT_EQ(explore(s, o).stop, StopReason::TimeLimit);
+    std::atomic<bool> cancel{true};
+    ExploreOptions c;
+    c.cancel = &cancel;
+    EXPECT_EQ(explore(s, c).stop, StopReason::Cancelled);
+    ExploreOptions m;
+    m.memoryLimit = 1;
+    EXPECT_EQ(explore(s, m).stop, StopReason::MemoryLimit);
+}
+
+TEST(Explore, BadBoundsRefused) {
+    ExploreOptions o;
+    o.maxSteps = 0;
+    EXPECT_NE(validateOptions(o), "");
+    o = {};
+    o.threads = 0;
+    EXPECT_NE(validateOptions(o), "");
+    o = {};
+    o.shardCount = 2, o.shardIndex = 2;
+    EXPECT_NE(validateOptions(o), "");
+    o = {};
+    o.maxPreemptions = -2;
+    EXPECT_NE(validateOptions(o), "");
+    GoalSpec g;
+    EXPECT_NE(GoalSpec::parse("C1,nope", g), "");
+    EXPECT_NE(GoalSpec::parse("final", g), "");
+    EXPECT_EQ(GoalSpec::parse("C1,deadlock", g), "");
+    EXPECT_EQ(g.names(), (std::vector<std::string>{"C1", "deadlock"}));
+}
+
+TEST(Explore, FinalStatePredicate) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "upstream";
+    o.goals.rules.clear();
+    o.goals.finalCells = {{"A.pte[8]", "P(1,1,0)"}};
+    const ExploreResult r = explore(s, o);
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_TRUE(r.goals.at(0).found);
+    o.goals.finalCells = {{"A.pte[8]", "nonsense"}};
+    EXPECT_FALSE(explore(s, o).goals.at(0).found);
+    o.goals.finalCells = {{"Q.pte[8", "none"}};
+    EXPECT_NE(explore(s, o).error, "");
+}
+
+TEST(Explore, ShardsTogetherFindWhatOneSearchFinds) {
+    Session s = sample("s1-seed-race.json");
+    ExploreOptions o;
+    o.variant = "baseline-2020";
+    o.goals.rules = {Rule::C1, Rule::C2};
+    const ExploreResult whole = explore(s, o);
+    for (size_t g = 0; g < whole.goals.size(); ++g) {
+        size_t best = SIZE_MAX;
+        for (unsigned i = 0; i < 3; ++i) {
+            o.shardIndex = i, o.shardCount = 3;
+            const ExploreResult r = explore(s, o);
+            EXPECT_EQ(r.stop, StopReason::Exhausted);
+            if (r.goals[g].found) best = std::min(best, r.goals[g].schedule.size());
+        }
+        EXPECT_EQ(best, whole.goals[g].schedule.size()) << whole.goals[g].goal;
+    }
+}
+
+// The key leaves out fault retries: states that differ only there take the
+// same steps with the same findings and reach states with equal keys. The
+// next message id is kept: leaving it out would merge states whose futures
+// differ in a frame's message id.
+TEST(Explore, FutureKeyExclusionsDoNotMergeDifferentBehaviour) {
+    Session s = sample("s1-seed-race.json");
+    ToggleResult tr = resolveToggles("baseline-2020", {});
+    State st = buildInitialState(s, tr.toggles).state;
+    int checked = 0;
+    for (int n = 0; n < 60 && anyRunnable(st) && !workDone(st); ++n) {
+        State a = st, b = st;
+        for (Task& t : b.tasks) t.faultRetries += 3;
+        State c = st;
+        c.uffd.nextMsgId += 7;
+        EXPECT_NE(futureKey(a), futureKey(c));
+        EXPECT_EQ(futureKey(a), futureKey(b));
+        EXPECT_NE(a.hash(), b.hash());
+        // Run the default order (first runnable task) from both.
+        for (int k = 0; k < 80 && anyRunnable(a) && !workDone(a); ++k) {
+            uint8_t t = 0;
+            while (!isRunnable(a, t)) ++t;
+            ASSERT_TRUE(isRunnable(b, t));
+            const StepRecord ra = step(a, t), rb = step(b, t);
+            ASSERT_EQ(ra.findings.size(), rb.findings.size());
+            for (size_t i = 0; i < ra.findings.size(); ++i) EXPECT_EQ(ra.findings[i].rule, rb.findings[i].rule);
+            ASSERT_EQ(ra.pieces.size(), rb.pieces.size());
+            for (size_t i = 0; i < ra.pieces.size(); ++i) EXPECT_EQ(ra.pieces[i].pc, rb.pieces[i].pc);
+        }
+        EXPECT_EQ(futureKey(a), futureKey(b));
+        ++checked;
+        // Advance the base state along a different interleaving: last runnable task.
+        uint8_t t = uint8_t(st.tasks.size() - 1);
+        while (!isRunnable(st, t)) --t;
+        step(st, t);
+    }
+    EXPECT_GT(checked, 5);
+}
+
+}  // namespace
+}  // namespace faultline::test
