@@ -1,21 +1,52 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Writes the man page OUT of PROGRAM with help2man from its --help and
 # --version output, adding the hand-written sections of INCLUDE. With
-# COMMANDS (a ;-list), each `PROGRAM COMMAND --help` that succeeds becomes a
-# subsection of a COMMANDS section. VERSION_STRING is given to programs
-# without --version. Run with QT_QPA_PLATFORM=offscreen for the window.
+# SUBCOMMANDS, each subcommand its --help lists (CLI11's "Subcommands:"), and
+# theirs, becomes a subsection of a COMMANDS section with its own --help.
+# VERSION_STRING is given to programs without --version. Run with
+# QT_QPA_PLATFORM=offscreen for the window.
 set(include_file ${OUT}.h2m)
 file(READ ${INCLUDE} sections)
+
+# The subcommands `PROGRAM ARGS... --help` lists, into ${out}.
+function(list_subcommands out)
+  execute_process(COMMAND ${PROGRAM} ${ARGN} --help RESULT_VARIABLE rc OUTPUT_VARIABLE help ERROR_QUIET)
+  set(found "")
+  if(rc EQUAL 0 AND help MATCHES "\nSubcommands:\n(.*)$")
+    string(REPLACE "\n" ";" lines "${CMAKE_MATCH_1}")
+    foreach(line IN LISTS lines)
+      if(line MATCHES "^  ([a-z][a-z0-9-]*)")
+        list(APPEND found ${CMAKE_MATCH_1})
+      elseif(NOT line MATCHES "^ ")
+        break()
+      endif()
+    endforeach()
+  endif()
+  set(${out} ${found} PARENT_SCOPE)
+endfunction()
+
 set(commands_text "")
-foreach(cmd IN LISTS COMMANDS)
-  execute_process(COMMAND ${PROGRAM} ${cmd} --help RESULT_VARIABLE rc OUTPUT_VARIABLE help ERROR_QUIET)
+function(add_command_help)
+  execute_process(COMMAND ${PROGRAM} ${ARGN} --help RESULT_VARIABLE rc OUTPUT_VARIABLE help ERROR_QUIET)
   if(rc EQUAL 0 AND NOT help STREQUAL "")
     # roff: a backslash is \e, and a line must not start with . or '
     string(REPLACE "\\" "\\e" help "${help}")
     string(REGEX REPLACE "(^|\n)([.'])" "\\1\\\\&\\2" help "${help}")
-    string(APPEND commands_text ".SS ${cmd}\n.nf\n${help}\n.fi\n")
+    string(REPLACE ";" " " name "${ARGN}")
+    string(APPEND commands_text ".SS ${name}\n.nf\n${help}\n.fi\n")
+    set(commands_text "${commands_text}" PARENT_SCOPE)
   endif()
-endforeach()
+endfunction()
+if(SUBCOMMANDS)
+  list_subcommands(commands)
+  foreach(cmd IN LISTS commands)
+    add_command_help(${cmd})
+    list_subcommands(subs ${cmd})
+    foreach(sub IN LISTS subs)
+      add_command_help(${cmd} ${sub})
+    endforeach()
+  endforeach()
+endif()
 if(NOT commands_text STREQUAL "")
   string(APPEND sections "\n[>DESCRIPTION]\n.SH COMMANDS\n${commands_text}")
 endif()

@@ -26,6 +26,9 @@ complete_line() {  # LINE -> prints COMPREPLY
 expect() {  # LINE WORD: WORD must be among the completions
     if ! complete_line "$1" | grep -qxF -- "$2"; then echo "FAIL: '$1' does not offer '$2' (got: $(complete_line "$1" | tr '\n' ' '))"; fail=1; fi
 }
+refuse() {  # LINE WORD: WORD must not be among the completions
+    if complete_line "$1" | grep -qxF -- "$2"; then echo "FAIL: '$1' offers '$2'"; fail=1; fi
+}
 expect "faultline-cli " run
 expect "faultline-cli ch" check
 expect "faultline-cli --v" --version
@@ -37,4 +40,11 @@ expect "faultline-cli run x.json --set PTE_MARKERS=" on
 expect "faultline-cli run x.json --set FAULT_AROUND_POLICY=sk" skip-armed
 expect "faultline-cli run x.json --set FAULT_AROUND_BYTES=" 65536
 expect "faultline-cli check --" --json
+expect "faultline-cli ex" explore
+expect "faultline-cli explore x.json --" --all-variants
+expect "faultline-cli explore x.json --kernel " no-preunmap
+expect "faultline-cli explore " merge
+expect "faultline-cli explore merge --" --help
+refuse "faultline-cli run x.json --" --all-variants
+refuse "faultline-cli " --json
 exit $fail
