@@ -77,7 +77,7 @@ CLI::Option* addMaxStepsOption(CLI::App* cmd, uint64_t& limit) {
 
 int runCli(int argc, char** argv) {
     CLI::App app{"faultline-cli: runs Faultline sessions headless (scripts, CI).\n"
-                 "Exit codes: 0 fine, 1 an expectation, a replay or a check failed, 2 bad input.",
+                 "Exit codes: 0 fine, 1 an expectation, a replay or a check failed, 2 bad input; kernel: 77 not allowed here.",
                  "faultline-cli"};
     app.require_subcommand(1);
     app.fallthrough(false);
@@ -88,6 +88,7 @@ int runCli(int argc, char** argv) {
     addReplayCommand(app, exitCode);
     addVariantsCommand(app, exitCode);
     addExploreCommand(app, exitCode);
+    addKernelCommand(app, exitCode);
     // A first word that is neither an option nor a command is a mistyped
     // command: say so (CLI11 alone would only say a command is required).
     if (argc > 1 && argv[1][0] != '-') {

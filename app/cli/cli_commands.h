@@ -26,6 +26,7 @@ void addCheckCommand(CLI::App& app, int& exitCode);
 void addReplayCommand(CLI::App& app, int& exitCode);
 void addVariantsCommand(CLI::App& app, int& exitCode);
 void addExploreCommand(CLI::App& app, int& exitCode);
+void addKernelCommand(CLI::App& app, int& exitCode);  // cmd_kernel.cpp: the kernel twin
 
 using ToggleOverrides = std::vector<std::pair<std::string, std::string>>;
 

@@ -39,6 +39,7 @@
 #include "explore/explore_output.h"
 #include "explore/explore_view.h"
 #include "gui/default_layout.h"
+#include "gui/kernel_twin_dialog.h"
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
 #include "model/variants.h"
@@ -216,6 +217,22 @@ void MainWindow::resetLayout() {
     resizeDocks({dock("dockTasks"), dock("dockVmas")}, {height() * 55 / 100, height() * 30 / 100}, Qt::Vertical);
 }
 
+KernelTwinDialog* MainWindow::runOnKernel() {
+    // The twin runs in faultline-cli: hand it the session as it stands now.
+    Session s = c_->sessionWithRecording();
+    s.recording.reset();
+    const QString path =
+        QDir::temp().filePath(QStringLiteral("faultline-twin-%1.json").arg(QCoreApplication::applicationPid()));
+    if (const std::string e = saveSession(s, path.toStdString()); !e.empty()) {
+        showError(tr("Run on This Kernel"), QString::fromStdString(e));
+        return nullptr;
+    }
+    auto* d = new KernelTwinDialog(path, QString::fromStdString(s.name), this);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    d->show();
+    return d;
+}
+
 void MainWindow::buildActions() {
     auto act = [this](const char* name, const QString& text, const QKeySequence& key, auto slot) {
         auto* a = new QAction(text, this);
@@ -231,6 +248,16 @@ void MainWindow::buildActions() {
                                                        tr("Faultline sessions (*.json);;All files (*)"));
         if (!p.isEmpty()) openFile(p);
     });
+    {
+        // Kernel ▸ Run on This Kernel: the kernel twin (disabled, with the
+        // reason as its tooltip, where the kernel or permissions forbid it).
+        QAction* a = act("actRunOnKernel", tr("Run on This &Kernel…"), QKeySequence(), [this] { runOnKernel(); });
+        const QString why = kernelTwinUnavailable();
+        a->setEnabled(why.isEmpty());
+        a->setToolTip(why.isEmpty() ? tr("Run this session on the running kernel and compare it with the simulation "
+                                         "after every operation; race its interleaved operations")
+                                    : tr("Not available here: %1").arg(why));
+    }
     act("actSave", tr("&Save"), QKeySequence::Save, [this] {
         if (c_->sessionPath().isEmpty()) return action("actSaveAs")->trigger();
         saveTo(c_->sessionPath());
@@ -335,6 +362,9 @@ void MainWindow::buildMenus() {
     toggleMenu_ = variantMenu_->addMenu(tr("&Toggles"));
     variantMenu_->addSeparator();
     variantMenu_->addAction(compare_);
+    variantMenu_->addSeparator();
+    variantMenu_->addAction(action("actRunOnKernel"));
+    variantMenu_->setToolTipsVisible(true);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(dark_);

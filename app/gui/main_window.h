@@ -34,6 +34,7 @@ namespace faultline::gui {
 
 class Controller;
 class ExploreJob;
+class KernelTwinDialog;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -83,6 +84,9 @@ public:
     QString exportSteps(uint64_t a, uint64_t b, const QString& out, double scale = 1.0);
     // The error dialog shown by the last failed open (tests).
     const QString& lastError() const { return lastError_; }
+    // Kernel ▸ Run on This Kernel: opens the kernel twin's dialog on the
+    // session as it stands (nullptr if it could not be written out).
+    KernelTwinDialog* runOnKernel();
     // Don't show modal dialogs (headless runs, tests): errors go to lastError().
     void setQuiet(bool q) { quiet_ = q; }
 

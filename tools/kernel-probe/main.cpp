@@ -8,12 +8,11 @@
 // swapped off and removed on every exit path the runner controls (normal end,
 // SIGINT/SIGTERM/SIGHUP, overall timeout).
 #include "checks.h"
+#include "twin_rt.h"
 #include "uffd.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/swap.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,17 +39,11 @@ constexpr unsigned kOverallAlarm = 55;   // below the CTest TIMEOUT of 60
 constexpr std::size_t kSwapBytes = 16u << 20;
 
 // State the signal handlers need; only async-signal-safe use there.
-char g_swap_path[128] = "";
-volatile sig_atomic_t g_swap_on = 0;
 volatile pid_t g_child = 0;
 
-void cleanup_swap() {
-    if (g_swap_path[0] == '\0') return;
-    if (g_swap_on) swapoff(g_swap_path);
-    g_swap_on = 0;
-    unlink(g_swap_path);
-    g_swap_path[0] = '\0';
-}
+// The swap file is made and removed by the twin runtime's helpers (shared
+// with faultline-cli kernel): tw_swap_make(), tw_swap_cleanup().
+void cleanup_swap() { tw_swap_cleanup(); }
 
 void on_fatal_signal(int sig) {
     if (g_child > 0) kill(g_child, SIGKILL);
@@ -71,63 +64,17 @@ std::string read_first_line(const char* path) {
 
 // A runner that was SIGKILLed (e.g. by a CTest timeout) cannot clean up:
 // swap off and remove swapfiles of earlier runs whose process is gone.
-void remove_stale_swapfiles() {
-    DIR* d = opendir("/var/tmp");
-    if (!d) return;
-    while (dirent* e = readdir(d)) {
-        int pid = 0;
-        char tail[8] = "";
-        if (std::sscanf(e->d_name, "faultline-probe-%d.%5s", &pid, tail) != 2 || std::strcmp(tail, "swap") != 0 ||
-            pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
-            continue;
-        std::string path = std::string("/var/tmp/") + e->d_name;
-        swapoff(path.c_str());  // fails harmlessly if it was never swapped on
-        unlink(path.c_str());
-    }
-    closedir(d);
-}
+void remove_stale_swapfiles() { tw_swap_remove_stale("faultline-probe"); }
 
-// Creates, formats (swap header v1, what mkswap writes) and enables a small
-// swapfile. Only as root, only if nothing is swapped on already. Any failure
-// leaves no file behind and returns false with the reason.
+// Creates, formats and enables a small swapfile. Only as root, only if
+// nothing is swapped on already. Any failure leaves no file behind and
+// returns false with the reason.
 bool make_swapfile(std::string* note) {
-    if (geteuid() != 0) {
-        *note = "no swap device (not root, no temporary swapfile tried)";
-        return false;
-    }
-    std::snprintf(g_swap_path, sizeof g_swap_path, "/var/tmp/faultline-probe-%d.swap", static_cast<int>(getpid()));
-    int fd = open(g_swap_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        *note = std::string("no swap device (cannot create swapfile: ") + std::strerror(errno) + ")";
-        g_swap_path[0] = '\0';
-        return false;
-    }
-    const std::size_t ps = page_size();
-    std::vector<char> buf(1u << 20, 0);
-    bool ok = true;
-    for (std::size_t off = 0; ok && off < kSwapBytes; off += buf.size())
-        ok = write(fd, buf.data(), buf.size()) == static_cast<ssize_t>(buf.size());
-    // union swap_header: bootbits[1024], version, last_page, nr_badpages,
-    // uuid[16], label[16], ...; magic "SWAPSPACE2" in the last 10 bytes of page 0.
-    std::vector<char> hdr(ps, 0);
-    std::uint32_t info[3] = {1, static_cast<std::uint32_t>(kSwapBytes / ps - 1), 0};
-    std::memcpy(hdr.data() + 1024, info, sizeof info);
-    std::memcpy(hdr.data() + ps - 10, "SWAPSPACE2", 10);
-    ok = ok && pwrite(fd, hdr.data(), ps, 0) == static_cast<ssize_t>(ps) && fsync(fd) == 0;
-    close(fd);
-    if (!ok) {
-        *note = std::string("no swap device (writing swapfile failed: ") + std::strerror(errno) + ")";
-        cleanup_swap();
-        return false;
-    }
-    if (swapon(g_swap_path, 0) != 0) {
-        *note = std::string("no swap device (swapon of a temporary swapfile failed: ") + std::strerror(errno) + ")";
-        cleanup_swap();
-        return false;
-    }
-    g_swap_on = 1;
-    *note = std::string("temporary 16 MiB swapfile ") + g_swap_path + " (swapped off and removed at exit)";
-    return true;
+    char path[128], buf[256];
+    std::snprintf(path, sizeof path, "/var/tmp/faultline-probe-%d.swap", static_cast<int>(getpid()));
+    bool ok = tw_swap_make(path, kSwapBytes, buf, sizeof buf) != 0;
+    *note = buf;
+    return ok;
 }
 
 // Oldest kernel whose behaviour the checks expect.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Small RAII wrappers around the Linux interfaces faultline-probe needs:
 // memfd, mappings, userfaultfd, /proc/self/pagemap, an access that may block
 // in a uffd fault (run in its own thread), and a "process B" child.

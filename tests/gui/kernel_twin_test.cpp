@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Kernel ▸ Run on This Kernel: the dialog runs faultline-cli's kernel twin and
+// shows its comparison and the race's histogram. Skipped where the twin is
+// not allowed (then the action must be disabled and say why).
+#include <QLabel>
+#include <QProcessEnvironment>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTest>
+
+#include "common/qcp.h"
+#include "gui/kernel_twin_dialog.h"
+#include "gui_fixture.h"
+
+using namespace faultline;
+using faultline::guitest::Window;
+
+namespace {
+
+bool waitIdle(gui::KernelTwinDialog* d, int ms) {
+    for (int t = 0; t < ms && d->busy(); t += 50) QTest::qWait(50);
+    return !d->busy();
+}
+
+}  // namespace
+
+TEST_F(Window, RunOnKernelIsDisabledWithTheReasonWhereNotAllowed) {
+    QAction* a = w->action("actRunOnKernel");
+    ASSERT_NE(a, nullptr);
+    const QString why = gui::kernelTwinUnavailable();
+    EXPECT_EQ(a->isEnabled(), why.isEmpty());
+    if (!why.isEmpty()) {
+        EXPECT_TRUE(a->toolTip().contains(why));
+    }
+}
+
+TEST_F(Window, RunOnKernelComparesAndRacesS10) {
+    if (!gui::kernelTwinUnavailable().isEmpty()) GTEST_SKIP() << "kernel twin not allowed here";
+    qputenv("FAULTLINE_CLI", FAULTLINE_CLI_PATH);
+    ASSERT_EQ(w->openFile(QStringLiteral(FAULTLINE_SAMPLE_DIR "/s10-punch-refault-race.json"), true), QString());
+    gui::KernelTwinDialog* d = w->runOnKernel();
+    ASSERT_NE(d, nullptr);
+    ASSERT_TRUE(waitIdle(d, 30000));
+    EXPECT_TRUE(d->summary()->text().contains("agreement: 5200/5200 observations")) << d->summary()->text().toStdString();
+    EXPECT_GT(d->table()->rowCount(), 10);
+    d->runRace();
+    EXPECT_TRUE(d->busy());
+    ASSERT_TRUE(waitIdle(d, 60000));
+    EXPECT_GE(d->histogram()->plottableCount(), 1);
+    EXPECT_TRUE(d->raceButton()->isEnabled());
+    if (const QString shot = qEnvironmentVariable("FAULTLINE_TWIN_SCREENSHOT"); !shot.isEmpty()) d->grab().save(shot);
+    d->close();
+}

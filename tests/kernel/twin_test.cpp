@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The kernel twin's plain code, on recorded observations: no root, no
+// userfaultfd needed. The .obs files are `faultline-cli kernel SESSION --raw`
+// output recorded on Linux 6.18; s10-race.txt is `--race --raw` output.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "session/session_io.h"
+#include "twin_plan.h"
+#include "twin_run.h"
+
+using namespace faultline;
+using namespace faultline::kernel;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+Session load(const std::string& name) {
+    LoadResult lr = loadSession(std::string(FAULTLINE_SAMPLE_DIR) + "/" + name);
+    EXPECT_TRUE(lr.session) << lr.error.text();
+    return *lr.session;
+}
+
+std::string recorded(const std::string& name) { return slurp(std::string(FAULTLINE_TEST_DATA) + "/kernel/" + name); }
+
+}  // namespace
+
+TEST(KernelTwinCompare, WildcardsMatchWhatTheKernelCannotShow) {
+    EXPECT_TRUE(agrees("P(?,?,1)", "P(0,1,1)"));
+    EXPECT_TRUE(agrees("P(?,?,1)", "P(1,1,1)"));
+    EXPECT_FALSE(agrees("P(?,?,1)", "P(1,1,0)"));
+    EXPECT_FALSE(agrees("P(?,?,0)", "M"));
+    EXPECT_TRUE(agrees("M", "M"));
+    EXPECT_FALSE(agrees("none", "M"));
+    EXPECT_FALSE(comparable("?"));
+    EXPECT_TRUE(comparable("F(b0)"));
+}
+
+TEST(KernelTwinCompare, ParsesObservationLines) {
+    ParsedRun r = parseObservations("# swap: none\nop 1 setup A1: read 8\nresult read=b0\nmsgs MISS(8) WP(8,W)\n"
+                                    "cell A.pte[8] P(?,?,1)\ncell xa[8] F(b0)\n");
+    ASSERT_EQ(r.ops.size(), 1u);
+    EXPECT_EQ(r.notes, std::vector<std::string>{"swap: none"});
+    EXPECT_EQ(r.ops[0].label, "setup A1: read 8");
+    EXPECT_EQ(r.ops[0].result, "read=b0");
+    EXPECT_EQ(r.ops[0].msgs, "MISS(8) WP(8,W)");
+    ASSERT_EQ(r.ops[0].cells.size(), 2u);
+    EXPECT_EQ(r.ops[0].cells[0], (std::pair<std::string, std::string>{"A.pte[8]", "P(?,?,1)"}));
+}
+
+// The seed race, operation by operation under upstream, as 6.18 showed it.
+TEST(KernelTwinCompare, SeedRaceRecordedOn618AgreesEverywhere) {
+    Plan plan;
+    makePlan(load("s1-seed-race.json"), plan);
+    ASSERT_EQ(plan.error, "");
+    ParsedRun k = parseObservations(recorded("s1-seed-race.obs"));
+    Comparison c = compare(k.ops, plan.sim);
+    EXPECT_EQ(c.error, "");
+    EXPECT_EQ(c.firstDisagreement, -1);
+    EXPECT_EQ(c.agreed, c.total);
+    EXPECT_GT(c.total, 5000u);
+    // The last three operations: the punch, the read (MISS answered by
+    // COPY(WP)), the write (WP, cleared).
+    ASSERT_GE(plan.sim.size(), 3u);
+    const Observation& read = plan.sim[plan.sim.size() - 2];
+    EXPECT_EQ(read.label, "A1: read 8");
+    EXPECT_EQ(read.msgs, "MISS(8)");
+    EXPECT_EQ(read.result, "read=m1");
+    EXPECT_EQ(plan.sim.back().msgs, "WP(8,W)");
+}
+
+TEST(KernelTwinCompare, NamesTheFirstDisagreementWithItsOperation) {
+    Plan plan;
+    makePlan(load("s1-seed-race.json"), plan);
+    std::string text = recorded("s1-seed-race.obs");
+    // Pretend the kernel lost the WP message of the final write.
+    const auto at = text.rfind("msgs WP(8,W)");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 12, "msgs -");
+    Comparison c = compare(parseObservations(text).ops, plan.sim);
+    ASSERT_GE(c.firstDisagreement, 0);
+    const CompareRow& r = c.rows[size_t(c.firstDisagreement)];
+    EXPECT_EQ(r.label, "A1: write 8 = a1");
+    EXPECT_EQ(r.cell, "msgs");
+    EXPECT_EQ(r.kernel, "-");
+    EXPECT_EQ(r.sim, "WP(8,W)");
+    EXPECT_EQ(c.agreed + 1, c.total);
+}
+
+TEST(KernelTwinCompare, MissingOperationsAreAnError) {
+    Plan plan;
+    makePlan(load("s1-seed-race.json"), plan);
+    ParsedRun k = parseObservations(recorded("s1-seed-race.obs"));
+    k.ops.pop_back();
+    EXPECT_NE(compare(k.ops, plan.sim).error, "");
+}
+
+// Anonymous VMA, swap stand-ins: the swapped page's content is not compared.
+TEST(KernelTwinCompare, AnonContrastRecordedOn618Agrees) {
+    Plan plan;
+    makePlan(load("s7-anon-contrast.json"), plan);
+    ASSERT_EQ(plan.error, "");
+    EXPECT_TRUE(plan.world.need_swap);
+    Comparison c = compare(parseObservations(recorded("s7-anon-contrast.obs")).ops, plan.sim);
+    EXPECT_EQ(c.error, "");
+    EXPECT_EQ(c.agreed, c.total);
+}
+
+TEST(KernelTwinPlan, OrderFollowsTheSchedule) {
+    Plan plan;
+    makePlan(load("s10-punch-refault-race.json"), plan);
+    ASSERT_EQ(plan.error, "");
+    std::vector<std::string> labels;
+    for (size_t k = plan.nsetup; k < plan.ops.size(); ++k) labels.push_back(plan.ops[k].label);
+    // A1's read completes before P's punch (A1 ops 1, then P until done).
+    EXPECT_EQ(labels, (std::vector<std::string>{"A1: read 1", "P: punch_hole offset 4096 len 4096", "A1: write 1 = a1"}));
+    const RacePlan& r = plan.race;
+    EXPECT_EQ(r.error, "");
+    ASSERT_EQ(r.racers.size(), 2u);
+    EXPECT_EQ(plan.ops[size_t(r.racers[0])].label, "A1: read 1");
+    EXPECT_EQ(plan.ops[size_t(r.racers[1])].label, "P: punch_hole offset 4096 len 4096");
+    ASSERT_EQ(r.follow.size(), 1u);
+    EXPECT_EQ(plan.ops[size_t(r.follow[0])].label, "A1: write 1 = a1");
+    EXPECT_EQ(plan.cells[size_t(r.watch)].name, "A.pte[1]");
+    EXPECT_TRUE(r.watchProtected);
+    EXPECT_EQ(r.simFindings, "C1,C2");
+}
+
+TEST(KernelTwinPlan, SessionWithoutInterleavingHasNoRace) {
+    Plan plan;
+    makePlan(load("s8-madv-dontneed.json"), plan);
+    ASSERT_EQ(plan.error, "");
+    EXPECT_NE(plan.race.error, "");
+}
+
+TEST(KernelTwinRace, ClassifiesAsTheChecker) {
+    char b[16];
+    // Marker dropped, the write silent: protection dropped and a silent write.
+    EXPECT_STREQ(tw_classify(1, "none", "-", 1, b, sizeof b), "C1+C2");
+    // The loss ending as a present pte without uffd-wp.
+    EXPECT_STREQ(tw_classify(1, "P(?,?,0)", "-", 1, b, sizeof b), "C1+C2");
+    EXPECT_STREQ(tw_classify(1, "P(?,?,0)", "-", 0, b, sizeof b), "C2");
+    EXPECT_STREQ(tw_classify(1, "M", "WP(1,W)", 1, b, sizeof b), "clean");
+    EXPECT_STREQ(tw_classify(1, "P(?,?,1)", "WP(1,W)", 1, b, sizeof b), "clean");
+    EXPECT_STREQ(tw_classify(1, "none", "MISS(1,W) WP(1,W)", 1, b, sizeof b), "C2");
+    EXPECT_STREQ(tw_classify(0, "none", "-", 1, b, sizeof b), "clean");
+}
+
+TEST(KernelTwinRace, ParsesTheRaceLoopsLines) {
+    RaceResult r = parseRace(recorded("s10-race.txt"));
+    EXPECT_EQ(r.iterations, 306);
+    EXPECT_EQ(r.windowUs, 5);
+    ASSERT_EQ(r.outcomes.size(), 3u);
+    EXPECT_EQ(r.outcomes[2].cls, "C1+C2");
+    EXPECT_EQ(r.outcomes[2].key, "none after the race, race msgs -, then msgs -, ends P(?,?,0)");
+    EXPECT_EQ(r.outcomes[2].histogram.size(), 20u);
+    EXPECT_EQ(r.withRule("C1"), 2);
+    EXPECT_EQ(r.withRule("C2"), 2);
+}
+
+TEST(KernelTwinEmit, ReproducerCarriesTheSessionAndTheBuildCommand) {
+    Plan plan;
+    makePlan(load("s10-punch-refault-race.json"), plan);
+    const std::string c = emitC(plan, "s10.json", false, 0, 10, 5);
+    EXPECT_NE(c.find("Faultline kernel twin reproducer: S10"), std::string::npos);
+    EXPECT_NE(c.find("cc -O2 -Wall -Werror -pthread"), std::string::npos);
+    EXPECT_NE(c.find("int tw_run("), std::string::npos);
+    EXPECT_EQ(c.find("#include \"twin_rt.h\""), std::string::npos);
+    EXPECT_NE(c.find("\"cell A.pte[1] P(1,1,0)\""), std::string::npos);
+}

@@ -1,0 +1,1046 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * twin_rt: the kernel twin's runtime (see twin_rt.h). Plain C on Linux
+ * syscalls so that the reproducer `faultline-cli kernel --emit-c` writes is
+ * this very code.
+ *
+ * Processes: the controller (the caller) owns the memfd, a read-only probe
+ * mapping of it (for mincore, never touched) and runs the file operations
+ * (write(2), fallocate); each mm is a forked child that maps its VMAs at the
+ * session's addresses with MAP_FIXED_NOREPLACE and runs that mm's operations
+ * on command over a SOCK_SEQPACKET socket. The mm named by the uffdio_api op
+ * opens the userfaultfd; a monitor thread there answers messages by the
+ * session's policy and logs them, in order, into memory shared with the
+ * controller. User accesses run in a thread of their child so that one left
+ * blocked in handle_userfault() (a policy that never answers) is reported as
+ * "blocked" instead of hanging the run.
+ */
+#define _GNU_SOURCE
+#include "twin_rt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The build host's uapi headers may predate the running kernel. */
+#ifndef UFFDIO_CONTINUE_MODE_WP
+#define UFFDIO_CONTINUE_MODE_WP ((__u64)1 << 1)
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 1U
+#endif
+
+/* cachestat(2) (Linux 6.5) is newer than the build host's headers. */
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+struct tw_cachestat_range {
+    uint64_t off, len;
+};
+struct tw_cachestat {
+    uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+
+#define TW_MAX_MSGS 4096
+#define TW_MSG_LEN 32
+#define TW_REPLY 65536
+#define TW_ACCESS_TIMEOUT_MS 3000
+
+struct tw_shared {
+    volatile int nmsg;
+    char msg[TW_MAX_MSGS][TW_MSG_LEN];
+    volatile long long start_ns[TW_MAX_RACERS];
+    volatile int done[TW_MAX_RACERS];
+    char result[TW_MAX_RACERS][64];
+};
+
+enum { CMD_OP, CMD_OBSERVE, CMD_PAGEOUT_IF_MAPPED, CMD_RACE_ARM, CMD_RACE_JOIN, CMD_EXIT };
+struct tw_cmd {
+    int type, op, slot, cpu;
+};
+
+static const struct tw_world *W;
+static long PS;
+static int g_memfd = -1;
+static char *g_probe;
+static struct tw_shared *g_sh;
+static pid_t g_pid[TW_MAX_MMS];
+static int g_sock[TW_MAX_MMS];
+static int g_nchildren;
+static int g_me = -1;               /* child: its mm index */
+static int g_uffd = -1;             /* uffd mm child: the userfaultfd */
+static int g_unmapped[TW_MAX_VMAS]; /* child: VMAs munmap()ed */
+static volatile sig_atomic_t g_stop;
+static __thread sigjmp_buf *tl_jmp;
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static long long now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static const char *errname(int e) {
+    switch (e) {
+    case 0: return "ok";
+    case EEXIST: return "-EEXIST";
+    case EINVAL: return "-EINVAL";
+    case ENOENT: return "-ENOENT";
+    case EFAULT: return "-EFAULT";
+    case EBUSY: return "-EBUSY";
+    case EAGAIN: return "-EAGAIN";
+    case EPERM: return "-EPERM";
+    case ENOMEM: return "-ENOMEM";
+    case ESRCH: return "-ESRCH";
+    case ENOSPC: return "-ENOSPC";
+    case EBADF: return "-EBADF";
+    case ENOTTY: return "-ENOTTY";
+    default: return "-E?";
+    }
+}
+
+/* A page's content tag as the engine spells it: its first bytes up to NUL
+ * (at most 7), "0" for a zero-filled page. */
+static void tag_text(const unsigned char *b, char *out) {
+    int i;
+    if (b[0] == 0) {
+        strcpy(out, "0");
+        return;
+    }
+    for (i = 0; i < 7 && b[i] > ' ' && b[i] < 127; ++i) out[i] = (char)b[i];
+    out[i] = 0;
+}
+
+static void tag_page(char *page, const char *tag) {
+    memset(page, 0, (size_t)PS);
+    if (tag) memcpy(page, tag, strnlen(tag, 7));
+}
+
+static void copy_tag_for(unsigned long index, char *out) {
+    const char *t = W->policy.copy_tag ? W->policy.copy_tag : "m{i}";
+    const char *p = strstr(t, "{i}");
+    if (p)
+        snprintf(out, 16, "%.*s%lu%s", (int)(p - t), t, index, p + 3);
+    else
+        snprintf(out, 16, "%s", t);
+    out[7] = 0;
+}
+
+static char *vma_addr(int mm, int vma, unsigned long page) {
+    const struct tw_vma *v = &W->mms[mm].vmas[vma];
+    return (char *)(v->start + (v->file ? page - v->pgoff : page) * (unsigned long)PS);
+}
+
+/* ---- the monitor (thread of the uffd mm's child) ------------------------ */
+
+static void log_msg(const char *s) {
+    int n = g_sh->nmsg;
+    if (n < TW_MAX_MSGS) {
+        snprintf(g_sh->msg[n], TW_MSG_LEN, "%s", s);
+        __atomic_store_n(&g_sh->nmsg, n + 1, __ATOMIC_RELEASE);
+    }
+}
+
+static int page_of(unsigned long addr, unsigned long *index) {
+    const struct tw_mm *m = &W->mms[W->uffd_mm];
+    for (int i = 0; i < m->nvmas; ++i) {
+        const struct tw_vma *v = &m->vmas[i];
+        if (addr >= v->start && addr < v->start + v->pages * (unsigned long)PS) {
+            unsigned long k = (addr - v->start) / (unsigned long)PS;
+            *index = v->file ? v->pgoff + k : k;
+            return 1;
+        }
+    }
+    *index = addr;
+    return 0;
+}
+
+static void *monitor(void *arg) {
+    (void)arg;
+    char *src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (;;) {
+        struct pollfd p = {g_uffd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) continue;
+        struct uffd_msg msg;
+        if (read(g_uffd, &msg, sizeof msg) != (ssize_t)sizeof msg) continue;
+        char text[TW_MSG_LEN];
+        if (msg.event != UFFD_EVENT_PAGEFAULT) {
+            snprintf(text, sizeof text, "event(%d)", msg.event);
+            log_msg(text);
+            continue;
+        }
+        unsigned long long flags = msg.arg.pagefault.flags;
+        unsigned long addr = (unsigned long)msg.arg.pagefault.address & ~((unsigned long)PS - 1);
+        unsigned long index;
+        page_of(addr, &index);
+        const char *kind = flags & UFFD_PAGEFAULT_FLAG_WP ? "WP" : flags & UFFD_PAGEFAULT_FLAG_MINOR ? "MINOR" : "MISS";
+        snprintf(text, sizeof text, "%s(%lu%s)", kind, index, flags & UFFD_PAGEFAULT_FLAG_WRITE ? ",W" : "");
+        log_msg(text);
+        int r = 0;
+        struct uffdio_range range = {addr, (unsigned long)PS};
+        if (flags & UFFD_PAGEFAULT_FLAG_WP) {
+            if (!W->policy.clear_on_wp) continue;
+            struct uffdio_writeprotect w = {range, 0};
+            r = ioctl(g_uffd, UFFDIO_WRITEPROTECT, &w);
+        } else if (flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+            if (!W->policy.continue_on_minor) continue;
+            struct uffdio_continue c = {range, W->policy.continue_mode_wp ? UFFDIO_CONTINUE_MODE_WP : 0, 0};
+            r = ioctl(g_uffd, UFFDIO_CONTINUE, &c);
+        } else if (W->policy.zeropage) {
+            struct uffdio_zeropage z = {range, 0, 0};
+            r = ioctl(g_uffd, UFFDIO_ZEROPAGE, &z);
+        } else {
+            char tag[16];
+            copy_tag_for(index, tag);
+            tag_page(src, tag);
+            struct uffdio_copy c = {addr, (unsigned long)src, (unsigned long)PS,
+                                    W->policy.copy_mode_wp ? UFFDIO_COPY_MODE_WP : 0, 0};
+            r = ioctl(g_uffd, UFFDIO_COPY, &c);
+        }
+        if (r != 0 && errno == EEXIST) ioctl(g_uffd, UFFDIO_WAKE, &range);
+    }
+    return NULL;
+}
+
+/* ---- operations ---------------------------------------------------------- */
+
+static void on_fault_signal(int sig) {
+    if (tl_jmp) siglongjmp(*tl_jmp, sig);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* A user access of every page of the op, one byte at a time (the compiler
+ * must neither elide nor merge them). */
+static void do_access(const struct tw_op *o, char *res) {
+    sigjmp_buf jb;
+    int sig = sigsetjmp(jb, 1);
+    if (sig) {
+        tl_jmp = NULL;
+        strcpy(res, sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
+        return;
+    }
+    tl_jmp = &jb;
+    unsigned char got[8] = {0};
+    for (unsigned long i = 0; i < o->count; ++i) {
+        volatile unsigned char *p = (volatile unsigned char *)vma_addr(g_me, o->vma, o->page + i);
+        if (o->kind == TW_WRITE) {
+            char t[8] = {0};
+            if (o->tag) memcpy(t, o->tag, strnlen(o->tag, 7));
+            for (int b = 0; b < 8; ++b) p[b] = (unsigned char)t[b];
+        } else {
+            for (int b = 0; b < 8; ++b) got[b] = p[b];
+        }
+    }
+    tl_jmp = NULL;
+    if (o->kind == TW_READ && o->count == 1) {
+        char t[8];
+        tag_text(got, t);
+        snprintf(res, 64, "read=%s", t);
+    } else {
+        strcpy(res, "ok");
+    }
+}
+
+static int uffd_ioctl(const struct tw_op *o) {
+    char *a = vma_addr(g_me, o->vma, o->page);
+    unsigned long len = o->count * (unsigned long)PS;
+    struct uffdio_range range = {(unsigned long)a, len};
+    switch (o->kind) {
+    case TW_API: {
+        g_uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+        if (g_uffd < 0) return errno;
+        struct uffdio_api api = {UFFD_API, o->arg, 0};
+        if (ioctl(g_uffd, UFFDIO_API, &api) != 0) return errno;
+        pthread_t t;
+        if (pthread_create(&t, NULL, monitor, NULL) != 0) return EAGAIN;
+        pthread_detach(t);
+        return 0;
+    }
+    case TW_REGISTER: {
+        struct uffdio_register r = {range, o->arg, 0};
+        return ioctl(g_uffd, UFFDIO_REGISTER, &r) ? errno : 0;
+    }
+    case TW_UNREGISTER: return ioctl(g_uffd, UFFDIO_UNREGISTER, &range) ? errno : 0;
+    case TW_WRITEPROTECT: {
+        struct uffdio_writeprotect w = {range, o->arg};
+        return ioctl(g_uffd, UFFDIO_WRITEPROTECT, &w) ? errno : 0;
+    }
+    case TW_COPY: {
+        char *src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        tag_page(src, o->tag);
+        struct uffdio_copy c = {(unsigned long)a, (unsigned long)src, (unsigned long)PS, o->arg, 0};
+        int r = ioctl(g_uffd, UFFDIO_COPY, &c) ? errno : 0;
+        munmap(src, (size_t)PS);
+        return r;
+    }
+    case TW_ZEROPAGE: {
+        struct uffdio_zeropage z = {{(unsigned long)a, (unsigned long)PS}, o->arg, 0};
+        return ioctl(g_uffd, UFFDIO_ZEROPAGE, &z) ? errno : 0;
+    }
+    case TW_CONTINUE: {
+        struct uffdio_continue c = {{(unsigned long)a, (unsigned long)PS}, o->arg, 0};
+        return ioctl(g_uffd, UFFDIO_CONTINUE, &c) ? errno : 0;
+    }
+    case TW_WAKE: return ioctl(g_uffd, UFFDIO_WAKE, &range) ? errno : 0;
+    }
+    return EINVAL;
+}
+
+/* Executes op k in this process (child: an mm op; controller: a file op). */
+static void exec_op(int k, char *res) {
+    const struct tw_op *o = &W->ops[k];
+    int e = 0;
+    switch (o->kind) {
+    case TW_READ:
+    case TW_WRITE: do_access(o, res); return;
+    case TW_FILE_WRITE: {
+        char *buf = malloc((size_t)PS);
+        tag_page(buf, o->tag);
+        for (unsigned long i = 0; i < o->count && !e; ++i)
+            if (pwrite(g_memfd, buf, (size_t)PS, (off_t)((o->page + i) * (unsigned long)PS)) != (ssize_t)PS) e = errno;
+        free(buf);
+        break;
+    }
+    case TW_PUNCH:
+        e = fallocate(g_memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)o->page, (off_t)o->count) ? errno : 0;
+        break;
+    case TW_DONTNEED:
+    case TW_PAGEOUT:
+        e = madvise(vma_addr(g_me, o->vma, o->page), o->count * (unsigned long)PS,
+                    o->kind == TW_DONTNEED ? MADV_DONTNEED : MADV_PAGEOUT) ? errno : 0;
+        break;
+    case TW_MUNMAP: {
+        const struct tw_vma *v = &W->mms[g_me].vmas[o->vma];
+        e = munmap((void *)v->start, v->pages * (unsigned long)PS) ? errno : 0;
+        if (!e) g_unmapped[o->vma] = 1;
+        break;
+    }
+    case TW_NOOP: break;
+    default: e = uffd_ioctl(o); break;
+    }
+    strcpy(res, errname(e));
+}
+
+struct access_job {
+    int op;
+    volatile int done;
+    char res[64];
+};
+
+static void *access_thread(void *arg) {
+    struct access_job *j = arg;
+    exec_op(j->op, j->res);
+    __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* An access in its own thread; "blocked" if it has not returned in time (the
+ * thread is left behind, still asleep in the kernel, and dies with the child). */
+static void child_access(int k, char *res) {
+    struct access_job *j = calloc(1, sizeof *j);
+    j->op = k;
+    pthread_t t;
+    if (pthread_create(&t, NULL, access_thread, j) != 0) {
+        strcpy(res, "-EAGAIN");
+        free(j);
+        return;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += TW_ACCESS_TIMEOUT_MS / 1000;
+    if (pthread_timedjoin_np(t, NULL, &until) == 0) {
+        strcpy(res, j->res);
+        free(j);
+    } else {
+        pthread_detach(t);
+        strcpy(res, "blocked");
+    }
+}
+
+/* ---- observations ---------------------------------------------------------- */
+
+static void pte_text(int pm, unsigned long addr, char *out) {
+    uint64_t raw = 0;
+    if (pread(pm, &raw, 8, (off_t)(addr / (unsigned long)PS * 8)) != 8) {
+        strcpy(out, "?");
+        return;
+    }
+    int wp = (int)(raw >> 57 & 1);
+    if (raw >> 63 & 1) {
+        /* pagemap shows neither the write nor the dirty bit. */
+        sprintf(out, "P(?,?,%d)", wp);
+    } else if (raw >> 62 & 1) {
+        /* Swap-format entries: real swap areas have small types; pte markers
+         * and other special entries use the top types (a uffd-wp marker
+         * reads type 31, offset 1 on 6.18). */
+        unsigned type = (unsigned)(raw & 0x1f);
+        if (type >= 24)
+            strcpy(out, wp ? "M" : "marker");
+        else
+            strcpy(out, wp ? "swap(wp)" : "swap");
+    } else {
+        strcpy(out, "none");
+    }
+}
+
+/* Child: "cellindex value" lines for this mm's pte cells (only cell `only`
+ * if it is >= 0). */
+static void child_observe(char *reply, int only) {
+    int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    size_t len = 0;
+    reply[0] = 0;
+    for (int i = 0; i < W->ncells; ++i) {
+        const struct tw_cell *c = &W->cells[i];
+        if (c->kind != TW_CELL_PTE || c->mm != g_me || (only >= 0 && i != only)) continue;
+        char v[32];
+        if (g_unmapped[c->vma])
+            strcpy(v, "unmapped");
+        else
+            pte_text(pm, (unsigned long)vma_addr(g_me, c->vma, c->page), v);
+        len += (size_t)snprintf(reply + len, TW_REPLY - len, "%d %s\n", i, v);
+    }
+    close(pm);
+}
+
+/* Child: MADV_PAGEOUT of file page `index` if one of this mm's file VMAs has
+ * it mapped; "1" if so. Global reclaim cannot be aimed at one folio from user
+ * space: pageout by the mapping process stands in for it. */
+static void child_pageout_if_mapped(unsigned long index, char *reply) {
+    int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    strcpy(reply, "0");
+    const struct tw_mm *m = &W->mms[g_me];
+    for (int i = 0; i < m->nvmas && pm >= 0; ++i) {
+        const struct tw_vma *v = &m->vmas[i];
+        if (!v->file || g_unmapped[i] || index < v->pgoff || index >= v->pgoff + v->pages) continue;
+        char *a = vma_addr(g_me, i, index);
+        uint64_t raw = 0;
+        if (pread(pm, &raw, 8, (off_t)((unsigned long)a / (unsigned long)PS * 8)) == 8 && (raw >> 63 & 1)) {
+            sprintf(reply, "1 %s", errname(madvise(a, (size_t)PS, MADV_PAGEOUT) ? errno : 0));
+            break;
+        }
+    }
+    if (pm >= 0) close(pm);
+}
+
+/* ---- racers ------------------------------------------------------------------ */
+
+struct racer {
+    int slot, op, cpu;
+    pthread_t t;
+};
+static struct racer g_racer[TW_MAX_RACERS];
+
+static void *racer_thread(void *arg) {
+    struct racer *r = arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(r->cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    while (now_ns() < g_sh->start_ns[r->slot]) {
+    }
+    exec_op(r->op, g_sh->result[r->slot]);
+    __atomic_store_n(&g_sh->done[r->slot], 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static int racer_arm(int slot, int op, int cpu) {
+    struct racer *r = &g_racer[slot];
+    r->slot = slot, r->op = op, r->cpu = cpu;
+    return pthread_create(&r->t, NULL, racer_thread, r);
+}
+
+/* ---- the child ----------------------------------------------------------------- */
+
+static void child_main(int mm, int sock) {
+    g_me = mm;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fault_signal;
+    sa.sa_flags = SA_NODEFER;
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+    signal(SIGINT, SIG_IGN);  /* the controller decides; it kills us */
+    char *reply = malloc(TW_REPLY);
+    /* Map the VMAs at the session's addresses. */
+    const struct tw_mm *m = &W->mms[mm];
+    reply[0] = 0;
+    for (int i = 0; i < m->nvmas; ++i) {
+        const struct tw_vma *v = &m->vmas[i];
+        int prot = PROT_READ | (v->write ? PROT_WRITE : 0);
+        void *p = v->file ? mmap((void *)v->start, v->pages * (size_t)PS, prot, MAP_SHARED | MAP_FIXED_NOREPLACE, g_memfd,
+                                 (off_t)(v->pgoff * (unsigned long)PS))
+                          : mmap((void *)v->start, v->pages * (size_t)PS, prot,
+                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (p != (void *)v->start) {
+            snprintf(reply, TW_REPLY, "cannot map %s's VMA %d at %#lx: %s", m->name, i, v->start,
+                     p == MAP_FAILED ? strerror(errno) : "placed elsewhere (kernel without MAP_FIXED_NOREPLACE)");
+            break;
+        }
+    }
+    if (send(sock, reply, strlen(reply) + 1, 0) < 0 || reply[0]) _exit(2);
+    for (;;) {
+        struct tw_cmd c;
+        if (recv(sock, &c, sizeof c, 0) != (ssize_t)sizeof c) _exit(0);
+        reply[0] = 0;
+        switch (c.type) {
+        case CMD_OP:
+            if (W->ops[c.op].kind == TW_READ || W->ops[c.op].kind == TW_WRITE)
+                child_access(c.op, reply);
+            else
+                exec_op(c.op, reply);
+            break;
+        case CMD_OBSERVE: child_observe(reply, c.op); break;
+        case CMD_PAGEOUT_IF_MAPPED: child_pageout_if_mapped(W->ops[c.op].page, reply); break;
+        case CMD_RACE_ARM: sprintf(reply, "%d", racer_arm(c.slot, c.op, c.cpu)); break;
+        case CMD_RACE_JOIN: pthread_join(g_racer[c.slot].t, NULL); break;
+        case CMD_EXIT: _exit(0);
+        }
+        if (send(sock, reply, strlen(reply) + 1, 0) < 0) _exit(0);
+    }
+}
+
+static int ask(int mm, int type, int op, int slot, int cpu, char *reply) {
+    struct tw_cmd c = {type, op, slot, cpu};
+    if (send(g_sock[mm], &c, sizeof c, 0) != (ssize_t)sizeof c) return -1;
+    struct pollfd p = {g_sock[mm], POLLIN, 0};
+    if (poll(&p, 1, 10000) != 1) return -1;
+    ssize_t n = recv(g_sock[mm], reply, TW_REPLY - 1, 0);
+    if (n <= 0) return -1;
+    reply[n] = 0;
+    return 0;
+}
+
+/* ---- swap file ------------------------------------------------------------------ */
+
+static char g_swap_path[128];
+static volatile sig_atomic_t g_swap_on;
+
+int tw_swap_active(void) {
+    FILE *f = fopen("/proc/swaps", "r");
+    char line[512];
+    int lines = 0;
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '\n') ++lines;
+    fclose(f);
+    return lines > 1; /* the first line is the header */
+}
+
+void tw_swap_cleanup(void) {
+    if (g_swap_path[0] == '\0') return;
+    if (g_swap_on) swapoff(g_swap_path);
+    g_swap_on = 0;
+    unlink(g_swap_path);
+    g_swap_path[0] = '\0';
+}
+
+void tw_swap_remove_stale(const char *prefix) {
+    DIR *d = opendir("/var/tmp");
+    struct dirent *e;
+    size_t pl = strlen(prefix);
+    if (!d) return;
+    while ((e = readdir(d))) {
+        int pid = 0;
+        char tail[8] = "";
+        if (strncmp(e->d_name, prefix, pl) != 0 || e->d_name[pl] != '-' ||
+            sscanf(e->d_name + pl + 1, "%d.%5s", &pid, tail) != 2 || strcmp(tail, "swap") != 0 || pid <= 0 ||
+            kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "/var/tmp/%s", e->d_name);
+        swapoff(path); /* fails harmlessly if it was never swapped on */
+        unlink(path);
+    }
+    closedir(d);
+}
+
+/* Swap header v1 (what mkswap writes): union swap_header has bootbits[1024],
+ * then version, last_page, nr_badpages; magic "SWAPSPACE2" ends page 0. */
+int tw_swap_make(const char *path, unsigned long bytes, char *note, unsigned long n) {
+    long ps = sysconf(_SC_PAGESIZE);
+    if (geteuid() != 0) {
+        snprintf(note, n, "no swap device (not root, no temporary swapfile tried)");
+        return 0;
+    }
+    snprintf(g_swap_path, sizeof g_swap_path, "%s", path);
+    int fd = open(g_swap_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(note, n, "no swap device (cannot create swapfile: %s)", strerror(errno));
+        g_swap_path[0] = '\0';
+        return 0;
+    }
+    char *buf = calloc(1, 1u << 20);
+    int ok = buf != NULL;
+    for (unsigned long off = 0; ok && off < bytes; off += 1u << 20) ok = write(fd, buf, 1u << 20) == (1 << 20);
+    if (ok) {
+        uint32_t info[3] = {1, (uint32_t)(bytes / (unsigned long)ps - 1), 0};
+        memset(buf, 0, (size_t)ps);
+        memcpy(buf + 1024, info, sizeof info);
+        memcpy(buf + ps - 10, "SWAPSPACE2", 10);
+        ok = pwrite(fd, buf, (size_t)ps, 0) == ps && fsync(fd) == 0;
+    }
+    free(buf);
+    close(fd);
+    if (!ok) {
+        snprintf(note, n, "no swap device (writing swapfile failed: %s)", strerror(errno));
+        tw_swap_cleanup();
+        return 0;
+    }
+    if (swapon(g_swap_path, 0) != 0) {
+        snprintf(note, n, "no swap device (swapon of a temporary swapfile failed: %s)", strerror(errno));
+        tw_swap_cleanup();
+        return 0;
+    }
+    g_swap_on = 1;
+    snprintf(note, n, "temporary %lu MiB swapfile %s (swapped off and removed at exit)", bytes >> 20, g_swap_path);
+    return 1;
+}
+
+/* ---- the controller ------------------------------------------------------------ */
+
+int tw_preflight(char *why, unsigned long n) {
+    struct utsname u;
+    int major = 0, minor = 0;
+    uname(&u);
+    sscanf(u.release, "%d.%d", &major, &minor);
+    if (major < 6 || (major == 6 && minor < 12)) {
+        snprintf(why, n, "the twin expects Linux >= 6.12 (this is %s)", u.release);
+        return 77;
+    }
+    int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        snprintf(why, n, errno == ENOSYS ? "userfaultfd not built into this kernel (ENOSYS)"
+                                         : "userfaultfd not permitted: %s (needs root or vm.unprivileged_userfaultfd=1)",
+                 strerror(errno));
+        return 77;
+    }
+    close(fd);
+    fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, n, "cannot read /proc/self/pagemap: %s", strerror(errno));
+        return 77;
+    }
+    close(fd);
+    return 0;
+}
+
+static void stop_children(void) {
+    for (int i = 0; i < g_nchildren; ++i) {
+        if (g_pid[i] > 0) {
+            kill(g_pid[i], SIGKILL);
+            waitpid(g_pid[i], NULL, 0);
+            g_pid[i] = 0;
+        }
+        if (g_sock[i] >= 0) close(g_sock[i]);
+        g_sock[i] = -1;
+    }
+    g_nchildren = 0;
+}
+
+static volatile sig_atomic_t g_racing;
+
+static void on_interrupt(int sig) {
+    (void)sig;
+    if (g_racing) { /* the race loop stops after this iteration and reports */
+        g_stop = 1;
+        return;
+    }
+    for (int i = 0; i < g_nchildren; ++i)
+        if (g_pid[i] > 0) kill(g_pid[i], SIGKILL);
+    tw_swap_cleanup();
+    _exit(130);
+}
+
+static void teardown(void) {
+    stop_children();
+    if (g_probe) munmap(g_probe, W->file_pages * (size_t)PS);
+    g_probe = NULL;
+    if (g_memfd >= 0) close(g_memfd);
+    g_memfd = -1;
+    if (g_sh) munmap(g_sh, sizeof *g_sh);
+    g_sh = NULL;
+    tw_swap_cleanup();
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+}
+
+static int setup_world(const struct tw_world *w, FILE *out) {
+    W = w;
+    PS = sysconf(_SC_PAGESIZE);
+    g_stop = 0;
+    char why[256];
+    int pf = tw_preflight(why, sizeof why);
+    if (pf) {
+        fprintf(out, "# not allowed: %s\n", why);
+        return pf;
+    }
+    signal(SIGINT, on_interrupt);
+    signal(SIGTERM, on_interrupt);
+    signal(SIGHUP, on_interrupt);
+    if (w->need_swap) {
+        if (geteuid() == 0) tw_swap_remove_stale("faultline-twin");
+        if (tw_swap_active()) {
+            fprintf(out, "# swap: a swap area is active already\n");
+        } else {
+            char path[128], note[256];
+            snprintf(path, sizeof path, "/var/tmp/faultline-twin-%d.swap", (int)getpid());
+            if (!tw_swap_make(path, 16ul << 20, note, sizeof note)) {
+                /* Paging out without swap is another experiment: refuse. */
+                fprintf(out, "# not allowed: the session pages out and %s\n", note);
+                return 77;
+            }
+            fprintf(out, "# swap: %s\n", note);
+        }
+    }
+    g_sh = mmap(NULL, sizeof *g_sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    g_memfd = (int)syscall(SYS_memfd_create, "faultline-twin", MFD_CLOEXEC);
+    if (g_sh == MAP_FAILED || g_memfd < 0 || ftruncate(g_memfd, (off_t)(w->file_pages * (unsigned long)PS)) != 0) {
+        fprintf(out, "# error: memfd: %s\n", strerror(errno));
+        if (g_sh == MAP_FAILED) g_sh = NULL;
+        return 3;
+    }
+    g_probe = mmap(NULL, w->file_pages * (size_t)PS, PROT_READ, MAP_SHARED, g_memfd, 0);
+    if (g_probe == MAP_FAILED) {
+        g_probe = NULL;
+        fprintf(out, "# error: probe mapping: %s\n", strerror(errno));
+        return 3;
+    }
+    fflush(out);
+    for (int i = 0; i < w->nmms; ++i) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return 3;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) return 3;
+        if (pid == 0) {
+            close(sv[0]);
+            child_main(i, sv[1]);
+        }
+        close(sv[1]);
+        g_pid[i] = pid;
+        g_sock[i] = sv[0];
+        g_nchildren = i + 1;
+        char reply[512];
+        struct pollfd p = {sv[0], POLLIN, 0};
+        ssize_t n = poll(&p, 1, 10000) == 1 ? recv(sv[0], reply, sizeof reply - 1, 0) : -1;
+        if (n <= 0) {
+            fprintf(out, "# error: process for %s did not start\n", w->mms[i].name);
+            return 3;
+        }
+        reply[n] = 0;
+        if (reply[0]) {
+            fprintf(out, "# bad world: %s\n", reply);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Runs op k to completion (where it runs) and writes its result. */
+static void run_op(int k, char *res) {
+    const struct tw_op *o = &W->ops[k];
+    char *reply = malloc(TW_REPLY);
+    if (o->kind == TW_RECLAIM) {
+        /* Whoever maps it pages it out; if nobody does, a helper maps just that
+         * page, touches it and pages it out (the only mapper). */
+        int done = 0;
+        for (int m = 0; m < W->nmms && !done; ++m)
+            if (ask(m, CMD_PAGEOUT_IF_MAPPED, k, 0, 0, reply) == 0 && reply[0] == '1') {
+                strcpy(res, reply + 2);
+                done = 1;
+            }
+        if (!done) {
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid == 0) {
+                volatile char *p = mmap(NULL, (size_t)PS, PROT_READ, MAP_SHARED, g_memfd, (off_t)(o->page * (unsigned long)PS));
+                if (p == MAP_FAILED) _exit(1);
+                (void)p[0];
+                _exit(madvise((void *)p, (size_t)PS, MADV_PAGEOUT) ? 1 : 0);
+            }
+            int st = 0;
+            waitpid(pid, &st, 0);
+            strcpy(res, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "-EINVAL");
+        }
+    } else if (o->mm < 0) {
+        exec_op(k, res);
+    } else if (ask(o->mm, CMD_OP, k, 0, 0, reply) == 0) {
+        snprintf(res, 64, "%s", reply);
+    } else {
+        strcpy(res, "lost");
+    }
+    free(reply);
+}
+
+static void msgs_since(int from, char *buf, size_t n) {
+    int to = __atomic_load_n(&g_sh->nmsg, __ATOMIC_ACQUIRE);
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = from; i < to && len + TW_MSG_LEN + 2 < n; ++i) len += (size_t)sprintf(buf + len, "%s%s", len ? " " : "", g_sh->msg[i]);
+    if (!len) strcpy(buf, "-");
+}
+
+/* Values of every cell (or only cell `only` if >= 0), in table order, into
+ * vals[i] (32 bytes each). */
+static int observe_cells(char (*vals)[32], int only) {
+    char *reply = malloc(TW_REPLY);
+    for (int m = 0; m < W->nmms; ++m) {
+        if (only >= 0 && (W->cells[only].kind != TW_CELL_PTE || W->cells[only].mm != m)) continue;
+        if (ask(m, CMD_OBSERVE, only, 0, 0, reply) != 0) {
+            free(reply);
+            return -1;
+        }
+        for (char *line = strtok(reply, "\n"); line; line = strtok(NULL, "\n")) {
+            int idx = -1;
+            char v[32];
+            if (sscanf(line, "%d %31s", &idx, v) == 2 && idx >= 0 && idx < W->ncells) strcpy(vals[idx], v);
+        }
+    }
+    free(reply);
+    for (int i = 0; i < W->ncells; ++i) {
+        const struct tw_cell *c = &W->cells[i];
+        if (c->kind == TW_CELL_PTE || (only >= 0 && i != only)) continue;
+        off_t off = (off_t)(c->page * (unsigned long)PS);
+        off_t d = lseek(g_memfd, off, SEEK_DATA);
+        int hole = d < 0 ? errno == ENXIO : d != off;
+        /* cachestat() tells the xarray's folio (nr_cache) from a swap entry
+         * (nr_evicted) even while the folio is still in the swap cache, which
+         * mincore() would count as resident. */
+        struct tw_cachestat_range range = {(uint64_t)off, (uint64_t)PS};
+        struct tw_cachestat cs;
+        int inc;
+        if (syscall(__NR_cachestat, g_memfd, &range, &cs, 0) == 0) {
+            inc = cs.nr_cache > 0;
+        } else {
+            unsigned char v = 0;
+            mincore(g_probe + c->page * (unsigned long)PS, (size_t)PS, &v);
+            inc = v & 1;
+        }
+        unsigned char b[8] = {0};
+        char t[8] = "?";
+        if (!hole && inc && pread(g_memfd, b, 8, off) == 8) tag_text(b, t);
+        if (c->kind == TW_CELL_XA)
+            snprintf(vals[i], 32, hole ? "hole" : inc ? "F(%s)" : "S", t);
+        else
+            snprintf(vals[i], 32, "%s", hole ? "hole" : inc ? t : "?"); /* swapped: reading would swap it in */
+    }
+    return 0;
+}
+
+static int observe(char (*vals)[32]) { return observe_cells(vals, -1); }
+
+int tw_run(const struct tw_world *w, int nsetup, FILE *out) {
+    (void)nsetup;
+    int rc = setup_world(w, out);
+    if (rc) {
+        teardown();
+        return rc;
+    }
+    char(*vals)[32] = calloc((size_t)w->ncells + 1, 32);
+    char res[64], msgs[4096];
+    for (int k = 0; k < w->nops; ++k) {
+        int from = __atomic_load_n(&g_sh->nmsg, __ATOMIC_ACQUIRE);
+        run_op(k, res);
+        usleep(1000); /* let the monitor log a message of a fault left blocked */
+        msgs_since(from, msgs, sizeof msgs);
+        fprintf(out, "op %d %s\nresult %s\nmsgs %s\n", k + 1, w->ops[k].label, res, msgs);
+        if (observe(vals) != 0) {
+            fprintf(out, "# error: an mm's process died\n");
+            rc = 3;
+            break;
+        }
+        for (int i = 0; i < w->ncells; ++i) fprintf(out, "cell %s %s\n", w->cells[i].name, vals[i]);
+        fflush(out);
+    }
+    free(vals);
+    teardown();
+    return rc;
+}
+
+/* ---- the race loop ---------------------------------------------------------------- */
+
+const char *tw_classify(int watch_protected, const char *pte, const char *follow_msgs, int wrote, char *buf,
+                        unsigned long n) {
+    int still = strcmp(pte, "M") == 0 || strcmp(pte, "swap(wp)") == 0 || strstr(pte, ",1)") != NULL;
+    int c2 = watch_protected && !still;
+    int c1 = watch_protected && wrote && strcmp(follow_msgs, "-") == 0;
+    snprintf(buf, n, "%s", c1 && c2 ? "C1+C2" : c1 ? "C1" : c2 ? "C2" : "clean");
+    return buf;
+}
+
+#define TW_MAX_OUTCOMES 32
+#define TW_BINS 20
+
+struct outcome {
+    char key[320];
+    char cls[8];
+    long count;
+    long bins[TW_BINS];
+};
+
+int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, FILE *out) {
+    int rc = setup_world(w, out);
+    if (rc) {
+        teardown();
+        return rc;
+    }
+    char(*vals)[32] = calloc((size_t)w->ncells + 1, 32);
+    char res[64], armed[32], msgs[4096];
+    for (int k = 0; k < nsetup; ++k) {
+        run_op(k, res);
+        if (strcmp(res, "ok") != 0 && strncmp(res, "read=", 5) != 0) {
+            fprintf(out, "# setup op %d (%s) failed: %s\n", k + 1, w->ops[k].label, res);
+            rc = 3;
+            goto done;
+        }
+    }
+    if (observe(vals) != 0) {
+        rc = 3;
+        goto done;
+    }
+    strcpy(armed, vals[r->watch]);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (ncpu < 1) ncpu = 1;
+    struct outcome *oc = calloc(TW_MAX_OUTCOMES, sizeof *oc);
+    int noc = 0;
+    long iters = 0, rearm_failed = 0, lost = 0;
+    int wrote = 0;
+    const struct tw_cell *wc = &w->cells[r->watch];
+    for (int f = 0; f < r->nfollow; ++f) {
+        const struct tw_op *o = &w->ops[r->follow[f]];
+        if (o->kind == TW_WRITE && o->mm == wc->mm && o->vma == wc->vma && wc->page >= o->page && wc->page < o->page + o->count)
+            wrote = 1;
+    }
+    long long begin = now_ns();
+    unsigned long long rnd = (unsigned long long)begin | 1;
+    const long long win = (long long)(r->window_us > 0 ? r->window_us : 1) * 1000;
+    g_racing = 1;
+    while (!g_stop && (r->iterations <= 0 || iters < r->iterations) &&
+           (r->seconds <= 0 || (now_ns() - begin) / 1e9 < r->seconds)) {
+        if (iters > 0 || rearm_failed > 0) {
+            for (int k = 0; k < r->nrearm; ++k) run_op(r->rearm[k], res);
+            if (observe_cells(vals, r->watch) != 0) {
+                rc = 3;
+                break;
+            }
+            if (strcmp(vals[r->watch], armed) != 0) {
+                if (++rearm_failed > 1000 + 10 * iters) break; /* re-arming does not work: stop */
+                continue;
+            }
+        }
+        __atomic_store_n(&g_sh->nmsg, 0, __ATOMIC_RELEASE);
+        /* Racer 0 starts at t0; racer k at t0 + d_k, d_k uniform in [-win, win]. */
+        long long t0 = now_ns() + 300000 + win, d1 = 0;
+        for (int s = 0; s < r->nracers; ++s) {
+            long long d = 0;
+            if (s > 0) {
+                rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+                d = (long long)(rnd % (unsigned long long)(2 * win + 1)) - win;
+                if (s == 1) d1 = d;
+            }
+            g_sh->start_ns[s] = t0 + d;
+            g_sh->done[s] = 0;
+        }
+        char reply[64];
+        for (int s = 0; s < r->nracers; ++s) {
+            const struct tw_op *o = &w->ops[r->racers[s]];
+            int cpu = (int)(s % ncpu);
+            if (o->mm < 0)
+                racer_arm(s, r->racers[s], cpu);
+            else
+                ask(o->mm, CMD_RACE_ARM, r->racers[s], s, cpu, reply);
+        }
+        long long deadline = t0 + win + 2000000000LL;
+        int all = 0;
+        while (!all && now_ns() < deadline) {
+            all = 1;
+            for (int s = 0; s < r->nracers; ++s) all = all && __atomic_load_n(&g_sh->done[s], __ATOMIC_ACQUIRE);
+        }
+        if (!all) { /* a racer is stuck in the kernel: nothing more to learn */
+            fprintf(out, "# a racing operation did not complete within 2 s; stopping\n");
+            ++lost;
+            break;
+        }
+        for (int s = 0; s < r->nracers; ++s) {
+            const struct tw_op *o = &w->ops[r->racers[s]];
+            if (o->mm < 0)
+                pthread_join(g_racer[s].t, NULL);
+            else
+                ask(o->mm, CMD_RACE_JOIN, 0, s, 0, reply);
+        }
+        usleep(200);
+        char race_msgs[1024], pte[32], cls[8];
+        msgs_since(0, race_msgs, sizeof race_msgs);
+        if (observe_cells(vals, r->watch) != 0) {
+            rc = 3;
+            break;
+        }
+        strcpy(pte, vals[r->watch]);
+        int from = __atomic_load_n(&g_sh->nmsg, __ATOMIC_ACQUIRE);
+        for (int f = 0; f < r->nfollow; ++f) run_op(r->follow[f], res);
+        usleep(200);
+        msgs_since(from, msgs, sizeof msgs);
+        tw_classify(r->watch_protected, pte, msgs, wrote, cls, sizeof cls);
+        char end[32];
+        if (observe_cells(vals, r->watch) != 0) {
+            rc = 3;
+            break;
+        }
+        strcpy(end, vals[r->watch]);
+        char key[320];
+        snprintf(key, sizeof key, "%.31s after the race, race msgs %.80s, then msgs %.80s, ends %.31s", pte, race_msgs,
+                 msgs, end);
+        int i;
+        for (i = 0; i < noc && strcmp(oc[i].key, key) != 0; ++i) {
+        }
+        if (i == noc && noc < TW_MAX_OUTCOMES) {
+            snprintf(oc[i].key, sizeof oc[i].key, "%s", key);
+            strcpy(oc[i].cls, cls);
+            ++noc;
+        }
+        if (i < noc) {
+            ++oc[i].count;
+            int bin = (int)((d1 + win) * TW_BINS / (2 * win + 1));
+            ++oc[i].bins[bin < 0 ? 0 : bin >= TW_BINS ? TW_BINS - 1 : bin];
+        }
+        ++iters;
+    }
+    g_racing = 0;
+    double secs = (now_ns() - begin) / 1e9;
+    fprintf(out, "race iterations %ld seconds %.1f window_us %d rearm_failed %ld stuck %ld%s\n", iters, secs,
+            r->window_us, rearm_failed, lost, g_stop ? " interrupted" : "");
+    for (int i = 0; i < noc; ++i) {
+        fprintf(out, "outcome %s %ld %s\n", oc[i].cls, oc[i].count, oc[i].key);
+        fprintf(out, "histogram");
+        for (int b = 0; b < TW_BINS; ++b) fprintf(out, " %ld", oc[i].bins[b]);
+        fprintf(out, "\n");
+    }
+    free(oc);
+done:
+    free(vals);
+    teardown();
+    return rc;
+}
