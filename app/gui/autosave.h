@@ -26,6 +26,8 @@ public:
     void discard();
     // This window's journal file ("" before the first hand-made step).
     QString path() const { return path_; }
+    // Whether a journal is open (between the first record() and discard()).
+    bool active() const { return journal_.active(); }
 
     // Journals of dead processes, newest first.
     static QStringList orphans();

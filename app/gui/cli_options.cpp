@@ -7,6 +7,7 @@
 #include <QDockWidget>
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTextStream>
 
@@ -14,6 +15,7 @@
 #include "faultline_version.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
+#include "model/variants.h"
 
 namespace faultline::gui {
 
@@ -32,6 +34,29 @@ QString defaultSessionPath() {
     for (const QString& c : candidates)
         if (QFileInfo::exists(c)) return QFileInfo(c).absoluteFilePath();
     return candidates.front();
+}
+
+// "A-B" or "N", decimal digits only, A <= B.
+bool parseStepRange(const QString& text, uint64_t* a, uint64_t* b) {
+    static const QRegularExpression re(QStringLiteral("^([0-9]{1,18})(?:-([0-9]{1,18}))?$"));
+    const QRegularExpressionMatch m = re.match(text);
+    if (!m.hasMatch()) return false;
+    const uint64_t x = m.captured(1).toULongLong(), y = m.captured(2).isEmpty() ? x : m.captured(2).toULongLong();
+    if (x > y) return false;
+    if (a) *a = x;
+    if (b) *b = y;
+    return true;
+}
+
+bool parseSize(const QString& text, int* w, int* h) {
+    static const QRegularExpression re(QStringLiteral("^([0-9]{1,5})x([0-9]{1,5})$"));
+    const QRegularExpressionMatch m = re.match(text);
+    if (!m.hasMatch()) return false;
+    const int x = m.captured(1).toInt(), y = m.captured(2).toInt();
+    if (x < 200 || y < 200 || x > 16384 || y > 16384) return false;
+    if (w) *w = x;
+    if (h) *h = y;
+    return true;
 }
 
 QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
@@ -66,10 +91,14 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
         return "help";
     }
     if (p.isSet("version")) return "version";
+    // An option given with an empty value is a mistake, never "not given".
+    for (const QCommandLineOption* opt : {&kernel, &step, &task, &compare, &shot, &scale, &steps, &out, &theme, &size, &watch, &view})
+        if (p.isSet(*opt) && p.value(*opt).trimmed().isEmpty()) return QStringLiteral("--%1: an empty value").arg(opt->names().front());
     const QStringList pos = p.positionalArguments();
     if (pos.size() > 1) return "more than one session file given";
     o->session = pos.value(0);
     o->kernel = p.value(kernel);
+    if (!o->kernel.isEmpty() && !findVariant(o->kernel.toStdString())) return QStringLiteral("--kernel %1: unknown kernel variant").arg(o->kernel);
     for (const QString& s : p.values(set)) {
         const int eq = s.indexOf('=');
         if (eq <= 0) return QStringLiteral("--set %1: expected NAME=VALUE").arg(s);
@@ -78,21 +107,24 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     if (p.isSet(step)) {
         bool ok = false;
         o->step = p.value(step).toULongLong(&ok);
-        if (!ok) return "--step: not a number";
+        if (!ok || !p.value(step).front().isDigit()) return QStringLiteral("--step %1: not a step number (0, 1, 2, ...)").arg(p.value(step));
     }
     o->task = p.value(task);
     o->compare = p.value(compare);
     o->screenshot = p.value(shot);
     bool ok = false;
     o->scale = p.value(scale).toDouble(&ok);
-    if (!ok || o->scale <= 0 || o->scale > 8) return "--scale: expected a number in (0, 8]";
+    if (!ok || !(o->scale > 0 && o->scale <= 8)) return QStringLiteral("--scale %1: expected a number in (0, 8]").arg(p.value(scale));
     o->exportSteps = p.value(steps);
     o->out = p.value(out);
     if (!o->exportSteps.isEmpty() && o->out.isEmpty()) return "--export-steps needs --out";
+    if (!o->exportSteps.isEmpty() && !parseStepRange(o->exportSteps, nullptr, nullptr))
+        return QStringLiteral("--export-steps %1: expected A-B with A <= B (or one step N)").arg(o->exportSteps);
     o->theme = p.value(theme);
     if (o->theme != "light" && o->theme != "dark") return "--theme: light or dark";
     o->presentation = p.isSet(pres);
     o->size = p.value(size);
+    if (!parseSize(o->size, nullptr, nullptr)) return QStringLiteral("--size %1: expected WIDTHxHEIGHT, each 200 to 16384").arg(o->size);
     o->watch = p.value(watch);
     o->noRecovery = p.isSet(norec);
     o->view = p.value(view);
@@ -114,8 +146,8 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
     QTextStream err(stderr);
     const bool headless = o.headless();
     w.setQuiet(headless);
-    const QStringList wh = o.size.split('x');
-    if (wh.size() == 2 && wh[0].toInt() > 200 && wh[1].toInt() > 200) w.resize(wh[0].toInt(), wh[1].toInt());
+    int width = 0, height = 0;
+    if (parseSize(o.size, &width, &height)) w.resize(width, height);
     // Rendered output is reproducible: the default layout, not the user's.
     if (headless) {
         w.show();
@@ -144,8 +176,8 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
     }
     if (!o.watch.isEmpty())
         if (const QString e = c.addWatchpoint(o.watch); !e.isEmpty()) {
-            err << "faultline: " << e << "\n";
-            if (headless) return 2;
+            err << "faultline: --watch " << o.watch << ": " << e << "\n";
+            return 2;
         }
     if (o.step) c.runTo(*o.step);
     if (o.run > 0) c.continueRun();
@@ -200,12 +232,9 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
         }
     }
     if (!o.exportSteps.isEmpty()) {
-        const QStringList r = o.exportSteps.split('-');
-        bool ok1 = false, ok2 = true;
-        const uint64_t a = r.value(0).toULongLong(&ok1);
-        const uint64_t b = r.size() > 1 ? r[1].toULongLong(&ok2) : a;
-        if (!ok1 || !ok2 || r.size() > 2) {
-            err << "faultline: --export-steps: expected A-B\n";
+        uint64_t a = 0, b = 0;
+        if (!parseStepRange(o.exportSteps, &a, &b)) {
+            err << "faultline: --export-steps " << o.exportSteps << ": expected A-B with A <= B\n";
             return 2;
         }
         if (b > c.debugger().length()) {

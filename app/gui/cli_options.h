@@ -36,6 +36,9 @@ struct Options {
 // "version" for --version).
 QString parseOptions(const QStringList& args, Options* o, QString* helpText);
 QString defaultSessionPath();
+// "--export-steps A-B" / "N" (A <= B) and "--size WxH" (200..16384 each); null outputs allowed.
+bool parseStepRange(const QString& text, uint64_t* a, uint64_t* b);
+bool parseSize(const QString& text, int* w, int* h);
 
 class MainWindow;
 class Controller;

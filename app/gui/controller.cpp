@@ -21,12 +21,15 @@ void countState(const State& s, int& protectedA, int& present, int& cached, int&
 
 Controller::Controller(QObject* parent) : QObject(parent) {}
 
-QString Controller::openSession(const Session& s, const QString& path, const QString& variant, const debug::Overrides& ov, uint64_t position) {
+QString Controller::openSession(const Session& s, const QString& path, const QString& variant, const debug::Overrides& ov, uint64_t position,
+                                bool wholeSchedule) {
     debug::Debugger d;
     d.stopOnFindings = dbg_.stopOnFindings;
     d.breakpoints() = dbg_.breakpoints();
     d.watchpoints() = dbg_.watchpoints();
-    if (std::string e = d.load(s, variant.toStdString(), ov, position); !e.empty()) return QString::fromStdString(e);
+    const std::string e = wholeSchedule && variant.isEmpty() && ov.empty() ? d.loadWholeSchedule(s, position)
+                                                                            : d.load(s, variant.toStdString(), ov, position);
+    if (!e.empty()) return QString::fromStdString(e);
     dbg_ = std::move(d);
     path_ = path;
     log_ = {};
@@ -213,6 +216,11 @@ QString Controller::addWatchpoint(const QString& spec) {
     std::string err;
     auto w = debug::parseWatchpoint(*dbg_.current().config, spec.trimmed().toStdString(), &err);
     if (!w) return QString::fromStdString(err);
+    // Only cells the session has: file pages, swap slots.
+    const bool slot = w->where == debug::Watchpoint::Where::Slot;
+    const uint64_t limit = slot ? dbg_.session().swapSlots : dbg_.session().filePages;
+    if (w->index >= limit)
+        return tr("watchpoint '%1': index %2 is beyond the session's %3 %4").arg(spec.trimmed()).arg(w->index).arg(limit).arg(slot ? tr("swap slots") : tr("file pages"));
     if (std::find(dbg_.watchpoints().begin(), dbg_.watchpoints().end(), *w) == dbg_.watchpoints().end()) dbg_.watchpoints().push_back(*w);
     publish();
     return {};

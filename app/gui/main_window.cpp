@@ -1,5 +1,7 @@
 #include "gui/main_window.h"
 
+#include <unistd.h>
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -42,6 +44,7 @@
 #include "gui/kernel_twin_dialog.h"
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
+#include "io/atomic_file.h"
 #include "model/variants.h"
 #include "session/recording_journal.h"
 #include "session/session_io.h"
@@ -86,9 +89,18 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
     buildActions();
     buildMenus();
     buildToolbar();
+    setUnsaved(false);  // Save is for hand-made work only
     stopLabel_ = new QLabel(this);
     stopLabel_->setObjectName("stopLabel");
     statusBar()->addWidget(stopLabel_, 1);
+    autosaveWarning_ = new QLabel(this);
+    autosaveWarning_->setObjectName("autosaveWarning");
+    autosaveWarning_->setStyleSheet(QStringLiteral("QLabel { background: #b00020; color: white; font-weight: bold; padding: 2px 8px; }"));
+    autosaveWarning_->hide();
+    statusBar()->addPermanentWidget(autosaveWarning_);
+    autosaveRetry_ = new QTimer(this);
+    autosaveRetry_->setInterval(3000);
+    connect(autosaveRetry_, &QTimer::timeout, this, &MainWindow::autosave);
     autosaveTimer_ = new QTimer(this);
     autosaveTimer_->setSingleShot(true);
     autosaveTimer_->setInterval(400);
@@ -107,7 +119,10 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
     });
     // Every recorded step is journaled at once (one short append: a kill
     // loses nothing); moves that only change the position are batched.
-    connect(c_, &Controller::recordingChanged, this, [this] { autosave(); });
+    connect(c_, &Controller::recordingChanged, this, [this] {
+        if (!loading_ && c_->debugger().manual()) setUnsaved(true);
+        autosave();
+    });
     connect(c_, &Controller::snapshotChanged, autosaveTimer_, qOverload<>(&QTimer::start));
 
     // Default layout, then the user's saved one.
@@ -258,12 +273,14 @@ void MainWindow::buildActions() {
                                          "after every operation; race its interleaved operations")
                                     : tr("Not available here: %1").arg(why));
     }
+    // Save writes over the opened file only when it is the user's own;
+    // sample sessions and read-only files go through Save As.
     act("actSave", tr("&Save"), QKeySequence::Save, [this] {
-        if (c_->sessionPath().isEmpty()) return action("actSaveAs")->trigger();
+        if (!saveOverwritesSource()) return action("actSaveAs")->trigger();
         saveTo(c_->sessionPath());
     });
     act("actSaveAs", tr("Save &As…"), QKeySequence::SaveAs, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, tr("Save session with recording"), c_->sessionPath(), tr("Faultline sessions (*.json)"));
+        const QString p = QFileDialog::getSaveFileName(this, tr("Save session with recording"), saveAsSuggestion(), tr("Faultline sessions (*.json)"));
         if (!p.isEmpty()) saveTo(p);
     });
     act("actQuit", tr("&Quit"), QKeySequence::Quit, [this] { close(); });
@@ -587,7 +604,11 @@ QString MainWindow::openFile(const QString& path, bool quiet) {
     if (!settleRecording(tr("opening %1").arg(QFileInfo(path).fileName()))) return tr("cancelled");
     // A recording replays to its end; a plain session starts at step 0.
     const uint64_t pos = r.session->recording ? ~uint64_t{0} : 0;
-    if (const QString e = c_->openSession(*r.session, path, {}, {}, pos); !e.isEmpty()) {
+    // What was just read is not unsaved work: neither journaled nor asked about.
+    loading_ = true;
+    const QString openError = c_->openSession(*r.session, path, {}, {}, pos);
+    loading_ = false;
+    if (const QString& e = openError; !e.isEmpty()) {
         const bool q = quiet_;
         quiet_ = quiet_ || quiet;
         showError(tr("Cannot run session"), tr("%1: %2\n\nThe current session stays open.").arg(path, e));
@@ -596,6 +617,10 @@ QString MainWindow::openFile(const QString& path, bool quiet) {
         return e;
     }
     lastError_.clear();
+    setUnsaved(false);
+    sourceText_.clear();
+    std::string text, readError;
+    if (io::readFile(path.toStdString(), &text, &readError)) sourceText_ = QString::fromStdString(text);
     addRecent(path);
     if (r.session->recording && c_->debugger().replayDivergedAt() && !quiet && !quiet_)
         QMessageBox::warning(this, tr("Replay diverged"), QString::fromStdString(c_->debugger().loadNote()));
@@ -603,17 +628,41 @@ QString MainWindow::openFile(const QString& path, bool quiet) {
 }
 
 bool MainWindow::saveTo(const QString& path, QString* error) {
-    const std::string e = saveSession(c_->sessionWithRecording(), path.toStdString());
+    // The user's own text of the session is kept; only the recording changes.
+    const std::string e = saveSessionKeepingText(c_->sessionWithRecording(), sourceText_.toStdString(), path.toStdString());
     if (!e.empty()) {
         if (error) *error = QString::fromStdString(e);
         showError(tr("Cannot save"), QString::fromStdString(e));
         return false;
     }
     c_->setSessionPath(path);
+    std::string text, readError;
+    if (io::readFile(path.toStdString(), &text, &readError)) sourceText_ = QString::fromStdString(text);
     addRecent(path);
     stopLabel_->setText(tr("saved %1 (%2 recorded steps)").arg(path).arg(c_->debugger().length()));
     autosave_.discard();
+    setUnsaved(false);
     return true;
+}
+
+void MainWindow::setUnsaved(bool on) {
+    unsaved_ = on;
+    if (QAction* a = action("actSave")) a->setEnabled(on);
+}
+
+bool MainWindow::saveOverwritesSource() const {
+    const QString p = c_->sessionPath();
+    if (p.isEmpty()) return false;
+    const QFileInfo f(p);
+    if (f.absoluteDir().dirName() == QLatin1String("sample_sessions")) return false;  // shipped with Faultline
+    return f.exists() ? f.isWritable() && ::access(QFile::encodeName(p).constData(), W_OK) == 0 : true;
+}
+
+QString MainWindow::saveAsSuggestion() const {
+    const QString p = c_->sessionPath();
+    if (p.isEmpty()) return QDir::homePath() + QStringLiteral("/recording.json");
+    if (saveOverwritesSource()) return p;
+    return QDir::homePath() + "/" + QFileInfo(p).completeBaseName() + QStringLiteral("-recorded.json");
 }
 
 void MainWindow::addRecent(const QString& path) {
@@ -635,7 +684,26 @@ void MainWindow::refillRecent() {
 }
 
 void MainWindow::autosave() {
-    if (const QString e = autosave_.record(*c_); !e.isEmpty()) stopLabel_->setText(tr("autosave failed: %1").arg(e));
+    if (loading_ || (!unsaved_ && !autosave_.active())) return;  // nothing unsaved to journal
+    if (const QString e = autosave_.record(*c_); !e.isEmpty()) return autosaveFailed(e);
+    if (!autosaveWarning_->isHidden()) {
+        autosaveWarning_->hide();
+        autosaveRetry_->stop();
+        stopLabel_->setText(tr("autosave works again: every step is journaled"));
+    }
+}
+
+// Shown in the window until the journal writes again (a full disk): the
+// steps since then would be lost by a crash. Retried every few seconds, so
+// freeing space is enough.
+void MainWindow::autosaveFailed(const QString& error) {
+    // The reason ("No space left on device") in the bar, the whole message with the path in the tooltip.
+    const QString reason = error.section(QStringLiteral(": "), -1);
+    autosaveWarning_->setText(tr("⚠ Autosave is failing (%1): a crash would lose the recent steps — free space or Save As").arg(reason));
+    autosaveWarning_->setToolTip(tr("The recording cannot be journaled: %1\nIt is retried every 3 seconds.").arg(error));
+    autosaveWarning_->show();
+    stopLabel_->setText(tr("autosave failed: %1").arg(error));
+    if (!autosaveRetry_->isActive()) autosaveRetry_->start();
 }
 
 bool MainWindow::offerRecovery(bool ask) {
@@ -650,12 +718,13 @@ bool MainWindow::offerRecovery(bool ask) {
             showError(tr("Cannot recover recording"), tr("%1\n\nThe journal was kept as %2.").arg(QString::fromStdString(j.error.text()), aside));
             continue;
         }
-        if (!j.session->recording || j.session->recording->schedule.empty()) {  // nothing recorded yet
+        const bool damaged = j.damage.line > 0;
+        if (!damaged && (!j.session->recording || j.session->recording->schedule.empty())) {  // nothing recorded yet
             QFile::remove(p);
             continue;
         }
         const QString source = QString::fromStdString(j.source);
-        const qulonglong steps = j.session->recording->schedule.size();
+        const qulonglong steps = j.session->recording ? j.session->recording->schedule.size() : 0;
         if (ask) {
             const auto b = QMessageBox::question(this, tr("Recover recording"),
                                                  tr("Faultline did not exit cleanly. Recover the unsaved recording of %1 (%2 steps)?")
@@ -668,20 +737,44 @@ bool MainWindow::offerRecovery(bool ask) {
                 continue;
             }
         }
-        if (const QString e = c_->openSession(*j.session, source, {}, {}, ~uint64_t{0}); !e.isEmpty()) {
+        // The whole recorded schedule comes back even when the engine no
+        // longer reproduces its hashes: re-executed as a hand-made run.
+        if (const QString e = c_->openSession(*j.session, source, {}, {}, ~uint64_t{0}, true); !e.isEmpty()) {
             showError(tr("Cannot recover recording"), tr("%1: %2\n\nThe journal stays at %3.").arg(source, e, p));
             return false;
         }
         c_->runTo(std::min<uint64_t>(j.position, c_->debugger().length()));
+        setUnsaved(true);
+        sourceText_.clear();
         // Journal it anew under this process before the old journal goes.
         if (const QString e = autosave_.record(*c_, true); !e.isEmpty()) {
+            autosaveFailed(e);
             stopLabel_->setText(tr("autosave failed: %1 — the old journal stays at %2").arg(e, p));
             return true;
         }
-        QFile::remove(p);
-        stopLabel_->setText(tr("recovered the recording (%1 steps%2) — Save to keep it")
-                                .arg(c_->debugger().length())
-                                .arg(j.tornTail ? tr("; its last, half-written record was dropped") : QString()));
+        // A journal that did not come back exactly is kept aside (not offered
+        // again) until the user has checked what was recovered.
+        QStringList notes;
+        QString kept;
+        if (damaged) notes << tr("the journal is damaged at line %1 (%2); the %3 steps before it were recovered")
+                                  .arg(j.damage.line)
+                                  .arg(QString::fromStdString(j.damage.message))
+                                  .arg(steps);
+        if (c_->debugger().replayDivergedAt()) notes << QString::fromStdString(c_->debugger().loadNote());
+        if (j.tornTail) notes << tr("its last, half-written record was dropped");
+        if (damaged || c_->debugger().replayDivergedAt()) {
+            kept = p + (damaged ? ".damaged" : ".diverged");
+            QFile::remove(kept);
+            if (!QFile::rename(p, kept)) kept = p;
+        } else {
+            QFile::remove(p);
+        }
+        const QString text = tr("recovered the recording (%1 steps)%2 — Save to keep it")
+                                 .arg(c_->debugger().length())
+                                 .arg(notes.isEmpty() ? QString() : QStringLiteral("; ") + notes.join(QStringLiteral("; ")));
+        lastRecovery_ = text + (kept.isEmpty() ? QString() : tr("; the original journal is kept as %1").arg(kept));
+        stopLabel_->setText(lastRecovery_);
+        if (!kept.isEmpty() && !quiet_) QMessageBox::warning(this, tr("Recording recovered with differences"), lastRecovery_);
         return true;
     }
     return false;
@@ -700,17 +793,21 @@ void MainWindow::closeEvent(QCloseEvent* e) {
 }
 
 bool MainWindow::settleRecording(const QString& before) {
-    if (!c_->hasSession() || !c_->debugger().manual() || autosavePath().isEmpty() || !QFile::exists(autosavePath())) return true;
+    if (!c_->hasSession() || !c_->debugger().manual() || !unsaved_) return true;
     if (quiet_) {
         autosave_.abandon();  // nobody to ask: the journal stays, offered at the next start
         return true;
     }
-    const auto b = QMessageBox::question(this, tr("Unsaved recording"), tr("Save the recorded schedule before %1?").arg(before),
-                                         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    // "Save" asks where (Save As): it never writes over the opened file unasked.
+    QMessageBox box(QMessageBox::Question, tr("Unsaved recording"), tr("Save the recorded schedule before %1?").arg(before),
+                    QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box.button(QMessageBox::Save)->setText(tr("Save As…"));
+    box.setDefaultButton(QMessageBox::Cancel);
+    const int b = box.exec();
     if (b == QMessageBox::Cancel) return false;
     if (b == QMessageBox::Save) {
         action("actSaveAs")->trigger();
-        return !QFile::exists(autosavePath());  // not saved (dialog cancelled or failed): stay
+        return !unsaved_;  // not saved (dialog cancelled or failed): stay
     }
     autosave_.discard();
     return true;

@@ -73,10 +73,19 @@ public:
     // This window's autosave journal of the recording in progress ("" until
     // the first hand-made step), and the autosave itself.
     QString autosavePath() const { return autosave_.path(); }
+    // A hand-made recording that differs from the file it came from (what
+    // Save is enabled for, and Quit / Open ask about).
+    bool hasUnsavedRecording() const { return unsaved_; }
+    // Whether Save writes over the opened file (not a sample, writable).
+    bool saveOverwritesSource() const;
     Autosave& autosaveJournal() { return autosave_; }
     // Offers to recover the newest autosaved recording of a process that died
     // (true if recovered).
     bool offerRecovery(bool ask = true);
+    // What the last recovery said (tests).
+    const QString& lastRecovery() const { return lastRecovery_; }
+    // The warning shown while autosave fails.
+    QLabel* autosaveWarning() const { return autosaveWarning_; }
     // The view (a dock's widget or a memory map) that holds `focus`, else the
     // memory map: what Copy View copies.
     QWidget* viewOf(QWidget* focus) const;
@@ -107,6 +116,9 @@ private:
     void addRecent(const QString& path);
     void refillRecent();
     void autosave();
+    void autosaveFailed(const QString& error);
+    void setUnsaved(bool on);
+    QString saveAsSuggestion() const;
     // Before the current session goes (quit, open): an unsaved hand-made
     // recording is saved, discarded or kept for recovery. False: cancelled.
     bool settleRecording(const QString& before);
@@ -147,6 +159,12 @@ private:
     QAction* dark_ = nullptr;
     QAction* presentation_ = nullptr;
     QTimer* autosaveTimer_ = nullptr;  // batches position-only journal records
+    QTimer* autosaveRetry_ = nullptr;  // while the journal cannot be written
+    QLabel* autosaveWarning_ = nullptr;
+    QString lastRecovery_;
+    QString sourceText_;    // the opened file's text, kept as written when saving
+    bool unsaved_ = false;  // see hasUnsavedRecording()
+    bool loading_ = false;  // inside openFile's load: nothing the user did
     Autosave autosave_;
     QByteArray defaultState_;
     QString lastError_;

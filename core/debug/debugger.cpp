@@ -187,6 +187,32 @@ std::string_view stopReasonName(StopReason r) {
 
 // ---- loading ------------------------------------------------------------------------
 
+namespace {
+// Runs a hand-made task sequence from `init`; an entry whose task cannot run
+// is replaced by the default policy's choice (the first such is noted).
+Timeline reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const Session& s, const std::string& variant, std::string* note) {
+    Timeline tl(std::move(init));
+    for (size_t i = 0; i < sched.size(); ++i) {
+        uint8_t t = sched[i];
+        if (t >= tl.current().tasks.size() || !isRunnable(tl.current(), t)) {
+            const auto d = tl.defaultTask();
+            if (!d) {
+                if (note->empty()) *note = "the schedule ends at step " + std::to_string(i) + ": no task can run";
+                break;
+            }
+            if (note->empty())
+                *note = "step " + std::to_string(i + 1) + ": " + (t < s.config.tasks.size() ? s.config.tasks[t].name : "#" + std::to_string(t)) +
+                        " cannot run under " + variant + (t < tl.current().tasks.size() ? " (" + std::string(taskStateName(tl.current().tasks[t].state)) + ")" : "") +
+                        "; the default policy chose " + s.config.tasks[*d].name + " there and after every such entry";
+            t = *d;
+        }
+        tl.stepTask(t);
+    }
+    return tl;
+}
+}  // namespace
+
+
 std::string Debugger::load(const Session& s, const std::string& variant, const Overrides& overrides, uint64_t position) {
     const bool replay = s.recording.has_value() && variant.empty() && overrides.empty();
     std::string v = variant.empty() ? (replay ? s.recording->variant : s.variant) : variant;
@@ -242,6 +268,27 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
     dirtyFrom_ = 0;
     // Breakpoints survive; watchpoints naming an mm that no longer exists do not.
     std::erase_if(watchpoints_, [&](const Watchpoint& w) { return w.where == Watchpoint::Where::Pte && size_t(w.mm) >= s.config.mmNames.size(); });
+    return "";
+}
+
+std::string Debugger::loadWholeSchedule(const Session& s, uint64_t position) {
+    if (std::string e = load(s, "", {}, position); !e.empty()) return e;
+    if (!replayDivergedAt_) return "";
+    // The recorded hashes no longer match (another engine version, a damaged
+    // record): keep every recorded step, re-executed under this engine.
+    auto all = s.toggles;
+    all.insert(all.end(), overrides_.begin(), overrides_.end());
+    ToggleResult tr = resolveToggles(variant_, all);
+    if (!tr.error.empty()) return tr.error;
+    InitialState init = buildInitialState(s, tr.toggles);
+    if (!init.error.empty()) return init.error;
+    std::string note;
+    timeline_ = reexecuteSchedule(std::move(init.state), s.recording->schedule, s, variant_, &note);
+    timeline_->seek(std::min(position, timeline_->length()));
+    manual_ = true;
+    loadNote_ += "; the whole recorded schedule (" + std::to_string(s.recording->schedule.size()) +
+                 " steps) was re-executed under this engine as a hand-made run" + (note.empty() ? "" : " (" + note + ")");
+    dirtyFrom_ = 0;
     return "";
 }
 
@@ -531,24 +578,8 @@ std::string Debugger::setVariant(const std::string& variant, const Overrides& ov
     InitialState init = buildInitialState(session_, tr.toggles);
     if (!init.error.empty()) return init.error;
     const std::vector<uint8_t> sched = timeline_->schedule();
-    Timeline tl(std::move(init.state));
     std::string note;
-    for (size_t i = 0; i < sched.size(); ++i) {
-        uint8_t t = sched[i];
-        if (!isRunnable(tl.current(), t)) {
-            const auto d = tl.defaultTask();
-            if (!d) {
-                if (note.empty()) note = "the schedule ends at step " + std::to_string(i) + ": no task can run";
-                break;
-            }
-            if (note.empty())
-                note = "step " + std::to_string(i + 1) + ": " + session_.config.tasks[t].name + " cannot run under " + variant + " (" +
-                       std::string(taskStateName(tl.current().tasks[t].state)) + "); the default policy chose " +
-                       session_.config.tasks[*d].name + " there and after every such entry";
-            t = *d;
-        }
-        tl.stepTask(t);
-    }
+    Timeline tl = reexecuteSchedule(std::move(init.state), sched, session_, variant, &note);
     timeline_ = std::move(tl);
     timeline_->seek(std::min(pos, timeline_->length()));
     variant_ = variant;

@@ -97,6 +97,12 @@ public:
     // (bad variant, failed setup); on error the debugger is unchanged.
     std::string load(const Session& s, const std::string& variant = "", const Overrides& overrides = {}, uint64_t position = 0);
     bool loaded() const { return timeline_.has_value(); }
+    // Like load(s) for a recording that must not be cut short (a recovered
+    // autosave): if its replay diverges (the engine changed since it was
+    // recorded), the whole recorded task sequence is re-executed as a
+    // hand-made run instead of stopping at the divergence; loadNote() and
+    // replayDivergedAt() say where and why it diverged.
+    std::string loadWholeSchedule(const Session& s, uint64_t position = ~uint64_t{0});
 
     const Session& session() const { return session_; }
     const Timeline& timeline() const { return *timeline_; }

@@ -22,18 +22,20 @@ class Value {
 public:
     enum class Kind { Null, Bool, Int, Double, String, Array, Object };
 
-    Value() = default;
-    Value(std::nullptr_t) {}
-    Value(bool b) : v_(b) {}
-    Value(int i) : v_(int64_t(i)) {}
-    Value(int64_t i) : v_(i) {}
-    Value(double d) : v_(d) {}
-    Value(std::string s) : v_(std::move(s)) {}
-    Value(const char* s) : v_(std::string(s)) {}
-    static Value array() { Value v; v.v_ = std::vector<Value>{}; return v; }
-    static Value object() { Value v; v.v_ = std::vector<Member>{}; return v; }
+    // Bodies after Member: std::variant needs every alternative complete
+    // where it is instantiated (clang with libstdc++ insists).
+    Value();
+    Value(std::nullptr_t);
+    Value(bool b);
+    Value(int i);
+    Value(int64_t i);
+    Value(double d);
+    Value(std::string s);
+    Value(const char* s);
+    static Value array();
+    static Value object();
 
-    Kind kind() const { return Kind(v_.index()); }
+    Kind kind() const;
     std::string_view kindName() const;  // "an integer", "a string", ...
     Pos pos() const { return pos_; }
     void setPos(Pos p) { pos_ = p; }
@@ -47,17 +49,17 @@ public:
     bool isArray() const { return kind() == Kind::Array; }
     bool isObject() const { return kind() == Kind::Object; }
 
-    bool asBool() const { return std::get<bool>(v_); }
-    int64_t asInt() const { return std::get<int64_t>(v_); }
-    double asDouble() const { return isInt() ? double(asInt()) : std::get<double>(v_); }
-    const std::string& asString() const { return std::get<std::string>(v_); }
-    const std::vector<Value>& asArray() const { return std::get<std::vector<Value>>(v_); }
-    const std::vector<Member>& asObject() const { return std::get<std::vector<Member>>(v_); }
+    bool asBool() const;
+    int64_t asInt() const;
+    double asDouble() const;
+    const std::string& asString() const;
+    const std::vector<Value>& asArray() const;
+    const std::vector<Member>& asObject() const;
 
     // Object member by key, or nullptr.
     const Value* find(std::string_view key) const;
     // Builders.
-    void push_back(Value v) { std::get<std::vector<Value>>(v_).push_back(std::move(v)); }
+    void push_back(Value v);
     void set(std::string key, Value v);  // replaces an existing key, keeps order
     void addMember(std::string key, Pos keyPos, Value v);  // parser: no duplicate check
 
@@ -73,6 +75,25 @@ struct Member {
     Pos keyPos;
     Value value;
 };
+
+inline Value::Value() = default;
+inline Value::Value(std::nullptr_t) {}
+inline Value::Value(bool b) : v_(b) {}
+inline Value::Value(int i) : v_(int64_t(i)) {}
+inline Value::Value(int64_t i) : v_(i) {}
+inline Value::Value(double d) : v_(d) {}
+inline Value::Value(std::string s) : v_(std::move(s)) {}
+inline Value::Value(const char* s) : v_(std::string(s)) {}
+inline Value Value::array() { Value v; v.v_ = std::vector<Value>{}; return v; }
+inline Value Value::object() { Value v; v.v_ = std::vector<Member>{}; return v; }
+inline Value::Kind Value::kind() const { return Kind(v_.index()); }
+inline bool Value::asBool() const { return std::get<bool>(v_); }
+inline int64_t Value::asInt() const { return std::get<int64_t>(v_); }
+inline double Value::asDouble() const { return isInt() ? double(asInt()) : std::get<double>(v_); }
+inline const std::string& Value::asString() const { return std::get<std::string>(v_); }
+inline const std::vector<Value>& Value::asArray() const { return std::get<std::vector<Value>>(v_); }
+inline const std::vector<Member>& Value::asObject() const { return std::get<std::vector<Member>>(v_); }
+inline void Value::push_back(Value v) { std::get<std::vector<Value>>(v_).push_back(std::move(v)); }
 
 struct ParseError {
     Pos pos;

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <unordered_map>
 
 #include "json/json.h"
 
@@ -99,6 +100,7 @@ private:
 
     bool object(Value& out, int depth) {
         out = Value::object();
+        std::unordered_map<std::string, size_t> keys;  // key -> member index, once the object is large
         advance();  // {
         skipWs();
         if (at_ < t_.size() && t_[at_] == '}') {
@@ -111,10 +113,22 @@ private:
             const Pos keyPos = pos_;
             std::string key;
             if (!string(key)) return false;
-            for (const Member& m : out.asObject())
-                if (m.key == key)
-                    return errorAt(keyPos, "duplicate key '" + key + "' (first at line " + std::to_string(m.keyPos.line) +
-                                               ", column " + std::to_string(m.keyPos.column) + ")");
+            // Duplicate keys: a linear scan for small objects, an index past
+            // that (100,000 keys must not cost minutes).
+            const std::vector<Member>& members = out.asObject();
+            const Member* dup = nullptr;
+            if (members.size() <= 16) {
+                for (const Member& m : members)
+                    if (m.key == key) dup = &m;
+            } else {
+                if (keys.empty())
+                    for (size_t k = 0; k < members.size(); ++k) keys.emplace(members[k].key, k);
+                if (auto it = keys.find(key); it != keys.end()) dup = &members[it->second];
+                else keys.emplace(key, members.size());
+            }
+            if (dup)
+                return errorAt(keyPos, "duplicate key '" + key + "' (first at line " + std::to_string(dup->keyPos.line) + ", column " +
+                                           std::to_string(dup->keyPos.column) + ")");
             skipWs();
             if (at_ >= t_.size() || t_[at_] != ':') return error("expected ':' after key '" + key + "', found " + found());
             advance();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "io/atomic_file.h"
+#include "io/file_ops.h"
 #include "model/variants.h"
 #include "util/hash.h"
 
@@ -48,6 +49,8 @@ std::string RecordingJournal::start(const std::string& path, const Session& base
     if (!io::writeFileAtomically(path, head, &err)) return err;
     fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) return path + ": " + std::strerror(errno);
+    size_ = head.size();
+    torn_ = false;
     path_ = path;
     haveVariant_ = false;
     mirror_ = {};
@@ -57,46 +60,56 @@ std::string RecordingJournal::start(const std::string& path, const Session& base
 
 std::string RecordingJournal::sync(const Recording& r, uint64_t position) {
     if (fd_ < 0) return "journal: not started";
+    // A failed append left part of a record: cut it off before anything else,
+    // so the file never holds a torn record in its middle.
+    if (torn_) {
+        if (io::fileOps().ftruncate(fd_, off_t(size_)) != 0) return path_ + ": cannot remove a half-written record: " + std::strerror(errno);
+        torn_ = false;
+    }
+    // What the journal lacks, computed against what it holds; the mirror only
+    // changes once the records are in the file, so a failed write is retried
+    // from its first unwritten record on the next sync.
     std::string out;
-    if (!haveVariant_ || r.variant != mirror_.variant || r.toggles != mirror_.toggles) {
-        out += variantLine(r);
+    const bool newVariant = !haveVariant_ || r.variant != mirror_.variant || r.toggles != mirror_.toggles;
+    if (newVariant) out += variantLine(r);
+    size_t common = 0;
+    if (!newVariant) {
+        // Longest common prefix of steps (a memcmp-speed scan: ~1 µs per 10,000 steps).
+        const size_t n = std::min(mirror_.schedule.size(), r.schedule.size());
+        const size_t a = size_t(std::mismatch(mirror_.schedule.begin(), mirror_.schedule.begin() + n, r.schedule.begin()).first - mirror_.schedule.begin());
+        const size_t b = size_t(std::mismatch(mirror_.hashes.begin(), mirror_.hashes.begin() + std::min(n, mirror_.hashes.size()), r.hashes.begin()).first -
+                                mirror_.hashes.begin());
+        common = std::min(a, b);
+        if (common < mirror_.schedule.size()) out += "t " + std::to_string(common) + "\n";
+    }
+    const size_t end = std::min(r.schedule.size(), r.hashes.size());
+    for (size_t i = common; i < end; ++i) out += "s " + std::to_string(int(r.schedule[i])) + " " + hex16(r.hashes[i]) + "\n";
+    if (position != position_) out += "at " + std::to_string(position) + "\n";
+    if (out.empty()) return "";
+    if (std::string e = append(out); !e.empty()) return e;
+    if (newVariant) {
         mirror_ = Recording{r.variant, r.toggles, {}, {}};
         haveVariant_ = true;
     }
-    // Longest common prefix of steps (a memcmp-speed scan: ~1 µs per 10,000 steps).
-    const size_t n = std::min(mirror_.schedule.size(), r.schedule.size());
-    const size_t a = size_t(std::mismatch(mirror_.schedule.begin(), mirror_.schedule.begin() + n, r.schedule.begin()).first - mirror_.schedule.begin());
-    const size_t b = size_t(std::mismatch(mirror_.hashes.begin(), mirror_.hashes.begin() + std::min(n, mirror_.hashes.size()), r.hashes.begin()).first -
-                            mirror_.hashes.begin());
-    const size_t common = std::min(a, b);
-    if (common < mirror_.schedule.size()) {
-        out += "t " + std::to_string(common) + "\n";
-        mirror_.schedule.resize(common);
-        mirror_.hashes.resize(common);
-    }
-    for (size_t i = common; i < r.schedule.size() && i < r.hashes.size(); ++i) {
-        out += "s " + std::to_string(int(r.schedule[i])) + " " + hex16(r.hashes[i]) + "\n";
-        mirror_.schedule.push_back(r.schedule[i]);
-        mirror_.hashes.push_back(r.hashes[i]);
-    }
-    if (position != position_) {
-        out += "at " + std::to_string(position) + "\n";
-        position_ = position;
-    }
-    return out.empty() ? "" : append(out);
+    mirror_.schedule.resize(common);
+    mirror_.hashes.resize(common);
+    mirror_.schedule.insert(mirror_.schedule.end(), r.schedule.begin() + common, r.schedule.begin() + end);
+    mirror_.hashes.insert(mirror_.hashes.end(), r.hashes.begin() + common, r.hashes.begin() + end);
+    position_ = position;
+    return "";
 }
 
 std::string RecordingJournal::append(const std::string& text) {
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t w = ::write(fd_, text.data() + done, text.size() - done);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return path_ + ": " + std::strerror(errno);
-        }
-        done += size_t(w);
+    int err = 0;
+    const size_t done = io::writeAll(fd_, text, &err);
+    if (done == text.size()) {
+        size_ += done;
+        return "";
     }
-    return "";
+    std::string msg = path_ + ": " + std::strerror(err);
+    // Cut the partial write off now; if that fails too, before the next append.
+    if (done > 0 && io::fileOps().ftruncate(fd_, off_t(size_)) != 0) torn_ = true;
+    return msg;
 }
 
 void RecordingJournal::close() {
@@ -137,7 +150,7 @@ JournalLoad readJournal(const std::string& path) {
     size_t n = 0;
     {
         const auto [p, ec] = std::from_chars(l.data() + 8, l.data() + l.size(), n);
-        if (ec != std::errc() || p != l.data() + l.size() || at + n + 1 > text.size() || text[at + n] != '\n')
+        if (ec != std::errc() || p != l.data() + l.size() || at >= text.size() || n >= text.size() - at || text[at + n] != '\n')
             return fail(3, "the session block is cut off or its length is wrong");
     }
     LoadResult base = parseSession(text.substr(at, n), path + " (session block)");
@@ -151,6 +164,13 @@ JournalLoad readJournal(const std::string& path) {
     Session s = std::move(*base.session);
     std::optional<Recording> rec;
     const auto taskCount = s.config.tasks.size();
+    // A damaged record ends the journal: what came before it is recovered.
+    auto stop = [&](int line, const std::string& msg) {
+        out.damage = SessionError{path, line, 0, msg};
+        s.recording = std::move(rec);
+        out.session = std::move(s);
+        return out;
+    };
     while (next(&l)) {
         std::istringstream in(l);
         std::string kind;
@@ -158,33 +178,36 @@ JournalLoad readJournal(const std::string& path) {
         if (kind == "variant") {
             Recording r;
             in >> r.variant;
-            if (!findVariant(r.variant)) return fail(lineNo, "unknown kernel variant '" + r.variant + "'");
+            if (!findVariant(r.variant)) return stop(lineNo, "unknown kernel variant '" + r.variant + "'");
             std::string tv;
             while (in >> tv) {
                 const size_t eq = tv.find('=');
-                if (eq == std::string::npos) return fail(lineNo, "a toggle is NAME=VALUE, not '" + tv + "'");
+                if (eq == std::string::npos) return stop(lineNo, "a toggle is NAME=VALUE, not '" + tv + "'");
                 r.toggles.emplace_back(tv.substr(0, eq), tv.substr(eq + 1));
             }
             rec = std::move(r);
         } else if (kind == "s") {
             unsigned task = 0;
-            std::string h;
-            if (!rec) return fail(lineNo, "a step before any 'variant' line");
-            if (!(in >> task >> h) || task >= taskCount) return fail(lineNo, "expected 's TASK HASH' with a task index below " + std::to_string(taskCount));
+            std::string h, extra;
+            if (!rec) return stop(lineNo, "a step before any 'variant' line");
+            if (!(in >> task >> h) || task >= taskCount || (in >> extra))
+                return stop(lineNo, "expected 's TASK HASH' with a task index below " + std::to_string(taskCount));
             uint64_t x = 0;
             const auto [p, ec] = std::from_chars(h.data(), h.data() + h.size(), x, 16);
-            if (h.size() != 16 || ec != std::errc() || p != h.data() + h.size()) return fail(lineNo, "a hash is 16 hex digits, not '" + h + "'");
+            if (h.size() != 16 || ec != std::errc() || p != h.data() + h.size()) return stop(lineNo, "a hash is 16 hex digits, not '" + h + "'");
             rec->schedule.push_back(uint8_t(task));
             rec->hashes.push_back(x);
         } else if (kind == "t") {
             uint64_t k = 0;
-            if (!rec || !(in >> k) || k > rec->schedule.size()) return fail(lineNo, "'t N' cuts back to more steps than recorded");
+            if (!rec || !(in >> k) || k > rec->schedule.size()) return stop(lineNo, "'t N' cuts back to more steps than recorded");
             rec->schedule.resize(k);
             rec->hashes.resize(k);
         } else if (kind == "at") {
-            if (!(in >> out.position)) return fail(lineNo, "expected 'at N'");
+            uint64_t p = 0;
+            if (!(in >> p)) return stop(lineNo, "expected 'at N'");
+            out.position = p;
         } else {
-            return fail(lineNo, "unknown journal record '" + kind + "'");
+            return stop(lineNo, "unknown journal record '" + kind.substr(0, 40) + "'");
         }
     }
     s.recording = std::move(rec);

@@ -13,7 +13,8 @@
 //   s TASK HASH            one step: task index, state hash after it (16 hex digits)
 //   t N                    the recording was cut back to its first N steps
 //   at N                   the debugger stood at step N
-// A torn last line (the process died inside write()) is ignored on reading.
+// A torn last line (the process died inside write()) is ignored on reading;
+// a damaged record ends the journal there (the steps before it are kept).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,7 +35,9 @@ public:
     // recording is not written). Returns an error message or "".
     std::string start(const std::string& path, const Session& base, const std::string& source);
     // Appends what changed since the last sync: new steps, a cut-back, a new
-    // variant, the position. Returns an error message or "".
+    // variant, the position. Returns an error message or "". After a failure
+    // (a full disk) the file holds only whole records and the next sync
+    // writes everything still missing.
     std::string sync(const Recording& r, uint64_t position);
     // Stops writing; the file stays (remove it yourself once saved).
     void close();
@@ -45,6 +48,8 @@ private:
     std::string append(const std::string& text);
 
     int fd_ = -1;
+    uint64_t size_ = 0;   // the file's length after the last complete append
+    bool torn_ = false;   // a failed append left bytes past size_ that could not be cut off yet
     std::string path_;
     bool haveVariant_ = false;
     Recording mirror_;  // what the journal holds now
@@ -57,6 +62,9 @@ struct JournalLoad {
     uint64_t position = 0;
     bool tornTail = false;           // the last line was cut off and ignored
     SessionError error;              // meaningful when !session
+    // A damaged record after the header: the journal was read up to it, and
+    // `session` holds what came before (the line and why; line 0 = none).
+    SessionError damage;
 };
 
 // Reads a journal back; errors name the file and line.

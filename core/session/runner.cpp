@@ -56,7 +56,8 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
             return r;
         }
     }
-    r.end = s.scheduleThenDefault ? tl.runDefault(opt.stepLimit) : RunEnd::Finished;
+    // The limit is on the whole run: the directives' steps count.
+    r.end = s.scheduleThenDefault ? tl.runDefault(opt.stepLimit > tl.length() ? opt.stepLimit - tl.length() : 0) : RunEnd::Finished;
     if (r.end == RunEnd::Deadlock) r.endText = tl.describeDeadlock();
     if (r.end == RunEnd::StepLimit) r.endText = "stopped after " + std::to_string(opt.stepLimit) + " steps";
     collect(r);
@@ -75,7 +76,7 @@ std::vector<std::string> compareExpectation(const RunResult& r, const Expectatio
         diffs.push_back("run ended " + end + (r.endText.empty() ? "" : " (" + r.endText + ")") + ", expected " + e.end.value_or("finished"));
     if (e.findings) {
         // Multiset of (rule, page): compare counts.
-        std::map<std::pair<int, int64_t>, int> want, got;
+        std::map<std::pair<int, int64_t>, int64_t> want, got;
         for (const ExpectedFinding& f : *e.findings) want[{int(f.rule), f.index}] += f.count;
         for (const Finding& f : r.findings) {
             auto key = std::make_pair(int(f.rule), f.index);

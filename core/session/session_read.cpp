@@ -106,7 +106,7 @@ struct Reader {
         s.description = r.optString("description").value_or("");
         if (const Value* f = r.optional("file")) {
             ObjectReader fr(*f, "'file'");
-            s.filePages = uint64_t(fr.getIntInRange("pages", 1, 262144));
+            s.filePages = uint64_t(fr.getIntInRange("pages", 1, kMaxFilePages));
             fr.finish();
         }
         if (const Value* sw = r.optional("swap")) {
@@ -153,18 +153,24 @@ struct Reader {
                 if (const Value* k = vr.optional("kind"); k && k->asString() != "shmem" && k->asString() != "anon")
                     fail(*k, "'kind' must be \"shmem\" or \"anon\"");
                 vma.start = address(vr.required("start"), "'start'") / 4096;
-                vma.pages = uint64_t(vr.getIntInRange("pages", 1, 262144));
-                vma.pgoff = vma.file ? uint64_t(vr.optInt("pgoff").value_or(0)) : 0;
+                vma.pages = uint64_t(vr.getIntInRange("pages", 1, kMaxFilePages));
+                vma.pgoff = vma.file && vr.optional("pgoff") ? uint64_t(vr.getIntInRange("pgoff", 0, kMaxFilePages - 1)) : 0;
                 if (vma.file && vma.pgoff + vma.pages > s.filePages)
                     fail(vv, "VMA maps file pages [" + std::to_string(vma.pgoff) + ", " + std::to_string(vma.pgoff + vma.pages) +
                                  ") but the file has " + std::to_string(s.filePages) + " pages");
                 vma.write = vr.optBool("write").value_or(true);
                 vma.shared = vr.optBool("shared").value_or(vma.file);
                 vr.finish();
-                for (const VmaSpec& o : spec.vmas)
+                for (const VmaSpec& o : spec.vmas) {
                     if (vma.start < o.start + o.pages && o.start < vma.start + vma.pages) fail(vv, "VMA overlaps VMA '" + o.name + "'");
-                if (std::find(s.config.vmaNames.begin(), s.config.vmaNames.end(), vma.name) == s.config.vmaNames.end())
+                    // Operations name a VMA of their mm: two of one name would be one VMA to them.
+                    if (o.name == vma.name) fail(vv, "mm '" + spec.name + "' has two VMAs named '" + vma.name + "'");
+                }
+                if (std::find(s.config.vmaNames.begin(), s.config.vmaNames.end(), vma.name) == s.config.vmaNames.end()) {
+                    // A VMA's name is stored in 8 bits.
+                    if (s.config.vmaNames.size() >= kMaxVmaNames) fail(vv, "at most " + std::to_string(kMaxVmaNames) + " distinct VMA names");
                     s.config.vmaNames.push_back(vma.name);
+                }
                 spec.vmas.push_back(vma);
             }
             r.finish();
@@ -239,9 +245,11 @@ struct Reader {
         const MmSpec* mspec = mm >= 0 ? &s.mms[mm] : nullptr;
         const VmaSpec* vspec = nullptr;
         if (mspec) {
+            // Checked before the loop: an mm may have no VMAs to compare with.
+            const std::string* vmaName = vmaV ? &json::expectString(*vmaV, "'vma'") : nullptr;
             for (const VmaSpec& vs : mspec->vmas)
-                if (!vmaV ? &vs == &mspec->vmas.front() : vs.name == json::expectString(*vmaV, "'vma'")) vspec = &vs;
-            if (vmaV && !vspec) fail(*vmaV, "mm '" + s.config.mmNames[mm] + "' has no VMA named '" + vmaV->asString() + "'");
+                if (!vmaName ? &vs == &mspec->vmas.front() : vs.name == *vmaName) vspec = &vs;
+            if (vmaName && !vspec) fail(*vmaV, "mm '" + s.config.mmNames[mm] + "' has no VMA named '" + *vmaName + "'");
             if (vspec) op.vma = vmaByName(vspec->name, v);
         }
         const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve;
@@ -286,7 +294,7 @@ struct Reader {
         }
         if (const Value* t = r.optional("tag")) {
             const std::string tag = json::expectString(*t, "'tag'");
-            if (!Tag::valid(tag)) fail(*t, "'tag' must be 1 to 7 printable characters without spaces");
+            if (tag.empty() || !Tag::valid(tag)) fail(*t, "'tag' must be 1 to 7 printable characters without spaces");
             op.tag = Tag(tag);
         } else if (op.kind == OpKind::Write || op.kind == OpKind::FileWrite || op.kind == OpKind::UffdCopy) {
             fail(v, "'" + kind + "' needs a 'tag' (the data written)");
@@ -305,6 +313,7 @@ struct Reader {
         }
         r.finish();
         std::vector<Op> out;
+        if (count > kMaxOps) fail(v, "an operation expands to at most " + std::to_string(kMaxOps) + " operations (one per page)");
         for (uint64_t i = 0; i < count; ++i) {
             Op o = op;
             o.page = op.page + i;
@@ -319,7 +328,11 @@ struct Reader {
         p.copyModeWp = r.optBool("copy_mode_wp").value_or(p.copyModeWp);
         if (const Value* t = r.optional("copy_tag")) {
             p.copyTag = json::expectString(*t, "'copy_tag'");
-            if (!Tag::valid(p.copyTagFor(262143).str()) && !Tag::valid(p.copyTag)) fail(*t, "'copy_tag' is too long");
+            // The tag of the widest index ("{i}" expanded) must fit.
+            std::string widest = p.copyTag;
+            if (auto at = widest.find("{i}"); at != std::string::npos) widest.replace(at, 3, std::to_string(kMaxFilePages - 1));
+            if (widest.empty() || !Tag::valid(widest))
+                fail(*t, "'copy_tag' must give 1 to 7 printable characters without spaces for every page index (\"" + widest + "\" does not)");
         }
         p.useZeropage = r.optBool("zeropage").value_or(p.useZeropage);
         p.clearOnWp = r.optBool("clear_on_wp").value_or(p.clearOnWp);
@@ -338,6 +351,7 @@ struct Reader {
                 if (op.kind == OpKind::Serve) fail(e, "'serve' cannot be a setup step");
                 s.setup.push_back({task, op});
             }
+            if (s.setup.size() > kMaxOps) fail(e, "'setup' has more than " + std::to_string(kMaxOps) + " operations (\"pages\" counts one per page)");
         }
     }
 
@@ -403,7 +417,7 @@ struct Reader {
                     else if (rs == "C4") ef.rule = Rule::C4;
                     else fail(rule, "'rule' must be C1, C2, C3 or C4");
                     ef.index = fr.optInt("page").value_or(-1);
-                    ef.count = int(fr.optInt("count").value_or(1));
+                    ef.count = fr.optional("count") ? int(fr.getIntInRange("count", 0, 1'000'000)) : 1;
                     fr.finish();
                     x.findings->push_back(ef);
                 }
@@ -432,15 +446,25 @@ struct Reader {
         if (const Value* t = r.optional("toggles")) rec.toggles = toggles(*t);
         const Value& sched = r.required("schedule");
         if (!sched.isArray()) fail(sched, "'schedule' must be an array of [task, steps] pairs");
-        for (const Value& run : sched.asArray()) {
-            if (!run.isArray() || run.asArray().size() != 2) fail(run, "a schedule run is [task, steps]");
-            const int t = taskByName(run.asArray()[0]);
-            const uint64_t n = nonNegative(run.asArray()[1], "a step count");
-            if (n == 0 || n > 100'000'000) fail(run.asArray()[1], "a step count must be 1 to 100000000");
-            rec.schedule.insert(rec.schedule.end(), n, uint8_t(t));
-        }
         const Value& hashes = r.required("hashes");
         if (!hashes.isArray()) fail(hashes, "'hashes' must be an array of 16-digit hex strings");
+        // Every step has its hash in the file: counting the steps before
+        // expanding them bounds the expansion by the file's size.
+        uint64_t total = 0;
+        for (const Value& run : sched.asArray()) {
+            if (!run.isArray() || run.asArray().size() != 2) fail(run, "a schedule run is [task, steps]");
+            const uint64_t n = nonNegative(run.asArray()[1], "a step count");
+            if (n == 0 || n > kMaxRecordingSteps) fail(run.asArray()[1], "a step count must be 1 to " + std::to_string(kMaxRecordingSteps));
+            total += n;
+            if (total > kMaxRecordingSteps) fail(run, "the recording has more than " + std::to_string(kMaxRecordingSteps) + " steps");
+        }
+        if (total != hashes.asArray().size())
+            fail(hashes, "the recording has " + std::to_string(total) + " steps but " + std::to_string(hashes.asArray().size()) + " hashes");
+        rec.schedule.reserve(total);
+        for (const Value& run : sched.asArray()) {
+            const int t = taskByName(run.asArray()[0]);
+            rec.schedule.insert(rec.schedule.end(), uint64_t(run.asArray()[1].asInt()), uint8_t(t));
+        }
         for (const Value& h : hashes.asArray()) {
             const std::string hs = json::expectString(h, "a hash");
             uint64_t x = 0;
@@ -448,8 +472,6 @@ struct Reader {
             if (hs.size() != 16 || ec != std::errc() || p != hs.data() + hs.size()) fail(h, "a hash is 16 hex digits, not '" + hs + "'");
             rec.hashes.push_back(x);
         }
-        if (rec.hashes.size() != rec.schedule.size())
-            fail(hashes, "the recording has " + std::to_string(rec.schedule.size()) + " steps but " + std::to_string(rec.hashes.size()) + " hashes");
         r.finish();
         s.recording = std::move(rec);
     }
@@ -470,6 +492,10 @@ LoadResult parseSession(const std::string& text, const std::string& file) {
         out.session = std::move(r.s);
     } catch (const SchemaError& e) {
         out.error = {file, e.pos.line, e.pos.column, e.what()};
+    } catch (const std::exception& e) {
+        // A reader bug must not abort the program: say so, with no position.
+        out.session.reset();
+        out.error = {file, 0, 0, std::string("cannot read this session (internal error: ") + e.what() + ")"};
     }
     return out;
 }

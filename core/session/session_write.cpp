@@ -165,7 +165,12 @@ std::string writeSession(const Session& s) {
         exps.push_back(ev);
     }
     if (!s.expectations.empty()) root.set("expect", exps);
-    if (s.recording) {
+    if (s.recording) root.set("recording", recordingValue(s));
+    return json::write(root);
+}
+
+json::Value recordingValue(const Session& s) {
+    {
         const Recording& r = *s.recording;
         Value rv = Value::object();
         rv.set("variant", str(r.variant));
@@ -184,9 +189,8 @@ std::string writeSession(const Session& s) {
         Value hashes = Value::array();
         for (uint64_t h : r.hashes) hashes.push_back(str(hexHash(h)));
         rv.set("hashes", hashes);
-        root.set("recording", rv);
+        return rv;
     }
-    return json::write(root);
 }
 
 std::string saveSession(const Session& s, const std::string& path) {

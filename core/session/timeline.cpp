@@ -67,6 +67,7 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
     switch (d.kind) {
     case Directive::Kind::Steps:
         for (uint64_t i = 0; i < d.count; ++i) {
+            if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
             if (!isRunnable(current_, t)) return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " after " + std::to_string(i) + " steps");
             stepTask(t);
         }
@@ -74,20 +75,20 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
     case Directive::Kind::UntilStep:
         for (uint64_t i = 0; nextStepId(current_, t) != d.stepId; ++i) {
             if (!isRunnable(current_, t)) return fail(name + " stopped (" + std::string(taskStateName(current_.tasks[t].state)) + " at " + whereIs(current_, t) + ") before reaching " + d.stepId);
-            if (i >= stepLimit) return fail("step limit reached");
+            if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
             stepTask(t);
         }
         return "";
     case Directive::Kind::UntilBlocked:
         for (uint64_t i = 0; isRunnable(current_, t); ++i) {
-            if (i >= stepLimit) return fail("step limit reached");
+            if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
             stepTask(t);
         }
         return "";
     case Directive::Kind::UntilDone:
         for (uint64_t i = 0; current_.tasks[t].state != TaskState::Done; ++i) {
             if (!isRunnable(current_, t)) return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " at " + whereIs(current_, t));
-            if (i >= stepLimit) return fail("step limit reached");
+            if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
             stepTask(t);
         }
         return "";
@@ -95,7 +96,7 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
         const uint64_t target = current_.tasks[t].opIndex + d.count;
         for (uint64_t i = 0; current_.tasks[t].opIndex < target && current_.tasks[t].state != TaskState::Done; ++i) {
             if (!isRunnable(current_, t)) return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " at " + whereIs(current_, t));
-            if (i >= stepLimit) return fail("step limit reached");
+            if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
             stepTask(t);
         }
         return "";

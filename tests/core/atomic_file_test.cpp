@@ -59,5 +59,53 @@ TEST(AtomicFile, ReadErrorsNameTheProblem) {
     EXPECT_NE(err.find("directory"), std::string::npos);
 }
 
+// Saving keeps the file's mode, writes through a symbolic link to its
+// target, and never replaces what is not a regular file.
+TEST(AtomicFile, SavingKeepsModeLinksAndDevices) {
+    const std::string dir = tempDir();
+    std::string err, back;
+    const std::string f = dir + "/s.json";
+    ASSERT_TRUE(writeFileAtomically(f, "one", &err)) << err;
+    ::chmod(f.c_str(), 0600);
+    ASSERT_TRUE(writeFileAtomically(f, "two", &err)) << err;
+    struct stat st {};
+    ASSERT_EQ(::stat(f.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
+    const std::string link = dir + "/link.json";
+    ASSERT_EQ(::symlink("s.json", link.c_str()), 0);
+    ASSERT_TRUE(writeFileAtomically(link, "three", &err)) << err;
+    ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode));
+    ASSERT_TRUE(readFile(f, &back, &err));
+    EXPECT_EQ(back, "three");
+    EXPECT_FALSE(writeFileAtomically("/dev/null", "x", &err));
+    EXPECT_NE(err.find("not a regular file"), std::string::npos) << err;
+    struct stat dn {};
+    ASSERT_EQ(::stat("/dev/null", &dn), 0);
+    EXPECT_TRUE(S_ISCHR(dn.st_mode));
+    const std::string fifo = dir + "/fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_FALSE(writeFileAtomically(fifo, "x", &err));
+    EXPECT_EQ(entries(dir), 3);  // s.json, link.json, fifo: no temporaries
+}
+
+// Reading: a FIFO is refused at once (it used to hang), a device or a file
+// past the limit too (/dev/zero used to abort after 2 GB).
+TEST(AtomicFile, ReadingRefusesFifosDevicesAndHugeFiles) {
+    const std::string dir = tempDir();
+    std::string err, out;
+    const std::string fifo = dir + "/fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_FALSE(readFile(fifo, &out, &err));
+    EXPECT_NE(err.find("not a regular file"), std::string::npos) << err;
+    EXPECT_FALSE(readFile("/dev/zero", &out, &err));
+    EXPECT_NE(err.find("not a regular file"), std::string::npos) << err;
+    ASSERT_TRUE(writeFileAtomically(dir + "/big", std::string(5000, 'x'), &err));
+    EXPECT_FALSE(readFile(dir + "/big", &out, &err, 4096));
+    EXPECT_NE(err.find("limit"), std::string::npos) << err;
+    ASSERT_TRUE(readFile(dir + "/big", &out, &err, 5000)) << err;
+    EXPECT_EQ(out.size(), 5000u);
+}
+
 }  // namespace
 }  // namespace faultline::io

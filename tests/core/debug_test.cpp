@@ -199,6 +199,43 @@ TEST(Debugger, ChoosingADifferentTaskBranchesAndIsRecorded) {
     (void)st;
 }
 
+// A recording whose hashes no longer match (an engine upgrade between a crash
+// and the restart) keeps every recorded step when loaded whole; a plain load
+// stops at the divergence.
+TEST(Debugger, AWholeScheduleLoadKeepsEveryStepOfADivergedRecording) {
+    Debugger d;
+    ASSERT_EQ(d.load(seedRace()), "");
+    d.stopOnFindings = false;
+    d.chooseTask(A1);
+    d.stepInto();
+    d.chooseTask(std::nullopt);
+    d.continueRun();
+    Session s = seedRace();
+    s.recording = d.recording();
+    const size_t n = s.recording->schedule.size();
+    ASSERT_GT(n, 20u);
+    const uint64_t endHash = d.current().hash();
+    s.recording->hashes[0] ^= 1;  // one bit of step 1's hash
+    Debugger cut;
+    ASSERT_EQ(cut.load(s, "", {}, ~uint64_t{0}), "");
+    EXPECT_EQ(cut.length(), 1u);  // what the plain replay keeps
+    Debugger whole;
+    ASSERT_EQ(whole.loadWholeSchedule(s), "");
+    EXPECT_EQ(whole.length(), n);
+    EXPECT_EQ(whole.position(), n);
+    EXPECT_EQ(whole.current().hash(), endHash);
+    EXPECT_EQ(whole.replayDivergedAt(), 1u);
+    EXPECT_TRUE(whole.manual());
+    EXPECT_NE(whole.loadNote().find("diverged at step 1"), std::string::npos) << whole.loadNote();
+    EXPECT_NE(whole.loadNote().find("re-executed"), std::string::npos) << whole.loadNote();
+    EXPECT_EQ(whole.recording().schedule, s.recording->schedule);
+    // An intact recording loads as before.
+    s.recording->hashes[0] ^= 1;
+    ASSERT_EQ(whole.loadWholeSchedule(s, 5), "");
+    EXPECT_EQ(whole.replayDivergedAt(), 0u);
+    EXPECT_EQ(whole.position(), 5u);
+}
+
 TEST(Debugger, VariantSwitchKeepsTheStepAndReRunsTheSchedule) {
     Debugger d;
     d.stopOnFindings = false;

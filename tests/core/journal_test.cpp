@@ -105,26 +105,54 @@ TEST_F(Journal, ATornLastLineIsDroppedNotFatal) {
     EXPECT_EQ(l.session->recording->schedule.size(), 2u);
 }
 
-TEST_F(Journal, DamagedRecordsAreRefusedWithTheirLine) {
+// One bad line does not lose the good steps before it: the journal is read
+// up to the damaged record, which is named with its line and why.
+TEST_F(Journal, ADamagedRecordKeepsTheStepsBeforeIt) {
     RecordingJournal j;
     ASSERT_EQ(j.start(path, base, "s.json"), "");
-    ASSERT_EQ(j.sync(rec("upstream", {1}), 1), "");
+    ASSERT_EQ(j.sync(rec("upstream", {1, 2, 1}), 3), "");
     j.close();
     const std::string good = text();
     const int lines = int(std::count(good.begin(), good.end(), '\n'));
-    write(good + "s 99 0000000000000001\n");
+    write(good + "s 99 0000000000000001\ns 1 0000000000000002\n");
     JournalLoad l = readJournal(path);
-    ASSERT_FALSE(l.session);
-    EXPECT_EQ(l.error.line, lines + 1) << l.error.text();
-    EXPECT_NE(l.error.text().find("task index"), std::string::npos);
+    ASSERT_TRUE(l.session) << l.error.text();
+    ASSERT_TRUE(l.session->recording);
+    EXPECT_EQ(l.session->recording->schedule, (std::vector<uint8_t>{1, 2, 1}));
+    EXPECT_EQ(l.damage.line, lines + 1) << l.damage.text();
+    EXPECT_NE(l.damage.text().find("task index"), std::string::npos);
+    // A bit flipped in the middle of a record.
+    std::string flipped = good;
+    const size_t second = flipped.find("\ns 2 ");
+    ASSERT_NE(second, std::string::npos);
+    flipped[second + 3] = '#';
+    write(flipped);
+    l = readJournal(path);
+    ASSERT_TRUE(l.session);
+    EXPECT_EQ(l.session->recording->schedule, (std::vector<uint8_t>{1}));
+    EXPECT_GT(l.damage.line, 0);
     write(good + "variant linux-1.0\n");
     l = readJournal(path);
-    ASSERT_FALSE(l.session);
-    EXPECT_NE(l.error.message.find("unknown kernel variant"), std::string::npos);
+    ASSERT_TRUE(l.session);
+    EXPECT_EQ(l.session->recording->schedule.size(), 3u);
+    EXPECT_NE(l.damage.message.find("unknown kernel variant"), std::string::npos);
+    write(good);
+    EXPECT_EQ(readJournal(path).damage.line, 0);
+    // A damaged header leaves nothing to recover.
     write("faultline-session\n");
     l = readJournal(path);
     ASSERT_FALSE(l.session);
     EXPECT_EQ(l.error.line, 1);
+}
+
+// A session block length near 2^64 must not wrap the bounds check.
+TEST_F(Journal, AHugeSessionLengthIsRefused) {
+    write("faultline-journal 1\nsource -\nsession 18446744073709551615\n{}\n");
+    JournalLoad l = readJournal(path);
+    ASSERT_FALSE(l.session);
+    EXPECT_EQ(l.error.line, 3) << l.error.text();
+    write("faultline-journal 1\nsource -\nsession 18446744073709551614\n{}\n");
+    EXPECT_FALSE(readJournal(path).session);
 }
 
 }  // namespace

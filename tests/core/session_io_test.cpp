@@ -149,3 +149,45 @@ TEST(SessionIo, SavingFailsWithoutLosingTheOldFile) {
 
 }  // namespace
 }  // namespace faultline
+
+namespace faultline {
+namespace {
+
+// Saving a recording into the user's text keeps every other byte.
+TEST(SessionIo, SpliceRecordingKeepsTheUsersText) {
+    const std::string text = "{ \"format\": \"faultline-session\",\"schema_version\":1,\n\"name\":\"minimal\", \"file\": {\"pages\": 4},\n"
+                             "  \"mms\": [{\"name\": \"A\", \"vmas\": [{\"start\": \"0x40000000\", \"pages\": 4}]}],\n"
+                             "  \"tasks\": [{\"name\": \"A1\", \"mm\": \"A\", \"program\": [{\"op\": \"read\", \"page\": 1, \"pages\": 2}]}]\n}\n";
+    const LoadResult r = parseSession(text, "m.json");
+    ASSERT_TRUE(r.session) << r.error.text();
+    Session s = *r.session;
+    s.recording = Recording{"upstream", {}, {0, 0}, {0x1111, 0x2222}};
+    const std::string once = spliceRecording(text, s);
+    ASSERT_FALSE(once.empty());
+    const size_t close = text.rfind('}');
+    EXPECT_EQ(once.substr(0, close - 1), text.substr(0, close - 1));  // all but the last newline and brace
+    const LoadResult back = parseSession(once, "once");
+    ASSERT_TRUE(back.session) << back.error.text() << "\n" << once;
+    ASSERT_TRUE(back.session->recording);
+    EXPECT_EQ(back.session->recording->hashes, s.recording->hashes);
+    // A second save replaces the recording where it is.
+    s.recording->schedule.push_back(0);
+    s.recording->hashes.push_back(0x3333);
+    const std::string twice = spliceRecording(once, s);
+    ASSERT_FALSE(twice.empty());
+    EXPECT_EQ(twice.substr(0, close - 1), text.substr(0, close - 1));
+    EXPECT_EQ(parseSession(twice, "twice").session->recording->schedule.size(), 3u);
+    // No recording: the member goes, the rest stays.
+    s.recording.reset();
+    const std::string none = spliceRecording(twice, s);
+    ASSERT_FALSE(none.empty());
+    EXPECT_FALSE(parseSession(none, "none").session->recording);
+    EXPECT_EQ(none.substr(0, close - 1), text.substr(0, close - 1));
+    // Another session's text is not used.
+    Session other = s;
+    other.name = "other";
+    EXPECT_EQ(spliceRecording(text, other), "");
+}
+
+}  // namespace
+}  // namespace faultline

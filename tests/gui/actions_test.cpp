@@ -2,6 +2,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
+#include <QLabel>
 #include <QRegularExpression>
 #include <QSlider>
 #include <QTableView>
@@ -16,6 +17,9 @@
 #include <QSysInfo>
 
 #include "gui_fixture.h"
+#include "io/file_ops.h"
+#include "session/recording_journal.h"
+#include <functional>
 #include "session/session_io.h"
 #include "tasks/tasks_view.h"
 #include "timeline/timeline_view.h"
@@ -323,6 +327,195 @@ TEST_F(Actions, OpeningAnotherFileKeepsTheUnsavedRecording) {
     EXPECT_TRUE(c->sessionPath().endsWith("s2-swap-out.json"));
     EXPECT_TRUE(QFile::exists(journal));
     EXPECT_TRUE(gui::Autosave::orphans().contains(journal));
+}
+
+// A hand-made run to the end, left behind as a kill leaves it.
+static QString abandonedJournal(guitest::Window& t, uint64_t* steps) {
+    t.variant("baseline-2020");
+    t.c->setStopOnFindings(false);
+    t.c->chooseTask(1);
+    t.trigger("actStep");
+    t.c->chooseTask(std::nullopt);
+    t.trigger("actContinue");
+    *steps = t.c->debugger().length();
+    const QString journal = t.w->autosavePath();
+    t.w->autosaveJournal().abandon();
+    return journal;
+}
+
+static void editJournal(const QString& path, const std::function<void(QByteArray&)>& f) {
+    QFile in(path);
+    ASSERT_TRUE(in.open(QIODevice::ReadOnly));
+    QByteArray t = in.readAll();
+    in.close();
+    f(t);
+    QFile out(path);
+    ASSERT_TRUE(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    out.write(t);
+}
+
+// One bit of step 1's hash changed (as an engine upgrade between the crash
+// and the restart does): every step comes back, re-executed, the user is told
+// where it diverged, and the journal is kept.
+TEST_F(Actions, RecoveringADivergedJournalKeepsEveryStep) {
+    uint64_t n = 0;
+    const QString journal = abandonedJournal(*this, &n);
+    ASSERT_GT(n, 20u);
+    editJournal(journal, [](QByteArray& t) {
+        const int i = t.indexOf("\ns ");
+        ASSERT_GE(i, 0);
+        const int h = t.indexOf(' ', i + 3) + 16;  // last hex digit of the first step's hash
+        t[h] = t[h] == '0' ? '1' : '0';
+    });
+    gui::Controller c2;
+    gui::MainWindow w2(&c2);
+    w2.setQuiet(true);
+    ASSERT_TRUE(w2.offerRecovery(false));
+    EXPECT_EQ(c2.debugger().length(), n);
+    EXPECT_EQ(c2.debugger().replayDivergedAt(), 1u);
+    EXPECT_TRUE(c2.debugger().manual());
+    EXPECT_TRUE(w2.lastRecovery().contains("diverged at step 1")) << w2.lastRecovery().toStdString();
+    EXPECT_TRUE(w2.lastRecovery().contains(QString::number(n) + " steps")) << w2.lastRecovery().toStdString();
+    EXPECT_TRUE(QFile::exists(journal + ".diverged"));
+    w2.resize(1400, 900);
+    w2.show();
+    shot(&w2, "recovered-diverged");
+    EXPECT_TRUE(QFile::exists(w2.autosavePath()));
+    const JournalLoad again = readJournal(w2.autosavePath().toStdString());
+    ASSERT_TRUE(again.session && again.session->recording);
+    EXPECT_EQ(again.session->recording->schedule.size(), n);
+}
+
+// One bad line in the middle: the steps before it come back, and the user is
+// told where the journal is damaged.
+TEST_F(Actions, RecoveringADamagedJournalKeepsTheStepsBeforeTheDamage) {
+    uint64_t n = 0;
+    const QString journal = abandonedJournal(*this, &n);
+    int kept = 0;
+    editJournal(journal, [&](QByteArray& t) {
+        int i = t.indexOf("\ns ");
+        for (int k = 0; k < 10; ++k) i = t.indexOf("\ns ", i + 1);
+        ASSERT_GE(i, 0);
+        kept = int(t.left(i).count("\ns "));
+        t.insert(i + 1, "s x garbage\n");
+    });
+    gui::Controller c2;
+    gui::MainWindow w2(&c2);
+    w2.setQuiet(true);
+    ASSERT_TRUE(w2.offerRecovery(false));
+    EXPECT_EQ(c2.debugger().length(), uint64_t(kept));
+    EXPECT_TRUE(w2.lastRecovery().contains("damaged at line")) << w2.lastRecovery().toStdString();
+    EXPECT_TRUE(QFile::exists(journal + ".damaged"));
+}
+
+// A full disk while journaling: the window says so until the journal writes
+// again, and then nothing is missing from it.
+TEST_F(Actions, AFailingAutosaveIsShownAndRetried) {
+    variant("baseline-2020");
+    c->chooseTask(1);
+    trigger("actStep");
+    ASSERT_TRUE(QFile::exists(w->autosavePath()));
+    EXPECT_TRUE(w->autosaveWarning()->isHidden());
+    {
+        io::FileOps full = io::systemFileOps();
+        full.write = [](int, const void*, size_t) -> ssize_t {
+            errno = ENOSPC;
+            return -1;
+        };
+        io::ScopedFileOps scoped(full);
+        for (int k = 0; k < 5; ++k) trigger("actStep");
+        EXPECT_FALSE(w->autosaveWarning()->isHidden());
+        EXPECT_TRUE(w->autosaveWarning()->text().contains("Autosave is failing")) << w->autosaveWarning()->text().toStdString();
+        shot(w.get(), "autosave-failing");
+    }
+    c->chooseTask(std::nullopt);
+    trigger("actStep");  // the next step writes everything missing
+    EXPECT_TRUE(w->autosaveWarning()->isHidden());
+    const JournalLoad l = readJournal(w->autosavePath().toStdString());
+    ASSERT_TRUE(l.session && l.session->recording) << l.error.text();
+    EXPECT_EQ(l.session->recording->schedule.size(), c->debugger().length());
+    EXPECT_EQ(l.damage.line, 0);
+}
+
+// Opening a sample and saving: nothing is written until something was done
+// by hand, and a sample is never written over (Save goes to Save As).
+TEST_F(Actions, SaveIsForHandMadeWorkAndNeverOverwritesASample) {
+    EXPECT_FALSE(w->action("actSave")->isEnabled());
+    EXPECT_FALSE(w->hasUnsavedRecording());
+    EXPECT_FALSE(w->saveOverwritesSource());  // a file of sample_sessions/
+    trigger("actStep");  // along the session's own plan: nothing by hand
+    EXPECT_FALSE(w->action("actSave")->isEnabled());
+    c->chooseTask(1);
+    trigger("actStep");
+    EXPECT_TRUE(w->hasUnsavedRecording());
+    EXPECT_TRUE(w->action("actSave")->isEnabled());
+}
+
+// Saving a recording keeps the user's text of the session as written: the
+// recording is added, nothing else is re-serialised.
+TEST_F(Actions, SaveKeepsTheSessionTextAsWritten) {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("mine.json");
+    ASSERT_TRUE(QFile::copy(seedRacePath(), path));
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    QFile f(path);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QByteArray original = f.readAll();
+    f.close();
+    ASSERT_EQ(w->openFile(path, true), QString());
+    EXPECT_TRUE(w->saveOverwritesSource());
+    c->chooseTask(1);
+    trigger("actStep");
+    trigger("actStep");
+    trigger("actSave");
+    EXPECT_FALSE(w->hasUnsavedRecording());
+    EXPECT_FALSE(w->action("actSave")->isEnabled());
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QByteArray saved = f.readAll();
+    f.close();
+    const int close = original.lastIndexOf('}');
+    QByteArray head = original.left(close).trimmed();
+    EXPECT_TRUE(saved.startsWith(head)) << saved.left(400).toStdString();
+    EXPECT_TRUE(saved.contains("\"recording\""));
+    const LoadResult lr = loadSession(path.toStdString());
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    ASSERT_TRUE(lr.session->recording);
+    EXPECT_EQ(lr.session->recording->schedule.size(), 2u);
+    // Saving again replaces the recording in place, still keeping the text.
+    trigger("actStep");
+    trigger("actSave");
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QByteArray again = f.readAll();
+    EXPECT_TRUE(again.startsWith(head));
+    EXPECT_EQ(again.count("\"recording\""), 1);
+    EXPECT_EQ(loadSession(path.toStdString()).session->recording->schedule.size(), 3u);
+}
+
+// A recording just read from disk is not unsaved work: no journal, no
+// prompt, Save disabled, also after walking back and forth along it.
+TEST_F(Actions, ARecordingJustLoadedIsNotUnsaved) {
+    variant("baseline-2020");
+    c->chooseTask(1);
+    for (int k = 0; k < 4; ++k) trigger("actStep");
+    QTemporaryDir dir;
+    const QString path = dir.filePath("rec.json");
+    ASSERT_TRUE(w->saveTo(path));
+    EXPECT_FALSE(w->hasUnsavedRecording());
+    trigger("actRevStep");  // moving after a save journals nothing
+    trigger("actStep");
+    EXPECT_FALSE(w->autosaveJournal().active());
+    ASSERT_EQ(w->openFile(path, true), QString());
+    EXPECT_TRUE(c->debugger().manual());
+    EXPECT_FALSE(w->hasUnsavedRecording());
+    EXPECT_FALSE(w->action("actSave")->isEnabled());
+    trigger("actRevStep");
+    trigger("actRevStep");
+    c->chooseTask(std::nullopt);
+    trigger("actStep");
+    EXPECT_FALSE(w->hasUnsavedRecording());
+    EXPECT_TRUE(gui::Autosave::orphans().isEmpty());
+    w->autosaveJournal().abandon();
+    EXPECT_TRUE(gui::Autosave::orphans().isEmpty());  // nothing left to recover: it is on disk
 }
 
 TEST_F(Actions, CompareWithOffersTheOtherKernel) {

@@ -146,6 +146,46 @@ TEST(Headless, OptionsParseAndReject) {
     EXPECT_FALSE(gui::parseOptions({"faultline", "--scale", "0"}, &bad, &help).isEmpty());
 }
 
+// Every bad value is refused with a message that names it; an empty value
+// (--screenshot "") used to start the event loop and never exit.
+TEST(Headless, BadValuesAreRefusedNamingTheValue) {
+    QString help;
+    const std::vector<std::pair<QStringList, QString>> bad = {
+        {{"--scale", "nan"}, "nan"},          {{"--scale", "inf"}, "inf"},        {{"--size", "abc"}, "abc"},
+        {{"--size", "0x0"}, "0x0"},           {{"--size", "1200x"}, "1200x"},     {{"--export-steps", "5-1", "--out", "d.pdf"}, "5-1"},
+        {{"--export-steps", "1-2-3", "--out", "d.pdf"}, "1-2-3"}, {{"--export-steps", "-1", "--out", "d.pdf"}, "-1"},
+        {{"--kernel", ""}, "--kernel"},       {{"--kernel", "linux-1.0"}, "linux-1.0"}, {{"--screenshot", ""}, "--screenshot"},
+        {{"--export-steps", "", "--out", "d.pdf"}, "--export-steps"}, {{"--out", "", "--export-steps", "1"}, "--out"},
+        {{"--step", "-5"}, "-5"},             {{"--step", "1e3"}, "1e3"},         {{"--step", "10abc"}, "10abc"},
+        {{"--step", ""}, "--step"},
+    };
+    for (const auto& [args, named] : bad) {
+        gui::Options o;
+        const QString e = gui::parseOptions(QStringList{"faultline"} + args, &o, &help);
+        EXPECT_TRUE(e.contains(named)) << args.join(' ').toStdString() << " -> " << e.toStdString();
+    }
+    gui::Options ok;
+    ASSERT_EQ(gui::parseOptions({"faultline", "--export-steps", "7", "--out", "d.pdf", "--size", "1280x720"}, &ok, &help), QString());
+    uint64_t a = 0, b = 0;
+    ASSERT_TRUE(gui::parseStepRange(ok.exportSteps, &a, &b));
+    EXPECT_EQ(a, 7u);
+    EXPECT_EQ(b, 7u);
+}
+
+// A watchpoint on a cell the session does not have is refused (exit 2).
+TEST(Headless, AWatchpointBeyondTheFileIsRefused) {
+    QTemporaryDir dir;
+    gui::Options o;
+    QString help;
+    ASSERT_EQ(gui::parseOptions({"faultline", seedRacePath(), "--watch", "A.pte[99999]", "--screenshot", dir.filePath("s.png")}, &o, &help), QString());
+    gui::Controller c;
+    gui::MainWindow w(&c);
+    EXPECT_EQ(gui::applyOptions(w, c, o), 2);
+    EXPECT_FALSE(QFile::exists(dir.filePath("s.png")));
+    EXPECT_FALSE(c.addWatchpoint("slot[100000]").isEmpty());
+    EXPECT_EQ(c.addWatchpoint("A.pte[8].uffd_wp"), QString());
+}
+
 TEST(Headless, ScreenshotAndExportStepsRenderAndExit) {
     QTemporaryDir dir;
     gui::Options o;

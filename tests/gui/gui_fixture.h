@@ -28,6 +28,15 @@ inline void removeJournals() {
     for (const QString& f : d.entryList({"autosave-*"}, QDir::Files)) d.remove(f);
 }
 
+// With FAULTLINE_TEST_SHOTS=DIR, saves what the window shows as DIR/NAME.png
+// (to look at a state a test reaches, e.g. under xvfb-run on a real X server).
+inline void shot(QWidget* w, const QString& name) {
+    const QString dir = qEnvironmentVariable("FAULTLINE_TEST_SHOTS");
+    if (dir.isEmpty()) return;
+    QApplication::processEvents();
+    w->grab().save(dir + "/" + name + ".png");
+}
+
 // A window on the seed race under a variant, quiet (no modal dialogs).
 struct Window : ::testing::Test {
     std::unique_ptr<gui::Controller> c;

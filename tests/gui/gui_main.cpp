@@ -9,7 +9,8 @@
 #include <QTemporaryDir>
 
 int main(int argc, char** argv) {
-    qputenv("QT_QPA_PLATFORM", "offscreen");
+    // FAULTLINE_TEST_PLATFORM=xcb (under xvfb-run) shows the tests on a real X server.
+    qputenv("QT_QPA_PLATFORM", qEnvironmentVariable("FAULTLINE_TEST_PLATFORM", QStringLiteral("offscreen")).toLocal8Bit());
     QTemporaryDir home;  // removed when the process ends
     if (!home.isValid()) return 2;
     qputenv("HOME", home.path().toLocal8Bit());
