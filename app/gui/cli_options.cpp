@@ -28,8 +28,8 @@ QString defaultSessionPath() {
     QStringList candidates = {
         QDir(QApplication::applicationDirPath()).filePath(QStringLiteral(FAULTLINE_DATA_FROM_BINDIR "/") + rel),
     };
-    if (const QString xdg = QStandardPaths::locate(QStandardPaths::GenericDataLocation, "faultline/" + rel); !xdg.isEmpty())
-        candidates << xdg;
+    const QString xdg = QStandardPaths::locate(QStandardPaths::GenericDataLocation, "faultline/" + rel);
+    if (!xdg.isEmpty()) candidates << xdg;
     candidates << rel;
     for (const QString& c : candidates)
         if (QFileInfo::exists(c)) return QFileInfo(c).absoluteFilePath();

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Writes the man page OUT of PROGRAM with help2man from its --help and
+# --version output, adding the hand-written sections of INCLUDE. With
+# SUBCOMMANDS, each subcommand its --help lists (CLI11's "Subcommands:"), and
+# theirs, becomes a subsection of a COMMANDS section with its own --help.
+# VERSION_STRING is given to programs without --version. Run with
+# QT_QPA_PLATFORM=offscreen for the window.
+set(include_file ${OUT}.h2m)
+file(READ ${INCLUDE} sections)
+
+# The subcommands `PROGRAM ARGS... --help` lists, into ${out}.
+function(list_subcommands out)
+  execute_process(COMMAND ${PROGRAM} ${ARGN} --help RESULT_VARIABLE rc OUTPUT_VARIABLE help ERROR_QUIET)
+  set(found "")
+  if(rc EQUAL 0 AND help MATCHES "\nSubcommands:\n(.*)$")
+    string(REPLACE "\n" ";" lines "${CMAKE_MATCH_1}")
+    foreach(line IN LISTS lines)
+      if(line MATCHES "^  ([a-z][a-z0-9-]*)")
+        list(APPEND found ${CMAKE_MATCH_1})
+      elseif(NOT line MATCHES "^ ")
+        break()
+      endif()
+    endforeach()
+  endif()
+  set(${out} ${found} PARENT_SCOPE)
+endfunction()
+
+set(commands_text "")
+function(add_command_help)
+  execute_process(COMMAND ${PROGRAM} ${ARGN} --help RESULT_VARIABLE rc OUTPUT_VARIABLE help ERROR_QUIET)
+  if(rc EQUAL 0 AND NOT help STREQUAL "")
+    # roff: a backslash is \e, and a line must not start with . or '
+    string(REPLACE "\\" "\\e" help "${help}")
+    string(REGEX REPLACE "(^|\n)([.'])" "\\1\\\\&\\2" help "${help}")
+    string(REPLACE ";" " " name "${ARGN}")
+    string(APPEND commands_text ".SS ${name}\n.nf\n${help}\n.fi\n")
+    set(commands_text "${commands_text}" PARENT_SCOPE)
+  endif()
+endfunction()
+if(SUBCOMMANDS)
+  list_subcommands(commands)
+  foreach(cmd IN LISTS commands)
+    add_command_help(${cmd})
+    list_subcommands(subs ${cmd})
+    foreach(sub IN LISTS subs)
+      add_command_help(${cmd} ${sub})
+    endforeach()
+  endforeach()
+endif()
+if(NOT commands_text STREQUAL "")
+  string(APPEND sections "\n[>DESCRIPTION]\n.SH COMMANDS\n${commands_text}")
+endif()
+file(WRITE ${include_file} "${sections}")
+set(args --no-info --no-discard-stderr --include=${include_file} --output=${OUT})
+if(DEFINED VERSION_STRING)
+  list(APPEND args --version-string=${VERSION_STRING})
+endif()
+execute_process(COMMAND ${HELP2MAN} ${args} ${PROGRAM} RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "help2man ${PROGRAM} failed (${rc}): ${err}")
+endif()
