@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Engine benchmarks. Figures and ratios go to docs/performance.md
 // (tools/bench_ratios.py runs this and prints the large/small ratios).
 #include <benchmark/benchmark.h>

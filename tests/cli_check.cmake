@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs `faultline-cli check` on every sample session; fails on a non-zero exit.
 file(GLOB sessions ${DIR}/*.json)
 execute_process(COMMAND ${CLI} check ${sessions} RESULT_VARIABLE rc)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Runs a Google Benchmark binary and prints its figures and the large/small
 ratios (262,144 pages over 32 pages) as a Markdown table: the numbers that go
 into docs/performance.md. Ratios come from one run, so machine noise cancels.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian 12 packages Faultline needs, if any are missing. The list
 # is debian/control's (the package build reads the same one): Build-Depends,
 # whatever their build profile, and X-Faultline-Dev-Depends, what only the

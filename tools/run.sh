@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is missing, builds, and starts Faultline on the default sample
 # session (the seed race). Without a display it runs the session headless and
 # prints the trace of the race and the verdicts instead.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Rebuilds the screenshots in docs/screenshots/ with the faultline executable's
 # headless options (no display needed): the seed race stepped to the moments
 # a user looks at, under baseline-2020 and upstream, and the slides of the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what is missing, builds everything and runs every test (engine,
 # CLI, GUI offscreen, sample sessions, the real-kernel probe where allowed),
 # then the fuzz targets under clang + ASan + UBSan: their corpus (the crashes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // How the CLI prints runs, checks, replays and variants: text for people,
 // JSON (docs/session-format.md, "CLI JSON output") for scripts.

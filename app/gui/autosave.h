@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The autosave of the recording in progress: each running window journals
 // its hand-made recording step by step (core/session/recording_journal.h)

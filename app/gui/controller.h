@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The controller: owns the debugger (core/debug, which owns the Timeline),
 // turns every command into a new immutable Snapshot for the views, keeps the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The default dock layout, as data (hotspot style): where each dock goes, which
 // dock it is tabbed with, and its initial size. Window ▸ Reset to Default

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // faultline: the debugger window. `faultline [SESSION] [options]`; with
 // --screenshot or --export-steps it renders and exits (QT_QPA_PLATFORM=offscreen
 // needs no display).

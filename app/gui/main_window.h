@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The debugger window: memory map in the centre (two side by side in compare
 // mode), docks around it, stepping actions with Qt Creator keys, the variant

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Run: QT_QPA_PLATFORM=offscreen build/.../bench/gui/faultline_gui_bench
 //
 // BM_StepAndRefresh/N: one debugger step (engine micro-step, new snapshot,

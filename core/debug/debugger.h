@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The step debugger's logic, without any UI: which task takes the next step,
 // step / step over / step out / continue and their reverse versions,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // C4: the engine's self-check of reference, map and swap accounting
 // (spec §1.5, §1.6). Violations are engine bugs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The engine: executes one micro-step of one task on a State. Stateless
 // itself; everything lives in the State value, so a caller can copy a state,

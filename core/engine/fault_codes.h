@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // vm_fault_t bits and errno values the modelled paths return.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Maps a user-level operation to the kernel entry frame that carries it out.
 #include "model/config.h"

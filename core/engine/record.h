@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What one micro-step did: the pieces of kernel code it ran (function, step id,
 // "what happened and why"), the state cells it changed, the checker's findings

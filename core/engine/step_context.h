@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // StepContext: what a kernel-path step function sees. It runs one piece of a
 // function (one case of its step table) and ends it with exactly one of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Whole-file reads with clear errors, and writes that never leave a half-
 // written file: write a temporary file beside the target, fsync, rename.

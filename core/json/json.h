@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A small JSON DOM that remembers where every value and key came from, so a
 // session file's errors can say file:line:column. Strict RFC 8259 parsing;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Strict RFC 8259 parser with positions. Never throws, never recurses deeper
 // than kMaxDepth, rejects invalid UTF-8, lone surrogates, duplicate keys.
 #include <charconv>

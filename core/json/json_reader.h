@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Reading a schema out of a json::Value with errors that name the place:
 // missing keys, wrong types, values out of range and unknown keys.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Deterministic pretty printer: 2-space indent, keys in insertion order,
 // short arrays of scalars on one line, shortest round-trip doubles.
 #include <charconv>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What a run is made of and that never changes while it runs: the actors,
 // their programs of user-level operations, and the monitor's policy. Shared

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Page-cache xarray entries, page frames (order-0 folios) and swap slots:
 // spec §1.4–§1.6.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A page-table entry, exactly one of the kinds in spec §1.3.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The whole engine state (spec §1) as one value: copyable, comparable (==)
 // and hashable with a stable 64-bit hash. Everything that can change during a

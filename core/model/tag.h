@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Content tag of a page: what a user wrote ("b0", "a1", "m8"). Fixed size so a
 // page-table leaf of 512 entries stays a flat array that copies with memcpy.

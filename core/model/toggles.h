@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The behaviour switches of spec §7.1. A kernel variant (variants.h) is a
 // named setting of all of them; users may override them one at a time.

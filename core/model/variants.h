@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The named kernel variants (spec §7). Adding a variant is one row in
 // variants.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The anonymous-memory contrast (spec §6.4, §8.8): do_anonymous_page() and
 // do_swap_page() for a private anonymous VMA, whose swap ptes keep uffd-wp.
 #include "paths/path_common.h"

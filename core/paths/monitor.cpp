@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The userfaultfd monitor M (spec §0.1): a user-space loop that reads
 // messages and resolves them with ioctls, per the session's MonitorPolicy.
 #include "paths/path_common.h"

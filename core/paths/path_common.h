@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Helpers shared by the kernel-path files: lock ids, frame builders and the
 // bits of text every path uses to say what happened.

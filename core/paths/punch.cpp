@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Hole punch (spec §5): shmem_fallocate(PUNCH_HOLE|KEEP_SIZE) → pre-unmap →
 // shmem_undo_range() → truncate_inode_folio(); shmem_free_swap().
 #include "paths/path_common.h"

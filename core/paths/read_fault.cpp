@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Read fault on a none pte of a shared shmem mapping (spec §2.2–§2.6):
 // do_read_fault(), do_fault_around(), filemap_map_pages(), finish_fault().
 #include <algorithm>

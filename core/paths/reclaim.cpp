@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reclaim of one folio (spec §6.1–§6.4): shrink_folio_list() with
 // try_to_unmap_one(), shmem_writepage() / swap_writepage(), the writeback
 // completion, and madvise(MADV_PAGEOUT).

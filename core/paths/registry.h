@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The modelled kernel functions: for each, its step table (one row per pc:
 // the spec's step id and a line of kernel-style pseudocode written for this

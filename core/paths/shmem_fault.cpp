@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // shmem side of a fault (spec §2.5, §6.6): shmem_fault(),
 // shmem_get_folio_gfp(), shmem_swapin_folio(); and write(2) to the file.
 #include "paths/path_common.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UFFDIO_COPY / UFFDIO_ZEROPAGE / UFFDIO_CONTINUE (spec §4.3, §4.5):
 // mfill_atomic() → shmem_mfill_atomic_pte() / mfill_atomic_pte_continue().
 #include "paths/path_common.h"

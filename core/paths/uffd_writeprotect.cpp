@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UFFDIO_WRITEPROTECT (spec §4.4): mwriteprotect_range() → change_protection()
 // over the monitor's mm only, one pte table per micro-step.
 #include "paths/path_common.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UA: a user access by an application thread (spec §0.3), and the fault
 // dispatch handle_mm_fault() → handle_pte_fault() (spec §2.1).
 #include <csignal>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // userfaultfd (spec §4): handle_userfault() and the ioctls that do not fill
 // pages (API, REGISTER, UNREGISTER, WAKE). Filling and write-protecting are in
 // uffd_fill.cpp and uffd_writeprotect.cpp; the monitor's loop in monitor.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Write faults (spec §3): do_shared_fault() on a none pte, do_wp_page() on a
 // read-only present pte, and handle_pte_marker() for faults through a marker.
 #include "paths/path_common.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Zapping ptes (spec §5.2, §6.5): unmap_mapping_range() → zap_pte_range()
 // over every mm that maps the file; madvise(MADV_DONTNEED) over one mm; and
 // munmap (unmap_vmas, which drops markers).

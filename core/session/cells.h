@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Canonical text of state cells, as session expectations, the CLI and the
 // views spell them (spec §8.1 legend):

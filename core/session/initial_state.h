@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Builds the state a session starts from: the geometry, then the setup
 // operations, each run to completion by its task alone.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "session/recording_journal.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The autosave of a recording in progress, as an append-only journal: a step
 // costs one short write() whatever the recording's length, so the debugger

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Running a session headless: setup, the session's schedule, then the default
 // policy to the end; checking its expectations; replaying its recording.

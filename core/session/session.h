@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A session: what to simulate (geometry, actors and their programs, setup),
 // under which kernel variant, how to schedule it, what to expect per variant,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Session JSON → Session, with every error located (file:line:column).
 // The schema is documented in docs/session-format.md.
 #include <algorithm>

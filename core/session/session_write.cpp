@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Session → JSON (the inverse of session_read.cpp), and atomic saving.
 #include "io/atomic_file.h"
 #include "json/json.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Timeline: a run as a debugger sees it. It owns the initial state, the
 // schedule so far (which task took each step), the record of every step and

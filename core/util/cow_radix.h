@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // CowRadix<T>: a persistent (copy-on-write) radix tree from a 64-bit key to T.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Stable 64-bit hashing for engine state. std::hash is not stable across
 // library versions, and recordings store state hashes in session files, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The debugger logic (core/debug): stepping, reverse, breakpoints,
 // watchpoints, variant switches and compare, on the seed race.
 #include "debug/debugger.h"

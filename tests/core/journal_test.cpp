@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The autosave journal: what is appended reads back as the same recording,
 // cut-backs and variant switches included; a torn last line (a kill inside
 // write()) is dropped, a damaged line is refused with its line number.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Targeted tests of single paths and their races, beyond the spec's scenarios.
 #include <gtest/gtest.h>
 

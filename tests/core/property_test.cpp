@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Property tests (issue: random programs and random schedules under every
 // variant): accounting holds, upstream never loses a protected write,
 // replays reproduce hashes, and a state copied mid-path runs on identically.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Builds sessions in code for engine tests: the spec's common setup S0 and
 // small programs, without going through the JSON loader.

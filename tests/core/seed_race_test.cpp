@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Spec §8.2 S1 and S1′: the seed race under every variant.
 #include <gtest/gtest.h>
 

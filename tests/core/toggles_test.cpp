@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One test per toggle of spec §7.1: each would fail if the rule it names were
 // removed from the engine.
 #include <gtest/gtest.h>

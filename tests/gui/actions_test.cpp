@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Driving the window's actions gives the engine states we expect.
 #include <QComboBox>
 #include <QDockWidget>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Export writes non-empty PNG / SVG / PDF files of the right size and page
 // count; the headless options render the window and exit.
 #include <QClipboard>

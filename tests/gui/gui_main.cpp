@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A QApplication for every GUI test, on the offscreen platform, with
 // QSettings and autosave files in a test location (never the user's). CTest
 // runs tests as parallel processes, so each process gets its own HOME: two

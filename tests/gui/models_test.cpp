@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every item model under QAbstractItemModelTester while the debugger steps,
 // reverses, switches variants and loads sessions of different shapes.
 #include <QAbstractItemModelTester>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Check registry shared by main.cpp (runner) and checks.cpp (the checks).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // faultline-probe: runs checks from the kernel model spec (§9) against the
 // running Linux kernel and prints one PASS/FAIL/SKIP line per check.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Breakpoints and watchpoints: the list, a line to add either
 // ("do_fault_around", "MP.7", "filemap_map_pages:2" / "A.pte[8].uffd_wp"),

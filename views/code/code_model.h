@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Code: the step table of the selected task's selected frame, as kernel-style
 // pseudocode (paths/registry.h). One marker, one meaning: ▶ is the line the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Rendering any widget (a view or the whole window) for slides: PNG with a
 // scale factor (sharp on projectors), SVG and PDF (vector where Qt paints

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // QCustomPlot's header uses the Qt keywords (signals, slots, emit), which this
 // project turns off (QT_NO_KEYWORDS: the engine has a member named `slots`).

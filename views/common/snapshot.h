@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What every view is handed: an immutable picture of the debugger at one
 // position. A State copy is O(1) (copy-on-write), the trace is shared in

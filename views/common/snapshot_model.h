@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The base of every table model (hotspot style): holds the current Snapshot
 // and answers from it by index. Qt's overrides are final here; subclasses

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Colours and fonts of every view. Three choices, combinable: light / dark,
 // and presentation mode (larger fonts, the colour-blind-safe Okabe–Ito

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The memory map: one row per file page index, columns aligned by file
 // offset: A's pte | xarray entry | page frame | B's pte (more mms: more pte

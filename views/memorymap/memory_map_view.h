@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The memory map dock: a title (variant, step), the table of file pages and
 // the legend. The delegate paints the uffd-wp bar and badge and the outline

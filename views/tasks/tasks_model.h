@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Tasks: one row per task (state, what it waits for, held locks), its kernel
 // call stack as children (innermost first, like a debugger's stack pane), and

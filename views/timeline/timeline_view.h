@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Timeline (QCustomPlot): one swimlane per task over step number, a mark per
 // step coloured by kernel function, markers for findings (▲) and raised uffd

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Trace: every executed step of the run (no., task, function, step id, what
 // changed, what happened), findings marked, the current step highlighted,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // VMAs of every mm: range (virtual pages), pgoff, size, flags incl. VM_UFFD_*.
 #include "common/snapshot_model.h"
