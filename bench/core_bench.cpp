@@ -11,7 +11,12 @@ namespace {
 // The seed race under baseline-2020, run start to finish (setup excluded).
 void BM_SeedRaceMicroSteps(benchmark::State& state) {
     Scenario sc;
-    sc.s0().program(A1, {read(8), write(8, "a1")}).program(P, {punch(8)}).until(P, "PH.5").untilBlocked(A1).untilDone(P);
+    sc.s0()
+        .program(A1, {read(8), write(8, "a1")})
+        .program(P, {punch(8)})
+        .until(P, "PH.5")
+        .untilBlocked(A1)
+        .untilDone(P);
     const State init = sc.initial("baseline-2020");
     uint64_t steps = 0;
     for (auto _ : state) {

@@ -45,7 +45,10 @@ void BM_Explore(benchmark::State& state) {
     // memory is handed back first, so it does not count).
     malloc_trim(0);
     const uint64_t base = residentBytes();
-    o.memoryUsage = [base] { const uint64_t r = residentBytes(); return r > base ? r - base : 0; };
+    o.memoryUsage = [base] {
+        const uint64_t r = residentBytes();
+        return r > base ? r - base : 0;
+    };
     // On a shared 2-core machine: a search that cannot finish says where it stopped.
     o.timeLimit = 40;
     o.memoryLimit = uint64_t(1) << 30;
@@ -54,9 +57,10 @@ void BM_Explore(benchmark::State& state) {
         r = explore(s, o);
         benchmark::DoNotOptimize(r.states);
     }
-    state.SetLabel(std::string(state.range(0) ? "two-pages " : "seed-race ") + o.variant + (o.reduction ? " por" : " full") +
-                   (o.stopWhenAllFound ? " first" : " exhaust") + " t" + std::to_string(o.threads) + " " +
-                   std::string(stopReasonName(r.stop)) + (r.goals[0].found ? " C1@" + std::to_string(r.goals[0].schedule.size()) : " noC1"));
+    state.SetLabel(std::string(state.range(0) ? "two-pages " : "seed-race ") + o.variant +
+                   (o.reduction ? " por" : " full") + (o.stopWhenAllFound ? " first" : " exhaust") + " t" +
+                   std::to_string(o.threads) + " " + std::string(stopReasonName(r.stop)) +
+                   (r.goals[0].found ? " C1@" + std::to_string(r.goals[0].schedule.size()) : " noC1"));
     state.counters["states"] = double(r.states);
     state.counters["transitions"] = double(r.transitions);
     state.counters["slept"] = double(r.slept);

@@ -23,8 +23,7 @@ std::string knownVariants() {
 }  // namespace
 
 CLI::Option* addKernelOption(CLI::App* cmd, std::string& variant) {
-    return cmd
-        ->add_option("--kernel", variant, "kernel variant to run under (default: the session's); see `variants`")
+    return cmd->add_option("--kernel", variant, "kernel variant to run under (default: the session's); see `variants`")
         ->type_name("ID")
         ->check(CLI::Validator(
             [](std::string& id) -> std::string {
@@ -44,13 +43,15 @@ CLI::Option* addSetOption(CLI::App* cmd, ToggleOverrides& toggles) {
             }
         },
         "set one toggle on top of the variant (repeatable); see `variants`");
-    opt->type_name("TOGGLE=VALUE")->allow_extra_args(false)->check(CLI::Validator(
-        [](std::string& t) -> std::string {
-            const auto eq = t.find('=');
-            if (eq == std::string::npos || eq == 0) return "--set takes TOGGLE=VALUE, not '" + t + "'";
-            return "";
-        },
-        "", "toggle"));
+    opt->type_name("TOGGLE=VALUE")
+        ->allow_extra_args(false)
+        ->check(CLI::Validator(
+            [](std::string& t) -> std::string {
+                const auto eq = t.find('=');
+                if (eq == std::string::npos || eq == 0) return "--set takes TOGGLE=VALUE, not '" + t + "'";
+                return "";
+            },
+            "", "toggle"));
     return opt;
 }
 
@@ -59,7 +60,8 @@ CLI::Validator wholeNumberIn(uint64_t lo, uint64_t hi) {
     return CLI::Validator(
         [lo, hi, range](std::string& text) -> std::string {
             const std::string why = "'" + text + "' is not a whole number from " + range;
-            if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) return why;
+            if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
+                return why;
             errno = 0;
             const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
             if (errno == ERANGE || v < lo || v > hi) return why;
@@ -76,9 +78,10 @@ CLI::Option* addMaxStepsOption(CLI::App* cmd, uint64_t& limit) {
 }
 
 int runCli(int argc, char** argv) {
-    CLI::App app{"faultline-cli: runs Faultline sessions headless (scripts, CI).\n"
-                 "Exit codes: 0 fine, 1 an expectation, a replay or a check failed, 2 bad input; kernel: 77 not allowed here.",
-                 "faultline-cli"};
+    CLI::App app{
+        "faultline-cli: runs Faultline sessions headless (scripts, CI).\n"
+        "Exit codes: 0 fine, 1 an expectation, a replay or a check failed, 2 bad input; kernel: 77 not allowed here.",
+        "faultline-cli"};
     app.require_subcommand(1);
     app.fallthrough(false);
     app.set_version_flag("--version", std::string("faultline-cli ") + FAULTLINE_VERSION);
@@ -99,7 +102,9 @@ int runCli(int argc, char** argv) {
             names += (names.empty() ? "" : ", ") + sub->get_name();
         }
         if (!known) {
-            std::fprintf(stderr, "faultline-cli: unknown command '%s' (commands: %s)\nRun 'faultline-cli --help' for more information.\n",
+            std::fprintf(stderr,
+                         "faultline-cli: unknown command '%s' (commands: %s)\nRun 'faultline-cli --help' for more "
+                         "information.\n",
                          argv[1], names.c_str());
             return kBadInput;
         }

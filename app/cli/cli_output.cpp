@@ -72,7 +72,8 @@ void printTrace(const RunResult& r) {
         if (!ch.empty()) std::printf("  [changed: %s]", ch.c_str());
         std::printf("\n");
         for (const Finding& f : rec.findings)
-            std::printf("        >>> %s %s: %s\n", std::string(ruleName(f.rule)).c_str(), std::string(ruleTitle(f.rule)).c_str(), f.text.c_str());
+            std::printf("        >>> %s %s: %s\n", std::string(ruleName(f.rule)).c_str(),
+                        std::string(ruleTitle(f.rule)).c_str(), f.text.c_str());
     }
 }
 
@@ -93,8 +94,8 @@ void printVerdict(const Session& s, const RunResult& r) {
     }
     std::printf("verdict: %d violation(s), %zu finding(s)\n", violations, r.findings.size());
     for (const Finding& f : r.findings)
-        std::printf("  %s %-16s step %llu, %s%s: %s\n", std::string(ruleName(f.rule)).c_str(), std::string(ruleTitle(f.rule)).c_str(),
-                    (unsigned long long)f.step, taskName(r, f.task).c_str(),
+        std::printf("  %s %-16s step %llu, %s%s: %s\n", std::string(ruleName(f.rule)).c_str(),
+                    std::string(ruleTitle(f.rule)).c_str(), (unsigned long long)f.step, taskName(r, f.task).c_str(),
                     f.index >= 0 ? (", page " + std::to_string(f.index)).c_str() : "", f.text.c_str());
 }
 
@@ -107,7 +108,8 @@ void printCheck(const std::vector<CheckReport>& reports) {
             continue;
         }
         for (const CheckLine& l : rep.lines) {
-            std::printf("%s %s [%s]%s%s\n", l.pass ? "pass" : "FAIL", rep.file.c_str(), l.variant.c_str(), l.pass ? "" : ": ", l.detail.c_str());
+            std::printf("%s %s [%s]%s%s\n", l.pass ? "pass" : "FAIL", rep.file.c_str(), l.variant.c_str(),
+                        l.pass ? "" : ": ", l.detail.c_str());
             (l.pass ? pass : fail)++;
         }
     }
@@ -122,7 +124,8 @@ void printVariants() {
             std::printf("    %-21s %s\n", std::string(t.name).c_str(), toggleValue(v.toggles, t.name).c_str());
     }
     std::printf("\ntoggles (set one with --set NAME=VALUE):\n");
-    for (const ToggleInfo& t : toggleInfos()) std::printf("  %-21s %s\n", std::string(t.name).c_str(), std::string(t.description).c_str());
+    for (const ToggleInfo& t : toggleInfos())
+        std::printf("  %-21s %s\n", std::string(t.name).c_str(), std::string(t.description).c_str());
 }
 
 std::string runJson(const Session& s, const std::string& file, const RunResult& r, bool trace) {

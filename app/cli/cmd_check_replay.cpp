@@ -48,7 +48,9 @@ int replay(const std::string& file, bool json) {
     if (json) std::fputs(replayJson(file, r).c_str(), stdout);
     else if (!r.error.empty()) std::fprintf(stderr, "%s: %s\n", file.c_str(), r.error.c_str());
     else if (r.divergedAt) std::printf("%s: replay DIVERGED at %s\n", file.c_str(), r.detail.c_str());
-    else std::printf("%s: replay reproduced all %llu steps (every state hash matched)\n", file.c_str(), (unsigned long long)r.steps);
+    else
+        std::printf("%s: replay reproduced all %llu steps (every state hash matched)\n", file.c_str(),
+                    (unsigned long long)r.steps);
     if (!r.error.empty()) return kBadInput;
     return r.divergedAt ? kFailed : kOk;
 }

@@ -75,7 +75,8 @@ std::string buildOptions(const Args& a, ExploreOptions& o) {
         unsigned i = 0, n = 0;
         char slash = 0, extra = 0;
         std::istringstream in(a.shard);
-        if (!(in >> i >> slash >> n) || slash != '/' || (in >> extra)) return "--shard takes I/N (e.g. 0/4), not '" + a.shard + "'";
+        if (!(in >> i >> slash >> n) || slash != '/' || (in >> extra))
+            return "--shard takes I/N (e.g. 0/4), not '" + a.shard + "'";
         o.shardIndex = i, o.shardCount = n;
     }
     if (a.allVariants && !a.variant.empty()) return "--kernel and --all-variants exclude each other";
@@ -100,7 +101,8 @@ int mergeCommand(const Args& a) {
         ss << in.rdbuf();
         const json::ParseResult pr = json::parse(ss.str());
         if (!pr.ok()) {
-            std::fprintf(stderr, "%s:%d:%d: %s\n", f.c_str(), pr.error().pos.line, pr.error().pos.column, pr.error().message.c_str());
+            std::fprintf(stderr, "%s:%d:%d: %s\n", f.c_str(), pr.error().pos.line, pr.error().pos.column,
+                         pr.error().message.c_str());
             return kBadInput;
         }
         shards.push_back(pr.value());
@@ -150,7 +152,8 @@ int exploreCommand(const Args& a) {
     if (tty)
         o.progress = [](const ExploreOptions::Progress& p) {
             std::fprintf(stderr, "\r  %llu states, %.0f states/s, depth %llu, %s   ", (unsigned long long)p.states,
-                         p.seconds > 0 ? double(p.states) / p.seconds : 0.0, (unsigned long long)p.depth, mb(p.bytes).c_str());
+                         p.seconds > 0 ? double(p.states) / p.seconds : 0.0, (unsigned long long)p.depth,
+                         mb(p.bytes).c_str());
             std::fflush(stderr);
         };
     bool found = false;
@@ -171,7 +174,8 @@ int exploreCommand(const Args& a) {
             json::Value files = json::Value::array();
             for (const GoalResult& g : r.goals) {
                 if (!g.found) continue;
-                const std::string path = (std::filesystem::path(a.out) / (stem(a.file) + "." + v + "." + g.goal + ".json")).string();
+                const std::string path =
+                    (std::filesystem::path(a.out) / (stem(a.file) + "." + v + "." + g.goal + ".json")).string();
                 if (std::filesystem::exists(path) && !a.force) {
                     std::fprintf(stderr, "%s exists; not overwritten (use --force)\n", path.c_str());
                     return kBadInput;
@@ -188,14 +192,13 @@ int exploreCommand(const Args& a) {
         if (!a.json) {
             std::printf("%s under %s: %s — %llu states, %llu transitions, reduction %.2fx, depth %llu, %.2f s, %s%s\n",
                         a.file.c_str(), v.c_str(), stopReasonText(r.stop).c_str(), (unsigned long long)r.states,
-                        (unsigned long long)r.transitions, r.reductionRatio(), (unsigned long long)r.maxDepth, r.seconds,
-                        mb(r.peakBytes).c_str(), r.preemptionCut ? ", preemption bound cut schedules" : "");
+                        (unsigned long long)r.transitions, r.reductionRatio(), (unsigned long long)r.maxDepth,
+                        r.seconds, mb(r.peakBytes).c_str(), r.preemptionCut ? ", preemption bound cut schedules" : "");
             for (const GoalResult& g : r.goals) {
                 if (g.found)
                     std::printf("  %-8s %zu steps, %llu preemption(s): %s\n", g.goal.c_str(), g.schedule.size(),
                                 (unsigned long long)g.preemptions, g.detail.c_str());
-                else
-                    std::printf("  %-8s none within bound\n", g.goal.c_str());
+                else std::printf("  %-8s none within bound\n", g.goal.c_str());
             }
         }
         results.push_back(std::move(r));
@@ -208,7 +211,10 @@ int exploreCommand(const Args& a) {
         for (const ExploreResult& r : results) {
             std::printf("%-18s", r.variant.c_str());
             for (const GoalResult& g : r.goals)
-                std::printf(" %-10s", g.found ? (std::to_string(g.schedule.size()) + "/" + std::to_string(g.preemptions) + "p").c_str() : "none");
+                std::printf(
+                    " %-10s",
+                    g.found ? (std::to_string(g.schedule.size()) + "/" + std::to_string(g.preemptions) + "p").c_str()
+                            : "none");
             std::printf(" %s\n", std::string(stopReasonName(r.stop)).c_str());
         }
     }
@@ -230,26 +236,47 @@ int exploreCommand(const Args& a) {
 
 void addExploreCommand(CLI::App& app, int& exitCode) {
     auto a = std::make_shared<Args>();
-    CLI::App* cmd = app.add_subcommand(
-        "explore", "Search every schedule of a session's tasks within bounds; the shortest schedule per goal (exit 1 if one is reached)");
+    CLI::App* cmd = app.add_subcommand("explore",
+                                       "Search every schedule of a session's tasks within bounds; the shortest "
+                                       "schedule per goal (exit 1 if one is reached)");
     cmd->add_option("SESSION", a->file, "session file (its schedule and recording are ignored)");
     addKernelOption(cmd, a->variant);
     addSetOption(cmd, a->toggles);
     cmd->add_flag("--all-variants", a->allVariants, "explore under every kernel variant and print a matrix");
-    cmd->add_option("--max-steps", a->maxSteps, "longest schedule explored")->type_name("N")->check(wholeNumberIn(1, 100'000))->capture_default_str();
-    cmd->add_option("--preemptions", a->preemptions, "at most K preemptions per schedule (default: unbounded)")->type_name("K")->check(wholeNumberIn(0, 1000));
-    cmd->add_option("--max-states", a->maxStates, "stop after N stored states")->type_name("N")->check(wholeNumberIn(1, uint64_t{1} << 31))->capture_default_str();
-    cmd->add_option("--time", a->seconds, "stop after S seconds of wall time")->type_name("S")->check(CLI::PositiveNumber);
-    cmd->add_option("--memory", a->memoryMb, "stop when the process uses more than MB megabytes")->type_name("MB")->check(wholeNumberIn(1, 1'000'000));
-    cmd->add_option("--threads", a->threads, "worker threads (results do not depend on it)")->type_name("N")->check(wholeNumberIn(1, 256))->capture_default_str();
-    cmd->add_option("--goal", a->goals, "goals: C1,C2,C3,C4,engine,deadlock,final")->type_name("LIST")->capture_default_str();
-    cmd->add_option("--final", a->finals, "goal 'final': a finished run whose final state has CELL=VALUE (repeatable)")->type_name("CELL=VALUE");
-    cmd->add_option("--out", a->out, "write each shortest schedule as a session with a recording into DIR")->type_name("DIR");
+    cmd->add_option("--max-steps", a->maxSteps, "longest schedule explored")
+        ->type_name("N")
+        ->check(wholeNumberIn(1, 100'000))
+        ->capture_default_str();
+    cmd->add_option("--preemptions", a->preemptions, "at most K preemptions per schedule (default: unbounded)")
+        ->type_name("K")
+        ->check(wholeNumberIn(0, 1000));
+    cmd->add_option("--max-states", a->maxStates, "stop after N stored states")
+        ->type_name("N")
+        ->check(wholeNumberIn(1, uint64_t{1} << 31))
+        ->capture_default_str();
+    cmd->add_option("--time", a->seconds, "stop after S seconds of wall time")
+        ->type_name("S")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--memory", a->memoryMb, "stop when the process uses more than MB megabytes")
+        ->type_name("MB")
+        ->check(wholeNumberIn(1, 1'000'000));
+    cmd->add_option("--threads", a->threads, "worker threads (results do not depend on it)")
+        ->type_name("N")
+        ->check(wholeNumberIn(1, 256))
+        ->capture_default_str();
+    cmd->add_option("--goal", a->goals, "goals: C1,C2,C3,C4,engine,deadlock,final")
+        ->type_name("LIST")
+        ->capture_default_str();
+    cmd->add_option("--final", a->finals, "goal 'final': a finished run whose final state has CELL=VALUE (repeatable)")
+        ->type_name("CELL=VALUE");
+    cmd->add_option("--out", a->out, "write each shortest schedule as a session with a recording into DIR")
+        ->type_name("DIR");
     cmd->add_flag("--force", a->force, "overwrite counterexample files that exist");
     cmd->add_flag("--json", a->json, "print the result as JSON (format faultline-explore)");
     cmd->add_flag("--no-reduction", a->noReduction, "explore every order of independent steps too");
     cmd->add_flag("--first", a->first, "stop as soon as every goal has been reached");
-    cmd->add_option("--shard", a->shard, "explore only shard I of N (deterministic); combine with `explore merge`")->type_name("I/N");
+    cmd->add_option("--shard", a->shard, "explore only shard I of N (deterministic); combine with `explore merge`")
+        ->type_name("I/N");
     CLI::App* merge = cmd->add_subcommand("merge", "Combine the --json results of the shards of one search");
     merge->add_option("RESULT", a->mergeFiles, "result files")->required();
     merge->callback([a, &exitCode] { exitCode = mergeCommand(*a); });

@@ -36,7 +36,8 @@ QString Autosave::record(const Controller& c, bool force) {
                 return QStringLiteral("cannot lock %1.lock").arg(path_);
             }
         }
-        const std::string e = journal_.start(path_.toStdString(), c.debugger().session(), c.sessionPath().toStdString());
+        const std::string e =
+            journal_.start(path_.toStdString(), c.debugger().session(), c.sessionPath().toStdString());
         if (!e.empty()) return QString::fromStdString(e);
     }
     const std::string e = journal_.sync(c.debugger().recording(), c.debugger().position());

@@ -62,7 +62,8 @@ bool parseSize(const QString& text, int* w, int* h) {
 
 QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     QCommandLineParser p;
-    p.setApplicationDescription("Faultline: a step debugger for the Linux mm fault paths around userfaultfd write-protect on shmem.");
+    p.setApplicationDescription(
+        "Faultline: a step debugger for the Linux mm fault paths around userfaultfd write-protect on shmem.");
     p.addHelpOption();
     p.addVersionOption();
     p.addPositionalArgument("session", "Session file (default: the seed race sample).", "[SESSION]");
@@ -76,16 +77,26 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     const QCommandLineOption steps("export-steps", "Export steps A-B, one page per step, to --out and exit.", "A-B");
     const QCommandLineOption out("out", "Output of --export-steps: a .pdf file or a folder of PNGs.", "PATH");
     const QCommandLineOption theme("theme", "light or dark.", "THEME", "light");
-    const QCommandLineOption pres("presentation", "Presentation mode: large fonts, colour-blind-safe high-contrast palette.");
+    const QCommandLineOption pres("presentation",
+                                  "Presentation mode: large fonts, colour-blind-safe high-contrast palette.");
     const QCommandLineOption size("size", "Window size for rendering (default 1600x1000).", "WxH", "1600x1000");
     const QCommandLineOption watch("watch", "Add a watchpoint, e.g. A.pte[8].uffd_wp.", "CELL");
     const QCommandLineOption norec("no-recovery", "Do not offer to recover an autosaved recording.");
-    const QCommandLineOption view("view", "With --screenshot: render only this view (memoryMap, dockTasks, dockCode, dockTrace, dockTimeline, dockVmas, dockUffd, dockBreakpoints, dockExplore).", "NAME");
+    const QCommandLineOption view("view",
+                                  "With --screenshot: render only this view (memoryMap, dockTasks, dockCode, "
+                                  "dockTrace, dockTimeline, dockVmas, dockUffd, dockBreakpoints, dockExplore).",
+                                  "NAME");
     const QCommandLineOption cont("continue", "After --step: continue to the next breakpoint, watchpoint or finding.");
-    const QCommandLineOption rcont("reverse-continue", "After --step: run back to the previous breakpoint, watchpoint or finding.");
-    const QCommandLineOption explore("explore", "Search every schedule in the Explore dock under these variants (comma-separated, or all), with its default bounds, and wait for the result.", "IDS");
-    const QCommandLineOption openResult("open-result", "After --explore: open the first counterexample found at its violating step.");
-    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view, cont, rcont, explore, openResult});
+    const QCommandLineOption rcont("reverse-continue",
+                                   "After --step: run back to the previous breakpoint, watchpoint or finding.");
+    const QCommandLineOption explore("explore",
+                                     "Search every schedule in the Explore dock under these variants (comma-separated, "
+                                     "or all), with its default bounds, and wait for the result.",
+                                     "IDS");
+    const QCommandLineOption openResult("open-result",
+                                        "After --explore: open the first counterexample found at its violating step.");
+    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view,
+                  cont, rcont, explore, openResult});
     if (!p.parse(args)) return p.errorText();
     if (p.isSet("help")) {
         if (helpText) *helpText = p.helpText();
@@ -93,13 +104,16 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     }
     if (p.isSet("version")) return "version";
     // An option given with an empty value is a mistake, never "not given".
-    for (const QCommandLineOption* opt : {&kernel, &step, &task, &compare, &shot, &scale, &steps, &out, &theme, &size, &watch, &view})
-        if (p.isSet(*opt) && p.value(*opt).trimmed().isEmpty()) return QStringLiteral("--%1: an empty value").arg(opt->names().front());
+    for (const QCommandLineOption* opt :
+         {&kernel, &step, &task, &compare, &shot, &scale, &steps, &out, &theme, &size, &watch, &view})
+        if (p.isSet(*opt) && p.value(*opt).trimmed().isEmpty())
+            return QStringLiteral("--%1: an empty value").arg(opt->names().front());
     const QStringList pos = p.positionalArguments();
     if (pos.size() > 1) return "more than one session file given";
     o->session = pos.value(0);
     o->kernel = p.value(kernel);
-    if (!o->kernel.isEmpty() && !findVariant(o->kernel.toStdString())) return QStringLiteral("--kernel %1: unknown kernel variant").arg(o->kernel);
+    if (!o->kernel.isEmpty() && !findVariant(o->kernel.toStdString()))
+        return QStringLiteral("--kernel %1: unknown kernel variant").arg(o->kernel);
     for (const QString& s : p.values(set)) {
         const int eq = s.indexOf('=');
         if (eq <= 0) return QStringLiteral("--set %1: expected NAME=VALUE").arg(s);
@@ -108,14 +122,16 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     if (p.isSet(step)) {
         bool ok = false;
         o->step = p.value(step).toULongLong(&ok);
-        if (!ok || !p.value(step).front().isDigit()) return QStringLiteral("--step %1: not a step number (0, 1, 2, ...)").arg(p.value(step));
+        if (!ok || !p.value(step).front().isDigit())
+            return QStringLiteral("--step %1: not a step number (0, 1, 2, ...)").arg(p.value(step));
     }
     o->task = p.value(task);
     o->compare = p.value(compare);
     o->screenshot = p.value(shot);
     bool ok = false;
     o->scale = p.value(scale).toDouble(&ok);
-    if (!ok || !(o->scale > 0 && o->scale <= 8)) return QStringLiteral("--scale %1: expected a number in (0, 8]").arg(p.value(scale));
+    if (!ok || !(o->scale > 0 && o->scale <= 8))
+        return QStringLiteral("--scale %1: expected a number in (0, 8]").arg(p.value(scale));
     o->exportSteps = p.value(steps);
     o->out = p.value(out);
     if (!o->exportSteps.isEmpty() && o->out.isEmpty()) return "--export-steps needs --out";
@@ -125,7 +141,8 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     if (o->theme != "light" && o->theme != "dark") return "--theme: light or dark";
     o->presentation = p.isSet(pres);
     o->size = p.value(size);
-    if (!parseSize(o->size, nullptr, nullptr)) return QStringLiteral("--size %1: expected WIDTHxHEIGHT, each 200 to 16384").arg(o->size);
+    if (!parseSize(o->size, nullptr, nullptr))
+        return QStringLiteral("--size %1: expected WIDTHxHEIGHT, each 200 to 16384").arg(o->size);
     o->watch = p.value(watch);
     o->noRecovery = p.isSet(norec);
     o->view = p.value(view);
@@ -133,7 +150,8 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     o->run = p.isSet(cont) ? 1 : p.isSet(rcont) ? -1 : 0;
     if (p.isSet(explore)) {
         for (const QString& v : p.value(explore).split(',', Qt::SkipEmptyParts)) {
-            if (v != "all" && !findVariant(v.toStdString())) return QStringLiteral("--explore: unknown kernel variant '%1'").arg(v);
+            if (v != "all" && !findVariant(v.toStdString()))
+                return QStringLiteral("--explore: unknown kernel variant '%1'").arg(v);
             o->explore << v;
         }
         if (o->explore.isEmpty()) return "--explore: name at least one variant (or all)";

@@ -10,25 +10,25 @@
 namespace faultline::gui {
 
 struct Options {
-    QString session;            // empty: the default sample session
-    QString kernel;             // --kernel ID
-    debug::Overrides toggles;   // --set NAME=VALUE
+    QString session;               // empty: the default sample session
+    QString kernel;                // --kernel ID
+    debug::Overrides toggles;      // --set NAME=VALUE
     std::optional<uint64_t> step;  // --step N
-    QString task;               // --task NAME: select (and give the next step to) a task
-    QString compare;            // --compare ID
-    QString screenshot;         // --screenshot out.png|svg|pdf
-    double scale = 1.0;         // --scale
-    QString exportSteps;        // --export-steps A-B
-    QString out;                // --out deck.pdf | folder
-    QString theme = "light";    // --theme light|dark
-    bool presentation = false;  // --presentation
-    QString size = "1600x1000"; // --size WxH
-    QString watch;              // --watch CELL (e.g. A.pte[8].uffd_wp)
-    QString view;               // --view NAME: --screenshot renders only this view (memoryMap or a dock's objectName)
-    bool noRecovery = false;    // --no-recovery
-    int run = 0;                // --continue (1) / --reverse-continue (-1), after --step
-    QStringList explore;        // --explore V1,V2|all: run the Explore dock's search (default bounds) and wait
-    bool openResult = false;    // --open-result: then open the first counterexample found
+    QString task;                  // --task NAME: select (and give the next step to) a task
+    QString compare;               // --compare ID
+    QString screenshot;            // --screenshot out.png|svg|pdf
+    double scale = 1.0;            // --scale
+    QString exportSteps;           // --export-steps A-B
+    QString out;                   // --out deck.pdf | folder
+    QString theme = "light";       // --theme light|dark
+    bool presentation = false;     // --presentation
+    QString size = "1600x1000";    // --size WxH
+    QString watch;                 // --watch CELL (e.g. A.pte[8].uffd_wp)
+    QString view;             // --view NAME: --screenshot renders only this view (memoryMap or a dock's objectName)
+    bool noRecovery = false;  // --no-recovery
+    int run = 0;              // --continue (1) / --reverse-continue (-1), after --step
+    QStringList explore;      // --explore V1,V2|all: run the Explore dock's search (default bounds) and wait
+    bool openResult = false;  // --open-result: then open the first counterexample found
 
     bool headless() const { return !screenshot.isEmpty() || !exportSteps.isEmpty(); }
 };

@@ -25,14 +25,15 @@ void countState(const State& s, int& protectedA, int& present, int& cached, int&
 
 Controller::Controller(QObject* parent) : QObject(parent) {}
 
-QString Controller::openSession(const Session& s, const QString& path, const QString& variant, const debug::Overrides& ov, uint64_t position,
-                                bool wholeSchedule) {
+QString Controller::openSession(const Session& s, const QString& path, const QString& variant,
+                                const debug::Overrides& ov, uint64_t position, bool wholeSchedule) {
     debug::Debugger d;
     d.stopOnFindings = dbg_.stopOnFindings;
     d.breakpoints() = dbg_.breakpoints();
     d.watchpoints() = dbg_.watchpoints();
-    const std::string e = wholeSchedule && variant.isEmpty() && ov.empty() ? d.loadWholeSchedule(s, position)
-                                                                            : d.load(s, variant.toStdString(), ov, position);
+    const std::string e = wholeSchedule && variant.isEmpty() && ov.empty()
+                              ? d.loadWholeSchedule(s, position)
+                              : d.load(s, variant.toStdString(), ov, position);
     if (!e.empty()) return QString::fromStdString(e);
     dbg_ = std::move(d);
     beforeBranch_.reset();
@@ -111,7 +112,8 @@ void Controller::publish() {
     // snapshot's when we just stepped from it, else re-executed from a checkpoint.
     if (s.position >= 1) {
         const StepRecord* prevRec = s.position >= 2 ? dbg_.record(s.position - 1) : nullptr;
-        const bool prevIsBefore = snap_.valid() && snap_.position + 1 == s.position && prevRec && prevRec->hashAfter == snap_.state.hash();
+        const bool prevIsBefore =
+            snap_.valid() && snap_.position + 1 == s.position && prevRec && prevRec->hashAfter == snap_.state.hash();
         s.before = std::make_shared<const State>(prevIsBefore ? snap_.state : dbg_.timeline().stateAt(s.position - 1));
     }
     s.sessionName = dbg_.session().name;
@@ -203,8 +205,9 @@ Stop Controller::forward(F&& cmd) {
         while (at < len && at < b.size() && a[at] == b[at]) ++at;
         if (at < len) {
             beforeBranch_ = std::move(keep);
-            st.text += " — branched at step " + std::to_string(at + 1) + ": the planned future (steps " + std::to_string(at + 1) +
-                       "–" + std::to_string(len) + ") was dropped; Edit ▸ Undo Branch (Ctrl+Z) brings it back";
+            st.text += " — branched at step " + std::to_string(at + 1) + ": the planned future (steps " +
+                       std::to_string(at + 1) + "–" + std::to_string(len) +
+                       ") was dropped; Edit ▸ Undo Branch (Ctrl+Z) brings it back";
         }
     }
     return done(st);
@@ -224,17 +227,26 @@ bool Controller::undoBranch() {
     sharedLog_.reset();
     curvesWork_ = {};
     if (cmp_) cmpSyncedLen_ = ~uint64_t{0};
-    lastStop_ = tr("undid the branch: the planned run (%1 steps) is back, at step %2").arg(dbg_.length()).arg(dbg_.position());
+    lastStop_ =
+        tr("undid the branch: the planned run (%1 steps) is back, at step %2").arg(dbg_.length()).arg(dbg_.position());
     publish();
     Q_EMIT recordingChanged();
     Q_EMIT stopped(lastStop_);
     return true;
 }
 
-Stop Controller::stepInto() { return forward([this] { return dbg_.stepInto(); }); }
-Stop Controller::stepOver() { return forward([this] { return dbg_.stepOver(); }); }
-Stop Controller::stepOut() { return forward([this] { return dbg_.stepOut(); }); }
-Stop Controller::continueRun() { return forward([this] { return dbg_.continueRun(); }); }
+Stop Controller::stepInto() {
+    return forward([this] { return dbg_.stepInto(); });
+}
+Stop Controller::stepOver() {
+    return forward([this] { return dbg_.stepOver(); });
+}
+Stop Controller::stepOut() {
+    return forward([this] { return dbg_.stepOut(); });
+}
+Stop Controller::continueRun() {
+    return forward([this] { return dbg_.continueRun(); });
+}
 Stop Controller::reverseStep() { return done(dbg_.reverseStep()); }
 Stop Controller::reverseStepOver() { return done(dbg_.reverseStepOver()); }
 Stop Controller::reverseStepOut() { return done(dbg_.reverseStepOut()); }
@@ -271,7 +283,8 @@ QString Controller::addBreakpoint(const QString& spec) {
     auto b = debug::parseBreakpoint(spec.trimmed().toStdString(), &err);
     if (!b) return QString::fromStdString(err);
     auto& bps = dbg_.breakpoints();
-    if (std::none_of(bps.begin(), bps.end(), [&](const debug::Breakpoint& x) { return x.sameAs(*b); })) bps.push_back(*b);
+    if (std::none_of(bps.begin(), bps.end(), [&](const debug::Breakpoint& x) { return x.sameAs(*b); }))
+        bps.push_back(*b);
     publish();
     return {};
 }
@@ -285,8 +298,13 @@ QString Controller::addWatchpoint(const QString& spec) {
     const bool slot = w->where == debug::Watchpoint::Where::Slot;
     const uint64_t limit = slot ? dbg_.session().swapSlots : dbg_.session().filePages;
     if (w->index >= limit)
-        return tr("watchpoint '%1': index %2 is beyond the session's %3 %4").arg(spec.trimmed()).arg(w->index).arg(limit).arg(slot ? tr("swap slots") : tr("file pages"));
-    if (std::find(dbg_.watchpoints().begin(), dbg_.watchpoints().end(), *w) == dbg_.watchpoints().end()) dbg_.watchpoints().push_back(*w);
+        return tr("watchpoint '%1': index %2 is beyond the session's %3 %4")
+            .arg(spec.trimmed())
+            .arg(w->index)
+            .arg(limit)
+            .arg(slot ? tr("swap slots") : tr("file pages"));
+    if (std::find(dbg_.watchpoints().begin(), dbg_.watchpoints().end(), *w) == dbg_.watchpoints().end())
+        dbg_.watchpoints().push_back(*w);
     publish();
     return {};
 }

@@ -24,8 +24,8 @@ public:
     // error text is returned.
     // `wholeSchedule`: a recording is never cut short at a divergence (see
     // Debugger::loadWholeSchedule); for recovered autosaves.
-    QString openSession(const Session& s, const QString& path, const QString& variant = {}, const debug::Overrides& ov = {},
-                        uint64_t position = 0, bool wholeSchedule = false);
+    QString openSession(const Session& s, const QString& path, const QString& variant = {},
+                        const debug::Overrides& ov = {}, uint64_t position = 0, bool wholeSchedule = false);
     bool hasSession() const { return dbg_.loaded(); }
     const QString& sessionPath() const { return path_; }
     void setSessionPath(const QString& p) { path_ = p; }

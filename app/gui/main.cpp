@@ -34,10 +34,11 @@ bool choosePlatform(int argc, char** argv) {
             if (std::strncmp(a, o, std::strlen(o)) == 0) headless = true;
     }
     if (!headless) {
-        std::fputs("faultline: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
-                   "  Run it under xvfb-run, render with --screenshot/--export-steps,\n"
-                   "  or run the session with faultline-cli.\n",
-                   stderr);
+        std::fputs(
+            "faultline: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+            "  Run it under xvfb-run, render with --screenshot/--export-steps,\n"
+            "  or run the session with faultline-cli.\n",
+            stderr);
         return false;
     }
     setenv("QT_QPA_PLATFORM", "offscreen", 0);
@@ -48,7 +49,8 @@ bool choosePlatform(int argc, char** argv) {
 // output (the offscreen plugin cannot resize to size hints; root has no
 // XDG_RUNTIME_DIR), keep every other message.
 void quietOffscreenNotes(QtMsgType type, const QMessageLogContext& ctx, const QString& msg) {
-    if (type <= QtWarningMsg && (msg.contains(QLatin1String("propagateSizeHints")) || msg.contains(QLatin1String("XDG_RUNTIME_DIR"))))
+    if (type <= QtWarningMsg &&
+        (msg.contains(QLatin1String("propagateSizeHints")) || msg.contains(QLatin1String("XDG_RUNTIME_DIR"))))
         return;
     QTextStream(stderr) << qFormatLogMessage(type, ctx, msg) << "\n";
 }

@@ -109,7 +109,8 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
     statusBar()->addWidget(stopLabel_, 1);
     autosaveWarning_ = new QLabel(this);
     autosaveWarning_->setObjectName("autosaveWarning");
-    autosaveWarning_->setStyleSheet(QStringLiteral("QLabel { background: #b00020; color: white; font-weight: bold; padding: 2px 8px; }"));
+    autosaveWarning_->setStyleSheet(
+        QStringLiteral("QLabel { background: #b00020; color: white; font-weight: bold; padding: 2px 8px; }"));
     autosaveWarning_->hide();
     statusBar()->addPermanentWidget(autosaveWarning_);
     autosaveRetry_ = new QTimer(this);
@@ -178,7 +179,8 @@ void MainWindow::buildDocks() {
         auto* d = new QDockWidget(tr(slot.title), this);
         d->setObjectName(slot.objectName);
         d->setWidget(w);
-        d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+        d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                       QDockWidget::DockWidgetClosable);
         addDockWidget(slot.area, d);
         return d;
     };
@@ -198,7 +200,8 @@ void MainWindow::buildDocks() {
     }
     connect(tasks_, &views::TasksView::taskActivated, this, [this](int t) { c_->chooseTask(uint8_t(t)); });
     connect(tasks_, &views::TasksView::frameSelected, this, [this](int t, int f) { c_->selectFrame(t, f); });
-    connect(code_, &views::CodeView::breakpointToggled, this, [this](int fn, int pc) { c_->toggleBreakpoint(Fn(fn), pc); });
+    connect(code_, &views::CodeView::breakpointToggled, this,
+            [this](int fn, int pc) { c_->toggleBreakpoint(Fn(fn), pc); });
     connect(trace_, &views::TraceView::stepClicked, this, [this](quint64 n) { c_->runTo(n); });
     connect(timeline_, &views::TimelineView::stepClicked, this, [this](quint64 n) {
         if (n != c_->snapshot().position) c_->runTo(std::min<uint64_t>(n, c_->debugger().length()));
@@ -214,8 +217,10 @@ void MainWindow::buildDocks() {
     connect(exploreJob_, &ExploreJob::finished, this, &MainWindow::exploreFinished);
     connect(explore_, &views::ExploreView::openRequested, this,
             [this](int row, const QString& beside) { openExploreResult(row, beside); });
-    connect(bps_, &views::BreakpointsView::addBreakpoint, this, [this](const QString& s) { bps_->added(c_->addBreakpoint(s)); });
-    connect(bps_, &views::BreakpointsView::addWatchpoint, this, [this](const QString& s) { bps_->added(c_->addWatchpoint(s)); });
+    connect(bps_, &views::BreakpointsView::addBreakpoint, this,
+            [this](const QString& s) { bps_->added(c_->addBreakpoint(s)); });
+    connect(bps_, &views::BreakpointsView::addWatchpoint, this,
+            [this](const QString& s) { bps_->added(c_->addWatchpoint(s)); });
     connect(bps_, &views::BreakpointsView::enabledChanged, this, [this](int kind, int i, bool on) {
         if (kind == 0) c_->setBreakpointEnabled(i, on);
         else c_->setWatchpointEnabled(i, on);
@@ -295,8 +300,9 @@ void MainWindow::buildActions() {
         return a;
     };
     act("actOpen", tr("&Open…"), QKeySequence::Open, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open session"), QFileInfo(c_->sessionPath()).absolutePath(),
-                                                       tr("Faultline sessions (*.json);;All files (*)"));
+        const QString p =
+            QFileDialog::getOpenFileName(this, tr("Open session"), QFileInfo(c_->sessionPath()).absolutePath(),
+                                         tr("Faultline sessions (*.json);;All files (*)"));
         if (!p.isEmpty()) openFile(p);
     });
     {
@@ -316,7 +322,8 @@ void MainWindow::buildActions() {
         saveTo(c_->sessionPath());
     });
     act("actSaveAs", tr("Save &As…"), QKeySequence::SaveAs, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, tr("Save session with recording"), saveAsSuggestion(), tr("Faultline sessions (*.json)"));
+        const QString p = QFileDialog::getSaveFileName(this, tr("Save session with recording"), saveAsSuggestion(),
+                                                       tr("Faultline sessions (*.json)"));
         if (!p.isEmpty()) saveTo(p);
     });
     act("actQuit", tr("&Quit"), QKeySequence::Quit, [this] { close(); });
@@ -324,20 +331,27 @@ void MainWindow::buildActions() {
     act("actStepOver", tr("Step Over"), QKeySequence(Qt::Key_F10), [this] { stepCmd(1); });
     act("actStepOut", tr("Step Out"), QKeySequence(Qt::SHIFT | Qt::Key_F11), [this] { stepCmd(2); });
     act("actContinue", tr("Continue"), QKeySequence(Qt::Key_F5), [this] { stepCmd(3); });
-    act("actRevStep", tr("Reverse Step"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F11), [this] { c_->reverseStep(); });
-    act("actRevStepOver", tr("Reverse Step Over"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F10), [this] { c_->reverseStepOver(); });
-    act("actRevStepOut", tr("Reverse Step Out"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_F11), [this] { c_->reverseStepOut(); });
-    act("actRevContinue", tr("Reverse Continue"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5), [this] { c_->reverseContinue(); });
+    act("actRevStep", tr("Reverse Step"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F11),
+        [this] { c_->reverseStep(); });
+    act("actRevStepOver", tr("Reverse Step Over"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F10),
+        [this] { c_->reverseStepOver(); });
+    act("actRevStepOut", tr("Reverse Step Out"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_F11),
+        [this] { c_->reverseStepOut(); });
+    act("actRevContinue", tr("Reverse Continue"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5),
+        [this] { c_->reverseContinue(); });
     reverse_ = act("actReverseMode", tr("Reverse"), QKeySequence(), [] {});
     reverse_->setCheckable(true);
-    reverse_->setToolTip(tr("When on, Step / Step Over / Step Out / Continue (F11 / F10 / Shift+F11 / F5) go backwards"));
+    reverse_->setToolTip(
+        tr("When on, Step / Step Over / Step Out / Continue (F11 / F10 / Shift+F11 / F5) go backwards"));
     act("actRestart", tr("Restart"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), [this] { c_->restart(); });
     act("actRunTo", tr("Run to Step…"), QKeySequence(Qt::CTRL | Qt::Key_G), [this] {
         bool ok = false;
-        const int n = QInputDialog::getInt(this, tr("Run to step"), tr("Step number:"), int(c_->snapshot().position), 0, 100000000, 1, &ok);
+        const int n = QInputDialog::getInt(this, tr("Run to step"), tr("Step number:"), int(c_->snapshot().position), 0,
+                                           100000000, 1, &ok);
         if (ok) c_->runTo(uint64_t(n));
     });
-    act("actToggleBp", tr("Toggle Breakpoint"), QKeySequence(Qt::Key_F9), [this] { code_->toggleBreakpointAtSelection(); });
+    act("actToggleBp", tr("Toggle Breakpoint"), QKeySequence(Qt::Key_F9),
+        [this] { code_->toggleBreakpointAtSelection(); });
     act("actUndoBranch", tr("Undo Branch (bring back the planned future)"), QKeySequence::Undo, [this] {
         if (!c_->undoBranch()) stopLabel_->setText(tr("nothing to undo: no planned future was dropped"));
     });
@@ -347,16 +361,20 @@ void MainWindow::buildActions() {
         bps_->input()->setFocus();
     });
     act("actResetLayout", tr("Reset to Default Layout"), QKeySequence(), [this] { resetLayout(); });
-    act("actCopyWindow", tr("Copy Window as Image"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), [this] { views::copyToClipboard(this, 2.0); });
-    act("actCopyView", tr("Copy View as Image"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C), [this] { views::copyToClipboard(focusedView(), 2.0); });
+    act("actCopyWindow", tr("Copy Window as Image"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
+        [this] { views::copyToClipboard(this, 2.0); });
+    act("actCopyView", tr("Copy View as Image"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C),
+        [this] { views::copyToClipboard(focusedView(), 2.0); });
     act("actExportPng", tr("Save Window as PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E), [this] { exportWindow("png"); });
     act("actExportSvg", tr("Save Window as SVG…"), QKeySequence(), [this] { exportWindow("svg"); });
     act("actExportPdf", tr("Save Window as PDF…"), QKeySequence(), [this] { exportWindow("pdf"); });
     act("actExportView", tr("Save a View…"), QKeySequence(), [this] { exportView(); });
     act("actExportSteps", tr("Export Steps…"), QKeySequence(), [this] { exportStepsDialog(); });
-    dark_ = act("actDark", tr("Dark Theme"), QKeySequence(), [this] { setTheme(dark_->isChecked(), presentation_->isChecked()); });
+    dark_ = act("actDark", tr("Dark Theme"), QKeySequence(),
+                [this] { setTheme(dark_->isChecked(), presentation_->isChecked()); });
     dark_->setCheckable(true);
-    presentation_ = act("actPresentation", tr("Presentation Mode (large, colour-blind safe)"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
+    presentation_ = act("actPresentation", tr("Presentation Mode (large, colour-blind safe)"),
+                        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
                         [this] { setTheme(dark_->isChecked(), presentation_->isChecked()); });
     presentation_->setCheckable(true);
     compare_ = act("actCompare", tr("Compare with"), QKeySequence(), [this] {
@@ -365,8 +383,9 @@ void MainWindow::buildActions() {
     });
     compare_->setCheckable(true);
     compare_->setText(tr("☐ Compare with"));
-    compare_->setToolTip(tr("Compare: run the same schedule under the variant chosen beside this and show both memory maps; "
-                            "cells that differ are marked, the first divergence is named"));
+    compare_->setToolTip(
+        tr("Compare: run the same schedule under the variant chosen beside this and show both memory maps; "
+           "cells that differ are marked, the first divergence is named"));
     onlyDiff_ = act("actCompareOnlyDiff", tr("Compare: Only Columns That Differ"), QKeySequence(), [this] {
         if (c_->comparing()) onCompare();
     });
@@ -382,7 +401,9 @@ void MainWindow::buildMenus() {
     file->addAction(action("actSaveAs"));
     file->addSeparator();
     QMenu* exp = file->addMenu(tr("&Export"));
-    for (const char* a : {"actCopyWindow", "actCopyView", "actExportPng", "actExportSvg", "actExportPdf", "actExportView", "actExportSteps"}) exp->addAction(action(a));
+    for (const char* a : {"actCopyWindow", "actCopyView", "actExportPng", "actExportSvg", "actExportPdf",
+                          "actExportView", "actExportSteps"})
+        exp->addAction(action(a));
     file->addSeparator();
     file->addAction(action("actQuit"));
 
@@ -405,7 +426,8 @@ void MainWindow::buildMenus() {
         });
     }
     dbg->addSeparator();
-    for (const char* a : {"actRevStep", "actRevStepOver", "actRevStepOut", "actRevContinue", "actReverseMode"}) dbg->addAction(action(a));
+    for (const char* a : {"actRevStep", "actRevStepOver", "actRevStepOut", "actRevContinue", "actReverseMode"})
+        dbg->addAction(action(a));
     dbg->addSeparator();
     for (const char* a : {"actRunTo", "actRestart", "actToggleBp", "actAddBp"}) dbg->addAction(action(a));
 
@@ -413,8 +435,9 @@ void MainWindow::buildMenus() {
     variantGroup_ = new QActionGroup(this);
     for (const Variant& v : variants()) {
         const QString id = QString::fromUtf8(v.id.data(), int(v.id.size()));
-        QAction* a = variantMenu_->addAction(QStringLiteral("%1  (%2) — %3").arg(id, QString::fromUtf8(v.letter.data(), int(v.letter.size())),
-                                                                              QString::fromUtf8(v.summary.data(), int(v.summary.size()))));
+        QAction* a = variantMenu_->addAction(QStringLiteral("%1  (%2) — %3")
+                                                 .arg(id, QString::fromUtf8(v.letter.data(), int(v.letter.size())),
+                                                      QString::fromUtf8(v.summary.data(), int(v.summary.size()))));
         a->setObjectName("variant:" + id);
         a->setData(id);
         a->setCheckable(true);
@@ -451,7 +474,8 @@ void MainWindow::buildHelpMenu() {
     keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F1));
     auto* docs = help->addAction(tr("The Debugger Window (docs/gui.md)"), this, [this] {
         // Installed (share/doc/faultline/docs), else the source tree's.
-        QString path = QDir(QApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/faultline/docs/gui.md"));
+        QString path =
+            QDir(QApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/faultline/docs/gui.md"));
         if (!QFileInfo::exists(path)) path = QStringLiteral(FAULTLINE_DOCS_DIR "/gui.md");
         QFile f(path);
         QDialog d(this);
@@ -463,7 +487,8 @@ void MainWindow::buildHelpMenu() {
             text->setSearchPaths({QFileInfo(path).absolutePath()});
             text->setMarkdown(QString::fromUtf8(f.readAll()));
         } else {
-            text->setPlainText(tr("The documentation is not installed here (%1). See docs/gui.md in the source.").arg(path));
+            text->setPlainText(
+                tr("The documentation is not installed here (%1). See docs/gui.md in the source.").arg(path));
         }
         lay->addWidget(text);
         auto* bb = new QDialogButtonBox(QDialogButtonBox::Close, &d);
@@ -486,7 +511,8 @@ QString MainWindow::shortcutsHtml() const {
     for (QAction* a : findChildren<QAction*>()) {
         if (a->shortcut().isEmpty() || a->objectName().isEmpty()) continue;
         h += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
-                 .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(), a->text().remove('&').toHtmlEscaped());
+                 .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                      a->text().remove('&').toHtmlEscaped());
     }
     h += tr("<tr><td><b>F9</b></td><td>in Code: toggle a breakpoint on the selected line</td></tr>");
     h += tr("<tr><td><b>Reverse</b> toggle</td><td>F11 / F10 / Shift+F11 / F5 go backwards</td></tr></table>");
@@ -515,7 +541,8 @@ QString MainWindow::aboutText() {
               "userfaultfd write-protection on shmem.</p>"
               "<p>Licence: GPL-3.0-or-later.</p>"
               "<p>%2</p>")
-        .arg(v.isEmpty() ? tr("(version unknown)") : v, versionText().toHtmlEscaped().replace('\n', QStringLiteral("<br>")));
+        .arg(v.isEmpty() ? tr("(version unknown)") : v,
+             versionText().toHtmlEscaped().replace('\n', QStringLiteral("<br>")));
 }
 
 void MainWindow::showAbout() { QMessageBox::about(this, tr("About Faultline"), aboutText()); }
@@ -531,8 +558,9 @@ void MainWindow::buildToolbar() {
     const std::pair<const char*, QString> tips[] = {
         {"actRestart", tr("Back to step 0, the initial state")},
         {"actStep", tr("Step into: one micro-step of the next task, entering any function it calls")},
-        {"actStepOver", tr("Step over: to the next line of the current function, running any function it calls to its end; "
-                           "between operations, the whole next operation")},
+        {"actStepOver",
+         tr("Step over: to the next line of the current function, running any function it calls to its end; "
+            "between operations, the whole next operation")},
         {"actStepOut", tr("Step out: run until the current function returns to its caller")},
         {"actContinue", tr("Continue to the next breakpoint, watchpoint, checker finding or the end")},
         {"actRevStep", tr("Back one micro-step")},
@@ -542,13 +570,15 @@ void MainWindow::buildToolbar() {
     };
     for (const auto& [name, tip] : tips) {
         QAction* a = action(name);
-        a->setToolTip(a->shortcut().isEmpty() ? tip : tr("%1 (%2)").arg(tip, a->shortcut().toString(QKeySequence::NativeText)));
+        a->setToolTip(
+            a->shortcut().isEmpty() ? tip : tr("%1 (%2)").arg(tip, a->shortcut().toString(QKeySequence::NativeText)));
     }
     tb->addSeparator();
     tb->addWidget(new QLabel(tr(" Next step: "), tb));
     nextBox_ = new QComboBox(tb);
     nextBox_->setObjectName("nextTaskBox");
-    nextBox_->setToolTip(tr("Which task takes the next step: Auto follows the session's schedule (then the first runnable task)"));
+    nextBox_->setToolTip(
+        tr("Which task takes the next step: Auto follows the session's schedule (then the first runnable task)"));
     tb->addWidget(nextBox_);
     connect(nextBox_, &QComboBox::activated, this, [this](int i) {
         if (updating_) return;
@@ -561,7 +591,8 @@ void MainWindow::buildToolbar() {
     runToBox_->setRange(0, 100000000);
     tb->addWidget(runToBox_);
     connect(runToBox_, &QSpinBox::editingFinished, this, [this] {
-        if (!updating_ && uint64_t(runToBox_->value()) != c_->snapshot().position) c_->runTo(uint64_t(runToBox_->value()));
+        if (!updating_ && uint64_t(runToBox_->value()) != c_->snapshot().position)
+            c_->runTo(uint64_t(runToBox_->value()));
     });
     QToolBar* kb = addToolBar(tr("Kernel"));
     kb->setObjectName("toolbarKernel");
@@ -573,14 +604,16 @@ void MainWindow::buildToolbar() {
     for (const Variant& v : variants()) {
         const QString id = QString::fromUtf8(v.id.data(), int(v.id.size()));
         variantBox_->addItem(id, id);
-        variantBox_->setItemData(variantBox_->count() - 1, QString::fromUtf8(v.summary.data(), int(v.summary.size())), Qt::ToolTipRole);
+        variantBox_->setItemData(variantBox_->count() - 1, QString::fromUtf8(v.summary.data(), int(v.summary.size())),
+                                 Qt::ToolTipRole);
         cmpBox_->addItem(id, id);
     }
     cmpBox_->setCurrentIndex(cmpBox_->findData(QString::fromUtf8(kDefaultVariant.data(), int(kDefaultVariant.size()))));
     kb->addWidget(variantBox_);
     connect(variantBox_, &QComboBox::activated, this, [this](int i) {
         if (updating_) return;
-        if (const QString e = c_->setVariant(variantBox_->itemData(i).toString(), {}); !e.isEmpty()) showError(tr("Kernel variant"), e);
+        if (const QString e = c_->setVariant(variantBox_->itemData(i).toString(), {}); !e.isEmpty())
+            showError(tr("Kernel variant"), e);
     });
     auto* tbtn = new QToolButton(kb);
     tbtn->setText(tr("Toggles"));
@@ -602,7 +635,8 @@ void MainWindow::refillTaskBox() {
     if (c_->hasSession()) {
         const auto& tasks = c_->debugger().session().config.tasks;
         const State& s = c_->debugger().current();
-        for (size_t t = 0; t < s.config->tasks.size(); ++t) nextBox_->addItem(QString::fromStdString(s.config->tasks[t].name), int(t));
+        for (size_t t = 0; t < s.config->tasks.size(); ++t)
+            nextBox_->addItem(QString::fromStdString(s.config->tasks[t].name), int(t));
         (void)tasks;
     }
     updating_ = false;
@@ -629,8 +663,10 @@ void MainWindow::refillToggleMenu() {
                 debug::Overrides ov = c_->debugger().overrides();
                 std::erase_if(ov, [&](const auto& p) { return p.first == name.toStdString(); });
                 const Variant* var = findVariant(c_->debugger().variant());
-                if (!var || toggleValue(var->toggles, name.toStdString()) != v.toStdString()) ov.emplace_back(name.toStdString(), v.toStdString());
-                if (const QString e = c_->setVariant(QString::fromStdString(c_->debugger().variant()), ov); !e.isEmpty())
+                if (!var || toggleValue(var->toggles, name.toStdString()) != v.toStdString())
+                    ov.emplace_back(name.toStdString(), v.toStdString());
+                if (const QString e = c_->setVariant(QString::fromStdString(c_->debugger().variant()), ov);
+                    !e.isEmpty())
                     showError(tr("Toggle"), e);
             });
         }
@@ -671,7 +707,8 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     variantBox_->setCurrentIndex(variantBox_->findData(base));
     // "Compare with" offers the contrast, never the variant shown.
     if (!c_->comparing() && cmpBox_->currentData().toString() == base)
-        cmpBox_->setCurrentIndex(cmpBox_->findData(base == QLatin1String("upstream") ? QStringLiteral("baseline-2020") : QStringLiteral("upstream")));
+        cmpBox_->setCurrentIndex(cmpBox_->findData(base == QLatin1String("upstream") ? QStringLiteral("baseline-2020")
+                                                                                     : QStringLiteral("upstream")));
     for (QAction* a : variantGroup_->actions()) a->setChecked(a->data().toString() == base);
     updating_ = false;
     setWindowTitle(windowTitleText());
@@ -728,8 +765,10 @@ void MainWindow::onCompare() {
     // Keep both maps scrolled together.
     static QMetaObject::Connection sync;
     if (!sync) {
-        sync = connect(map_->table()->verticalScrollBar(), &QScrollBar::valueChanged, cmpMap_->table()->verticalScrollBar(), &QScrollBar::setValue);
-        connect(cmpMap_->table()->verticalScrollBar(), &QScrollBar::valueChanged, map_->table()->verticalScrollBar(), &QScrollBar::setValue);
+        sync = connect(map_->table()->verticalScrollBar(), &QScrollBar::valueChanged,
+                       cmpMap_->table()->verticalScrollBar(), &QScrollBar::setValue);
+        connect(cmpMap_->table()->verticalScrollBar(), &QScrollBar::valueChanged, map_->table()->verticalScrollBar(),
+                &QScrollBar::setValue);
     }
 }
 
@@ -795,7 +834,8 @@ QString MainWindow::openFile(const QString& path, bool quiet) {
 
 bool MainWindow::saveTo(const QString& path, QString* error) {
     // The user's own text of the session is kept; only the recording changes.
-    const std::string e = saveSessionKeepingText(c_->sessionWithRecording(), sourceText_.toStdString(), path.toStdString());
+    const std::string e =
+        saveSessionKeepingText(c_->sessionWithRecording(), sourceText_.toStdString(), path.toStdString());
     if (!e.empty()) {
         if (error) *error = QString::fromStdString(e);
         showError(tr("Cannot save"), QString::fromStdString(e));
@@ -845,7 +885,8 @@ void MainWindow::addRecent(const QString& path) {
 void MainWindow::refillRecent() {
     recentMenu_->clear();
     const QStringList l = QSettings().value("recent").toStringList();
-    for (const QString& p : l) recentMenu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
+    for (const QString& p : l)
+        recentMenu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
     recentMenu_->setEnabled(!l.isEmpty());
 }
 
@@ -865,8 +906,10 @@ void MainWindow::autosave() {
 void MainWindow::autosaveFailed(const QString& error) {
     // The reason ("No space left on device") in the bar, the whole message with the path in the tooltip.
     const QString reason = error.section(QStringLiteral(": "), -1);
-    autosaveWarning_->setText(tr("⚠ Autosave is failing (%1): a crash would lose the recent steps — free space or Save As").arg(reason));
-    autosaveWarning_->setToolTip(tr("The recording cannot be journaled: %1\nIt is retried every 3 seconds.").arg(error));
+    autosaveWarning_->setText(
+        tr("⚠ Autosave is failing (%1): a crash would lose the recent steps — free space or Save As").arg(reason));
+    autosaveWarning_->setToolTip(
+        tr("The recording cannot be journaled: %1\nIt is retried every 3 seconds.").arg(error));
     autosaveWarning_->show();
     stopLabel_->setText(tr("autosave failed: %1").arg(error));
     if (!autosaveRetry_->isActive()) autosaveRetry_->start();
@@ -881,7 +924,8 @@ bool MainWindow::offerRecovery(bool ask) {
             // Never delete what might be a user's work: keep it aside for a human.
             const QString aside = p + ".unreadable";
             QFile::rename(p, aside);
-            showError(tr("Cannot recover recording"), tr("%1\n\nThe journal was kept as %2.").arg(QString::fromStdString(j.error.text()), aside));
+            showError(tr("Cannot recover recording"),
+                      tr("%1\n\nThe journal was kept as %2.").arg(QString::fromStdString(j.error.text()), aside));
             continue;
         }
         const bool damaged = j.damage.line > 0;
@@ -892,11 +936,12 @@ bool MainWindow::offerRecovery(bool ask) {
         const QString source = QString::fromStdString(j.source);
         const qulonglong steps = j.session->recording ? j.session->recording->schedule.size() : 0;
         if (ask) {
-            const auto b = QMessageBox::question(this, tr("Recover recording"),
-                                                 tr("Faultline did not exit cleanly. Recover the unsaved recording of %1 (%2 steps)?")
-                                                     .arg(source.isEmpty() ? tr("an unsaved session") : source)
-                                                     .arg(steps),
-                                                 QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
+            const auto b = QMessageBox::question(
+                this, tr("Recover recording"),
+                tr("Faultline did not exit cleanly. Recover the unsaved recording of %1 (%2 steps)?")
+                    .arg(source.isEmpty() ? tr("an unsaved session") : source)
+                    .arg(steps),
+                QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
             if (b == QMessageBox::Ignore) return false;  // ask again next time
             if (b != QMessageBox::Yes) {
                 QFile::remove(p);
@@ -922,10 +967,11 @@ bool MainWindow::offerRecovery(bool ask) {
         // again) until the user has checked what was recovered.
         QStringList notes;
         QString kept;
-        if (damaged) notes << tr("the journal is damaged at line %1 (%2); the %3 steps before it were recovered")
-                                  .arg(j.damage.line)
-                                  .arg(QString::fromStdString(j.damage.message))
-                                  .arg(steps);
+        if (damaged)
+            notes << tr("the journal is damaged at line %1 (%2); the %3 steps before it were recovered")
+                         .arg(j.damage.line)
+                         .arg(QString::fromStdString(j.damage.message))
+                         .arg(steps);
         if (c_->debugger().replayDivergedAt()) notes << QString::fromStdString(c_->debugger().loadNote());
         if (j.tornTail) notes << tr("its last, half-written record was dropped");
         if (damaged || c_->debugger().replayDivergedAt()) {
@@ -935,12 +981,14 @@ bool MainWindow::offerRecovery(bool ask) {
         } else {
             QFile::remove(p);
         }
-        const QString text = tr("recovered the recording (%1 steps)%2 — Save to keep it")
-                                 .arg(c_->debugger().length())
-                                 .arg(notes.isEmpty() ? QString() : QStringLiteral("; ") + notes.join(QStringLiteral("; ")));
+        const QString text =
+            tr("recovered the recording (%1 steps)%2 — Save to keep it")
+                .arg(c_->debugger().length())
+                .arg(notes.isEmpty() ? QString() : QStringLiteral("; ") + notes.join(QStringLiteral("; ")));
         lastRecovery_ = text + (kept.isEmpty() ? QString() : tr("; the original journal is kept as %1").arg(kept));
         stopLabel_->setText(lastRecovery_);
-        if (!kept.isEmpty() && !quiet_) QMessageBox::warning(this, tr("Recording recovered with differences"), lastRecovery_);
+        if (!kept.isEmpty() && !quiet_)
+            QMessageBox::warning(this, tr("Recording recovered with differences"), lastRecovery_);
         return true;
     }
     return false;
@@ -986,7 +1034,8 @@ bool MainWindow::settleRecording(const QString& before) {
         return true;
     }
     // "Save" asks where (Save As): it never writes over the opened file unasked.
-    QMessageBox box(QMessageBox::Question, tr("Unsaved recording"), tr("Save the recorded schedule before %1?").arg(before),
+    QMessageBox box(QMessageBox::Question, tr("Unsaved recording"),
+                    tr("Save the recorded schedule before %1?").arg(before),
                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
     box.button(QMessageBox::Save)->setText(tr("Save As…"));
     box.setDefaultButton(QMessageBox::Cancel);
@@ -1014,9 +1063,10 @@ void MainWindow::setTheme(bool dark, bool presentation) {
 }
 
 void MainWindow::exportWindow(const QString& fmt) {
-    const QString p = QFileDialog::getSaveFileName(this, tr("Save window"),
-                                                   QDir(exportFolder()).filePath(QStringLiteral("faultline-step-%1.%2").arg(c_->snapshot().position).arg(fmt)),
-                                                   QStringLiteral("*.%1").arg(fmt));
+    const QString p = QFileDialog::getSaveFileName(
+        this, tr("Save window"),
+        QDir(exportFolder()).filePath(QStringLiteral("faultline-step-%1.%2").arg(c_->snapshot().position).arg(fmt)),
+        QStringLiteral("*.%1").arg(fmt));
     if (p.isEmpty()) return;
     double scale = 1;
     if (fmt == "png") {
@@ -1050,8 +1100,9 @@ void MainWindow::exportView() {
     const QString which = QInputDialog::getItem(this, tr("Save a view"), tr("View:"), names, 0, false, &ok);
     if (!ok) return;
     QWidget* w = widgets[names.indexOf(which)];
-    const QString p = QFileDialog::getSaveFileName(this, tr("Save view"), QDir(exportFolder()).filePath(QString(which).toLower().replace(' ', '-') + ".png"),
-                                                   tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+    const QString p = QFileDialog::getSaveFileName(
+        this, tr("Save view"), QDir(exportFolder()).filePath(QString(which).toLower().replace(' ', '-') + ".png"),
+        tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
     if (p.isEmpty()) return;
     if (const QString e = views::saveAny(w, p, 2.0); !e.isEmpty()) showError(tr("Export"), e);
     else exportWritten(p, tr("the %1 view").arg(which));
@@ -1074,8 +1125,11 @@ void MainWindow::exportStepsDialog() {
     d.setObjectName("exportStepsDialog");
     d.setWindowTitle(tr("Export steps as slides"));
     auto* form = new QFormLayout(&d);
-    auto* range = new QLineEdit(QStringLiteral("%1-%2").arg(std::max<uint64_t>(c_->snapshot().position, 1))
-                                    .arg(std::min<uint64_t>(std::max<uint64_t>(c_->snapshot().position, 1) + 7, c_->debugger().length())), &d);
+    auto* range = new QLineEdit(
+        QStringLiteral("%1-%2")
+            .arg(std::max<uint64_t>(c_->snapshot().position, 1))
+            .arg(std::min<uint64_t>(std::max<uint64_t>(c_->snapshot().position, 1) + 7, c_->debugger().length())),
+        &d);
     form->addRow(tr("Steps (A-B):"), range);
     auto* views = new QListWidget(&d);
     QList<QPair<QString, QString>> all{{"memoryMap", tr("Memory map")}};
@@ -1112,7 +1166,8 @@ void MainWindow::exportStepsDialog() {
     outRow->addWidget(browse);
     form->addRow(tr("To (a .pdf, or a folder for PNGs):"), outRow);
     connect(browse, &QPushButton::clicked, &d, [&] {
-        const QString p = QFileDialog::getSaveFileName(&d, tr("Export steps to"), out->text(), tr("PDF (*.pdf);;Folder of PNGs (*)"));
+        const QString p =
+            QFileDialog::getSaveFileName(&d, tr("Export steps to"), out->text(), tr("PDF (*.pdf);;Folder of PNGs (*)"));
         if (!p.isEmpty()) out->setText(p);
     });
     auto* bb = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &d);
@@ -1160,7 +1215,9 @@ QString MainWindow::exportSlides(uint64_t a, uint64_t b, const QString& out, con
     }
     // The slide's theme, then the window's back.
     const bool wasDark = dark_->isChecked(), wasPres = presentation_->isChecked();
-    const bool dark = o.theme == views::SlideOptions::ThemeChoice::AsWindow ? wasDark : o.theme == views::SlideOptions::ThemeChoice::Dark;
+    const bool dark = o.theme == views::SlideOptions::ThemeChoice::AsWindow
+                          ? wasDark
+                          : o.theme == views::SlideOptions::ThemeChoice::Dark;
     if (dark != wasDark || o.presentation != wasPres) setTheme(dark, o.presentation);
     const uint64_t keep = c_->snapshot().position;
     const QSize px = views::slidePixels(o.page);
@@ -1171,11 +1228,15 @@ QString MainWindow::exportSlides(uint64_t a, uint64_t b, const QString& out, con
         QString title, why;
         if (o.titleLine) {
             const QString name = QString::fromStdString(s.sessionName);
-            title = tr("%1 · %2 · %3").arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name, QString::fromStdString(s.variant),
-                                           views::stepCaption(s, s.position));
+            title = tr("%1 · %2 · %3")
+                        .arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name,
+                             QString::fromStdString(s.variant), views::stepCaption(s, s.position));
             if (const StepRecord* r = s.lastStep()) {
                 why = QString::fromStdString(r->summary());
-                for (const Finding& f : r->findings) why += tr("  ⚠ %1: %2").arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())), QString::fromStdString(f.text));
+                for (const Finding& f : r->findings)
+                    why += tr("  ⚠ %1: %2")
+                               .arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())),
+                                    QString::fromStdString(f.text));
             }
         }
         return views::composeSlide(widgets, px, title, why, dark);
@@ -1211,7 +1272,10 @@ QString MainWindow::exportSlides(uint64_t a, uint64_t b, const QString& out, con
     }
     c_->runTo(keep);
     if (dark != wasDark || o.presentation != wasPres) setTheme(wasDark, wasPres);
-    if (err.isEmpty()) exportWritten(out, tr("%n slide(s) (steps %1–%2)", nullptr, int(pages)).arg(a).arg(b).replace("(s)", pages == 1 ? "" : "s"));
+    if (err.isEmpty())
+        exportWritten(
+            out,
+            tr("%n slide(s) (steps %1–%2)", nullptr, int(pages)).arg(a).arg(b).replace("(s)", pages == 1 ? "" : "s"));
     return err;
 }
 
@@ -1267,10 +1331,12 @@ void MainWindow::exploreFinished(bool cancelled) {
             rows.push_back(row);
         }
     }
-    const QString summary = cancelled ? tr("Cancelled: %n result(s) so far; a search cut short proves nothing.", nullptr, found)
-                                      : tr("%n goal(s) reached; double-click a result to open its counterexample.", nullptr, found);
+    const QString summary =
+        cancelled ? tr("Cancelled: %n result(s) so far; a search cut short proves nothing.", nullptr, found)
+                  : tr("%n goal(s) reached; double-click a result to open its counterexample.", nullptr, found);
     explore_->setResults(std::move(rows), summary);
-    stopLabel_->setText(cancelled ? tr("exploration cancelled") : tr("exploration finished: %n goal(s) reached", nullptr, found));
+    stopLabel_->setText(cancelled ? tr("exploration cancelled")
+                                  : tr("exploration finished: %n goal(s) reached", nullptr, found));
 }
 
 QString MainWindow::runExploreAndWait(const QStringList& vs, bool open) {
@@ -1293,13 +1359,15 @@ QString MainWindow::runExploreAndWait(const QStringList& vs, bool open) {
 QString MainWindow::openExploreResult(int row, const QString& compareWith) {
     const views::ExploreRow* r = explore_->model()->row(row);
     const auto& results = exploreJob_->results();
-    if (!r || !r->found || r->result < 0 || size_t(r->result) >= results.size()) return tr("no counterexample in that row");
+    if (!r || !r->found || r->result < 0 || size_t(r->result) >= results.size())
+        return tr("no counterexample in that row");
     const ExploreResult& res = results[size_t(r->result)];
     const GoalResult& g = res.goals[size_t(r->goalIndex)];
     if (!settleRecording(tr("opening the counterexample"))) return tr("cancelled");
     const Session cx = counterexampleSession(exploreJob_->session(), res, g);
     // No path: the counterexample is a new, unsaved session (Save asks where).
-    if (const QString e = c_->openSession(cx, QString(), QString::fromStdString(res.variant), {}, g.schedule.size()); !e.isEmpty()) {
+    if (const QString e = c_->openSession(cx, QString(), QString::fromStdString(res.variant), {}, g.schedule.size());
+        !e.isEmpty()) {
         showError(tr("Cannot open the counterexample"), e);
         return e;
     }

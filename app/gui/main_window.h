@@ -192,9 +192,9 @@ private:
     QString lastError_;
     bool quiet_ = false;
     bool updating_ = false;
-    bool layoutPending_ = true;  // no saved layout: apply the default once shown
-    bool wasManual_ = false;     // the previous snapshot's run was hand-made
-    uint64_t plannedLength_ = 0; // length of the planned run before the last step
+    bool layoutPending_ = true;   // no saved layout: apply the default once shown
+    bool wasManual_ = false;      // the previous snapshot's run was hand-made
+    uint64_t plannedLength_ = 0;  // length of the planned run before the last step
 };
 
 }  // namespace faultline::gui

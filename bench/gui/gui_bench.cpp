@@ -38,12 +38,14 @@ Session bigSession(uint64_t pages, int ops) {
     Session s;
     s.name = "bench";
     s.filePages = pages;
-    s.mms = {{"A", {{"file", 0x40000, 0, pages, true, true, true}}}, {"B", {{"file", 0x4000000, 0, pages, true, true, true}}}};
+    s.mms = {{"A", {{"file", 0x40000, 0, pages, true, true, true}}},
+             {"B", {{"file", 0x4000000, 0, pages, true, true, true}}}};
     Config& c = s.config;
     c.mmNames = {"A", "B"};
     c.vmaNames = {"file"};
     std::vector<Op> prog;
-    for (int i = 0; i < ops; ++i) prog.push_back(i % 2 ? op(OpKind::MadviseDontneed, (i / 2) % 16) : op(OpKind::Read, (i / 2) % 16));
+    for (int i = 0; i < ops; ++i)
+        prog.push_back(i % 2 ? op(OpKind::MadviseDontneed, (i / 2) % 16) : op(OpKind::Read, (i / 2) % 16));
     c.tasks = {{"M", -1, {op(OpKind::Serve)}}, {"A1", 0, prog}, {"P", -1, {}}, {"B1", 1, {}}};
     c.uffdTask = 0;
     s.setup.push_back({3, op(OpKind::FileWrite, 0, pages, 0, "b0")});
@@ -200,7 +202,6 @@ void BM_ReverseStepAndRefresh(benchmark::State& st) {
     }
 }
 BENCHMARK(BM_ReverseStepAndRefresh)->Arg(100000)->Unit(benchmark::kMillisecond);
-
 
 }  // namespace
 

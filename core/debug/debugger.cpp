@@ -38,7 +38,8 @@ bool innerHit(const Breakpoint& bp, const StepRecord& rec) {
     const auto& subs = substepIds();
     if (std::find(subs.begin(), subs.end(), std::string_view(bp.inner)) != subs.end())
         return std::find(rec.subSteps.begin(), rec.subSteps.end(), std::string_view(bp.inner)) != rec.subSteps.end();
-    if (std::find(rec.subSteps.begin(), rec.subSteps.end(), std::string_view(bp.inner)) != rec.subSteps.end()) return true;
+    if (std::find(rec.subSteps.begin(), rec.subSteps.end(), std::string_view(bp.inner)) != rec.subSteps.end())
+        return true;
     for (const StepPiece& p : rec.pieces) {
         const auto& lines = fnInfo(p.fn).lines;
         if (p.pc < lines.size() && namesWord(lines[p.pc].code, bp.inner)) return true;
@@ -67,16 +68,19 @@ std::optional<Breakpoint> parseBreakpoint(std::string_view spec, std::string* er
             if (lines[pc].id == spec) return Breakpoint{Fn(i), int(pc), true, {}};
     }
     // A step id or helper that runs inside a row (a fused micro-step).
-    if (const auto rows = rowsNaming(spec); !rows.empty()) return Breakpoint{rows.front().first, rows.front().second, true, std::string(spec)};
+    if (const auto rows = rowsNaming(spec); !rows.empty())
+        return Breakpoint{rows.front().first, rows.front().second, true, std::string(spec)};
     return fail("neither a kernel function nor a step id");
 }
 
 // ---- watchpoints ----------------------------------------------------------------
 
 const std::vector<std::string_view>& watchFields(Watchpoint::Where where) {
-    static const std::vector<std::string_view> pte{"any", "uffd_wp", "wp_bit", "present", "write", "dirty", "young", "kind", "pfn"};
+    static const std::vector<std::string_view> pte{"any",   "uffd_wp", "wp_bit", "present", "write",
+                                                   "dirty", "young",   "kind",   "pfn"};
     static const std::vector<std::string_view> xa{"any", "kind"};
-    static const std::vector<std::string_view> folio{"any", "locked", "uptodate", "dirty", "writeback", "refcount", "mapcount", "pfn", "data"};
+    static const std::vector<std::string_view> folio{"any",      "locked",   "uptodate", "dirty", "writeback",
+                                                     "refcount", "mapcount", "pfn",      "data"};
     static const std::vector<std::string_view> slot{"any", "count", "cache"};
     switch (where) {
     case Watchpoint::Where::Pte: return pte;
@@ -119,7 +123,8 @@ std::optional<Watchpoint> parseWatchpoint(const Config& cfg, std::string_view sp
     else if (name == "slot") w.where = Watchpoint::Where::Slot;
     else {
         const auto dot = name.find('.');
-        if (dot == std::string_view::npos || name.substr(dot + 1) != "pte") return fail("expected MM.pte, xa, folio or slot");
+        if (dot == std::string_view::npos || name.substr(dot + 1) != "pte")
+            return fail("expected MM.pte, xa, folio or slot");
         w.where = Watchpoint::Where::Pte;
         w.mm = cfg.mmIndex(std::string(name.substr(0, dot)));
         if (w.mm < 0) return fail("no mm named '" + std::string(name.substr(0, dot)) + "'");
@@ -141,7 +146,10 @@ std::string watchValue(const State& s, const Watchpoint& w) {
         const Mm& m = s.mms[w.mm];
         const Vma* vma = nullptr;
         for (const Vma& v : m.vmas)
-            if (v.mapsIndex(w.index)) { vma = &v; break; }
+            if (v.mapsIndex(w.index)) {
+                vma = &v;
+                break;
+            }
         if (!vma) return "unmapped";
         const Pte& p = m.pt.get(vma->vpnOf(w.index));
         const std::string& f = w.field;
@@ -184,7 +192,8 @@ std::string watchValue(const State& s, const Watchpoint& w) {
         const SwapSlot& sl = s.swap.slots.get(w.index);
         if (w.field == "count") return std::to_string(sl.count);
         if (w.field == "cache") return b(sl.hasCache);
-        return sl.free() ? "free" : "count=" + std::to_string(sl.count) + (sl.hasCache ? ",cache" : "") + " " + sl.data.str();
+        return sl.free() ? "free"
+                         : "count=" + std::to_string(sl.count) + (sl.hasCache ? ",cache" : "") + " " + sl.data.str();
     }
     }
     return "?";
@@ -210,7 +219,8 @@ std::string_view stopReasonName(StopReason r) {
 namespace {
 // Runs a hand-made task sequence from `init`; an entry whose task cannot run
 // is replaced by the default policy's choice (the first such is noted).
-Timeline reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const Session& s, const std::string& variant, std::string* note) {
+Timeline reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const Session& s, const std::string& variant,
+                           std::string* note) {
     Timeline tl(std::move(init));
     for (size_t i = 0; i < sched.size(); ++i) {
         uint8_t t = sched[i];
@@ -221,8 +231,12 @@ Timeline reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const 
                 break;
             }
             if (note->empty())
-                *note = "step " + std::to_string(i + 1) + ": " + (t < s.config.tasks.size() ? s.config.tasks[t].name : "#" + std::to_string(t)) +
-                        " cannot run under " + variant + (t < tl.current().tasks.size() ? " (" + std::string(taskStateName(tl.current().tasks[t].state)) + ")" : "") +
+                *note = "step " + std::to_string(i + 1) + ": " +
+                        (t < s.config.tasks.size() ? s.config.tasks[t].name : "#" + std::to_string(t)) +
+                        " cannot run under " + variant +
+                        (t < tl.current().tasks.size()
+                             ? " (" + std::string(taskStateName(tl.current().tasks[t].state)) + ")"
+                             : "") +
                         "; the default policy chose " + s.config.tasks[*d].name + " there and after every such entry";
             t = *d;
         }
@@ -232,8 +246,8 @@ Timeline reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const 
 }
 }  // namespace
 
-
-std::string Debugger::load(const Session& s, const std::string& variant, const Overrides& overrides, uint64_t position) {
+std::string Debugger::load(const Session& s, const std::string& variant, const Overrides& overrides,
+                           uint64_t position) {
     const bool replay = s.recording.has_value() && variant.empty() && overrides.empty();
     std::string v = variant.empty() ? (replay ? s.recording->variant : s.variant) : variant;
     Overrides ov = overrides.empty() && replay ? s.recording->toggles : overrides;
@@ -254,17 +268,21 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
             if (t >= tl->current().tasks.size() || !isRunnable(tl->current(), t)) {
                 diverged = i + 1;
                 note = "replay diverged at step " + std::to_string(i + 1) + ": task " +
-                       (t < tl->current().tasks.size() ? s.config.tasks[t].name : "#" + std::to_string(t)) + " cannot run";
+                       (t < tl->current().tasks.size() ? s.config.tasks[t].name : "#" + std::to_string(t)) +
+                       " cannot run";
                 break;
             }
             const StepRecord& r = tl->stepTask(t);
             if (i < rec.hashes.size() && r.hashAfter != rec.hashes[i]) {
                 diverged = i + 1;
-                note = "replay diverged at step " + std::to_string(i + 1) + ": the state hash differs from the recording";
+                note =
+                    "replay diverged at step " + std::to_string(i + 1) + ": the state hash differs from the recording";
                 break;
             }
         }
-        if (!diverged) note = "replayed the recording: " + std::to_string(rec.schedule.size()) + " steps, every state hash matched";
+        if (!diverged)
+            note =
+                "replayed the recording: " + std::to_string(rec.schedule.size()) + " steps, every state hash matched";
     } else {
         RunOptions o;
         o.variant = v;
@@ -272,8 +290,8 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         RunResult r = runSession(s, o);
         if (!r.error.empty()) return r.error;
         tl = std::move(r.timeline);
-        note = "ran the session's schedule: " + std::to_string(tl->length()) + " steps, " + std::string(runEndName(r.end)) +
-               (r.endText.empty() ? "" : " (" + r.endText + ")");
+        note = "ran the session's schedule: " + std::to_string(tl->length()) + " steps, " +
+               std::string(runEndName(r.end)) + (r.endText.empty() ? "" : " (" + r.endText + ")");
     }
     session_ = s;
     variant_ = v;
@@ -287,7 +305,9 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
     chosen_.reset();
     dirtyFrom_ = 0;
     // Breakpoints survive; watchpoints naming an mm that no longer exists do not.
-    std::erase_if(watchpoints_, [&](const Watchpoint& w) { return w.where == Watchpoint::Where::Pte && size_t(w.mm) >= s.config.mmNames.size(); });
+    std::erase_if(watchpoints_, [&](const Watchpoint& w) {
+        return w.where == Watchpoint::Where::Pte && size_t(w.mm) >= s.config.mmNames.size();
+    });
     return "";
 }
 
@@ -307,7 +327,8 @@ std::string Debugger::loadWholeSchedule(const Session& s, uint64_t position) {
     timeline_->seek(std::min(position, timeline_->length()));
     manual_ = true;
     loadNote_ += "; the whole recorded schedule (" + std::to_string(s.recording->schedule.size()) +
-                 " steps) was re-executed under this engine as a hand-made run" + (note.empty() ? "" : " (" + note + ")");
+                 " steps) was re-executed under this engine as a hand-made run" +
+                 (note.empty() ? "" : " (" + note + ")");
     dirtyFrom_ = 0;
     return "";
 }
@@ -333,7 +354,8 @@ std::string Debugger::nextTaskWhy() const {
     auto name = [&](uint8_t t) { return s.config->tasks[t].name; };
     if (chosen_) {
         if (isRunnable(s, *chosen_)) return name(*chosen_) + " (chosen)";
-        return name(*chosen_) + " cannot run: " + std::string(taskStateName(s.tasks[*chosen_].state)) + " at " + whereIs(s, *chosen_);
+        return name(*chosen_) + " cannot run: " + std::string(taskStateName(s.tasks[*chosen_].state)) + " at " +
+               whereIs(s, *chosen_);
     }
     if (position() < length()) return name(timeline_->schedule()[position()]) + " (recorded schedule)";
     if (workDone(s)) return "none: every task finished";
@@ -355,7 +377,8 @@ void Debugger::stepOne(uint8_t task) {
 
 // ---- hits ----------------------------------------------------------------------------
 
-StopReason Debugger::hitAt(const State& before, const State& after, const StepRecord& rec, std::string* why, size_t* which) const {
+StopReason Debugger::hitAt(const State& before, const State& after, const StepRecord& rec, std::string* why,
+                           size_t* which) const {
     const uint8_t t = rec.task;
     const std::string who = after.config->tasks[t].name;
     for (size_t wi = 0; wi < watchpoints_.size(); ++wi) {
@@ -363,13 +386,17 @@ StopReason Debugger::hitAt(const State& before, const State& after, const StepRe
         if (!w.enabled) continue;
         const std::string a = watchValue(before, w), b = watchValue(after, w);
         if (a != b) {
-            if (why) *why = "watchpoint " + w.text(*after.config) + ": " + a + " → " + b + " at step " + std::to_string(rec.number) + " (" + who + ")";
+            if (why)
+                *why = "watchpoint " + w.text(*after.config) + ": " + a + " → " + b + " at step " +
+                       std::to_string(rec.number) + " (" + who + ")";
             if (which) *which = wi;
             return StopReason::Watchpoint;
         }
     }
     if (stopOnFindings && !rec.findings.empty()) {
-        if (why) *why = std::string(ruleName(rec.findings.front().rule)) + " at step " + std::to_string(rec.number) + ": " + rec.findings.front().text;
+        if (why)
+            *why = std::string(ruleName(rec.findings.front().rule)) + " at step " + std::to_string(rec.number) + ": " +
+                   rec.findings.front().text;
         return StopReason::Finding;
     }
     const auto& stA = after.tasks[t].stack;
@@ -428,7 +455,9 @@ Stop Debugger::forwardUntil(Pred done, uint64_t limit, bool oneStepIsDone) {
             return {r, position(), why};
         }
         if (oneStepIsDone || done(before, current(), rec)) {
-            return {StopReason::Step, position(), "step " + std::to_string(position()) + ": " + current().config->tasks[rec.task].name + " " + std::string(fnName(rec.main().fn)) + " " + std::string(stepId(rec.main().fn, rec.main().pc))};
+            return {StopReason::Step, position(),
+                    "step " + std::to_string(position()) + ": " + current().config->tasks[rec.task].name + " " +
+                        std::string(fnName(rec.main().fn)) + " " + std::string(stepId(rec.main().fn, rec.main().pc))};
         }
     }
     return {StopReason::Limit, position(), "stopped after " + std::to_string(limit) + " steps"};
@@ -476,7 +505,9 @@ Stop Debugger::runTo(uint64_t n, uint64_t limit) {
     timeline_->seek(length());
     for (uint64_t i = 0; position() < n && i < limit; ++i) {
         const auto t = nextTask();
-        if (!t) return {StopReason::End, position(), "end of run at step " + std::to_string(position()) + ": " + nextTaskWhy()};
+        if (!t)
+            return {StopReason::End, position(),
+                    "end of run at step " + std::to_string(position()) + ": " + nextTaskWhy()};
         stepOne(*t);
     }
     return {StopReason::Step, position(), "at step " + std::to_string(position())};
@@ -490,10 +521,10 @@ Stop Debugger::restart() {
 // ---- reverse --------------------------------------------------------------------------
 
 struct Debugger::BackInfo {
-    uint64_t n;                 // the state after step n
-    const State* state;         // s_n
+    uint64_t n;                     // the state after step n
+    const State* state;             // s_n
     std::optional<uint8_t> nextBy;  // who took step n+1 (nullopt at the end of the schedule)
-    StopReason hit;             // step n hit something (n >= 1)
+    StopReason hit;                 // step n hit something (n >= 1)
     std::string why;
 };
 
@@ -518,7 +549,8 @@ std::optional<std::pair<uint64_t, std::string>> Debugger::scanBack(Pred pred, bo
         }
         for (uint64_t n = hi + 1; n-- > lo;) {
             const State& sn = states[n - first];
-            BackInfo info{n, &sn, n < sched.size() ? std::optional<uint8_t>(sched[n]) : std::nullopt, StopReason::None, {}};
+            BackInfo info{
+                n, &sn, n < sched.size() ? std::optional<uint8_t>(sched[n]) : std::nullopt, StopReason::None, {}};
             if (stopOnHits && n >= 1 && n > first) {
                 info.hit = hitAt(states[n - 1 - first], sn, *tl.record(n), &info.why);
                 if (info.hit != StopReason::None) return std::make_pair(n, info.why);
@@ -540,7 +572,7 @@ Stop Debugger::reverseStepOver() {
     const uint64_t pos = position();
     if (pos == 0) return {StopReason::None, 0, "already at the initial state"};
     const uint8_t t = timeline_->schedule()[pos - 1];  // the task that took the last step
-    const size_t d0 = depthOf(current(), t);  // 0 between operations: the whole next one
+    const size_t d0 = depthOf(current(), t);           // 0 between operations: the whole next one
     auto r = scanBack([&](const BackInfo& i) { return i.nextBy == t && depthOf(*i.state, t) <= d0; }, true, t);
     if (!r) return restart();
     timeline_->seek(r->first);
@@ -590,7 +622,8 @@ bool Debugger::toggleBreakpoint(const Breakpoint& b) {
 }
 
 bool Debugger::hasBreakpoint(Fn fn, int pc) const {
-    return std::any_of(breakpoints_.begin(), breakpoints_.end(), [&](const Breakpoint& x) { return x.fn == fn && x.pc == pc && x.inner.empty(); });
+    return std::any_of(breakpoints_.begin(), breakpoints_.end(),
+                       [&](const Breakpoint& x) { return x.fn == fn && x.pc == pc && x.inner.empty(); });
 }
 
 // ---- variants ---------------------------------------------------------------------------
@@ -675,7 +708,8 @@ std::vector<std::string> stateDiff(const State& a, const State& b, size_t max) {
             for (uint64_t i = v.pgoff; i < v.pgoff + (v.end - v.start) && i < pages && out.size() < max; ++i) {
                 const Pte& pa = a.mms[m].pt.get(v.vpnOf(i));
                 const Pte& pb = b.mms[m].pt.get(v.vpnOf(i));
-                if (!(pa == pb)) add(cfg.mmNames[m] + ".pte[" + std::to_string(i) + "]: " + pa.describe() + " | " + pb.describe());
+                if (!(pa == pb))
+                    add(cfg.mmNames[m] + ".pte[" + std::to_string(i) + "]: " + pa.describe() + " | " + pb.describe());
             }
         }
     }
@@ -686,12 +720,15 @@ std::vector<std::string> stateDiff(const State& a, const State& b, size_t max) {
             if (!(xa == xb)) add("xa[" + std::to_string(i) + "]: " + xa.describe() + " | " + xb.describe());
         }
     for (size_t t = 0; t < std::min(a.tasks.size(), b.tasks.size()); ++t)
-        if (!(a.tasks[t].stack == b.tasks[t].stack && a.tasks[t].state == b.tasks[t].state && a.tasks[t].opIndex == b.tasks[t].opIndex))
-            add("task " + cfg.tasks[t].name + ": " + std::string(taskStateName(a.tasks[t].state)) + " at " + whereIs(a, uint8_t(t)) + " | " +
-                std::string(taskStateName(b.tasks[t].state)) + " at " + whereIs(b, uint8_t(t)));
+        if (!(a.tasks[t].stack == b.tasks[t].stack && a.tasks[t].state == b.tasks[t].state &&
+              a.tasks[t].opIndex == b.tasks[t].opIndex))
+            add("task " + cfg.tasks[t].name + ": " + std::string(taskStateName(a.tasks[t].state)) + " at " +
+                whereIs(a, uint8_t(t)) + " | " + std::string(taskStateName(b.tasks[t].state)) + " at " +
+                whereIs(b, uint8_t(t)));
     if (!(a.uffd == b.uffd))
-        add("uffd: " + std::to_string(a.uffd.pending.size()) + " pending, " + std::to_string(a.uffd.readWaiting.size()) + " read | " +
-            std::to_string(b.uffd.pending.size()) + " pending, " + std::to_string(b.uffd.readWaiting.size()) + " read");
+        add("uffd: " + std::to_string(a.uffd.pending.size()) + " pending, " +
+            std::to_string(a.uffd.readWaiting.size()) + " read | " + std::to_string(b.uffd.pending.size()) +
+            " pending, " + std::to_string(b.uffd.readWaiting.size()) + " read");
     if (!(a.folios == b.folios)) add("page frames differ");
     if (!(a.swap == b.swap)) add("swap slots differ");
     if (!(a.locks == b.locks)) add("locks differ");
@@ -715,8 +752,8 @@ Divergence firstDivergence(const Timeline& a, const Timeline& b) {
         if (qa[i] != qb[i]) {
             d.found = true;
             d.step = i + 1;
-            d.detail = "step " + std::to_string(i + 1) + " is taken by " + sa.config->tasks[qa[i]].name + " on the left, " +
-                       sb.config->tasks[qb[i]].name + " on the right";
+            d.detail = "step " + std::to_string(i + 1) + " is taken by " + sa.config->tasks[qa[i]].name +
+                       " on the left, " + sb.config->tasks[qb[i]].name + " on the right";
             d.cells = stateDiff(sa, sb);
             return d;
         }

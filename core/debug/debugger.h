@@ -42,7 +42,8 @@ struct Breakpoint {
     bool enabled = true;
     std::string inner;
     uint64_t hits = 0;  // times the debugger stopped on it (not part of its identity)
-    std::string text() const;  // "filemap_map_pages MP.7" / "filemap_map_pages:3" / "do_fault_around" / "ZP.3 (in unmap_mapping_range ZP.1)"
+    std::string text()
+        const;  // "filemap_map_pages MP.7" / "filemap_map_pages:3" / "do_fault_around" / "ZP.3 (in unmap_mapping_range ZP.1)"
     bool sameAs(const Breakpoint& o) const { return fn == o.fn && pc == o.pc && inner == o.inner; }
     friend bool operator==(const Breakpoint& a, const Breakpoint& b) { return a.sameAs(b) && a.enabled == b.enabled; }
 };
@@ -81,15 +82,15 @@ std::string watchValue(const State& s, const Watchpoint& w);
 
 // ---- stops ----------------------------------------------------------------------
 enum class StopReason : uint8_t {
-    None,        // nothing moved (already at the start / end)
-    Step,        // the command completed normally
+    None,  // nothing moved (already at the start / end)
+    Step,  // the command completed normally
     Breakpoint,
     Watchpoint,
     Finding,
-    End,         // no task can take a step (finished or deadlock)
-    Blocked,     // the chosen task cannot run
-    Start,       // reverse reached step 0
-    Limit,       // step limit
+    End,      // no task can take a step (finished or deadlock)
+    Blocked,  // the chosen task cannot run
+    Start,    // reverse reached step 0
+    Limit,    // step limit
 };
 std::string_view stopReasonName(StopReason r);
 
@@ -108,7 +109,8 @@ public:
     // given): runs its schedule (or replays its recording) to produce the
     // planned future, then goes to `position` (clamped). Returns an error text
     // (bad variant, failed setup); on error the debugger is unchanged.
-    std::string load(const Session& s, const std::string& variant = "", const Overrides& overrides = {}, uint64_t position = 0);
+    std::string load(const Session& s, const std::string& variant = "", const Overrides& overrides = {},
+                     uint64_t position = 0);
     bool loaded() const { return timeline_.has_value(); }
     // Like load(s) for a recording that must not be cut short (a recovered
     // autosave): if its replay diverges (the engine changed since it was
@@ -184,7 +186,8 @@ private:
     // Whether step n (already executed, s_n == after) hit a breakpoint /
     // watchpoint / finding; fills `why`.
     // `which` (if given) gets the index of the watchpoint / breakpoint hit.
-    StopReason hitAt(const State& before, const State& after, const StepRecord& rec, std::string* why, size_t* which = nullptr) const;
+    StopReason hitAt(const State& before, const State& after, const StepRecord& rec, std::string* why,
+                     size_t* which = nullptr) const;
     void countHit(StopReason r, size_t which);
     template <class Pred>
     Stop forwardUntil(Pred done, uint64_t limit, bool oneStepIsDone);
@@ -219,7 +222,7 @@ std::vector<std::string> stateDiff(const State& a, const State& b, size_t max = 
 
 struct Divergence {
     bool found = false;
-    uint64_t step = 0;    // first n whose state (after step n) differs, or whose task differs
+    uint64_t step = 0;  // first n whose state (after step n) differs, or whose task differs
     std::string detail;
     std::vector<std::string> cells;  // differences at that step
 };

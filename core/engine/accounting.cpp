@@ -40,20 +40,25 @@ void checkFolio(const State& s, uint32_t pfn, std::vector<std::string>& out) {
     }
     const int maps = countMappings(s, pfn, f);
     if (maps != f.mapcount)
-        out.push_back(pfnName(pfn) + ": mapcount " + std::to_string(f.mapcount) + " but " + std::to_string(maps) + " ptes map it");
+        out.push_back(pfnName(pfn) + ": mapcount " + std::to_string(f.mapcount) + " but " + std::to_string(maps) +
+                      " ptes map it");
     const int expect = int(f.fileMapping) + int(f.swap != 0) + f.mapcount + taskRefs(s, pfn);
     if (expect != f.refcount)
-        out.push_back(pfnName(pfn) + ": refcount " + std::to_string(f.refcount) + ", expected " + std::to_string(expect) +
-                      " (cache " + std::to_string(int(f.fileMapping) + int(f.swap != 0)) + " + mapcount " +
-                      std::to_string(f.mapcount) + " + task references " + std::to_string(taskRefs(s, pfn)) + ")");
+        out.push_back(pfnName(pfn) + ": refcount " + std::to_string(f.refcount) + ", expected " +
+                      std::to_string(expect) + " (cache " + std::to_string(int(f.fileMapping) + int(f.swap != 0)) +
+                      " + mapcount " + std::to_string(f.mapcount) + " + task references " +
+                      std::to_string(taskRefs(s, pfn)) + ")");
     if (f.fileMapping) {
         const XaEntry& e = s.inode.xa.get(f.index);
-        if (!(e == XaEntry::folio(pfn))) out.push_back(pfnName(pfn) + " claims file index " + std::to_string(f.index) + " but i_pages holds " + e.describe());
+        if (!(e == XaEntry::folio(pfn)))
+            out.push_back(pfnName(pfn) + " claims file index " + std::to_string(f.index) + " but i_pages holds " +
+                          e.describe());
     }
     if (f.swap) {
         const SwapSlot& sl = s.swap.slots.get(f.swap - 1);
         if (sl.cachePfn != pfn || !sl.hasCache)
-            out.push_back(pfnName(pfn) + " is in the swap cache of slot " + std::to_string(f.swap - 1) + " but the slot disagrees");
+            out.push_back(pfnName(pfn) + " is in the swap cache of slot " + std::to_string(f.swap - 1) +
+                          " but the slot disagrees");
     }
 }
 
@@ -63,7 +68,8 @@ void checkSlot(const State& s, uint32_t slot, std::vector<std::string>& out) {
     if (sl.hasCache != (sl.cachePfn != 0)) out.push_back(name + ": SWAP_HAS_CACHE disagrees with the swap cache");
     if (sl.cachePfn) {
         const Folio& f = s.folio(sl.cachePfn);
-        if (!f.allocated || f.swap != slot + 1) out.push_back(name + ": swap-cache folio " + pfnName(sl.cachePfn) + " does not point back");
+        if (!f.allocated || f.swap != slot + 1)
+            out.push_back(name + ": swap-cache folio " + pfnName(sl.cachePfn) + " does not point back");
     }
     if (sl.count == 0) return;
     int refs = 0;
@@ -73,7 +79,9 @@ void checkSlot(const State& s, uint32_t slot, std::vector<std::string>& out) {
         const Pte& p = s.mms[sl.ownerMm].pt.get(sl.owner);
         refs = p.isSwap() && p.slot == slot;
     }
-    if (refs != sl.count) out.push_back(name + ": count " + std::to_string(sl.count) + " but " + std::to_string(refs) + " entries refer to it");
+    if (refs != sl.count)
+        out.push_back(name + ": count " + std::to_string(sl.count) + " but " + std::to_string(refs) +
+                      " entries refer to it");
 }
 
 }  // namespace
@@ -86,8 +94,7 @@ std::vector<std::string> checkTouched(const State& s, const std::vector<CellRef>
         case CellKind::Slot: checkSlot(s, uint32_t(c.key), out); break;
         case CellKind::Pte: {
             const Pte& p = s.mms[c.mm].pt.get(c.key);
-            if (p.isPresent() && !s.folio(p.pfn).allocated)
-                out.push_back("a pte maps freed " + pfnName(p.pfn));
+            if (p.isPresent() && !s.folio(p.pfn).allocated) out.push_back("a pte maps freed " + pfnName(p.pfn));
             break;
         }
         default: break;
@@ -115,8 +122,12 @@ std::vector<std::string> checkAccounting(const State& s) {
         nr += e.isFolio();
         swapped += e.isSwap();
     });
-    if (nr != s.inode.nrpages) out.push_back("inode: nrpages " + std::to_string(s.inode.nrpages) + " but " + std::to_string(nr) + " folios in i_pages");
-    if (swapped != s.inode.swapped) out.push_back("inode: info->swapped " + std::to_string(s.inode.swapped) + " but " + std::to_string(swapped) + " swap entries in i_pages");
+    if (nr != s.inode.nrpages)
+        out.push_back("inode: nrpages " + std::to_string(s.inode.nrpages) + " but " + std::to_string(nr) +
+                      " folios in i_pages");
+    if (swapped != s.inode.swapped)
+        out.push_back("inode: info->swapped " + std::to_string(s.inode.swapped) + " but " + std::to_string(swapped) +
+                      " swap entries in i_pages");
     return out;
 }
 

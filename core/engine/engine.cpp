@@ -14,7 +14,6 @@
 
 namespace faultline {
 
-
 bool isRunnable(const State& s, uint8_t task) {
     const Task& t = s.tasks[task];
     if (t.state != TaskState::Runnable) return false;
@@ -30,7 +29,8 @@ bool anyRunnable(const State& s) {
 
 bool workDone(const State& s) {
     for (size_t i = 0; i < s.tasks.size(); ++i)
-        if (int(i) != s.config->uffdTask && int(i) != s.config->ioTask && s.tasks[i].state != TaskState::Done) return false;
+        if (int(i) != s.config->uffdTask && int(i) != s.config->ioTask && s.tasks[i].state != TaskState::Done)
+            return false;
     return true;
 }
 

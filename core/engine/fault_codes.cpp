@@ -23,9 +23,10 @@ std::string errnoName(int32_t e) {
 }
 
 std::string vmFaultText(int32_t r) {
-    static const std::pair<int32_t, const char*> bits[] = {
-        {VM_FAULT_OOM, "OOM"}, {VM_FAULT_SIGBUS, "SIGBUS"}, {VM_FAULT_MAJOR, "MAJOR"}, {VM_FAULT_SIGSEGV, "SIGSEGV"},
-        {VM_FAULT_NOPAGE, "NOPAGE"}, {VM_FAULT_LOCKED, "LOCKED"}, {VM_FAULT_RETRY, "RETRY"}};
+    static const std::pair<int32_t, const char*> bits[] = {{VM_FAULT_OOM, "OOM"},       {VM_FAULT_SIGBUS, "SIGBUS"},
+                                                           {VM_FAULT_MAJOR, "MAJOR"},   {VM_FAULT_SIGSEGV, "SIGSEGV"},
+                                                           {VM_FAULT_NOPAGE, "NOPAGE"}, {VM_FAULT_LOCKED, "LOCKED"},
+                                                           {VM_FAULT_RETRY, "RETRY"}};
     std::string s;
     for (auto [b, n] : bits)
         if (r & b) s += std::string(s.empty() ? "VM_FAULT_" : "|VM_FAULT_") + n;

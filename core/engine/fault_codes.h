@@ -19,10 +19,20 @@ constexpr int32_t VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIG
 
 // Negative errno values for ioctls and internal returns.
 enum Errno : int32_t {
-    kEPERM = -1, kENOENT = -2, kEIO = -5, kEBADF = -9, kEAGAIN = -11, kENOMEM = -12, kEACCES = -13, kEFAULT = -14, kEBUSY = -16,
-    kEEXIST = -17, kEINVAL = -22, kENOSPC = -28,
+    kEPERM = -1,
+    kENOENT = -2,
+    kEIO = -5,
+    kEBADF = -9,
+    kEAGAIN = -11,
+    kENOMEM = -12,
+    kEACCES = -13,
+    kEFAULT = -14,
+    kEBUSY = -16,
+    kEEXIST = -17,
+    kEINVAL = -22,
+    kENOSPC = -28,
 };
-std::string errnoName(int32_t e);  // "-EEXIST"
+std::string errnoName(int32_t e);    // "-EEXIST"
 std::string vmFaultText(int32_t r);  // "VM_FAULT_RETRY|VM_FAULT_MAJOR", "0"
 
 }  // namespace faultline

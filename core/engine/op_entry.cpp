@@ -78,8 +78,8 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
         return f;
     case OpKind::Punch:
         f.fn = Fn::shmem_fallocate;
-        f.aux = op.page;     // offset in bytes
-        f.cursor = op.count; // length in bytes
+        f.aux = op.page;      // offset in bytes
+        f.cursor = op.count;  // length in bytes
         return f;
     case OpKind::Mmap:
         f.fn = Fn::do_mmap;
@@ -142,12 +142,8 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
         f.fn = Fn::userfaultfd_api;
         f.aux = op.features;
         return f;
-    case OpKind::Serve:
-        f.fn = Fn::uffd_monitor;
-        return f;
-    case OpKind::UffdClose:
-        f.fn = Fn::userfaultfd_release;
-        return f;
+    case OpKind::Serve: f.fn = Fn::uffd_monitor; return f;
+    case OpKind::UffdClose: f.fn = Fn::userfaultfd_release; return f;
     default: break;
     }
     // Range ioctls on the ctx's mm: [page, page + count) of the named VMA.

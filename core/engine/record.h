@@ -29,16 +29,16 @@ struct CellRef {
 };
 
 enum class Rule : uint8_t { C1, C2, C3, C4, Engine };
-std::string_view ruleName(Rule r);  // "C1" ...
-std::string_view ruleTitle(Rule r); // "silent write" ...
+std::string_view ruleName(Rule r);   // "C1" ...
+std::string_view ruleTitle(Rule r);  // "silent write" ...
 
 struct Finding {
     Rule rule = Rule::C1;
-    uint64_t step = 0;      // 1-based step number
+    uint64_t step = 0;  // 1-based step number
     uint8_t task = 0;
-    int64_t index = -1;     // file page index (or VMA page for anon), -1 if none
+    int64_t index = -1;  // file page index (or VMA page for anon), -1 if none
     int mm = -1;
-    std::string text;       // "A1 wrote A[8] (tag a1) while protected; no WP message since UFFDIO_WRITEPROTECT"
+    std::string text;  // "A1 wrote A[8] (tag a1) while protected; no WP message since UFFDIO_WRITEPROTECT"
     friend bool operator==(const Finding&, const Finding&) = default;
 };
 
@@ -59,9 +59,9 @@ struct StepRecord {
     };
     std::vector<RaisedMsg> raised;  // uffd messages queued by this step
     uint64_t hashAfter = 0;
-    bool opDone = false;     // the task finished a program operation in this step
-    int32_t opResult = 0;    // its return value (negative errno for a failed ioctl)
-    uint8_t opSignal = 0;    // SIGBUS / SIGSEGV the finished access raised, else 0
+    bool opDone = false;   // the task finished a program operation in this step
+    int32_t opResult = 0;  // its return value (negative errno for a failed ioctl)
+    uint8_t opSignal = 0;  // SIGBUS / SIGSEGV the finished access raised, else 0
 
     // The piece that names the step: the first one, the code the step
     // started in (where the task stands afterwards is its stack's top).

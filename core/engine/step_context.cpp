@@ -203,7 +203,9 @@ void StepContext::sleep(TaskState why, uint64_t arg) {
 void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
     noteAllTaskStates();
     // Resolving ioctls wake page faults only; events complete when read.
-    auto inRange = [&](const UffdMsg& m) { return m.event == UffdEvent::Pagefault && m.mm == mm && m.va >= lo && m.va < hi; };
+    auto inRange = [&](const UffdMsg& m) {
+        return m.event == UffdEvent::Pagefault && m.mm == mm && m.va >= lo && m.va < hi;
+    };
     std::vector<uint32_t> woken;
     for (auto* q : {&s.uffd.pending, &s.uffd.readWaiting})
         for (auto it = q->begin(); it != q->end();) {
@@ -295,7 +297,8 @@ void StepContext::getRef(uint32_t pfn) {
 void StepContext::putRef(uint32_t pfn) {
     auto& refs = task().refs;
     auto it = std::find(refs.begin(), refs.end(), pfn);
-    if (it == refs.end()) throw EngineError(taskName() + " drops a reference on pfn " + std::to_string(pfn) + " it does not hold");
+    if (it == refs.end())
+        throw EngineError(taskName() + " drops a reference on pfn " + std::to_string(pfn) + " it does not hold");
     refs.erase(it);
     touch({CellKind::Task, 0, t});
     dropRefCount(pfn);
@@ -309,7 +312,9 @@ void StepContext::dropRefCount(uint32_t pfn) {
 void StepContext::freeIfUnused(uint32_t pfn) {
     const Folio& f = s.folio(pfn);
     if (!f.allocated || f.refcount > 0) return;
-    if (f.refcount < 0 || f.mapcount != 0) throw EngineError("pfn " + std::to_string(pfn) + " freed with refcount " + std::to_string(f.refcount) + ", mapcount " + std::to_string(f.mapcount));
+    if (f.refcount < 0 || f.mapcount != 0)
+        throw EngineError("pfn " + std::to_string(pfn) + " freed with refcount " + std::to_string(f.refcount) +
+                          ", mapcount " + std::to_string(f.mapcount));
     if (f.has(PG_writeback)) throw EngineError("pfn " + std::to_string(pfn) + " freed while under writeback");
     say("p" + std::to_string(pfn) + " freed (data " + f.data.str() + " gone)");
     s.folios.set(pfn, Folio{});
@@ -319,12 +324,14 @@ void StepContext::freeIfUnused(uint32_t pfn) {
 void StepContext::mapFromTaskRef(uint8_t mm, uint64_t vpn, const Pte& p) {
     auto& refs = task().refs;
     auto it = std::find(refs.begin(), refs.end(), p.pfn);
-    if (it == refs.end()) throw EngineError(taskName() + " maps pfn " + std::to_string(p.pfn) + " without holding a reference");
+    if (it == refs.end())
+        throw EngineError(taskName() + " maps pfn " + std::to_string(p.pfn) + " without holding a reference");
     refs.erase(it);
     touch({CellKind::Task, 0, t});
     editFolio(p.pfn, [](Folio& f) { ++f.mapcount; });
     Mm& m = s.mms[mm];
-    if (s.folio(p.pfn).anon) ++m.rssAnon; else ++m.rssShmem;
+    if (s.folio(p.pfn).anon) ++m.rssAnon;
+    else ++m.rssShmem;
     setPte(mm, vpn, p);
 }
 
@@ -334,7 +341,8 @@ void StepContext::unmapPresent(uint8_t mm, uint64_t vpn, const Pte& replacement)
     setPte(mm, vpn, replacement);
     Mm& m = s.mms[mm];
     const bool anon = s.folio(old.pfn).anon;
-    if (anon) --m.rssAnon; else --m.rssShmem;
+    if (anon) --m.rssAnon;
+    else --m.rssShmem;
     editFolio(old.pfn, [&](Folio& f) {
         --f.mapcount;
         if (old.dirty) f.set(PG_dirty);
@@ -436,7 +444,7 @@ void StepContext::finding(Rule r, int mm, int64_t index, std::string text) {
 bool StepContext::pageProtWritable(const Vma& v) const {
     if (!(v.flags & VM_WRITE)) return false;
     if (!v.file || !(v.flags & VM_SHARED)) return false;  // private: CoW on write
-    if (!(v.flags & VM_SOFTDIRTY)) return false;         // soft-dirty tracking wants writenotify
+    if (!(v.flags & VM_SOFTDIRTY)) return false;          // soft-dirty tracking wants writenotify
     if ((v.flags & VM_UFFD_WP) && (k().writenotifyUffdWp || k().roPrefaultA)) return false;
     return true;
 }

@@ -61,7 +61,7 @@ public:
     void unlockFolio(uint32_t pfn);
 
     // ---- sleeping ----
-    void sleep(TaskState why, uint64_t arg);  // ends the micro-step
+    void sleep(TaskState why, uint64_t arg);                   // ends the micro-step
     void wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi);  // vpn range
     void wakeFallocWaiters();
     void wakeWriteback(uint32_t pfn);
@@ -93,9 +93,9 @@ public:
 
     // Folio lifetime and references (C4 bookkeeping).
     uint32_t allocFolio(bool anon, uint8_t mm, uint64_t index);  // refcount 1, held by this task
-    void getRef(uint32_t pfn);  // this task takes a reference
-    void putRef(uint32_t pfn);  // this task drops one; frees at 0
-    void dropRefCount(uint32_t pfn);  // a non-task reference goes (cache, pte); frees at 0
+    void getRef(uint32_t pfn);                                   // this task takes a reference
+    void putRef(uint32_t pfn);                                   // this task drops one; frees at 0
+    void dropRefCount(uint32_t pfn);                             // a non-task reference goes (cache, pte); frees at 0
     void freeIfUnused(uint32_t pfn);
     // Moves one of this task's references to a pte (mapcount++).
     void mapFromTaskRef(uint8_t mm, uint64_t vpn, const Pte& p);

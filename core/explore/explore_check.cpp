@@ -28,7 +28,8 @@ std::vector<CheckLine> checkExploreExpectation(const Session& s, unsigned thread
         const bool complete = r.stop == StopReason::Exhausted || r.stop == StopReason::StepBound;
         if (!r.error.empty()) l.detail = r.error;
         else if (want && !got) l.detail = "no C1 within the bound (" + stopReasonText(r.stop) + ")";
-        else if (!want && got) l.detail = "C1 in " + std::to_string(r.goals[0].schedule.size()) + " steps: " + r.goals[0].detail;
+        else if (!want && got)
+            l.detail = "C1 in " + std::to_string(r.goals[0].schedule.size()) + " steps: " + r.goals[0].detail;
         else if (!want && !complete) l.detail = "search not finished: " + stopReasonText(r.stop);
         l.pass = l.detail.empty();
         out.push_back(l);

@@ -90,7 +90,8 @@ std::string mergeResultsJson(const std::vector<json::Value>& shards, json::Value
     if (shards.empty()) return "no results to merge";
     for (const Value& s : shards) {
         const Value* f = get(s, "format");
-        if (!f || !f->isString() || f->asString() != "faultline-explore") return "not an explore result (format faultline-explore)";
+        if (!f || !f->isString() || f->asString() != "faultline-explore")
+            return "not an explore result (format faultline-explore)";
         if (!(*get(s, "variant") == *get(shards[0], "variant")) || !(*get(s, "bounds") == *get(shards[0], "bounds")))
             return "the results are of different variants or bounds";
     }
@@ -102,7 +103,8 @@ std::string mergeResultsJson(const std::vector<json::Value>& shards, json::Value
         const Value* best = nullptr;
         for (const Value& s : shards) {
             const Value* gs = get(s, "goals");
-            if (!gs || !gs->isArray() || gs->asArray().size() != g0->asArray().size()) return "results name different goals";
+            if (!gs || !gs->isArray() || gs->asArray().size() != g0->asArray().size())
+                return "results name different goals";
             const Value& g = gs->asArray()[gi];
             if (!get(g, "found") || !get(g, "found")->asBool()) continue;
             auto key = [](const Value& x) {

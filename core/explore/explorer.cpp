@@ -105,9 +105,9 @@ constexpr uint8_t kNoTask = 0xFF;
 struct Node {
     uint32_t parent = kNone;
     uint32_t depth = 0;
-    uint64_t sleep = 0;   // sleep set it was expanded with (bit per task)
-    uint32_t item = kNone;  // index in the next frontier while it is being built
-    uint16_t pre = 0;     // preemptions on its schedule
+    uint64_t sleep = 0;      // sleep set it was expanded with (bit per task)
+    uint32_t item = kNone;   // index in the next frontier while it is being built
+    uint16_t pre = 0;        // preemptions on its schedule
     uint8_t task = kNoTask;  // the step that reached it
 };
 
@@ -415,7 +415,8 @@ ExploreResult Search::run() {
         frontier.swap(next);
         if (!split && frontier.size() >= 8 * o_.shardCount) {
             std::vector<Item> mine;
-            for (size_t i = o_.shardIndex; i < frontier.size(); i += o_.shardCount) mine.push_back(std::move(frontier[i]));
+            for (size_t i = o_.shardIndex; i < frontier.size(); i += o_.shardCount)
+                mine.push_back(std::move(frontier[i]));
             frontier.swap(mine);
             split = true;
         }

@@ -33,15 +33,15 @@ struct GoalSpec {
 };
 
 struct ExploreOptions {
-    std::string variant;  // empty: the session's
+    std::string variant;                                       // empty: the session's
     std::vector<std::pair<std::string, std::string>> toggles;  // on top of the session's
-    uint64_t maxSteps = 400;     // schedule length bound
-    int maxPreemptions = -1;     // -1: unbounded
+    uint64_t maxSteps = 400;                                   // schedule length bound
+    int maxPreemptions = -1;                                   // -1: unbounded
     uint64_t maxStates = 20'000'000;
-    double timeLimit = 0;        // seconds, 0: none
-    uint64_t memoryLimit = 0;    // bytes, 0: none
+    double timeLimit = 0;      // seconds, 0: none
+    uint64_t memoryLimit = 0;  // bytes, 0: none
     unsigned threads = 1;
-    bool reduction = true;       // sleep sets (used only when preemptions are unbounded)
+    bool reduction = true;  // sleep sets (used only when preemptions are unbounded)
     bool stopWhenAllFound = false;
     GoalSpec goals;
     unsigned shardIndex = 0, shardCount = 1;
@@ -53,20 +53,20 @@ struct ExploreOptions {
         double seconds = 0;
     };
     std::function<void(const Progress&)> progress;  // called from the calling thread
-    bool collectFinals = false;  // tests: keep the key of every finished / deadlocked state
+    bool collectFinals = false;                     // tests: keep the key of every finished / deadlocked state
 };
 
 enum class StopReason { Exhausted, StepBound, StateLimit, TimeLimit, MemoryLimit, Cancelled, AllGoalsFound };
-std::string_view stopReasonName(StopReason r);   // "exhausted", "step-bound", "state-limit", ...
-std::string stopReasonText(StopReason r);        // "exhausted within bound", "stopped at the state limit", ...
+std::string_view stopReasonName(StopReason r);  // "exhausted", "step-bound", "state-limit", ...
+std::string stopReasonText(StopReason r);       // "exhausted within bound", "stopped at the state limit", ...
 
 struct GoalResult {
-    std::string goal;                // "C1", "deadlock", ...
+    std::string goal;  // "C1", "deadlock", ...
     bool found = false;
-    std::vector<uint8_t> schedule;   // task index of every step
+    std::vector<uint8_t> schedule;  // task index of every step
     uint64_t preemptions = 0;
-    std::string detail;              // the finding's text, the deadlock, ...
-    uint8_t task = 0;                // the task whose step reached it
+    std::string detail;  // the finding's text, the deadlock, ...
+    uint8_t task = 0;    // the task whose step reached it
 };
 
 // A finding as the soundness tests compare them.
@@ -88,12 +88,12 @@ struct ExploreResult {
     uint64_t slept = 0;          // steps the sleep sets skipped
     uint64_t maxDepth = 0;
     double seconds = 0;
-    uint64_t peakBytes = 0;      // measured (memoryUsage) or the explorer's own estimate
-    uint64_t storeBytes = 0;     // visited table + parent links
+    uint64_t peakBytes = 0;   // measured (memoryUsage) or the explorer's own estimate
+    uint64_t storeBytes = 0;  // visited table + parent links
     unsigned shardIndex = 0, shardCount = 1;
     // collectFinals only:
-    std::vector<FutureKey> finals;          // sorted
-    std::vector<FindingKey> findingsSeen;   // sorted, unique (every rule)
+    std::vector<FutureKey> finals;         // sorted
+    std::vector<FindingKey> findingsSeen;  // sorted, unique (every rule)
     double reductionRatio() const { return transitions ? double(transitions + slept) / double(transitions) : 1.0; }
     bool anyFound() const;
 };

@@ -64,7 +64,8 @@ bool sharedChanged(const State& a, const State& b) {
 
 }  // namespace
 
-Footprint captureFootprint(const State& before, const State& after, uint8_t task, const AccessLog& log, bool engineError) {
+Footprint captureFootprint(const State& before, const State& after, uint8_t task, const AccessLog& log,
+                           bool engineError) {
     Footprint fp;
     fp.task = task;
     fp.opaque = engineError;
@@ -79,7 +80,8 @@ Footprint captureFootprint(const State& before, const State& after, uint8_t task
     take(log.reads, fp.reads);
     take(log.writes, fp.writes);
     fp.lockReads = log.lockReads;
-    for (uint64_t k : log.lockWrites) (k & kLockSharedBit ? fp.lockShared : fp.lockWrites).push_back(k & ~kLockSharedBit);
+    for (uint64_t k : log.lockWrites)
+        (k & kLockSharedBit ? fp.lockShared : fp.lockWrites).push_back(k & ~kLockSharedBit);
     sortUnique(fp.lockReads);
     sortUnique(fp.lockWrites);
     sortUnique(fp.lockShared);
@@ -107,7 +109,8 @@ bool independent(const Footprint& a, const Footprint& b) {
     if (a.otherTasksWritten & b.otherTasksWritten) return false;
     if (a.readsAllTaskStates && (b.ownSchedChanged || b.otherTasksWritten)) return false;
     if (b.readsAllTaskStates && (a.ownSchedChanged || a.otherTasksWritten)) return false;
-    if (meet(a.lockWrites, b.lockWrites) || meet(a.lockWrites, b.lockReads) || meet(b.lockWrites, a.lockReads)) return false;
+    if (meet(a.lockWrites, b.lockWrites) || meet(a.lockWrites, b.lockReads) || meet(b.lockWrites, a.lockReads))
+        return false;
     if (meet(a.lockWrites, b.lockShared) || meet(b.lockWrites, a.lockShared)) return false;
     if (meet(a.lockReads, b.lockShared) || meet(b.lockReads, a.lockShared)) return false;
     if (overlap(a.writes, b.writes) || overlap(a.writes, b.reads) || overlap(b.writes, a.reads)) return false;

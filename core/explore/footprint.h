@@ -40,15 +40,16 @@ struct Footprint {
     uint8_t task = 0;
     std::vector<Range> reads, writes;
     std::vector<uint64_t> lockReads, lockWrites, lockShared;  // sorted, unique
-    uint64_t otherTasksWritten = 0;  // bitmask (a session has at most 64 tasks)
-    bool ownSchedChanged = false;    // the task's own state / wait fields changed
+    uint64_t otherTasksWritten = 0;                           // bitmask (a session has at most 64 tasks)
+    bool ownSchedChanged = false;                             // the task's own state / wait fields changed
     bool readsAllTaskStates = false;
-    bool shared = false;             // changed a part every step is assumed to read
-    bool opaque = false;             // dependent with everything
+    bool shared = false;  // changed a part every step is assumed to read
+    bool opaque = false;  // dependent with everything
 };
 
 // `after` must be the object the step ran on (the log names its trees by address).
-Footprint captureFootprint(const State& before, const State& after, uint8_t task, const AccessLog& log, bool engineError);
+Footprint captureFootprint(const State& before, const State& after, uint8_t task, const AccessLog& log,
+                           bool engineError);
 bool independent(const Footprint& a, const Footprint& b);
 
 }  // namespace faultline

@@ -29,7 +29,13 @@ void addTree(Hasher2& h, const CowRadix<T>& t) {
 
 void addFrame(Hasher2& h, const StackFrame& f) {
     h.add(uint64_t(f.fn)).add(f.pc).add(f.mm).add(f.write).add(f.pfn).add(f.slot).add(f.va).add(f.index);
-    h.add(f.lo).add(f.hi).add(f.cursor).add(f.aux).add(uint64_t(uint32_t(f.ret))).add(f.flags).add(f.orig_pte.stableHash());
+    h.add(f.lo)
+        .add(f.hi)
+        .add(f.cursor)
+        .add(f.aux)
+        .add(uint64_t(uint32_t(f.ret)))
+        .add(f.flags)
+        .add(f.orig_pte.stableHash());
     h.add(f.tag.bits());
 }
 
@@ -74,7 +80,8 @@ FutureKey futureKey(const State& s) {
     }
     for (const Mm& m : s.mms) {
         h.add(m.vmas.size());
-        for (const Vma& v : m.vmas) h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
+        for (const Vma& v : m.vmas)
+            h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
         addTree(h, m.pt);
         addTree(h, m.intent);
         h.add(uint64_t(m.rssShmem)).add(uint64_t(m.rssAnon)).add(uint64_t(m.rssSwapents));
@@ -89,7 +96,12 @@ FutureKey futureKey(const State& s) {
     h.add(s.nextPfn);
     h.add(s.swap.nslots).add(s.swap.cursor);
     addTree(h, s.swap.slots);
-    h.add(s.uffd.exists).add(s.uffd.mm).add(s.uffd.apiDone).add(s.uffd.features).add(s.uffd.released).add(s.uffd.nextMsgId);
+    h.add(s.uffd.exists)
+        .add(s.uffd.mm)
+        .add(s.uffd.apiDone)
+        .add(s.uffd.features)
+        .add(s.uffd.released)
+        .add(s.uffd.nextMsgId);
     addMsgs(h, s.uffd.pending);
     addMsgs(h, s.uffd.readWaiting);
     h.add(s.writeback.size());

@@ -14,7 +14,9 @@
 namespace faultline::io {
 
 namespace {
-std::string sysError(const std::string& what, const std::string& path) { return what + " " + path + ": " + std::strerror(errno); }
+std::string sysError(const std::string& what, const std::string& path) {
+    return what + " " + path + ": " + std::strerror(errno);
+}
 }  // namespace
 
 bool readFile(const std::string& path, std::string* out, std::string* error, uint64_t maxBytes) {
@@ -31,7 +33,8 @@ bool readFile(const std::string& path, std::string* out, std::string* error, uin
         return false;
     }
     if (uint64_t(st.st_size) > maxBytes) {
-        *error = "cannot read " + path + ": " + std::to_string(st.st_size) + " bytes is more than the limit of " + std::to_string(maxBytes);
+        *error = "cannot read " + path + ": " + std::to_string(st.st_size) + " bytes is more than the limit of " +
+                 std::to_string(maxBytes);
         ::close(fd);
         return false;
     }

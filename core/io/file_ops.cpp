@@ -8,8 +8,8 @@
 namespace faultline::io {
 
 FileOps systemFileOps() {
-    return FileOps{[](int fd, const void* b, size_t n) { return ::write(fd, b, n); }, [](int fd) { return ::fsync(fd); },
-                   [](int fd, off_t len) { return ::ftruncate(fd, len); }};
+    return FileOps{[](int fd, const void* b, size_t n) { return ::write(fd, b, n); },
+                   [](int fd) { return ::fsync(fd); }, [](int fd, off_t len) { return ::ftruncate(fd, len); }};
 }
 
 FileOps& fileOps() {

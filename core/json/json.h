@@ -61,7 +61,7 @@ public:
     const Value* find(std::string_view key) const;
     // Builders.
     void push_back(Value v);
-    void set(std::string key, Value v);  // replaces an existing key, keeps order
+    void set(std::string key, Value v);                    // replaces an existing key, keeps order
     void addMember(std::string key, Pos keyPos, Value v);  // parser: no duplicate check
 
     friend bool operator==(const Value& a, const Value& b);  // positions ignored
@@ -85,8 +85,16 @@ inline Value::Value(int64_t i) : v_(i) {}
 inline Value::Value(double d) : v_(d) {}
 inline Value::Value(std::string s) : v_(std::move(s)) {}
 inline Value::Value(const char* s) : v_(std::string(s)) {}
-inline Value Value::array() { Value v; v.v_ = std::vector<Value>{}; return v; }
-inline Value Value::object() { Value v; v.v_ = std::vector<Member>{}; return v; }
+inline Value Value::array() {
+    Value v;
+    v.v_ = std::vector<Value>{};
+    return v;
+}
+inline Value Value::object() {
+    Value v;
+    v.v_ = std::vector<Member>{};
+    return v;
+}
 inline Value::Kind Value::kind() const { return Kind(v_.index()); }
 inline bool Value::asBool() const { return std::get<bool>(v_); }
 inline int64_t Value::asInt() const { return std::get<int64_t>(v_); }
@@ -103,8 +111,17 @@ struct ParseError {
 
 class ParseResult {
 public:
-    static ParseResult success(Value v) { ParseResult r; r.ok_ = true; r.value_ = std::move(v); return r; }
-    static ParseResult failure(ParseError e) { ParseResult r; r.error_ = std::move(e); return r; }
+    static ParseResult success(Value v) {
+        ParseResult r;
+        r.ok_ = true;
+        r.value_ = std::move(v);
+        return r;
+    }
+    static ParseResult failure(ParseError e) {
+        ParseResult r;
+        r.error_ = std::move(e);
+        return r;
+    }
     bool ok() const { return ok_; }
     const Value& value() const { return value_; }
     const ParseError& error() const { return error_; }

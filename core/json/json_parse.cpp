@@ -102,7 +102,7 @@ private:
     bool object(Value& out, int depth) {
         out = Value::object();
         std::unordered_map<std::string, size_t> keys;  // key -> member index, once the object is large
-        advance();  // {
+        advance();                                     // {
         skipWs();
         if (at_ < t_.size() && t_[at_] == '}') {
             advance();
@@ -128,10 +128,12 @@ private:
                 else keys.emplace(key, members.size());
             }
             if (dup)
-                return errorAt(keyPos, "duplicate key '" + key + "' (first at line " + std::to_string(dup->keyPos.line) + ", column " +
+                return errorAt(keyPos, "duplicate key '" + key + "' (first at line " +
+                                           std::to_string(dup->keyPos.line) + ", column " +
                                            std::to_string(dup->keyPos.column) + ")");
             skipWs();
-            if (at_ >= t_.size() || t_[at_] != ':') return error("expected ':' after key '" + key + "', found " + found());
+            if (at_ >= t_.size() || t_[at_] != ':')
+                return error("expected ':' after key '" + key + "', found " + found());
             advance();
             skipWs();
             Value v;
@@ -198,8 +200,11 @@ private:
     static void appendUtf8(std::string& s, uint32_t cp) {
         if (cp < 0x80) s += char(cp);
         else if (cp < 0x800) s += char(0xC0 | (cp >> 6)), s += char(0x80 | (cp & 0x3F));
-        else if (cp < 0x10000) s += char(0xE0 | (cp >> 12)), s += char(0x80 | ((cp >> 6) & 0x3F)), s += char(0x80 | (cp & 0x3F));
-        else s += char(0xF0 | (cp >> 18)), s += char(0x80 | ((cp >> 12) & 0x3F)), s += char(0x80 | ((cp >> 6) & 0x3F)), s += char(0x80 | (cp & 0x3F));
+        else if (cp < 0x10000)
+            s += char(0xE0 | (cp >> 12)), s += char(0x80 | ((cp >> 6) & 0x3F)), s += char(0x80 | (cp & 0x3F));
+        else
+            s += char(0xF0 | (cp >> 18)), s += char(0x80 | ((cp >> 12) & 0x3F)), s += char(0x80 | ((cp >> 6) & 0x3F)),
+                s += char(0x80 | (cp & 0x3F));
     }
 
     // One UTF-8 sequence, validated (no overlongs, no surrogates, <= U+10FFFF).
@@ -259,7 +264,8 @@ private:
                     if (t_.substr(at_, 2) != "\\u") return errorAt(escPos, "high surrogate without a low surrogate");
                     advance(), advance();
                     auto lo = hex4();
-                    if (!lo || *lo < 0xDC00 || *lo > 0xDFFF) return errorAt(escPos, "high surrogate without a low surrogate");
+                    if (!lo || *lo < 0xDC00 || *lo > 0xDFFF)
+                        return errorAt(escPos, "high surrogate without a low surrogate");
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (*lo - 0xDC00);
                 }
                 appendUtf8(out, cp);

@@ -8,7 +8,8 @@ std::string quoted(std::string_view k) { return "'" + std::string(k) + "'"; }
 }  // namespace
 
 const std::string& expectString(const Value& v, std::string_view what) {
-    if (!v.isString()) throw SchemaError(v.pos(), std::string(what) + " must be a string, found " + std::string(v.kindName()));
+    if (!v.isString())
+        throw SchemaError(v.pos(), std::string(what) + " must be a string, found " + std::string(v.kindName()));
     return v.asString();
 }
 
@@ -52,15 +53,16 @@ std::optional<int64_t> ObjectReader::optInt(std::string_view key) {
 int64_t ObjectReader::getIntInRange(std::string_view key, int64_t lo, int64_t hi) {
     const int64_t i = getInt(key);
     if (i < lo || i > hi)
-        throw SchemaError(obj_.find(key)->pos(), quoted(key) + " must be from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                                                       ", found " + std::to_string(i));
+        throw SchemaError(obj_.find(key)->pos(), quoted(key) + " must be from " + std::to_string(lo) + " to " +
+                                                     std::to_string(hi) + ", found " + std::to_string(i));
     return i;
 }
 
 std::optional<bool> ObjectReader::optBool(std::string_view key) {
     const Value* v = optional(key);
     if (!v) return std::nullopt;
-    if (!v->isBool()) throw SchemaError(v->pos(), quoted(key) + " must be true or false, found " + std::string(v->kindName()));
+    if (!v->isBool())
+        throw SchemaError(v->pos(), quoted(key) + " must be true or false, found " + std::string(v->kindName()));
     return v->asBool();
 }
 
@@ -69,7 +71,8 @@ void ObjectReader::finish() {
         if (asked_.count(m.key)) continue;
         std::string known;
         for (const std::string& k : asked_) known += (known.empty() ? "" : ", ") + k;
-        throw SchemaError(m.keyPos, "unknown key " + quoted(m.key) + " in " + context_ + " (expected one of: " + known + ")");
+        throw SchemaError(m.keyPos,
+                          "unknown key " + quoted(m.key) + " in " + context_ + " (expected one of: " + known + ")");
     }
 }
 

@@ -8,10 +8,30 @@
 namespace faultline {
 
 namespace {
-constexpr std::array<std::string_view, size_t(OpKind::kCount)> kOpNames = {
-    "read", "write", "file_write", "punch_hole", "madvise_dontneed", "madvise_pageout", "reclaim", "writeback_end",
-    "munmap", "uffdio_api", "uffdio_register", "uffdio_unregister", "uffdio_writeprotect", "uffdio_copy",
-    "uffdio_zeropage", "uffdio_continue", "uffdio_wake", "serve", "madvise_remove", "ftruncate", "mprotect", "mmap", "uffd_close", "uffdio_poison"};
+constexpr std::array<std::string_view, size_t(OpKind::kCount)> kOpNames = {"read",
+                                                                           "write",
+                                                                           "file_write",
+                                                                           "punch_hole",
+                                                                           "madvise_dontneed",
+                                                                           "madvise_pageout",
+                                                                           "reclaim",
+                                                                           "writeback_end",
+                                                                           "munmap",
+                                                                           "uffdio_api",
+                                                                           "uffdio_register",
+                                                                           "uffdio_unregister",
+                                                                           "uffdio_writeprotect",
+                                                                           "uffdio_copy",
+                                                                           "uffdio_zeropage",
+                                                                           "uffdio_continue",
+                                                                           "uffdio_wake",
+                                                                           "serve",
+                                                                           "madvise_remove",
+                                                                           "ftruncate",
+                                                                           "mprotect",
+                                                                           "mmap",
+                                                                           "uffd_close",
+                                                                           "uffdio_poison"};
 }
 
 std::string_view opKindName(OpKind k) { return kOpNames.at(size_t(k)); }
@@ -27,7 +47,9 @@ std::string Op::text() const {
     case OpKind::UffdClose: return s;
     case OpKind::Mprotect:
         return s + " " + std::to_string(page) + (count != 1 ? " +" + std::to_string(count) : "") + " " +
-               (mode == 0 ? "PROT_NONE" : mode == 1 ? "PROT_READ" : "PROT_READ|PROT_WRITE");
+               (mode == 0   ? "PROT_NONE"
+                : mode == 1 ? "PROT_READ"
+                            : "PROT_READ|PROT_WRITE");
     case OpKind::UffdApi:
     case OpKind::Serve: return s;
     default: return s + " " + std::to_string(page) + (count != 1 ? " +" + std::to_string(count) : "");
@@ -47,10 +69,22 @@ uint64_t Config::stableHash() const {
     for (const TaskConfig& t : tasks) {
         h.add(t.name).add(uint64_t(int64_t(t.mm)));
         for (const Op& op : t.program)
-            h.add(uint64_t(op.kind)).add(uint64_t(int64_t(op.mm))).add(op.vma).add(op.page).add(op.count).add(op.mode).add(op.features).add(op.tag.bits());
+            h.add(uint64_t(op.kind))
+                .add(uint64_t(int64_t(op.mm)))
+                .add(op.vma)
+                .add(op.page)
+                .add(op.count)
+                .add(op.mode)
+                .add(op.features)
+                .add(op.tag.bits());
     }
     h.add(uint64_t(int64_t(uffdTask))).add(uint64_t(int64_t(ioTask)));
-    h.add(policy.copyModeWp).add(policy.copyTag).add(policy.useZeropage).add(policy.clearOnWp).add(policy.continueOnMinor).add(policy.continueModeWp);
+    h.add(policy.copyModeWp)
+        .add(policy.copyTag)
+        .add(policy.useZeropage)
+        .add(policy.clearOnWp)
+        .add(policy.continueOnMinor)
+        .add(policy.continueModeWp);
     return h.value();
 }
 

@@ -23,47 +23,51 @@ enum class OpKind : uint8_t {
     WritebackEnd,     // swap I/O completion for the folio at file page `page`
     Munmap,           // munmap of the task's VMA
     UffdApi,
-    UffdRegister,     // mode = UFFDIO_REGISTER_MODE_* bits
+    UffdRegister,  // mode = UFFDIO_REGISTER_MODE_* bits
     UffdUnregister,
-    UffdWriteprotect, // mode: 1 = WP, 0 = clear; 2 = DONTWAKE
-    UffdCopy,         // mode: 1 = DONTWAKE, 2 = WP
+    UffdWriteprotect,  // mode: 1 = WP, 0 = clear; 2 = DONTWAKE
+    UffdCopy,          // mode: 1 = DONTWAKE, 2 = WP
     UffdZeropage,
     UffdContinue,
     UffdWake,
-    Serve,            // monitor: read and resolve messages per MonitorPolicy, forever
+    Serve,  // monitor: read and resolve messages per MonitorPolicy, forever
     // later additions (appended: kinds are part of the config hash)
-    MadviseRemove,    // madvise(MADV_REMOVE): REMOVE event, then the punch
-    Ftruncate,        // ftruncate(2) of the file to `page` bytes
-    Mprotect,         // mprotect(2) of pages of the task's VMA; mode = PROT_READ (1) | PROT_WRITE (2)
-    Mmap,             // mmap(2) of the named VMA again where the session placed it (MAP_FIXED_NOREPLACE)
-    UffdClose,        // close(uffd): userfaultfd_release
-    UffdPoison,       // UFFDIO_POISON over [page, page+count)
+    MadviseRemove,  // madvise(MADV_REMOVE): REMOVE event, then the punch
+    Ftruncate,      // ftruncate(2) of the file to `page` bytes
+    Mprotect,       // mprotect(2) of pages of the task's VMA; mode = PROT_READ (1) | PROT_WRITE (2)
+    Mmap,           // mmap(2) of the named VMA again where the session placed it (MAP_FIXED_NOREPLACE)
+    UffdClose,      // close(uffd): userfaultfd_release
+    UffdPoison,     // UFFDIO_POISON over [page, page+count)
     kCount
 };
 std::string_view opKindName(OpKind k);  // the session-file spelling ("read", "uffdio_copy", ...)
 
-enum RegisterMode : uint32_t { UFFDIO_REGISTER_MODE_MISSING = 1, UFFDIO_REGISTER_MODE_WP = 2, UFFDIO_REGISTER_MODE_MINOR = 4 };
+enum RegisterMode : uint32_t {
+    UFFDIO_REGISTER_MODE_MISSING = 1,
+    UFFDIO_REGISTER_MODE_WP = 2,
+    UFFDIO_REGISTER_MODE_MINOR = 4
+};
 enum CopyMode : uint32_t { UFFDIO_COPY_MODE_DONTWAKE = 1, UFFDIO_COPY_MODE_WP = 2 };
 enum WriteprotectMode : uint32_t { UFFDIO_WRITEPROTECT_MODE_WP = 1, UFFDIO_WRITEPROTECT_MODE_DONTWAKE = 2 };
 
 struct Op {
     OpKind kind = OpKind::Read;
-    int8_t mm = -1;          // target mm when the task has none (reclaim of an anon page)
-    uint8_t vma = 0;         // which VMA of the task's mm (index into that mm's VMAs at start)
-    uint64_t page = 0;       // file page index (file VMA) or page in the VMA (anon); Punch: byte offset
-    uint64_t count = 1;      // pages; Punch: byte length
+    int8_t mm = -1;      // target mm when the task has none (reclaim of an anon page)
+    uint8_t vma = 0;     // which VMA of the task's mm (index into that mm's VMAs at start)
+    uint64_t page = 0;   // file page index (file VMA) or page in the VMA (anon); Punch: byte offset
+    uint64_t count = 1;  // pages; Punch: byte length
     uint32_t mode = 0;
-    uint64_t features = 0;   // UffdApi
-    Tag tag;                 // Write / FileWrite / Copy data
+    uint64_t features = 0;     // UffdApi
+    Tag tag;                   // Write / FileWrite / Copy data
     std::string text() const;  // "write A[8] = a1"
 };
 
 struct MonitorPolicy {
-    bool copyModeWp = true;       // answer MISSING with UFFDIO_COPY(MODE_WP)
-    std::string copyTag = "m{i}"; // data of the copied page; {i} = file page index
-    bool useZeropage = false;     // answer MISSING with UFFDIO_ZEROPAGE instead
-    bool clearOnWp = true;        // answer WP with UFFDIO_WRITEPROTECT(0)
-    bool continueOnMinor = true;  // answer MINOR with UFFDIO_CONTINUE
+    bool copyModeWp = true;        // answer MISSING with UFFDIO_COPY(MODE_WP)
+    std::string copyTag = "m{i}";  // data of the copied page; {i} = file page index
+    bool useZeropage = false;      // answer MISSING with UFFDIO_ZEROPAGE instead
+    bool clearOnWp = true;         // answer WP with UFFDIO_WRITEPROTECT(0)
+    bool continueOnMinor = true;   // answer MINOR with UFFDIO_CONTINUE
     bool continueModeWp = false;
     Tag copyTagFor(uint64_t index) const;
 };
@@ -73,8 +77,8 @@ struct MonitorPolicy {
 constexpr uint64_t kMaxProgramOps = 1u << 20;
 
 struct TaskConfig {
-    std::string name;   // "A1", "M", "B1", "P", "R"
-    int mm = -1;        // index into Config::mmNames, or -1 (no mm: P, R)
+    std::string name;  // "A1", "M", "B1", "P", "R"
+    int mm = -1;       // index into Config::mmNames, or -1 (no mm: P, R)
     std::vector<Op> program;
 };
 
@@ -89,12 +93,12 @@ struct VmaPlacement {
 };
 
 struct Config {
-    std::vector<std::string> mmNames;   // "A", "B"
-    std::vector<std::string> vmaNames;  // "file", "anon", ...
+    std::vector<std::string> mmNames;      // "A", "B"
+    std::vector<std::string> vmaNames;     // "file", "anon", ...
     std::vector<VmaPlacement> placements;  // filled when the initial state is built
     std::vector<TaskConfig> tasks;
-    int uffdTask = -1;                  // the monitor, if any (serves messages)
-    int ioTask = -1;                    // the implicit "IO" task that completes swap writeback
+    int uffdTask = -1;  // the monitor, if any (serves messages)
+    int ioTask = -1;    // the implicit "IO" task that completes swap writeback
     MonitorPolicy policy;
     uint64_t stableHash() const;
     int taskIndex(const std::string& name) const;

@@ -15,8 +15,8 @@ std::string XaEntry::describe() const {
 }
 
 std::string folioFlagsText(uint16_t flags) {
-    static const char* names[] = {"locked", "uptodate", "dirty", "writeback", "swapcache", "swapbacked",
-                                  "referenced", "active", "lru", "readahead", "hwpoison"};
+    static const char* names[] = {"locked",     "uptodate", "dirty", "writeback", "swapcache", "swapbacked",
+                                  "referenced", "active",   "lru",   "readahead", "hwpoison"};
     std::string s;
     for (int i = 0; i < 11; ++i)
         if (flags & (1 << i)) s += std::string(s.empty() ? "" : ",") + names[i];

@@ -35,9 +35,15 @@ std::string lockName(const LockId& id, const Config& cfg) {
 }
 
 std::string vmFlagsText(uint32_t flags) {
-    static const std::pair<uint32_t, const char*> names[] = {
-        {VM_READ, "READ"}, {VM_WRITE, "WRITE"}, {VM_SHARED, "SHARED"}, {VM_MAYWRITE, "MAYWRITE"}, {VM_MAYSHARE, "MAYSHARE"},
-        {VM_SOFTDIRTY, "SOFTDIRTY"}, {VM_UFFD_MISSING, "UFFD_MISSING"}, {VM_UFFD_WP, "UFFD_WP"}, {VM_UFFD_MINOR, "UFFD_MINOR"}};
+    static const std::pair<uint32_t, const char*> names[] = {{VM_READ, "READ"},
+                                                             {VM_WRITE, "WRITE"},
+                                                             {VM_SHARED, "SHARED"},
+                                                             {VM_MAYWRITE, "MAYWRITE"},
+                                                             {VM_MAYSHARE, "MAYSHARE"},
+                                                             {VM_SOFTDIRTY, "SOFTDIRTY"},
+                                                             {VM_UFFD_MISSING, "UFFD_MISSING"},
+                                                             {VM_UFFD_WP, "UFFD_WP"},
+                                                             {VM_UFFD_MINOR, "UFFD_MINOR"}};
     std::string s;
     for (auto [bit, name] : names)
         if (flags & bit) s += std::string(s.empty() ? "" : "|") + name;
@@ -46,8 +52,11 @@ std::string vmFlagsText(uint32_t flags) {
 
 std::string uffdMsgText(const UffdMsg& m, const State& s) {
     if (m.event != UffdEvent::Pagefault)
-        return std::string(m.event == UffdEvent::Remove ? "REMOVE" : "UNMAP") + "(" + std::to_string(m.lo) + "-" + std::to_string(m.hi) + ")";
-    std::string kind = (m.flags & UFFD_PAGEFAULT_FLAG_WP) ? "WP" : (m.flags & UFFD_PAGEFAULT_FLAG_MINOR) ? "MINOR" : "MISS";
+        return std::string(m.event == UffdEvent::Remove ? "REMOVE" : "UNMAP") + "(" + std::to_string(m.lo) + "-" +
+               std::to_string(m.hi) + ")";
+    std::string kind = (m.flags & UFFD_PAGEFAULT_FLAG_WP)      ? "WP"
+                       : (m.flags & UFFD_PAGEFAULT_FLAG_MINOR) ? "MINOR"
+                                                               : "MISS";
     const Vma* v = m.mm < s.mms.size() ? s.mms[m.mm].findVma(m.va) : nullptr;
     const uint64_t idx = v ? (v->file ? v->indexOf(m.va) : m.va - v->start) : m.va;
     return kind + "(" + std::to_string(idx) + ((m.flags & UFFD_PAGEFAULT_FLAG_WRITE) ? ",W)" : ")");
@@ -72,7 +81,8 @@ const LockHold* State::findLock(const LockId& id) const {
 }
 
 uint32_t State::heldBy(uint8_t task) const {
-    return uint32_t(std::count_if(locks.begin(), locks.end(), [&](const LockHold& h) { return h.holders & (uint64_t{1} << task); }));
+    return uint32_t(std::count_if(locks.begin(), locks.end(),
+                                  [&](const LockHold& h) { return h.holders & (uint64_t{1} << task); }));
 }
 
 std::vector<LockId> State::locksHeldBy(uint8_t task) const {
@@ -86,14 +96,22 @@ namespace {
 
 void hashFrame(Hasher& h, const StackFrame& f) {
     h.add(uint64_t(f.fn)).add(f.pc).add(f.mm).add(f.write).add(f.pfn).add(f.slot).add(f.va).add(f.index);
-    h.add(f.lo).add(f.hi).add(f.cursor).add(f.aux).add(uint64_t(uint32_t(f.ret))).add(f.flags).add(f.orig_pte.stableHash()).add(f.tag.bits());
+    h.add(f.lo)
+        .add(f.hi)
+        .add(f.cursor)
+        .add(f.aux)
+        .add(uint64_t(uint32_t(f.ret)))
+        .add(f.flags)
+        .add(f.orig_pte.stableHash())
+        .add(f.tag.bits());
 }
 
 void hashMsgs(Hasher& h, const std::vector<UffdMsg>& q) {
     h.add(q.size());
     for (const UffdMsg& m : q) {
         h.add(m.id).add(m.task).add(m.mm).add(m.va).add(m.flags);
-        if (m.event != UffdEvent::Pagefault) h.add(uint64_t(m.event)).add(m.lo).add(m.hi);  // page-fault hashes as before events existed
+        if (m.event != UffdEvent::Pagefault)
+            h.add(uint64_t(m.event)).add(m.lo).add(m.hi);  // page-fault hashes as before events existed
     }
 }
 
@@ -113,8 +131,13 @@ uint64_t State::hash() const {
     }
     for (const Mm& m : mms) {
         h.add(m.vmas.size());
-        for (const Vma& v : m.vmas) h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
-        h.add(m.pt.hash()).add(m.intent.hash()).add(uint64_t(m.rssShmem)).add(uint64_t(m.rssAnon)).add(uint64_t(m.rssSwapents));
+        for (const Vma& v : m.vmas)
+            h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
+        h.add(m.pt.hash())
+            .add(m.intent.hash())
+            .add(uint64_t(m.rssShmem))
+            .add(uint64_t(m.rssAnon))
+            .add(uint64_t(m.rssSwapents));
     }
     const Inode& in = inode;
     h.add(in.sizePages).add(in.xa.hash()).add(uint64_t(in.nrpages)).add(in.iPrivate.has_value());
@@ -135,8 +158,8 @@ uint64_t State::hash() const {
 bool operator==(const State& a, const State& b) {
     const bool sameConfig = a.config == b.config || a.configHash == b.configHash;
     return sameConfig && a.toggles == b.toggles && a.tasks == b.tasks && a.mms == b.mms && a.inode == b.inode &&
-           a.folios == b.folios && a.nextPfn == b.nextPfn && a.swap == b.swap && a.uffd == b.uffd && a.locks == b.locks &&
-           a.writeback == b.writeback;
+           a.folios == b.folios && a.nextPfn == b.nextPfn && a.swap == b.swap && a.uffd == b.uffd &&
+           a.locks == b.locks && a.writeback == b.writeback;
 }
 
 }  // namespace faultline

@@ -58,19 +58,19 @@ enum class Fn : uint8_t;
 struct StackFrame {
     Fn fn{};
     uint8_t pc = 0;
-    uint8_t mm = 0;          // mm the frame works on
-    bool write = false;      // write fault / protect mode
-    uint32_t pfn = 0;        // folio in hand (0 = none)
-    uint32_t slot = 0;       // swap slot in hand (+1, 0 = none)
-    uint64_t va = 0;         // virtual page number
-    uint64_t index = 0;      // file page index
-    uint64_t lo = 0, hi = 0; // a range (pages), e.g. fault-around window, punch range
-    uint64_t cursor = 0;     // loop position
-    uint64_t aux = 0;        // function-specific
-    int32_t ret = 0;         // value returned by the last callee
-    uint32_t flags = 0;      // function-specific bits
-    Pte orig_pte;            // vmf->orig_pte
-    Tag tag;                 // data to write / copy
+    uint8_t mm = 0;           // mm the frame works on
+    bool write = false;       // write fault / protect mode
+    uint32_t pfn = 0;         // folio in hand (0 = none)
+    uint32_t slot = 0;        // swap slot in hand (+1, 0 = none)
+    uint64_t va = 0;          // virtual page number
+    uint64_t index = 0;       // file page index
+    uint64_t lo = 0, hi = 0;  // a range (pages), e.g. fault-around window, punch range
+    uint64_t cursor = 0;      // loop position
+    uint64_t aux = 0;         // function-specific
+    int32_t ret = 0;          // value returned by the last callee
+    uint32_t flags = 0;       // function-specific bits
+    Pte orig_pte;             // vmf->orig_pte
+    Tag tag;                  // data to write / copy
     friend bool operator==(const StackFrame&, const StackFrame&) = default;
 };
 
@@ -78,11 +78,11 @@ struct Task {
     TaskState state = TaskState::Runnable;
     LockId waitLock{};
     uint64_t waitArg = 0;
-    uint32_t opIndex = 0;             // next program operation (a program has at most kMaxProgramOps)
-    std::vector<StackFrame> stack;    // [0] is the operation's entry frame
-    std::vector<uint32_t> refs;       // pfns this task holds a reference on
-    uint32_t faultRetries = 0;        // retries of the current user access
-    uint8_t lastSignal = 0;           // 0, or SIGBUS/SIGSEGV of the last access
+    uint32_t opIndex = 0;           // next program operation (a program has at most kMaxProgramOps)
+    std::vector<StackFrame> stack;  // [0] is the operation's entry frame
+    std::vector<uint32_t> refs;     // pfns this task holds a reference on
+    uint32_t faultRetries = 0;      // retries of the current user access
+    uint8_t lastSignal = 0;         // 0, or SIGBUS/SIGSEGV of the last access
     friend bool operator==(const Task&, const Task&) = default;
 };
 
@@ -105,9 +105,9 @@ struct Vma {
     uint64_t start = 0, end = 0;  // virtual page numbers [start, end)
     uint64_t pgoff = 0;           // file page of start (anon: 0)
     uint32_t flags = 0;
-    bool file = true;             // shmem file mapping, else anonymous private
-    bool uffd = false;            // vma->vm_userfaultfd_ctx set (iff any VM_UFFD_*)
-    uint8_t nameId = 0;           // index into Config::vmaNames
+    bool file = true;    // shmem file mapping, else anonymous private
+    bool uffd = false;   // vma->vm_userfaultfd_ctx set (iff any VM_UFFD_*)
+    uint8_t nameId = 0;  // index into Config::vmaNames
 
     bool contains(uint64_t vpn) const { return vpn >= start && vpn < end; }
     uint64_t vpnOf(uint64_t fileIndex) const { return start + (fileIndex - pgoff); }
@@ -118,17 +118,17 @@ struct Vma {
 
 // The checker's per-(mm, va) bookkeeping (spec §8.0): the monitor's intent.
 struct Intent {
-    bool protect = false;       // monitor asked for write protection
-    bool wpMsgSinceSet = false; // a WP message for this va was delivered since
-    bool minorSeen = false;     // a MINOR message was raised since registration
+    bool protect = false;        // monitor asked for write protection
+    bool wpMsgSinceSet = false;  // a WP message for this va was delivered since
+    bool minorSeen = false;      // a MINOR message was raised since registration
     uint64_t stableHash() const { return uint64_t(protect) | uint64_t(wpMsgSinceSet) << 1 | uint64_t(minorSeen) << 2; }
     friend bool operator==(const Intent&, const Intent&) = default;
 };
 
 struct Mm {
-    std::vector<Vma> vmas;         // sorted by start
-    CowRadix<Pte> pt{36};          // vpn -> pte (48-bit VA)
-    CowRadix<Intent> intent{36};   // vpn -> monitor intent (checker only)
+    std::vector<Vma> vmas;                               // sorted by start
+    CowRadix<Pte> pt{36};                                // vpn -> pte (48-bit VA)
+    CowRadix<Intent> intent{36};                         // vpn -> monitor intent (checker only)
     int64_t rssShmem = 0, rssAnon = 0, rssSwapents = 0;  // MM_SHMEMPAGES, MM_ANONPAGES, MM_SWAPENTS
 
     const Vma* findVma(uint64_t vpn) const;
@@ -144,11 +144,11 @@ struct ShmemFalloc {
 };
 
 struct Inode {
-    uint64_t sizePages = 32;       // i_size / 4096
-    CowRadix<XaEntry> xa{18};      // i_pages
+    uint64_t sizePages = 32;   // i_size / 4096
+    CowRadix<XaEntry> xa{18};  // i_pages
     int64_t nrpages = 0;
     std::optional<ShmemFalloc> iPrivate;
-    uint64_t fallocWaiters = 0;    // bitmask of tasks sleeping in SF.2
+    uint64_t fallocWaiters = 0;        // bitmask of tasks sleeping in SF.2
     int64_t alloced = 0, swapped = 0;  // info->alloced, info->swapped
     bool writeSealed = false;
     friend bool operator==(const Inode&, const Inode&) = default;
@@ -170,7 +170,7 @@ struct UffdMsg {
     uint32_t id = 0;
     uint8_t task = 0;  // faulting task (feat.ptid); for an event, the task waiting for it to be read
     uint8_t mm = 0;
-    uint64_t va = 0;   // page-aligned vpn
+    uint64_t va = 0;  // page-aligned vpn
     uint8_t flags = 0;
     UffdEvent event = UffdEvent::Pagefault;
     uint64_t lo = 0, hi = 0;  // REMOVE/UNMAP: the range as page indices of the VMA (file pages for shmem), [lo, hi)
@@ -217,7 +217,7 @@ public:
     uint32_t nextPfn = 1;  // pfn 0 is never used: 0 means "no folio" in locals
     SwapDevice swap;
     UffdCtx uffd;
-    std::vector<LockHold> locks;  // sorted by id
+    std::vector<LockHold> locks;      // sorted by id
     std::vector<uint32_t> writeback;  // pfns under writeback, in the order I/O was submitted
     uint64_t stepCount = 0;
 

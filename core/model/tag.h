@@ -18,9 +18,7 @@ struct Tag {
     static bool valid(std::string_view v) {
         return v.size() <= kMax && std::all_of(v.begin(), v.end(), [](char c) { return c > ' ' && c < 127; });
     }
-    explicit Tag(std::string_view v) {
-        std::copy_n(v.begin(), std::min(v.size(), kMax), s.begin());
-    }
+    explicit Tag(std::string_view v) { std::copy_n(v.begin(), std::min(v.size(), kMax), s.begin()); }
     bool zero() const { return s[0] == 0; }
     std::string str() const { return zero() ? std::string("0") : std::string(s.data()); }
     uint64_t bits() const {

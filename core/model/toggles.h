@@ -19,20 +19,20 @@ enum class FaultAroundPolicy : uint8_t {
 };
 
 struct Toggles {
-    bool shmemMapPages = true;        // SHMEM_MAP_PAGES: shmem_vm_ops has .map_pages
+    bool shmemMapPages = true;                                  // SHMEM_MAP_PAGES: shmem_vm_ops has .map_pages
     FaultAroundPolicy faultAround = FaultAroundPolicy::Always;  // FAULT_AROUND_POLICY
-    bool punchPreunmap = true;        // PUNCH_PREUNMAP: PH.4 unmap_mapping_range before truncation
-    bool pteMarkers = false;          // PTE_MARKERS: uffd-wp pte markers (v5.19+)
-    bool writenotifyUffdWp = false;   // WRITENOTIFY_UFFD_WP: VM_UFFD_WP wants writenotify (v6.2+)
-    bool roPrefaultA = false;         // RO_PREFAULT_A: A's read-installed ptes read-only (spec §10 Q1)
-    bool unregisterResetsWp = false;  // UNREGISTER_RESETS_WP: UNREGISTER clears uffd-wp (v6.0+)
-    bool minorMode = false;           // MINOR_MODE: MINOR registration on shmem (v5.14+)
-    bool shmemUffdWp = true;          // SHMEM_UFFD_WP: WP registration on shmem
-    bool copyModeWp = true;           // COPY_MODE_WP: UFFDIO_COPY honours MODE_WP on shmem
-    bool wpClearMakesWritable = false;// WP_CLEAR_WRITABLE: WRITEPROTECT(0) makes dirty shared ptes writable (v6.x)
-    bool wpUnpopulated = false;       // WP_UNPOPULATED: feature offered (anon only; v6.4+)
-    bool pagemapBit57 = false;        // PAGEMAP_BIT57: pagemap reports uffd-wp (display only)
-    uint32_t faultAroundBytes = 65536;// fault_around_bytes (debugfs), rounded down to a power of two
+    bool punchPreunmap = true;          // PUNCH_PREUNMAP: PH.4 unmap_mapping_range before truncation
+    bool pteMarkers = false;            // PTE_MARKERS: uffd-wp pte markers (v5.19+)
+    bool writenotifyUffdWp = false;     // WRITENOTIFY_UFFD_WP: VM_UFFD_WP wants writenotify (v6.2+)
+    bool roPrefaultA = false;           // RO_PREFAULT_A: A's read-installed ptes read-only (spec §10 Q1)
+    bool unregisterResetsWp = false;    // UNREGISTER_RESETS_WP: UNREGISTER clears uffd-wp (v6.0+)
+    bool minorMode = false;             // MINOR_MODE: MINOR registration on shmem (v5.14+)
+    bool shmemUffdWp = true;            // SHMEM_UFFD_WP: WP registration on shmem
+    bool copyModeWp = true;             // COPY_MODE_WP: UFFDIO_COPY honours MODE_WP on shmem
+    bool wpClearMakesWritable = false;  // WP_CLEAR_WRITABLE: WRITEPROTECT(0) makes dirty shared ptes writable (v6.x)
+    bool wpUnpopulated = false;         // WP_UNPOPULATED: feature offered (anon only; v6.4+)
+    bool pagemapBit57 = false;          // PAGEMAP_BIT57: pagemap reports uffd-wp (display only)
+    uint32_t faultAroundBytes = 65536;  // fault_around_bytes (debugfs), rounded down to a power of two
 
     // Pages in the fault-around window (1..512).
     uint32_t faultAroundPages() const;
@@ -42,8 +42,8 @@ struct Toggles {
 
 // Reflection over Toggles: one row per toggle, used by --set, the GUI and docs.
 struct ToggleInfo {
-    std::string_view name;         // e.g. "PTE_MARKERS"
-    std::string_view description;  // one line
+    std::string_view name;                 // e.g. "PTE_MARKERS"
+    std::string_view description;          // one line
     std::vector<std::string_view> values;  // allowed values ("on","off" / enum names); empty = integer
 };
 const std::vector<ToggleInfo>& toggleInfos();

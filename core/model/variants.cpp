@@ -10,7 +10,8 @@ Toggles baseline2020() { return Toggles{}; }
 
 std::vector<Variant> makeVariants() {
     std::vector<Variant> v;
-    v.push_back({"baseline-2020", "a", "v5.10 + out-of-tree shmem uffd-wp (Nov 2020): fault-around and pre-unmap, no markers",
+    v.push_back({"baseline-2020", "a",
+                 "v5.10 + out-of-tree shmem uffd-wp (Nov 2020): fault-around and pre-unmap, no markers",
                  baseline2020()});
 
     Toggles b = baseline2020();
@@ -33,7 +34,8 @@ std::vector<Variant> makeVariants() {
     e0.minorMode = true;
     e0.wpClearMakesWritable = true;
     e0.pagemapBit57 = true;
-    v.push_back({"upstream-5.19", "e0", "v5.19–v6.1: pte markers, uffd_disable_fault_around(), no uffd-wp writenotify", e0});
+    v.push_back(
+        {"upstream-5.19", "e0", "v5.19–v6.1: pte markers, uffd_disable_fault_around(), no uffd-wp writenotify", e0});
 
     // e1: v6.2 .. v6.3 — + writenotify for VM_UFFD_WP, UNREGISTER resets uffd-wp.
     Toggles e1 = e0;

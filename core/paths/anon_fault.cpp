@@ -35,7 +35,10 @@ void do_anonymous_page(StepContext& c) {
     // the page its own zero-filled folio, mapped read-only, which a later
     // write reuses in place (same bits, same messages).
     const uint32_t pfn = c.allocFolio(true, f.mm, f.va);
-    c.editFolio(pfn, [](Folio& fo) { fo.set(PG_uptodate); fo.set(PG_lru); });
+    c.editFolio(pfn, [](Folio& fo) {
+        fo.set(PG_uptodate);
+        fo.set(PG_lru);
+    });
     const bool w = f.write && (v.flags & VM_WRITE) && !uffdWp;
     c.mapFromTaskRef(f.mm, f.va, Pte::present(pfn, w, f.write && w, true, uffdWp));
     c.unlock(PTL(f.mm, f.va));
@@ -82,7 +85,10 @@ void do_swap_page(StepContext& c) {
         std::string freed;
         if (c.s.swap.slots.get(slot).count == 0) {
             // Exclusive now: leave the swap cache and free the slot.
-            c.editFolio(pfn, [](Folio& fo) { fo.swap = 0; fo.set(PG_swapcache, false); });
+            c.editFolio(pfn, [](Folio& fo) {
+                fo.swap = 0;
+                fo.set(PG_swapcache, false);
+            });
             c.editSlot(slot, [](SwapSlot& s) { s = SwapSlot{}; });
             c.dropRefCount(pfn);
             freed = ", slot freed";
@@ -100,13 +106,16 @@ void do_swap_page(StepContext& c) {
 }  // namespace
 
 const FunctionInfo& info_do_anonymous_page() {
-    static const FunctionInfo info{
-        "do_anonymous_page",
-        "mm/memory.c",
-        {{"", "if (userfaultfd_missing(vma)) return handle_userfault(vmf, VM_UFFD_MISSING); folio = alloc_anon_folio(vmf); entry = mk_pte(); if (vma->vm_flags & VM_WRITE) entry = pte_mkwrite(pte_mkdirty(entry)); if (vmf_pte_changed(vmf)) goto release; if (vmf_orig_pte_uffd_wp(vmf)) entry = pte_mkuffd_wp(entry); set_pte_at();"},
-         {"", "return ret;"}},
-        do_anonymous_page,
-        {"va:address", "write:write"}};
+    static const FunctionInfo info{"do_anonymous_page",
+                                   "mm/memory.c",
+                                   {{"",
+                                     "if (userfaultfd_missing(vma)) return handle_userfault(vmf, VM_UFFD_MISSING); "
+                                     "folio = alloc_anon_folio(vmf); entry = mk_pte(); if (vma->vm_flags & VM_WRITE) "
+                                     "entry = pte_mkwrite(pte_mkdirty(entry)); if (vmf_pte_changed(vmf)) goto release; "
+                                     "if (vmf_orig_pte_uffd_wp(vmf)) entry = pte_mkuffd_wp(entry); set_pte_at();"},
+                                    {"", "return ret;"}},
+                                   do_anonymous_page,
+                                   {"va:address", "write:write"}};
     return info;
 }
 
@@ -114,8 +123,14 @@ const FunctionInfo& info_do_swap_page() {
     static const FunctionInfo info{
         "do_swap_page",
         "mm/memory.c",
-        {{"", "folio = swap_cache_get_folio(entry); if (!folio) folio = swapin_readahead(entry, GFP_HIGHUSER_MOVABLE, vmf);"},
-         {"", "folio_lock(folio); vmf->pte = pte_offset_map_lock(); if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) goto out_nomap; pte = mk_pte(page, vma->vm_page_prot); if (pte_swp_uffd_wp(vmf->orig_pte)) pte = pte_mkuffd_wp(pte); else if (write && exclusive) pte = pte_mkwrite(pte_mkdirty(pte)); set_pte_at(); swap_free(entry);"}},
+        {{"",
+          "folio = swap_cache_get_folio(entry); if (!folio) folio = swapin_readahead(entry, GFP_HIGHUSER_MOVABLE, "
+          "vmf);"},
+         {"",
+          "folio_lock(folio); vmf->pte = pte_offset_map_lock(); if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) goto "
+          "out_nomap; pte = mk_pte(page, vma->vm_page_prot); if (pte_swp_uffd_wp(vmf->orig_pte)) pte = "
+          "pte_mkuffd_wp(pte); else if (write && exclusive) pte = pte_mkwrite(pte_mkdirty(pte)); set_pte_at(); "
+          "swap_free(entry);"}},
         do_swap_page,
         {"va:address", "orig_pte:orig_pte", "pfn:folio"}};
     return info;

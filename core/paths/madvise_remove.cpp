@@ -27,7 +27,8 @@ void madvise_remove(StepContext& c) {
     switch (f.pc) {
     case MR_1: {
         if (!c.lock(ML(f.mm), false)) return;
-        c.at("madvise(MADV_REMOVE) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_read_lock");
+        c.at("madvise(MADV_REMOVE) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
+             "): mmap_read_lock");
         const Vma& v = vmaFor(c, f.mm, f.lo);
         if (!v.file) {
             c.unlock(ML(f.mm));
@@ -46,12 +47,8 @@ void madvise_remove(StepContext& c) {
         c.say("; mmap_read_unlock");
         return punchIt(c);
     }
-    case MR_EV:
-        c.at("REMOVE read by the monitor");
-        return punchIt(c);
-    case MR_RET:
-        c.at("return " + std::string(f.ret < 0 ? errnoName(f.ret) : "0"));
-        return c.ret(f.ret);
+    case MR_EV: c.at("REMOVE read by the monitor"); return punchIt(c);
+    case MR_RET: c.at("return " + std::string(f.ret < 0 ? errnoName(f.ret) : "0")); return c.ret(f.ret);
     }
     throw EngineError("madvise_remove: bad pc");
 }
@@ -62,9 +59,15 @@ const FunctionInfo& info_madvise_remove() {
     static const FunctionInfo info{
         "madvise_remove",
         "mm/madvise.c",
-        {{"", "mmap_read_lock(mm); if (!vma->vm_file) return -EINVAL; if (!vma_is_shared_maywrite(vma)) return -EACCES; offset = start - vma->vm_start + (vma->vm_pgoff << PAGE_SHIFT); if (userfaultfd_remove(vma, start, end)) mmap_read_unlock(mm);"},
-         {"", "/* EVENT_REMOVE: userfaultfd_remove() dropped mmap_lock, queued REMOVE(start, end) and waited until it was read */"},
-         {"", "error = vfs_fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, end - start); return error;"}},
+        {{"",
+          "mmap_read_lock(mm); if (!vma->vm_file) return -EINVAL; if (!vma_is_shared_maywrite(vma)) return -EACCES; "
+          "offset = start - vma->vm_start + (vma->vm_pgoff << PAGE_SHIFT); if (userfaultfd_remove(vma, start, end)) "
+          "mmap_read_unlock(mm);"},
+         {"",
+          "/* EVENT_REMOVE: userfaultfd_remove() dropped mmap_lock, queued REMOVE(start, end) and waited until it was "
+          "read */"},
+         {"",
+          "error = vfs_fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, end - start); return error;"}},
         madvise_remove,
         {"lo:start", "hi:end", "index:file offset (pages)"}};
     return info;

@@ -15,8 +15,8 @@ void do_mmap(StepContext& c) {
     for (const VmaPlacement& p : c.cfg().placements)
         if (p.mm == mm && p.nameId == f.aux) pl = &p;
     if (!pl) throw EngineError("mmap: mm " + c.mmName(mm) + " has no VMA named " + c.cfg().vmaNames.at(f.aux));
-    c.at("mmap(" + c.cfg().vmaNames.at(f.aux) + ": " + std::to_string(pl->pages) + " pages at " + c.mmName(mm) + " vpn " +
-         std::to_string(pl->start) + ", MAP_FIXED_NOREPLACE): mmap_write_lock");
+    c.at("mmap(" + c.cfg().vmaNames.at(f.aux) + ": " + std::to_string(pl->pages) + " pages at " + c.mmName(mm) +
+         " vpn " + std::to_string(pl->start) + ", MAP_FIXED_NOREPLACE): mmap_write_lock");
     Mm& m = c.s.mms[mm];
     for (const Vma& v : m.vmas)
         if (v.start < pl->start + pl->pages && pl->start < v.end) {
@@ -45,7 +45,10 @@ const FunctionInfo& info_do_mmap() {
     static const FunctionInfo info{
         "do_mmap",
         "mm/mmap.c",
-        {{"", "mmap_write_lock(mm); if (flags & MAP_FIXED_NOREPLACE && find_vma_intersection(mm, addr, addr + len)) return -EEXIST; mmap_region(file, addr, len, vm_flags, pgoff);  /* shmem_mmap: vm_ops = shmem_vm_ops */ mmap_write_unlock(mm);"}},
+        {{"",
+          "mmap_write_lock(mm); if (flags & MAP_FIXED_NOREPLACE && find_vma_intersection(mm, addr, addr + len)) return "
+          "-EEXIST; mmap_region(file, addr, len, vm_flags, pgoff);  /* shmem_mmap: vm_ops = shmem_vm_ops */ "
+          "mmap_write_unlock(mm);"}},
         do_mmap,
         {"aux:VMA name"}};
     return info;

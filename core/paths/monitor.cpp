@@ -28,7 +28,8 @@ void uffd_monitor(StepContext& c) {
             // an event completes it; the monitor has nothing to resolve (a
             // real one would forget the range it tracked).
             c.editUffd([&](UffdCtx& u) { u.pending.erase(u.pending.begin()); });
-            c.at("read(uffd) → " + uffdMsgText(m, c.s) + ": event complete (userfaultfd_event_complete); policy: note the range, no ioctl");
+            c.at("read(uffd) → " + uffdMsgText(m, c.s) +
+                 ": event complete (userfaultfd_event_complete); policy: note the range, no ioctl");
             c.completeUffdEvent(m.id);
             return c.next(MON_POLL);
         }
@@ -40,7 +41,8 @@ void uffd_monitor(StepContext& c) {
         f.va = m.va;
         f.aux = m.id;
         f.flags = m.flags;
-        if (m.flags & UFFD_PAGEFAULT_FLAG_WP) c.s.mms[m.mm].intent.update(m.va, [](Intent& i) { i.wpMsgSinceSet = true; });
+        if (m.flags & UFFD_PAGEFAULT_FLAG_WP)
+            c.s.mms[m.mm].intent.update(m.va, [](Intent& i) { i.wpMsgSinceSet = true; });
         c.at("read(uffd) → " + uffdMsgText(m, c.s));
         return c.next(MON_RESOLVE);
     }
@@ -74,7 +76,8 @@ void uffd_monitor(StepContext& c) {
         n.aux = pol.useZeropage ? 1 : 0;
         n.tag = pol.copyTagFor(idx);
         n.flags = pol.copyModeWp && !pol.useZeropage ? uint32_t(UFFDIO_COPY_MODE_WP) : 0u;
-        c.at(std::string("policy: answer MISSING by ") + (pol.useZeropage ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY(" + n.tag.str() + (n.flags ? ", MODE_WP)" : ")")));
+        c.at(std::string("policy: answer MISSING by ") +
+             (pol.useZeropage ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY(" + n.tag.str() + (n.flags ? ", MODE_WP)" : ")")));
         return c.call(Fn::mfill_atomic_pte, n);
     }
     case MON_DONE:
@@ -87,8 +90,7 @@ void uffd_monitor(StepContext& c) {
         }
         c.at(f.ret < 0 ? "ioctl failed: " + errnoName(f.ret) : "resolved");
         return c.next(MON_POLL);
-    case MON_END:
-        return c.next(MON_POLL);
+    case MON_END: return c.next(MON_POLL);
     }
     throw EngineError("uffd_monitor: bad pc");
 }
@@ -101,7 +103,9 @@ const FunctionInfo& info_uffd_monitor() {
         "(user space)",
         {{"", "poll(uffd, POLLIN);"},
          {"", "read(uffd, &msg, sizeof(msg));  /* an event (REMOVE, UNMAP) is complete once read: its sender wakes */"},
-         {"", "MISSING → ioctl(UFFDIO_COPY, MODE_WP per policy); WP → ioctl(UFFDIO_WRITEPROTECT, mode 0); MINOR → ioctl(UFFDIO_CONTINUE);"},
+         {"",
+          "MISSING → ioctl(UFFDIO_COPY, MODE_WP per policy); WP → ioctl(UFFDIO_WRITEPROTECT, mode 0); MINOR → "
+          "ioctl(UFFDIO_CONTINUE);"},
          {"", "if (ret == -EEXIST) ioctl(uffd, UFFDIO_WAKE, &range);"},
          {"", "goto poll;"}},
         uffd_monitor,

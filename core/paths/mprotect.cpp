@@ -7,13 +7,16 @@
 namespace faultline::paths {
 namespace {
 
-std::string protText(uint32_t prot) { return prot == 0 ? "PROT_NONE" : prot == 1 ? "PROT_READ" : "PROT_READ|PROT_WRITE"; }
+std::string protText(uint32_t prot) {
+    return prot == 0 ? "PROT_NONE" : prot == 1 ? "PROT_READ" : "PROT_READ|PROT_WRITE";
+}
 
 void do_mprotect(StepContext& c) {
     StackFrame& f = c.f();
     const uint8_t mm = f.mm;
     if (!c.lock(ML(mm), true)) return;
-    c.at("mprotect([" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "), " + protText(f.flags) + "): mmap_write_lock");
+    c.at("mprotect([" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "), " + protText(f.flags) +
+         "): mmap_write_lock");
     if (!splitAt(c, mm, f.lo, f.hi)) {
         c.unlock(ML(mm));
         c.say("; part of the range is not mapped → -ENOMEM");
@@ -48,8 +51,9 @@ void do_mprotect(StepContext& c) {
     }
     const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
-    c.say("; vm_flags set, vm_page_prot recomputed; change_protection: " + std::to_string(changed) + " ptes write-protected" +
-          (merged ? "; " + std::to_string(merged) + " VMA merge(s)" : "") + "; mmap_write_unlock");
+    c.say("; vm_flags set, vm_page_prot recomputed; change_protection: " + std::to_string(changed) +
+          " ptes write-protected" + (merged ? "; " + std::to_string(merged) + " VMA merge(s)" : "") +
+          "; mmap_write_unlock");
     return c.ret(0);
 }
 
@@ -59,7 +63,9 @@ const FunctionInfo& info_do_mprotect() {
     static const FunctionInfo info{
         "do_mprotect_pkey",
         "mm/mprotect.c",
-        {{"", "mmap_write_lock(mm); for_each_vma_range(vmi, vma, end) { mprotect_fixup(&vmi, &tlb, vma, &prev, start, end, newflags);  /* split, vm_flags_reset, vma_set_page_prot, change_protection */ } mmap_write_unlock(mm);"}},
+        {{"",
+          "mmap_write_lock(mm); for_each_vma_range(vmi, vma, end) { mprotect_fixup(&vmi, &tlb, vma, &prev, start, end, "
+          "newflags);  /* split, vm_flags_reset, vma_set_page_prot, change_protection */ } mmap_write_unlock(mm);"}},
         do_mprotect,
         {"lo:start", "hi:end", "flags:prot"}};
     return info;

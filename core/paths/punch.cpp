@@ -42,7 +42,8 @@ void shmem_fallocate(StepContext& c) {
             c.at("no whole page in range: nothing to unmap");
             return c.next(PH_5);
         }
-        c.at("unmap_mapping_range(mapping, " + idxText(f.lo) + ", " + idxText(f.hi - f.lo) + " pages, 0): pre-unmap without any folio lock");
+        c.at("unmap_mapping_range(mapping, " + idxText(f.lo) + ", " + idxText(f.hi - f.lo) +
+             " pages, 0): pre-unmap without any folio lock");
         {
             StackFrame n;
             n.lo = f.lo;
@@ -51,21 +52,19 @@ void shmem_fallocate(StepContext& c) {
             f.pc = PH_4_RET;
             return c.call(Fn::unmap_mapping_range, n);
         }
-    case PH_4_RET:
-        return c.next(PH_5);
+    case PH_4_RET: return c.next(PH_5);
     case PH_5: {
         c.at("shmem_truncate_range(" + std::to_string(f.aux) + ", " + std::to_string(f.aux + f.cursor - 1) + ")");
         StackFrame n;
-        n.aux = f.aux;                  // lstart
-        n.va = f.aux + f.cursor - 1;    // lend
-        n.lo = (f.aux + 4095) / 4096;   // start
-        n.hi = (n.va + 1) / 4096;       // end (exclusive)
+        n.aux = f.aux;                 // lstart
+        n.va = f.aux + f.cursor - 1;   // lend
+        n.lo = (f.aux + 4095) / 4096;  // start
+        n.hi = (n.va + 1) / 4096;      // end (exclusive)
         n.cursor = n.lo;
         f.pc = PH_6;
         return c.call(Fn::shmem_undo_range, n);
     }
-    case PH_6:
-        return c.next(PH_7);
+    case PH_6: return c.next(PH_7);
     case PH_7:
         if (!c.lock(IPL())) return;
         c.at("inode->i_private = NULL; wake_up_all(shmem_falloc_waitq)");
@@ -124,7 +123,8 @@ void shmem_undo_range(StepContext& c) {
         c.getRef(e.value);
         if (!c.trylockFolio(e.value)) {
             c.putRef(e.value);
-            c.at("pass 1: " + pfnText(e.value) + " at " + idxText(*k) + " is locked → skipped (pass 2 will wait for it)");
+            c.at("pass 1: " + pfnText(e.value) + " at " + idxText(*k) +
+                 " is locked → skipped (pass 2 will wait for it)");
             f.cursor = *k + 1;
             return c.next(UR_1);
         }
@@ -132,9 +132,7 @@ void shmem_undo_range(StepContext& c) {
         c.at("pass 1: " + pfnText(e.value) + " at " + idxText(*k) + " trylocked → truncate_inode_folio");
         return callTruncate(c, *k, e.value, UR_1_TRUNC);
     }
-    case UR_1_SWAP:
-        f.cursor = f.index + 1;
-        return c.next(UR_1);
+    case UR_1_SWAP: f.cursor = f.index + 1; return c.next(UR_1);
     case UR_1_TRUNC:
         c.unlockFolio(f.pfn);
         c.putRef(f.pfn);
@@ -224,9 +222,7 @@ void shmem_undo_range(StepContext& c) {
     case UR_4_SWAP:
         f.cursor = f.ret ? f.index + 1 : f.index;  // the entry changed under us: retry it
         return c.next(UR_4);
-    case UR_5:
-        c.at("shmem_recalc_inode");
-        return c.ret(0);
+    case UR_5: c.at("shmem_recalc_inode"); return c.ret(0);
     }
     throw EngineError("shmem_undo_range: bad pc");
 }
@@ -255,8 +251,7 @@ void truncate_inode_folio(StepContext& c) {
         c.at(pfnText(f.pfn) + " is not mapped: no second zap");
         return c.jump(TR_4);
     }
-    case TR_2_RET:
-        return c.jump(TR_4);
+    case TR_2_RET: return c.jump(TR_4);
     case TR_4: {
         c.editFolio(f.pfn, [](Folio& fo) {
             fo.set(PG_dirty, false);
@@ -264,7 +259,8 @@ void truncate_inode_folio(StepContext& c) {
         });
         c.setXa(f.index, XaEntry());
         c.editInode([](Inode& in) { --in.nrpages, --in.alloced; });
-        c.say("TR.3 folio_cancel_dirty; TR.4 filemap_remove_folio: i_pages[" + idxText(f.index) + "] = hole, page-cache reference dropped");
+        c.say("TR.3 folio_cancel_dirty; TR.4 filemap_remove_folio: i_pages[" + idxText(f.index) +
+              "] = hole, page-cache reference dropped");
         c.dropRefCount(f.pfn);
         return c.ret(0);
     }
@@ -282,7 +278,8 @@ void shmem_free_swap(StepContext& c) {
     c.setXa(f.index, XaEntry());
     c.editInode([](Inode& in) { --in.swapped; });
     c.editSlot(slot, [](SwapSlot& s) { --s.count; });
-    std::string what = "i_pages[" + idxText(f.index) + "] = hole; free_swap_and_cache(slot " + std::to_string(slot) + ")";
+    std::string what =
+        "i_pages[" + idxText(f.index) + "] = hole; free_swap_and_cache(slot " + std::to_string(slot) + ")";
     const SwapSlot sl = c.s.swap.slots.get(slot);
     if (sl.count == 0 && sl.cachePfn) {
         const Folio fo = c.s.folio(sl.cachePfn);
@@ -291,7 +288,10 @@ void shmem_free_swap(StepContext& c) {
         // completes and reclaim frees it.
         if (!fo.has(PG_locked) && !fo.has(PG_writeback) && fo.refcount == 1) {
             const uint32_t pfn = sl.cachePfn;
-            c.editFolio(pfn, [](Folio& x) { x.swap = 0; x.set(PG_swapcache, false); });
+            c.editFolio(pfn, [](Folio& x) {
+                x.swap = 0;
+                x.set(PG_swapcache, false);
+            });
             c.editSlot(slot, [](SwapSlot& s) { s.hasCache = false, s.cachePfn = 0; });
             what += ", swap-cache " + pfnText(pfn) + " dropped";
             c.at(what);
@@ -313,13 +313,22 @@ const FunctionInfo& info_shmem_fallocate() {
     static const FunctionInfo info{
         "shmem_fallocate",
         "mm/shmem.c",
-        {{"PH.1", "inode_lock(inode); unmap_start = round_up(offset, PAGE_SIZE); unmap_end = round_down(offset + len, PAGE_SIZE) - 1; if (info->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return -EPERM;  /* PH.2 */"},
-         {"PH.3", "shmem_falloc.waitq = &shmem_falloc_waitq; shmem_falloc.start = unmap_start >> PAGE_SHIFT; shmem_falloc.next = (unmap_end + 1) >> PAGE_SHIFT; spin_lock(&inode->i_lock); inode->i_private = &shmem_falloc; spin_unlock(&inode->i_lock);"},
-         {"PH.4", "if ((u64)unmap_end > (u64)unmap_start) unmap_mapping_range(mapping, unmap_start, 1 + unmap_end - unmap_start, 0);"},
+        {{"PH.1",
+          "inode_lock(inode); unmap_start = round_up(offset, PAGE_SIZE); unmap_end = round_down(offset + len, "
+          "PAGE_SIZE) - 1; if (info->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return -EPERM;  /* PH.2 */"},
+         {"PH.3",
+          "shmem_falloc.waitq = &shmem_falloc_waitq; shmem_falloc.start = unmap_start >> PAGE_SHIFT; shmem_falloc.next "
+          "= (unmap_end + 1) >> PAGE_SHIFT; spin_lock(&inode->i_lock); inode->i_private = &shmem_falloc; "
+          "spin_unlock(&inode->i_lock);"},
+         {"PH.4",
+          "if ((u64)unmap_end > (u64)unmap_start) unmap_mapping_range(mapping, unmap_start, 1 + unmap_end - "
+          "unmap_start, 0);"},
          {"PH.4", "/* pre-unmap done */"},
          {"PH.5", "shmem_truncate_range(inode, offset, offset + len - 1);"},
          {"PH.6", "/* No need to unmap again: hole-punching leaves COWed pages */"},
-         {"PH.7", "spin_lock(&inode->i_lock); inode->i_private = NULL; wake_up_all(&shmem_falloc_waitq); spin_unlock(&inode->i_lock);"},
+         {"PH.7",
+          "spin_lock(&inode->i_lock); inode->i_private = NULL; wake_up_all(&shmem_falloc_waitq); "
+          "spin_unlock(&inode->i_lock);"},
          {"PH.8", "inode_unlock(inode); return error;"}},
         shmem_fallocate,
         {"aux:offset", "cursor:len", "lo:start", "hi:next"}};
@@ -330,15 +339,26 @@ const FunctionInfo& info_shmem_undo_range() {
     static const FunctionInfo info{
         "shmem_undo_range",
         "mm/shmem.c",
-        {{"UR.1", "while (index < end && find_lock_entries(mapping, &index, end - 1, &fbatch, indices)) {  /* pass 1: folio_trylock, locked folios skipped */"},
-         {"UR.2", "    if (xa_is_value(folio)) { nr_swaps_freed += shmem_free_swap(mapping, indices[i], folio); continue; }"},
+        {{"UR.1",
+          "while (index < end && find_lock_entries(mapping, &index, end - 1, &fbatch, indices)) {  /* pass 1: "
+          "folio_trylock, locked folios skipped */"},
+         {"UR.2",
+          "    if (xa_is_value(folio)) { nr_swaps_freed += shmem_free_swap(mapping, indices[i], folio); continue; }"},
          {"UR.2", "    truncate_inode_folio(mapping, folio); folio_unlock(folio); }"},
-         {"UR.3", "if (partial_start) { folio = shmem_get_partial_folio(inode, lstart >> PAGE_SHIFT); truncate_inode_partial_folio(folio, lstart, lend); }  /* same for the tail */"},
+         {"UR.3",
+          "if (partial_start) { folio = shmem_get_partial_folio(inode, lstart >> PAGE_SHIFT); "
+          "truncate_inode_partial_folio(folio, lstart, lend); }  /* same for the tail */"},
          {"UR.3", "    folio_unlock(folio); folio_put(folio);"},
-         {"UR.4", "while (index < end) { if (!find_get_entries(mapping, &index, end - 1, &fbatch, indices)) { if (index == start) break; index = start; continue; }  /* pass 2 */"},
-         {"UR.4", "    folio_lock(folio); if (!folio_test_swapcache(folio) && folio->mapping == mapping) truncate_inode_folio(mapping, folio); else { /* swapped out meanwhile */ index = indices[i]; }"},
+         {"UR.4",
+          "while (index < end) { if (!find_get_entries(mapping, &index, end - 1, &fbatch, indices)) { if (index == "
+          "start) break; index = start; continue; }  /* pass 2 */"},
+         {"UR.4",
+          "    folio_lock(folio); if (!folio_test_swapcache(folio) && folio->mapping == mapping) "
+          "truncate_inode_folio(mapping, folio); else { /* swapped out meanwhile */ index = indices[i]; }"},
          {"UR.4", "    folio_unlock(folio); folio_put(folio); }"},
-         {"UR.4", "    if (xa_is_value(folio)) { if (shmem_free_swap(mapping, indices[i], folio)) nr_swaps_freed++; else { index = indices[i]; /* swap-in raced: retry */ } }"},
+         {"UR.4",
+          "    if (xa_is_value(folio)) { if (shmem_free_swap(mapping, indices[i], folio)) nr_swaps_freed++; else { "
+          "index = indices[i]; /* swap-in raced: retry */ } }"},
          {"UR.5", "shmem_recalc_inode(inode, 0, -nr_swaps_freed);"}},
         shmem_undo_range,
         {"aux:lstart", "va:lend", "lo:start", "hi:end", "cursor:index", "index:indices[i]", "pfn:folio"}};
@@ -349,9 +369,13 @@ const FunctionInfo& info_truncate_inode_folio() {
     static const FunctionInfo info{
         "truncate_inode_folio",
         "mm/truncate.c",
-        {{"TR.1", "if (folio->mapping != mapping) return -EIO; if (folio_mapped(folio)) unmap_mapping_folio(folio);  /* TR.2: v6.x ZAP_FLAG_DROP_MARKER */"},
+        {{"TR.1",
+          "if (folio->mapping != mapping) return -EIO; if (folio_mapped(folio)) unmap_mapping_folio(folio);  /* TR.2: "
+          "v6.x ZAP_FLAG_DROP_MARKER */"},
          {"TR.2", "/* second zap done */"},
-         {"TR.4", "folio_cancel_dirty(folio); folio_clear_mappedtodisk(folio);  /* TR.3 */ filemap_remove_folio(folio);  /* i_pages[index] = NULL; folio->mapping = NULL; page-cache reference dropped */"}},
+         {"TR.4",
+          "folio_cancel_dirty(folio); folio_clear_mappedtodisk(folio);  /* TR.3 */ filemap_remove_folio(folio);  /* "
+          "i_pages[index] = NULL; folio->mapping = NULL; page-cache reference dropped */"}},
         truncate_inode_folio,
         {"index:index", "pfn:folio"}};
     return info;
@@ -360,7 +384,9 @@ const FunctionInfo& info_truncate_inode_folio() {
 const FunctionInfo& info_shmem_free_swap() {
     static const FunctionInfo info{"shmem_free_swap",
                                    "mm/shmem.c",
-                                   {{"UR.2", "old = xa_cmpxchg_irq(&mapping->i_pages, index, radswap, NULL, 0); if (old != radswap) return 0; free_swap_and_cache(radix_to_swp_entry(radswap)); return 1;"}},
+                                   {{"UR.2",
+                                     "old = xa_cmpxchg_irq(&mapping->i_pages, index, radswap, NULL, 0); if (old != "
+                                     "radswap) return 0; free_swap_and_cache(radix_to_swp_entry(radswap)); return 1;"}},
                                    shmem_free_swap,
                                    {"index:index", "slot:swap (+1)"}};
     return info;

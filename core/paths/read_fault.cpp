@@ -17,7 +17,9 @@ bool shouldFaultAround(StepContext& c, const Vma& v, std::string& why) {
     switch (k.faultAround) {
     case FaultAroundPolicy::Always:
     case FaultAroundPolicy::SkipArmed:  // Peter's check sits inside do_fault_around()
-        return why = "->map_pages exists (FAULT_AROUND_POLICY=" + std::string(faultAroundPolicyName(k.faultAround)) + ")", true;
+        return why =
+                   "->map_pages exists (FAULT_AROUND_POLICY=" + std::string(faultAroundPolicyName(k.faultAround)) + ")",
+               true;
     case FaultAroundPolicy::SkipMinor:
         if (v.flags & VM_UFFD_MINOR) return why = "userfaultfd_minor(vma) (FAULT_AROUND_POLICY=skip-minor)", false;
         return why = "VMA not MINOR-registered", true;
@@ -122,7 +124,8 @@ void do_fault_around(StepContext& c) {
         // v6.x: filemap_map_pages() reports whether the faulting address got
         // mapped; a marker there is not "mapped" (it is left to the fault).
         const bool mapped = c.s.mms[f.mm].pt.get(f.va).isPresent();
-        c.at(std::string("rcu_read_unlock(); faulting address ") + (mapped ? "mapped → VM_FAULT_NOPAGE" : "not mapped → 0"));
+        c.at(std::string("rcu_read_unlock(); faulting address ") +
+             (mapped ? "mapped → VM_FAULT_NOPAGE" : "not mapped → 0"));
         return c.ret(mapped ? VM_FAULT_NOPAGE : 0);
     }
     }
@@ -145,7 +148,8 @@ void filemap_map_pages(StepContext& c) {
         // (swap) and locked folios are skipped with a lockless test.
         const auto k = in.xa.nextLive(f.cursor, f.hi + 1);
         if (!k) {
-            if (c.rec.pieces.empty() || c.rec.pieces.back().fn != Fn::filemap_map_pages) c.at("no more entries in the window");
+            if (c.rec.pieces.empty() || c.rec.pieces.back().fn != Fn::filemap_map_pages)
+                c.at("no more entries in the window");
             else c.say("no more entries in the window");
             return c.jump(MP_11);
         }
@@ -195,9 +199,10 @@ void filemap_map_pages(StepContext& c) {
         const bool w = c.pageProtWritable(v);
         Pte p = Pte::present(f.pfn, w, false, true, false);
         c.mapFromTaskRef(f.mm, vpn, p);
-        c.at(c.pageName(f.mm, vpn) + " ← " + p.describe() + " (MP.9; " +
-             (w ? "writable: vm_page_prot grants write" : "read-only: writenotify (WRITENOTIFY_UFFD_WP/RO_PREFAULT_A)") +
-             "; fault-around never sets uffd-wp); MP.10 folio_unlock");
+        c.at(
+            c.pageName(f.mm, vpn) + " ← " + p.describe() + " (MP.9; " +
+            (w ? "writable: vm_page_prot grants write" : "read-only: writenotify (WRITENOTIFY_UFFD_WP/RO_PREFAULT_A)") +
+            "; fault-around never sets uffd-wp); MP.10 folio_unlock");
         c.unlockFolio(f.pfn);
         ++f.cursor;
         return c.next(MP_1);
@@ -276,7 +281,9 @@ const FunctionInfo& info_do_read_fault() {
          {"RF.2", "ret = __do_fault(vmf);  /* vma->vm_ops->fault = shmem_fault */"},
          {"RF.2", "if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) return ret;"},
          {"RF.3", "ret |= finish_fault(vmf);"},
-         {"RF.4", "folio_unlock(folio); if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) folio_put(folio); return ret;"}},
+         {"RF.4",
+          "folio_unlock(folio); if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) "
+          "folio_put(folio); return ret;"}},
         do_read_fault,
         {"va:address", "index:pgoff", "pfn:folio"}};
     return info;
@@ -286,8 +293,12 @@ const FunctionInfo& info_do_fault_around() {
     static const FunctionInfo info{
         "do_fault_around",
         "mm/memory.c",
-        {{"FA.1", "from_pte = max(ALIGN_DOWN(pte_off, nr_pages), pte_off - min(pte_off, vma_off)); to_pte = min3(from_pte + nr_pages, PTRS_PER_PTE, pte_off + vma_pages(vma) - vma_off) - 1;"},
-         {"FA.2", "rcu_read_lock(); ret = vmf->vma->vm_ops->map_pages(vmf, vmf->pgoff + from_pte - pte_off, vmf->pgoff + to_pte - pte_off);"},
+        {{"FA.1",
+          "from_pte = max(ALIGN_DOWN(pte_off, nr_pages), pte_off - min(pte_off, vma_off)); to_pte = min3(from_pte + "
+          "nr_pages, PTRS_PER_PTE, pte_off + vma_pages(vma) - vma_off) - 1;"},
+         {"FA.2",
+          "rcu_read_lock(); ret = vmf->vma->vm_ops->map_pages(vmf, vmf->pgoff + from_pte - pte_off, vmf->pgoff + "
+          "to_pte - pte_off);"},
          {"FA.3", "rcu_read_unlock(); return ret;  /* VM_FAULT_NOPAGE if the faulting address got mapped */"}},
         do_fault_around,
         {"va:address", "index:pgoff", "lo:start_pgoff", "hi:end_pgoff"}};
@@ -298,9 +309,16 @@ const FunctionInfo& info_filemap_map_pages() {
     static const FunctionInfo info{
         "filemap_map_pages",
         "mm/filemap.c",
-        {{"MP.1", "xas_for_each(&xas, folio, end_pgoff) { if (xa_is_value(folio)) continue; if (folio_test_locked(folio)) continue;  /* MP.2, lockless */"},
-         {"MP.3", "if (!folio_try_get(folio) || folio != xas_reload(&xas)) skip; if (!folio_test_uptodate(folio) || folio_test_readahead(folio)) skip; if (!folio_trylock(folio)) skip; if (folio->mapping != mapping || index >= max_idx) unlock;"},
-         {"MP.7", "if (!pte_none(ptep_get(vmf->pte))) unlock;  /* MP.8 */ set_pte_range(vmf, folio, page, 1, addr);  /* MP.9 */ folio_unlock(folio);  /* MP.10 */ }"},
+        {{"MP.1",
+          "xas_for_each(&xas, folio, end_pgoff) { if (xa_is_value(folio)) continue; if (folio_test_locked(folio)) "
+          "continue;  /* MP.2, lockless */"},
+         {"MP.3",
+          "if (!folio_try_get(folio) || folio != xas_reload(&xas)) skip; if (!folio_test_uptodate(folio) || "
+          "folio_test_readahead(folio)) skip; if (!folio_trylock(folio)) skip; if (folio->mapping != mapping || index "
+          ">= max_idx) unlock;"},
+         {"MP.7",
+          "if (!pte_none(ptep_get(vmf->pte))) unlock;  /* MP.8 */ set_pte_range(vmf, folio, page, 1, addr);  /* MP.9 "
+          "*/ folio_unlock(folio);  /* MP.10 */ }"},
          {"MP.11", "pte_unmap_unlock(vmf->pte, vmf->ptl); return ret;"}},
         filemap_map_pages,
         {"lo:start_pgoff", "hi:end_pgoff", "cursor:xas.xa_index", "pfn:folio"}};
@@ -313,7 +331,10 @@ const FunctionInfo& info_finish_fault() {
         "mm/memory.c",
         {{"FF.1", "vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, vmf->address, &vmf->ptl);"},
          {"FF.2", "if (vmf_pte_changed(vmf)) { ret = VM_FAULT_NOPAGE; goto unlock; }  /* v5.10: !pte_none() */"},
-         {"FF.3", "entry = mk_pte(page, vma->vm_page_prot); if (write) entry = maybe_mkwrite(pte_mkdirty(entry), vma); if (vmf_orig_pte_uffd_wp(vmf)) entry = pte_mkuffd_wp(entry); set_pte_at(); folio_add_file_rmap_pte();  /* FF.4 */"},
+         {"FF.3",
+          "entry = mk_pte(page, vma->vm_page_prot); if (write) entry = maybe_mkwrite(pte_mkdirty(entry), vma); if "
+          "(vmf_orig_pte_uffd_wp(vmf)) entry = pte_mkuffd_wp(entry); set_pte_at(); folio_add_file_rmap_pte();  /* FF.4 "
+          "*/"},
          {"FF.5", "pte_unmap_unlock(vmf->pte, vmf->ptl); return ret;"}},
         finish_fault,
         {"va:address", "pfn:folio", "write:write", "orig_pte:orig_pte"}};

@@ -91,7 +91,8 @@ void shrink_folio_list(StepContext& c) {
             return c.ret(f.ret);
         }
         c.putRef(f.pfn);
-        c.at("RC.5 writeback started; " + pfnText(f.pfn) + " stays in the swap cache until I/O completes and a later pass frees it");
+        c.at("RC.5 writeback started; " + pfnText(f.pfn) +
+             " stays in the swap cache until I/O completes and a later pass frees it");
         return c.ret(0);
     case RC_6: {
         const Folio fo = c.s.folio(f.pfn);
@@ -101,10 +102,14 @@ void shrink_folio_list(StepContext& c) {
         }
         const uint32_t slot = fo.swap - 1;
         const uint32_t pfn = f.pfn;
-        c.editFolio(pfn, [](Folio& x) { x.swap = 0; x.set(PG_swapcache, false); });
+        c.editFolio(pfn, [](Folio& x) {
+            x.swap = 0;
+            x.set(PG_swapcache, false);
+        });
         c.editSlot(slot, [](SwapSlot& s) { s.hasCache = false, s.cachePfn = 0; });
         if (c.s.swap.slots.get(slot).free()) c.editSlot(slot, [](SwapSlot& s) { s = SwapSlot{}; });
-        c.say("RC.6 __remove_mapping: delete " + pfnText(pfn) + " from the swap cache (slot " + std::to_string(slot) + " keeps the data)");
+        c.say("RC.6 __remove_mapping: delete " + pfnText(pfn) + " from the swap cache (slot " + std::to_string(slot) +
+              " keeps the data)");
         c.unlockFolio(pfn);
         c.dropRefCount(pfn);
         c.putRef(pfn);
@@ -179,7 +184,8 @@ void try_to_unmap_one(StepContext& c) {
         std::string why;
         const Pte repl = unmapOne(c, mm, vpn, v, why);
         c.unlock(PTL(mm, vpn));
-        c.at("try_to_unmap_one " + c.pageName(mm, vpn) + ": " + p.describe() + " → " + repl.describe() + " (" + why + ")");
+        c.at("try_to_unmap_one " + c.pageName(mm, vpn) + ": " + p.describe() + " → " + repl.describe() + " (" + why +
+             ")");
         ++f.aux;
         return c.next(TU_1);
     }
@@ -257,7 +263,8 @@ void madvise_pageout(StepContext& c) {
     switch (f.pc) {
     case PO_1:
         if (!c.lock(ML(f.mm), false)) return;
-        c.at("madvise(MADV_PAGEOUT) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_read_lock");
+        c.at("madvise(MADV_PAGEOUT) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
+             "): mmap_read_lock");
         f.cursor = f.lo;
         return c.jump(PO_2);
     case PO_2: {
@@ -268,7 +275,8 @@ void madvise_pageout(StepContext& c) {
         if (!p.isPresent()) return c.jump(PO_2);
         const Folio fo = c.s.folio(p.pfn);
         if (fo.mapcount != 1) {
-            c.say(c.pageName(f.mm, *k) + ": folio may be mapped by another mm (mapcount " + std::to_string(fo.mapcount) + ") → skipped");
+            c.say(c.pageName(f.mm, *k) + ": folio may be mapped by another mm (mapcount " +
+                  std::to_string(fo.mapcount) + ") → skipped");
             return c.jump(PO_2);
         }
         const Vma& v = vmaFor(c, f.mm, *k);
@@ -282,8 +290,7 @@ void madvise_pageout(StepContext& c) {
         f.pc = PO_2_RET;
         return c.call(Fn::shrink_folio_list, n);
     }
-    case PO_2_RET:
-        return c.next(PO_2);
+    case PO_2_RET: return c.next(PO_2);
     case PO_3:
         c.unlock(ML(f.mm));
         c.at("mmap_read_unlock");
@@ -298,11 +305,18 @@ const FunctionInfo& info_shrink_folio_list() {
     static const FunctionInfo info{
         "shrink_folio_list",
         "mm/vmscan.c",
-        {{"RC.1", "if (!folio_trylock(folio)) goto keep; if (folio_test_writeback(folio)) goto keep;  /* RC.2 */ if (anon && !folio_test_swapcache(folio)) add_to_swap(folio); if (folio_mapped(folio)) try_to_unmap(folio, flags);  /* RC.3 */"},
+        {{"RC.1",
+          "if (!folio_trylock(folio)) goto keep; if (folio_test_writeback(folio)) goto keep;  /* RC.2 */ if (anon && "
+          "!folio_test_swapcache(folio)) add_to_swap(folio); if (folio_mapped(folio)) try_to_unmap(folio, flags);  /* "
+          "RC.3 */"},
          {"RC.3", "if (folio_mapped(folio)) goto activate_locked;"},
-         {"RC.4", "if (folio_test_dirty(folio)) pageout(folio, mapping, &plug, folio_list);  /* shmem_writepage / swap_writepage */"},
+         {"RC.4",
+          "if (folio_test_dirty(folio)) pageout(folio, mapping, &plug, folio_list);  /* shmem_writepage / "
+          "swap_writepage */"},
          {"RC.5", "/* writeback started: the folio stays on the LRU; freed by a later pass */"},
-         {"RC.6", "if (!__remove_mapping(mapping, folio, true, sc->target_mem_cgroup)) goto keep_locked;  /* swap cache: delete, free */"},
+         {"RC.6",
+          "if (!__remove_mapping(mapping, folio, true, sc->target_mem_cgroup)) goto keep_locked;  /* swap cache: "
+          "delete, free */"},
          {"RC.7", "__remove_mapping(): clean, unmapped page-cache folio → removed from i_pages (no shadow for shmem)"}},
         shrink_folio_list,
         {"pfn:folio", "index:index", "va:address (anon)", "flags:anon"}};
@@ -314,7 +328,11 @@ const FunctionInfo& info_try_to_unmap_one() {
         "try_to_unmap_one",
         "mm/rmap.c",
         {{"TU.1", "i_mmap_lock_read(mapping);  /* rmap_walk_file */"},
-         {"TU.2", "while (page_vma_mapped_walk(&pvmw)) { pteval = ptep_clear_flush(vma, address, pvmw.pte); if (anon) set_pte_at(swp_entry_to_pte(entry) | _PAGE_SWP_UFFD_WP if uffd_wp); else pte_install_uffd_wp_if_needed(vma, address, pvmw.pte, pteval);  /* TU.3 */ if (pte_dirty(pteval)) folio_mark_dirty(folio); folio_remove_rmap_pte(); folio_put(); }  /* TU.4, TU.5 */"},
+         {"TU.2",
+          "while (page_vma_mapped_walk(&pvmw)) { pteval = ptep_clear_flush(vma, address, pvmw.pte); if (anon) "
+          "set_pte_at(swp_entry_to_pte(entry) | _PAGE_SWP_UFFD_WP if uffd_wp); else pte_install_uffd_wp_if_needed(vma, "
+          "address, pvmw.pte, pteval);  /* TU.3 */ if (pte_dirty(pteval)) folio_mark_dirty(folio); "
+          "folio_remove_rmap_pte(); folio_put(); }  /* TU.4, TU.5 */"},
          {"TU.5", "i_mmap_unlock_read(mapping);"}},
         try_to_unmap_one,
         {"pfn:folio", "index:index", "aux:walk position"}};
@@ -325,7 +343,10 @@ const FunctionInfo& info_shmem_writepage() {
     static const FunctionInfo info{
         "shmem_writepage",
         "mm/shmem.c",
-        {{"WB.1", "swap = folio_alloc_swap(folio); if (!swap.val) goto redirty; add_to_swap_cache(); shmem_recalc_inode(inode, 0, 1); swap_shmem_alloc(swap, 1); shmem_delete_from_page_cache(folio, swp_to_radix_entry(swap));  /* WB.2–WB.4 */"},
+        {{"WB.1",
+          "swap = folio_alloc_swap(folio); if (!swap.val) goto redirty; add_to_swap_cache(); shmem_recalc_inode(inode, "
+          "0, 1); swap_shmem_alloc(swap, 1); shmem_delete_from_page_cache(folio, swp_to_radix_entry(swap));  /* "
+          "WB.2–WB.4 */"},
          {"WB.5", "swap_writepage(&folio->page, wbc);  /* clear dirty, set writeback, submit I/O, unlock */"}},
         shmem_writepage,
         {"pfn:folio", "index:index"}};
@@ -342,15 +363,16 @@ const FunctionInfo& info_folio_end_writeback() {
 }
 
 const FunctionInfo& info_madvise_pageout() {
-    static const FunctionInfo info{
-        "madvise_cold_or_pageout_pte_range",
-        "mm/madvise.c",
-        {{"", "mmap_read_lock(mm);"},
-         {"", "for each present pte: if (folio_likely_mapped_shared(folio)) continue; folio_isolate_lru(folio); reclaim_pages(&folio_list);"},
-         {"", "/* next pte */"},
-         {"", "mmap_read_unlock(mm);"}},
-        madvise_pageout,
-        {"lo:start", "hi:end", "cursor:address"}};
+    static const FunctionInfo info{"madvise_cold_or_pageout_pte_range",
+                                   "mm/madvise.c",
+                                   {{"", "mmap_read_lock(mm);"},
+                                    {"",
+                                     "for each present pte: if (folio_likely_mapped_shared(folio)) continue; "
+                                     "folio_isolate_lru(folio); reclaim_pages(&folio_list);"},
+                                    {"", "/* next pte */"},
+                                    {"", "mmap_read_unlock(mm);"}},
+                                   madvise_pageout,
+                                   {"lo:start", "hi:end", "cursor:address"}};
     return info;
 }
 

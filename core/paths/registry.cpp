@@ -8,21 +8,26 @@
 namespace faultline {
 namespace paths {
 #define FAULTLINE_FN(name) const FunctionInfo& info_##name();
-#define FAULTLINE_FNS                                                                                       \
-    FAULTLINE_FN(user_access) FAULTLINE_FN(handle_mm_fault) FAULTLINE_FN(do_read_fault)                     \
-    FAULTLINE_FN(do_fault_around) FAULTLINE_FN(filemap_map_pages) FAULTLINE_FN(finish_fault)                \
-    FAULTLINE_FN(do_shared_fault) FAULTLINE_FN(do_wp_page) FAULTLINE_FN(handle_pte_marker)                  \
-    FAULTLINE_FN(do_anonymous_page) FAULTLINE_FN(do_swap_page) FAULTLINE_FN(shmem_fault)                    \
-    FAULTLINE_FN(shmem_get_folio_gfp) FAULTLINE_FN(shmem_swapin_folio) FAULTLINE_FN(shmem_file_write)       \
-    FAULTLINE_FN(handle_userfault) FAULTLINE_FN(userfaultfd_api) FAULTLINE_FN(userfaultfd_register)         \
-    FAULTLINE_FN(userfaultfd_unregister) FAULTLINE_FN(mwriteprotect_range) FAULTLINE_FN(mfill_atomic_pte)   \
-    FAULTLINE_FN(userfaultfd_wake) FAULTLINE_FN(uffd_monitor) FAULTLINE_FN(shmem_fallocate)                 \
-    FAULTLINE_FN(unmap_mapping_range) FAULTLINE_FN(shmem_undo_range) FAULTLINE_FN(truncate_inode_folio)     \
-    FAULTLINE_FN(shmem_free_swap) FAULTLINE_FN(madvise_dontneed) FAULTLINE_FN(madvise_pageout)              \
-    FAULTLINE_FN(do_munmap) FAULTLINE_FN(shrink_folio_list) FAULTLINE_FN(try_to_unmap_one)                  \
-    FAULTLINE_FN(shmem_writepage) FAULTLINE_FN(folio_end_writeback) FAULTLINE_FN(shmem_setattr)              \
-    FAULTLINE_FN(madvise_remove) FAULTLINE_FN(do_cow_fault) FAULTLINE_FN(do_mprotect) FAULTLINE_FN(do_mmap) \
-    FAULTLINE_FN(userfaultfd_release) FAULTLINE_FN(mfill_atomic_pte_poison)
+#define FAULTLINE_FNS                                                                                               \
+    FAULTLINE_FN(user_access)                                                                                       \
+    FAULTLINE_FN(handle_mm_fault) FAULTLINE_FN(do_read_fault) FAULTLINE_FN(do_fault_around) FAULTLINE_FN(           \
+        filemap_map_pages) FAULTLINE_FN(finish_fault) FAULTLINE_FN(do_shared_fault) FAULTLINE_FN(do_wp_page)        \
+        FAULTLINE_FN(handle_pte_marker) FAULTLINE_FN(do_anonymous_page) FAULTLINE_FN(do_swap_page)                  \
+            FAULTLINE_FN(shmem_fault) FAULTLINE_FN(shmem_get_folio_gfp) FAULTLINE_FN(shmem_swapin_folio)            \
+                FAULTLINE_FN(shmem_file_write) FAULTLINE_FN(handle_userfault) FAULTLINE_FN(userfaultfd_api)         \
+                    FAULTLINE_FN(userfaultfd_register) FAULTLINE_FN(userfaultfd_unregister)                         \
+                        FAULTLINE_FN(mwriteprotect_range) FAULTLINE_FN(mfill_atomic_pte)                            \
+                            FAULTLINE_FN(userfaultfd_wake) FAULTLINE_FN(uffd_monitor) FAULTLINE_FN(shmem_fallocate) \
+                                FAULTLINE_FN(unmap_mapping_range) FAULTLINE_FN(shmem_undo_range)                    \
+                                    FAULTLINE_FN(truncate_inode_folio) FAULTLINE_FN(shmem_free_swap)                \
+                                        FAULTLINE_FN(madvise_dontneed) FAULTLINE_FN(madvise_pageout)                \
+                                            FAULTLINE_FN(do_munmap) FAULTLINE_FN(shrink_folio_list)                 \
+                                                FAULTLINE_FN(try_to_unmap_one) FAULTLINE_FN(shmem_writepage)        \
+                                                    FAULTLINE_FN(folio_end_writeback) FAULTLINE_FN(shmem_setattr)   \
+                                                        FAULTLINE_FN(madvise_remove) FAULTLINE_FN(do_cow_fault)     \
+                                                            FAULTLINE_FN(do_mprotect) FAULTLINE_FN(do_mmap)         \
+                                                                FAULTLINE_FN(userfaultfd_release)                   \
+                                                                    FAULTLINE_FN(mfill_atomic_pte_poison)
 FAULTLINE_FNS
 #undef FAULTLINE_FN
 }  // namespace paths
@@ -70,7 +75,8 @@ bool namesWord(std::string_view text, std::string_view name) {
         const bool before = at == 0 || !word(text[at - 1]);
         const size_t end = at + name.size();
         // "ZP.3" must not match inside "ZP.31"; a trailing '.' ends a sentence.
-        const bool after = end >= text.size() || !(word(text[end]) || (text[end] == '.' && end + 1 < text.size() && word(text[end + 1])));
+        const bool after = end >= text.size() ||
+                           !(word(text[end]) || (text[end] == '.' && end + 1 < text.size() && word(text[end + 1])));
         if (before && after) return true;
     }
     return false;
@@ -101,7 +107,8 @@ std::vector<std::pair<Fn, int>> rowsNaming(std::string_view name) {
             if (id.size() <= prefix.size() || id.substr(0, prefix.size()) != prefix) continue;
             int m = 0;
             bool num = true;
-            for (char ch : id.substr(prefix.size())) num = num && std::isdigit(static_cast<unsigned char>(ch)), m = m * 10 + (ch - '0');
+            for (char ch : id.substr(prefix.size()))
+                num = num && std::isdigit(static_cast<unsigned char>(ch)), m = m * 10 + (ch - '0');
             if (num && m <= n && m > best) best = m, out.assign(1, {Fn(i), int(pc)});
         }
     }

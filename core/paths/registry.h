@@ -74,8 +74,8 @@ struct CodeLine {
 };
 
 struct FunctionInfo {
-    std::string_view name;    // kernel name
-    std::string_view source;  // kernel file
+    std::string_view name;        // kernel name
+    std::string_view source;      // kernel file
     std::vector<CodeLine> lines;  // indexed by pc
     void (*step)(StepContext&);
     std::vector<std::string_view> locals;  // "field:meaning", e.g. "lo:start_pgoff"

@@ -44,8 +44,7 @@ void shmem_fault(StepContext& c) {
         c.unlock(IPL());
         c.at("woken: finish_wait under i_lock → VM_FAULT_RETRY");
         return c.ret(VM_FAULT_RETRY);
-    case SF_RET:
-        return c.ret(f.ret);
+    case SF_RET: return c.ret(f.ret);
     }
     throw EngineError("shmem_fault: bad pc");
 }
@@ -114,10 +113,15 @@ void shmem_get_folio_gfp(StepContext& c) {
         if (!fo.fileMapping || !(in.xa.get(f.index) == XaEntry::folio(f.pfn))) {
             c.unlockFolio(f.pfn);
             c.putRef(f.pfn);
-            c.at("folio_lock(" + pfnText(f.pfn) + "): it left the file meanwhile (truncated or swapped) → retry lookup");
+            c.at("folio_lock(" + pfnText(f.pfn) +
+                 "): it left the file meanwhile (truncated or swapped) → retry lookup");
             return c.next(SG_1);
         }
-        if (!fo.has(PG_uptodate)) c.editFolio(f.pfn, [](Folio& x) { x.set(PG_uptodate); x.data = Tag(); });
+        if (!fo.has(PG_uptodate))
+            c.editFolio(f.pfn, [](Folio& x) {
+                x.set(PG_uptodate);
+                x.data = Tag();
+            });
         c.at("folio_lock(" + pfnText(f.pfn) + "); still in the file → return it locked");
         return c.ret(VM_FAULT_LOCKED);
     }
@@ -161,11 +165,8 @@ void shmem_get_folio_gfp(StepContext& c) {
              ", zero it, uptodate, not dirty" + (uffd ? " (no userfault: VMA not MISSING-registered)" : ""));
         return c.next(SG_7_RET);
     }
-    case SG_7_RET:
-        c.at("return " + pfnText(f.pfn) + " locked");
-        return c.ret(VM_FAULT_LOCKED);
-    case SG_RET:
-        return c.ret(f.ret);
+    case SG_7_RET: c.at("return " + pfnText(f.pfn) + " locked"); return c.ret(VM_FAULT_LOCKED);
+    case SG_RET: return c.ret(f.ret);
     }
     throw EngineError("shmem_get_folio_gfp: bad pc");
 }
@@ -194,7 +195,8 @@ void shmem_swapin_folio(StepContext& c) {
     case SI_2: {
         const uint32_t q = readSwapIntoCache(c, slot, false, 0, f.index);
         f.pfn = q;
-        c.say("SI.2 allocate " + pfnText(q) + ", add to swap cache, read slot data " + c.s.folio(q).data.str() + " (major fault)");
+        c.say("SI.2 allocate " + pfnText(q) + ", add to swap cache, read slot data " + c.s.folio(q).data.str() +
+              " (major fault)");
         return c.next(SI_3);
     }
     case SI_3: {
@@ -240,13 +242,11 @@ void shmem_swapin_folio(StepContext& c) {
             --x.count;
         });
         if (c.s.swap.slots.get(slot).count == 0) c.editSlot(slot, [](SwapSlot& x) { x = SwapSlot{}; });
-        c.at("SI.5 i_pages[" + idxText(f.index) + "] = " + pfnText(q) + "; SI.6 delete from swap cache, mark dirty, swap_free(slot " +
-             std::to_string(slot) + ")");
+        c.at("SI.5 i_pages[" + idxText(f.index) + "] = " + pfnText(q) +
+             "; SI.6 delete from swap cache, mark dirty, swap_free(slot " + std::to_string(slot) + ")");
         return c.next(SI_7);
     }
-    case SI_7:
-        c.at("return " + pfnText(f.pfn) + " locked");
-        return c.ret(VM_FAULT_LOCKED);
+    case SI_7: c.at("return " + pfnText(f.pfn) + " locked"); return c.ret(VM_FAULT_LOCKED);
     }
     throw EngineError("shmem_swapin_folio: bad pc");
 }
@@ -302,9 +302,15 @@ const FunctionInfo& info_shmem_fault() {
         "shmem_fault",
         "mm/shmem.c",
         {{"SF.1", "if (unlikely(inode->i_private)) {  /* lockless */"},
-         {"SF.2", "    spin_lock(&inode->i_lock); shmem_falloc = inode->i_private; if (shmem_falloc && shmem_falloc->waitq && start <= pgoff < next) { prepare_to_wait(); release_fault_lock(vmf); spin_unlock(); schedule(); ...", },
+         {
+             "SF.2",
+             "    spin_lock(&inode->i_lock); shmem_falloc = inode->i_private; if (shmem_falloc && shmem_falloc->waitq "
+             "&& start <= pgoff < next) { prepare_to_wait(); release_fault_lock(vmf); spin_unlock(); schedule(); ...",
+         },
          {"SF.3", "error = shmem_get_folio_gfp(inode, vmf->pgoff, 0, &folio, SGP_CACHE, gfp, vmf, &ret);"},
-         {"SF.2", "    spin_lock(&inode->i_lock); finish_wait(shmem_falloc_waitq, &shmem_fault_wait); spin_unlock(&inode->i_lock); return VM_FAULT_RETRY; }"},
+         {"SF.2",
+          "    spin_lock(&inode->i_lock); finish_wait(shmem_falloc_waitq, &shmem_fault_wait); "
+          "spin_unlock(&inode->i_lock); return VM_FAULT_RETRY; }"},
          {"SF.3", "return ret;  /* VM_FAULT_LOCKED with vmf->page */"}},
         shmem_fault,
         {"va:address", "index:pgoff", "write:write"}};
@@ -317,12 +323,20 @@ const FunctionInfo& info_shmem_get_folio_gfp() {
         "mm/shmem.c",
         {{"SG.1", "if (index > (MAX_LFS_FILESIZE >> PAGE_SHIFT) || index >= i_size pages) return -EINVAL;"},
          {"SG.2", "folio = filemap_get_entry(inode->i_mapping, index);  /* RCU lookup, takes a reference */"},
-         {"SG.3", "if (folio && vma && userfaultfd_minor(vma)) { folio_put(folio); *fault_type = handle_userfault(vmf, VM_UFFD_MINOR); return 0; }"},
-         {"SG.4", "if (xa_is_value(folio)) { error = shmem_swapin_folio(inode, index, &folio, sgp, gfp, vma, fault_type);"},
+         {"SG.3",
+          "if (folio && vma && userfaultfd_minor(vma)) { folio_put(folio); *fault_type = handle_userfault(vmf, "
+          "VM_UFFD_MINOR); return 0; }"},
+         {"SG.4",
+          "if (xa_is_value(folio)) { error = shmem_swapin_folio(inode, index, &folio, sgp, gfp, vma, fault_type);"},
          {"SG.4", "    if (error == -EEXIST) goto repeat; return 0; }"},
-         {"SG.5", "if (folio) { folio_lock(folio); if (unlikely(folio->mapping != inode->i_mapping)) { folio_unlock; folio_put; goto repeat; } if (uptodate) return 0; }"},
-         {"SG.6", "if (vma && userfaultfd_missing(vma)) { *fault_type = handle_userfault(vmf, VM_UFFD_MISSING); return 0; }"},
-         {"SG.7", "folio = shmem_alloc_and_add_folio(vmf, gfp, inode, index, fault_mm, false);  /* locked, in page cache, zeroed, uptodate, not dirty */"},
+         {"SG.5",
+          "if (folio) { folio_lock(folio); if (unlikely(folio->mapping != inode->i_mapping)) { folio_unlock; "
+          "folio_put; goto repeat; } if (uptodate) return 0; }"},
+         {"SG.6",
+          "if (vma && userfaultfd_missing(vma)) { *fault_type = handle_userfault(vmf, VM_UFFD_MISSING); return 0; }"},
+         {"SG.7",
+          "folio = shmem_alloc_and_add_folio(vmf, gfp, inode, index, fault_mm, false);  /* locked, in page cache, "
+          "zeroed, uptodate, not dirty */"},
          {"SG.7", "return 0;  /* folio locked */"},
          {"SG.6", "return 0;  /* *fault_type from handle_userfault */"}},
         shmem_get_folio_gfp,
@@ -335,10 +349,17 @@ const FunctionInfo& info_shmem_swapin_folio() {
         "shmem_swapin_folio",
         "mm/shmem.c",
         {{"SI.1", "folio = swap_cache_get_folio(swap, NULL, 0);"},
-         {"SI.2", "if (!folio) { folio = shmem_swap_alloc_folio(...) / shmem_swapin_cluster(swap, gfp, info, index);  /* swap cache + read I/O */ }"},
-         {"SI.3", "folio_lock(folio); if (!folio_test_swapcache(folio) || folio->swap.val != swap.val || !shmem_confirm_swap(mapping, index, swap)) { error = -EEXIST; goto unlock; }"},
+         {"SI.2",
+          "if (!folio) { folio = shmem_swap_alloc_folio(...) / shmem_swapin_cluster(swap, gfp, info, index);  /* swap "
+          "cache + read I/O */ }"},
+         {"SI.3",
+          "folio_lock(folio); if (!folio_test_swapcache(folio) || folio->swap.val != swap.val || "
+          "!shmem_confirm_swap(mapping, index, swap)) { error = -EEXIST; goto unlock; }"},
          {"SI.4", "folio_wait_writeback(folio);"},
-         {"SI.5", "error = shmem_add_to_page_cache(folio, mapping, index, swp_to_radix_entry(swap), gfp); shmem_recalc_inode(inode, 0, -1); delete_from_swap_cache(folio); folio_mark_dirty(folio); swap_free(swap);  /* SI.6 */"},
+         {"SI.5",
+          "error = shmem_add_to_page_cache(folio, mapping, index, swp_to_radix_entry(swap), gfp); "
+          "shmem_recalc_inode(inode, 0, -1); delete_from_swap_cache(folio); folio_mark_dirty(folio); swap_free(swap);  "
+          "/* SI.6 */"},
          {"SI.7", "*foliop = folio; return 0;"}},
         shmem_swapin_folio,
         {"index:index", "slot:swap (+1)", "pfn:folio"}};
@@ -351,7 +372,9 @@ const FunctionInfo& info_shmem_file_write() {
         "mm/shmem.c",
         {{"", "inode_lock(inode);"},
          {"", "shmem_write_begin(): shmem_get_folio(inode, index, pos + len, &folio, SGP_WRITE);"},
-         {"", "copy_page_from_iter_atomic(); shmem_write_end(): folio_mark_dirty(folio); folio_unlock(folio); folio_put(folio);"},
+         {"",
+          "copy_page_from_iter_atomic(); shmem_write_end(): folio_mark_dirty(folio); folio_unlock(folio); "
+          "folio_put(folio);"},
          {"", "inode_unlock(inode);"}},
         shmem_file_write,
         {"lo:first page", "hi:end page", "cursor:page", "tag:data"}};

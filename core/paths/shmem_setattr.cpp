@@ -20,7 +20,8 @@ void shmem_setattr(StepContext& c) {
         f.lo = (f.aux + 4095) / 4096;
         f.hi = c.s.inode.sizePages;
         c.at("inode_lock; ftruncate(" + std::to_string(f.aux) + "): i_size " + std::to_string(f.hi * 4096) + " → " +
-             std::to_string(f.aux) + "; i_size_write first: faults at or past page " + idxText(f.lo) + " now get SIGBUS");
+             std::to_string(f.aux) + "; i_size_write first: faults at or past page " + idxText(f.lo) +
+             " now get SIGBUS");
         c.editInode([&](Inode& in) { in.sizePages = f.lo; });
         if (f.lo >= f.hi && f.aux % 4096 == 0) {
             c.unlock(IL());
@@ -42,10 +43,10 @@ void shmem_setattr(StepContext& c) {
     case ST_3: {
         c.at("shmem_truncate_range(" + std::to_string(f.aux) + ", -1)");
         StackFrame n;
-        n.aux = f.aux;                   // lstart
+        n.aux = f.aux;                           // lstart
         n.va = std::max(f.hi, f.lo) * 4096 - 1;  // lend: the old end
-        n.lo = f.lo;                     // start: first whole page past the end
-        n.hi = std::max(f.hi, f.lo);     // end
+        n.lo = f.lo;                             // start: first whole page past the end
+        n.hi = std::max(f.hi, f.lo);             // end
         n.cursor = n.lo;
         f.pc = ST_4;
         return c.call(Fn::shmem_undo_range, n);
@@ -61,15 +62,20 @@ void shmem_setattr(StepContext& c) {
 }  // namespace
 
 const FunctionInfo& info_shmem_setattr() {
-    static const FunctionInfo info{
-        "shmem_setattr",
-        "mm/shmem.c",
-        {{"", "inode_lock(inode); oldsize = inode->i_size; i_size_write(inode, newsize); if (newsize >= oldsize) return 0;  /* growth: holes */"},
-         {"", "holebegin = round_up(newsize, PAGE_SIZE); unmap_mapping_range(inode->i_mapping, holebegin, 0, 1);  /* zap_flags 0: uffd-wp markers kept */"},
-         {"", "shmem_truncate_range(inode, newsize, (loff_t)-1);  /* shmem_undo_range: partial tail zeroed, folios and swap past the end freed */"},
-         {"", "inode_unlock(inode); return 0;"}},
-        shmem_setattr,
-        {"aux:newsize", "lo:holebegin (pages)", "hi:old size (pages)"}};
+    static const FunctionInfo info{"shmem_setattr",
+                                   "mm/shmem.c",
+                                   {{"",
+                                     "inode_lock(inode); oldsize = inode->i_size; i_size_write(inode, newsize); if "
+                                     "(newsize >= oldsize) return 0;  /* growth: holes */"},
+                                    {"",
+                                     "holebegin = round_up(newsize, PAGE_SIZE); unmap_mapping_range(inode->i_mapping, "
+                                     "holebegin, 0, 1);  /* zap_flags 0: uffd-wp markers kept */"},
+                                    {"",
+                                     "shmem_truncate_range(inode, newsize, (loff_t)-1);  /* shmem_undo_range: partial "
+                                     "tail zeroed, folios and swap past the end freed */"},
+                                    {"", "inode_unlock(inode); return 0;"}},
+                                   shmem_setattr,
+                                   {"aux:newsize", "lo:holebegin (pages)", "hi:old size (pages)"}};
     return info;
 }
 

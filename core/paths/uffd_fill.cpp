@@ -9,7 +9,9 @@ namespace {
 enum FillKind : uint64_t { kCopy = 0, kZeropage = 1, kContinue = 2 };
 enum { UC_1, UC_2, UC_2_RET, UC_3, UC_4, UC_5, UC_6 };
 
-std::string kindName(uint64_t k) { return k == kCopy ? "UFFDIO_COPY" : k == kZeropage ? "UFFDIO_ZEROPAGE" : "UFFDIO_CONTINUE"; }
+std::string kindName(uint64_t k) {
+    return k == kCopy ? "UFFDIO_COPY" : k == kZeropage ? "UFFDIO_ZEROPAGE" : "UFFDIO_CONTINUE";
+}
 
 void mfill_atomic_pte(StepContext& c) {
     StackFrame& f = c.f();
@@ -39,7 +41,8 @@ void mfill_atomic_pte(StepContext& c) {
         }
         // mfill_atomic(): CONTINUE is refused only outside shmem; a shmem VMA
         // registered MISSING (or WP) only is filled like a MINOR one.
-        if (f.aux == kContinue && !c.k().minorMode) return fail(kEINVAL, "no UFFDIO_CONTINUE in this kernel (MINOR_MODE=off)");
+        if (f.aux == kContinue && !c.k().minorMode)
+            return fail(kEINVAL, "no UFFDIO_CONTINUE in this kernel (MINOR_MODE=off)");
         if (f.aux == kContinue && !v->file) return fail(kEINVAL, "CONTINUE on a VMA that is not shmem");
         f.index = v->file ? v->indexOf(f.va) : f.va - v->start;
         // remember: shared file (1: the page goes into the page cache), or
@@ -65,7 +68,8 @@ void mfill_atomic_pte(StepContext& c) {
             fo.set(PG_lru);
         });
         f.pfn = p;
-        c.say("allocate " + pfnText(p) + ", " + (f.aux == kCopy ? "copy " + data.str() : std::string("zero-fill")) + ", locked, uptodate");
+        c.say("allocate " + pfnText(p) + ", " + (f.aux == kCopy ? "copy " + data.str() : std::string("zero-fill")) +
+              ", locked, uptodate");
         return c.jump(f.cursor ? UC_3 : UC_4);
     }
     case UC_2_RET:
@@ -97,7 +101,10 @@ void mfill_atomic_pte(StepContext& c) {
             c.unlock(PTL(mm, f.va));
             if (f.aux != kContinue && f.cursor) {
                 c.setXa(f.index, XaEntry());
-                c.editFolio(f.pfn, [](Folio& fo) { fo.fileMapping = false; --fo.refcount; });
+                c.editFolio(f.pfn, [](Folio& fo) {
+                    fo.fileMapping = false;
+                    --fo.refcount;
+                });
                 c.editInode([](Inode& x) { --x.nrpages; });
             }
             return fail(kEEXIST, "UC.4 pte is " + cur.describe());
@@ -139,11 +146,19 @@ const FunctionInfo& info_mfill_atomic_pte() {
     static const FunctionInfo info{
         "mfill_atomic_pte",
         "mm/userfaultfd.c",
-        {{"UC.1", "mmap_read_lock / uffd_mfill_lock(dst_mm, dst_start, len); if (!dst_vma || !userfaultfd_armed) return -ENOENT; if ((flags & MFILL_ATOMIC_WP) && !(dst_vma->vm_flags & VM_UFFD_WP)) return -EINVAL;"},
-         {"UC.2", "folio = shmem_alloc_folio(gfp, 0, info, pgoff); copy_from_user / clear_user_highpage; __folio_set_locked; __folio_set_swapbacked; __folio_mark_uptodate;  /* CONTINUE: shmem_get_folio(SGP_NOALLOC) */"},
+        {{"UC.1",
+          "mmap_read_lock / uffd_mfill_lock(dst_mm, dst_start, len); if (!dst_vma || !userfaultfd_armed) return "
+          "-ENOENT; if ((flags & MFILL_ATOMIC_WP) && !(dst_vma->vm_flags & VM_UFFD_WP)) return -EINVAL;"},
+         {"UC.2",
+          "folio = shmem_alloc_folio(gfp, 0, info, pgoff); copy_from_user / clear_user_highpage; __folio_set_locked; "
+          "__folio_set_swapbacked; __folio_mark_uptodate;  /* CONTINUE: shmem_get_folio(SGP_NOALLOC) */"},
          {"UC.2", "if (!folio) return -EFAULT;  /* CONTINUE: no page in the file */"},
-         {"UC.3", "if (unlikely(pgoff >= max_off)) return -EFAULT; ret = shmem_add_to_page_cache(folio, mapping, pgoff, NULL, gfp);  /* -EEXIST if an entry is there */"},
-         {"UC.4", "ret = mfill_atomic_install_pte(dst_pmd, dst_vma, dst_addr, page, true, flags);  /* pte must be pte_none_mostly; pte_mkdirty; MODE_WP → pte_mkuffd_wp */"},
+         {"UC.3",
+          "if (unlikely(pgoff >= max_off)) return -EFAULT; ret = shmem_add_to_page_cache(folio, mapping, pgoff, NULL, "
+          "gfp);  /* -EEXIST if an entry is there */"},
+         {"UC.4",
+          "ret = mfill_atomic_install_pte(dst_pmd, dst_vma, dst_addr, page, true, flags);  /* pte must be "
+          "pte_none_mostly; pte_mkdirty; MODE_WP → pte_mkuffd_wp */"},
          {"UC.5", "shmem_recalc_inode(inode, 1, 0); folio_unlock(folio);"},
          {"UC.6", "mmap_read_unlock; if (!(mode & DONTWAKE)) wake_userfault(ctx, &range); return copied;"}},
         mfill_atomic_pte,

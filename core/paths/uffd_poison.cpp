@@ -23,12 +23,14 @@ void mfill_atomic_pte_poison(StepContext& c) {
             c.say("; " + c.pageName(mm, vpn) + " is not in a registered VMA → -ENOENT");
             return c.ret(kENOENT);
         }
-        if (!c.lock(PTL(mm, vpn))) throw EngineError("UFFDIO_POISON: PTL busy");  // nothing else runs between these lines
+        if (!c.lock(PTL(mm, vpn)))
+            throw EngineError("UFFDIO_POISON: PTL busy");  // nothing else runs between these lines
         const Pte cur = c.s.mms[mm].pt.get(vpn);
         if (!cur.isNone()) {
             c.unlock(PTL(mm, vpn));
             c.unlock(ML(mm));
-            c.say("; " + c.pageName(mm, vpn) + " is " + cur.describe() + " → -EEXIST after " + std::to_string(done) + " page(s)");
+            c.say("; " + c.pageName(mm, vpn) + " is " + cur.describe() + " → -EEXIST after " + std::to_string(done) +
+                  " page(s)");
             return c.ret(kEEXIST);
         }
         Pte p;
@@ -49,7 +51,10 @@ const FunctionInfo& info_mfill_atomic_pte_poison() {
     static const FunctionInfo info{
         "mfill_atomic_pte_poison",
         "mm/userfaultfd.c",
-        {{"", "mmap_read_lock; for each page: dst_pte = pte_offset_map_lock(); if (!pte_none(ptep_get(dst_pte))) return -EEXIST; set_pte_at(dst_mm, dst_addr, dst_pte, make_pte_marker(PTE_MARKER_POISONED)); pte_unmap_unlock; wake_userfault()"}},
+        {{"",
+          "mmap_read_lock; for each page: dst_pte = pte_offset_map_lock(); if (!pte_none(ptep_get(dst_pte))) return "
+          "-EEXIST; set_pte_at(dst_mm, dst_addr, dst_pte, make_pte_marker(PTE_MARKER_POISONED)); pte_unmap_unlock; "
+          "wake_userfault()"}},
         mfill_atomic_pte_poison,
         {"lo:start", "hi:end"}};
     return info;

@@ -66,7 +66,10 @@ const FunctionInfo& info_userfaultfd_release() {
     static const FunctionInfo info{
         "userfaultfd_release",
         "fs/userfaultfd.c",
-        {{"", "WRITE_ONCE(ctx->released, true); userfaultfd_release_all(mm, ctx);  /* mmap_write_lock; for each VMA of ctx: userfaultfd_clear_vma() */ wake_up_all(&ctx->fault_pending_wqh); wake_up_all(&ctx->fault_wqh); wake_up_poll(&ctx->fd_wqh, EPOLLHUP);"}},
+        {{"",
+          "WRITE_ONCE(ctx->released, true); userfaultfd_release_all(mm, ctx);  /* mmap_write_lock; for each VMA of "
+          "ctx: userfaultfd_clear_vma() */ wake_up_all(&ctx->fault_pending_wqh); wake_up_all(&ctx->fault_wqh); "
+          "wake_up_poll(&ctx->fd_wqh, EPOLLHUP);"}},
         userfaultfd_release,
         {}};
     return info;

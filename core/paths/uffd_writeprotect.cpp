@@ -32,7 +32,8 @@ Pte changeProtection(StepContext& c, const Vma& v, Pte p, bool protect, int& mar
         // v6.x MM_CP_TRY_CHANGE_WRITABLE: a dirty pte of a shared VMA may be
         // made writable at once (can_change_pte_writable); v5.x leaves the
         // write bit to the next fault (do_wp_page reuse).
-        if (c.k().wpClearMakesWritable && (v.flags & VM_WRITE) && (!v.file || ((v.flags & VM_SHARED) && p.dirty))) p.write = true;
+        if (c.k().wpClearMakesWritable && (v.flags & VM_WRITE) && (!v.file || ((v.flags & VM_SHARED) && p.dirty)))
+            p.write = true;
         break;
     case PteKind::Swap: p.uffd_wp = false; break;
     case PteKind::Marker:
@@ -92,9 +93,11 @@ void mwriteprotect_range(StepContext& c) {
             c.setIntent(mm, vpn, f.write);
         }
         c.unlock(PTL(mm, f.cursor));
-        c.at("change_protection [" + c.pageName(mm, f.cursor) + ".." + std::to_string(end - f.cursor) + " pages]: " +
-             std::to_string(changed) + " ptes changed" +
-             (markers ? std::string(f.write ? ", " : ", ") + std::to_string(markers) + (f.write ? " uffd-wp markers installed on none ptes (PTE_MARKERS=on)" : " markers removed") : "") +
+        c.at("change_protection [" + c.pageName(mm, f.cursor) + ".." + std::to_string(end - f.cursor) +
+             " pages]: " + std::to_string(changed) + " ptes changed" +
+             (markers ? std::string(f.write ? ", " : ", ") + std::to_string(markers) +
+                            (f.write ? " uffd-wp markers installed on none ptes (PTE_MARKERS=on)" : " markers removed")
+                      : "") +
              (f.write && !c.k().pteMarkers ? "; none ptes cannot be protected (PTE_MARKERS=off)" : ""));
         f.cursor = end;
         return f.cursor < f.hi ? c.next(WPR_2) : c.jump(WPR_3);
@@ -102,7 +105,8 @@ void mwriteprotect_range(StepContext& c) {
     case WPR_3:
         c.unlock(ML(mm));
         if (f.aux) {
-            c.say(c.pageName(mm, f.hi) + " is not in a VM_UFFD_WP VMA → -ENOENT (the VMAs before it stay changed); mmap_read_unlock");
+            c.say(c.pageName(mm, f.hi) +
+                  " is not in a VM_UFFD_WP VMA → -ENOENT (the VMAs before it stay changed); mmap_read_unlock");
             return c.ret(kENOENT);
         }
         c.say("mmap_read_unlock");
@@ -118,11 +122,19 @@ const FunctionInfo& info_mwriteprotect_range() {
     static const FunctionInfo info{
         "mwriteprotect_range",
         "mm/userfaultfd.c",
-        {{"", "mmap_read_lock(dst_mm); for_each_vma_range(vmi, dst_vma, end) { if (!userfaultfd_wp(dst_vma)) { err = -ENOENT; break; }  /* earlier VMAs stay changed */"},
-         {"", "    uffd_wp_range(dst_vma, _start, _end - _start, enable_wp);  /* change_protection per pte table under PTL: WP: wrprotect + uffd_wp, none → marker (shmem, or anon with WP_UNPOPULATED); clear: uffd_wp off, marker → none */"},
-         {"", "} mmap_read_unlock(dst_mm); if (err) return err; if (!wp && !(mode & DONTWAKE)) wake_userfault(ctx, &range);"}},
+        {{"",
+          "mmap_read_lock(dst_mm); for_each_vma_range(vmi, dst_vma, end) { if (!userfaultfd_wp(dst_vma)) { err = "
+          "-ENOENT; break; }  /* earlier VMAs stay changed */"},
+         {"",
+          "    uffd_wp_range(dst_vma, _start, _end - _start, enable_wp);  /* change_protection per pte table under "
+          "PTL: WP: wrprotect + uffd_wp, none → marker (shmem, or anon with WP_UNPOPULATED); clear: uffd_wp off, "
+          "marker → none */"},
+         {"",
+          "} mmap_read_unlock(dst_mm); if (err) return err; if (!wp && !(mode & DONTWAKE)) wake_userfault(ctx, "
+          "&range);"}},
         mwriteprotect_range,
-        {"lo:start", "hi:end (where the walk stops)", "write:protect", "cursor:address", "flags:mode", "aux:-ENOENT at hi"}};
+        {"lo:start", "hi:end (where the walk stops)", "write:protect", "cursor:address", "flags:mode",
+         "aux:-ENOENT at hi"}};
     return info;
 }
 

@@ -50,7 +50,9 @@ void user_access(StepContext& c) {
                 const Tag was = c.s.folio(p.pfn).data;
                 c.editFolio(p.pfn, [&](Folio& fo) { fo.data = f.tag; });
                 c.at(c.taskName() + " writes " + c.pageName(f.mm, f.va) + " = " + f.tag.str() + " (was " + was.str() +
-                     ", pte writable" + (c.task().faultRetries ? ", after " + std::to_string(c.task().faultRetries) + " fault(s)" : "") + ")");
+                     ", pte writable" +
+                     (c.task().faultRetries ? ", after " + std::to_string(c.task().faultRetries) + " fault(s)" : "") +
+                     ")");
             } else {
                 c.at(c.taskName() + " reads " + c.pageName(f.mm, f.va) + " = " + c.s.folio(p.pfn).data.str());
             }
@@ -71,13 +73,14 @@ void user_access(StepContext& c) {
             c.unlock(ML(f.mm));
             c.task().lastSignal = SIGSEGV;
             c.at("mmap_read_lock(" + c.mmName(f.mm) + "); " +
-                 (!v ? std::string("no VMA at ") + c.pageName(f.mm, f.va)
-                     : f.write && !(v->flags & VM_WRITE) ? std::string("access_error: write to a VMA without VM_WRITE")
-                                                        : std::string("access_error: PROT_NONE VMA")) +
+                 (!v                                  ? std::string("no VMA at ") + c.pageName(f.mm, f.va)
+                  : f.write && !(v->flags & VM_WRITE) ? std::string("access_error: write to a VMA without VM_WRITE")
+                                                      : std::string("access_error: PROT_NONE VMA")) +
                  " → SIGSEGV");
             return c.ret(0);
         }
-        c.at("mmap_read_lock(" + c.mmName(f.mm) + "); handle_mm_fault(" + std::string(f.write ? "WRITE" : "READ") + ")");
+        c.at("mmap_read_lock(" + c.mmName(f.mm) + "); handle_mm_fault(" + std::string(f.write ? "WRITE" : "READ") +
+             ")");
         f.pc = UA_2_RET;
         return c.call(Fn::handle_mm_fault, faultFrame(f));
     }
@@ -119,16 +122,16 @@ void handle_mm_fault(StepContext& c) {
                 return c.call(Fn::do_anonymous_page, n);
             }
             {
-                const Fn next = !f.write ? Fn::do_read_fault : (v.flags & VM_SHARED) ? Fn::do_shared_fault : Fn::do_cow_fault;
+                const Fn next = !f.write                ? Fn::do_read_fault
+                                : (v.flags & VM_SHARED) ? Fn::do_shared_fault
+                                                        : Fn::do_cow_fault;
                 c.at("pte none → do_fault → " + std::string(fnName(next)));
                 return c.call(next, n);
             }
         case PteKind::Marker:
             c.at("pte is a marker → do_swap_page → handle_pte_marker");
             return c.call(Fn::handle_pte_marker, n);
-        case PteKind::Swap:
-            c.at("pte is a swap entry → do_swap_page");
-            return c.call(Fn::do_swap_page, n);
+        case PteKind::Swap: c.at("pte is a swap entry → do_swap_page"); return c.call(Fn::do_swap_page, n);
         case PteKind::Present:
             if (f.write && !o.write) {
                 f.pc = HF_3;  // retry this row if PTL blocks
@@ -147,8 +150,7 @@ void handle_mm_fault(StepContext& c) {
         }
         throw EngineError("handle_mm_fault: bad pte kind");
     }
-    case HF_RET:
-        return c.ret(f.ret);
+    case HF_RET: return c.ret(f.ret);
     }
     throw EngineError("handle_mm_fault: bad pc");
 }
@@ -156,14 +158,20 @@ void handle_mm_fault(StepContext& c) {
 }  // namespace
 
 const FunctionInfo& info_user_access() {
-    static const FunctionInfo info{
-        "user access",
-        "(user space)",
-        {{"UA.1", "pte = *pte_offset(mm, va); if (pte_present(pte) && (!write || pte_write(pte))) { access the page; return; }"},
-         {"UA.2", "mmap_read_lock(mm); vma = find_vma(mm, va); if (!vma || access_error(write, vma)) { bad_area: force_sig(SIGSEGV); return; } ret = handle_mm_fault(vma, va, FAULT_FLAG_USER | FAULT_FLAG_ALLOW_RETRY | (write ? FAULT_FLAG_WRITE : 0));"},
-         {"UA.2", "if (ret & VM_FAULT_RETRY) goto UA.1;  /* mmap lock already dropped */ mmap_read_unlock(mm); if (ret & VM_FAULT_ERROR) force_sig(SIGBUS); goto UA.1;"}},
-        user_access,
-        {"va:address", "write:write", "tag:data"}};
+    static const FunctionInfo info{"user access",
+                                   "(user space)",
+                                   {{"UA.1",
+                                     "pte = *pte_offset(mm, va); if (pte_present(pte) && (!write || pte_write(pte))) { "
+                                     "access the page; return; }"},
+                                    {"UA.2",
+                                     "mmap_read_lock(mm); vma = find_vma(mm, va); if (!vma || access_error(write, "
+                                     "vma)) { bad_area: force_sig(SIGSEGV); return; } ret = handle_mm_fault(vma, va, "
+                                     "FAULT_FLAG_USER | FAULT_FLAG_ALLOW_RETRY | (write ? FAULT_FLAG_WRITE : 0));"},
+                                    {"UA.2",
+                                     "if (ret & VM_FAULT_RETRY) goto UA.1;  /* mmap lock already dropped */ "
+                                     "mmap_read_unlock(mm); if (ret & VM_FAULT_ERROR) force_sig(SIGBUS); goto UA.1;"}},
+                                   user_access,
+                                   {"va:address", "write:write", "tag:data"}};
     return info;
 }
 
@@ -172,7 +180,9 @@ const FunctionInfo& info_handle_mm_fault() {
         "handle_mm_fault",
         "mm/memory.c",
         {{"HF.2", "vmf->orig_pte = ptep_get_lockless(vmf->pte);  /* lockless: the pte may change after this */"},
-         {"HF.3", "if (pte_none(vmf->orig_pte)) return do_pte_missing(vmf); if (!pte_present(vmf->orig_pte)) return do_swap_page(vmf); if (write && !pte_write(entry)) return do_wp_page(vmf);"},
+         {"HF.3",
+          "if (pte_none(vmf->orig_pte)) return do_pte_missing(vmf); if (!pte_present(vmf->orig_pte)) return "
+          "do_swap_page(vmf); if (write && !pte_write(entry)) return do_wp_page(vmf);"},
          {"HF.3", "return ret;"}},
         handle_mm_fault,
         {"va:address", "index:pgoff", "write:write", "orig_pte:orig_pte"}};

@@ -123,16 +123,14 @@ void handle_userfault(StepContext& c) {
         f.pc = HU_6;
         return c.sleep(TaskState::SleepUffd, id);
     }
-    case HU_6:
-        c.at("woken → VM_FAULT_RETRY");
-        return c.ret(VM_FAULT_RETRY);
+    case HU_6: c.at("woken → VM_FAULT_RETRY"); return c.ret(VM_FAULT_RETRY);
     }
     throw EngineError("handle_userfault: bad pc");
 }
 
 uint64_t supportedFeatures(const Toggles& k) {
-    uint64_t f = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_SIGBUS |
-                 UFFD_FEATURE_THREAD_ID;
+    uint64_t f = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_MISSING_SHMEM |
+                 UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID;
     if (k.minorMode) f |= UFFD_FEATURE_MINOR_SHMEM;
     if (k.pteMarkers) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_EXACT_ADDRESS;
     // WP_UNPOPULATED (v6.4), POISON (v6.6) and WP_ASYNC (v6.7): the variant
@@ -180,8 +178,8 @@ void userfaultfd_register(StepContext& c) {
     const uint8_t mm = f.mm;
     if (f.pc == REG_LOCK) {
         if (!c.lock(ML(mm), true)) return;
-        c.at("UFFDIO_REGISTER(" + modeText(f.flags) + ") [" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
-             "): mmap_write_lock");
+        c.at("UFFDIO_REGISTER(" + modeText(f.flags) + ") [" + c.pageName(mm, f.lo) + ", +" +
+             std::to_string(f.hi - f.lo) + "): mmap_write_lock");
         return c.jump(REG_DO);
     }
     auto fail = [&](int32_t e, const std::string& why) {
@@ -226,7 +224,8 @@ void userfaultfd_register(StepContext& c) {
     const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
     c.say(std::string(kept ? "already registered with these modes: left as is; " : "") +
-          (replaced ? "earlier modes replaced, not added to; " : "") + "VM_UFFD_* set, vm_page_prot recomputed; no pte touched" +
+          (replaced ? "earlier modes replaced, not added to; " : "") +
+          "VM_UFFD_* set, vm_page_prot recomputed; no pte touched" +
           (merged ? "; vma_modify_flags_uffd merged " + std::to_string(merged) + " VMA(s) with a neighbour" : "") +
           "; mmap_write_unlock");
     return c.ret(0);
@@ -273,7 +272,8 @@ void userfaultfd_unregister(StepContext& c) {
     c.touch({CellKind::Vma, mm, 0});
     const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
-    c.say(std::string(c.k().unregisterResetsWp ? "" : "stale uffd-wp bits and markers stay (UNREGISTER_RESETS_WP=off); ") +
+    c.say(std::string(c.k().unregisterResetsWp ? ""
+                                               : "stale uffd-wp bits and markers stay (UNREGISTER_RESETS_WP=off); ") +
           "VM_UFFD_* cleared" +
           (merged ? "; vma_modify_flags_uffd merged " + std::to_string(merged) + " VMA(s) with a neighbour" : "") +
           "; mmap_write_unlock");
@@ -293,8 +293,14 @@ const FunctionInfo& info_handle_userfault() {
     static const FunctionInfo info{
         "handle_userfault",
         "fs/userfaultfd.c",
-        {{"HU.1", "if (!ctx || ctx->features & UFFD_FEATURE_SIGBUS) return VM_FAULT_SIGBUS; uwq.msg = userfault_msg(vmf->address, vmf->real_address, vmf->flags, reason, ctx->features); __add_wait_queue(&ctx->fault_pending_wqh, &uwq.wq); set_current_state(blocking_state);  /* HU.2, HU.3 */"},
-         {"HU.4", "must_wait = userfaultfd_must_wait(ctx, vmf, reason);  /* pte_none_mostly(pte) || (WP && !pte_write(pte)) */ release_fault_lock(vmf); if (likely(must_wait && !READ_ONCE(ctx->released))) { wake_up_poll(&ctx->fd_wqh, EPOLLIN); schedule(); }  /* HU.5 */"},
+        {{"HU.1",
+          "if (!ctx || ctx->features & UFFD_FEATURE_SIGBUS) return VM_FAULT_SIGBUS; uwq.msg = "
+          "userfault_msg(vmf->address, vmf->real_address, vmf->flags, reason, ctx->features); "
+          "__add_wait_queue(&ctx->fault_pending_wqh, &uwq.wq); set_current_state(blocking_state);  /* HU.2, HU.3 */"},
+         {"HU.4",
+          "must_wait = userfaultfd_must_wait(ctx, vmf, reason);  /* pte_none_mostly(pte) || (WP && !pte_write(pte)) */ "
+          "release_fault_lock(vmf); if (likely(must_wait && !READ_ONCE(ctx->released))) { wake_up_poll(&ctx->fd_wqh, "
+          "EPOLLIN); schedule(); }  /* HU.5 */"},
          {"HU.6", "__set_current_state(TASK_RUNNING); list_del(&uwq.wq.entry); return VM_FAULT_RETRY;"}},
         handle_userfault,
         {"va:address", "flags:reason", "aux:message id", "write:write"}};
@@ -304,7 +310,9 @@ const FunctionInfo& info_handle_userfault() {
 const FunctionInfo& info_userfaultfd_api() {
     static const FunctionInfo info{"userfaultfd_api",
                                    "fs/userfaultfd.c",
-                                   {{"", "features = uffdio_api.features; if (features & ~UFFD_API_FEATURES) return -EINVAL; ctx->features = features;"}},
+                                   {{"",
+                                     "features = uffdio_api.features; if (features & ~UFFD_API_FEATURES) return "
+                                     "-EINVAL; ctx->features = features;"}},
                                    userfaultfd_api,
                                    {"aux:features"}};
     return info;
@@ -315,20 +323,25 @@ const FunctionInfo& info_userfaultfd_register() {
         "userfaultfd_register",
         "fs/userfaultfd.c",
         {{"", "mmap_write_lock(mm);"},
-         {"", "for_each_vma_range(vmi, cur, end) if (!vma_can_userfault(cur, vm_flags, wp_async)) goto out_unlock; userfaultfd_register_range(ctx, vma, vm_flags, start, end, wp_async);  /* split, set VM_UFFD_*, vma_set_page_prot */ mmap_write_unlock(mm);"}},
+         {"",
+          "for_each_vma_range(vmi, cur, end) if (!vma_can_userfault(cur, vm_flags, wp_async)) goto out_unlock; "
+          "userfaultfd_register_range(ctx, vma, vm_flags, start, end, wp_async);  /* split, set VM_UFFD_*, "
+          "vma_set_page_prot */ mmap_write_unlock(mm);"}},
         userfaultfd_register,
         {"lo:start", "hi:end", "flags:mode"}};
     return info;
 }
 
 const FunctionInfo& info_userfaultfd_unregister() {
-    static const FunctionInfo info{
-        "userfaultfd_unregister",
-        "fs/userfaultfd.c",
-        {{"", "mmap_write_lock(mm);"},
-         {"", "for_each_vma_range(vmi, vma, end) { if (userfaultfd_missing(vma)) wake_userfault(ctx, &range); if (userfaultfd_wp(vma)) uffd_wp_range(vma, start, len, false);  /* v6.0+ */ userfaultfd_clear_vma(); } mmap_write_unlock(mm);"}},
-        userfaultfd_unregister,
-        {"lo:start", "hi:end"}};
+    static const FunctionInfo info{"userfaultfd_unregister",
+                                   "fs/userfaultfd.c",
+                                   {{"", "mmap_write_lock(mm);"},
+                                    {"",
+                                     "for_each_vma_range(vmi, vma, end) { if (userfaultfd_missing(vma)) "
+                                     "wake_userfault(ctx, &range); if (userfaultfd_wp(vma)) uffd_wp_range(vma, start, "
+                                     "len, false);  /* v6.0+ */ userfaultfd_clear_vma(); } mmap_write_unlock(mm);"}},
+                                   userfaultfd_unregister,
+                                   {"lo:start", "hi:end"}};
     return info;
 }
 

@@ -114,14 +114,17 @@ void do_wp_page(StepContext& c) {
             return c.jump(WP_2);
         }
         if ((v.flags & VM_UFFD_WP) && p.uffd_wp) {
-            c.at("userfaultfd_pte_wp: VMA has VM_UFFD_WP and pte has uffd-wp → pte_unmap_unlock; handle_userfault(VM_UFFD_WP)");
+            c.at(
+                "userfaultfd_pte_wp: VMA has VM_UFFD_WP and pte has uffd-wp → pte_unmap_unlock; "
+                "handle_userfault(VM_UFFD_WP)");
             c.unlock(PTL(f.mm, f.va));
             StackFrame n = faultFrame(f);
             n.flags = VM_UFFD_WP;
             f.pc = WP_UFFD_RET;
             return c.call(Fn::handle_userfault, n);
         }
-        c.at(p.uffd_wp ? "pte has a stale uffd-wp bit but the VMA is not VM_UFFD_WP: ignored" : "pte has no uffd-wp bit");
+        c.at(p.uffd_wp ? "pte has a stale uffd-wp bit but the VMA is not VM_UFFD_WP: ignored"
+                       : "pte has no uffd-wp bit");
         return c.jump(WP_2);
     }
     case WP_2: {
@@ -152,8 +155,9 @@ void do_wp_page(StepContext& c) {
             const Pte np = Pte::present(q, (v.flags & VM_WRITE) != 0, true, true, false);
             c.mapFromTaskRef(f.mm, f.va, np);
             c.unlock(PTL(f.mm, f.va));
-            c.say("WP.2 MAP_PRIVATE file page → wp_page_copy: " + pfnText(file) + " (" + data.str() + ") copied to anonymous " +
-                  pfnText(q) + "; " + c.pageName(f.mm, f.va) + " ← " + np.describe() + "; the file is unchanged");
+            c.say("WP.2 MAP_PRIVATE file page → wp_page_copy: " + pfnText(file) + " (" + data.str() +
+                  ") copied to anonymous " + pfnText(q) + "; " + c.pageName(f.mm, f.va) + " ← " + np.describe() +
+                  "; the file is unchanged");
             return c.ret(0);
         }
         // Anonymous private page mapped only here: reuse it in place.
@@ -169,8 +173,7 @@ void do_wp_page(StepContext& c) {
         c.putRef(f.pfn);
         c.at("folio_lock; fault_dirty_shared_page: " + pfnText(f.pfn) + " dirty; folio_unlock; folio_put");
         return c.ret(0);
-    case WP_UFFD_RET:
-        return c.ret(f.ret);
+    case WP_UFFD_RET: return c.ret(f.ret);
     }
     throw EngineError("do_wp_page: bad pc");
 }
@@ -202,16 +205,15 @@ void handle_pte_marker(StepContext& c) {
     case MK_3: {
         const bool file = vmaFor(c, f.mm, f.va).file;
         const Vma& v = vmaFor(c, f.mm, f.va);
-        const Fn next = !file ? Fn::do_anonymous_page
-                        : !f.write ? Fn::do_read_fault
+        const Fn next = !file                   ? Fn::do_anonymous_page
+                        : !f.write              ? Fn::do_read_fault
                         : (v.flags & VM_SHARED) ? Fn::do_shared_fault
                                                 : Fn::do_cow_fault;
         c.say("VMA is VM_UFFD_WP → do_pte_missing → " + std::string(fnName(next)));
         f.pc = MK_RET;
         return c.call(next, faultFrame(f));
     }
-    case MK_RET:
-        return c.ret(f.ret);
+    case MK_RET: return c.ret(f.ret);
     }
     throw EngineError("handle_pte_marker: bad pc");
 }
@@ -225,7 +227,9 @@ const FunctionInfo& info_do_shared_fault() {
         {{"WN.1", "ret = __do_fault(vmf);  /* shmem_fault; shmem has no ->page_mkwrite */"},
          {"WN.1", "if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) return ret;"},
          {"WN.2", "ret |= finish_fault(vmf);"},
-         {"WN.3", "if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) { folio_unlock(folio); folio_put(folio); return ret; } ret |= fault_dirty_shared_page(vmf); return ret;"}},
+         {"WN.3",
+          "if (unlikely(ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))) { folio_unlock(folio); "
+          "folio_put(folio); return ret; } ret |= fault_dirty_shared_page(vmf); return ret;"}},
         do_shared_fault,
         {"va:address", "index:pgoff", "pfn:folio"}};
     return info;
@@ -235,8 +239,13 @@ const FunctionInfo& info_do_cow_fault() {
     static const FunctionInfo info{
         "do_cow_fault",
         "mm/memory.c",
-        {{"", "folio = folio_prealloc(vma->vm_mm, vma, vmf->address, false); vmf->cow_page = &folio->page; ret = __do_fault(vmf);  /* shmem_fault */"},
-         {"", "if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) return ret; copy_mc_user_highpage(vmf->cow_page, vmf->page, vmf->address, vma); __folio_mark_uptodate(folio); unlock_page(vmf->page); put_page(vmf->page);"},
+        {{"",
+          "folio = folio_prealloc(vma->vm_mm, vma, vmf->address, false); vmf->cow_page = &folio->page; ret = "
+          "__do_fault(vmf);  /* shmem_fault */"},
+         {"",
+          "if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) return ret; "
+          "copy_mc_user_highpage(vmf->cow_page, vmf->page, vmf->address, vma); __folio_mark_uptodate(folio); "
+          "unlock_page(vmf->page); put_page(vmf->page);"},
          {"", "ret |= finish_fault(vmf);  /* maps the anonymous copy */"},
          {"", "if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) folio_put(folio); return ret;"}},
         do_cow_fault,
@@ -248,8 +257,14 @@ const FunctionInfo& info_do_wp_page() {
     static const FunctionInfo info{
         "do_wp_page",
         "mm/memory.c",
-        {{"WP.1", "if (userfaultfd_pte_wp(vma, ptep_get(vmf->pte))) { pte_unmap_unlock(vmf->pte, vmf->ptl); return handle_userfault(vmf, VM_UFFD_WP); }"},
-         {"WP.2", "if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) return wp_page_shared(vmf, folio);  /* folio_get; wp_page_reuse: pte_mkyoung(pte_mkdirty(pte_mkwrite(entry))); pte_unmap_unlock */ if (folio_test_anon(folio) && exclusive) wp_page_reuse(); else return wp_page_copy(vmf);  /* MAP_PRIVATE file page: copy to a new anonymous page */"},
+        {{"WP.1",
+          "if (userfaultfd_pte_wp(vma, ptep_get(vmf->pte))) { pte_unmap_unlock(vmf->pte, vmf->ptl); return "
+          "handle_userfault(vmf, VM_UFFD_WP); }"},
+         {"WP.2",
+          "if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) return wp_page_shared(vmf, folio);  /* folio_get; "
+          "wp_page_reuse: pte_mkyoung(pte_mkdirty(pte_mkwrite(entry))); pte_unmap_unlock */ if (folio_test_anon(folio) "
+          "&& exclusive) wp_page_reuse(); else return wp_page_copy(vmf);  /* MAP_PRIVATE file page: copy to a new "
+          "anonymous page */"},
          {"WP.3", "folio_lock(folio); fault_dirty_shared_page(vmf); folio_put(folio);"},
          {"WP.1", "return ret;"}},
         do_wp_page,
@@ -261,8 +276,12 @@ const FunctionInfo& info_handle_pte_marker() {
     static const FunctionInfo info{
         "handle_pte_marker",
         "mm/memory.c",
-        {{"MK.1", "marker = pte_marker_get(entry); if (WARN_ON_ONCE(!marker)) return VM_FAULT_SIGBUS; if (marker & PTE_MARKER_POISONED) return VM_FAULT_HWPOISON; if (marker & PTE_MARKER_GUARD) return VM_FAULT_SIGSEGV;"},
-         {"MK.2", "if (pte_marker_entry_uffd_wp(entry)) return pte_marker_handle_uffd_wp(vmf);  /* !userfaultfd_wp(vma): pte_marker_clear() */"},
+        {{"MK.1",
+          "marker = pte_marker_get(entry); if (WARN_ON_ONCE(!marker)) return VM_FAULT_SIGBUS; if (marker & "
+          "PTE_MARKER_POISONED) return VM_FAULT_HWPOISON; if (marker & PTE_MARKER_GUARD) return VM_FAULT_SIGSEGV;"},
+         {"MK.2",
+          "if (pte_marker_entry_uffd_wp(entry)) return pte_marker_handle_uffd_wp(vmf);  /* !userfaultfd_wp(vma): "
+          "pte_marker_clear() */"},
          {"MK.3", "return do_pte_missing(vmf);  /* do_fault: read → do_read_fault, write → do_shared_fault */"},
          {"MK.3", "return ret;"}},
         handle_pte_marker,

@@ -26,7 +26,8 @@ bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken) 
 namespace {
 
 // zap_pte_range() over [from, to) vpns of one VMA; returns what it did.
-std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uint64_t to, bool dropMarker, bool evenCows = true) {
+std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uint64_t to, bool dropMarker,
+                    bool evenCows = true) {
     Mm& m = c.s.mms[mm];
     std::vector<uint64_t> keys;
     m.pt.forEach(from, to, [&](uint64_t k, const Pte&) { keys.push_back(k); });
@@ -48,14 +49,16 @@ std::string zapPtes(StepContext& c, uint8_t mm, const Vma& v, uint64_t from, uin
                 c.unmapPresent(mm, vpn, Pte::none());
                 std::string why;
                 if (p.uffd_wp && (v.flags & VM_UFFD_WP))
-                    why = !c.k().pteMarkers ? ": uffd-wp LOST (PTE_MARKERS=off)" : ": uffd-wp dropped (ZAP_FLAG_DROP_MARKER)";
+                    why = !c.k().pteMarkers ? ": uffd-wp LOST (PTE_MARKERS=off)"
+                                            : ": uffd-wp dropped (ZAP_FLAG_DROP_MARKER)";
                 note("ZP.3 " + name + " " + p.describe() + " → none" + why);
             }
         } else if (p.isMarker()) {
             if (dropMarker || !v.file) {
                 c.substep("ZP.5", "zap_pte_range");
                 c.setPte(mm, vpn, Pte::none());
-                note("ZP.5 " + name + " marker dropped (" + (dropMarker ? "ZAP_FLAG_DROP_MARKER" : "anonymous VMA") + ")");
+                note("ZP.5 " + name + " marker dropped (" + (dropMarker ? "ZAP_FLAG_DROP_MARKER" : "anonymous VMA") +
+                     ")");
             } else {
                 note("ZP.5 " + name + " marker kept");
             }
@@ -100,7 +103,8 @@ void unmap_mapping_range(StepContext& c) {
         const uint64_t endIdx = std::min({f.hi, vmaEndIdx, f.cursor + ((vpn | 511) + 1 - vpn)});
         const std::string did = zapPtes(c, mm, v, vpn, v.vpnOf(endIdx), drop, f.flags & ZAP_EVEN_COWS);
         c.unlock(PTL(mm, vpn));
-        c.at("zap_pte_range " + c.mmName(mm) + " [" + idxText(f.cursor) + ", " + idxText(endIdx) + "): " + did + "; ZP.6 unlock");
+        c.at("zap_pte_range " + c.mmName(mm) + " [" + idxText(f.cursor) + ", " + idxText(endIdx) + "): " + did +
+             "; ZP.6 unlock");
         f.cursor = endIdx;
         if (f.cursor >= std::min(f.hi, vmaEndIdx)) {
             ++f.aux;
@@ -127,7 +131,8 @@ void madvise_dontneed(StepContext& c) {
     switch (f.pc) {
     case DN_1:
         if (!c.lock(ML(f.mm), false)) return;
-        c.at("madvise(MADV_DONTNEED) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_read_lock");
+        c.at("madvise(MADV_DONTNEED) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
+             "): mmap_read_lock");
         f.cursor = f.lo;
         if (!(f.flags & kRemoveEventSent) && userfaultfdRemove(c, f.lo, f.hi, DN_EV)) return;
         return c.jump(DN_2);
@@ -184,7 +189,8 @@ void do_munmap(StepContext& c) {
     c.unlock(ML(f.mm));
     c.say("VMA removed; mmap_write_unlock");
     if (unmapEvent) {
-        c.say("; userfaultfd_unmap_complete: EVENT_UNMAP → queue " + c.rec.raised.back().text + ", wait until the monitor reads it");
+        c.say("; userfaultfd_unmap_complete: EVENT_UNMAP → queue " + c.rec.raised.back().text +
+              ", wait until the monitor reads it");
         f.pc = 1;
         return c.sleep(TaskState::SleepUffd, id);
     }
@@ -197,8 +203,14 @@ const FunctionInfo& info_unmap_mapping_range() {
     static const FunctionInfo info{
         "unmap_mapping_range",
         "mm/memory.c",
-        {{"ZP.0", "i_mmap_lock_read(mapping); vma_interval_tree_foreach(vma, &mapping->i_mmap, first_index, last_index) unmap_mapping_range_vma(vma, ...);"},
-         {"ZP.1", "zap_pte_range(): start_pte = pte_offset_map_lock(mm, pmd, addr, &ptl); for each pte: none → skip (ZP.2); present → ptep_get_and_clear_full, dirty/young to the folio, rmap and rss down (ZP.3); zap_install_uffd_wp_if_needed (ZP.4); marker: drop only with ZAP_FLAG_DROP_MARKER (ZP.5); pte_unmap_unlock (ZP.6)"},
+        {{"ZP.0",
+          "i_mmap_lock_read(mapping); vma_interval_tree_foreach(vma, &mapping->i_mmap, first_index, last_index) "
+          "unmap_mapping_range_vma(vma, ...);"},
+         {"ZP.1",
+          "zap_pte_range(): start_pte = pte_offset_map_lock(mm, pmd, addr, &ptl); for each pte: none → skip (ZP.2); "
+          "present → ptep_get_and_clear_full, dirty/young to the folio, rmap and rss down (ZP.3); "
+          "zap_install_uffd_wp_if_needed (ZP.4); marker: drop only with ZAP_FLAG_DROP_MARKER (ZP.5); pte_unmap_unlock "
+          "(ZP.6)"},
          {"ZP.7", "i_mmap_unlock_read(mapping);"}},
         unmap_mapping_range,
         {"lo:first index", "hi:end index", "cursor:index", "aux:mm<<16|vma", "flags:zap_flags"}};
@@ -210,9 +222,13 @@ const FunctionInfo& info_madvise_dontneed() {
         "madvise_dontneed_single_vma",
         "mm/madvise.c",
         {{"", "mmap_read_lock(mm);"},
-         {"", "zap_page_range_single(vma, start, end - start, NULL);  /* zap_pte_range per pte table, zap_flags 0: markers kept on file VMAs */"},
+         {"",
+          "zap_page_range_single(vma, start, end - start, NULL);  /* zap_pte_range per pte table, zap_flags 0: markers "
+          "kept on file VMAs */"},
          {"", "mmap_read_unlock(mm);"},
-         {"", "/* madvise_dontneed_free: if (!userfaultfd_remove(vma, start, end)) { mmap_read_lock(mm); vma = vma_lookup(mm, start); }  (EVENT_REMOVE: lock dropped, REMOVE read) */"}},
+         {"",
+          "/* madvise_dontneed_free: if (!userfaultfd_remove(vma, start, end)) { mmap_read_lock(mm); vma = "
+          "vma_lookup(mm, start); }  (EVENT_REMOVE: lock dropped, REMOVE read) */"}},
         madvise_dontneed,
         {"lo:start", "hi:end", "cursor:address"}};
     return info;
@@ -221,7 +237,10 @@ const FunctionInfo& info_madvise_dontneed() {
 const FunctionInfo& info_do_munmap() {
     static const FunctionInfo info{"do_vmi_munmap",
                                    "mm/mmap.c",
-                                   {{"", "mmap_write_lock(mm); userfaultfd_unmap_prep(); unmap_vmas(&tlb, ...);  /* ZAP_FLAG_DROP_MARKER */ remove_vma(); mmap_write_unlock(mm); userfaultfd_unmap_complete(mm, &uf);  /* EVENT_UNMAP: wait until read */"},
+                                   {{"",
+                                     "mmap_write_lock(mm); userfaultfd_unmap_prep(); unmap_vmas(&tlb, ...);  /* "
+                                     "ZAP_FLAG_DROP_MARKER */ remove_vma(); mmap_write_unlock(mm); "
+                                     "userfaultfd_unmap_complete(mm, &uf);  /* EVENT_UNMAP: wait until read */"},
                                     {"", "return 0;"}},
                                    do_munmap,
                                    {"lo:start"}};

@@ -6,7 +6,8 @@
 
 namespace faultline {
 
-ToggleResult resolveToggles(const std::string& variant, const std::vector<std::pair<std::string, std::string>>& overrides) {
+ToggleResult resolveToggles(const std::string& variant,
+                            const std::vector<std::pair<std::string, std::string>>& overrides) {
     ToggleResult r;
     const Variant* v = findVariant(variant);
     if (!v) {
@@ -66,7 +67,8 @@ State geometry(const Session& s, const Toggles& toggles) {
             vma.end = v.start + v.pages;
             vma.pgoff = v.file ? v.pgoff : 0;
             vma.file = v.file;
-            vma.flags = VM_READ | VM_MAYWRITE | VM_SOFTDIRTY | (v.write ? uint32_t(VM_WRITE) : 0u) | (v.shared ? uint32_t(VM_SHARED | VM_MAYSHARE) : 0u);
+            vma.flags = VM_READ | VM_MAYWRITE | VM_SOFTDIRTY | (v.write ? uint32_t(VM_WRITE) : 0u) |
+                        (v.shared ? uint32_t(VM_SHARED | VM_MAYSHARE) : 0u);
             vma.nameId = uint8_t(cfg->vmaNames.size());
             for (size_t i = 0; i < cfg->vmaNames.size(); ++i)
                 if (cfg->vmaNames[i] == v.name) vma.nameId = uint8_t(i);
@@ -87,7 +89,8 @@ InitialState buildInitialState(const Session& s, const Toggles& toggles) {
     uint64_t steps = 0;
     for (size_t i = 0; i < s.setup.size(); ++i) {
         const SetupStep& ss = s.setup[i];
-        const std::string where = "setup step " + std::to_string(i + 1) + " (" + s.config.tasks[ss.task].name + ": " + ss.op.text() + ")";
+        const std::string where =
+            "setup step " + std::to_string(i + 1) + " (" + s.config.tasks[ss.task].name + ": " + ss.op.text() + ")";
         Task& t = st.tasks[ss.task];
         const TaskState before = t.state;
         const uint32_t opIndex = t.opIndex;
@@ -101,7 +104,8 @@ InitialState buildInitialState(const Session& s, const Toggles& toggles) {
         while (!st.tasks[ss.task].stack.empty()) {
             if (st.tasks[ss.task].state != TaskState::Runnable) {
                 out.error = where + " cannot complete alone: " + s.config.tasks[ss.task].name + " is " +
-                            std::string(taskStateName(st.tasks[ss.task].state)) + " at " + whereIs(st, uint8_t(ss.task));
+                            std::string(taskStateName(st.tasks[ss.task].state)) + " at " +
+                            whereIs(st, uint8_t(ss.task));
                 return out;
             }
             // step() would count the op as one of the program's: keep the
@@ -122,7 +126,9 @@ InitialState buildInitialState(const Session& s, const Toggles& toggles) {
             }
         }
         st.tasks[ss.task].opIndex = opIndex;
-        st.tasks[ss.task].state = before == TaskState::Done && s.config.tasks[ss.task].program.empty() ? TaskState::Done : TaskState::Runnable;
+        st.tasks[ss.task].state = before == TaskState::Done && s.config.tasks[ss.task].program.empty()
+                                      ? TaskState::Done
+                                      : TaskState::Runnable;
         if (st.tasks[ss.task].lastSignal) {
             out.error = where + ": the access was killed by signal " + std::to_string(st.tasks[ss.task].lastSignal);
             return out;

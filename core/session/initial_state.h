@@ -17,7 +17,8 @@ struct ToggleResult {
     Toggles toggles;
     std::string error;
 };
-ToggleResult resolveToggles(const std::string& variant, const std::vector<std::pair<std::string, std::string>>& overrides);
+ToggleResult resolveToggles(const std::string& variant,
+                            const std::vector<std::pair<std::string, std::string>>& overrides);
 
 struct InitialState {
     State state;

@@ -42,8 +42,8 @@ std::string RecordingJournal::start(const std::string& path, const Session& base
     Session s = base;
     s.recording.reset();
     const std::string json = writeSession(s);
-    std::string head = std::string(kMagic) + "\nsource " + (source.empty() ? "-" : source) + "\nsession " + std::to_string(json.size()) +
-                       "\n" + json + "\n";
+    std::string head = std::string(kMagic) + "\nsource " + (source.empty() ? "-" : source) + "\nsession " +
+                       std::to_string(json.size()) + "\n" + json + "\n";
     // The header is written atomically: a previous journal is replaced only
     // by a complete new one.
     std::string err;
@@ -64,7 +64,8 @@ std::string RecordingJournal::sync(const Recording& r, uint64_t position) {
     // A failed append left part of a record: cut it off before anything else,
     // so the file never holds a torn record in its middle.
     if (torn_) {
-        if (io::fileOps().ftruncate(fd_, off_t(size_)) != 0) return path_ + ": cannot remove a half-written record: " + std::strerror(errno);
+        if (io::fileOps().ftruncate(fd_, off_t(size_)) != 0)
+            return path_ + ": cannot remove a half-written record: " + std::strerror(errno);
         torn_ = false;
     }
     // What the journal lacks, computed against what it holds; the mirror only
@@ -77,14 +78,20 @@ std::string RecordingJournal::sync(const Recording& r, uint64_t position) {
     if (!newVariant) {
         // Longest common prefix of steps (a memcmp-speed scan: ~1 µs per 10,000 steps).
         const size_t n = std::min(mirror_.schedule.size(), r.schedule.size());
-        const size_t a = size_t(std::mismatch(mirror_.schedule.begin(), mirror_.schedule.begin() + n, r.schedule.begin()).first - mirror_.schedule.begin());
-        const size_t b = size_t(std::mismatch(mirror_.hashes.begin(), mirror_.hashes.begin() + std::min(n, mirror_.hashes.size()), r.hashes.begin()).first -
-                                mirror_.hashes.begin());
+        const size_t a =
+            size_t(std::mismatch(mirror_.schedule.begin(), mirror_.schedule.begin() + n, r.schedule.begin()).first -
+                   mirror_.schedule.begin());
+        const size_t b =
+            size_t(std::mismatch(mirror_.hashes.begin(), mirror_.hashes.begin() + std::min(n, mirror_.hashes.size()),
+                                 r.hashes.begin())
+                       .first -
+                   mirror_.hashes.begin());
         common = std::min(a, b);
         if (common < mirror_.schedule.size()) out += "t " + std::to_string(common) + "\n";
     }
     const size_t end = std::min(r.schedule.size(), r.hashes.size());
-    for (size_t i = common; i < end; ++i) out += "s " + std::to_string(int(r.schedule[i])) + " " + hex16(r.hashes[i]) + "\n";
+    for (size_t i = common; i < end; ++i)
+        out += "s " + std::to_string(int(r.schedule[i])) + " " + hex16(r.hashes[i]) + "\n";
     if (position != position_) out += "at " + std::to_string(position) + "\n";
     if (out.empty()) return "";
     if (std::string e = append(out); !e.empty()) return e;
@@ -151,7 +158,8 @@ JournalLoad readJournal(const std::string& path) {
     size_t n = 0;
     {
         const auto [p, ec] = std::from_chars(l.data() + 8, l.data() + l.size(), n);
-        if (ec != std::errc() || p != l.data() + l.size() || at >= text.size() || n >= text.size() - at || text[at + n] != '\n')
+        if (ec != std::errc() || p != l.data() + l.size() || at >= text.size() || n >= text.size() - at ||
+            text[at + n] != '\n')
             return fail(3, "the session block is cut off or its length is wrong");
     }
     LoadResult base = parseSession(text.substr(at, n), path + " (session block)");
@@ -195,12 +203,14 @@ JournalLoad readJournal(const std::string& path) {
                 return stop(lineNo, "expected 's TASK HASH' with a task index below " + std::to_string(taskCount));
             uint64_t x = 0;
             const auto [p, ec] = std::from_chars(h.data(), h.data() + h.size(), x, 16);
-            if (h.size() != 16 || ec != std::errc() || p != h.data() + h.size()) return stop(lineNo, "a hash is 16 hex digits, not '" + h + "'");
+            if (h.size() != 16 || ec != std::errc() || p != h.data() + h.size())
+                return stop(lineNo, "a hash is 16 hex digits, not '" + h + "'");
             rec->schedule.push_back(uint8_t(task));
             rec->hashes.push_back(x);
         } else if (kind == "t") {
             uint64_t k = 0;
-            if (!rec || !(in >> k) || k > rec->schedule.size()) return stop(lineNo, "'t N' cuts back to more steps than recorded");
+            if (!rec || !(in >> k) || k > rec->schedule.size())
+                return stop(lineNo, "'t N' cuts back to more steps than recorded");
             rec->schedule.resize(k);
             rec->hashes.resize(k);
         } else if (kind == "at") {

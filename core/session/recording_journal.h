@@ -49,8 +49,8 @@ private:
     std::string append(const std::string& text);
 
     int fd_ = -1;
-    uint64_t size_ = 0;   // the file's length after the last complete append
-    bool torn_ = false;   // a failed append left bytes past size_ that could not be cut off yet
+    uint64_t size_ = 0;  // the file's length after the last complete append
+    bool torn_ = false;  // a failed append left bytes past size_ that could not be cut off yet
     std::string path_;
     bool haveVariant_ = false;
     Recording mirror_;  // what the journal holds now
@@ -61,8 +61,8 @@ struct JournalLoad {
     std::optional<Session> session;  // with its recording (if a variant line was written)
     std::string source;              // the session file it came from ("" if none)
     uint64_t position = 0;
-    bool tornTail = false;           // the last line was cut off and ignored
-    SessionError error;              // meaningful when !session
+    bool tornTail = false;  // the last line was cut off and ignored
+    SessionError error;     // meaningful when !session
     // A damaged record after the header: the journal was read up to it, and
     // `session` holds what came before (the line and why; line 0 = none).
     SessionError damage;

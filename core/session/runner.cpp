@@ -26,7 +26,9 @@ void collect(RunResult& r) {
         for (const auto& m : rec.raised) r.messages.push_back(m.text);
     for (const StepRecord& rec : tl.records()) {
         if (!rec.opDone || !rec.opSignal) continue;
-        const std::string sig = rec.opSignal == SIGSEGV ? "SIGSEGV" : rec.opSignal == SIGBUS ? "SIGBUS" : std::to_string(rec.opSignal);
+        const std::string sig = rec.opSignal == SIGSEGV  ? "SIGSEGV"
+                                : rec.opSignal == SIGBUS ? "SIGBUS"
+                                                         : std::to_string(rec.opSignal);
         const std::string& who = st.config->tasks[rec.task].name;
         r.signals.push_back(who + ":" + sig);
         r.signalSteps.push_back("step " + std::to_string(rec.number) + ": " + who + ": " + sig);
@@ -66,7 +68,8 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
         }
     }
     // The limit is on the whole run: the directives' steps count.
-    r.end = s.scheduleThenDefault ? tl.runDefault(opt.stepLimit > tl.length() ? opt.stepLimit - tl.length() : 0) : RunEnd::Finished;
+    r.end = s.scheduleThenDefault ? tl.runDefault(opt.stepLimit > tl.length() ? opt.stepLimit - tl.length() : 0)
+                                  : RunEnd::Finished;
     if (r.end == RunEnd::Deadlock) r.endText = tl.describeDeadlock();
     if (r.end == RunEnd::StepLimit) r.endText = "stopped after " + std::to_string(opt.stepLimit) + " steps";
     collect(r);
@@ -82,7 +85,8 @@ std::vector<std::string> compareExpectation(const RunResult& r, const Expectatio
     const State& st = r.timeline->current();
     const std::string end(runEndName(r.end));
     if (e.end ? *e.end != end : r.end != RunEnd::Finished)
-        diffs.push_back("run ended " + end + (r.endText.empty() ? "" : " (" + r.endText + ")") + ", expected " + e.end.value_or("finished"));
+        diffs.push_back("run ended " + end + (r.endText.empty() ? "" : " (" + r.endText + ")") + ", expected " +
+                        e.end.value_or("finished"));
     if (e.findings) {
         // Multiset of (rule, page): compare counts.
         std::map<std::pair<int, int64_t>, int64_t> want, got;
@@ -96,12 +100,16 @@ std::vector<std::string> compareExpectation(const RunResult& r, const Expectatio
             return std::string(ruleName(Rule(k.first))) + (k.second >= 0 ? " on page " + std::to_string(k.second) : "");
         };
         for (const auto& [k, n] : want)
-            if (got[k] != n) diffs.push_back("expected " + std::to_string(n) + " × " + name(k) + ", got " + std::to_string(got[k]));
+            if (got[k] != n)
+                diffs.push_back("expected " + std::to_string(n) + " × " + name(k) + ", got " + std::to_string(got[k]));
         for (const auto& [k, n] : got)
             if (!want.count(k) && n) {
                 std::string example;
                 for (const Finding& f : r.findings)
-                    if (int(f.rule) == k.first && f.index == k.second) { example = " (step " + std::to_string(f.step) + ": " + f.text + ")"; break; }
+                    if (int(f.rule) == k.first && f.index == k.second) {
+                        example = " (step " + std::to_string(f.step) + ": " + f.text + ")";
+                        break;
+                    }
                 diffs.push_back("unexpected " + std::to_string(n) + " × " + name(k) + example);
             }
     }
@@ -140,7 +148,8 @@ std::vector<CheckLine> checkSession(const Session& s) {
         l.variant = e.variant;
         for (const auto& [k, v] : e.toggles) l.variant += " " + k + "=" + v;
         l.pass = diffs.empty();
-        if (!diffs.empty()) l.detail = diffs.front() + (diffs.size() > 1 ? " (+" + std::to_string(diffs.size() - 1) + " more)" : "");
+        if (!diffs.empty())
+            l.detail = diffs.front() + (diffs.size() > 1 ? " (+" + std::to_string(diffs.size() - 1) + " more)" : "");
         out.push_back(l);
     }
     return out;
@@ -179,18 +188,22 @@ ReplayResult replayRecording(const Session& s) {
         const uint8_t t = rec.schedule[i];
         if (t >= st.tasks.size() || !isRunnable(st, t)) {
             out.divergedAt = i + 1;
-            out.detail = "step " + std::to_string(i + 1) + ": task " + (t < st.tasks.size() ? st.config->tasks[t].name : "#" + std::to_string(t)) + " cannot run";
+            out.detail = "step " + std::to_string(i + 1) + ": task " +
+                         (t < st.tasks.size() ? st.config->tasks[t].name : "#" + std::to_string(t)) + " cannot run";
             return out;
         }
         const StepRecord r = step(st, t);
         ++out.steps;
         if (i < rec.hashes.size() && r.hashAfter != rec.hashes[i]) {
             out.divergedAt = i + 1;
-            out.detail = "step " + std::to_string(i + 1) + " (" + st.config->tasks[t].name + ": " + r.summary() + "): state hash differs from the recording";
+            out.detail = "step " + std::to_string(i + 1) + " (" + st.config->tasks[t].name + ": " + r.summary() +
+                         "): state hash differs from the recording";
             return out;
         }
     }
-    if (rec.hashes.size() != rec.schedule.size()) out.detail = "recording has " + std::to_string(rec.hashes.size()) + " hashes for " + std::to_string(rec.schedule.size()) + " steps";
+    if (rec.hashes.size() != rec.schedule.size())
+        out.detail = "recording has " + std::to_string(rec.hashes.size()) + " hashes for " +
+                     std::to_string(rec.schedule.size()) + " steps";
     return out;
 }
 

@@ -13,7 +13,7 @@
 namespace faultline {
 
 struct RunOptions {
-    std::string variant;  // empty: the session's
+    std::string variant;                                       // empty: the session's
     std::vector<std::pair<std::string, std::string>> toggles;  // on top of the session's
     uint64_t stepLimit = 5'000'000;
 };
@@ -24,11 +24,11 @@ struct RunResult {
     Toggles toggles;
     std::optional<Timeline> timeline;
     RunEnd end = RunEnd::Running;
-    std::string endText;                 // deadlock description, schedule error, engine error
-    std::vector<Finding> findings;       // all, in step order
-    std::vector<std::string> messages;   // uffd messages raised, in order ("MISS(8)", "WP(8,W)")
-    std::vector<std::string> opErrors;   // "step 12: M uffdio_copy 8: -EEXIST"
-    std::vector<std::string> signals;    // "A1:SIGSEGV", in order: accesses that ended in a signal
+    std::string endText;                   // deadlock description, schedule error, engine error
+    std::vector<Finding> findings;         // all, in step order
+    std::vector<std::string> messages;     // uffd messages raised, in order ("MISS(8)", "WP(8,W)")
+    std::vector<std::string> opErrors;     // "step 12: M uffdio_copy 8: -EEXIST"
+    std::vector<std::string> signals;      // "A1:SIGSEGV", in order: accesses that ended in a signal
     std::vector<std::string> signalSteps;  // the same with where: "step 9: A1: read 3: SIGSEGV"
 };
 
@@ -49,8 +49,8 @@ Recording makeRecording(const RunResult& r);
 // Replays the session's recording; returns the first divergent step (1-based)
 // or 0 if every state hash matched, with a description.
 struct ReplayResult {
-    std::string error;         // could not replay at all
-    uint64_t divergedAt = 0;   // 0 = reproduced
+    std::string error;        // could not replay at all
+    uint64_t divergedAt = 0;  // 0 = reproduced
     std::string detail;
     uint64_t steps = 0;
 };

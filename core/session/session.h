@@ -17,8 +17,8 @@ namespace faultline {
 
 struct VmaSpec {
     std::string name = "file";
-    uint64_t start = 0;   // virtual page number
-    uint64_t pgoff = 0;   // file VMA: first file page
+    uint64_t start = 0;  // virtual page number
+    uint64_t pgoff = 0;  // file VMA: first file page
     uint64_t pages = 0;
     bool file = true;
     bool write = true;
@@ -40,8 +40,8 @@ struct Directive {
     enum class Kind { Steps, UntilStep, UntilBlocked, UntilDone, Ops };
     Kind kind = Kind::Steps;
     int task = 0;
-    uint64_t count = 1;    // Steps, Ops
-    std::string stepId;    // UntilStep: run until the task's next step is this id
+    uint64_t count = 1;  // Steps, Ops
+    std::string stepId;  // UntilStep: run until the task's next step is this id
     std::string text() const;
 };
 
@@ -56,15 +56,15 @@ struct Expectation {
     std::vector<std::pair<std::string, std::string>> toggles;  // applied on top of the variant
     std::optional<std::vector<ExpectedFinding>> findings;      // exact multiset, when given
     std::optional<std::vector<std::string>> messages;          // uffd messages raised, in order
-    std::optional<std::vector<std::string>> signals;           // "A1:SIGSEGV" per access that ended in a signal, in order
-    std::vector<std::pair<std::string, std::string>> cells;    // "A.pte[8]" -> "P(1,1,0)"
-    std::optional<std::string> end;                             // "finished", "deadlock", ...
+    std::optional<std::vector<std::string>> signals;         // "A1:SIGSEGV" per access that ended in a signal, in order
+    std::vector<std::pair<std::string, std::string>> cells;  // "A.pte[8]" -> "P(1,1,0)"
+    std::optional<std::string> end;                          // "finished", "deadlock", ...
 };
 
 // What the interleaving explorer must find for the session's tasks (its
 // schedule ignored): the variants that reach C1 within the bound, and no other.
 struct ExploreExpectation {
-    int preemptions = -1;      // -1: unbounded
+    int preemptions = -1;  // -1: unbounded
     uint64_t maxSteps = 400;
     std::vector<std::string> c1Variants;
 };

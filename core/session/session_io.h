@@ -11,7 +11,7 @@ namespace faultline {
 
 struct SessionError {
     std::string file;
-    int line = 0;    // 1-based; 0 when the error is not about one place
+    int line = 0;  // 1-based; 0 when the error is not about one place
     int column = 0;
     std::string message;
     std::string text() const;  // "file:line:column: message"
@@ -26,11 +26,11 @@ constexpr int kSchemaVersion = 1;
 
 // The format's limits (docs/session-format.md): a file past one is refused
 // with an error naming the place, before any work is done.
-constexpr uint64_t kMaxSessionBytes = 64ull << 20;      // a session or journal file
-constexpr int64_t kMaxFilePages = 262144;               // pages of the shmem file, and of a VMA
-constexpr size_t kMaxVmaNames = 256;                     // distinct VMA names (stored in 8 bits); an mm's VMAs have distinct names
-constexpr size_t kMaxOps = kMaxProgramOps;               // operations of one program, and of 'setup' (1,048,576)
-constexpr uint64_t kMaxRecordingSteps = 10'000'000;      // steps of a recording
+constexpr uint64_t kMaxSessionBytes = 64ull << 20;  // a session or journal file
+constexpr int64_t kMaxFilePages = 262144;           // pages of the shmem file, and of a VMA
+constexpr size_t kMaxVmaNames = 256;        // distinct VMA names (stored in 8 bits); an mm's VMAs have distinct names
+constexpr size_t kMaxOps = kMaxProgramOps;  // operations of one program, and of 'setup' (1,048,576)
+constexpr uint64_t kMaxRecordingSteps = 10'000'000;  // steps of a recording
 
 // Parses session JSON; `file` names the source in errors.
 LoadResult parseSession(const std::string& text, const std::string& file);

@@ -67,12 +67,17 @@ uint32_t flagList(const Value& v, const std::vector<std::pair<std::string, uint3
 
 const std::vector<std::pair<std::string, uint32_t>> kRegisterModes = {
     {"MISSING", UFFDIO_REGISTER_MODE_MISSING}, {"WP", UFFDIO_REGISTER_MODE_WP}, {"MINOR", UFFDIO_REGISTER_MODE_MINOR}};
-const std::vector<std::pair<std::string, uint32_t>> kCopyModes = {{"DONTWAKE", UFFDIO_COPY_MODE_DONTWAKE}, {"WP", UFFDIO_COPY_MODE_WP}};
-const std::vector<std::pair<std::string, uint32_t>> kWpModes = {{"WP", UFFDIO_WRITEPROTECT_MODE_WP}, {"DONTWAKE", UFFDIO_WRITEPROTECT_MODE_DONTWAKE}};
+const std::vector<std::pair<std::string, uint32_t>> kCopyModes = {{"DONTWAKE", UFFDIO_COPY_MODE_DONTWAKE},
+                                                                  {"WP", UFFDIO_COPY_MODE_WP}};
+const std::vector<std::pair<std::string, uint32_t>> kWpModes = {{"WP", UFFDIO_WRITEPROTECT_MODE_WP},
+                                                                {"DONTWAKE", UFFDIO_WRITEPROTECT_MODE_DONTWAKE}};
 const std::vector<std::pair<std::string, uint32_t>> kFeatures = {
-    {"EVENT_REMOVE", 1u << 3}, {"EVENT_UNMAP", 1u << 6}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7}, {"THREAD_ID", 1u << 8},
-    {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11}, {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13},
-    {"POISON", 1u << 14}, {"WP_ASYNC", 1u << 15}};
+    {"EVENT_REMOVE", 1u << 3},    {"EVENT_UNMAP", 1u << 6},
+    {"MISSING_SHMEM", 1u << 5},   {"SIGBUS", 1u << 7},
+    {"THREAD_ID", 1u << 8},       {"MINOR_SHMEM", 1u << 10},
+    {"EXACT_ADDRESS", 1u << 11},  {"WP_HUGETLBFS_SHMEM", 1u << 12},
+    {"WP_UNPOPULATED", 1u << 13}, {"POISON", 1u << 14},
+    {"WP_ASYNC", 1u << 15}};
 
 struct Reader {
     Session s;
@@ -98,11 +103,13 @@ struct Reader {
     void geometry(const Value& root) {
         ObjectReader r(root, "the session");
         const std::string format = r.getString("format");
-        if (format != "faultline-session") fail(*r.optional("format"), "'format' must be \"faultline-session\", found \"" + format + "\"");
+        if (format != "faultline-session")
+            fail(*r.optional("format"), "'format' must be \"faultline-session\", found \"" + format + "\"");
         const Value& ver = r.required("schema_version");
         const uint64_t v = nonNegative(ver, "'schema_version'");
         if (v > uint64_t(kSchemaVersion))
-            fail(ver, "schema_version " + std::to_string(v) + " is newer than this Faultline understands (" + std::to_string(kSchemaVersion) + "); update Faultline");
+            fail(ver, "schema_version " + std::to_string(v) + " is newer than this Faultline understands (" +
+                          std::to_string(kSchemaVersion) + "); update Faultline");
         if (v < 1) fail(ver, "schema_version must be at least 1");
         s.name = r.optString("name").value_or("");
         s.description = r.optString("description").value_or("");
@@ -173,21 +180,26 @@ struct Reader {
                     fail(*k, "'kind' must be \"shmem\" or \"anon\"");
                 vma.start = address(vr.required("start"), "'start'") / 4096;
                 vma.pages = uint64_t(vr.getIntInRange("pages", 1, kMaxFilePages));
-                vma.pgoff = vma.file && vr.optional("pgoff") ? uint64_t(vr.getIntInRange("pgoff", 0, kMaxFilePages - 1)) : 0;
+                vma.pgoff =
+                    vma.file && vr.optional("pgoff") ? uint64_t(vr.getIntInRange("pgoff", 0, kMaxFilePages - 1)) : 0;
                 if (vma.file && vma.pgoff + vma.pages > s.filePages)
-                    fail(vv, "VMA maps file pages [" + std::to_string(vma.pgoff) + ", " + std::to_string(vma.pgoff + vma.pages) +
-                                 ") but the file has " + std::to_string(s.filePages) + " pages");
+                    fail(vv, "VMA maps file pages [" + std::to_string(vma.pgoff) + ", " +
+                                 std::to_string(vma.pgoff + vma.pages) + ") but the file has " +
+                                 std::to_string(s.filePages) + " pages");
                 vma.write = vr.optBool("write").value_or(true);
                 vma.shared = vr.optBool("shared").value_or(vma.file);
                 vr.finish();
                 for (const VmaSpec& o : spec.vmas) {
-                    if (vma.start < o.start + o.pages && o.start < vma.start + vma.pages) fail(vv, "VMA overlaps VMA '" + o.name + "'");
+                    if (vma.start < o.start + o.pages && o.start < vma.start + vma.pages)
+                        fail(vv, "VMA overlaps VMA '" + o.name + "'");
                     // Operations name a VMA of their mm: two of one name would be one VMA to them.
                     if (o.name == vma.name) fail(vv, "mm '" + spec.name + "' has two VMAs named '" + vma.name + "'");
                 }
-                if (std::find(s.config.vmaNames.begin(), s.config.vmaNames.end(), vma.name) == s.config.vmaNames.end()) {
+                if (std::find(s.config.vmaNames.begin(), s.config.vmaNames.end(), vma.name) ==
+                    s.config.vmaNames.end()) {
                     // A VMA's name is stored in 8 bits.
-                    if (s.config.vmaNames.size() >= kMaxVmaNames) fail(vv, "at most " + std::to_string(kMaxVmaNames) + " distinct VMA names");
+                    if (s.config.vmaNames.size() >= kMaxVmaNames)
+                        fail(vv, "at most " + std::to_string(kMaxVmaNames) + " distinct VMA names");
                     s.config.vmaNames.push_back(vma.name);
                 }
                 spec.vmas.push_back(vma);
@@ -199,7 +211,8 @@ struct Reader {
 
     void tasks(const Value& v) {
         if (!v.isArray() || v.asArray().empty()) fail(v, "'tasks' must be a non-empty array");
-        if (v.asArray().size() > 63) fail(v, "at most 63 tasks (with the implicit IO task, 64: lock holders are a 64-bit set)");
+        if (v.asArray().size() > 63)
+            fail(v, "at most 63 tasks (with the implicit IO task, 64: lock holders are a 64-bit set)");
         // Names first, so programs can refer to any task.
         std::vector<std::pair<const Value*, const Value*>> programs;
         for (const Value& t : v.asArray()) {
@@ -234,7 +247,8 @@ struct Reader {
             }
             const auto& prog = s.config.tasks[i].program;
             for (size_t k = 0; k + 1 < prog.size(); ++k)
-                if (prog[k].kind == OpKind::Serve) fail(p->asArray()[k], "'serve' runs forever: it must be the last operation");
+                if (prog[k].kind == OpKind::Serve)
+                    fail(p->asArray()[k], "'serve' runs forever: it must be the last operation");
             if (!prog.empty() && prog.back().kind == OpKind::Serve && int(i) != s.config.uffdTask)
                 fail(*p, "only the task with role \"monitor\" can 'serve'");
         }
@@ -273,10 +287,11 @@ struct Reader {
         }
         const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate &&
                               op.kind != OpKind::Mmap && op.kind != OpKind::UffdClose;
-        const bool needsMm = op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed || op.kind == OpKind::MadviseRemove || op.kind == OpKind::Mprotect ||
-                             op.kind == OpKind::Mmap ||
-                             op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap ||
-                             (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdPoison;
+        const bool needsMm =
+            op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed ||
+            op.kind == OpKind::MadviseRemove || op.kind == OpKind::Mprotect || op.kind == OpKind::Mmap ||
+            op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap ||
+            (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdPoison;
         if (needsMm && !vspec) fail(v, "'" + kind + "' needs an mm: give the task an 'mm' or the operation an \"mm\"");
         uint64_t count = 1;
         if (op.kind == OpKind::Ftruncate) {
@@ -284,8 +299,8 @@ struct Reader {
             const Value& sv = r.required("size");
             op.page = nonNegative(sv, "'size'");
             if (op.page > s.filePages * 4096)
-                fail(sv, "'size' " + std::to_string(op.page) + " is beyond the file's largest size (" + std::to_string(s.filePages * 4096) +
-                             " bytes, its \"pages\")");
+                fail(sv, "'size' " + std::to_string(op.page) + " is beyond the file's largest size (" +
+                             std::to_string(s.filePages * 4096) + " bytes, its \"pages\")");
         } else if (op.kind == OpKind::Punch && r.optional("offset")) {
             op.page = nonNegative(*r.optional("offset"), "'offset'");
             op.count = nonNegative(r.required("len"), "'len'");
@@ -300,16 +315,17 @@ struct Reader {
             }
             // Range check against the file or the VMA.
             const bool fileOp = op.kind == OpKind::FileWrite || op.kind == OpKind::Punch ||
-                                (op.kind == OpKind::Reclaim && op.mm < 0) || (op.kind == OpKind::WritebackEnd && op.mm < 0);
+                                (op.kind == OpKind::Reclaim && op.mm < 0) ||
+                                (op.kind == OpKind::WritebackEnd && op.mm < 0);
             if (fileOp) {
                 if (op.page + count > s.filePages)
-                    fail(pv, "pages [" + std::to_string(op.page) + ", " + std::to_string(op.page + count) + ") are outside the file (" +
-                                 std::to_string(s.filePages) + " pages)");
+                    fail(pv, "pages [" + std::to_string(op.page) + ", " + std::to_string(op.page + count) +
+                                 ") are outside the file (" + std::to_string(s.filePages) + " pages)");
             } else if (vspec) {
                 const uint64_t lo = vspec->file ? vspec->pgoff : 0;
                 if (op.page < lo || op.page + count > lo + vspec->pages)
-                    fail(pv, "pages [" + std::to_string(op.page) + ", " + std::to_string(op.page + count) + ") are outside VMA '" +
-                                 vspec->name + "' of mm '" + s.config.mmNames[mm] + "'");
+                    fail(pv, "pages [" + std::to_string(op.page) + ", " + std::to_string(op.page + count) +
+                                 ") are outside VMA '" + vspec->name + "' of mm '" + s.config.mmNames[mm] + "'");
             }
             if (op.kind == OpKind::Punch) {
                 op.page *= 4096;
@@ -329,7 +345,8 @@ struct Reader {
         }
         if (const Value* m = r.optional("mode")) {
             if (op.kind == OpKind::UffdRegister) op.mode = flagList(*m, kRegisterModes, "register mode");
-            else if (op.kind == OpKind::UffdCopy || op.kind == OpKind::UffdContinue) op.mode = flagList(*m, kCopyModes, "copy mode");
+            else if (op.kind == OpKind::UffdCopy || op.kind == OpKind::UffdContinue)
+                op.mode = flagList(*m, kCopyModes, "copy mode");
             else if (op.kind == OpKind::UffdWriteprotect) op.mode = flagList(*m, kWpModes, "writeprotect mode");
             else fail(*m, "'" + kind + "' takes no 'mode'");
         } else if (op.kind == OpKind::UffdRegister) {
@@ -351,7 +368,8 @@ struct Reader {
         }
         r.finish();
         std::vector<Op> out;
-        if (count > kMaxOps) fail(v, "an operation expands to at most " + std::to_string(kMaxOps) + " operations (one per page)");
+        if (count > kMaxOps)
+            fail(v, "an operation expands to at most " + std::to_string(kMaxOps) + " operations (one per page)");
         for (uint64_t i = 0; i < count; ++i) {
             Op o = op;
             o.page = op.page + i;
@@ -368,9 +386,11 @@ struct Reader {
             p.copyTag = json::expectString(*t, "'copy_tag'");
             // The tag of the widest index ("{i}" expanded) must fit.
             std::string widest = p.copyTag;
-            if (auto at = widest.find("{i}"); at != std::string::npos) widest.replace(at, 3, std::to_string(kMaxFilePages - 1));
+            if (auto at = widest.find("{i}"); at != std::string::npos)
+                widest.replace(at, 3, std::to_string(kMaxFilePages - 1));
             if (widest.empty() || !Tag::valid(widest))
-                fail(*t, "'copy_tag' must give 1 to 7 printable characters without spaces for every page index (\"" + widest + "\" does not)");
+                fail(*t, "'copy_tag' must give 1 to 7 printable characters without spaces for every page index (\"" +
+                             widest + "\" does not)");
         }
         p.useZeropage = r.optBool("zeropage").value_or(p.useZeropage);
         p.clearOnWp = r.optBool("clear_on_wp").value_or(p.clearOnWp);
@@ -389,7 +409,9 @@ struct Reader {
                 if (op.kind == OpKind::Serve) fail(e, "'serve' cannot be a setup step");
                 s.setup.push_back({task, op});
             }
-            if (s.setup.size() > kMaxOps) fail(e, "'setup' has more than " + std::to_string(kMaxOps) + " operations (\"pages\" counts one per page)");
+            if (s.setup.size() > kMaxOps)
+                fail(e, "'setup' has more than " + std::to_string(kMaxOps) +
+                            " operations (\"pages\" counts one per page)");
         }
     }
 
@@ -399,9 +421,10 @@ struct Reader {
         Toggles probe;
         for (const auto& m : v.asObject()) {
             std::string value = m.value.isString() ? m.value.asString()
-                                : m.value.isBool()  ? (m.value.asBool() ? "on" : "off")
-                                : m.value.isInt()   ? std::to_string(m.value.asInt())
-                                                    : (fail(m.value, "toggle values are strings, booleans or integers"), "");
+                                : m.value.isBool() ? (m.value.asBool() ? "on" : "off")
+                                : m.value.isInt()
+                                    ? std::to_string(m.value.asInt())
+                                    : (fail(m.value, "toggle values are strings, booleans or integers"), "");
             if (auto e = setToggle(probe, m.key, value)) throw SchemaError(m.keyPos, *e);
             out.emplace_back(m.key, value);
         }
@@ -417,7 +440,8 @@ struct Reader {
             const Value* steps = r.optional("steps");
             const Value* until = r.optional("until");
             const Value* ops = r.optional("ops");
-            if (int(bool(steps)) + int(bool(until)) + int(bool(ops)) != 1) fail(d, "a schedule entry needs exactly one of 'steps', 'until', 'ops'");
+            if (int(bool(steps)) + int(bool(until)) + int(bool(ops)) != 1)
+                fail(d, "a schedule entry needs exactly one of 'steps', 'until', 'ops'");
             if (steps) dir.kind = Directive::Kind::Steps, dir.count = nonNegative(*steps, "'steps'");
             if (ops) dir.kind = Directive::Kind::Ops, dir.count = nonNegative(*ops, "'ops'");
             if (until) {
@@ -425,7 +449,9 @@ struct Reader {
                 if (u == "blocked") dir.kind = Directive::Kind::UntilBlocked;
                 else if (u == "done") dir.kind = Directive::Kind::UntilDone;
                 else if (knownStepId(u)) dir.kind = Directive::Kind::UntilStep, dir.stepId = u;
-                else fail(*until, "'until' must be \"blocked\", \"done\" or a step id such as \"PH.5\"; '" + u + "' is none of those");
+                else
+                    fail(*until, "'until' must be \"blocked\", \"done\" or a step id such as \"PH.5\"; '" + u +
+                                     "' is none of those");
             }
             r.finish();
             s.schedule.push_back(dir);
@@ -461,14 +487,17 @@ struct Reader {
                 }
             }
             if (const Value* sg = r.optional("signals")) {
-                if (!sg->isArray()) fail(*sg, "'signals' must be an array of \"TASK:SIGSEGV\" or \"TASK:SIGBUS\" strings");
+                if (!sg->isArray())
+                    fail(*sg, "'signals' must be an array of \"TASK:SIGSEGV\" or \"TASK:SIGBUS\" strings");
                 x.signals.emplace();
                 for (const Value& sv : sg->asArray()) {
                     const std::string t = json::expectString(sv, "a signal");
                     const auto colon = t.find(':');
                     const std::string sig = colon == std::string::npos ? "" : t.substr(colon + 1);
-                    if (colon == std::string::npos || s.config.taskIndex(t.substr(0, colon)) < 0 || (sig != "SIGSEGV" && sig != "SIGBUS"))
-                        fail(sv, "a signal is \"TASK:SIGSEGV\" or \"TASK:SIGBUS\" with a task of this session, not '" + t + "'");
+                    if (colon == std::string::npos || s.config.taskIndex(t.substr(0, colon)) < 0 ||
+                        (sig != "SIGSEGV" && sig != "SIGBUS"))
+                        fail(sv, "a signal is \"TASK:SIGSEGV\" or \"TASK:SIGBUS\" with a task of this session, not '" +
+                                     t + "'");
                     x.signals->push_back(t);
                 }
             }
@@ -479,7 +508,8 @@ struct Reader {
             }
             if (const Value* c = r.optional("cells")) {
                 if (!c->isObject()) fail(*c, "'cells' must be an object of CELL: value");
-                for (const auto& m : c->asObject()) x.cells.emplace_back(m.key, json::expectString(m.value, "a cell value"));
+                for (const auto& m : c->asObject())
+                    x.cells.emplace_back(m.key, json::expectString(m.value, "a cell value"));
             }
             if (const Value* end = r.optional("end")) x.end = json::expectString(*end, "'end'");
             r.finish();
@@ -504,12 +534,15 @@ struct Reader {
         for (const Value& run : sched.asArray()) {
             if (!run.isArray() || run.asArray().size() != 2) fail(run, "a schedule run is [task, steps]");
             const uint64_t n = nonNegative(run.asArray()[1], "a step count");
-            if (n == 0 || n > kMaxRecordingSteps) fail(run.asArray()[1], "a step count must be 1 to " + std::to_string(kMaxRecordingSteps));
+            if (n == 0 || n > kMaxRecordingSteps)
+                fail(run.asArray()[1], "a step count must be 1 to " + std::to_string(kMaxRecordingSteps));
             total += n;
-            if (total > kMaxRecordingSteps) fail(run, "the recording has more than " + std::to_string(kMaxRecordingSteps) + " steps");
+            if (total > kMaxRecordingSteps)
+                fail(run, "the recording has more than " + std::to_string(kMaxRecordingSteps) + " steps");
         }
         if (total != hashes.asArray().size())
-            fail(hashes, "the recording has " + std::to_string(total) + " steps but " + std::to_string(hashes.asArray().size()) + " hashes");
+            fail(hashes, "the recording has " + std::to_string(total) + " steps but " +
+                             std::to_string(hashes.asArray().size()) + " hashes");
         rec.schedule.reserve(total);
         for (const Value& run : sched.asArray()) {
             const int t = taskByName(run.asArray()[0]);
@@ -519,7 +552,8 @@ struct Reader {
             const std::string hs = json::expectString(h, "a hash");
             uint64_t x = 0;
             auto [p, ec] = std::from_chars(hs.data(), hs.data() + hs.size(), x, 16);
-            if (hs.size() != 16 || ec != std::errc() || p != hs.data() + hs.size()) fail(h, "a hash is 16 hex digits, not '" + hs + "'");
+            if (hs.size() != 16 || ec != std::errc() || p != hs.data() + hs.size())
+                fail(h, "a hash is 16 hex digits, not '" + hs + "'");
             rec.hashes.push_back(x);
         }
         r.finish();

@@ -53,7 +53,9 @@ size_t skipValue(std::string_view t, size_t i) {
         }
         return t.size();
     }
-    while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' && t[i] != '\n' && t[i] != '\t' && t[i] != '\r') ++i;
+    while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' && t[i] != '\n' && t[i] != '\t' &&
+           t[i] != '\r')
+        ++i;
     return i;
 }
 
@@ -125,9 +127,12 @@ std::string spliceRecording(const std::string& original, const Session& s) {
     } else if (s.recording) {
         // After the last member, on a line of its own.
         size_t end = close;
-        while (end > 0 && (original[end - 1] == ' ' || original[end - 1] == '\n' || original[end - 1] == '\t' || original[end - 1] == '\r')) --end;
+        while (end > 0 && (original[end - 1] == ' ' || original[end - 1] == '\n' || original[end - 1] == '\t' ||
+                           original[end - 1] == '\r'))
+            --end;
         const bool empty = original[end - 1] == '{';
-        out = original.substr(0, end) + (empty ? "\n  " : ",\n  ") + "\"recording\": " + rec + "\n" + original.substr(close);
+        out = original.substr(0, end) + (empty ? "\n  " : ",\n  ") + "\"recording\": " + rec + "\n" +
+              original.substr(close);
     } else {
         out = original;
     }

@@ -43,19 +43,22 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
     switch (op.kind) {
     case OpKind::UffdApi:
         if (op.features)
-            o.set("features", flags(uint32_t(op.features), {{"EVENT_REMOVE", 1u << 3}, {"EVENT_UNMAP", 1u << 6}, {"MISSING_SHMEM", 1u << 5}, {"SIGBUS", 1u << 7},
-                                                           {"THREAD_ID", 1u << 8}, {"MINOR_SHMEM", 1u << 10}, {"EXACT_ADDRESS", 1u << 11},
-                                                           {"WP_HUGETLBFS_SHMEM", 1u << 12}, {"WP_UNPOPULATED", 1u << 13},
-                                                           {"POISON", 1u << 14}, {"WP_ASYNC", 1u << 15}}));
+            o.set("features", flags(uint32_t(op.features), {{"EVENT_REMOVE", 1u << 3},
+                                                            {"EVENT_UNMAP", 1u << 6},
+                                                            {"MISSING_SHMEM", 1u << 5},
+                                                            {"SIGBUS", 1u << 7},
+                                                            {"THREAD_ID", 1u << 8},
+                                                            {"MINOR_SHMEM", 1u << 10},
+                                                            {"EXACT_ADDRESS", 1u << 11},
+                                                            {"WP_HUGETLBFS_SHMEM", 1u << 12},
+                                                            {"WP_UNPOPULATED", 1u << 13},
+                                                            {"POISON", 1u << 14},
+                                                            {"WP_ASYNC", 1u << 15}}));
         return o;
     case OpKind::Serve: return o;
-    case OpKind::Mmap:
-        o.set("vma", str(s.config.vmaNames[op.vma]));
-        return o;
+    case OpKind::Mmap: o.set("vma", str(s.config.vmaNames[op.vma])); return o;
     case OpKind::UffdClose: return o;
-    case OpKind::Ftruncate:
-        o.set("size", num(op.page));
-        return o;
+    case OpKind::Ftruncate: o.set("size", num(op.page)); return o;
     case OpKind::Punch:
         o.set("offset", num(op.page));
         o.set("len", num(op.count));
@@ -66,7 +69,8 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
     if (op.kind != OpKind::Read && op.kind != OpKind::Write && op.count != 1) o.set("pages", num(op.count));
     if (!op.tag.zero()) o.set("tag", str(op.tag.str()));
     if (op.kind == OpKind::UffdRegister) o.set("mode", flags(op.mode, {{"MISSING", 1}, {"WP", 2}, {"MINOR", 4}}));
-    if ((op.kind == OpKind::UffdCopy || op.kind == OpKind::UffdContinue) && op.mode) o.set("mode", flags(op.mode, {{"DONTWAKE", 1}, {"WP", 2}}));
+    if ((op.kind == OpKind::UffdCopy || op.kind == OpKind::UffdContinue) && op.mode)
+        o.set("mode", flags(op.mode, {{"DONTWAKE", 1}, {"WP", 2}}));
     if (op.kind == OpKind::UffdWriteprotect) o.set("mode", flags(op.mode, {{"WP", 1}, {"DONTWAKE", 2}}));
     if (op.kind == OpKind::Mprotect) o.set("prot", str(op.mode == 0 ? "none" : op.mode == 1 ? "read" : "read_write"));
     return o;

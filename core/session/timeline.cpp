@@ -69,13 +69,17 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
     case Directive::Kind::Steps:
         for (uint64_t i = 0; i < d.count; ++i) {
             if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
-            if (!isRunnable(current_, t)) return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " after " + std::to_string(i) + " steps");
+            if (!isRunnable(current_, t))
+                return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " after " +
+                            std::to_string(i) + " steps");
             stepTask(t);
         }
         return "";
     case Directive::Kind::UntilStep:
         for (uint64_t i = 0; nextStepId(current_, t) != d.stepId; ++i) {
-            if (!isRunnable(current_, t)) return fail(name + " stopped (" + std::string(taskStateName(current_.tasks[t].state)) + " at " + whereIs(current_, t) + ") before reaching " + d.stepId);
+            if (!isRunnable(current_, t))
+                return fail(name + " stopped (" + std::string(taskStateName(current_.tasks[t].state)) + " at " +
+                            whereIs(current_, t) + ") before reaching " + d.stepId);
             if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
             stepTask(t);
         }
@@ -88,7 +92,9 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
         return "";
     case Directive::Kind::UntilDone:
         for (uint64_t i = 0; current_.tasks[t].state != TaskState::Done; ++i) {
-            if (!isRunnable(current_, t)) return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " at " + whereIs(current_, t));
+            if (!isRunnable(current_, t))
+                return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " at " +
+                            whereIs(current_, t));
             if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
             stepTask(t);
         }
@@ -96,7 +102,9 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
     case Directive::Kind::Ops: {
         const uint64_t target = current_.tasks[t].opIndex + d.count;
         for (uint64_t i = 0; current_.tasks[t].opIndex < target && current_.tasks[t].state != TaskState::Done; ++i) {
-            if (!isRunnable(current_, t)) return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " at " + whereIs(current_, t));
+            if (!isRunnable(current_, t))
+                return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " at " +
+                            whereIs(current_, t));
             if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
             stepTask(t);
         }
@@ -125,8 +133,8 @@ std::string Timeline::describeDeadlock() const {
     for (size_t i = 0; i < current_.tasks.size(); ++i) {
         const Task& t = current_.tasks[i];
         if (t.state == TaskState::Done) continue;
-        s += (s.empty() ? "" : "; ") + current_.config->tasks[i].name + " " + std::string(taskStateName(t.state)) + " at " +
-             whereIs(current_, uint8_t(i));
+        s += (s.empty() ? "" : "; ") + current_.config->tasks[i].name + " " + std::string(taskStateName(t.state)) +
+             " at " + whereIs(current_, uint8_t(i));
         if (t.state == TaskState::Blocked) s += " waiting for " + lockName(t.waitLock, *current_.config);
     }
     return s;

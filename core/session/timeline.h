@@ -28,8 +28,8 @@ public:
 
     const State& initial() const { return checkpoints_.front(); }
     const State& current() const { return current_; }
-    uint64_t position() const { return position_; }          // steps executed to reach current()
-    uint64_t length() const { return schedule_.size(); }      // steps recorded (may be > position after going back)
+    uint64_t position() const { return position_; }       // steps executed to reach current()
+    uint64_t length() const { return schedule_.size(); }  // steps recorded (may be > position after going back)
     const std::vector<uint8_t>& schedule() const { return schedule_; }
     const std::vector<StepRecord>& records() const { return records_; }
     const StepRecord* record(uint64_t n) const { return n >= 1 && n <= records_.size() ? &records_[n - 1] : nullptr; }

@@ -19,9 +19,9 @@ struct AccessLog {
     };
     std::vector<Range> reads;
     std::vector<Range> writes;
-    std::vector<uint64_t> lockReads;   // packed LockId (see packLockId in step_context.cpp)
+    std::vector<uint64_t> lockReads;  // packed LockId (see packLockId in step_context.cpp)
     std::vector<uint64_t> lockWrites;
-    bool readsAllTaskStates = false;   // a wake-up loop looked at every task's state
+    bool readsAllTaskStates = false;  // a wake-up loop looked at every task's state
 
     void clear() {
         reads.clear(), writes.clear(), lockReads.clear(), lockWrites.clear();

@@ -103,15 +103,16 @@ public:
 private:
     struct Node {
         explicit Node(bool leaf) {
-            if (leaf) vals.resize(kLeafSize); else kids.resize(kInnerSize);
+            if (leaf) vals.resize(kLeafSize);
+            else kids.resize(kInnerSize);
         }
         std::vector<std::shared_ptr<Node>> kids;  // inner nodes only
         std::vector<T> vals;                      // leaves only
-        uint64_t live = 0;        // live entries (leaf) or non-null kids (inner)
-        uint64_t live_total = 0;  // live entries in the subtree
-        uint64_t leaves = 0;      // leaves in the subtree
-        uint64_t hash = 0;        // wrapping sum of terms in the subtree
-        uint64_t hash2 = 0;       // the same with term2
+        uint64_t live = 0;                        // live entries (leaf) or non-null kids (inner)
+        uint64_t live_total = 0;                  // live entries in the subtree
+        uint64_t leaves = 0;                      // leaves in the subtree
+        uint64_t hash = 0;                        // wrapping sum of terms in the subtree
+        uint64_t hash2 = 0;                       // the same with term2
     };
 
     static const T& defaultValue() {

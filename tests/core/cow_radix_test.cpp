@@ -66,7 +66,8 @@ TEST(CowRadix, NextLiveAndForEachMatchAMap) {
         const uint64_t k = rng() % (1u << 24);
         const int v = int(rng() % 4);
         r.set(k, {v});
-        if (v) ref[k] = v; else ref.erase(k);
+        if (v) ref[k] = v;
+        else ref.erase(k);
     }
     std::vector<std::pair<uint64_t, int>> got;
     r.forEach(0, 1u << 24, [&](uint64_t k, const V& v) { got.emplace_back(k, v.x); });

@@ -21,7 +21,12 @@ using debug::StopReason;
 
 Session seedRace() {
     Scenario sc;
-    sc.s0().program(A1, {read(8), write(8, "a1")}).program(P, {punch(8)}).until(P, "PH.5").untilBlocked(A1).untilDone(P);
+    sc.s0()
+        .program(A1, {read(8), write(8, "a1")})
+        .program(P, {punch(8)})
+        .until(P, "PH.5")
+        .untilBlocked(A1)
+        .untilDone(P);
     sc.s.variant = "baseline-2020";
     return sc.s;
 }
@@ -184,7 +189,9 @@ TEST(Debugger, EveryStepIdAndFunctionTheCodeTraceAndFindingsNameIsABreakpoint) {
         for (size_t i = 0; i + 3 < text.size(); ++i) {
             size_t j = i;
             while (j < text.size() && j - i < 3 && std::isupper(static_cast<unsigned char>(text[j]))) ++j;
-            if (j - i < 2 || j >= text.size() || text[j] != '.' || (i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1])))) continue;
+            if (j - i < 2 || j >= text.size() || text[j] != '.' ||
+                (i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1]))))
+                continue;
             size_t k = j + 1;
             while (k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]))) ++k;
             if (k > j + 1) out.emplace_back(text.substr(i, k - i)), i = k;
@@ -200,7 +207,8 @@ TEST(Debugger, EveryStepIdAndFunctionTheCodeTraceAndFindingsNameIsABreakpoint) {
         for (const StepPiece& p : r.pieces) idsIn(p.text, names);
         for (std::string_view sub : r.subSteps) {
             const auto& known = substepIds();
-            EXPECT_NE(std::find(known.begin(), known.end(), sub), known.end()) << sub << " is reported but not in substepIds()";
+            EXPECT_NE(std::find(known.begin(), known.end(), sub), known.end())
+                << sub << " is reported but not in substepIds()";
         }
         for (const Finding& f : r.findings) {
             idsIn(f.text, names);

@@ -168,7 +168,8 @@ TEST(Explore, SeedRaceBaselineFindsC1AfterPreunmapAndFaultAround) {
             if (f.rule == Rule::C1) c1 = int64_t(i);
         }
         for (const StepPiece& p : rec.pieces)
-            if (p.fn == Fn::filemap_map_pages && p.text.find("A[8] ←") != std::string::npos && faultAround < 0) faultAround = int64_t(i);
+            if (p.fn == Fn::filemap_map_pages && p.text.find("A[8] ←") != std::string::npos && faultAround < 0)
+                faultAround = int64_t(i);
     }
     EXPECT_GE(preunmap, 0);
     EXPECT_GT(faultAround, preunmap);
@@ -257,9 +258,7 @@ TEST(Explore, PreemptionBoundHonoured) {
         const ExploreResult r = explore(s, o);
         ASSERT_TRUE(r.error.empty()) << r.error;
         for (const GoalResult& g : r.goals)
-            if (g.found) {
-                EXPECT_LE(g.preemptions, uint64_t(k)) << g.goal;
-            }
+            if (g.found) { EXPECT_LE(g.preemptions, uint64_t(k)) << g.goal; }
         // Counting them again from the schedule agrees.
         for (const GoalResult& g : r.goals) {
             if (!g.found) continue;

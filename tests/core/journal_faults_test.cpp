@@ -59,7 +59,8 @@ struct FakeDisk {
 };
 
 struct JournalFaults : ::testing::Test {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("faultline-faults-" + std::to_string(::getpid()));
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("faultline-faults-" + std::to_string(::getpid()));
     std::string path = (dir / "j.journal").string();
     Session base;
     void SetUp() override {

@@ -22,7 +22,8 @@ namespace faultline {
 namespace {
 
 struct Journal : ::testing::Test {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("faultline-journal-" + std::to_string(::getpid()));
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("faultline-journal-" + std::to_string(::getpid()));
     std::string path = (dir / "j.journal").string();
     Session base;
     void SetUp() override {

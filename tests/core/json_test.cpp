@@ -111,7 +111,8 @@ Value randomValue(std::mt19937_64& rng, int depth) {
     }
     default: {
         Value o = Value::object();
-        for (int i = 0, n = int(rng() % 5); i < n; ++i) o.set("k" + std::to_string(rng() % 10), randomValue(rng, depth + 1));
+        for (int i = 0, n = int(rng() % 5); i < n; ++i)
+            o.set("k" + std::to_string(rng() % 10), randomValue(rng, depth + 1));
         return o;
     }
     }

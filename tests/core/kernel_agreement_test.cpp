@@ -81,7 +81,8 @@ TEST(KernelAgreement, AProgramBeyondTheLimitIsRefusedWithAClearError) {
       "tasks":[{"name":"A1","mm":"A","program":[)" +
                              [] {
                                  std::string s;
-                                 for (int i = 0; i < 5; ++i) s += std::string(i ? "," : "") + R"({"op":"read","page":0,"pages":262144})";
+                                 for (int i = 0; i < 5; ++i)
+                                     s += std::string(i ? "," : "") + R"({"op":"read","page":0,"pages":262144})";
                                  return s;
                              }() +
                              "]}]}";
@@ -138,7 +139,9 @@ TEST(KernelAgreement, WithoutWpUnpopulatedNeverTouchedAnonymousPagesStayNone) {
 TEST(KernelAgreement, MinorRegistersOnShmemWithoutTheMinorShmemFeature) {
     Scenario sc;
     sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0")).setup(M, api(UFFD_FEATURE_MISSING_SHMEM));
-    sc.program(P, {onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MINOR))}).program(A1, {read(3)}).untilDone(P);
+    sc.program(P, {onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MINOR))})
+        .program(A1, {read(3)})
+        .untilDone(P);
     const RunResult r = sc.run("upstream");
     ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
     EXPECT_TRUE(r.opErrors.empty()) << r.opErrors.front();
@@ -157,7 +160,8 @@ TEST(KernelAgreement, ContinueFillsAShmemVmaRegisteredMissingOnly) {
     EXPECT_TRUE(pteA(r.timeline->current(), 3).isPresent());
     // A hole has nothing to continue from: -EFAULT, as on the kernel.
     Scenario hole;
-    hole.setup(M, api(UFFD_FEATURE_MISSING_SHMEM)).setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
+    hole.setup(M, api(UFFD_FEATURE_MISSING_SHMEM))
+        .setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
     hole.program(P, {onA(op(OpKind::UffdContinue, 3, 1))});
     const RunResult h = hole.run("upstream");
     ASSERT_EQ(h.opErrors.size(), 1u);
@@ -191,7 +195,8 @@ TEST(KernelAgreement, WriteprotectOverAPartlyRegisteredRangeProtectsTheRegistere
 // Item 5: userfaultfd_clear_vma() → vma_modify_flags_uffd() merges.
 TEST(KernelAgreement, UnregisteringTheRestMergesTheVmasBackIntoOne) {
     Scenario sc;
-    sc.setup(M, api(UFFD_FEATURE_MISSING_SHMEM)).setup(M, onA(op(OpKind::UffdRegister, 0, 16, UFFDIO_REGISTER_MODE_MISSING)));
+    sc.setup(M, api(UFFD_FEATURE_MISSING_SHMEM))
+        .setup(M, onA(op(OpKind::UffdRegister, 0, 16, UFFDIO_REGISTER_MODE_MISSING)));
     EXPECT_EQ(sc.initial("upstream").mms[0].vmas.size(), 2u);
     sc.setup(M, onA(op(OpKind::UffdUnregister, 8, 8)));
     EXPECT_EQ(sc.initial("upstream").mms[0].vmas.size(), 2u);
@@ -272,7 +277,7 @@ TEST(KernelAgreement, PrivateFileMappingsCopyOnWriteAndTheFileNeverSeesTheWrites
     EXPECT_TRUE(ranStep(r, "wp_page_copy"));
     EXPECT_TRUE(ranStep(r, "copy_mc_user_highpage"));
     const State& st = r.timeline->current();
-    EXPECT_EQ(st.folio(st.inode.xa.get(0).value).data.str(), "c");   // B's write(2) lands in the file
+    EXPECT_EQ(st.folio(st.inode.xa.get(0).value).data.str(), "c");    // B's write(2) lands in the file
     EXPECT_EQ(st.folio(st.inode.xa.get(20).value).data.str(), "b0");  // A's write never does
     EXPECT_EQ(st.folio(pteA(st, 0).pfn).data.str(), "a1");
     EXPECT_TRUE(st.folio(pteA(st, 0).pfn).anon);
@@ -294,8 +299,8 @@ TEST(KernelAgreement, UffdioCopyIntoAPrivateFileMappingFillsAPrivatePageAndAPunc
     const State& st = r.timeline->current();
     EXPECT_TRUE(st.inode.xa.get(2).isEmpty());  // the file has no page 2
     EXPECT_EQ(st.folio(pteA(st, 2).pfn).data.str(), "m2");
-    EXPECT_TRUE(st.inode.xa.get(0).isEmpty());                       // punched
-    EXPECT_EQ(st.folio(pteA(st, 0).pfn).data.str(), "a1");          // the private copy stays
+    EXPECT_TRUE(st.inode.xa.get(0).isEmpty());              // punched
+    EXPECT_EQ(st.folio(pteA(st, 0).pfn).data.str(), "a1");  // the private copy stays
     EXPECT_TRUE(ranStep(r, "private anonymous copy: kept"));
     EXPECT_TRUE(checkAccounting(st).empty()) << checkAccounting(st).front();
 }

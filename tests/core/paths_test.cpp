@@ -94,7 +94,8 @@ TEST(Paths, AGibibyteFileMappedWholeByBothProcessesWorks) {
     Scenario sc(262144);
     sc.setup(B1, op(OpKind::FileWrite, 262100, 32, 0, "b0"));
     Op api = onA(op(OpKind::UffdApi));
-    sc.setup(M, api).setup(M, onA(op(OpKind::UffdRegister, 0, 262144, UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP)));
+    sc.setup(M, api).setup(
+        M, onA(op(OpKind::UffdRegister, 0, 262144, UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP)));
     sc.setup(A1, read(262108));
     sc.setup(M, onA(op(OpKind::UffdWriteprotect, 262096, 32, UFFDIO_WRITEPROTECT_MODE_WP)));
     sc.program(A1, {read(262108), write(262108, "a1")}).program(P, {punch(262108)});

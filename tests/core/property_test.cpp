@@ -28,7 +28,10 @@ Scenario randomScenario(std::mt19937_64& rng, bool missingAlways = false) {
         case 0: a.push_back(read(page())); break;
         case 1: a.push_back(write(page(), "a" + std::to_string(i))); break;
         case 2: a.push_back(dontneed(page())); break;
-        default: a.push_back(read(page())); a.push_back(write(a.back().page, "w" + std::to_string(i))); break;
+        default:
+            a.push_back(read(page()));
+            a.push_back(write(a.back().page, "w" + std::to_string(i)));
+            break;
         }
         b.push_back(rng() % 2 ? read(page()) : write(page(), "b" + std::to_string(i)));
     }
@@ -83,14 +86,14 @@ TEST(Property, RandomSchedulesKeepAccountingAndTheMonitorsIntent) {
             ASSERT_TRUE(sc.initial(std::string(v.id)).hash() != 0);
             RandomRun rr = runRandomly(sc, std::string(v.id), rng);
             SCOPED_TRACE(std::string(v.id) + " seed " + std::to_string(seed));
-            ASSERT_EQ(rr.end, RunEnd::Finished) << rr.tl.describeDeadlock() << " after " << rr.tl.length() << " steps; last: " << (rr.tl.records().empty() ? std::string() : rr.tl.records().back().summary());
+            ASSERT_EQ(rr.end, RunEnd::Finished)
+                << rr.tl.describeDeadlock() << " after " << rr.tl.length()
+                << " steps; last: " << (rr.tl.records().empty() ? std::string() : rr.tl.records().back().summary());
             for (const StepRecord& rec : rr.tl.records())
                 for (const Finding& f : rec.findings) {
                     ASSERT_NE(f.rule, Rule::C4) << "step " << rec.number << ": " << f.text;
                     ASSERT_NE(f.rule, Rule::Engine) << "step " << rec.number << ": " << f.text;
-                    if (v.id == "upstream") {
-                        ASSERT_NE(f.rule, Rule::C1) << "step " << rec.number << ": " << f.text;
-                    }
+                    if (v.id == "upstream") { ASSERT_NE(f.rule, Rule::C1) << "step " << rec.number << ": " << f.text; }
                 }
             const auto acct = checkAccounting(rr.tl.current());
             ASSERT_TRUE(acct.empty()) << acct.front();
@@ -130,7 +133,10 @@ Scenario vocabularyScenario(std::mt19937_64& rng) {
         case 1: a.push_back(write(page(), "a" + std::to_string(i))); break;
         case 2: a.push_back(dontneed(page())); break;
         case 3: a.push_back(op(OpKind::MadviseRemove, page())); break;
-        default: a.push_back(op(OpKind::Mprotect, 0, kPages, 1)); a.push_back(op(OpKind::Mprotect, 0, kPages, 3)); break;
+        default:
+            a.push_back(op(OpKind::Mprotect, 0, kPages, 1));
+            a.push_back(op(OpKind::Mprotect, 0, kPages, 3));
+            break;
         }
         b.push_back(rng() % 2 ? read(page()) : write(page(), "b" + std::to_string(i)));
     }
@@ -167,10 +173,13 @@ TEST(Property, NoRunEndsAtTheStepLimitWhileWorkRemains) {
     for (const Variant& v : variants()) {
         for (uint64_t seed = 1; seed <= 40; ++seed) {
             std::mt19937_64 rng(seed * 31337 + v.id.size());
-            const Scenario sc = seed % 3 == 0 ? vocabularyScenario(rng) : seed % 3 == 1 ? swapRaceScenario(rng) : randomScenario(rng);
+            const Scenario sc = seed % 3 == 0   ? vocabularyScenario(rng)
+                                : seed % 3 == 1 ? swapRaceScenario(rng)
+                                                : randomScenario(rng);
             RandomRun rr = runRandomThenDefault(sc, std::string(v.id), rng, 20000);
             SCOPED_TRACE(std::string(v.id) + " seed " + std::to_string(seed));
-            ASSERT_NE(rr.end, RunEnd::StepLimit) << rr.tl.describeDeadlock() << "; last: " << rr.tl.records().back().summary();
+            ASSERT_NE(rr.end, RunEnd::StepLimit)
+                << rr.tl.describeDeadlock() << "; last: " << rr.tl.records().back().summary();
             for (const StepRecord& rec : rr.tl.records())
                 for (const Finding& f : rec.findings) {
                     ASSERT_NE(f.rule, Rule::Engine) << "step " << rec.number << ": " << f.text;

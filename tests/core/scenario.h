@@ -24,7 +24,10 @@ inline Op reclaim(uint64_t page) { return op(OpKind::Reclaim, page); }
 inline Op writebackEnd(uint64_t page) { return op(OpKind::WritebackEnd, page); }
 inline Op dontneed(uint64_t page, uint64_t n = 1) { return op(OpKind::MadviseDontneed, page, n); }
 inline Op serve() { return op(OpKind::Serve); }
-inline Op onA(Op o) { o.mm = 0; return o; }
+inline Op onA(Op o) {
+    o.mm = 0;
+    return o;
+}
 
 // Tasks, in this order: M (monitor), A1 (mm A), P (puncher), B1 (mm B), R (reclaim).
 enum TaskIx : int { M = 0, A1 = 1, P = 2, B1 = 3, R = 4 };
@@ -34,7 +37,8 @@ struct Scenario {
 
     explicit Scenario(uint64_t pages = 32) {
         s.filePages = pages;
-        s.mms = {{"A", {{"file", 0x40000, 0, pages, true, true, true}}}, {"B", {{"file", 0x80000, 0, pages, true, true, true}}}};
+        s.mms = {{"A", {{"file", 0x40000, 0, pages, true, true, true}}},
+                 {"B", {{"file", 0x80000, 0, pages, true, true, true}}}};
         s.config.mmNames = {"A", "B"};
         s.config.vmaNames = {"file"};
         s.config.tasks = {{"M", -1, {serve()}}, {"A1", 0, {}}, {"P", -1, {}}, {"B1", 1, {}}, {"R", -1, {}}};
@@ -52,11 +56,13 @@ struct Scenario {
         if (written == UINT64_MAX) written = pages;
         if (written) setup(B1, op(OpKind::FileWrite, 0, written, 0, "b0"));
         Op api = onA(op(OpKind::UffdApi));
-        api.features = UFFD_FEATURE_MISSING_SHMEM | ((mode & UFFDIO_REGISTER_MODE_MINOR) ? uint64_t(UFFD_FEATURE_MINOR_SHMEM) : uint64_t(0));
+        api.features = UFFD_FEATURE_MISSING_SHMEM |
+                       ((mode & UFFDIO_REGISTER_MODE_MINOR) ? uint64_t(UFFD_FEATURE_MINOR_SHMEM) : uint64_t(0));
         setup(M, api);
         setup(M, onA(op(OpKind::UffdRegister, 0, pages, mode)));
         for (uint64_t i = 0; i < written; ++i) setup(A1, read(i));
-        if (protect && (mode & UFFDIO_REGISTER_MODE_WP)) setup(M, onA(op(OpKind::UffdWriteprotect, 0, pages, UFFDIO_WRITEPROTECT_MODE_WP)));
+        if (protect && (mode & UFFDIO_REGISTER_MODE_WP))
+            setup(M, onA(op(OpKind::UffdWriteprotect, 0, pages, UFFDIO_WRITEPROTECT_MODE_WP)));
         return *this;
     }
     Scenario& program(int task, std::vector<Op> ops) {

@@ -33,14 +33,19 @@ TEST(SeedRace, BaselineLosesTheWriteSilently) {
     bool sawFaultAroundMap = false;
     for (const StepRecord& rec : r.timeline->records())
         for (const StepPiece& p : rec.pieces)
-            if (p.fn == Fn::filemap_map_pages && p.text.find("A[8] ← P(w=1,d=0,wp=0)") != std::string::npos) sawFaultAroundMap = true;
+            if (p.fn == Fn::filemap_map_pages && p.text.find("A[8] ← P(w=1,d=0,wp=0)") != std::string::npos)
+                sawFaultAroundMap = true;
     EXPECT_TRUE(sawFaultAroundMap);
     ASSERT_GE(count(r, Rule::C2), 1);
-    EXPECT_NE(r.findings.front().text.find("zap_pte_range") == std::string::npos ? r.findings.front().text.find("unmap_mapping_range") : 0, std::string::npos);
+    EXPECT_NE(r.findings.front().text.find("zap_pte_range") == std::string::npos
+                  ? r.findings.front().text.find("unmap_mapping_range")
+                  : 0,
+              std::string::npos);
 }
 
 TEST(SeedRace, FixesKeepTheProtection) {
-    for (const char* v : {"skip-faultaround", "no-preunmap", "no-map-pages", "upstream-5.19", "upstream-6.2", "upstream"}) {
+    for (const char* v :
+         {"skip-faultaround", "no-preunmap", "no-map-pages", "upstream-5.19", "upstream-6.2", "upstream"}) {
         SCOPED_TRACE(v);
         const RunResult r = seedRace(kMissingWp).run(v);
         ASSERT_TRUE(r.error.empty()) << r.error;
@@ -56,7 +61,8 @@ TEST(SeedRace, MessagesPerVariant) {
     EXPECT_EQ(seedRace(kMissingWp).run("skip-faultaround").messages, (std::vector<std::string>{"MISS(8)", "WP(8,W)"}));
     EXPECT_EQ(seedRace(kMissingWp).run("no-map-pages").messages, (std::vector<std::string>{"MISS(8)", "WP(8,W)"}));
     EXPECT_EQ(seedRace(kMissingWp).run("upstream").messages, (std::vector<std::string>{"MISS(8)", "WP(8,W)"}));
-    EXPECT_EQ(seedRace(kMissingWp).run("no-preunmap").messages, (std::vector<std::string>{"WP(8,W)", "MISS(8,W)", "WP(8,W)"}));
+    EXPECT_EQ(seedRace(kMissingWp).run("no-preunmap").messages,
+              (std::vector<std::string>{"WP(8,W)", "MISS(8,W)", "WP(8,W)"}));
 }
 
 TEST(SeedRace, UpstreamLeavesAMarkerDuringThePunch) {

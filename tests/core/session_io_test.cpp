@@ -17,7 +17,8 @@ std::vector<std::string> sampleFiles() {
     DIR* d = ::opendir(FAULTLINE_SAMPLE_DIR);
     while (dirent* e = ::readdir(d)) {
         const std::string n = e->d_name;
-        if (n.size() > 5 && n.substr(n.size() - 5) == ".json") out.push_back(std::string(FAULTLINE_SAMPLE_DIR) + "/" + n);
+        if (n.size() > 5 && n.substr(n.size() - 5) == ".json")
+            out.push_back(std::string(FAULTLINE_SAMPLE_DIR) + "/" + n);
     }
     ::closedir(d);
     std::sort(out.begin(), out.end());
@@ -156,9 +157,11 @@ namespace {
 
 // Saving a recording into the user's text keeps every other byte.
 TEST(SessionIo, SpliceRecordingKeepsTheUsersText) {
-    const std::string text = "{ \"format\": \"faultline-session\",\"schema_version\":1,\n\"name\":\"minimal\", \"file\": {\"pages\": 4},\n"
-                             "  \"mms\": [{\"name\": \"A\", \"vmas\": [{\"start\": \"0x40000000\", \"pages\": 4}]}],\n"
-                             "  \"tasks\": [{\"name\": \"A1\", \"mm\": \"A\", \"program\": [{\"op\": \"read\", \"page\": 1, \"pages\": 2}]}]\n}\n";
+    const std::string text =
+        "{ \"format\": \"faultline-session\",\"schema_version\":1,\n\"name\":\"minimal\", \"file\": {\"pages\": 4},\n"
+        "  \"mms\": [{\"name\": \"A\", \"vmas\": [{\"start\": \"0x40000000\", \"pages\": 4}]}],\n"
+        "  \"tasks\": [{\"name\": \"A1\", \"mm\": \"A\", \"program\": [{\"op\": \"read\", \"page\": 1, \"pages\": "
+        "2}]}]\n}\n";
     const LoadResult r = parseSession(text, "m.json");
     ASSERT_TRUE(r.session) << r.error.text();
     Session s = *r.session;

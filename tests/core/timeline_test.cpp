@@ -8,7 +8,12 @@ namespace {
 
 TEST(Timeline, ReverseThenForwardGivesIdenticalStates) {
     Scenario sc;
-    sc.s0().program(A1, {read(8), write(8, "a1")}).program(P, {punch(8)}).until(P, "PH.5").untilBlocked(A1).untilDone(P);
+    sc.s0()
+        .program(A1, {read(8), write(8, "a1")})
+        .program(P, {punch(8)})
+        .until(P, "PH.5")
+        .untilBlocked(A1)
+        .untilDone(P);
     RunResult r = sc.run("baseline-2020");
     Timeline& tl = *r.timeline;
     const uint64_t n = tl.length();

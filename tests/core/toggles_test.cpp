@@ -16,12 +16,14 @@ int presentA(const State& st, uint64_t from, uint64_t to) {
 }
 
 // A1 reads page 8 of a written, unregistered file: how many ptes appear.
-int pagesMappedByOneRead(const std::string& variant, std::vector<std::pair<std::string, std::string>> toggles, uint32_t mode = 0) {
+int pagesMappedByOneRead(const std::string& variant, std::vector<std::pair<std::string, std::string>> toggles,
+                         uint32_t mode = 0) {
     Scenario sc;
     sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0"));
     if (mode) {
         Op api = onA(op(OpKind::UffdApi));
-        api.features = UFFD_FEATURE_MISSING_SHMEM | ((mode & UFFDIO_REGISTER_MODE_MINOR) ? uint64_t(UFFD_FEATURE_MINOR_SHMEM) : uint64_t(0));
+        api.features = UFFD_FEATURE_MISSING_SHMEM |
+                       ((mode & UFFDIO_REGISTER_MODE_MINOR) ? uint64_t(UFFD_FEATURE_MINOR_SHMEM) : uint64_t(0));
         sc.setup(M, api).setup(M, onA(op(OpKind::UffdRegister, 0, 32, mode)));
     }
     sc.s.toggles = std::move(toggles);
@@ -35,8 +37,8 @@ int pagesMappedByOneRead(const std::string& variant, std::vector<std::pair<std::
 TEST(Toggles, VariantsAreTheSpecsSeven) {
     std::vector<std::string> ids;
     for (const Variant& v : variants()) ids.emplace_back(v.id);
-    EXPECT_EQ(ids, (std::vector<std::string>{"baseline-2020", "skip-faultaround", "no-preunmap", "no-map-pages", "upstream-5.19",
-                                             "upstream-6.2", "upstream"}));
+    EXPECT_EQ(ids, (std::vector<std::string>{"baseline-2020", "skip-faultaround", "no-preunmap", "no-map-pages",
+                                             "upstream-5.19", "upstream-6.2", "upstream"}));
     EXPECT_EQ(std::string(kDefaultVariant), "upstream");
 }
 

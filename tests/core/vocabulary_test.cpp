@@ -29,7 +29,8 @@ Op api(uint64_t features) {
 // 0..3 present+wp, 4..7 markers.
 Scenario truncScenario() {
     Scenario sc(8);
-    sc.setup(B1, op(OpKind::FileWrite, 0, 6, 0, "b0")).setup(M, api(UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_WP_HUGETLBFS_SHMEM));
+    sc.setup(B1, op(OpKind::FileWrite, 0, 6, 0, "b0"))
+        .setup(M, api(UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_WP_HUGETLBFS_SHMEM));
     sc.setup(M, onA(op(OpKind::UffdRegister, 0, 8, UFFDIO_REGISTER_MODE_WP)));
     for (int i = 0; i < 4; ++i) sc.setup(A1, read(uint64_t(i)));
     sc.setup(M, onA(op(OpKind::UffdWriteprotect, 0, 8, UFFDIO_WRITEPROTECT_MODE_WP)));
@@ -162,7 +163,8 @@ Op mprotect(uint64_t page, uint64_t pages, uint32_t prot) { return op(OpKind::Mp
 TEST(Vocabulary, MprotectReadOnlyMakesWritesSigsegvAndReadWriteLetsThemThroughAgain) {
     Scenario sc;
     sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0")).setup(A1, write(3, "a0"));
-    sc.program(A1, {mprotect(0, 32, 1), write(3, "a1"), read(3), mprotect(0, 32, 3), write(3, "a2"), mprotect(0, 32, 0), read(3)});
+    sc.program(A1, {mprotect(0, 32, 1), write(3, "a1"), read(3), mprotect(0, 32, 3), write(3, "a2"), mprotect(0, 32, 0),
+                    read(3)});
     const RunResult r = sc.run("upstream");
     ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
     EXPECT_EQ(r.signals, (std::vector<std::string>{"A1:SIGSEGV", "A1:SIGSEGV"}));
@@ -222,7 +224,8 @@ TEST(Vocabulary, SessionsMayHaveMoreThanSixteenTasks) {
     Scenario sc;
     sc.setup(B1, op(OpKind::FileWrite, 0, 32, 0, "b0"));
     for (int i = 0; i < 40; ++i)
-        sc.s.config.tasks.push_back({"X" + std::to_string(i), 0, {write(uint64_t(i % 32), "x" + std::to_string(i)), read(uint64_t(i % 32))}});
+        sc.s.config.tasks.push_back(
+            {"X" + std::to_string(i), 0, {write(uint64_t(i % 32), "x" + std::to_string(i)), read(uint64_t(i % 32))}});
     Timeline tl(sc.initial("upstream"));
     // Round robin, so that tasks with indices past 31 hold locks at the same time as others.
     for (int n = 0; n < 100000 && !workDone(tl.current()); ++n) {
@@ -234,8 +237,10 @@ TEST(Vocabulary, SessionsMayHaveMoreThanSixteenTasks) {
     for (const StepRecord& rec : tl.records())
         for (const Finding& f : rec.findings) ASSERT_NE(f.rule, Rule::Engine) << f.text;
     EXPECT_TRUE(checkAccounting(tl.current()).empty());
-    std::string json = R"({"format":"faultline-session","schema_version":1,"mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000","pages":8}]}],"tasks":[)";
-    for (int i = 0; i < 64; ++i) json += std::string(i ? "," : "") + R"({"name":"T)" + std::to_string(i) + R"(","mm":"A"})";
+    std::string json =
+        R"({"format":"faultline-session","schema_version":1,"mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000","pages":8}]}],"tasks":[)";
+    for (int i = 0; i < 64; ++i)
+        json += std::string(i ? "," : "") + R"({"name":"T)" + std::to_string(i) + R"(","mm":"A"})";
     const auto tooMany = parseSession(json + "]}", "many.json");
     ASSERT_FALSE(tooMany.session);
     EXPECT_NE(tooMany.error.message.find("at most 63 tasks"), std::string::npos) << tooMany.error.text();
@@ -253,7 +258,7 @@ TEST(Vocabulary, WpAsyncResolvesWriteProtectFaultsInTheKernelWithoutAMessage) {
     const State& st = r.timeline->current();
     EXPECT_FALSE(pteA(st, 3).uffd_wp);
     EXPECT_TRUE(pteA(st, 3).write);
-    EXPECT_EQ(count(r, Rule::C1), 0);  // asynchronous tracking is what the monitor asked for
+    EXPECT_EQ(count(r, Rule::C1), 0);                             // asynchronous tracking is what the monitor asked for
     EXPECT_TRUE(st.uffd.features & UFFD_FEATURE_WP_UNPOPULATED);  // WP_ASYNC turns it on
     // The variants before v6.4 refuse the feature.
     const RunResult old = sc.run("upstream-6.2");
@@ -262,8 +267,11 @@ TEST(Vocabulary, WpAsyncResolvesWriteProtectFaultsInTheKernelWithoutAMessage) {
 
 TEST(Vocabulary, UffdioPoisonMakesAccessesSigbusAndRefusesAPopulatedPte) {
     Scenario sc;
-    sc.setup(M, api(UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_POISON)).setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
-    sc.program(P, {onA(op(OpKind::UffdPoison, 1, 1)), onA(op(OpKind::UffdPoison, 1, 1))}).program(A1, {read(1)}).untilDone(P);
+    sc.setup(M, api(UFFD_FEATURE_MISSING_SHMEM | UFFD_FEATURE_POISON))
+        .setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
+    sc.program(P, {onA(op(OpKind::UffdPoison, 1, 1)), onA(op(OpKind::UffdPoison, 1, 1))})
+        .program(A1, {read(1)})
+        .untilDone(P);
     const RunResult r = sc.run("upstream");
     ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
     EXPECT_EQ(r.signals, (std::vector<std::string>{"A1:SIGBUS"}));
@@ -271,7 +279,8 @@ TEST(Vocabulary, UffdioPoisonMakesAccessesSigbusAndRefusesAPopulatedPte) {
     EXPECT_NE(r.opErrors[0].find("-EEXIST"), std::string::npos);
     EXPECT_TRUE(r.messages.empty());
     Scenario old;
-    old.setup(M, api(UFFD_FEATURE_MISSING_SHMEM)).setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
+    old.setup(M, api(UFFD_FEATURE_MISSING_SHMEM))
+        .setup(M, onA(op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING)));
     old.program(P, {onA(op(OpKind::UffdPoison, 1, 1))});
     const RunResult o = old.run("baseline-2020");
     ASSERT_EQ(o.opErrors.size(), 1u);
@@ -280,7 +289,8 @@ TEST(Vocabulary, UffdioPoisonMakesAccessesSigbusAndRefusesAPopulatedPte) {
 
 TEST(Vocabulary, ClosingTheUserfaultfdDropsRegistrationsAndWakesTheWaiters) {
     Scenario sc;
-    sc.setup(M, api(UFFD_FEATURE_MISSING_SHMEM)).setup(M, onA(op(OpKind::UffdRegister, 8, 8, UFFDIO_REGISTER_MODE_MISSING)));
+    sc.setup(M, api(UFFD_FEATURE_MISSING_SHMEM))
+        .setup(M, onA(op(OpKind::UffdRegister, 8, 8, UFFDIO_REGISTER_MODE_MISSING)));
     sc.s.config.policy.copyModeWp = false;
     // No monitor answers: A1 waits in handle_userfault until P closes the fd.
     sc.s.config.tasks[M].program = {};

@@ -45,7 +45,8 @@ inline void roundTrip(const Session& loaded, uint64_t stepLimit) {
     const std::string twice = writeSession(*back.session);
     if (twice != once) broken("save -> load -> save differs", once + "\n----\n" + twice);
     debug::Debugger d;
-    if (const std::string e = d.load(*back.session, "", {}, ~uint64_t{0}); !e.empty()) broken("a saved recording does not replay: " + e, once);
+    if (const std::string e = d.load(*back.session, "", {}, ~uint64_t{0}); !e.empty())
+        broken("a saved recording does not replay: " + e, once);
     if (d.replayDivergedAt() != 0) broken("a saved recording diverges: " + d.loadNote(), once);
     if (d.length() != rec.schedule.size()) broken("the replay has another length", d.loadNote());
 }

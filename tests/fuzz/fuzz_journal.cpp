@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace faultline;
     if (size > (1u << 20)) return 0;
     const std::string in = scratch("in.journal"), out = scratch("out.journal");
-    std::ofstream(in, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), std::streamsize(size));
+    std::ofstream(in, std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char*>(data), std::streamsize(size));
     const JournalLoad j = readJournal(in);
     ::unlink(in.c_str());
     if (!j.session) {
@@ -30,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!j.session->recording) return 0;
     debug::Debugger d;
     if (!d.loadWholeSchedule(*j.session).empty()) return 0;  // refused with a message (bad variant toggles): fine
-    if (!d.replayDivergedAt() && d.length() != j.session->recording->schedule.size()) fuzz::broken("a recovery lost steps", d.loadNote());
+    if (!d.replayDivergedAt() && d.length() != j.session->recording->schedule.size())
+        fuzz::broken("a recovery lost steps", d.loadNote());
     // Journal what was recovered, as the window does, and read it back.
     {
         RecordingJournal w;
@@ -42,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         w.close();
         const JournalLoad back = readJournal(out);
         ::unlink(out.c_str());
-        if (!back.session || !back.session->recording) fuzz::broken("a written journal does not read back", back.error.text());
+        if (!back.session || !back.session->recording)
+            fuzz::broken("a written journal does not read back", back.error.text());
         if (back.damage.line) fuzz::broken("a written journal is damaged", back.damage.text());
         if (back.session->recording->schedule != rec.schedule || back.session->recording->hashes != rec.hashes)
             fuzz::broken("a written journal reads back another recording", "");

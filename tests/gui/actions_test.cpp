@@ -208,7 +208,8 @@ TEST_F(Actions, BrokenSessionShowsTheEngineErrorAndKeepsTheCurrentSession) {
     const QString bad = dir.filePath("bad.json");
     QFile f(bad);
     ASSERT_TRUE(f.open(QIODevice::WriteOnly));
-    f.write("{\n  \"format\": \"faultline-session\",\n  \"schema_version\": 1,\n  \"file\": {\"pages\": \"many\"}\n}\n");
+    f.write(
+        "{\n  \"format\": \"faultline-session\",\n  \"schema_version\": 1,\n  \"file\": {\"pages\": \"many\"}\n}\n");
     f.close();
     const QString e = w->openFile(bad, true);
     ASSERT_FALSE(e.isEmpty());
@@ -426,7 +427,8 @@ TEST_F(Actions, AFailingAutosaveIsShownAndRetried) {
         io::ScopedFileOps scoped(full);
         for (int k = 0; k < 5; ++k) trigger("actStep");
         EXPECT_FALSE(w->autosaveWarning()->isHidden());
-        EXPECT_TRUE(w->autosaveWarning()->text().contains("Autosave is failing")) << w->autosaveWarning()->text().toStdString();
+        EXPECT_TRUE(w->autosaveWarning()->text().contains("Autosave is failing"))
+            << w->autosaveWarning()->text().toStdString();
         shot(w.get(), "autosave-failing");
     }
     c->chooseTask(std::nullopt);
@@ -444,7 +446,7 @@ TEST_F(Actions, SaveIsForHandMadeWorkAndNeverOverwritesASample) {
     EXPECT_FALSE(w->action("actSave")->isEnabled());
     EXPECT_FALSE(w->hasUnsavedRecording());
     EXPECT_FALSE(w->saveOverwritesSource());  // a file of sample_sessions/
-    trigger("actStep");  // along the session's own plan: nothing by hand
+    trigger("actStep");                       // along the session's own plan: nothing by hand
     EXPECT_FALSE(w->action("actSave")->isEnabled());
     c->chooseTask(1);
     trigger("actStep");
@@ -539,7 +541,8 @@ TEST_F(Actions, ResetToDefaultLayoutRestoresTheDocks) {
     trace->hide();
     w->removeDockWidget(w->findChild<QDockWidget*>("dockTasks"));
     trigger("actResetLayout");
-    for (const char* n : {"dockTasks", "dockCode", "dockTrace", "dockTimeline", "dockVmas", "dockUffd", "dockBreakpoints"}) {
+    for (const char* n :
+         {"dockTasks", "dockCode", "dockTrace", "dockTimeline", "dockVmas", "dockUffd", "dockBreakpoints"}) {
         QDockWidget* d = w->findChild<QDockWidget*>(n);
         ASSERT_NE(d, nullptr) << n;
         EXPECT_FALSE(d->isFloating()) << n;

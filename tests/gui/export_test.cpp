@@ -124,7 +124,8 @@ TEST_F(Export, TheDocumentedWalkThrough) {
     variant("upstream");
     EXPECT_EQ(pos(), 3u);
     EXPECT_TRUE(w->memoryMap()->model()->index(8, 0).data(views::MemoryMapModel::WpRole).toBool());
-    EXPECT_EQ(w->memoryMap()->model()->index(8, 0).data(views::MemoryMapModel::KindRole).toInt(), views::MemoryMapModel::PteMarker);
+    EXPECT_EQ(w->memoryMap()->model()->index(8, 0).data(views::MemoryMapModel::KindRole).toInt(),
+              views::MemoryMapModel::PteMarker);
     c->removeWatchpoint(0);
     c->runTo(c->debugger().length());
     bool anyFinding = false;
@@ -155,8 +156,8 @@ TEST_F(Export, CopyViewTakesTheFocusedDock) {
 TEST(Headless, OptionsParseAndReject) {
     gui::Options o;
     QString help;
-    EXPECT_EQ(gui::parseOptions({"faultline", "s.json", "--kernel", "baseline-2020", "--step", "33", "--screenshot", "o.png", "--scale", "2",
-                                 "--set", "PTE_MARKERS=on"},
+    EXPECT_EQ(gui::parseOptions({"faultline", "s.json", "--kernel", "baseline-2020", "--step", "33", "--screenshot",
+                                 "o.png", "--scale", "2", "--set", "PTE_MARKERS=on"},
                                 &o, &help),
               QString());
     EXPECT_EQ(o.session, "s.json");
@@ -176,12 +177,22 @@ TEST(Headless, OptionsParseAndReject) {
 TEST(Headless, BadValuesAreRefusedNamingTheValue) {
     QString help;
     const std::vector<std::pair<QStringList, QString>> bad = {
-        {{"--scale", "nan"}, "nan"},          {{"--scale", "inf"}, "inf"},        {{"--size", "abc"}, "abc"},
-        {{"--size", "0x0"}, "0x0"},           {{"--size", "1200x"}, "1200x"},     {{"--export-steps", "5-1", "--out", "d.pdf"}, "5-1"},
-        {{"--export-steps", "1-2-3", "--out", "d.pdf"}, "1-2-3"}, {{"--export-steps", "-1", "--out", "d.pdf"}, "-1"},
-        {{"--kernel", ""}, "--kernel"},       {{"--kernel", "linux-1.0"}, "linux-1.0"}, {{"--screenshot", ""}, "--screenshot"},
-        {{"--export-steps", "", "--out", "d.pdf"}, "--export-steps"}, {{"--out", "", "--export-steps", "1"}, "--out"},
-        {{"--step", "-5"}, "-5"},             {{"--step", "1e3"}, "1e3"},         {{"--step", "10abc"}, "10abc"},
+        {{"--scale", "nan"}, "nan"},
+        {{"--scale", "inf"}, "inf"},
+        {{"--size", "abc"}, "abc"},
+        {{"--size", "0x0"}, "0x0"},
+        {{"--size", "1200x"}, "1200x"},
+        {{"--export-steps", "5-1", "--out", "d.pdf"}, "5-1"},
+        {{"--export-steps", "1-2-3", "--out", "d.pdf"}, "1-2-3"},
+        {{"--export-steps", "-1", "--out", "d.pdf"}, "-1"},
+        {{"--kernel", ""}, "--kernel"},
+        {{"--kernel", "linux-1.0"}, "linux-1.0"},
+        {{"--screenshot", ""}, "--screenshot"},
+        {{"--export-steps", "", "--out", "d.pdf"}, "--export-steps"},
+        {{"--out", "", "--export-steps", "1"}, "--out"},
+        {{"--step", "-5"}, "-5"},
+        {{"--step", "1e3"}, "1e3"},
+        {{"--step", "10abc"}, "10abc"},
         {{"--step", ""}, "--step"},
     };
     for (const auto& [args, named] : bad) {
@@ -190,7 +201,9 @@ TEST(Headless, BadValuesAreRefusedNamingTheValue) {
         EXPECT_TRUE(e.contains(named)) << args.join(' ').toStdString() << " -> " << e.toStdString();
     }
     gui::Options ok;
-    ASSERT_EQ(gui::parseOptions({"faultline", "--export-steps", "7", "--out", "d.pdf", "--size", "1280x720"}, &ok, &help), QString());
+    ASSERT_EQ(
+        gui::parseOptions({"faultline", "--export-steps", "7", "--out", "d.pdf", "--size", "1280x720"}, &ok, &help),
+        QString());
     uint64_t a = 0, b = 0;
     ASSERT_TRUE(gui::parseStepRange(ok.exportSteps, &a, &b));
     EXPECT_EQ(a, 7u);
@@ -202,7 +215,10 @@ TEST(Headless, AWatchpointBeyondTheFileIsRefused) {
     QTemporaryDir dir;
     gui::Options o;
     QString help;
-    ASSERT_EQ(gui::parseOptions({"faultline", seedRacePath(), "--watch", "A.pte[99999]", "--screenshot", dir.filePath("s.png")}, &o, &help), QString());
+    ASSERT_EQ(
+        gui::parseOptions(
+            {"faultline", seedRacePath(), "--watch", "A.pte[99999]", "--screenshot", dir.filePath("s.png")}, &o, &help),
+        QString());
     gui::Controller c;
     gui::MainWindow w(&c);
     EXPECT_EQ(gui::applyOptions(w, c, o), 2);
@@ -215,8 +231,8 @@ TEST(Headless, ScreenshotAndExportStepsRenderAndExit) {
     QTemporaryDir dir;
     gui::Options o;
     QString help;
-    ASSERT_EQ(gui::parseOptions({"faultline", seedRacePath(), "--kernel", "baseline-2020", "--step", "3", "--screenshot", dir.filePath("s.png"),
-                                 "--scale", "2", "--size", "1200x800"},
+    ASSERT_EQ(gui::parseOptions({"faultline", seedRacePath(), "--kernel", "baseline-2020", "--step", "3",
+                                 "--screenshot", dir.filePath("s.png"), "--scale", "2", "--size", "1200x800"},
                                 &o, &help),
               QString());
     {
@@ -229,7 +245,9 @@ TEST(Headless, ScreenshotAndExportStepsRenderAndExit) {
     const QImage img(dir.filePath("s.png"));
     EXPECT_EQ(img.size(), QSize(2400, 1600));
     gui::Options e;
-    ASSERT_EQ(gui::parseOptions({"faultline", seedRacePath(), "--export-steps", "1-4", "--out", dir.filePath("d.pdf")}, &e, &help), QString());
+    ASSERT_EQ(gui::parseOptions({"faultline", seedRacePath(), "--export-steps", "1-4", "--out", dir.filePath("d.pdf")},
+                                &e, &help),
+              QString());
     {
         gui::Controller c;
         gui::MainWindow w(&c);
@@ -237,7 +255,9 @@ TEST(Headless, ScreenshotAndExportStepsRenderAndExit) {
     }
     EXPECT_EQ(pdfPages(dir.filePath("d.pdf")), 4);
     gui::Options b;
-    ASSERT_EQ(gui::parseOptions({"faultline", dir.filePath("nope.json"), "--screenshot", dir.filePath("x.png")}, &b, &help), QString());
+    ASSERT_EQ(
+        gui::parseOptions({"faultline", dir.filePath("nope.json"), "--screenshot", dir.filePath("x.png")}, &b, &help),
+        QString());
     {
         gui::Controller c;
         gui::MainWindow w(&c);

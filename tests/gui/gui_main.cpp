@@ -11,7 +11,8 @@
 
 int main(int argc, char** argv) {
     // FAULTLINE_TEST_PLATFORM=xcb (under xvfb-run) shows the tests on a real X server.
-    qputenv("QT_QPA_PLATFORM", qEnvironmentVariable("FAULTLINE_TEST_PLATFORM", QStringLiteral("offscreen")).toLocal8Bit());
+    qputenv("QT_QPA_PLATFORM",
+            qEnvironmentVariable("FAULTLINE_TEST_PLATFORM", QStringLiteral("offscreen")).toLocal8Bit());
     QTemporaryDir home;  // removed when the process ends
     if (!home.isValid()) return 2;
     qputenv("HOME", home.path().toLocal8Bit());

@@ -29,9 +29,7 @@ TEST_F(Window, RunOnKernelIsDisabledWithTheReasonWhereNotAllowed) {
     ASSERT_NE(a, nullptr);
     const QString why = gui::kernelTwinUnavailable();
     EXPECT_EQ(a->isEnabled(), why.isEmpty());
-    if (!why.isEmpty()) {
-        EXPECT_TRUE(a->toolTip().contains(why));
-    }
+    if (!why.isEmpty()) { EXPECT_TRUE(a->toolTip().contains(why)); }
 }
 
 TEST_F(Window, RunOnKernelComparesAndRacesS10) {
@@ -41,7 +39,8 @@ TEST_F(Window, RunOnKernelComparesAndRacesS10) {
     gui::KernelTwinDialog* d = w->runOnKernel();
     ASSERT_NE(d, nullptr);
     ASSERT_TRUE(waitIdle(d, 30000));
-    EXPECT_TRUE(d->summary()->text().contains("agreement: 5200/5200 observations")) << d->summary()->text().toStdString();
+    EXPECT_TRUE(d->summary()->text().contains("agreement: 5200/5200 observations"))
+        << d->summary()->text().toStdString();
     EXPECT_GT(d->table()->rowCount(), 10);
     d->runRace();
     EXPECT_TRUE(d->busy());

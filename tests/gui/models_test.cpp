@@ -37,12 +37,17 @@ TEST_F(Models, EveryModelPassesTheTesterWhileDebugging) {
     TesterLog::lines().clear();
     const auto old = qInstallMessageHandler(&TesterLog::handler);
     std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
-    std::vector<QAbstractItemModel*> models = {
-        w->memoryMap()->model(), w->compareMap()->model(), w->tasksView()->model(), w->tasksView()->localsModel(),
-        w->codeView()->model(),  w->traceView()->model(),  static_cast<QTableView*>(w->vmasView())->model(),
-        static_cast<QTableView*>(w->uffdView())->model()};
+    std::vector<QAbstractItemModel*> models = {w->memoryMap()->model(),
+                                               w->compareMap()->model(),
+                                               w->tasksView()->model(),
+                                               w->tasksView()->localsModel(),
+                                               w->codeView()->model(),
+                                               w->traceView()->model(),
+                                               static_cast<QTableView*>(w->vmasView())->model(),
+                                               static_cast<QTableView*>(w->uffdView())->model()};
     for (QAbstractItemModel* m : models)
-        testers.push_back(std::make_unique<QAbstractItemModelTester>(m, QAbstractItemModelTester::FailureReportingMode::Warning));
+        testers.push_back(
+            std::make_unique<QAbstractItemModelTester>(m, QAbstractItemModelTester::FailureReportingMode::Warning));
     variant("baseline-2020");
     for (int i = 0; i < 12; ++i) trigger("actStep");
     trigger("actStepOver");
@@ -114,12 +119,13 @@ TEST_F(Models, AStepSignalsOnlyTheVisibleRowsItChanged) {
     w->memoryMap()->repaint();  // the view asks for its visible rows
     QSet<int> signalled;
     int signals_ = 0;
-    const auto conn = QObject::connect(m, &QAbstractItemModel::dataChanged, [&](const QModelIndex& a, const QModelIndex& b) {
-        ++signals_;
-        EXPECT_EQ(a.column(), 0);
-        EXPECT_EQ(b.column(), m->columnCount() - 1);
-        for (int r = a.row(); r <= b.row(); ++r) signalled.insert(r);
-    });
+    const auto conn =
+        QObject::connect(m, &QAbstractItemModel::dataChanged, [&](const QModelIndex& a, const QModelIndex& b) {
+            ++signals_;
+            EXPECT_EQ(a.column(), 0);
+            EXPECT_EQ(b.column(), m->columnCount() - 1);
+            for (int r = a.row(); r <= b.row(); ++r) signalled.insert(r);
+        });
     c->stepInto();  // step 3: the pre-unmap clears A's pte of page 8 (and unlocks nothing else)
     EXPECT_EQ(signalled, QSet<int>{8});
     EXPECT_EQ(signals_, 1);

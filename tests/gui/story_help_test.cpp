@@ -66,7 +66,8 @@ TEST_F(StoryHelp, HelpMenuHasShortcutsDocsAndAbout) {
     EXPECT_TRUE(about.contains("QCustomPlot 2."));
     // F9 is in the Debug menu; toolbar tooltips say what an action does and its key.
     EXPECT_EQ(w->action("actToggleBp")->shortcut(), QKeySequence(Qt::Key_F9));
-    EXPECT_TRUE(w->action("actStepOver")->toolTip().contains("(F10)")) << w->action("actStepOver")->toolTip().toStdString();
+    EXPECT_TRUE(w->action("actStepOver")->toolTip().contains("(F10)"))
+        << w->action("actStepOver")->toolTip().toStdString();
     EXPECT_TRUE(w->action("actStepOver")->toolTip().contains("running any function it calls"));
 }
 

@@ -34,24 +34,32 @@ TEST(Theme, MemoryMapMeaningsHaveDistinctColoursInEveryTheme) {
             views::Theme::set(dark, pres);
             const views::Theme& t = views::Theme::current();
             const std::pair<const char*, QColor> fills[] = {
-                {"none", t.pteNone},        {"present, read-only", t.pteReadOnly}, {"present, writable", t.pteWritable},
-                {"marker", t.pteMarker},    {"swap entry", t.pteSwap},            {"page cache folio", t.xaFolio},
+                {"none", t.pteNone},
+                {"present, read-only", t.pteReadOnly},
+                {"present, writable", t.pteWritable},
+                {"marker", t.pteMarker},
+                {"swap entry", t.pteSwap},
+                {"page cache folio", t.xaFolio},
                 {"frame locked", t.frameLocked},
             };
             const double need = pres ? 25 : 12;  // a projector washes colours out
             for (size_t i = 0; i < std::size(fills); ++i)
                 for (size_t j = i + 1; j < std::size(fills); ++j)
                     EXPECT_GT(deltaE(fills[i].second, fills[j].second), need)
-                        << (dark ? "dark" : "light") << (pres ? " presentation: " : ": ") << fills[i].first << " vs " << fills[j].first;
+                        << (dark ? "dark" : "light") << (pres ? " presentation: " : ": ") << fills[i].first << " vs "
+                        << fills[j].first;
             // The timeline's curves (function colours 0, 2, 3) against the plot background.
-            for (int k : {0, 2, 3}) EXPECT_GT(deltaE(t.functionColours[size_t(k)], t.base), 35) << (dark ? "dark" : "light") << (pres ? " presentation" : "") << " curve " << k;
+            for (int k : {0, 2, 3})
+                EXPECT_GT(deltaE(t.functionColours[size_t(k)], t.base), 35)
+                    << (dark ? "dark" : "light") << (pres ? " presentation" : "") << " curve " << k;
         }
     views::Theme::set(false, false);
 }
 
 TEST(Theme, TheLegendDecodesTheCellTexts) {
     bool key = false;
-    for (const auto& e : views::memoryMapLegend()) key |= e.text.contains("r refcount") && e.text.contains("m mapcount") && e.text.contains("U uptodate");
+    for (const auto& e : views::memoryMapLegend())
+        key |= e.text.contains("r refcount") && e.text.contains("m mapcount") && e.text.contains("U uptodate");
     EXPECT_TRUE(key);
 }
 

@@ -41,10 +41,8 @@ bool Result::expect(const std::string& what, const std::string& expected, const 
 
 bool Result::expect_that(const std::string& what, bool ok, const std::string& expected, const std::string& observed) {
     log(what + ": " + observed + (ok ? "" : "   <-- expected " + expected));
-    if (ok)
-        observed_.push_back(what + "=" + observed);
-    else
-        failures_.emplace_back(what + "=" + expected, what + "=" + observed);
+    if (ok) observed_.push_back(what + "=" + observed);
+    else failures_.emplace_back(what + "=" + expected, what + "=" + observed);
     return ok;
 }
 
@@ -145,9 +143,7 @@ bool expect_blocked(Result& r, Access& a, const std::string& what) {
     return r.expect(what, "blocked", a.wait(50) ? "completed" : "blocked");
 }
 
-std::string pm_kind(const Pagemap& pm, const Mapping& m, std::size_t i) {
-    return pm.at(m.page(i)).kind();
-}
+std::string pm_kind(const Pagemap& pm, const Mapping& m, std::size_t i) { return pm.at(m.page(i)).kind(); }
 
 void expect_pm(Result& r, const Pagemap& pm, const Mapping& m, std::size_t i, const std::string& expected,
                const std::string& when = "") {
@@ -207,7 +203,8 @@ unsigned read_one_quietly(Result& r, Uffd& u, const Mapping& m, std::size_t i, c
 
 // A write of page i that raises WP(i,W), is un-protected by the monitor and
 // then completes.
-void write_through_wp(Result& r, Uffd& u, const Mapping& m, std::size_t i, unsigned char value, const std::string& what) {
+void write_through_wp(Result& r, Uffd& u, const Mapping& m, std::size_t i, unsigned char value,
+                      const std::string& what) {
     Access w(u, [&] { wr(m.page(i), value); });
     expect_msg(r, u, m, what, "WP(" + idx(i) + ",W)");
     unprotect(r, u, m, i);
@@ -512,8 +509,9 @@ void pageout_common(const Env& env, Result& r, bool with_swap) {
     // that may be mapped by another mm.
     HoldingB holder(f.fd.get(), 22, 1, [](char* base) { rd(base); });
     r.expect("process B maps 22", "ok", holder.wait_ready(kMsgTimeout));
-    r.expect("bit56 exclusive 20/22", "1/0",
-             std::string(pm.at(a.page(20)).exclusive() ? "1" : "0") + "/" + (pm.at(a.page(22)).exclusive() ? "1" : "0"));
+    r.expect(
+        "bit56 exclusive 20/22", "1/0",
+        std::string(pm.at(a.page(20)).exclusive() ? "1" : "0") + "/" + (pm.at(a.page(22)).exclusive() ? "1" : "0"));
     protect_all(r, *u, a);
     const std::vector<std::string> out = {"pswpout", "zswpout"};
     long before = vmstat(out);
@@ -825,8 +823,7 @@ void check_writenotify(const Env& env, Result& r) {
     reg(r, *u, a, kModeWp, "WP");
     // WP-registered: writenotify (v6.2+) makes read-installed ptes read-only.
     read_quietly(r, *u, a, 8, 1);
-    r.expect("WP VMA: faults of write after read 8", "1",
-             std::to_string(write_faults(r, *u, a, 8, "WP VMA write 8")));
+    r.expect("WP VMA: faults of write after read 8", "1", std::to_string(write_faults(r, *u, a, 8, "WP VMA write 8")));
     // Control for the method: the write fault made the pte writable.
     r.expect("WP VMA: faults of second write 8", "0",
              std::to_string(write_faults(r, *u, a, 8, "WP VMA write 8 again")));
@@ -844,8 +841,7 @@ void check_writenotify(const Env& env, Result& r) {
              std::to_string(write_faults(r, *u, a, 10, "write 10 after unprotect")));
     r.expect("faults of write 11 (clean) after unprotect", "1",
              std::to_string(write_faults(r, *u, a, 11, "write 11 after unprotect")));
-    r.expect("faults of second write 10", "0",
-             std::to_string(write_faults(r, *u, a, 10, "write 10 again")));
+    r.expect("faults of second write 10", "0", std::to_string(write_faults(r, *u, a, 10, "write 10 again")));
 
     // Anonymous contrast: an exclusive anon page is made writable by the
     // unprotect itself, as §4.4 says for v6.x.

@@ -12,10 +12,10 @@ namespace probe {
 // Facts the runner establishes before forking a check.
 struct Env {
     bool verbose = false;
-    bool user_mode_only = false;   // open the uffd with UFFD_USER_MODE_ONLY
+    bool user_mode_only = false;      // open the uffd with UFFD_USER_MODE_ONLY
     std::uint64_t uffd_features = 0;  // what UFFDIO_API offers on this kernel
-    bool swap = false;             // an active swap area exists (maybe ours)
-    std::string swap_note;         // which one, or why none
+    bool swap = false;                // an active swap area exists (maybe ours)
+    std::string swap_note;            // which one, or why none
 };
 
 // Outcome of one check. A check records expectations; any mismatch makes it
@@ -30,7 +30,7 @@ public:
     bool expect_that(const std::string& what, bool ok, const std::string& expected, const std::string& observed);
     void note(const std::string& s) { observed_.push_back(s); }  // context, not compared
     void skip(const std::string& reason) { skip_ = reason; }
-    void error(const std::string& e);  // setup failure: counts as FAIL
+    void error(const std::string& e);      // setup failure: counts as FAIL
     void log(const std::string& s) const;  // --verbose detail line
     // Prints the PASS/FAIL/SKIP line; returns the child exit code (0/1/77).
     int report(const std::string& name) const;

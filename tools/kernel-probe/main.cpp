@@ -34,9 +34,9 @@ namespace {
 
 using namespace probe;
 
-constexpr unsigned kCheckAlarm = 10;     // seconds per check (they take milliseconds)
-constexpr int kCheckKillMs = 12000;      // runner's own deadline per check
-constexpr unsigned kOverallAlarm = 55;   // below the CTest TIMEOUT of 60
+constexpr unsigned kCheckAlarm = 10;    // seconds per check (they take milliseconds)
+constexpr int kCheckKillMs = 12000;     // runner's own deadline per check
+constexpr unsigned kOverallAlarm = 55;  // below the CTest TIMEOUT of 60
 constexpr std::size_t kSwapBytes = 16u << 20;
 
 // State the signal handlers need; only async-signal-safe use there.
@@ -49,8 +49,9 @@ void cleanup_swap() { tw_swap_cleanup(); }
 void on_fatal_signal(int sig) {
     if (g_child > 0) kill(g_child, SIGKILL);
     cleanup_swap();
-    const char* msg = sig == SIGALRM ? "FAIL faultline-probe: expected completion within 55 s observed overall timeout\n"
-                                     : "FAIL faultline-probe: interrupted\n";
+    const char* msg = sig == SIGALRM
+                          ? "FAIL faultline-probe: expected completion within 55 s observed overall timeout\n"
+                          : "FAIL faultline-probe: interrupted\n";
     ssize_t ignored = write(STDOUT_FILENO, msg, std::strlen(msg));
     (void)ignored;
     _exit(1);
@@ -98,9 +99,7 @@ int run_child(const CheckDef& c, const Env& env) {
         Result r(env);
         try {
             c.run(env, r);
-        } catch (const std::exception& e) {
-            r.error(e.what());
-        }
+        } catch (const std::exception& e) { r.error(e.what()); }
         int code = r.report(c.name);
         std::cout.flush();
         _exit(code);
@@ -123,9 +122,10 @@ int run_child(const CheckDef& c, const Env& env) {
     if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1 || WEXITSTATUS(status) == 77))
         return WEXITSTATUS(status);
     std::cout << "FAIL " << c.name << ": expected the check to finish observed "
-              << (WIFSIGNALED(status) ? "death by signal " + std::to_string(WTERMSIG(status)) +
-                                            (WTERMSIG(status) == SIGALRM ? " (timeout: a fault was never resolved)" : "")
-                                      : "exit code " + std::to_string(WEXITSTATUS(status)))
+              << (WIFSIGNALED(status)
+                      ? "death by signal " + std::to_string(WTERMSIG(status)) +
+                            (WTERMSIG(status) == SIGALRM ? " (timeout: a fault was never resolved)" : "")
+                      : "exit code " + std::to_string(WEXITSTATUS(status)))
               << std::endl;
     return 1;
 }
@@ -155,8 +155,13 @@ int main(int argc, char** argv) {
         else if (a == "--no-swapfile") no_swapfile = true;
         else if (a == "--user-mode-only") env.user_mode_only = true;
         else if (a == "--only" && i + 1 < argc) only.push_back(argv[++i]);
-        else if (a == "--help" || a == "-h") { usage(); return 0; }
-        else { usage(); return 2; }
+        else if (a == "--help" || a == "-h") {
+            usage();
+            return 0;
+        } else {
+            usage();
+            return 2;
+        }
     }
     const auto& checks = all_checks();
     if (list) {
@@ -192,7 +197,8 @@ int main(int argc, char** argv) {
         // The expectations are today's kernel's (recorded on 6.18): an older
         // kernel lacks markers, WP_UNPOPULATED or later fixes, and would
         // "fail" for reasons that say nothing about the model.
-        skip_all = "the checks expect Linux >= " + std::to_string(kMinMajor) + "." + std::to_string(kMinMinor) + " (recorded on 6.18)";
+        skip_all = "the checks expect Linux >= " + std::to_string(kMinMajor) + "." + std::to_string(kMinMinor) +
+                   " (recorded on 6.18)";
     } else if (auto f = Uffd::supported_features(env.user_mode_only, &uerr)) {
         env.uffd_features = *f;
     } else {
@@ -204,9 +210,7 @@ int main(int argc, char** argv) {
     if (skip_all.empty()) {
         try {
             Pagemap pm;
-        } catch (const std::exception& e) {
-            skip_all = e.what();
-        }
+        } catch (const std::exception& e) { skip_all = e.what(); }
     }
     std::cout << "# faultline-probe on " << u.sysname << " " << u.release << " " << u.machine;
     if (skip_all.empty()) {

@@ -54,7 +54,8 @@ BreakpointsView::BreakpointsView(QWidget* parent) : QWidget(parent) {
     connect(findings_, &QCheckBox::toggled, this, &BreakpointsView::stopOnFindingsChanged);
     connect(list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* it) {
         if (filling_) return;
-        Q_EMIT enabledChanged(it->data(Qt::UserRole).toInt(), it->data(Qt::UserRole + 1).toInt(), it->checkState() == Qt::Checked);
+        Q_EMIT enabledChanged(it->data(Qt::UserRole).toInt(), it->data(Qt::UserRole + 1).toInt(),
+                              it->checkState() == Qt::Checked);
     });
 }
 
@@ -75,7 +76,8 @@ void BreakpointsView::setSnapshot(const Snapshot& s) {
     auto hits = [](uint64_t n) { return n == 0 ? QString() : tr("  · hit %n time(s)", nullptr, int(n)); };
     for (size_t i = 0; i < s.breakpoints.size(); ++i) {
         const auto& b = s.breakpoints[i];
-        auto* it = new QListWidgetItem(QStringLiteral("● %1%2").arg(QString::fromStdString(b.text()), hits(b.hits)), list_);
+        auto* it =
+            new QListWidgetItem(QStringLiteral("● %1%2").arg(QString::fromStdString(b.text()), hits(b.hits)), list_);
         it->setData(Qt::UserRole, 0);
         it->setData(Qt::UserRole + 1, int(i));
         it->setFlags(it->flags() | Qt::ItemIsUserCheckable);

@@ -64,7 +64,8 @@ void CodeModel::snapshotChanged() {
         const QString text = QString::fromStdString(p.text);
         t += (t.isEmpty() ? QString() : QStringLiteral("; ")) + (text.isEmpty() ? tr("ran") : text);
         const std::string_view id = stepId(p.fn, p.pc);
-        did << (id.empty() ? QString::number(p.pc) : QString::fromUtf8(id.data(), int(id.size()))) + QStringLiteral(": ") + text;
+        did << (id.empty() ? QString::number(p.pc) : QString::fromUtf8(id.data(), int(id.size()))) +
+                   QStringLiteral(": ") + text;
     }
     if (!did.isEmpty()) ranText_ = tr("✓ step %1 ran %2").arg(r->number).arg(did.join(QStringLiteral(" · ")));
 }
@@ -106,7 +107,8 @@ QVariant CodeModel::cellData(const QModelIndex& idx, int role) const {
     case Qt::ToolTipRole:
         if (wasRun && idx.column() != 0)
             return tr("<p>%1</p><p><b>The last step ran this row:</b> %2</p>")
-                .arg(QString::fromUtf8(l.code.data(), int(l.code.size())).toHtmlEscaped(), ran_[idx.row()].toHtmlEscaped());
+                .arg(QString::fromUtf8(l.code.data(), int(l.code.size())).toHtmlEscaped(),
+                     ran_[idx.row()].toHtmlEscaped());
         if (idx.column() == 2) return QString::fromUtf8(l.code.data(), int(l.code.size()));
         if (idx.column() == 0) return tr("▶ runs next · ✓ the last step ran it · ● breakpoint (F9 toggles)");
         return {};

@@ -37,7 +37,8 @@ CodeView::CodeView(QWidget* parent) : QWidget(parent) {
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setWordWrap(true);
-    connect(table_->horizontalHeader(), &QHeaderView::sectionResized, table_, [this] { table_->resizeRowsToContents(); });
+    connect(table_->horizontalHeader(), &QHeaderView::sectionResized, table_,
+            [this] { table_->resizeRowsToContents(); });
     lay->addWidget(title_);
     lay->addWidget(rules_);
     lay->addWidget(ran_);
@@ -64,19 +65,25 @@ void CodeView::setSnapshot(const Snapshot& s) {
     ran_->setText(model_->ranText());
     ran_->setVisible(!model_->ranText().isEmpty());
     if (fn == Fn::kCount) {
-        const QString who = s.valid() && s.selectedTask >= 0 ? QString::fromStdString(s.state.config->tasks[s.selectedTask].name) : tr("no task");
-        const QString where = s.valid() && s.selectedTask >= 0 ? QString::fromStdString(whereIs(s.state, uint8_t(s.selectedTask))) : QString();
+        const QString who = s.valid() && s.selectedTask >= 0
+                                ? QString::fromStdString(s.state.config->tasks[s.selectedTask].name)
+                                : tr("no task");
+        const QString where = s.valid() && s.selectedTask >= 0
+                                  ? QString::fromStdString(whereIs(s.state, uint8_t(s.selectedTask)))
+                                  : QString();
         title_->setText(tr("%1: %2 (no kernel frame)").arg(who, where));
         rules_->clear();
         return;
     }
     const FunctionInfo& fi = fnInfo(fn);
-    title_->setText(tr("%1 — %2()  ·  %3").arg(QString::fromStdString(s.state.config->tasks[s.selectedTask].name),
-                                             QString::fromUtf8(fi.name.data(), int(fi.name.size())),
-                                             QString::fromUtf8(fi.source.data(), int(fi.source.size()))));
+    title_->setText(tr("%1 — %2()  ·  %3")
+                        .arg(QString::fromStdString(s.state.config->tasks[s.selectedTask].name),
+                             QString::fromUtf8(fi.name.data(), int(fi.name.size())),
+                             QString::fromUtf8(fi.source.data(), int(fi.source.size()))));
     const QString rules = model_->rulesText();
-    rules_->setText(rules.isEmpty() ? tr("Variant %1: no toggle changes this function").arg(QString::fromStdString(s.variant))
-                                    : tr("Variant %1: %2").arg(QString::fromStdString(s.variant), rules));
+    rules_->setText(rules.isEmpty()
+                        ? tr("Variant %1: no toggle changes this function").arg(QString::fromStdString(s.variant))
+                        : tr("Variant %1: %2").arg(QString::fromStdString(s.variant), rules));
     table_->resizeColumnToContents(0);
     table_->resizeColumnToContents(1);
     table_->resizeRowsToContents();

@@ -11,7 +11,8 @@
 namespace faultline::views {
 
 QPageSize slidePageSize(SlideOptions::Page p) {
-    if (p == SlideOptions::Page::A4) return QPageSize(QSizeF(842, 595), QPageSize::Point, QStringLiteral("A4 landscape"));
+    if (p == SlideOptions::Page::A4)
+        return QPageSize(QSizeF(842, 595), QPageSize::Point, QStringLiteral("A4 landscape"));
     return QPageSize(QSizeF(960, 540), QPageSize::Point, QStringLiteral("16:9"));
 }
 
@@ -20,8 +21,8 @@ QSize slidePixels(SlideOptions::Page p) {
     return QSize(int(pt.width() * 96 / 72), int(pt.height() * 96 / 72));
 }
 
-QImage composeSlide(const QList<QWidget*>& views, const QSize& pagePx, const QString& title, const QString& why, bool dark,
-                    double scale) {
+QImage composeSlide(const QList<QWidget*>& views, const QSize& pagePx, const QString& title, const QString& why,
+                    bool dark, double scale) {
     const Theme& th = Theme::current();
     QImage img(pagePx * scale, QImage::Format_ARGB32_Premultiplied);
     img.setDevicePixelRatio(scale);
@@ -37,7 +38,8 @@ QImage composeSlide(const QList<QWidget*>& views, const QSize& pagePx, const QSt
         f.setBold(true);
         f.setPixelSize(std::max(16, pagePx.height() / 26));
         p.setFont(f);
-        const QRect r = p.boundingRect(QRect(margin, y, pagePx.width() - 2 * margin, pagePx.height()), Qt::TextWordWrap, title);
+        const QRect r =
+            p.boundingRect(QRect(margin, y, pagePx.width() - 2 * margin, pagePx.height()), Qt::TextWordWrap, title);
         p.drawText(r, Qt::TextWordWrap, title);
         y = r.bottom() + 4;
     }
@@ -45,7 +47,8 @@ QImage composeSlide(const QList<QWidget*>& views, const QSize& pagePx, const QSt
         QFont f = QApplication::font();
         f.setPixelSize(std::max(12, pagePx.height() / 40));
         p.setFont(f);
-        QRect r = p.boundingRect(QRect(margin, y, pagePx.width() - 2 * margin, pagePx.height() / 5), Qt::TextWordWrap, why);
+        QRect r =
+            p.boundingRect(QRect(margin, y, pagePx.width() - 2 * margin, pagePx.height() / 5), Qt::TextWordWrap, why);
         r.setHeight(std::min(r.height(), pagePx.height() / 5));
         p.drawText(r, Qt::TextWordWrap, why);
         y = r.bottom() + 8;
@@ -59,7 +62,8 @@ QImage composeSlide(const QList<QWidget*>& views, const QSize& pagePx, const QSt
         const int leftW = area.width() * 58 / 100 - 6;
         cells << QRect(area.left(), area.top(), leftW, area.height());
         const int n = int(views.size()) - 1, h = (area.height() - 8 * (n - 1)) / n;
-        for (int i = 0; i < n; ++i) cells << QRect(area.left() + leftW + 12, area.top() + i * (h + 8), area.width() - leftW - 12, h);
+        for (int i = 0; i < n; ++i)
+            cells << QRect(area.left() + leftW + 12, area.top() + i * (h + 8), area.width() - leftW - 12, h);
     }
     for (int i = 0; i < views.size(); ++i) {
         QWidget* w = views[i];

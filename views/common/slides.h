@@ -28,7 +28,7 @@ QPageSize slidePageSize(SlideOptions::Page p);
 QSize slidePixels(SlideOptions::Page p);
 
 // One slide: `title` (bold) and `why` (wrapped) on top, then the views.
-QImage composeSlide(const QList<QWidget*>& views, const QSize& pagePx, const QString& title, const QString& why, bool dark,
-                    double scale = 2.0);
+QImage composeSlide(const QList<QWidget*>& views, const QSize& pagePx, const QString& title, const QString& why,
+                    bool dark, double scale = 2.0);
 
 }  // namespace faultline::views

@@ -36,14 +36,14 @@ private:
 
 // Counts per step for the timeline's curves (index = step number, 0..length).
 struct Curves {
-    std::vector<int> protectedA;  // A's ptes carrying uffd-wp in any form
-    std::vector<int> presentPtes; // present ptes, all mms
-    std::vector<int> cached;      // pages in the page cache
-    std::vector<int> swapped;     // file pages in swap
+    std::vector<int> protectedA;   // A's ptes carrying uffd-wp in any form
+    std::vector<int> presentPtes;  // present ptes, all mms
+    std::vector<int> cached;       // pages in the page cache
+    std::vector<int> swapped;      // file pages in swap
 };
 
 struct Snapshot {
-    State state;                 // the state after step `position`
+    State state;                          // the state after step `position`
     std::shared_ptr<const State> before;  // the state before it (position >= 1), for "old → new"
     std::string sessionName, sessionDescription, sessionFile;
     uint64_t position = 0;
@@ -60,9 +60,9 @@ struct Snapshot {
     std::string variant;
     std::vector<debug::Breakpoint> breakpoints;
     std::vector<debug::Watchpoint> watchpoints;
-    int selectedTask = -1;       // the task the Tasks and Code views follow
-    int selectedFrame = -1;      // index into its stack (-1 = top)
-    uint64_t divergence = 0;     // compare mode: first divergent step (0 = none)
+    int selectedTask = -1;    // the task the Tasks and Code views follow
+    int selectedFrame = -1;   // index into its stack (-1 = top)
+    uint64_t divergence = 0;  // compare mode: first divergent step (0 = none)
 
     const StepRecord* lastStep() const { return log ? log->step(position) : nullptr; }
     bool valid() const { return state.config != nullptr; }

@@ -37,7 +37,7 @@ quint64 variantHash(const QVariant& v) {
 }  // namespace
 
 QVector<int> SnapshotTableModel::paintedRoles() const {
-    return {Qt::DisplayRole, Qt::DecorationRole, Qt::BackgroundRole, Qt::ForegroundRole,
+    return {Qt::DisplayRole, Qt::DecorationRole,    Qt::BackgroundRole, Qt::ForegroundRole,
             Qt::FontRole,    Qt::TextAlignmentRole, Qt::CheckStateRole};
 }
 

@@ -60,7 +60,7 @@ private:
     quint64 rowFingerprint(int row, const QVector<int>& roles) const;
 
     int rows_ = 0, cols_ = 0;
-    mutable QSet<int> asked_;          // rows views asked for (tracked rows)
+    mutable QSet<int> asked_;           // rows views asked for (tracked rows)
     QHash<int, quint64> fingerprints_;  // fingerprints under snap_ of tracked rows
 };
 

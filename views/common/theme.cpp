@@ -45,8 +45,16 @@ Theme make(bool dark, bool presentation) {
         t.breakpoint = vermillion;
         t.divergence = vermillion;
         // On black the first colours must be light ones (the first is the "present ptes" curve).
-        t.functionColours = dark ? std::vector<QColor>{sky, orange, green, purple, yellow, vermillion, blue.lighter(150), QColor("#bbbbbb")}
-                                 : std::vector<QColor>{blue, orange, green, purple, sky, vermillion, yellow, QColor("#666666")};
+        t.functionColours =
+            dark ? std::vector<QColor>{sky,
+                                       orange,
+                                       green,
+                                       purple,
+                                       yellow,
+                                       vermillion,
+                                       blue.lighter(150),
+                                       QColor("#bbbbbb")}
+                 : std::vector<QColor>{blue, orange, green, purple, sky, vermillion, yellow, QColor("#666666")};
         return t;
     }
     if (dark) {
@@ -77,8 +85,9 @@ Theme make(bool dark, bool presentation) {
         t.breakpoint = QColor("#ff5c5c");
         t.divergence = QColor("#4fc3f7");  // apart from the yellow "changed" outline
         // Light enough to read on #1e1e1e (the first is the "present ptes" curve).
-        t.functionColours = {QColor("#6fb3ff"), QColor("#ffa64d"), QColor("#5fd35f"), QColor("#c59cff"), QColor("#d9a38a"),
-                             QColor("#ff9ee0"), QColor("#4fe3f0"), QColor("#e0e05a"), QColor("#bdbdbd"), QColor("#ff6b6b")};
+        t.functionColours = {QColor("#6fb3ff"), QColor("#ffa64d"), QColor("#5fd35f"), QColor("#c59cff"),
+                             QColor("#d9a38a"), QColor("#ff9ee0"), QColor("#4fe3f0"), QColor("#e0e05a"),
+                             QColor("#bdbdbd"), QColor("#ff6b6b")};
         return t;
     } else {
         t.window = QColor("#efefef");
@@ -162,14 +171,17 @@ std::vector<LegendEntry> memoryMapLegend(bool comparing) {
         {t.changed, false, false, QObject::tr("changed by the last step"), LegendEntry::Frame::Changed},
         {t.breakpoint, false, false, QObject::tr("watched"), LegendEntry::Frame::Watched},
     };
-    if (comparing) out.push_back({t.divergence, false, false, QObject::tr("differs from the other variant"), LegendEntry::Frame::Differs});
+    if (comparing)
+        out.push_back(
+            {t.divergence, false, false, QObject::tr("differs from the other variant"), LegendEntry::Frame::Differs});
     out.push_back({QColor(), false, false, memoryMapCellKey(), LegendEntry::Frame::TextOnly});
     return out;
 }
 
 QString memoryMapCellKey() {
-    return QObject::tr("pte \"p9 RO D Y\": frame p9, RO/RW, Dirty, Young · frame \"p9 UD r2 m1 b0\": L locked, U uptodate, "
-                       "D dirty, W writeback, S swapcache; r refcount, m mapcount; content (b0 as set up, a1 written by A1)");
+    return QObject::tr(
+        "pte \"p9 RO D Y\": frame p9, RO/RW, Dirty, Young · frame \"p9 UD r2 m1 b0\": L locked, U uptodate, "
+        "D dirty, W writeback, S swapcache; r refcount, m mapcount; content (b0 as set up, a1 written by A1)");
 }
 
 }  // namespace faultline::views

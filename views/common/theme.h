@@ -19,15 +19,15 @@ struct Theme {
     // Memory-map cells.
     QColor cellText, cellTextDim;
     QColor pteNone, pteReadOnly, pteWritable, pteMarker, pteSwap;
-    QColor wp;            // the uffd-wp badge and bar: the one colour that must stand out
+    QColor wp;  // the uffd-wp badge and bar: the one colour that must stand out
     QColor wpText;
     QColor xaHole, xaFolio, xaSwap;
     QColor frameLocked, frameNormal, frameDirty;
     QColor slotFree, slotUsed;
-    QColor changed;       // border of cells changed by the last step
-    QColor finding;       // rows / markers with a checker finding
-    QColor currentLine;     // the current line / step
-    QColor future;        // trace rows after the current position
+    QColor changed;      // border of cells changed by the last step
+    QColor finding;      // rows / markers with a checker finding
+    QColor currentLine;  // the current line / step
+    QColor future;       // trace rows after the current position
     QColor breakpoint;
     QColor divergence;
     QColor window, base, text;
@@ -48,7 +48,13 @@ struct LegendEntry {
     bool wpBadge = false;
     bool hatched = false;
     QString text;
-    enum class Frame { None, Changed, Watched, TextOnly, Differs } frame = Frame::None;  // drawn as in the map; TextOnly: a line of text
+    enum class Frame {
+        None,
+        Changed,
+        Watched,
+        TextOnly,
+        Differs
+    } frame = Frame::None;  // drawn as in the map; TextOnly: a line of text
 };
 // `comparing`: with the entry for cells that differ from the other variant's map.
 std::vector<LegendEntry> memoryMapLegend(bool comparing = false);

@@ -18,7 +18,8 @@ QString esc(const std::string& t) { return QString::fromStdString(t).toHtmlEscap
 // The value of a changed cell as the memory map and the CLI spell it.
 QString cellText(const State& s, const CellRef& c) {
     switch (c.kind) {
-    case CellKind::Pte: return c.mm < s.mms.size() ? QString::fromStdString(s.mms[c.mm].pt.get(c.key).describe()) : QString();
+    case CellKind::Pte:
+        return c.mm < s.mms.size() ? QString::fromStdString(s.mms[c.mm].pt.get(c.key).describe()) : QString();
     case CellKind::Xa: return QString::fromStdString(xaCellText(s, c.key));
     case CellKind::Slot: {
         std::string err;
@@ -60,7 +61,8 @@ Verdict verdictOf(const RecordLog& log) {
 }
 
 void extendVerdict(Verdict& v, const RecordLog& log, uint64_t from) {
-    v = verdictOver(log.size(), [&](uint64_t i) -> const StepRecord& { return log.at(i); }, v, from);
+    v = verdictOver(
+        log.size(), [&](uint64_t i) -> const StepRecord& { return log.at(i); }, v, from);
 }
 
 Verdict verdictOf(const Timeline& tl) {
@@ -68,15 +70,20 @@ Verdict verdictOf(const Timeline& tl) {
 }
 
 QString verdictText(const Verdict& v, const QString& end) {
-    auto count = [](int n, const char* one, const char* many) { return QStringLiteral("%1 %2").arg(n).arg(QObject::tr(n == 1 ? one : many)); };
+    auto count = [](int n, const char* one, const char* many) {
+        return QStringLiteral("%1 %2").arg(n).arg(QObject::tr(n == 1 ? one : many));
+    };
     QStringList parts;
     if (v.violations)
-        parts << count(v.violations, "violation", "violations") + QObject::tr(" (%1 at step %2)").arg(v.firstViolationRule).arg(v.firstViolationStep);
-    else
-        parts << QObject::tr("no violation");
-    if (v.notes) parts << count(v.notes, "note", "notes") + QObject::tr(" (%1 at step %2)").arg(v.firstNoteRule).arg(v.firstNoteStep);
+        parts << count(v.violations, "violation", "violations") +
+                     QObject::tr(" (%1 at step %2)").arg(v.firstViolationRule).arg(v.firstViolationStep);
+    else parts << QObject::tr("no violation");
+    if (v.notes)
+        parts << count(v.notes, "note", "notes") +
+                     QObject::tr(" (%1 at step %2)").arg(v.firstNoteRule).arg(v.firstNoteStep);
     const QString what = parts.join(QStringLiteral(", "));
-    return end.isEmpty() ? QObject::tr("%1 steps so far: %2").arg(v.steps).arg(what) : QObject::tr("%1: %2").arg(end, what);
+    return end.isEmpty() ? QObject::tr("%1 steps so far: %2").arg(v.steps).arg(what)
+                         : QObject::tr("%1: %2").arg(end, what);
 }
 
 QString runEndOf(const Snapshot& s) {
@@ -90,7 +97,8 @@ QString runEndOf(const Snapshot& s) {
 QString storyHtml(const Snapshot& s, const Verdict* known) {
     QString h;
     const QString name = QString::fromStdString(s.sessionName);
-    h += QStringLiteral("<h3 style='margin:0'>%1</h3>").arg(name.isEmpty() ? QObject::tr("(unnamed session)") : name.toHtmlEscaped());
+    h += QStringLiteral("<h3 style='margin:0'>%1</h3>")
+             .arg(name.isEmpty() ? QObject::tr("(unnamed session)") : name.toHtmlEscaped());
     h += QStringLiteral("<p style='margin-top:2px'><i>%1</i> · %2</p>")
              .arg(QObject::tr("kernel %1").arg(QString::fromStdString(s.variant).toHtmlEscaped()),
                   QString::fromStdString(s.sessionFile).toHtmlEscaped());
@@ -109,11 +117,14 @@ QString stepDetailsHtml(const Snapshot& s) {
     const StepRecord* r = s.lastStep();
     if (!s.valid()) return {};
     if (!r)
-        return QObject::tr("<p><b>Step 0</b>: the initial state, after the session's setup. F11 takes the next step (%1).</p>")
+        return QObject::tr(
+                   "<p><b>Step 0</b>: the initial state, after the session's setup. F11 takes the next step (%1).</p>")
             .arg(QString::fromStdString(s.nextTaskWhy).toHtmlEscaped());
     const State& after = s.state;
     const std::string who = after.config->tasks[r->task].name;
-    QString h = QObject::tr("<p><b>Step %1</b> · task <b>%2</b></p>").arg(r->number).arg(QString::fromStdString(who).toHtmlEscaped());
+    QString h = QObject::tr("<p><b>Step %1</b> · task <b>%2</b></p>")
+                    .arg(r->number)
+                    .arg(QString::fromStdString(who).toHtmlEscaped());
     // Each piece: the function, its source, the row's id and code, what happened and why.
     h += QStringLiteral("<ol style='margin-left:-20px'>");
     std::vector<Fn> fns;
@@ -122,8 +133,8 @@ QString stepDetailsHtml(const Snapshot& s) {
         const QString id = u8(stepId(p.fn, p.pc));
         const QString code = p.pc < fi.lines.size() ? u8(fi.lines[p.pc].code) : QString();
         h += QStringLiteral("<li><b>%1()</b> %2 <span style='color:gray'>(%3)</span><br><tt>%4</tt><br>%5</li>")
-                 .arg(u8(fi.name), id.isEmpty() ? QStringLiteral(":%1").arg(p.pc) : id, u8(fi.source), code.toHtmlEscaped(),
-                      esc(p.text));
+                 .arg(u8(fi.name), id.isEmpty() ? QStringLiteral(":%1").arg(p.pc) : id, u8(fi.source),
+                      code.toHtmlEscaped(), esc(p.text));
         if (std::find(fns.begin(), fns.end(), p.fn) == fns.end()) fns.push_back(p.fn);
     }
     h += QStringLiteral("</ol>");
@@ -137,11 +148,15 @@ QString stepDetailsHtml(const Snapshot& s) {
     for (Fn fn : fns)
         for (std::string_view rule : rulesFor(fn)) {
             const std::string v = toggleValue(after.toggles, rule);
-            const QString line = QStringLiteral("%1 = %2 <span style='color:gray'>(%3)</span>").arg(u8(rule), QString::fromStdString(v), u8(fnName(fn)));
+            const QString line = QStringLiteral("%1 = %2 <span style='color:gray'>(%3)</span>")
+                                     .arg(u8(rule), QString::fromStdString(v), u8(fnName(fn)));
             if (!v.empty() && !rules.contains(line)) rules << line;
         }
-    h += rules.isEmpty() ? QObject::tr("<p><b>Variant %1</b>: no toggle decides these functions.</p>").arg(QString::fromStdString(s.variant).toHtmlEscaped())
-                         : QObject::tr("<p><b>Variant %1</b>: %2</p>").arg(QString::fromStdString(s.variant).toHtmlEscaped(), rules.join(QStringLiteral(" · ")));
+    h += rules.isEmpty()
+             ? QObject::tr("<p><b>Variant %1</b>: no toggle decides these functions.</p>")
+                   .arg(QString::fromStdString(s.variant).toHtmlEscaped())
+             : QObject::tr("<p><b>Variant %1</b>: %2</p>")
+                   .arg(QString::fromStdString(s.variant).toHtmlEscaped(), rules.join(QStringLiteral(" · ")));
     // The cells it changed, old → new.
     QStringList cells;
     for (const CellRef& c : r->changed) {
@@ -157,7 +172,10 @@ QString stepDetailsHtml(const Snapshot& s) {
         h += QStringLiteral("<p style='color:%1'><b>⚠ %2 (%3)</b>: %4</p>")
                  .arg(QStringLiteral("#c0392b"), u8(ruleName(f.rule)), u8(ruleTitle(f.rule)), esc(f.text));
     for (const auto& m : r->raised) h += QObject::tr("<p>→ uffd message %1 queued</p>").arg(esc(m.text));
-    if (r->opDone) h += QObject::tr("<p>%1 finished its operation (returned %2).</p>").arg(QString::fromStdString(who).toHtmlEscaped()).arg(r->opResult);
+    if (r->opDone)
+        h += QObject::tr("<p>%1 finished its operation (returned %2).</p>")
+                 .arg(QString::fromStdString(who).toHtmlEscaped())
+                 .arg(r->opResult);
     return h;
 }
 

@@ -33,7 +33,8 @@ QVariant ExploreResultsModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ToolTipRole) {
         if (r->found)
-            return tr("<p>%1 reached under %2 in %3 steps with %4 preemption(s).</p><p>%5</p><p>Double-click to open the "
+            return tr("<p>%1 reached under %2 in %3 steps with %4 preemption(s).</p><p>%5</p><p>Double-click to open "
+                      "the "
                       "counterexample at the violating step.</p>")
                 .arg(r->goal, r->variant)
                 .arg(r->steps)

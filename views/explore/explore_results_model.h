@@ -11,11 +11,11 @@ namespace faultline::views {
 
 struct ExploreRow {
     QString variant;
-    QString goal;        // "C1", "deadlock", ...
+    QString goal;  // "C1", "deadlock", ...
     bool found = false;
-    quint64 steps = 0;   // length of the shortest schedule found
+    quint64 steps = 0;  // length of the shortest schedule found
     quint64 preemptions = 0;
-    QString search;      // "exhausted within bound", "stopped at the state limit", ...
+    QString search;  // "exhausted within bound", "stopped at the state limit", ...
     quint64 states = 0;
     double seconds = 0;
     QString detail;      // the finding's text, or why nothing was found

@@ -73,7 +73,8 @@ ExploreView::ExploreView(QWidget* parent) : QWidget(parent) {
                         tr("context switches away from a task that could still run (CHESS); 0, 1, 2… finds the "
                            "simplest races first"));
     preemptions_->setSpecialValueText(tr("unbounded"));
-    maxStates_ = spin(this, "exploreMaxStates", 1, 2'000'000'000, 20'000'000, tr("stop after storing this many states"));
+    maxStates_ =
+        spin(this, "exploreMaxStates", 1, 2'000'000'000, 20'000'000, tr("stop after storing this many states"));
     seconds_ = spin(this, "exploreSeconds", 0, 24 * 3600, 60, tr("wall-time limit per variant (0: none)"));
     seconds_->setSpecialValueText(tr("none"));
     seconds_->setSuffix(tr(" s"));
@@ -109,7 +110,8 @@ ExploreView::ExploreView(QWidget* parent) : QWidget(parent) {
     run->addWidget(cancel_);
     run->addWidget(bar_, 1);
     top->addLayout(run);
-    status_ = new QLabel(tr("The search ignores the session's schedule: its tasks, setup and monitor define the system."), this);
+    status_ = new QLabel(
+        tr("The search ignores the session's schedule: its tasks, setup and monitor define the system."), this);
     status_->setObjectName("exploreStatus");
     status_->setWordWrap(true);
     top->addWidget(status_);
@@ -173,7 +175,8 @@ void ExploreView::setVariants(const QStringList& ids, const QString& current) {
 void ExploreView::checkVariants(const QStringList& ids) {
     for (int i = 0; i < variants_->count(); ++i) {
         QListWidgetItem* item = variants_->item(i);
-        item->setCheckState(ids.contains(QStringLiteral("all")) || ids.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
+        item->setCheckState(ids.contains(QStringLiteral("all")) || ids.contains(item->text()) ? Qt::Checked
+                                                                                              : Qt::Unchecked);
     }
 }
 

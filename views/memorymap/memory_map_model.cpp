@@ -32,13 +32,21 @@ QString pteLong(const Pte& p) {
     switch (p.kind) {
     case PteKind::None: return QObject::tr("pte none: nothing mapped, no protection kept");
     case PteKind::Marker:
-        return p.isWpMarker() ? QObject::tr("pte marker PTE_MARKER_UFFD_WP: not present, but uffd-wp protection is kept for the next fault")
+        return p.isWpMarker() ? QObject::tr(
+                                    "pte marker PTE_MARKER_UFFD_WP: not present, but uffd-wp protection is kept for "
+                                    "the next fault")
                               : QObject::tr("pte marker 0x%1").arg(p.marker, 0, 16);
     case PteKind::Swap:
-        return QObject::tr("anonymous swap entry, slot %1%2").arg(p.slot).arg(p.uffd_wp ? QObject::tr(", _PAGE_SWP_UFFD_WP set (protected)") : "");
+        return QObject::tr("anonymous swap entry, slot %1%2")
+            .arg(p.slot)
+            .arg(p.uffd_wp ? QObject::tr(", _PAGE_SWP_UFFD_WP set (protected)") : "");
     case PteKind::Present:
         return QObject::tr("present pte → pfn %1\nwrite=%2 dirty=%3 young=%4 uffd_wp=%5%6")
-            .arg(p.pfn).arg(p.write).arg(p.dirty).arg(p.young).arg(p.uffd_wp)
+            .arg(p.pfn)
+            .arg(p.write)
+            .arg(p.dirty)
+            .arg(p.young)
+            .arg(p.uffd_wp)
             .arg(p.uffd_wp ? QObject::tr("\nuffd-wp: a write faults and the monitor gets a WP message") : "");
     }
     return {};
@@ -51,7 +59,11 @@ QString frameShort(const Folio& f, uint32_t pfn) {
     if (f.has(PG_dirty)) flags += 'D';
     if (f.has(PG_writeback)) flags += 'W';
     if (f.has(PG_swapcache)) flags += 'S';
-    return QStringLiteral("p%1 %2 r%3 m%4 %5").arg(pfn).arg(flags.isEmpty() ? "-" : flags).arg(f.refcount).arg(f.mapcount)
+    return QStringLiteral("p%1 %2 r%3 m%4 %5")
+        .arg(pfn)
+        .arg(flags.isEmpty() ? "-" : flags)
+        .arg(f.refcount)
+        .arg(f.mapcount)
         .arg(QString::fromStdString(f.data.str()));
 }
 
@@ -85,12 +97,11 @@ void MemoryMapModel::snapshotChanged() {
         switch (c.kind) {
         case faultline::CellKind::Pte: {
             if (c.mm >= s.mms.size()) break;
-            if (const Vma* v = s.mms[c.mm].findVma(c.key); v && v->file) changed_.insert(key(int(v->indexOf(c.key)), pteColumn(c.mm)));
+            if (const Vma* v = s.mms[c.mm].findVma(c.key); v && v->file)
+                changed_.insert(key(int(v->indexOf(c.key)), pteColumn(c.mm)));
             break;
         }
-        case faultline::CellKind::Xa:
-            changed_.insert(key(int(c.key), xaColumn()));
-            break;
+        case faultline::CellKind::Xa: changed_.insert(key(int(c.key), xaColumn())); break;
         case faultline::CellKind::Folio: {
             const Folio& f = s.folio(uint32_t(c.key));
             if (f.allocated && f.fileMapping) changed_.insert(key(int(f.index), frameColumn()));
@@ -113,7 +124,9 @@ bool MemoryMapModel::recordTouches(const StepRecord& r, int row, int col) const 
     for (const CellRef& c : r.changed) {
         switch (k) {
         case Column::Pte:
-            if (c.kind == faultline::CellKind::Pte && c.mm == columnMm(col) && c.key == vpnOf(columnMm(col), uint64_t(row))) return true;
+            if (c.kind == faultline::CellKind::Pte && c.mm == columnMm(col) &&
+                c.key == vpnOf(columnMm(col), uint64_t(row)))
+                return true;
             break;
         case Column::Xa:
             if (c.kind == faultline::CellKind::Xa && c.key == uint64_t(row)) return true;
@@ -151,7 +164,9 @@ QString MemoryMapModel::lastChangeText(int row, int col) const {
                         .arg(QString::fromStdString(std::string(stepId(m.fn, m.pc))))
                         .arg(why);
         for (const Finding& f : r.findings)
-            t += tr("\n⚠ %1: %2").arg(QString::fromStdString(std::string(ruleName(f.rule)))).arg(QString::fromStdString(f.text));
+            t += tr("\n⚠ %1: %2")
+                     .arg(QString::fromStdString(std::string(ruleName(f.rule))))
+                     .arg(QString::fromStdString(f.text));
         return t;
     }
     return tr("Unchanged since the initial state (set up by the session's setup).");
@@ -188,11 +203,14 @@ bool MemoryMapModel::isWatched(int row, int col) const {
 
 // The delegate paints from these (see MemoryMapDelegate::paint).
 QVector<int> MemoryMapModel::paintedRoles() const {
-    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole, WpRole, ChangedRole, WatchedRole, DiffRole};
+    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole,
+            WpRole,          ChangedRole,        WatchedRole,        DiffRole};
 }
 
 bool MemoryMapModel::differs(int row, int col) const {
-    if (!peer_ || !peer_->snapshot().valid() || !snap_.valid() || peer_->columnCount() != columnCount() || row >= peer_->rowCount()) return false;
+    if (!peer_ || !peer_->snapshot().valid() || !snap_.valid() || peer_->columnCount() != columnCount() ||
+        row >= peer_->rowCount())
+        return false;
     const QModelIndex a = index(row, col), b = peer_->index(row, col);
     return a.data(Qt::DisplayRole) != b.data(Qt::DisplayRole) || a.data(WpRole) != b.data(WpRole);
 }
@@ -226,23 +244,36 @@ QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
             if (role == Qt::DisplayRole) return tr("(unmapped)");
             if (role == KindRole) return int(Empty);
             if (role == Qt::ForegroundRole) return QBrush(th.cellTextDim);
-            if (role == Qt::ToolTipRole) return tr("%1 maps no page %2").arg(QString::fromStdString(s.config->mmNames[mm])).arg(row);
+            if (role == Qt::ToolTipRole)
+                return tr("%1 maps no page %2").arg(QString::fromStdString(s.config->mmNames[mm])).arg(row);
             return {};
         }
         const Pte& p = s.mms[mm].pt.get(vpn);
-        const CellKind k = p.isNone() ? PteNone : p.isMarker() ? PteMarker : p.isSwap() ? PteSwap : p.write ? PteWritable : PteReadOnly;
+        const CellKind k = p.isNone()     ? PteNone
+                           : p.isMarker() ? PteMarker
+                           : p.isSwap()   ? PteSwap
+                           : p.write      ? PteWritable
+                                          : PteReadOnly;
         switch (role) {
         case Qt::DisplayRole: return pteShort(p);
         case KindRole: return int(k);
         case WpRole: return p.protectedWp();
-        case CellNameRole: return QStringLiteral("%1.pte[%2]").arg(QString::fromStdString(s.config->mmNames[mm])).arg(row);
+        case CellNameRole:
+            return QStringLiteral("%1.pte[%2]").arg(QString::fromStdString(s.config->mmNames[mm])).arg(row);
         case Qt::BackgroundRole:
-            return QBrush(k == PteNone ? th.pteNone : k == PteMarker ? th.pteMarker : k == PteSwap ? th.pteSwap : k == PteWritable ? th.pteWritable : th.pteReadOnly);
+            return QBrush(k == PteNone       ? th.pteNone
+                          : k == PteMarker   ? th.pteMarker
+                          : k == PteSwap     ? th.pteSwap
+                          : k == PteWritable ? th.pteWritable
+                                             : th.pteReadOnly);
         case Qt::ForegroundRole: return QBrush(k == PteNone ? th.cellTextDim : th.cellText);
         case Qt::ToolTipRole:
             return QStringLiteral("%1.pte[%2] (va page 0x%3)\n%4\n\n%5")
-                .arg(QString::fromStdString(s.config->mmNames[mm])).arg(row).arg(vpn, 0, 16)
-                .arg(pteLong(p)).arg(lastChangeText(index.row(), col));
+                .arg(QString::fromStdString(s.config->mmNames[mm]))
+                .arg(row)
+                .arg(vpn, 0, 16)
+                .arg(pteLong(p))
+                .arg(lastChangeText(index.row(), col));
         }
         return {};
     }
@@ -260,7 +291,10 @@ QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
         case Qt::BackgroundRole: return QBrush(k == XaHole ? th.xaHole : k == XaSwap ? th.xaSwap : th.xaFolio);
         case Qt::ForegroundRole: return QBrush(k == XaHole ? th.cellTextDim : th.cellText);
         case Qt::ToolTipRole:
-            return tr("i_pages[%1]: %2\n\n%3").arg(row).arg(QString::fromStdString(e.describe())).arg(lastChangeText(index.row(), col));
+            return tr("i_pages[%1]: %2\n\n%3")
+                .arg(row)
+                .arg(QString::fromStdString(e.describe()))
+                .arg(lastChangeText(index.row(), col));
         }
         return {};
     }
@@ -279,12 +313,18 @@ QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
         case KindRole: return int(locked ? FrameLocked : Frame);
         case WpRole: return false;
         case CellNameRole: return QStringLiteral("folio[%1]").arg(row);
-        case Qt::BackgroundRole: return QBrush(locked ? th.frameLocked : f.has(PG_dirty) ? th.frameDirty : th.frameNormal);
+        case Qt::BackgroundRole:
+            return QBrush(locked ? th.frameLocked : f.has(PG_dirty) ? th.frameDirty : th.frameNormal);
         case Qt::ForegroundRole: return QBrush(th.cellText);
         case Qt::ToolTipRole:
             return tr("page frame p%1 (file page %2)\nflags: %3\nrefcount %4, mapcount %5, content %6\n\n%7")
-                .arg(e.value).arg(f.index).arg(QString::fromStdString(folioFlagsText(f.flags)))
-                .arg(f.refcount).arg(f.mapcount).arg(QString::fromStdString(f.data.str())).arg(lastChangeText(index.row(), col));
+                .arg(e.value)
+                .arg(f.index)
+                .arg(QString::fromStdString(folioFlagsText(f.flags)))
+                .arg(f.refcount)
+                .arg(f.mapcount)
+                .arg(QString::fromStdString(f.data.str()))
+                .arg(lastChangeText(index.row(), col));
         }
         return {};
     }
@@ -303,15 +343,23 @@ QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
         const SwapSlot& sl = s.swap.slots.get(slot);
         switch (role) {
         case Qt::DisplayRole:
-            return QStringLiteral("s%1 cnt%2%3 %4").arg(slot).arg(sl.count).arg(sl.hasCache ? " cache" : "").arg(QString::fromStdString(sl.data.str()));
+            return QStringLiteral("s%1 cnt%2%3 %4")
+                .arg(slot)
+                .arg(sl.count)
+                .arg(sl.hasCache ? " cache" : "")
+                .arg(QString::fromStdString(sl.data.str()));
         case KindRole: return int(sl.free() ? SlotFree : SlotUsed);
         case WpRole: return false;
         case CellNameRole: return QStringLiteral("slot[%1]").arg(slot);
         case Qt::BackgroundRole: return QBrush(sl.free() ? th.slotFree : th.slotUsed);
         case Qt::ForegroundRole: return QBrush(th.cellText);
         case Qt::ToolTipRole:
-            return tr("swap slot %1: count %2%3, data %4\n\n%5").arg(slot).arg(sl.count).arg(sl.hasCache ? tr(", in the swap cache") : "")
-                .arg(QString::fromStdString(sl.data.str())).arg(lastChangeText(index.row(), col));
+            return tr("swap slot %1: count %2%3, data %4\n\n%5")
+                .arg(slot)
+                .arg(sl.count)
+                .arg(sl.hasCache ? tr(", in the swap cache") : "")
+                .arg(QString::fromStdString(sl.data.str()))
+                .arg(lastChangeText(index.row(), col));
         }
         return {};
     }
@@ -321,7 +369,11 @@ QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
 
 QVariant MemoryMapModel::headerData(int section, Qt::Orientation o, int role) const {
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
-    if (o == Qt::Vertical) return role == Qt::DisplayRole ? QVariant(section) : QVariant(tr("file page index %1 (offset 0x%2)").arg(section).arg(qulonglong(section) * 4096, 0, 16));
+    if (o == Qt::Vertical)
+        return role == Qt::DisplayRole
+                   ? QVariant(section)
+                   : QVariant(
+                         tr("file page index %1 (offset 0x%2)").arg(section).arg(qulonglong(section) * 4096, 0, 16));
     if (!snap_.valid() || section < 0 || section >= columnCount()) return {};
     switch (columnKind(section)) {
     case Column::Pte: {
@@ -329,9 +381,16 @@ QVariant MemoryMapModel::headerData(int section, Qt::Orientation o, int role) co
         const QString mm = QString::fromStdString(snap_.state.config->mmNames[columnMm(section)]);
         return role == Qt::DisplayRole ? tr("%1 pte").arg(mm) : tr("%1's page-table entry for this file page").arg(mm);
     }
-    case Column::Xa: return role == Qt::DisplayRole ? tr("xarray") : tr("the shmem inode's i_pages entry: folio, swap value or hole");
-    case Column::Frame: return role == Qt::DisplayRole ? tr("frame") : tr("the page frame: pfn, flags L=locked U=uptodate D=dirty W=writeback S=swapcache, r = refcount, m = mapcount, content");
-    case Column::Slot: return role == Qt::DisplayRole ? tr("swap slot") : tr("the swap slot holding this page: count, swap cache, data");
+    case Column::Xa:
+        return role == Qt::DisplayRole ? tr("xarray")
+                                       : tr("the shmem inode's i_pages entry: folio, swap value or hole");
+    case Column::Frame:
+        return role == Qt::DisplayRole ? tr("frame")
+                                       : tr("the page frame: pfn, flags L=locked U=uptodate D=dirty W=writeback "
+                                            "S=swapcache, r = refcount, m = mapcount, content");
+    case Column::Slot:
+        return role == Qt::DisplayRole ? tr("swap slot")
+                                       : tr("the swap slot holding this page: count, swap cache, data");
     }
     return {};
 }

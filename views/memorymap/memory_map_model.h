@@ -21,7 +21,21 @@ public:
         WatchedRole,                  // bool: an enabled watchpoint watches this cell
         DiffRole,                     // bool: compare mode, the other variant's map shows this cell differently
     };
-    enum CellKind { Empty, PteNone, PteReadOnly, PteWritable, PteMarker, PteSwap, XaHole, XaFolio, XaSwap, Frame, FrameLocked, SlotFree, SlotUsed };
+    enum CellKind {
+        Empty,
+        PteNone,
+        PteReadOnly,
+        PteWritable,
+        PteMarker,
+        PteSwap,
+        XaHole,
+        XaFolio,
+        XaSwap,
+        Frame,
+        FrameLocked,
+        SlotFree,
+        SlotUsed
+    };
     enum class Column { Pte, Xa, Frame, Slot };
 
     using SnapshotTableModel::SnapshotTableModel;

@@ -125,7 +125,8 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
             if (p) {
                 p->setPen(palette().color(QPalette::WindowText));
                 p->setFont(lf);
-                p->drawText(QRect(4, y, std::max(100, width - 8), box.height()), Qt::TextWordWrap | Qt::AlignLeft, e.text);
+                p->drawText(QRect(4, y, std::max(100, width - 8), box.height()), Qt::TextWordWrap | Qt::AlignLeft,
+                            e.text);
             }
             y += box.height() + 2 - h;  // the return adds h
             continue;
@@ -209,14 +210,16 @@ void MemoryMapView::setSnapshot(const Snapshot& s, const QString& title) {
     // Cells sized for the font: the widest usual text (a frame "p123 UD r2 m1 b0",
     // a pte "p123 RW D Y" plus the WP bar and badge) is never cut; a narrow
     // map scrolls sideways instead.
-    const QString digits(QString::number(std::max<uint64_t>(s.valid() ? s.state.inode.sizePages + 8 : 99, 99)).size(), QChar('9'));
+    const QString digits(QString::number(std::max<uint64_t>(s.valid() ? s.state.inode.sizePages + 8 : 99, 99)).size(),
+                         QChar('9'));
     QFont bold = font();
     bold.setBold(true);
     const int badge = QFontMetrics(bold).horizontalAdvance("WP") + 8 + 3 + std::max(4, (fm.height() + 8) / 4) + 4;
     const int pte = fm.horizontalAdvance(QStringLiteral("p%1 RW D Y").arg(digits)) + badge + 8;
     const int frame = fm.horizontalAdvance(QStringLiteral("p%1 UD r2 m1 b0").arg(digits)) + 12;
     const int want = std::max(pte, frame);
-    if (table_->horizontalHeader()->minimumSectionSize() != want) table_->horizontalHeader()->setMinimumSectionSize(want);
+    if (table_->horizontalHeader()->minimumSectionSize() != want)
+        table_->horizontalHeader()->setMinimumSectionSize(want);
 }
 
 int MemoryMapView::minimumCellWidth() const { return table_->horizontalHeader()->minimumSectionSize(); }
@@ -235,7 +238,8 @@ void MemoryMapView::showOnlyColumns(const QVector<bool>& shown) {
 void MemoryMapView::showRow(int row) {
     if (row < 0 || row >= model_->rowCount()) return;
     const QRect r = table_->visualRect(model_->index(row, 0));
-    if (!r.isValid() || !table_->viewport()->rect().contains(r)) table_->scrollTo(model_->index(row, 0), QAbstractItemView::PositionAtCenter);
+    if (!r.isValid() || !table_->viewport()->rect().contains(r))
+        table_->scrollTo(model_->index(row, 0), QAbstractItemView::PositionAtCenter);
 }
 
 void MemoryMapView::contextMenu(const QPoint& pos) {

@@ -30,7 +30,9 @@ public:
     explicit LegendWidget(QWidget* parent = nullptr);
     QSize sizeHint() const override;
     // A short window may cut the legend's last lines, never the map's rows.
-    QSize minimumSizeHint() const override { return {100, std::min(sizeHint().height(), 3 * (fontMetrics().height() + 8))}; }
+    QSize minimumSizeHint() const override {
+        return {100, std::min(sizeHint().height(), 3 * (fontMetrics().height() + 8))};
+    }
     bool hasHeightForWidth() const override { return true; }
     int heightForWidth(int w) const override;
     void setComparing(bool on) {

@@ -14,7 +14,8 @@ QString taskStateText(const State& s, int task) {
     const Task& t = s.tasks[task];
     switch (t.state) {
     case TaskState::Runnable: return QObject::tr("runnable");
-    case TaskState::Blocked: return QObject::tr("blocked on %1").arg(QString::fromStdString(lockName(t.waitLock, *s.config)));
+    case TaskState::Blocked:
+        return QObject::tr("blocked on %1").arg(QString::fromStdString(lockName(t.waitLock, *s.config)));
     case TaskState::SleepUffd: return QObject::tr("sleeping in handle_userfault (message %1)").arg(t.waitArg);
     case TaskState::SleepFalloc: return QObject::tr("sleeping on the punch's waitqueue (SF.2)");
     case TaskState::SleepWriteback: return QObject::tr("waiting for writeback of p%1").arg(t.waitArg);
@@ -27,7 +28,8 @@ QString taskStateText(const State& s, int task) {
 QString locksText(const State& s, int task) {
     QStringList l;
     for (const LockHold& h : s.locks)
-        if (h.holders & (uint64_t{1} << task)) l << QString::fromStdString(lockName(h.id, *s.config)) + (h.write ? "" : " (shared)");
+        if (h.holders & (uint64_t{1} << task))
+            l << QString::fromStdString(lockName(h.id, *s.config)) + (h.write ? "" : " (shared)");
     return l.join(", ");
 }
 
@@ -97,9 +99,11 @@ QVariant TasksModel::data(const QModelIndex& idx, int role) const {
             f.setBold(true);
             return f;
         }
-        if (role == Qt::DecorationRole && idx.column() == 0 && snap_.nextTask && *snap_.nextTask == t) return th.currentLine.darker(130);
+        if (role == Qt::DecorationRole && idx.column() == 0 && snap_.nextTask && *snap_.nextTask == t)
+            return th.currentLine.darker(130);
         if (role == Qt::ToolTipRole)
-            return tr("%1: %2\n%3\nClick to give %1 the next step.").arg(name, taskStateText(s, t), QString::fromStdString(whereIs(s, uint8_t(t))));
+            return tr("%1: %2\n%3\nClick to give %1 the next step.")
+                .arg(name, taskStateText(s, t), QString::fromStdString(whereIs(s, uint8_t(t))));
         if (role == Qt::ForegroundRole && s.tasks[t].state == TaskState::Done) return QBrush(th.future);
         return {};
     }
@@ -118,7 +122,10 @@ QVariant TasksModel::data(const QModelIndex& idx, int role) const {
             const auto id = stepId(fr.fn, fr.pc);
             return id.empty() ? tr("line %1").arg(fr.pc) : QString::fromUtf8(id.data(), int(id.size()));
         }
-        case 2: return QStringLiteral("%1 · line %2").arg(QString::fromUtf8(fi.source.data(), int(fi.source.size()))).arg(fr.pc);
+        case 2:
+            return QStringLiteral("%1 · line %2")
+                .arg(QString::fromUtf8(fi.source.data(), int(fi.source.size())))
+                .arg(fr.pc);
         }
     }
     if (role == Qt::FontRole && f == int(stack.size()) - 1) {

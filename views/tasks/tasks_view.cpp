@@ -59,7 +59,8 @@ void TasksView::setSnapshot(const Snapshot& s) {
     if (s.selectedTask >= 0) {
         const auto& stack = s.state.tasks[s.selectedTask].stack;
         QModelIndex sel = model_->taskIndex(s.selectedTask);
-        if (s.selectedFrame >= 0 && s.selectedFrame < int(stack.size())) sel = model_->frameIndex(s.selectedTask, s.selectedFrame);
+        if (s.selectedFrame >= 0 && s.selectedFrame < int(stack.size()))
+            sel = model_->frameIndex(s.selectedTask, s.selectedFrame);
         else if (!stack.empty()) sel = model_->frameIndex(s.selectedTask, int(stack.size()) - 1);
         tree_->selectionModel()->setCurrentIndex(sel, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
@@ -75,10 +76,10 @@ void TasksView::setSnapshot(const Snapshot& s) {
         localsSized_ = true;
     }
     if (const StackFrame* f = locals_->frame())
-        localsTitle_->setText(tr("Locals of %1 (%2)").arg(QString::fromStdString(s.state.config->tasks[s.selectedTask].name),
-                                                          QString::fromUtf8(fnName(f->fn).data(), int(fnName(f->fn).size()))));
-    else
-        localsTitle_->setText(tr("Locals: no frame selected"));
+        localsTitle_->setText(tr("Locals of %1 (%2)")
+                                  .arg(QString::fromStdString(s.state.config->tasks[s.selectedTask].name),
+                                       QString::fromUtf8(fnName(f->fn).data(), int(fnName(f->fn).size()))));
+    else localsTitle_->setText(tr("Locals: no frame selected"));
     localsView_->resizeColumnToContents(0);
     updating_ = false;
 }

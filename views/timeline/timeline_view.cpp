@@ -37,10 +37,10 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     lanes_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     counts_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     // One step axis: zooming either rect moves both (setRange of an equal range emits nothing).
-    connect(lanes_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), counts_->axis(QCPAxis::atBottom),
-            qOverload<const QCPRange&>(&QCPAxis::setRange));
-    connect(counts_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged), lanes_->axis(QCPAxis::atBottom),
-            qOverload<const QCPRange&>(&QCPAxis::setRange));
+    connect(lanes_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged),
+            counts_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::setRange));
+    connect(counts_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged),
+            lanes_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::setRange));
     // The wheel zooms the step axis only.
     plot_->setInteraction(QCP::iRangeZoom, true);
     for (QCPAxisRect* r : {lanes_, counts_}) {
@@ -108,7 +108,8 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     // and a legend of every function would not fit.
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
         if (pressed_ && std::abs(e->pos().x() - pressAt_.x()) > 6) {
-            band_->setGeometry(QRect(QPoint(std::min(pressAt_.x(), e->pos().x()), 0), QPoint(std::max(pressAt_.x(), e->pos().x()), plot_->height())));
+            band_->setGeometry(QRect(QPoint(std::min(pressAt_.x(), e->pos().x()), 0),
+                                     QPoint(std::max(pressAt_.x(), e->pos().x()), plot_->height())));
             band_->show();
             return;
         }
@@ -162,7 +163,8 @@ void TimelineView::rebuild(const Snapshot& s) {
     QCPAxis* ly = lanes_->axis(QCPAxis::atLeft);
     // Task names as lane labels, top to bottom in session order.
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    for (int t = 0; t < ntasks; ++t) ticker->addTick(ntasks - 1 - t, QString::fromStdString(s.state.config->tasks[t].name));
+    for (int t = 0; t < ntasks; ++t)
+        ticker->addTick(ntasks - 1 - t, QString::fromStdString(s.state.config->tasks[t].name));
     ly->setTicker(ticker);
     ly->setRange(-0.7, ntasks - 0.3);
     if (!zoomed_) lx->setRange(0, std::max<double>(double(n) + 1, 10));
@@ -229,7 +231,11 @@ void TimelineView::rebuild(const Snapshot& s) {
     cx->setRange(lx->range());
     int maxCount = 1, minCount = std::numeric_limits<int>::max();
     if (s.curves) {
-        const struct { const std::vector<int>* v; QString name; QColor c; } series[] = {
+        const struct {
+            const std::vector<int>* v;
+            QString name;
+            QColor c;
+        } series[] = {
             {&s.curves->presentPtes, tr("present ptes"), th.functionColours[0]},
             {&s.curves->cached, tr("pages in cache"), th.functionColours[2 % th.functionColours.size()]},
             {&s.curves->swapped, tr("pages in swap"), th.functionColours[3 % th.functionColours.size()]},
@@ -288,7 +294,8 @@ void TimelineView::rebuild(const Snapshot& s) {
     for (const auto& [name, c] : fnColours)
         names << QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2").arg(c.name(), name.toHtmlEscaped());
     fnLegend_->setText(names.join(QStringLiteral(" &nbsp; ")));
-    fnLegend_->setToolTip(tr("Lane colours, the kernel function each step ran in:<br>") + names.join(QStringLiteral("<br>")));
+    fnLegend_->setToolTip(tr("Lane colours, the kernel function each step ran in:<br>") +
+                          names.join(QStringLiteral("<br>")));
     QFont lf2 = fnLegend_->font();
     lf2.setPointSizeF(QFont().pointSizeF() * 0.85);
     fnLegend_->setFont(lf2);
@@ -344,8 +351,8 @@ void TimelineView::updateCursor(const Snapshot& s) {
 
 void TimelineView::setSnapshot(const Snapshot& s) {
     const Theme& th = Theme::current();
-    const bool full = s.log != shownLog_ || s.curves != shownCurves_ || th.dark != themeDark_ || th.presentation != themePresentation_ ||
-                      (s.divergence != 0) != (divergence_ != nullptr);
+    const bool full = s.log != shownLog_ || s.curves != shownCurves_ || th.dark != themeDark_ ||
+                      th.presentation != themePresentation_ || (s.divergence != 0) != (divergence_ != nullptr);
     if (full) rebuild(s);
     updateCursor(s);
     updating_ = true;

@@ -29,12 +29,15 @@ QString stepCaption(const Snapshot& s, uint64_t n) {
     if (!s.log || n == 0 || n > s.log->size()) return QObject::tr("step 0 · initial state (after the session's setup)");
     const StepRecord& r = s.log->at(n - 1);
     const StepPiece& m = r.main();
-    QString c = QObject::tr("step %1 · %2 · %3 %4").arg(n).arg(QString::fromStdString(s.state.config->tasks[r.task].name))
+    QString c = QObject::tr("step %1 · %2 · %3 %4")
+                    .arg(n)
+                    .arg(QString::fromStdString(s.state.config->tasks[r.task].name))
                     .arg(QString::fromUtf8(fnName(m.fn).data(), int(fnName(m.fn).size())))
                     .arg(QString::fromUtf8(stepId(m.fn, m.pc).data(), int(stepId(m.fn, m.pc).size())));
     const QString ch = changedText(s.state, r);
     if (!ch.isEmpty()) c += QObject::tr(" · changed %1").arg(ch);
-    for (const Finding& f : r.findings) c += QObject::tr(" · %1 finding").arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())));
+    for (const Finding& f : r.findings)
+        c += QObject::tr(" · %1 finding").arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())));
     return c;
 }
 
@@ -52,12 +55,15 @@ QVariant TraceModel::cellData(const QModelIndex& idx, int role) const {
         case No: return QString(r.findings.empty() ? "" : "⚠ ") + QString::number(n);
         case TaskCol: return QString::fromStdString(s.config->tasks[r.task].name);
         case Function: return QString::fromUtf8(fnName(r.main().fn).data(), int(fnName(r.main().fn).size()));
-        case StepId: return QString::fromUtf8(stepId(r.main().fn, r.main().pc).data(), int(stepId(r.main().fn, r.main().pc).size()));
+        case StepId:
+            return QString::fromUtf8(stepId(r.main().fn, r.main().pc).data(),
+                                     int(stepId(r.main().fn, r.main().pc).size()));
         case Changed: return changedText(s, r);
         case What: {
             QString w;
             for (const Finding& f : r.findings)
-                w += QStringLiteral("[%1] ").arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())));
+                w += QStringLiteral("[%1] ").arg(
+                    QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())));
             for (const auto& m : r.raised) w += QStringLiteral("→ %1 ").arg(QString::fromStdString(m.text));
             QString sum = QString::fromStdString(r.summary());
             if (sum.size() > 300) sum = sum.left(300) + "…";
@@ -68,15 +74,17 @@ QVariant TraceModel::cellData(const QModelIndex& idx, int role) const {
     case Qt::ToolTipRole: {
         QString t = QString::fromStdString(r.summary());
         for (const Finding& f : r.findings)
-            t += QStringLiteral("\n⚠ %1 (%2): %3").arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())),
-                                                        QString::fromUtf8(ruleTitle(f.rule).data(), int(ruleTitle(f.rule).size())),
-                                                        QString::fromStdString(f.text));
+            t += QStringLiteral("\n⚠ %1 (%2): %3")
+                     .arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())),
+                          QString::fromUtf8(ruleTitle(f.rule).data(), int(ruleTitle(f.rule).size())),
+                          QString::fromStdString(f.text));
         return t;
     }
     case Qt::BackgroundRole:
         if (n == snap_.position) return QBrush(th.currentLine);
         if (!r.findings.empty()) return QBrush(QColor(th.finding.red(), th.finding.green(), th.finding.blue(), 70));
-        if (snap_.divergence && n == snap_.divergence) return QBrush(QColor(th.divergence.red(), th.divergence.green(), th.divergence.blue(), 90));
+        if (snap_.divergence && n == snap_.divergence)
+            return QBrush(QColor(th.divergence.red(), th.divergence.green(), th.divergence.blue(), 90));
         return {};
     case Qt::ForegroundRole:
         if (n == snap_.position) return QBrush(th.presentation || !th.dark ? QColor(Qt::black) : th.text);

@@ -31,7 +31,8 @@ QVariant VmasModel::cellData(const QModelIndex& idx, int role) const {
     if (role == Qt::DisplayRole) {
         switch (idx.column()) {
         case MmCol: return QString::fromStdString(cfg.mmNames[m]);
-        case Name: return vma.nameId < cfg.vmaNames.size() ? QString::fromStdString(cfg.vmaNames[vma.nameId]) : QString("?");
+        case Name:
+            return vma.nameId < cfg.vmaNames.size() ? QString::fromStdString(cfg.vmaNames[vma.nameId]) : QString("?");
         case Range: return QStringLiteral("0x%1–0x%2").arg(vma.start << 12, 0, 16).arg(vma.end << 12, 0, 16);
         case Pages: return qulonglong(vma.end - vma.start);
         case Pgoff: return vma.file ? QVariant(qulonglong(vma.pgoff)) : QVariant(tr("anon"));
@@ -45,7 +46,8 @@ QVariant VmasModel::cellData(const QModelIndex& idx, int role) const {
         }
         }
     }
-    if (role == Qt::ForegroundRole && idx.column() == Uffd && (vma.flags & VM_UFFD_WP)) return QBrush(Theme::current().wp);
+    if (role == Qt::ForegroundRole && idx.column() == Uffd && (vma.flags & VM_UFFD_WP))
+        return QBrush(Theme::current().wp);
     if (role == Qt::ToolTipRole) return QString::fromStdString(vmFlagsText(vma.flags));
     return {};
 }
@@ -86,12 +88,17 @@ std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) c
         return r;
     }
     const QString mm = u.mm < cfg.mmNames.size() ? QString::fromStdString(cfg.mmNames[u.mm]) : QString("?");
-    r.emplace_back(tr("context"), tr("mm %1%2%3").arg(mm, u.apiDone ? tr(", UFFDIO_API done") : tr(", no UFFDIO_API yet"),
-                                                      u.released ? tr(", released") : QString()));
-    static const std::pair<uint64_t, const char*> feats[] = {
-        {UFFD_FEATURE_EVENT_REMOVE, "EVENT_REMOVE"}, {UFFD_FEATURE_MISSING_SHMEM, "MISSING_SHMEM"}, {UFFD_FEATURE_SIGBUS, "SIGBUS"},
-        {UFFD_FEATURE_THREAD_ID, "THREAD_ID"}, {UFFD_FEATURE_MINOR_SHMEM, "MINOR_SHMEM"}, {UFFD_FEATURE_EXACT_ADDRESS, "EXACT_ADDRESS"},
-        {UFFD_FEATURE_WP_HUGETLBFS_SHMEM, "WP_HUGETLBFS_SHMEM"}, {UFFD_FEATURE_WP_UNPOPULATED, "WP_UNPOPULATED"}};
+    r.emplace_back(tr("context"), tr("mm %1%2%3")
+                                      .arg(mm, u.apiDone ? tr(", UFFDIO_API done") : tr(", no UFFDIO_API yet"),
+                                           u.released ? tr(", released") : QString()));
+    static const std::pair<uint64_t, const char*> feats[] = {{UFFD_FEATURE_EVENT_REMOVE, "EVENT_REMOVE"},
+                                                             {UFFD_FEATURE_MISSING_SHMEM, "MISSING_SHMEM"},
+                                                             {UFFD_FEATURE_SIGBUS, "SIGBUS"},
+                                                             {UFFD_FEATURE_THREAD_ID, "THREAD_ID"},
+                                                             {UFFD_FEATURE_MINOR_SHMEM, "MINOR_SHMEM"},
+                                                             {UFFD_FEATURE_EXACT_ADDRESS, "EXACT_ADDRESS"},
+                                                             {UFFD_FEATURE_WP_HUGETLBFS_SHMEM, "WP_HUGETLBFS_SHMEM"},
+                                                             {UFFD_FEATURE_WP_UNPOPULATED, "WP_UNPOPULATED"}};
     QStringList f;
     for (auto [bit, name] : feats)
         if (u.features & bit) f << name;
@@ -103,13 +110,18 @@ std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) c
             if (v.flags & VM_UFFD_MISSING) modes << "MISSING";
             if (v.flags & VM_UFFD_WP) modes << "WP";
             if (v.flags & VM_UFFD_MINOR) modes << "MINOR";
-            r.emplace_back(tr("registered"), v.file ? tr("file pages %1–%2: %3").arg(v.pgoff).arg(v.pgoff + (v.end - v.start) - 1).arg(modes.join('|'))
-                                                    : tr("anon 0x%1–0x%2: %3").arg(v.start << 12, 0, 16).arg(v.end << 12, 0, 16).arg(modes.join('|')));
+            r.emplace_back(
+                tr("registered"),
+                v.file
+                    ? tr("file pages %1–%2: %3").arg(v.pgoff).arg(v.pgoff + (v.end - v.start) - 1).arg(modes.join('|'))
+                    : tr("anon 0x%1–0x%2: %3").arg(v.start << 12, 0, 16).arg(v.end << 12, 0, 16).arg(modes.join('|')));
         }
     auto msgs = [&](const std::vector<UffdMsg>& q) {
         QStringList l;
         for (const UffdMsg& m : q)
-            l << QStringLiteral("#%1 %2 from %3").arg(m.id).arg(QString::fromStdString(uffdMsgText(m, s)))
+            l << QStringLiteral("#%1 %2 from %3")
+                     .arg(m.id)
+                     .arg(QString::fromStdString(uffdMsgText(m, s)))
                      .arg(m.task < cfg.tasks.size() ? QString::fromStdString(cfg.tasks[m.task].name) : QString("?"));
         return l.isEmpty() ? tr("none") : l.join(", ");
     };
@@ -117,7 +129,8 @@ std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) c
     r.emplace_back(tr("read, faulter asleep"), msgs(u.readWaiting));
     QStringList sleepers;
     for (size_t t = 0; t < s.tasks.size(); ++t)
-        if (s.tasks[t].state == TaskState::SleepUffd) sleepers << tr("%1 on message #%2").arg(QString::fromStdString(cfg.tasks[t].name)).arg(s.tasks[t].waitArg);
+        if (s.tasks[t].state == TaskState::SleepUffd)
+            sleepers << tr("%1 on message #%2").arg(QString::fromStdString(cfg.tasks[t].name)).arg(s.tasks[t].waitArg);
     r.emplace_back(tr("sleeping faulters"), sleepers.isEmpty() ? tr("none") : sleepers.join(", "));
     if (u.mm < s.mms.size()) {
         const Mm& m = s.mms[u.mm];
@@ -141,7 +154,8 @@ std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) c
 
 QVariant UffdModel::cellData(const QModelIndex& idx, int role) const {
     if (!idx.isValid() || idx.row() >= int(rows_.size())) return {};
-    if (role == Qt::DisplayRole || role == Qt::ToolTipRole) return idx.column() == 0 ? rows_[idx.row()].first : rows_[idx.row()].second;
+    if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
+        return idx.column() == 0 ? rows_[idx.row()].first : rows_[idx.row()].second;
     return {};
 }
 
