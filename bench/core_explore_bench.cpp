@@ -12,17 +12,11 @@
 #include <fstream>
 
 #include "explore/explorer.h"
+#include "process_memory.h"
 #include "session/session_io.h"
 
 namespace faultline {
 namespace {
-
-uint64_t residentBytes() {
-    std::ifstream in("/proc/self/statm");
-    uint64_t size = 0, rss = 0;
-    in >> size >> rss;
-    return rss * uint64_t(sysconf(_SC_PAGESIZE));
-}
 
 const Session& system(int which) {
     static const Session seed = *loadSession(FAULTLINE_BENCH_SESSIONS "/seed-race-16.json").session;

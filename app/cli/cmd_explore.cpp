@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli_commands.h"
+#include "process_memory.h"
 #include "explore/explore_output.h"
 #include "explore/explorer.h"
 #include "model/variants.h"
@@ -23,13 +24,6 @@ namespace {
 
 std::atomic<bool> gCancel{false};
 extern "C" void onInterrupt(int) { gCancel = true; }
-
-uint64_t residentBytes() {
-    std::ifstream in("/proc/self/statm");
-    uint64_t size = 0, rss = 0;
-    in >> size >> rss;
-    return rss * uint64_t(sysconf(_SC_PAGESIZE));
-}
 
 struct Args {
     std::string file;

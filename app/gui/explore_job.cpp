@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/explore_job.h"
+#include "process_memory.h"
 
 #include <QLocale>
 #include <QMetaObject>
@@ -7,17 +8,6 @@
 #include <unistd.h>
 
 namespace faultline::gui {
-
-namespace {
-
-uint64_t residentBytes() {
-    std::ifstream in("/proc/self/statm");
-    uint64_t size = 0, rss = 0;
-    in >> size >> rss;
-    return rss * uint64_t(sysconf(_SC_PAGESIZE));
-}
-
-}  // namespace
 
 ExploreJob::ExploreJob(QObject* parent) : QObject(parent) {}
 

@@ -30,8 +30,15 @@ Session counterexampleSession(const Session& s, const ExploreResult& r, const Go
     Recording rec;
     rec.variant = r.variant;
     rec.schedule = g.schedule;
-    ToggleResult tr = resolveToggles(r.variant, s.toggles);
-    State st = buildInitialState(s, tr.toggles).state;
+    // The toggles the search ran with beyond the session's own (--set): the
+    // recording names them, so replay and the window start where it did.
+    const ToggleResult base = resolveToggles(r.variant, s.toggles);
+    for (const ToggleInfo& t : toggleInfos()) {
+        const std::string name(t.name);
+        if (toggleValue(r.toggles, name) != toggleValue(base.toggles, name))
+            rec.toggles.emplace_back(name, toggleValue(r.toggles, name));
+    }
+    State st = buildInitialState(s, r.toggles).state;
     for (uint8_t t : g.schedule) rec.hashes.push_back(step(st, t).hashAfter);
     out.recording = rec;
     return out;

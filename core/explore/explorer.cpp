@@ -463,15 +463,8 @@ ExploreResult explore(const Session& s, const ExploreOptions& opt) {
         r.error = e;
         return r;
     }
-    r.variant = opt.variant.empty() ? s.variant : opt.variant;
-    auto overrides = s.toggles;
-    overrides.insert(overrides.end(), opt.toggles.begin(), opt.toggles.end());
-    ToggleResult tr = resolveToggles(r.variant, overrides);
-    if (!tr.error.empty()) {
-        r.error = tr.error;
-        return r;
-    }
-    InitialState init = buildInitialState(s, tr.toggles);
+    SessionStart init = startSession(s, opt.variant, opt.toggles);
+    r.variant = init.variant;
     if (!init.error.empty()) {
         r.error = init.error;
         return r;
@@ -490,7 +483,7 @@ ExploreResult explore(const Session& s, const ExploreOptions& opt) {
     Search search(opt, std::move(init.state));
     ExploreResult out = search.run();
     out.variant = r.variant;
-    out.toggles = tr.toggles;
+    out.toggles = init.toggles;
     return out;
 }
 

@@ -138,4 +138,22 @@ InitialState buildInitialState(const Session& s, const Toggles& toggles) {
     return out;
 }
 
+SessionStart startSession(const Session& s, const std::string& variant,
+                          const std::vector<std::pair<std::string, std::string>>& extra) {
+    SessionStart out;
+    out.variant = variant.empty() ? s.variant : variant;
+    auto overrides = s.toggles;
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    ToggleResult tr = resolveToggles(out.variant, overrides);
+    if (!tr.error.empty()) {
+        out.error = tr.error;
+        return out;
+    }
+    out.toggles = tr.toggles;
+    InitialState init = buildInitialState(s, tr.toggles);
+    out.error = std::move(init.error);
+    out.state = std::move(init.state);
+    return out;
+}
+
 }  // namespace faultline

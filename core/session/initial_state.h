@@ -26,4 +26,16 @@ struct InitialState {
 };
 InitialState buildInitialState(const Session& s, const Toggles& toggles);
 
+// Where a run of `s` starts: the toggles of `variant` (empty: the session's)
+// with the session's own overrides and then `extra` on top, and the state after
+// the setup. What run, replay and the explorer share.
+struct SessionStart {
+    std::string variant;
+    Toggles toggles;
+    State state;
+    std::string error;  // a bad variant or toggle, or a setup that could not complete
+};
+SessionStart startSession(const Session& s, const std::string& variant,
+                          const std::vector<std::pair<std::string, std::string>>& extra);
+
 }  // namespace faultline

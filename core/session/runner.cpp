@@ -39,21 +39,14 @@ void collect(RunResult& r) {
 
 RunResult runSession(const Session& s, const RunOptions& opt) {
     RunResult r;
-    r.variant = opt.variant.empty() ? s.variant : opt.variant;
-    auto overrides = s.toggles;
-    overrides.insert(overrides.end(), opt.toggles.begin(), opt.toggles.end());
-    ToggleResult tr = resolveToggles(r.variant, overrides);
-    if (!tr.error.empty()) {
-        r.error = tr.error;
+    SessionStart start = startSession(s, opt.variant, opt.toggles);
+    r.variant = start.variant;
+    r.toggles = start.toggles;
+    if (!start.error.empty()) {
+        r.error = start.error;
         return r;
     }
-    r.toggles = tr.toggles;
-    InitialState init = buildInitialState(s, tr.toggles);
-    if (!init.error.empty()) {
-        r.error = init.error;
-        return r;
-    }
-    r.timeline.emplace(std::move(init.state));
+    r.timeline.emplace(std::move(start.state));
     Timeline& tl = *r.timeline;
     for (const Directive& d : s.schedule) {
         std::string e = tl.runDirective(d, opt.stepLimit);
@@ -171,19 +164,12 @@ ReplayResult replayRecording(const Session& s) {
         return out;
     }
     const Recording& rec = *s.recording;
-    auto overrides = s.toggles;
-    overrides.insert(overrides.end(), rec.toggles.begin(), rec.toggles.end());
-    ToggleResult tr = resolveToggles(rec.variant, overrides);
-    if (!tr.error.empty()) {
-        out.error = tr.error;
+    SessionStart start = startSession(s, rec.variant, rec.toggles);
+    if (!start.error.empty()) {
+        out.error = start.error;
         return out;
     }
-    InitialState init = buildInitialState(s, tr.toggles);
-    if (!init.error.empty()) {
-        out.error = init.error;
-        return out;
-    }
-    State st = std::move(init.state);
+    State st = std::move(start.state);
     for (size_t i = 0; i < rec.schedule.size(); ++i) {
         const uint8_t t = rec.schedule[i];
         if (t >= st.tasks.size() || !isRunnable(st, t)) {

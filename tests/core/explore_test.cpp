@@ -12,6 +12,7 @@
 #include "explore/future_key.h"
 #include "paths/registry.h"
 #include "scenario.h"
+#include "session/runner.h"
 #include "session/session_io.h"
 
 namespace faultline::test {
@@ -197,6 +198,27 @@ TEST(Explore, S10UpstreamFindsC1) {
     const ExploreResult r = explore(s, o);
     ASSERT_TRUE(r.error.empty()) << r.error;
     EXPECT_TRUE(r.goals.at(0).found);
+}
+
+// A search run with toggles on top of the variant (--set) writes them into
+// the counterexample's recording, which then replays under them.
+TEST(Explore, ACounterexampleCarriesTheTogglesItWasFoundWith) {
+    Session s = sample("s10-punch-refault-race.json");
+    ExploreOptions o;
+    o.variant = "upstream";
+    o.toggles = {{"FAULT_AROUND_BYTES", "4096"}};
+    o.goals.rules = {Rule::C1};
+    o.stopWhenAllFound = true;
+    const ExploreResult r = explore(s, o);
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    ASSERT_TRUE(r.goals.at(0).found);
+    const Session cx = counterexampleSession(s, r, r.goals.at(0));
+    ASSERT_TRUE(cx.recording);
+    const std::vector<std::pair<std::string, std::string>> want = {{"FAULT_AROUND_BYTES", "4096"}};
+    EXPECT_EQ(cx.recording->toggles, want);
+    const ReplayResult rr = replayRecording(cx);
+    EXPECT_TRUE(rr.error.empty()) << rr.error;
+    EXPECT_EQ(rr.divergedAt, 0u) << rr.detail;
 }
 
 TEST(Explore, SameResultWhateverTheThreadCount) {
