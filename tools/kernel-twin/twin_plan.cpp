@@ -35,7 +35,8 @@ int vmaIndex(const State& st, int mm, uint8_t nameId, uint64_t page) {
 
 int opMm(const Session& s, int task, const Op& op, int uffdMm) {
     const int taskMm = s.config.tasks[task].mm;
-    const bool uffdOp = op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake;
+    const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
+                        op.kind == OpKind::UffdPoison;
     int mm = op.mm >= 0 ? op.mm : taskMm;
     if (uffdOp && op.kind != OpKind::UffdApi && op.mm < 0 && uffdMm >= 0) mm = uffdMm;
     if (uffdOp && mm < 0) mm = 0;
@@ -303,6 +304,29 @@ void makePlan(const Session& s, Plan& plan) {
         case OpKind::UffdContinue: inMm(TW_CONTINUE), t.arg = op.mode; break;
         case OpKind::UffdWake: inMm(TW_WAKE); break;
         case OpKind::Serve: plan.error = p.label + ": serve is the monitor thread, not an operation"; break;
+        case OpKind::MadviseRemove: inMm(TW_REMOVE); break;
+        case OpKind::Ftruncate: t.kind = TW_FTRUNCATE; break;  // page: the size in bytes
+        case OpKind::Mprotect: inMm(TW_MPROTECT), t.arg = op.mode; break;  // PROT_READ 1 | PROT_WRITE 2, as mprotect(2)
+        case OpKind::Mmap:
+            // op.vma names the VMA (no page): the one of that name in the mm.
+            t.kind = TW_MMAP;
+            t.mm = mm;
+            t.vma = -1;
+            for (size_t i = 0; mm >= 0 && i < st0.mms[mm].vmas.size(); ++i)
+                if (st0.mms[mm].vmas[i].nameId == op.vma) {
+                    t.vma = int(i);
+                    break;
+                }
+            if (t.vma < 0) plan.error = p.label + ": the mm has no such VMA";
+            break;
+        case OpKind::UffdClose:
+            // The userfaultfd lives in the process of its mm.
+            t.kind = TW_UFFD_CLOSE;
+            t.mm = uffdMm >= 0 ? uffdMm : mm;
+            t.vma = 0;
+            break;
+        case OpKind::UffdPoison: inMm(TW_POISON); break;
+        case OpKind::kCount: plan.error = p.label + ": not an operation"; break;
         }
         if (op.kind == OpKind::UffdApi && t.mm >= 0) t.vma = 0;
         if (!plan.error.empty()) return;
@@ -321,7 +345,8 @@ void makePlan(const Session& s, Plan& plan) {
         for (size_t i = 0; i < st0.mms[m].vmas.size(); ++i) {
             const Vma& v = st0.mms[m].vmas[i];
             w.mms[m].vmas[i] = {(unsigned long)(v.start * 4096), (unsigned long)(v.end - v.start), (unsigned long)v.pgoff,
-                                v.file ? 1 : 0, (v.flags & VM_WRITE) ? 1 : 0};
+                                v.file ? 1 : 0, (v.flags & VM_WRITE) ? 1 : 0,
+                                (v.flags & VM_SHARED) ? 1 : 0};
         }
     }
     w.uffd_mm = uffdMm;
