@@ -65,6 +65,10 @@ std::string resultText(const State& st, int task, const Op& op, const StepRecord
 
 void observeCells(const State& st, const std::vector<CellSpec>& cells, Observation& o) {
     for (const CellSpec& c : cells) {
+        if (c.kind != TW_CELL_PTE && c.page >= st.inode.sizePages) {  // past i_size (ftruncate): as twin_rt shows it
+            o.cells.emplace_back(c.name, "beyond-eof");
+            continue;
+        }
         std::string err;
         auto v = cellValue(st, c.name, &err);
         o.cells.emplace_back(c.name, v ? *v : "unmapped");

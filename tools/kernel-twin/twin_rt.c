@@ -34,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -889,10 +890,16 @@ static int observe_cells(char (*vals)[32], int only) {
         }
     }
     free(reply);
+    struct stat fst;
+    off_t isize = fstat(g_memfd, &fst) == 0 ? fst.st_size : (off_t)(W->file_pages * (unsigned long)PS);
     for (int i = 0; i < W->ncells; ++i) {
         const struct tw_cell *c = &W->cells[i];
         if (c->kind == TW_CELL_PTE || (only >= 0 && i != only)) continue;
         off_t off = (off_t)(c->page * (unsigned long)PS);
+        if (off >= isize) { /* past i_size after an ftruncate: no page can be there */
+            strcpy(vals[i], "beyond-eof");
+            continue;
+        }
         off_t d = lseek(g_memfd, off, SEEK_DATA);
         int hole = d < 0 ? errno == ENXIO : d != off;
         /* cachestat() tells the xarray's folio (nr_cache) from a swap entry
