@@ -829,31 +829,51 @@ static int setup_world(const struct tw_world *w, FILE *out) {
     return 0;
 }
 
+/* Whether file page `index` is in the page cache (a folio in the xarray, not
+ * a swap entry); cachestat() tells them apart even while the folio is still in
+ * the swap cache. */
+static int in_page_cache(unsigned long index) {
+    struct tw_cachestat_range range = {(uint64_t)index * (uint64_t)PS, (uint64_t)PS};
+    struct tw_cachestat cs;
+    if (syscall(__NR_cachestat, g_memfd, &range, &cs, 0) == 0) return cs.nr_cache > 0;
+    unsigned char v = 0;
+    mincore(g_probe + index * (unsigned long)PS, (size_t)PS, &v);
+    return v & 1;
+}
+
 /* Runs op k to completion (where it runs) and writes its result. */
 static void run_op(int k, char *res) {
     const struct tw_op *o = &W->ops[k];
     char *reply = malloc(TW_REPLY);
     if (o->kind == TW_RECLAIM) {
-        /* Whoever maps it pages it out; if nobody does, a helper maps just that
-         * page, touches it and pages it out (the only mapper). */
-        int done = 0;
-        for (int m = 0; m < W->nmms && !done; ++m)
-            if (ask(m, CMD_PAGEOUT_IF_MAPPED, k, 0, 0, reply) == 0 && reply[0] == '1') {
-                strcpy(res, reply + 2);
-                done = 1;
+        /* MADV_PAGEOUT skips a folio not on the LRU yet (still in another CPU's
+         * lru_add batch: folio_isolate_lru fails, lru_add_drain() drains only
+         * the caller's CPU); global reclaim would get it on a later pass, so the
+         * stand-in tries again while the page is still in the page cache. */
+        for (int attempt = 0; attempt < 50; ++attempt) {
+            if (attempt) usleep(2000);
+            /* Whoever maps it pages it out; if nobody does, a helper maps just that
+             * page, touches it and pages it out (the only mapper). */
+            int done = 0;
+            for (int m = 0; m < W->nmms && !done; ++m)
+                if (ask(m, CMD_PAGEOUT_IF_MAPPED, k, 0, 0, reply) == 0 && reply[0] == '1') {
+                    strcpy(res, reply + 2);
+                    done = 1;
+                }
+            if (!done) {
+                fflush(NULL);
+                pid_t pid = fork();
+                if (pid == 0) {
+                    volatile char *p = mmap(NULL, (size_t)PS, PROT_READ, MAP_SHARED, g_memfd, (off_t)(o->page * (unsigned long)PS));
+                    if (p == MAP_FAILED) _exit(1);
+                    (void)p[0];
+                    _exit(madvise((void *)p, (size_t)PS, MADV_PAGEOUT) ? 1 : 0);
+                }
+                int st = 0;
+                waitpid(pid, &st, 0);
+                strcpy(res, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "-EINVAL");
             }
-        if (!done) {
-            fflush(NULL);
-            pid_t pid = fork();
-            if (pid == 0) {
-                volatile char *p = mmap(NULL, (size_t)PS, PROT_READ, MAP_SHARED, g_memfd, (off_t)(o->page * (unsigned long)PS));
-                if (p == MAP_FAILED) _exit(1);
-                (void)p[0];
-                _exit(madvise((void *)p, (size_t)PS, MADV_PAGEOUT) ? 1 : 0);
-            }
-            int st = 0;
-            waitpid(pid, &st, 0);
-            strcpy(res, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "-EINVAL");
+            if (strcmp(res, "ok") != 0 || !in_page_cache(o->page)) break;
         }
     } else if (o->mm < 0) {
         exec_op(k, res);
