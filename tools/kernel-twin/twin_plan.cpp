@@ -53,6 +53,7 @@ std::string resultText(const State& st, int task, const Op& op, const StepRecord
         // (nothing else ran since it returned but the monitor).
         const int mm = st.config->tasks[task].mm;
         for (const Vma& v : st.mms[mm].vmas) {
+            if (v.nameId != op.vma) continue;  // the op's VMA (mprotect may have split it into several)
             const uint64_t vpn = v.file ? (v.mapsIndex(op.page) ? v.vpnOf(op.page) : 0) : v.start + op.page;
             if ((v.file && !v.mapsIndex(op.page)) || (!v.file && !v.contains(vpn))) continue;
             const Pte p = st.mms[mm].pt.get(vpn);
@@ -182,7 +183,11 @@ void makePlan(const Session& s, Plan& plan) {
     plan.nsetup = plan.ops.size();
     {
         std::vector<size_t> next(cfg.tasks.size(), 0);
-        for (int t : order) plan.ops.push_back({t, false, cfg.tasks[t].program.at(next[t]++), "", false, ""});
+        for (int t : order) {
+            const Op& op = cfg.tasks[t].program.at(next[t]++);
+            // serve ends when the uffd is closed: the twin's monitor thread ends with the close.
+            if (op.kind != OpKind::Serve) plan.ops.push_back({t, false, op, "", false, ""});
+        }
     }
     for (PlannedOp& p : plan.ops) p.label = label(s, p);
 
