@@ -284,6 +284,7 @@ void makePlan(const Session& s, Plan& plan) {
             p.standIn = true;
             if (op.mm >= 0) {
                 inMm(TW_PAGEOUT);
+                t.arg = 1;  // repeated while still mapped (a folio not on the LRU yet is skipped)
                 p.note = "global reclaim of one page is not available to user space: MADV_PAGEOUT by " +
                          cfg.mmNames[mm] + " stands in for it";
             } else if (reclaimed.insert(op.page).second) {

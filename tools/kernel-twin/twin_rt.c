@@ -360,6 +360,52 @@ static int uffd_ioctl(const struct tw_op *o) {
     return EINVAL;
 }
 
+/* lru_add_drain() on every CPU (what reclaim's lru_add_drain_all() does): a
+ * folio still in some CPU's lru_add batch is not on an LRU list, and
+ * MADV_PAGEOUT, which drains only the caller's CPU, skips it. madvise_pageout()
+ * drains the local CPU first even when the range has nothing mapped, so the
+ * calling thread runs it on an empty anonymous page on each CPU in turn. */
+static void drain_lru_all_cpus(void) {
+    cpu_set_t old, one;
+    if (sched_getaffinity(0, sizeof old, &old) != 0) return;
+    void *p = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return;
+    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+    for (long c = 0; c < ncpu && c < CPU_SETSIZE; ++c) {
+        CPU_ZERO(&one);
+        CPU_SET((int)c, &one);
+        if (sched_setaffinity(0, sizeof one, &one) == 0) madvise(p, (size_t)PS, MADV_PAGEOUT);
+    }
+    sched_setaffinity(0, sizeof old, &old);
+    munmap(p, (size_t)PS);
+}
+
+/* MADV_PAGEOUT standing in for global reclaim (arg 1): every CPU's lru_add
+ * batch is drained first, and it is repeated while a page of the range is
+ * still present. */
+static int pageout_until_unmapped(const struct tw_op *o) {
+    char *a = vma_addr(g_me, o->vma, o->page);
+    int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    int e = 0;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        if (attempt) usleep(2000);
+        drain_lru_all_cpus();
+        if (madvise(a, o->count * (unsigned long)PS, MADV_PAGEOUT)) {
+            e = errno;
+            break;
+        }
+        int present = 0;
+        for (unsigned long i = 0; i < o->count && pm >= 0; ++i) {
+            uint64_t raw = 0;
+            if (pread(pm, &raw, 8, (off_t)(((unsigned long)a / (unsigned long)PS + i) * 8)) == 8 && (raw >> 63 & 1))
+                present = 1;
+        }
+        if (!present) break;
+    }
+    if (pm >= 0) close(pm);
+    return e;
+}
+
 /* Executes op k in this process (child: an mm op; controller: a file op). */
 static void exec_op(int k, char *res) {
     const struct tw_op *o = &W->ops[k];
@@ -378,8 +424,13 @@ static void exec_op(int k, char *res) {
     case TW_PUNCH:
         e = fallocate(g_memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)o->page, (off_t)o->count) ? errno : 0;
         break;
-    case TW_DONTNEED:
     case TW_PAGEOUT:
+        if (o->arg) { /* stand-in for reclaim: see pageout_until_unmapped() */
+            e = pageout_until_unmapped(o);
+            break;
+        }
+        /* fall through */
+    case TW_DONTNEED:
     case TW_REMOVE:
         e = madvise(vma_addr(g_me, o->vma, o->page), o->count * (unsigned long)PS,
                     o->kind == TW_DONTNEED ? MADV_DONTNEED : o->kind == TW_REMOVE ? MADV_REMOVE : MADV_PAGEOUT) ? errno : 0;
@@ -848,10 +899,11 @@ static void run_op(int k, char *res) {
     if (o->kind == TW_RECLAIM) {
         /* MADV_PAGEOUT skips a folio not on the LRU yet (still in another CPU's
          * lru_add batch: folio_isolate_lru fails, lru_add_drain() drains only
-         * the caller's CPU); global reclaim would get it on a later pass, so the
-         * stand-in tries again while the page is still in the page cache. */
+         * the caller's CPU); global reclaim drains them all, so the stand-in
+         * does too, and tries again while the page is still in the page cache. */
         for (int attempt = 0; attempt < 50; ++attempt) {
             if (attempt) usleep(2000);
+            drain_lru_all_cpus();
             /* Whoever maps it pages it out; if nobody does, a helper maps just that
              * page, touches it and pages it out (the only mapper). */
             int done = 0;
