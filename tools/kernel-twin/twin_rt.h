@@ -74,7 +74,8 @@ struct tw_op {
     int vma;                  /* VMA of that mm */
     unsigned long page;       /* file page (file VMA, file ops) or page in the VMA (anon) */
     unsigned long count;      /* pages */
-    unsigned long long arg;   /* register/writeprotect/copy mode (uffd ABI bits), api features */
+    unsigned long long arg;   /* register/writeprotect/copy mode (uffd ABI bits), api features, mprotect prot,
+                                 pageout: 1 = stands in for reclaim (drain, repeat while mapped) */
     const char *tag;          /* write / file_write / copy data */
 };
 
