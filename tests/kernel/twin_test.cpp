@@ -4,6 +4,7 @@
 // output recorded on Linux 6.18; s10-race.txt is `--race --raw` output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -75,6 +76,40 @@ TEST(KernelTwinCompare, SeedRaceRecordedOn618AgreesEverywhere) {
     EXPECT_EQ(read.msgs, "MISS(8)");
     EXPECT_EQ(read.result, "read=m1");
     EXPECT_EQ(plan.sim.back().msgs, "WP(8,W)");
+}
+
+// new-ops.json, recorded on 6.18: events in their canonical text, signals as
+// results, file cells past i_size after ftruncate.
+TEST(KernelTwinCompare, NewerOperationsRecordedOn618AgreeEverywhere) {
+    LoadResult lr = loadSession(std::string(FAULTLINE_TEST_DATA) + "/kernel/new-ops.json");
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    Plan plan;
+    makePlan(*lr.session, plan);
+    ASSERT_EQ(plan.error, "");
+    ParsedRun k = parseObservations(recorded("new-ops.obs"));
+    Comparison c = compare(k.ops, plan.sim);
+    EXPECT_EQ(c.error, "");
+    EXPECT_EQ(c.firstDisagreement, -1) << c.rows[size_t(std::max(c.firstDisagreement, 0))].label;
+    EXPECT_EQ(c.agreed, c.total);
+    std::vector<std::string> msgs, results;
+    for (const Observation& o : plan.sim) {
+        if (o.msgs != "-") msgs.push_back(o.msgs);
+        if (o.result == "SIGSEGV" || o.result == "SIGBUS" || o.result == "-EBADF") results.push_back(o.result);
+    }
+    EXPECT_EQ(msgs, (std::vector<std::string>{"REMOVE(2-4)", "MISS(2)", "WP(4,W)", "UNMAP(0-4)"}));
+    EXPECT_EQ(results, (std::vector<std::string>{"SIGSEGV", "SIGBUS", "SIGBUS", "-EBADF"}));
+    // The serve that close(uffd) ends is not an operation of the kernel run.
+    std::vector<int> kinds;
+    for (size_t i = plan.nsetup; i < plan.ops.size(); ++i) kinds.push_back(plan.twOps[i].kind);
+    for (int kind : {TW_REMOVE, TW_MPROTECT, TW_POISON, TW_MMAP, TW_FTRUNCATE, TW_UFFD_CLOSE})
+        EXPECT_NE(std::find(kinds.begin(), kinds.end(), kind), kinds.end()) << kind;
+    for (const PlannedOp& p : plan.ops) EXPECT_NE(p.op.kind, OpKind::Serve);
+    const Observation& last = plan.sim.back();
+    ASSERT_FALSE(last.cells.empty());
+    EXPECT_EQ(last.cells.back(), (std::pair<std::string, std::string>{"data[7]", "beyond-eof"}));
+    // The MAP_PRIVATE VMA is mapped private.
+    EXPECT_EQ(plan.world.mms[0].vmas[1].shared, 0);
+    EXPECT_EQ(plan.world.mms[0].vmas[0].shared, 1);
 }
 
 TEST(KernelTwinCompare, NamesTheFirstDisagreementWithItsOperation) {

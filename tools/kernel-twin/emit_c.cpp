@@ -175,7 +175,7 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
         for (int i = 0; i < w.mms[m].nvmas; ++i) {
             const tw_vma& v = w.mms[m].vmas[i];
             o << (i ? ", " : "") << "{" << v.start << "UL, " << v.pages << "UL, " << v.pgoff << "UL, " << v.file << ", "
-              << v.write << "}";
+              << v.write << ", " << v.shared << "}";
         }
         o << "}}";
     }

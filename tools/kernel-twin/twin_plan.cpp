@@ -35,7 +35,8 @@ int vmaIndex(const State& st, int mm, uint8_t nameId, uint64_t page) {
 
 int opMm(const Session& s, int task, const Op& op, int uffdMm) {
     const int taskMm = s.config.tasks[task].mm;
-    const bool uffdOp = op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake;
+    const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
+                        op.kind == OpKind::UffdPoison;
     int mm = op.mm >= 0 ? op.mm : taskMm;
     if (uffdOp && op.kind != OpKind::UffdApi && op.mm < 0 && uffdMm >= 0) mm = uffdMm;
     if (uffdOp && mm < 0) mm = 0;
@@ -52,6 +53,7 @@ std::string resultText(const State& st, int task, const Op& op, const StepRecord
         // (nothing else ran since it returned but the monitor).
         const int mm = st.config->tasks[task].mm;
         for (const Vma& v : st.mms[mm].vmas) {
+            if (v.nameId != op.vma) continue;  // the op's VMA (mprotect may have split it into several)
             const uint64_t vpn = v.file ? (v.mapsIndex(op.page) ? v.vpnOf(op.page) : 0) : v.start + op.page;
             if ((v.file && !v.mapsIndex(op.page)) || (!v.file && !v.contains(vpn))) continue;
             const Pte p = st.mms[mm].pt.get(vpn);
@@ -64,6 +66,10 @@ std::string resultText(const State& st, int task, const Op& op, const StepRecord
 
 void observeCells(const State& st, const std::vector<CellSpec>& cells, Observation& o) {
     for (const CellSpec& c : cells) {
+        if (c.kind != TW_CELL_PTE && c.page >= st.inode.sizePages) {  // past i_size (ftruncate): as twin_rt shows it
+            o.cells.emplace_back(c.name, "beyond-eof");
+            continue;
+        }
         std::string err;
         auto v = cellValue(st, c.name, &err);
         o.cells.emplace_back(c.name, v ? *v : "unmapped");
@@ -177,7 +183,11 @@ void makePlan(const Session& s, Plan& plan) {
     plan.nsetup = plan.ops.size();
     {
         std::vector<size_t> next(cfg.tasks.size(), 0);
-        for (int t : order) plan.ops.push_back({t, false, cfg.tasks[t].program.at(next[t]++), "", false, ""});
+        for (int t : order) {
+            const Op& op = cfg.tasks[t].program.at(next[t]++);
+            // serve ends when the uffd is closed: the twin's monitor thread ends with the close.
+            if (op.kind != OpKind::Serve) plan.ops.push_back({t, false, op, "", false, ""});
+        }
     }
     for (PlannedOp& p : plan.ops) p.label = label(s, p);
 
@@ -274,6 +284,7 @@ void makePlan(const Session& s, Plan& plan) {
             p.standIn = true;
             if (op.mm >= 0) {
                 inMm(TW_PAGEOUT);
+                t.arg = 1;  // repeated while still mapped (a folio not on the LRU yet is skipped)
                 p.note = "global reclaim of one page is not available to user space: MADV_PAGEOUT by " +
                          cfg.mmNames[mm] + " stands in for it";
             } else if (reclaimed.insert(op.page).second) {
@@ -303,6 +314,29 @@ void makePlan(const Session& s, Plan& plan) {
         case OpKind::UffdContinue: inMm(TW_CONTINUE), t.arg = op.mode; break;
         case OpKind::UffdWake: inMm(TW_WAKE); break;
         case OpKind::Serve: plan.error = p.label + ": serve is the monitor thread, not an operation"; break;
+        case OpKind::MadviseRemove: inMm(TW_REMOVE); break;
+        case OpKind::Ftruncate: t.kind = TW_FTRUNCATE; break;  // page: the size in bytes
+        case OpKind::Mprotect: inMm(TW_MPROTECT), t.arg = op.mode; break;  // PROT_READ 1 | PROT_WRITE 2, as mprotect(2)
+        case OpKind::Mmap:
+            // op.vma names the VMA (no page): the one of that name in the mm.
+            t.kind = TW_MMAP;
+            t.mm = mm;
+            t.vma = -1;
+            for (size_t i = 0; mm >= 0 && i < st0.mms[mm].vmas.size(); ++i)
+                if (st0.mms[mm].vmas[i].nameId == op.vma) {
+                    t.vma = int(i);
+                    break;
+                }
+            if (t.vma < 0) plan.error = p.label + ": the mm has no such VMA";
+            break;
+        case OpKind::UffdClose:
+            // The userfaultfd lives in the process of its mm.
+            t.kind = TW_UFFD_CLOSE;
+            t.mm = uffdMm >= 0 ? uffdMm : mm;
+            t.vma = 0;
+            break;
+        case OpKind::UffdPoison: inMm(TW_POISON); break;
+        case OpKind::kCount: plan.error = p.label + ": not an operation"; break;
         }
         if (op.kind == OpKind::UffdApi && t.mm >= 0) t.vma = 0;
         if (!plan.error.empty()) return;
@@ -321,7 +355,8 @@ void makePlan(const Session& s, Plan& plan) {
         for (size_t i = 0; i < st0.mms[m].vmas.size(); ++i) {
             const Vma& v = st0.mms[m].vmas[i];
             w.mms[m].vmas[i] = {(unsigned long)(v.start * 4096), (unsigned long)(v.end - v.start), (unsigned long)v.pgoff,
-                                v.file ? 1 : 0, (v.flags & VM_WRITE) ? 1 : 0};
+                                v.file ? 1 : 0, (v.flags & VM_WRITE) ? 1 : 0,
+                                (v.flags & VM_SHARED) ? 1 : 0};
         }
     }
     w.uffd_mm = uffdMm;

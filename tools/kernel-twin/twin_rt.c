@@ -34,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -44,6 +45,21 @@
 /* The build host's uapi headers may predate the running kernel. */
 #ifndef UFFDIO_CONTINUE_MODE_WP
 #define UFFDIO_CONTINUE_MODE_WP ((__u64)1 << 1)
+#endif
+#ifndef UFFD_EVENT_REMOVE
+#define UFFD_EVENT_REMOVE 0x15
+#endif
+#ifndef UFFD_EVENT_UNMAP
+#define UFFD_EVENT_UNMAP 0x16
+#endif
+/* UFFDIO_POISON (Linux 6.6). */
+struct tw_uffdio_poison {
+    struct uffdio_range range;
+    uint64_t mode;
+    int64_t updated;
+};
+#ifndef UFFDIO_POISON
+#define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct tw_uffdio_poison)
 #endif
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 1U
@@ -88,9 +104,13 @@ static int g_sock[TW_MAX_MMS];
 static int g_nchildren;
 static int g_me = -1;               /* child: its mm index */
 static int g_uffd = -1;             /* uffd mm child: the userfaultfd */
+static pthread_t g_monitor;         /* uffd mm child: the monitor thread */
+static int g_monitor_on;
+static volatile int g_monitor_stop; /* set before close(uffd): the monitor returns */
 static int g_unmapped[TW_MAX_VMAS]; /* child: VMAs munmap()ed */
 static volatile sig_atomic_t g_stop;
 static __thread sigjmp_buf *tl_jmp;
+static int map_vma(int mm, int i, char *why, size_t n);
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -115,6 +135,7 @@ static const char *errname(int e) {
     case ENOSPC: return "-ENOSPC";
     case EBADF: return "-EBADF";
     case ENOTTY: return "-ENOTTY";
+    case EACCES: return "-EACCES";
     default: return "-E?";
     }
 }
@@ -175,17 +196,32 @@ static int page_of(unsigned long addr, unsigned long *index) {
     return 0;
 }
 
+/* An event's range [start, end) in bytes as the engine spells it: pages
+ * [a, b) of the VMA holding start (file pages for a file VMA). */
+static void range_text(const char *what, unsigned long start, unsigned long end, char *out, size_t n) {
+    unsigned long lo, hi;
+    page_of(start, &lo);
+    hi = lo + (end - start + (unsigned long)PS - 1) / (unsigned long)PS;
+    snprintf(out, n, "%s(%lu-%lu)", what, lo, hi);
+}
+
 static void *monitor(void *arg) {
     (void)arg;
     char *src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    for (;;) {
+    while (!g_monitor_stop) {
         struct pollfd p = {g_uffd, POLLIN, 0};
-        if (poll(&p, 1, 100) <= 0) continue;
+        if (poll(&p, 1, 20) <= 0) continue;
         struct uffd_msg msg;
         if (read(g_uffd, &msg, sizeof msg) != (ssize_t)sizeof msg) continue;
         char text[TW_MSG_LEN];
         if (msg.event != UFFD_EVENT_PAGEFAULT) {
-            snprintf(text, sizeof text, "event(%d)", msg.event);
+            /* Reading an event completes it (userfaultfd_event_complete): the
+             * sender wakes; no ioctl answers it. */
+            if (msg.event == UFFD_EVENT_REMOVE || msg.event == UFFD_EVENT_UNMAP)
+                range_text(msg.event == UFFD_EVENT_REMOVE ? "REMOVE" : "UNMAP", (unsigned long)msg.arg.remove.start,
+                           (unsigned long)msg.arg.remove.end, text, sizeof text);
+            else
+                snprintf(text, sizeof text, "event(%d)", msg.event);
             log_msg(text);
             continue;
         }
@@ -219,6 +255,7 @@ static void *monitor(void *arg) {
         }
         if (r != 0 && errno == EEXIST) ioctl(g_uffd, UFFDIO_WAKE, &range);
     }
+    munmap(src, (size_t)PS);
     return NULL;
 }
 
@@ -272,10 +309,26 @@ static int uffd_ioctl(const struct tw_op *o) {
         if (g_uffd < 0) return errno;
         struct uffdio_api api = {UFFD_API, o->arg, 0};
         if (ioctl(g_uffd, UFFDIO_API, &api) != 0) return errno;
-        pthread_t t;
-        if (pthread_create(&t, NULL, monitor, NULL) != 0) return EAGAIN;
-        pthread_detach(t);
+        g_monitor_stop = 0;
+        if (pthread_create(&g_monitor, NULL, monitor, NULL) != 0) return EAGAIN;
+        g_monitor_on = 1;
         return 0;
+    }
+    case TW_UFFD_CLOSE: {
+        /* The monitor stops first: a poll() or read() of it in flight would
+         * hold the file, and userfaultfd_release runs at the last fput. */
+        if (g_monitor_on) {
+            g_monitor_stop = 1;
+            pthread_join(g_monitor, NULL);
+            g_monitor_on = 0;
+        }
+        int r = close(g_uffd) ? errno : 0;
+        g_uffd = -1;
+        return r;
+    }
+    case TW_POISON: {
+        struct tw_uffdio_poison pz = {range, 0, 0};
+        return ioctl(g_uffd, UFFDIO_POISON, &pz) ? errno : 0;
     }
     case TW_REGISTER: {
         struct uffdio_register r = {range, o->arg, 0};
@@ -307,6 +360,52 @@ static int uffd_ioctl(const struct tw_op *o) {
     return EINVAL;
 }
 
+/* lru_add_drain() on every CPU (what reclaim's lru_add_drain_all() does): a
+ * folio still in some CPU's lru_add batch is not on an LRU list, and
+ * MADV_PAGEOUT, which drains only the caller's CPU, skips it. madvise_pageout()
+ * drains the local CPU first even when the range has nothing mapped, so the
+ * calling thread runs it on an empty anonymous page on each CPU in turn. */
+static void drain_lru_all_cpus(void) {
+    cpu_set_t old, one;
+    if (sched_getaffinity(0, sizeof old, &old) != 0) return;
+    void *p = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return;
+    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+    for (long c = 0; c < ncpu && c < CPU_SETSIZE; ++c) {
+        CPU_ZERO(&one);
+        CPU_SET((int)c, &one);
+        if (sched_setaffinity(0, sizeof one, &one) == 0) madvise(p, (size_t)PS, MADV_PAGEOUT);
+    }
+    sched_setaffinity(0, sizeof old, &old);
+    munmap(p, (size_t)PS);
+}
+
+/* MADV_PAGEOUT standing in for global reclaim (arg 1): every CPU's lru_add
+ * batch is drained first, and it is repeated while a page of the range is
+ * still present. */
+static int pageout_until_unmapped(const struct tw_op *o) {
+    char *a = vma_addr(g_me, o->vma, o->page);
+    int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    int e = 0;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        if (attempt) usleep(2000);
+        drain_lru_all_cpus();
+        if (madvise(a, o->count * (unsigned long)PS, MADV_PAGEOUT)) {
+            e = errno;
+            break;
+        }
+        int present = 0;
+        for (unsigned long i = 0; i < o->count && pm >= 0; ++i) {
+            uint64_t raw = 0;
+            if (pread(pm, &raw, 8, (off_t)(((unsigned long)a / (unsigned long)PS + i) * 8)) == 8 && (raw >> 63 & 1))
+                present = 1;
+        }
+        if (!present) break;
+    }
+    if (pm >= 0) close(pm);
+    return e;
+}
+
 /* Executes op k in this process (child: an mm op; controller: a file op). */
 static void exec_op(int k, char *res) {
     const struct tw_op *o = &W->ops[k];
@@ -325,11 +424,27 @@ static void exec_op(int k, char *res) {
     case TW_PUNCH:
         e = fallocate(g_memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)o->page, (off_t)o->count) ? errno : 0;
         break;
-    case TW_DONTNEED:
     case TW_PAGEOUT:
+        if (o->arg) { /* stand-in for reclaim: see pageout_until_unmapped() */
+            e = pageout_until_unmapped(o);
+            break;
+        }
+        /* fall through */
+    case TW_DONTNEED:
+    case TW_REMOVE:
         e = madvise(vma_addr(g_me, o->vma, o->page), o->count * (unsigned long)PS,
-                    o->kind == TW_DONTNEED ? MADV_DONTNEED : MADV_PAGEOUT) ? errno : 0;
+                    o->kind == TW_DONTNEED ? MADV_DONTNEED : o->kind == TW_REMOVE ? MADV_REMOVE : MADV_PAGEOUT) ? errno : 0;
         break;
+    case TW_FTRUNCATE: e = ftruncate(g_memfd, (off_t)o->page) ? errno : 0; break;
+    case TW_MPROTECT:
+        e = mprotect(vma_addr(g_me, o->vma, o->page), o->count * (unsigned long)PS, (int)o->arg) ? errno : 0;
+        break;
+    case TW_MMAP: {
+        char why[256];
+        e = map_vma(g_me, o->vma, why, sizeof why);
+        if (!e) g_unmapped[o->vma] = 0;
+        break;
+    }
     case TW_MUNMAP: {
         const struct tw_vma *v = &W->mms[g_me].vmas[o->vma];
         e = munmap((void *)v->start, v->pages * (unsigned long)PS) ? errno : 0;
@@ -472,6 +587,23 @@ static int racer_arm(int slot, int op, int cpu) {
 
 /* ---- the child ----------------------------------------------------------------- */
 
+/* Maps VMA i of mm at the session's address; 0 or the errno (why says it). */
+static int map_vma(int mm, int i, char *why, size_t n) {
+    const struct tw_vma *v = &W->mms[mm].vmas[i];
+    int prot = PROT_READ | (v->write ? PROT_WRITE : 0);
+    void *p = v->file ? mmap((void *)v->start, v->pages * (size_t)PS, prot,
+                             (v->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE, g_memfd,
+                             (off_t)(v->pgoff * (unsigned long)PS))
+                      : mmap((void *)v->start, v->pages * (size_t)PS, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                             -1, 0);
+    if (p == (void *)v->start) return 0;
+    int e = p == MAP_FAILED ? errno : EEXIST;
+    if (p != MAP_FAILED) munmap(p, v->pages * (size_t)PS);
+    snprintf(why, n, "cannot map %s's VMA %d at %#lx: %s", W->mms[mm].name, i, v->start,
+             p == MAP_FAILED ? strerror(e) : "placed elsewhere (kernel without MAP_FIXED_NOREPLACE)");
+    return e;
+}
+
 static void child_main(int mm, int sock) {
     g_me = mm;
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -486,19 +618,8 @@ static void child_main(int mm, int sock) {
     /* Map the VMAs at the session's addresses. */
     const struct tw_mm *m = &W->mms[mm];
     reply[0] = 0;
-    for (int i = 0; i < m->nvmas; ++i) {
-        const struct tw_vma *v = &m->vmas[i];
-        int prot = PROT_READ | (v->write ? PROT_WRITE : 0);
-        void *p = v->file ? mmap((void *)v->start, v->pages * (size_t)PS, prot, MAP_SHARED | MAP_FIXED_NOREPLACE, g_memfd,
-                                 (off_t)(v->pgoff * (unsigned long)PS))
-                          : mmap((void *)v->start, v->pages * (size_t)PS, prot,
-                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-        if (p != (void *)v->start) {
-            snprintf(reply, TW_REPLY, "cannot map %s's VMA %d at %#lx: %s", m->name, i, v->start,
-                     p == MAP_FAILED ? strerror(errno) : "placed elsewhere (kernel without MAP_FIXED_NOREPLACE)");
-            break;
-        }
-    }
+    for (int i = 0; i < m->nvmas; ++i)
+        if (map_vma(mm, i, reply, TW_REPLY)) break;
     if (send(sock, reply, strlen(reply) + 1, 0) < 0 || reply[0]) _exit(2);
     for (;;) {
         struct tw_cmd c;
@@ -759,31 +880,52 @@ static int setup_world(const struct tw_world *w, FILE *out) {
     return 0;
 }
 
+/* Whether file page `index` is in the page cache (a folio in the xarray, not
+ * a swap entry); cachestat() tells them apart even while the folio is still in
+ * the swap cache. */
+static int in_page_cache(unsigned long index) {
+    struct tw_cachestat_range range = {(uint64_t)index * (uint64_t)PS, (uint64_t)PS};
+    struct tw_cachestat cs;
+    if (syscall(__NR_cachestat, g_memfd, &range, &cs, 0) == 0) return cs.nr_cache > 0;
+    unsigned char v = 0;
+    mincore(g_probe + index * (unsigned long)PS, (size_t)PS, &v);
+    return v & 1;
+}
+
 /* Runs op k to completion (where it runs) and writes its result. */
 static void run_op(int k, char *res) {
     const struct tw_op *o = &W->ops[k];
     char *reply = malloc(TW_REPLY);
     if (o->kind == TW_RECLAIM) {
-        /* Whoever maps it pages it out; if nobody does, a helper maps just that
-         * page, touches it and pages it out (the only mapper). */
-        int done = 0;
-        for (int m = 0; m < W->nmms && !done; ++m)
-            if (ask(m, CMD_PAGEOUT_IF_MAPPED, k, 0, 0, reply) == 0 && reply[0] == '1') {
-                strcpy(res, reply + 2);
-                done = 1;
+        /* MADV_PAGEOUT skips a folio not on the LRU yet (still in another CPU's
+         * lru_add batch: folio_isolate_lru fails, lru_add_drain() drains only
+         * the caller's CPU); global reclaim drains them all, so the stand-in
+         * does too, and tries again while the page is still in the page cache. */
+        for (int attempt = 0; attempt < 50; ++attempt) {
+            if (attempt) usleep(2000);
+            drain_lru_all_cpus();
+            /* Whoever maps it pages it out; if nobody does, a helper maps just that
+             * page, touches it and pages it out (the only mapper). */
+            int done = 0;
+            for (int m = 0; m < W->nmms && !done; ++m)
+                if (ask(m, CMD_PAGEOUT_IF_MAPPED, k, 0, 0, reply) == 0 && reply[0] == '1') {
+                    strcpy(res, reply + 2);
+                    done = 1;
+                }
+            if (!done) {
+                fflush(NULL);
+                pid_t pid = fork();
+                if (pid == 0) {
+                    volatile char *p = mmap(NULL, (size_t)PS, PROT_READ, MAP_SHARED, g_memfd, (off_t)(o->page * (unsigned long)PS));
+                    if (p == MAP_FAILED) _exit(1);
+                    (void)p[0];
+                    _exit(madvise((void *)p, (size_t)PS, MADV_PAGEOUT) ? 1 : 0);
+                }
+                int st = 0;
+                waitpid(pid, &st, 0);
+                strcpy(res, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "-EINVAL");
             }
-        if (!done) {
-            fflush(NULL);
-            pid_t pid = fork();
-            if (pid == 0) {
-                volatile char *p = mmap(NULL, (size_t)PS, PROT_READ, MAP_SHARED, g_memfd, (off_t)(o->page * (unsigned long)PS));
-                if (p == MAP_FAILED) _exit(1);
-                (void)p[0];
-                _exit(madvise((void *)p, (size_t)PS, MADV_PAGEOUT) ? 1 : 0);
-            }
-            int st = 0;
-            waitpid(pid, &st, 0);
-            strcpy(res, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "-EINVAL");
+            if (strcmp(res, "ok") != 0 || !in_page_cache(o->page)) break;
         }
     } else if (o->mm < 0) {
         exec_op(k, res);
@@ -820,10 +962,16 @@ static int observe_cells(char (*vals)[32], int only) {
         }
     }
     free(reply);
+    struct stat fst;
+    off_t isize = fstat(g_memfd, &fst) == 0 ? fst.st_size : (off_t)(W->file_pages * (unsigned long)PS);
     for (int i = 0; i < W->ncells; ++i) {
         const struct tw_cell *c = &W->cells[i];
         if (c->kind == TW_CELL_PTE || (only >= 0 && i != only)) continue;
         off_t off = (off_t)(c->page * (unsigned long)PS);
+        if (off >= isize) { /* past i_size after an ftruncate: no page can be there */
+            strcpy(vals[i], "beyond-eof");
+            continue;
+        }
         off_t d = lseek(g_memfd, off, SEEK_DATA);
         int hole = d < 0 ? errno == ENXIO : d != off;
         /* cachestat() tells the xarray's folio (nr_cache) from a swap entry

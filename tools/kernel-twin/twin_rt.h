@@ -9,7 +9,7 @@
  *
  *     op N LABEL              an operation ran (N counts from 1)
  *     result TEXT             "ok", "-EEXIST", "SIGBUS", "blocked", "read=b0", "unsupported"
- *     msgs TEXT               uffd messages delivered while it ran: "MISS(8) WP(8,W)" or "-"
+ *     msgs TEXT               uffd messages delivered while it ran: "MISS(8) WP(8,W) REMOVE(5-7)" or "-"
  *     cell NAME VALUE         one state cell in the engine's canonical text;
  *                             "?" marks what the kernel cannot show (pte write/dirty bits)
  *
@@ -29,7 +29,14 @@ extern "C" {
 
 enum tw_op_kind {
     TW_READ, TW_WRITE, TW_FILE_WRITE, TW_PUNCH, TW_DONTNEED, TW_PAGEOUT, TW_RECLAIM, TW_NOOP, TW_MUNMAP,
-    TW_API, TW_REGISTER, TW_UNREGISTER, TW_WRITEPROTECT, TW_COPY, TW_ZEROPAGE, TW_CONTINUE, TW_WAKE
+    TW_API, TW_REGISTER, TW_UNREGISTER, TW_WRITEPROTECT, TW_COPY, TW_ZEROPAGE, TW_CONTINUE, TW_WAKE,
+    /* later additions */
+    TW_REMOVE,     /* madvise(MADV_REMOVE) of pages of the VMA */
+    TW_FTRUNCATE,  /* ftruncate(memfd, page) — page holds the size in bytes */
+    TW_MPROTECT,   /* mprotect(pages of the VMA, arg = PROT_READ|PROT_WRITE bits) */
+    TW_MMAP,       /* the VMA mapped again at its place (MAP_FIXED_NOREPLACE) */
+    TW_UFFD_CLOSE, /* close(uffd): the monitor thread stops first */
+    TW_POISON      /* UFFDIO_POISON of pages of the VMA */
 };
 
 #define TW_MAX_MMS 4
@@ -42,6 +49,7 @@ struct tw_vma {
     unsigned long pgoff;  /* file page of start (file VMA) */
     int file;             /* MAP_SHARED of the memfd, else private anonymous */
     int write;            /* PROT_WRITE */
+    int shared;           /* file VMA: MAP_SHARED (else MAP_PRIVATE of the memfd) */
 };
 
 struct tw_mm {
@@ -66,7 +74,8 @@ struct tw_op {
     int vma;                  /* VMA of that mm */
     unsigned long page;       /* file page (file VMA, file ops) or page in the VMA (anon) */
     unsigned long count;      /* pages */
-    unsigned long long arg;   /* register/writeprotect/copy mode (uffd ABI bits), api features */
+    unsigned long long arg;   /* register/writeprotect/copy mode (uffd ABI bits), api features, mprotect prot,
+                                 pageout: 1 = stands in for reclaim (drain, repeat while mapped) */
     const char *tag;          /* write / file_write / copy data */
 };
 
