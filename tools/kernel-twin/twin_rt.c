@@ -210,7 +210,7 @@ static void *monitor(void *arg) {
     char *src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     while (!g_monitor_stop) {
         struct pollfd p = {g_uffd, POLLIN, 0};
-        if (poll(&p, 1, 20) <= 0) continue;
+        if (poll(&p, 1, 100) <= 0) continue;
         struct uffd_msg msg;
         if (read(g_uffd, &msg, sizeof msg) != (ssize_t)sizeof msg) continue;
         char text[TW_MSG_LEN];
