@@ -54,9 +54,10 @@ std::string opList(const kernel::Plan& p, const std::vector<int>& ops, const cha
 }
 
 int emit(const KernelArgs& a, const kernel::Plan& plan) {
-    struct stat st{};
+    struct stat st {};
     if (!a.force && stat(a.emitC.c_str(), &st) == 0) {
-        std::fprintf(stderr, "faultline-cli kernel: %s exists; not overwritten (--force to replace it)\n", a.emitC.c_str());
+        std::fprintf(stderr, "faultline-cli kernel: %s exists; not overwritten (--force to replace it)\n",
+                     a.emitC.c_str());
         return kBadInput;
     }
     std::ofstream out(a.emitC, std::ios::trunc);
@@ -88,8 +89,8 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
             (a.iterations ? std::to_string(a.iterations) + " iterations" : std::string("no iteration count")) +
             (a.seconds > 0 ? ", " + std::to_string(int(a.seconds)) + " s" : std::string());
         std::printf("start offsets of %s relative to %s: uniform in +-%d us; bounded by %s\n",
-                    plan.ops[size_t(rp.racers[1])].label.c_str(), plan.ops[size_t(rp.racers[0])].label.c_str(), a.windowUs,
-                    bound.c_str());
+                    plan.ops[size_t(rp.racers[1])].label.c_str(), plan.ops[size_t(rp.racers[0])].label.c_str(),
+                    a.windowUs, bound.c_str());
         std::fflush(stdout);
     }
     const kernel::KernelRun kr = kernel::runRace(plan, a.iterations, a.seconds, a.windowUs);
@@ -135,11 +136,13 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
     }
     if (a.raw) return agree ? kOk : kFailed;
     for (const auto& n : kernel::parseObservations(kr.text).notes) std::printf("# %s\n", n.c_str());
-    std::printf("iterations: %ld in %.1f s%s%s\n", r.iterations, r.seconds, r.interrupted ? " (interrupted)" : "",
-                r.rearmFailed ? (", " + std::to_string(r.rearmFailed) + " re-arms did not restore " + watched).c_str() : "");
+    std::printf(
+        "iterations: %ld in %.1f s%s%s\n", r.iterations, r.seconds, r.interrupted ? " (interrupted)" : "",
+        r.rearmFailed ? (", " + std::to_string(r.rearmFailed) + " re-arms did not restore " + watched).c_str() : "");
     std::printf("%-7s %9s %9s  %s\n", "class", "count", "rate", "outcome");
     for (const auto& oc : r.outcomes)
-        std::printf("%-7s %9ld %9s  %s\n", oc.cls.c_str(), oc.count, pct(oc.count, r.iterations).c_str(), oc.key.c_str());
+        std::printf("%-7s %9ld %9s  %s\n", oc.cls.c_str(), oc.count, pct(oc.count, r.iterations).c_str(),
+                    oc.key.c_str());
     if (!r.outcomes.empty()) {
         const size_t bins = r.outcomes.front().histogram.size();
         std::printf("histogram by start offset (us, %zu bins over +-%d):\n%-7s", bins, r.windowUs, "offset");
@@ -156,9 +159,10 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
                 rp.simFindings.empty() ? "no findings" : rp.simFindings.c_str());
     std::printf("%s under this kernel: C1 in %s of %ld iterations (C2 in %s)\n", shortName.c_str(),
                 pct(c1, r.iterations).c_str(), r.iterations, pct(c2, r.iterations).c_str());
-    std::printf("%s\n", agree ? (simC1 ? "reproduced: the kernel reached the simulated violation"
-                                       : "agrees: no silent write, as the simulation says")
-                              : (simC1 ? "not reproduced in these iterations" : "DISAGREES: the kernel wrote silently"));
+    std::printf("%s\n", agree
+                            ? (simC1 ? "reproduced: the kernel reached the simulated violation"
+                                     : "agrees: no silent write, as the simulation says")
+                            : (simC1 ? "not reproduced in these iterations" : "DISAGREES: the kernel wrote silently"));
     return agree ? kOk : kFailed;
 }
 
@@ -236,9 +240,10 @@ int run(const KernelArgs& a) {
         if (!c.error.empty()) o.set("error", c.error);
         std::fputs((json::write(o) + "\n").c_str(), stdout);
     } else {
-        std::printf("kernel twin: %s (%s)\nkernel: %s; simulation: upstream, the operations one after another in the "
-                    "order the session's schedule completes them\n",
-                    plan.name.c_str(), a.session.c_str(), release().c_str());
+        std::printf(
+            "kernel twin: %s (%s)\nkernel: %s; simulation: upstream, the operations one after another in the "
+            "order the session's schedule completes them\n",
+            plan.name.c_str(), a.session.c_str(), release().c_str());
         for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
         std::printf("%-3s %-44s %-11s %-12s %-12s %s\n", "op", "operation", "cell", "kernel", "simulation", "agree");
         for (const auto& r : c.rows) {
@@ -251,8 +256,8 @@ int run(const KernelArgs& a) {
         if (!c.error.empty()) std::printf("error: %s\n", c.error.c_str());
         std::printf("agreement: %zu/%zu observations\n", c.agreed, c.total);
         if (first)
-            std::printf("first disagreement: op %zu (%s): %s: kernel %s, simulation %s\n", first->op, first->label.c_str(),
-                        first->cell.c_str(), first->kernel.c_str(), first->sim.c_str());
+            std::printf("first disagreement: op %zu (%s): %s: kernel %s, simulation %s\n", first->op,
+                        first->label.c_str(), first->cell.c_str(), first->kernel.c_str(), first->sim.c_str());
     }
     return first || !c.error.empty() ? kFailed : kOk;
 }
@@ -262,8 +267,9 @@ int run(const KernelArgs& a) {
 void addKernelCommand(CLI::App& app, int& exitCode) {
     auto a = std::make_shared<KernelArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "kernel", "Run a session on this kernel and compare it with the simulation after every operation (exit 77: "
-                  "not allowed here)");
+        "kernel",
+        "Run a session on this kernel and compare it with the simulation after every operation (exit 77: "
+        "not allowed here)");
     cmd->add_option("SESSION", a->session, "session file (docs/session-format.md)")->required();
     cmd->add_flag("--json", a->json, "print the comparison as JSON (format faultline-kernel)");
     cmd->add_flag("--all", a->all, "print every compared cell, not only those that changed or disagree");
@@ -280,7 +286,8 @@ void addKernelCommand(CLI::App& app, int& exitCode) {
         ->type_name("W")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
-    cmd->add_option("--emit-c", a->emitC, "write a standalone C reproducer of the session to FILE.c")->type_name("FILE.c");
+    cmd->add_option("--emit-c", a->emitC, "write a standalone C reproducer of the session to FILE.c")
+        ->type_name("FILE.c");
     cmd->add_flag("--force", a->force, "--emit-c: replace FILE.c if it exists");
     cmd->callback([a, &exitCode] { exitCode = run(*a); });
 }

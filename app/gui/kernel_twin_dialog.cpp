@@ -48,7 +48,8 @@ KernelTwinDialog::KernelTwinDialog(const QString& sessionFile, const QString& se
     lay->addWidget(summary_);
     table_ = new QTableWidget(0, 6, this);
     table_->setObjectName("kernelTwinTable");
-    table_->setHorizontalHeaderLabels({tr("op"), tr("operation"), tr("cell"), tr("kernel"), tr("simulation"), tr("agree")});
+    table_->setHorizontalHeaderLabels(
+        {tr("op"), tr("operation"), tr("cell"), tr("kernel"), tr("simulation"), tr("agree")});
     table_->verticalHeader()->hide();
     table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -87,9 +88,8 @@ KernelTwinDialog::KernelTwinDialog(const QString& sessionFile, const QString& se
 
     tick_ = new QTimer(this);
     tick_->setInterval(100);
-    connect(tick_, &QTimer::timeout, this, [this] {
-        progress_->setValue(int(std::min<qint64>(1000, clock_.elapsed() / raceSeconds_)));
-    });
+    connect(tick_, &QTimer::timeout, this,
+            [this] { progress_->setValue(int(std::min<qint64>(1000, clock_.elapsed() / raceSeconds_))); });
     connect(raceBtn_, &QPushButton::clicked, this, &KernelTwinDialog::runRace);
     connect(cancelBtn_, &QPushButton::clicked, this, &KernelTwinDialog::cancelRace);
     runCompare();
@@ -132,9 +132,9 @@ void KernelTwinDialog::compareFinished() {
     for (int i = 0; i < rows.size(); ++i) {
         const QJsonObject r = rows[i].toObject();
         const bool agree = r.value("agree").toBool();
-        const QStringList cells = {QString::number(r.value("op").toInt()), r.value("operation").toString(),
-                                   r.value("cell").toString(), r.value("kernel").toString(),
-                                   r.value("simulation").toString(), agree ? tr("yes") : tr("NO")};
+        const QStringList cells = {
+            QString::number(r.value("op").toInt()), r.value("operation").toString(),  r.value("cell").toString(),
+            r.value("kernel").toString(),           r.value("simulation").toString(), agree ? tr("yes") : tr("NO")};
         for (int c = 0; c < cells.size(); ++c) {
             auto* it = new QTableWidgetItem(cells[c]);
             if (!agree) it->setBackground(bad);
@@ -203,13 +203,15 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
                             .arg(qint64(n))
                             .arg(n ? 100.0 * o.value("c2").toDouble() / n : 0.0, 0, 'f', 2)
                             .arg(o.value("interrupted").toBool() ? tr(" (cancelled)") : QString())
-                            .arg(o.value("simulation_findings").toString().isEmpty() ? tr("no findings")
-                                                                                     : o.value("simulation_findings").toString())
+                            .arg(o.value("simulation_findings").toString().isEmpty()
+                                     ? tr("no findings")
+                                     : o.value("simulation_findings").toString())
                             .arg(o.value("agree").toBool() ? tr("agrees") : tr("differs")));
     plot_->clearPlottables();
     const QJsonArray outs = o.value("outcomes").toArray();
     QCPBarsGroup* group = new QCPBarsGroup(plot_);
-    const QList<QColor> colours = {QColor(90, 140, 200), QColor(120, 180, 120), QColor(200, 160, 60), QColor(150, 110, 190)};
+    const QList<QColor> colours = {QColor(90, 140, 200), QColor(120, 180, 120), QColor(200, 160, 60),
+                                   QColor(150, 110, 190)};
     double top = 1;
     int k = 0;
     for (const auto& v : outs) {
@@ -230,7 +232,8 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
         bars->setBrush(col);
         bars->setPen(col.darker());
         QString key = oc.value("outcome").toString();
-        bars->setName(QStringLiteral("%1 %2: %3").arg(oc.value("class").toString()).arg(oc.value("count").toInt()).arg(key));
+        bars->setName(
+            QStringLiteral("%1 %2: %3").arg(oc.value("class").toString()).arg(oc.value("count").toInt()).arg(key));
     }
     plot_->xAxis->setRange(-w, w);
     plot_->yAxis->setRange(0, top * 1.8);  // room for the legend above the bars

@@ -46,8 +46,9 @@ TEST(KernelTwinCompare, WildcardsMatchWhatTheKernelCannotShow) {
 }
 
 TEST(KernelTwinCompare, ParsesObservationLines) {
-    ParsedRun r = parseObservations("# swap: none\nop 1 setup A1: read 8\nresult read=b0\nmsgs MISS(8) WP(8,W)\n"
-                                    "cell A.pte[8] P(?,?,1)\ncell xa[8] F(b0)\n");
+    ParsedRun r = parseObservations(
+        "# swap: none\nop 1 setup A1: read 8\nresult read=b0\nmsgs MISS(8) WP(8,W)\n"
+        "cell A.pte[8] P(?,?,1)\ncell xa[8] F(b0)\n");
     ASSERT_EQ(r.ops.size(), 1u);
     EXPECT_EQ(r.notes, std::vector<std::string>{"swap: none"});
     EXPECT_EQ(r.ops[0].label, "setup A1: read 8");
@@ -156,7 +157,8 @@ TEST(KernelTwinPlan, OrderFollowsTheSchedule) {
     std::vector<std::string> labels;
     for (size_t k = plan.nsetup; k < plan.ops.size(); ++k) labels.push_back(plan.ops[k].label);
     // A1's read completes before P's punch (A1 ops 1, then P until done).
-    EXPECT_EQ(labels, (std::vector<std::string>{"A1: read 1", "P: punch_hole offset 4096 len 4096", "A1: write 1 = a1"}));
+    EXPECT_EQ(labels,
+              (std::vector<std::string>{"A1: read 1", "P: punch_hole offset 4096 len 4096", "A1: write 1 = a1"}));
     const RacePlan& r = plan.race;
     EXPECT_EQ(r.error, "");
     ASSERT_EQ(r.racers.size(), 2u);

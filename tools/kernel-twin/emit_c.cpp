@@ -146,8 +146,9 @@ int main(int argc, char **argv) {
 std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, long iterations, double seconds,
                   int windowUs) {
     std::ostringstream o;
-    o << "/*\n * Faultline kernel twin reproducer: " << commentText(plan.name) << "\n *\n" << wrapped(plan.description)
-      << " *\n * Made by: faultline-cli kernel " << commentText(sessionPath) << " --emit-c FILE.c\n"
+    o << "/*\n * Faultline kernel twin reproducer: " << commentText(plan.name) << "\n *\n"
+      << wrapped(plan.description) << " *\n * Made by: faultline-cli kernel " << commentText(sessionPath)
+      << " --emit-c FILE.c\n"
       << " * Build:   cc -O2 -Wall -Werror -pthread -o repro FILE.c\n"
       << " * Run:     ./repro                 the operations one after another; prints what the\n"
       << " *                                  kernel shows after each and a verdict against the\n"
@@ -159,17 +160,18 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
       << " * libc and kernel headers only.\n */\n"
       << "#define _GNU_SOURCE\n"
       << kTwinRtHeader << "\n"
-      << stripped(kTwinRtSource) << "\n/* ---- the session ---------------------------------------------------------- */\n\n";
+      << stripped(kTwinRtSource)
+      << "\n/* ---- the session ---------------------------------------------------------- */\n\n";
     const tw_world& w = plan.world;
     o << "static const struct tw_op ops[] = {\n";
     for (const tw_op& t : plan.twOps)
-        o << "    {" << cstr(t.label) << ", " << t.kind << ", " << t.mm << ", " << t.vma << ", " << t.page << "UL, " << t.count
-          << "UL, " << t.arg << "ULL, " << cstr(t.tag) << "},\n";
+        o << "    {" << cstr(t.label) << ", " << t.kind << ", " << t.mm << ", " << t.vma << ", " << t.page << "UL, "
+          << t.count << "UL, " << t.arg << "ULL, " << cstr(t.tag) << "},\n";
     o << "};\n\nstatic const struct tw_cell cells[] = {\n";
     for (const tw_cell& c : plan.twCells)
         o << "    {" << cstr(c.name) << ", " << c.kind << ", " << c.mm << ", " << c.vma << ", " << c.page << "UL},\n";
-    o << "};\n\nstatic const struct tw_world world = {\n    " << cstr(w.name) << ", " << w.file_pages << "UL, " << w.nmms
-      << ",\n    {";
+    o << "};\n\nstatic const struct tw_world world = {\n    " << cstr(w.name) << ", " << w.file_pages << "UL, "
+      << w.nmms << ",\n    {";
     for (int m = 0; m < w.nmms; ++m) {
         o << (m ? ",\n     " : "") << "{" << cstr(w.mms[m].name) << ", " << w.mms[m].nvmas << ", {";
         for (int i = 0; i < w.mms[m].nvmas; ++i) {
@@ -180,8 +182,8 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
         o << "}}";
     }
     const tw_policy& p = w.policy;
-    o << "},\n    " << w.uffd_mm << ",\n    {" << p.copy_mode_wp << ", " << cstr(p.copy_tag) << ", " << p.zeropage << ", "
-      << p.clear_on_wp << ", " << p.continue_on_minor << ", " << p.continue_mode_wp << "},\n    " << w.nops
+    o << "},\n    " << w.uffd_mm << ",\n    {" << p.copy_mode_wp << ", " << cstr(p.copy_tag) << ", " << p.zeropage
+      << ", " << p.clear_on_wp << ", " << p.continue_on_minor << ", " << p.continue_mode_wp << "},\n    " << w.nops
       << ", ops, " << w.ncells << ", cells, " << w.need_swap << "\n};\n\n";
     o << "static const int nsetup = " << plan.nsetup << ";\n";
     const RacePlan& rp = plan.race;
@@ -192,8 +194,8 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
     for (size_t i = 0; i < rp.racers.size(); ++i) o << (i ? ", " : "") << rp.racers[i];
     if (rp.racers.empty()) o << "0";
     o << "}, " << rp.follow.size() << ", follow, " << rp.rearm.size() << ", rearm, " << std::max(rp.watch, 0) << ", "
-      << int(rp.watchProtected) << ", " << (race ? iterations : 0) << "L, " << (race ? seconds : 10.0) << ", " << windowUs
-      << "};\n\n";
+      << int(rp.watchProtected) << ", " << (race ? iterations : 0) << "L, " << (race ? seconds : 10.0) << ", "
+      << windowUs << "};\n\n";
     o << "/* What the simulation of the same operations shows after each (Faultline, upstream). */\n"
          "static const char *const expected[] = {\n";
     for (size_t i = 0; i < plan.sim.size(); ++i) {

@@ -201,12 +201,15 @@ void makePlan(const Session& s, Plan& plan) {
                 for (uint64_t k = 0; k < v.end - v.start; ++k) {
                     const uint64_t idx = v.file ? v.pgoff + k : k;
                     if (!named.insert(idx).second) continue;
-                    plan.cells.push_back({cfg.mmNames[m] + ".pte[" + std::to_string(idx) + "]", TW_CELL_PTE, int(m), int(vi), idx});
+                    plan.cells.push_back(
+                        {cfg.mmNames[m] + ".pte[" + std::to_string(idx) + "]", TW_CELL_PTE, int(m), int(vi), idx});
                 }
             }
     }
-    for (uint64_t i = 0; i < s.filePages; ++i) plan.cells.push_back({"xa[" + std::to_string(i) + "]", TW_CELL_XA, -1, -1, i});
-    for (uint64_t i = 0; i < s.filePages; ++i) plan.cells.push_back({"data[" + std::to_string(i) + "]", TW_CELL_DATA, -1, -1, i});
+    for (uint64_t i = 0; i < s.filePages; ++i)
+        plan.cells.push_back({"xa[" + std::to_string(i) + "]", TW_CELL_XA, -1, -1, i});
+    for (uint64_t i = 0; i < s.filePages; ++i)
+        plan.cells.push_back({"data[" + std::to_string(i) + "]", TW_CELL_DATA, -1, -1, i});
 
     // The simulation, one operation at a time. Setup: the state after each
     // prefix of the setup (each op runs alone there anyway).
@@ -289,8 +292,9 @@ void makePlan(const Session& s, Plan& plan) {
                          cfg.mmNames[mm] + " stands in for it";
             } else if (reclaimed.insert(op.page).second) {
                 t.kind = TW_RECLAIM;
-                p.note = "global reclaim of one page is not available to user space: MADV_PAGEOUT by the process "
-                         "mapping it stands in for it (unmap, writeout and free in one call)";
+                p.note =
+                    "global reclaim of one page is not available to user space: MADV_PAGEOUT by the process "
+                    "mapping it stands in for it (unmap, writeout and free in one call)";
             } else {
                 t.kind = TW_NOOP;
                 p.note = "nothing to do on the kernel: the first stand-in MADV_PAGEOUT already freed the page";
@@ -315,7 +319,7 @@ void makePlan(const Session& s, Plan& plan) {
         case OpKind::UffdWake: inMm(TW_WAKE); break;
         case OpKind::Serve: plan.error = p.label + ": serve is the monitor thread, not an operation"; break;
         case OpKind::MadviseRemove: inMm(TW_REMOVE); break;
-        case OpKind::Ftruncate: t.kind = TW_FTRUNCATE; break;  // page: the size in bytes
+        case OpKind::Ftruncate: t.kind = TW_FTRUNCATE; break;              // page: the size in bytes
         case OpKind::Mprotect: inMm(TW_MPROTECT), t.arg = op.mode; break;  // PROT_READ 1 | PROT_WRITE 2, as mprotect(2)
         case OpKind::Mmap:
             // op.vma names the VMA (no page): the one of that name in the mm.
@@ -354,14 +358,15 @@ void makePlan(const Session& s, Plan& plan) {
         w.mms[m].nvmas = int(st0.mms[m].vmas.size());
         for (size_t i = 0; i < st0.mms[m].vmas.size(); ++i) {
             const Vma& v = st0.mms[m].vmas[i];
-            w.mms[m].vmas[i] = {(unsigned long)(v.start * 4096), (unsigned long)(v.end - v.start), (unsigned long)v.pgoff,
-                                v.file ? 1 : 0, (v.flags & VM_WRITE) ? 1 : 0,
-                                (v.flags & VM_SHARED) ? 1 : 0};
+            w.mms[m].vmas[i] = {(unsigned long)(v.start * 4096), (unsigned long)(v.end - v.start),
+                                (unsigned long)v.pgoff,          v.file ? 1 : 0,
+                                (v.flags & VM_WRITE) ? 1 : 0,    (v.flags & VM_SHARED) ? 1 : 0};
         }
     }
     w.uffd_mm = uffdMm;
     const MonitorPolicy& pol = cfg.policy;
-    w.policy = {pol.copyModeWp, keep(plan, pol.copyTag), pol.useZeropage, pol.clearOnWp, pol.continueOnMinor, pol.continueModeWp};
+    w.policy = {pol.copyModeWp, keep(plan, pol.copyTag), pol.useZeropage,
+                pol.clearOnWp,  pol.continueOnMinor,     pol.continueModeWp};
     w.nops = int(plan.twOps.size());
     w.ops = plan.twOps.data();
     w.ncells = int(plan.twCells.size());
@@ -395,8 +400,8 @@ void makePlan(const Session& s, Plan& plan) {
         const tw_op& t = plan.twOps[k];
         if (!rp.rearm.empty() && size_t(rp.rearm.back()) >= plan.twOps.size() - (plan.twOps.size() - plan.ops.size())) {
             tw_op& last = plan.twOps[size_t(rp.rearm.back())];
-            if ((t.kind == TW_READ || t.kind == TW_WRITE) && last.kind == t.kind && last.mm == t.mm && last.vma == t.vma &&
-                std::string(last.tag) == t.tag && last.page + last.count == t.page) {
+            if ((t.kind == TW_READ || t.kind == TW_WRITE) && last.kind == t.kind && last.mm == t.mm &&
+                last.vma == t.vma && std::string(last.tag) == t.tag && last.page + last.count == t.page) {
                 last.count += t.count;
                 continue;
             }
@@ -477,7 +482,8 @@ bool agrees(const std::string& k, const std::string& s) {
 Comparison compare(const std::vector<Observation>& kernel, const std::vector<Observation>& sim) {
     Comparison c;
     if (kernel.size() != sim.size())
-        c.error = "the kernel ran " + std::to_string(kernel.size()) + " operations, the simulation " + std::to_string(sim.size());
+        c.error = "the kernel ran " + std::to_string(kernel.size()) + " operations, the simulation " +
+                  std::to_string(sim.size());
     const size_t n = std::min(kernel.size(), sim.size());
     for (size_t i = 0; i < n; ++i) {
         const Observation& k = kernel[i];
@@ -503,7 +509,8 @@ Comparison compare(const std::vector<Observation>& kernel, const std::vector<Obs
             const std::string fresh = name.find(".pte[") != std::string::npos ? "none" : "hole";
             bool changed = i == 0 && (sv != fresh || kv != fresh);
             if (i > 0 && j < sim[i - 1].cells.size() && sim[i - 1].cells[j].second != sv) changed = true;
-            if (i > 0 && j < kernel[i - 1].cells.size() && j < k.cells.size() && kernel[i - 1].cells[j].second != kv) changed = true;
+            if (i > 0 && j < kernel[i - 1].cells.size() && j < k.cells.size() && kernel[i - 1].cells[j].second != kv)
+                changed = true;
             add(name, kv, sv, changed);
         }
     }

@@ -18,9 +18,9 @@ namespace faultline::kernel {
 
 // What one side shows after one operation.
 struct Observation {
-    std::string label;   // "A1: read A[8]"
-    std::string result;  // "ok", "-EEXIST", "read=b0", "SIGBUS", "blocked"
-    std::string msgs;    // "MISS(8) WP(8,W)" or "-"
+    std::string label;                                       // "A1: read A[8]"
+    std::string result;                                      // "ok", "-EEXIST", "read=b0", "SIGBUS", "blocked"
+    std::string msgs;                                        // "MISS(8) WP(8,W)" or "-"
     std::vector<std::pair<std::string, std::string>> cells;  // name -> value, in table order
 };
 
@@ -42,8 +42,8 @@ struct CellSpec {
 
 // The race: which operations start together, which follow, how to re-arm.
 struct RacePlan {
-    std::string error;            // why the session has no race to run
-    std::vector<int> racers;      // indexes into Plan::ops
+    std::string error;        // why the session has no race to run
+    std::vector<int> racers;  // indexes into Plan::ops
     std::vector<int> follow;
     std::vector<int> rearm;
     int watch = -1;               // index into Plan::cells

@@ -94,23 +94,23 @@ struct tw_cmd {
     int type, op, slot, cpu;
 };
 
-static const struct tw_world *W;
+static const struct tw_world* W;
 static long PS;
 static int g_memfd = -1;
-static char *g_probe;
-static struct tw_shared *g_sh;
+static char* g_probe;
+static struct tw_shared* g_sh;
 static pid_t g_pid[TW_MAX_MMS];
 static int g_sock[TW_MAX_MMS];
 static int g_nchildren;
-static int g_me = -1;               /* child: its mm index */
-static int g_uffd = -1;             /* uffd mm child: the userfaultfd */
-static pthread_t g_monitor;         /* uffd mm child: the monitor thread */
+static int g_me = -1;       /* child: its mm index */
+static int g_uffd = -1;     /* uffd mm child: the userfaultfd */
+static pthread_t g_monitor; /* uffd mm child: the monitor thread */
 static int g_monitor_on;
 static volatile int g_monitor_stop; /* set before close(uffd): the monitor returns */
 static int g_unmapped[TW_MAX_VMAS]; /* child: VMAs munmap()ed */
 static volatile sig_atomic_t g_stop;
-static __thread sigjmp_buf *tl_jmp;
-static int map_vma(int mm, int i, char *why, size_t n);
+static __thread sigjmp_buf* tl_jmp;
+static int map_vma(int mm, int i, char* why, size_t n);
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -120,7 +120,7 @@ static long long now_ns(void) {
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static const char *errname(int e) {
+static const char* errname(int e) {
     switch (e) {
     case 0: return "ok";
     case EEXIST: return "-EEXIST";
@@ -142,7 +142,7 @@ static const char *errname(int e) {
 
 /* A page's content tag as the engine spells it: its first bytes up to NUL
  * (at most 7), "0" for a zero-filled page. */
-static void tag_text(const unsigned char *b, char *out) {
+static void tag_text(const unsigned char* b, char* out) {
     int i;
     if (b[0] == 0) {
         strcpy(out, "0");
@@ -152,29 +152,27 @@ static void tag_text(const unsigned char *b, char *out) {
     out[i] = 0;
 }
 
-static void tag_page(char *page, const char *tag) {
+static void tag_page(char* page, const char* tag) {
     memset(page, 0, (size_t)PS);
     if (tag) memcpy(page, tag, strnlen(tag, 7));
 }
 
-static void copy_tag_for(unsigned long index, char *out) {
-    const char *t = W->policy.copy_tag ? W->policy.copy_tag : "m{i}";
-    const char *p = strstr(t, "{i}");
-    if (p)
-        snprintf(out, 16, "%.*s%lu%s", (int)(p - t), t, index, p + 3);
-    else
-        snprintf(out, 16, "%s", t);
+static void copy_tag_for(unsigned long index, char* out) {
+    const char* t = W->policy.copy_tag ? W->policy.copy_tag : "m{i}";
+    const char* p = strstr(t, "{i}");
+    if (p) snprintf(out, 16, "%.*s%lu%s", (int)(p - t), t, index, p + 3);
+    else snprintf(out, 16, "%s", t);
     out[7] = 0;
 }
 
-static char *vma_addr(int mm, int vma, unsigned long page) {
-    const struct tw_vma *v = &W->mms[mm].vmas[vma];
-    return (char *)(v->start + (v->file ? page - v->pgoff : page) * (unsigned long)PS);
+static char* vma_addr(int mm, int vma, unsigned long page) {
+    const struct tw_vma* v = &W->mms[mm].vmas[vma];
+    return (char*)(v->start + (v->file ? page - v->pgoff : page) * (unsigned long)PS);
 }
 
 /* ---- the monitor (thread of the uffd mm's child) ------------------------ */
 
-static void log_msg(const char *s) {
+static void log_msg(const char* s) {
     int n = g_sh->nmsg;
     if (n < TW_MAX_MSGS) {
         snprintf(g_sh->msg[n], TW_MSG_LEN, "%s", s);
@@ -182,10 +180,10 @@ static void log_msg(const char *s) {
     }
 }
 
-static int page_of(unsigned long addr, unsigned long *index) {
-    const struct tw_mm *m = &W->mms[W->uffd_mm];
+static int page_of(unsigned long addr, unsigned long* index) {
+    const struct tw_mm* m = &W->mms[W->uffd_mm];
     for (int i = 0; i < m->nvmas; ++i) {
-        const struct tw_vma *v = &m->vmas[i];
+        const struct tw_vma* v = &m->vmas[i];
         if (addr >= v->start && addr < v->start + v->pages * (unsigned long)PS) {
             unsigned long k = (addr - v->start) / (unsigned long)PS;
             *index = v->file ? v->pgoff + k : k;
@@ -198,16 +196,16 @@ static int page_of(unsigned long addr, unsigned long *index) {
 
 /* An event's range [start, end) in bytes as the engine spells it: pages
  * [a, b) of the VMA holding start (file pages for a file VMA). */
-static void range_text(const char *what, unsigned long start, unsigned long end, char *out, size_t n) {
+static void range_text(const char* what, unsigned long start, unsigned long end, char* out, size_t n) {
     unsigned long lo, hi;
     page_of(start, &lo);
     hi = lo + (end - start + (unsigned long)PS - 1) / (unsigned long)PS;
     snprintf(out, n, "%s(%lu-%lu)", what, lo, hi);
 }
 
-static void *monitor(void *arg) {
+static void* monitor(void* arg) {
     (void)arg;
-    char *src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char* src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     while (!g_monitor_stop) {
         struct pollfd p = {g_uffd, POLLIN, 0};
         if (poll(&p, 1, 100) <= 0) continue;
@@ -220,8 +218,7 @@ static void *monitor(void *arg) {
             if (msg.event == UFFD_EVENT_REMOVE || msg.event == UFFD_EVENT_UNMAP)
                 range_text(msg.event == UFFD_EVENT_REMOVE ? "REMOVE" : "UNMAP", (unsigned long)msg.arg.remove.start,
                            (unsigned long)msg.arg.remove.end, text, sizeof text);
-            else
-                snprintf(text, sizeof text, "event(%d)", msg.event);
+            else snprintf(text, sizeof text, "event(%d)", msg.event);
             log_msg(text);
             continue;
         }
@@ -229,7 +226,7 @@ static void *monitor(void *arg) {
         unsigned long addr = (unsigned long)msg.arg.pagefault.address & ~((unsigned long)PS - 1);
         unsigned long index;
         page_of(addr, &index);
-        const char *kind = flags & UFFD_PAGEFAULT_FLAG_WP ? "WP" : flags & UFFD_PAGEFAULT_FLAG_MINOR ? "MINOR" : "MISS";
+        const char* kind = flags & UFFD_PAGEFAULT_FLAG_WP ? "WP" : flags & UFFD_PAGEFAULT_FLAG_MINOR ? "MINOR" : "MISS";
         snprintf(text, sizeof text, "%s(%lu%s)", kind, index, flags & UFFD_PAGEFAULT_FLAG_WRITE ? ",W" : "");
         log_msg(text);
         int r = 0;
@@ -269,7 +266,7 @@ static void on_fault_signal(int sig) {
 
 /* A user access of every page of the op, one byte at a time (the compiler
  * must neither elide nor merge them). */
-static void do_access(const struct tw_op *o, char *res) {
+static void do_access(const struct tw_op* o, char* res) {
     sigjmp_buf jb;
     int sig = sigsetjmp(jb, 1);
     if (sig) {
@@ -280,7 +277,7 @@ static void do_access(const struct tw_op *o, char *res) {
     tl_jmp = &jb;
     unsigned char got[8] = {0};
     for (unsigned long i = 0; i < o->count; ++i) {
-        volatile unsigned char *p = (volatile unsigned char *)vma_addr(g_me, o->vma, o->page + i);
+        volatile unsigned char* p = (volatile unsigned char*)vma_addr(g_me, o->vma, o->page + i);
         if (o->kind == TW_WRITE) {
             char t[8] = {0};
             if (o->tag) memcpy(t, o->tag, strnlen(o->tag, 7));
@@ -299,8 +296,8 @@ static void do_access(const struct tw_op *o, char *res) {
     }
 }
 
-static int uffd_ioctl(const struct tw_op *o) {
-    char *a = vma_addr(g_me, o->vma, o->page);
+static int uffd_ioctl(const struct tw_op* o) {
+    char* a = vma_addr(g_me, o->vma, o->page);
     unsigned long len = o->count * (unsigned long)PS;
     struct uffdio_range range = {(unsigned long)a, len};
     switch (o->kind) {
@@ -340,7 +337,7 @@ static int uffd_ioctl(const struct tw_op *o) {
         return ioctl(g_uffd, UFFDIO_WRITEPROTECT, &w) ? errno : 0;
     }
     case TW_COPY: {
-        char *src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        char* src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         tag_page(src, o->tag);
         struct uffdio_copy c = {(unsigned long)a, (unsigned long)src, (unsigned long)PS, o->arg, 0};
         int r = ioctl(g_uffd, UFFDIO_COPY, &c) ? errno : 0;
@@ -368,7 +365,7 @@ static int uffd_ioctl(const struct tw_op *o) {
 static void drain_lru_all_cpus(void) {
     cpu_set_t old, one;
     if (sched_getaffinity(0, sizeof old, &old) != 0) return;
-    void *p = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* p = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return;
     long ncpu = sysconf(_SC_NPROCESSORS_CONF);
     for (long c = 0; c < ncpu && c < CPU_SETSIZE; ++c) {
@@ -383,8 +380,8 @@ static void drain_lru_all_cpus(void) {
 /* MADV_PAGEOUT standing in for global reclaim (arg 1): every CPU's lru_add
  * batch is drained first, and it is repeated while a page of the range is
  * still present. */
-static int pageout_until_unmapped(const struct tw_op *o) {
-    char *a = vma_addr(g_me, o->vma, o->page);
+static int pageout_until_unmapped(const struct tw_op* o) {
+    char* a = vma_addr(g_me, o->vma, o->page);
     int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     int e = 0;
     for (int attempt = 0; attempt < 50; ++attempt) {
@@ -407,14 +404,14 @@ static int pageout_until_unmapped(const struct tw_op *o) {
 }
 
 /* Executes op k in this process (child: an mm op; controller: a file op). */
-static void exec_op(int k, char *res) {
-    const struct tw_op *o = &W->ops[k];
+static void exec_op(int k, char* res) {
+    const struct tw_op* o = &W->ops[k];
     int e = 0;
     switch (o->kind) {
     case TW_READ:
     case TW_WRITE: do_access(o, res); return;
     case TW_FILE_WRITE: {
-        char *buf = malloc((size_t)PS);
+        char* buf = malloc((size_t)PS);
         tag_page(buf, o->tag);
         for (unsigned long i = 0; i < o->count && !e; ++i)
             if (pwrite(g_memfd, buf, (size_t)PS, (off_t)((o->page + i) * (unsigned long)PS)) != (ssize_t)PS) e = errno;
@@ -433,7 +430,11 @@ static void exec_op(int k, char *res) {
     case TW_DONTNEED:
     case TW_REMOVE:
         e = madvise(vma_addr(g_me, o->vma, o->page), o->count * (unsigned long)PS,
-                    o->kind == TW_DONTNEED ? MADV_DONTNEED : o->kind == TW_REMOVE ? MADV_REMOVE : MADV_PAGEOUT) ? errno : 0;
+                    o->kind == TW_DONTNEED ? MADV_DONTNEED
+                    : o->kind == TW_REMOVE ? MADV_REMOVE
+                                           : MADV_PAGEOUT)
+                ? errno
+                : 0;
         break;
     case TW_FTRUNCATE: e = ftruncate(g_memfd, (off_t)o->page) ? errno : 0; break;
     case TW_MPROTECT:
@@ -446,8 +447,8 @@ static void exec_op(int k, char *res) {
         break;
     }
     case TW_MUNMAP: {
-        const struct tw_vma *v = &W->mms[g_me].vmas[o->vma];
-        e = munmap((void *)v->start, v->pages * (unsigned long)PS) ? errno : 0;
+        const struct tw_vma* v = &W->mms[g_me].vmas[o->vma];
+        e = munmap((void*)v->start, v->pages * (unsigned long)PS) ? errno : 0;
         if (!e) g_unmapped[o->vma] = 1;
         break;
     }
@@ -463,8 +464,8 @@ struct access_job {
     char res[64];
 };
 
-static void *access_thread(void *arg) {
-    struct access_job *j = arg;
+static void* access_thread(void* arg) {
+    struct access_job* j = arg;
     exec_op(j->op, j->res);
     __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
     return NULL;
@@ -472,8 +473,8 @@ static void *access_thread(void *arg) {
 
 /* An access in its own thread; "blocked" if it has not returned in time (the
  * thread is left behind, still asleep in the kernel, and dies with the child). */
-static void child_access(int k, char *res) {
-    struct access_job *j = calloc(1, sizeof *j);
+static void child_access(int k, char* res) {
+    struct access_job* j = calloc(1, sizeof *j);
     j->op = k;
     pthread_t t;
     if (pthread_create(&t, NULL, access_thread, j) != 0) {
@@ -495,7 +496,7 @@ static void child_access(int k, char *res) {
 
 /* ---- observations ---------------------------------------------------------- */
 
-static void pte_text(int pm, unsigned long addr, char *out) {
+static void pte_text(int pm, unsigned long addr, char* out) {
     uint64_t raw = 0;
     if (pread(pm, &raw, 8, (off_t)(addr / (unsigned long)PS * 8)) != 8) {
         strcpy(out, "?");
@@ -510,10 +511,8 @@ static void pte_text(int pm, unsigned long addr, char *out) {
          * and other special entries use the top types (a uffd-wp marker
          * reads type 31, offset 1 on 6.18). */
         unsigned type = (unsigned)(raw & 0x1f);
-        if (type >= 24)
-            strcpy(out, wp ? "M" : "marker");
-        else
-            strcpy(out, wp ? "swap(wp)" : "swap");
+        if (type >= 24) strcpy(out, wp ? "M" : "marker");
+        else strcpy(out, wp ? "swap(wp)" : "swap");
     } else {
         strcpy(out, "none");
     }
@@ -521,18 +520,16 @@ static void pte_text(int pm, unsigned long addr, char *out) {
 
 /* Child: "cellindex value" lines for this mm's pte cells (only cell `only`
  * if it is >= 0). */
-static void child_observe(char *reply, int only) {
+static void child_observe(char* reply, int only) {
     int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     size_t len = 0;
     reply[0] = 0;
     for (int i = 0; i < W->ncells; ++i) {
-        const struct tw_cell *c = &W->cells[i];
+        const struct tw_cell* c = &W->cells[i];
         if (c->kind != TW_CELL_PTE || c->mm != g_me || (only >= 0 && i != only)) continue;
         char v[32];
-        if (g_unmapped[c->vma])
-            strcpy(v, "unmapped");
-        else
-            pte_text(pm, (unsigned long)vma_addr(g_me, c->vma, c->page), v);
+        if (g_unmapped[c->vma]) strcpy(v, "unmapped");
+        else pte_text(pm, (unsigned long)vma_addr(g_me, c->vma, c->page), v);
         len += (size_t)snprintf(reply + len, TW_REPLY - len, "%d %s\n", i, v);
     }
     close(pm);
@@ -541,14 +538,14 @@ static void child_observe(char *reply, int only) {
 /* Child: MADV_PAGEOUT of file page `index` if one of this mm's file VMAs has
  * it mapped; "1" if so. Global reclaim cannot be aimed at one folio from user
  * space: pageout by the mapping process stands in for it. */
-static void child_pageout_if_mapped(unsigned long index, char *reply) {
+static void child_pageout_if_mapped(unsigned long index, char* reply) {
     int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     strcpy(reply, "0");
-    const struct tw_mm *m = &W->mms[g_me];
+    const struct tw_mm* m = &W->mms[g_me];
     for (int i = 0; i < m->nvmas && pm >= 0; ++i) {
-        const struct tw_vma *v = &m->vmas[i];
+        const struct tw_vma* v = &m->vmas[i];
         if (!v->file || g_unmapped[i] || index < v->pgoff || index >= v->pgoff + v->pages) continue;
-        char *a = vma_addr(g_me, i, index);
+        char* a = vma_addr(g_me, i, index);
         uint64_t raw = 0;
         if (pread(pm, &raw, 8, (off_t)((unsigned long)a / (unsigned long)PS * 8)) == 8 && (raw >> 63 & 1)) {
             sprintf(reply, "1 %s", errname(madvise(a, (size_t)PS, MADV_PAGEOUT) ? errno : 0));
@@ -566,21 +563,20 @@ struct racer {
 };
 static struct racer g_racer[TW_MAX_RACERS];
 
-static void *racer_thread(void *arg) {
-    struct racer *r = arg;
+static void* racer_thread(void* arg) {
+    struct racer* r = arg;
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(r->cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-    while (now_ns() < g_sh->start_ns[r->slot]) {
-    }
+    while (now_ns() < g_sh->start_ns[r->slot]) {}
     exec_op(r->op, g_sh->result[r->slot]);
     __atomic_store_n(&g_sh->done[r->slot], 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
 static int racer_arm(int slot, int op, int cpu) {
-    struct racer *r = &g_racer[slot];
+    struct racer* r = &g_racer[slot];
     r->slot = slot, r->op = op, r->cpu = cpu;
     return pthread_create(&r->t, NULL, racer_thread, r);
 }
@@ -588,15 +584,15 @@ static int racer_arm(int slot, int op, int cpu) {
 /* ---- the child ----------------------------------------------------------------- */
 
 /* Maps VMA i of mm at the session's address; 0 or the errno (why says it). */
-static int map_vma(int mm, int i, char *why, size_t n) {
-    const struct tw_vma *v = &W->mms[mm].vmas[i];
+static int map_vma(int mm, int i, char* why, size_t n) {
+    const struct tw_vma* v = &W->mms[mm].vmas[i];
     int prot = PROT_READ | (v->write ? PROT_WRITE : 0);
-    void *p = v->file ? mmap((void *)v->start, v->pages * (size_t)PS, prot,
+    void* p = v->file ? mmap((void*)v->start, v->pages * (size_t)PS, prot,
                              (v->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE, g_memfd,
                              (off_t)(v->pgoff * (unsigned long)PS))
-                      : mmap((void *)v->start, v->pages * (size_t)PS, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-                             -1, 0);
-    if (p == (void *)v->start) return 0;
+                      : mmap((void*)v->start, v->pages * (size_t)PS, prot,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == (void*)v->start) return 0;
     int e = p == MAP_FAILED ? errno : EEXIST;
     if (p != MAP_FAILED) munmap(p, v->pages * (size_t)PS);
     snprintf(why, n, "cannot map %s's VMA %d at %#lx: %s", W->mms[mm].name, i, v->start,
@@ -613,10 +609,10 @@ static void child_main(int mm, int sock) {
     sa.sa_flags = SA_NODEFER;
     sigaction(SIGBUS, &sa, NULL);
     sigaction(SIGSEGV, &sa, NULL);
-    signal(SIGINT, SIG_IGN);  /* the controller decides; it kills us */
-    char *reply = malloc(TW_REPLY);
+    signal(SIGINT, SIG_IGN); /* the controller decides; it kills us */
+    char* reply = malloc(TW_REPLY);
     /* Map the VMAs at the session's addresses. */
-    const struct tw_mm *m = &W->mms[mm];
+    const struct tw_mm* m = &W->mms[mm];
     reply[0] = 0;
     for (int i = 0; i < m->nvmas; ++i)
         if (map_vma(mm, i, reply, TW_REPLY)) break;
@@ -627,10 +623,8 @@ static void child_main(int mm, int sock) {
         reply[0] = 0;
         switch (c.type) {
         case CMD_OP:
-            if (W->ops[c.op].kind == TW_READ || W->ops[c.op].kind == TW_WRITE)
-                child_access(c.op, reply);
-            else
-                exec_op(c.op, reply);
+            if (W->ops[c.op].kind == TW_READ || W->ops[c.op].kind == TW_WRITE) child_access(c.op, reply);
+            else exec_op(c.op, reply);
             break;
         case CMD_OBSERVE: child_observe(reply, c.op); break;
         case CMD_PAGEOUT_IF_MAPPED: child_pageout_if_mapped(W->ops[c.op].page, reply); break;
@@ -642,7 +636,7 @@ static void child_main(int mm, int sock) {
     }
 }
 
-static int ask(int mm, int type, int op, int slot, int cpu, char *reply) {
+static int ask(int mm, int type, int op, int slot, int cpu, char* reply) {
     struct tw_cmd c = {type, op, slot, cpu};
     if (send(g_sock[mm], &c, sizeof c, 0) != (ssize_t)sizeof c) return -1;
     struct pollfd p = {g_sock[mm], POLLIN, 0};
@@ -659,7 +653,7 @@ static char g_swap_path[128];
 static volatile sig_atomic_t g_swap_on;
 
 int tw_swap_active(void) {
-    FILE *f = fopen("/proc/swaps", "r");
+    FILE* f = fopen("/proc/swaps", "r");
     char line[512];
     int lines = 0;
     if (!f) return 0;
@@ -677,9 +671,9 @@ void tw_swap_cleanup(void) {
     g_swap_path[0] = '\0';
 }
 
-void tw_swap_remove_stale(const char *prefix) {
-    DIR *d = opendir("/var/tmp");
-    struct dirent *e;
+void tw_swap_remove_stale(const char* prefix) {
+    DIR* d = opendir("/var/tmp");
+    struct dirent* e;
     size_t pl = strlen(prefix);
     if (!d) return;
     while ((e = readdir(d))) {
@@ -699,7 +693,7 @@ void tw_swap_remove_stale(const char *prefix) {
 
 /* Swap header v1 (what mkswap writes): union swap_header has bootbits[1024],
  * then version, last_page, nr_badpages; magic "SWAPSPACE2" ends page 0. */
-int tw_swap_make(const char *path, unsigned long bytes, char *note, unsigned long n) {
+int tw_swap_make(const char* path, unsigned long bytes, char* note, unsigned long n) {
     long ps = sysconf(_SC_PAGESIZE);
     if (geteuid() != 0) {
         snprintf(note, n, "no swap device (not root, no temporary swapfile tried)");
@@ -712,7 +706,7 @@ int tw_swap_make(const char *path, unsigned long bytes, char *note, unsigned lon
         g_swap_path[0] = '\0';
         return 0;
     }
-    char *buf = calloc(1, 1u << 20);
+    char* buf = calloc(1, 1u << 20);
     int ok = buf != NULL;
     for (unsigned long off = 0; ok && off < bytes; off += 1u << 20) ok = write(fd, buf, 1u << 20) == (1 << 20);
     if (ok) {
@@ -741,7 +735,7 @@ int tw_swap_make(const char *path, unsigned long bytes, char *note, unsigned lon
 
 /* ---- the controller ------------------------------------------------------------ */
 
-int tw_preflight(char *why, unsigned long n) {
+int tw_preflight(char* why, unsigned long n) {
     struct utsname u;
     int major = 0, minor = 0;
     uname(&u);
@@ -752,8 +746,9 @@ int tw_preflight(char *why, unsigned long n) {
     }
     int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        snprintf(why, n, errno == ENOSYS ? "userfaultfd not built into this kernel (ENOSYS)"
-                                         : "userfaultfd not permitted: %s (needs root or vm.unprivileged_userfaultfd=1)",
+        snprintf(why, n,
+                 errno == ENOSYS ? "userfaultfd not built into this kernel (ENOSYS)"
+                                 : "userfaultfd not permitted: %s (needs root or vm.unprivileged_userfaultfd=1)",
                  strerror(errno));
         return 77;
     }
@@ -808,7 +803,7 @@ static void teardown(void) {
     signal(SIGHUP, SIG_DFL);
 }
 
-static int setup_world(const struct tw_world *w, FILE *out) {
+static int setup_world(const struct tw_world* w, FILE* out) {
     W = w;
     PS = sysconf(_SC_PAGESIZE);
     g_stop = 0;
@@ -893,9 +888,9 @@ static int in_page_cache(unsigned long index) {
 }
 
 /* Runs op k to completion (where it runs) and writes its result. */
-static void run_op(int k, char *res) {
-    const struct tw_op *o = &W->ops[k];
-    char *reply = malloc(TW_REPLY);
+static void run_op(int k, char* res) {
+    const struct tw_op* o = &W->ops[k];
+    char* reply = malloc(TW_REPLY);
     if (o->kind == TW_RECLAIM) {
         /* MADV_PAGEOUT skips a folio not on the LRU yet (still in another CPU's
          * lru_add batch: folio_isolate_lru fails, lru_add_drain() drains only
@@ -916,10 +911,11 @@ static void run_op(int k, char *res) {
                 fflush(NULL);
                 pid_t pid = fork();
                 if (pid == 0) {
-                    volatile char *p = mmap(NULL, (size_t)PS, PROT_READ, MAP_SHARED, g_memfd, (off_t)(o->page * (unsigned long)PS));
+                    volatile char* p =
+                        mmap(NULL, (size_t)PS, PROT_READ, MAP_SHARED, g_memfd, (off_t)(o->page * (unsigned long)PS));
                     if (p == MAP_FAILED) _exit(1);
                     (void)p[0];
-                    _exit(madvise((void *)p, (size_t)PS, MADV_PAGEOUT) ? 1 : 0);
+                    _exit(madvise((void*)p, (size_t)PS, MADV_PAGEOUT) ? 1 : 0);
                 }
                 int st = 0;
                 waitpid(pid, &st, 0);
@@ -937,25 +933,26 @@ static void run_op(int k, char *res) {
     free(reply);
 }
 
-static void msgs_since(int from, char *buf, size_t n) {
+static void msgs_since(int from, char* buf, size_t n) {
     int to = __atomic_load_n(&g_sh->nmsg, __ATOMIC_ACQUIRE);
     size_t len = 0;
     buf[0] = 0;
-    for (int i = from; i < to && len + TW_MSG_LEN + 2 < n; ++i) len += (size_t)sprintf(buf + len, "%s%s", len ? " " : "", g_sh->msg[i]);
+    for (int i = from; i < to && len + TW_MSG_LEN + 2 < n; ++i)
+        len += (size_t)sprintf(buf + len, "%s%s", len ? " " : "", g_sh->msg[i]);
     if (!len) strcpy(buf, "-");
 }
 
 /* Values of every cell (or only cell `only` if >= 0), in table order, into
  * vals[i] (32 bytes each). */
 static int observe_cells(char (*vals)[32], int only) {
-    char *reply = malloc(TW_REPLY);
+    char* reply = malloc(TW_REPLY);
     for (int m = 0; m < W->nmms; ++m) {
         if (only >= 0 && (W->cells[only].kind != TW_CELL_PTE || W->cells[only].mm != m)) continue;
         if (ask(m, CMD_OBSERVE, only, 0, 0, reply) != 0) {
             free(reply);
             return -1;
         }
-        for (char *line = strtok(reply, "\n"); line; line = strtok(NULL, "\n")) {
+        for (char* line = strtok(reply, "\n"); line; line = strtok(NULL, "\n")) {
             int idx = -1;
             char v[32];
             if (sscanf(line, "%d %31s", &idx, v) == 2 && idx >= 0 && idx < W->ncells) strcpy(vals[idx], v);
@@ -965,7 +962,7 @@ static int observe_cells(char (*vals)[32], int only) {
     struct stat fst;
     off_t isize = fstat(g_memfd, &fst) == 0 ? fst.st_size : (off_t)(W->file_pages * (unsigned long)PS);
     for (int i = 0; i < W->ncells; ++i) {
-        const struct tw_cell *c = &W->cells[i];
+        const struct tw_cell* c = &W->cells[i];
         if (c->kind == TW_CELL_PTE || (only >= 0 && i != only)) continue;
         off_t off = (off_t)(c->page * (unsigned long)PS);
         if (off >= isize) { /* past i_size after an ftruncate: no page can be there */
@@ -990,17 +987,15 @@ static int observe_cells(char (*vals)[32], int only) {
         unsigned char b[8] = {0};
         char t[8] = "?";
         if (!hole && inc && pread(g_memfd, b, 8, off) == 8) tag_text(b, t);
-        if (c->kind == TW_CELL_XA)
-            snprintf(vals[i], 32, hole ? "hole" : inc ? "F(%s)" : "S", t);
-        else
-            snprintf(vals[i], 32, "%s", hole ? "hole" : inc ? t : "?"); /* swapped: reading would swap it in */
+        if (c->kind == TW_CELL_XA) snprintf(vals[i], 32, hole ? "hole" : inc ? "F(%s)" : "S", t);
+        else snprintf(vals[i], 32, "%s", hole ? "hole" : inc ? t : "?"); /* swapped: reading would swap it in */
     }
     return 0;
 }
 
 static int observe(char (*vals)[32]) { return observe_cells(vals, -1); }
 
-int tw_run(const struct tw_world *w, int nsetup, FILE *out) {
+int tw_run(const struct tw_world* w, int nsetup, FILE* out) {
     (void)nsetup;
     int rc = setup_world(w, out);
     if (rc) {
@@ -1030,7 +1025,7 @@ int tw_run(const struct tw_world *w, int nsetup, FILE *out) {
 
 /* ---- the race loop ---------------------------------------------------------------- */
 
-const char *tw_classify(int watch_protected, const char *pte, const char *follow_msgs, int wrote, char *buf,
+const char* tw_classify(int watch_protected, const char* pte, const char* follow_msgs, int wrote, char* buf,
                         unsigned long n) {
     int still = strcmp(pte, "M") == 0 || strcmp(pte, "swap(wp)") == 0 || strstr(pte, ",1)") != NULL;
     int c2 = watch_protected && !still;
@@ -1049,7 +1044,7 @@ struct outcome {
     long bins[TW_BINS];
 };
 
-int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, FILE *out) {
+int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, FILE* out) {
     int rc = setup_world(w, out);
     if (rc) {
         teardown();
@@ -1072,14 +1067,15 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
     strcpy(armed, vals[r->watch]);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (ncpu < 1) ncpu = 1;
-    struct outcome *oc = calloc(TW_MAX_OUTCOMES, sizeof *oc);
+    struct outcome* oc = calloc(TW_MAX_OUTCOMES, sizeof *oc);
     int noc = 0;
     long iters = 0, rearm_failed = 0, lost = 0;
     int wrote = 0;
-    const struct tw_cell *wc = &w->cells[r->watch];
+    const struct tw_cell* wc = &w->cells[r->watch];
     for (int f = 0; f < r->nfollow; ++f) {
-        const struct tw_op *o = &w->ops[r->follow[f]];
-        if (o->kind == TW_WRITE && o->mm == wc->mm && o->vma == wc->vma && wc->page >= o->page && wc->page < o->page + o->count)
+        const struct tw_op* o = &w->ops[r->follow[f]];
+        if (o->kind == TW_WRITE && o->mm == wc->mm && o->vma == wc->vma && wc->page >= o->page &&
+            wc->page < o->page + o->count)
             wrote = 1;
     }
     long long begin = now_ns();
@@ -1114,12 +1110,10 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
         }
         char reply[64];
         for (int s = 0; s < r->nracers; ++s) {
-            const struct tw_op *o = &w->ops[r->racers[s]];
+            const struct tw_op* o = &w->ops[r->racers[s]];
             int cpu = (int)(s % ncpu);
-            if (o->mm < 0)
-                racer_arm(s, r->racers[s], cpu);
-            else
-                ask(o->mm, CMD_RACE_ARM, r->racers[s], s, cpu, reply);
+            if (o->mm < 0) racer_arm(s, r->racers[s], cpu);
+            else ask(o->mm, CMD_RACE_ARM, r->racers[s], s, cpu, reply);
         }
         long long deadline = t0 + win + 2000000000LL;
         int all = 0;
@@ -1133,11 +1127,9 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
             break;
         }
         for (int s = 0; s < r->nracers; ++s) {
-            const struct tw_op *o = &w->ops[r->racers[s]];
-            if (o->mm < 0)
-                pthread_join(g_racer[s].t, NULL);
-            else
-                ask(o->mm, CMD_RACE_JOIN, 0, s, 0, reply);
+            const struct tw_op* o = &w->ops[r->racers[s]];
+            if (o->mm < 0) pthread_join(g_racer[s].t, NULL);
+            else ask(o->mm, CMD_RACE_JOIN, 0, s, 0, reply);
         }
         usleep(200);
         char race_msgs[1024], pte[32], cls[8];
@@ -1162,8 +1154,7 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
         snprintf(key, sizeof key, "%.31s after the race, race msgs %.80s, then msgs %.80s, ends %.31s", pte, race_msgs,
                  msgs, end);
         int i;
-        for (i = 0; i < noc && strcmp(oc[i].key, key) != 0; ++i) {
-        }
+        for (i = 0; i < noc && strcmp(oc[i].key, key) != 0; ++i) {}
         if (i == noc && noc < TW_MAX_OUTCOMES) {
             snprintf(oc[i].key, sizeof oc[i].key, "%s", key);
             strcpy(oc[i].cls, cls);

@@ -28,8 +28,23 @@ extern "C" {
 #endif
 
 enum tw_op_kind {
-    TW_READ, TW_WRITE, TW_FILE_WRITE, TW_PUNCH, TW_DONTNEED, TW_PAGEOUT, TW_RECLAIM, TW_NOOP, TW_MUNMAP,
-    TW_API, TW_REGISTER, TW_UNREGISTER, TW_WRITEPROTECT, TW_COPY, TW_ZEROPAGE, TW_CONTINUE, TW_WAKE,
+    TW_READ,
+    TW_WRITE,
+    TW_FILE_WRITE,
+    TW_PUNCH,
+    TW_DONTNEED,
+    TW_PAGEOUT,
+    TW_RECLAIM,
+    TW_NOOP,
+    TW_MUNMAP,
+    TW_API,
+    TW_REGISTER,
+    TW_UNREGISTER,
+    TW_WRITEPROTECT,
+    TW_COPY,
+    TW_ZEROPAGE,
+    TW_CONTINUE,
+    TW_WAKE,
     /* later additions */
     TW_REMOVE,     /* madvise(MADV_REMOVE) of pages of the VMA */
     TW_FTRUNCATE,  /* ftruncate(memfd, page) — page holds the size in bytes */
@@ -44,62 +59,62 @@ enum tw_op_kind {
 #define TW_MAX_RACERS 4
 
 struct tw_vma {
-    unsigned long start;  /* bytes */
+    unsigned long start; /* bytes */
     unsigned long pages;
-    unsigned long pgoff;  /* file page of start (file VMA) */
-    int file;             /* MAP_SHARED of the memfd, else private anonymous */
-    int write;            /* PROT_WRITE */
-    int shared;           /* file VMA: MAP_SHARED (else MAP_PRIVATE of the memfd) */
+    unsigned long pgoff; /* file page of start (file VMA) */
+    int file;            /* MAP_SHARED of the memfd, else private anonymous */
+    int write;           /* PROT_WRITE */
+    int shared;          /* file VMA: MAP_SHARED (else MAP_PRIVATE of the memfd) */
 };
 
 struct tw_mm {
-    const char *name;
+    const char* name;
     int nvmas;
     struct tw_vma vmas[TW_MAX_VMAS];
 };
 
 struct tw_policy {
-    int copy_mode_wp;       /* answer MISSING with UFFDIO_COPY(MODE_WP) */
-    const char *copy_tag;   /* data of the copied page; "{i}" = file page index */
-    int zeropage;           /* answer MISSING with UFFDIO_ZEROPAGE */
-    int clear_on_wp;        /* answer WP with UFFDIO_WRITEPROTECT(0) */
-    int continue_on_minor;  /* answer MINOR with UFFDIO_CONTINUE */
+    int copy_mode_wp;      /* answer MISSING with UFFDIO_COPY(MODE_WP) */
+    const char* copy_tag;  /* data of the copied page; "{i}" = file page index */
+    int zeropage;          /* answer MISSING with UFFDIO_ZEROPAGE */
+    int clear_on_wp;       /* answer WP with UFFDIO_WRITEPROTECT(0) */
+    int continue_on_minor; /* answer MINOR with UFFDIO_CONTINUE */
     int continue_mode_wp;
 };
 
 struct tw_op {
-    const char *label;        /* "A1: read A[8]" */
-    int kind;                 /* enum tw_op_kind */
-    int mm;                   /* process that runs it; -1: the controller (file ops) */
-    int vma;                  /* VMA of that mm */
-    unsigned long page;       /* file page (file VMA, file ops) or page in the VMA (anon) */
-    unsigned long count;      /* pages */
-    unsigned long long arg;   /* register/writeprotect/copy mode (uffd ABI bits), api features, mprotect prot,
+    const char* label;      /* "A1: read A[8]" */
+    int kind;               /* enum tw_op_kind */
+    int mm;                 /* process that runs it; -1: the controller (file ops) */
+    int vma;                /* VMA of that mm */
+    unsigned long page;     /* file page (file VMA, file ops) or page in the VMA (anon) */
+    unsigned long count;    /* pages */
+    unsigned long long arg; /* register/writeprotect/copy mode (uffd ABI bits), api features, mprotect prot,
                                  pageout: 1 = stands in for reclaim (drain, repeat while mapped) */
-    const char *tag;          /* write / file_write / copy data */
+    const char* tag;        /* write / file_write / copy data */
 };
 
 enum tw_cell_kind { TW_CELL_PTE, TW_CELL_XA, TW_CELL_DATA };
 
 struct tw_cell {
-    const char *name;  /* "A.pte[8]", "xa[8]", "data[8]" */
-    int kind;          /* enum tw_cell_kind */
-    int mm, vma;       /* PTE */
+    const char* name; /* "A.pte[8]", "xa[8]", "data[8]" */
+    int kind;         /* enum tw_cell_kind */
+    int mm, vma;      /* PTE */
     unsigned long page;
 };
 
 struct tw_world {
-    const char *name;
+    const char* name;
     unsigned long file_pages;
     int nmms;
     struct tw_mm mms[TW_MAX_MMS];
-    int uffd_mm;              /* mm of the userfaultfd context (the uffdio_api op's), -1: none */
+    int uffd_mm; /* mm of the userfaultfd context (the uffdio_api op's), -1: none */
     struct tw_policy policy;
     int nops;
-    const struct tw_op *ops;
+    const struct tw_op* ops;
     int ncells;
-    const struct tw_cell *cells;
-    int need_swap;            /* a swap area is needed (pageout/reclaim); made if none is active */
+    const struct tw_cell* cells;
+    int need_swap; /* a swap area is needed (pageout/reclaim); made if none is active */
 };
 
 /* The race loop: ops racers[] start together (each on its own CPU, start
@@ -108,30 +123,30 @@ struct tw_world {
  * the page the race is about (its pte after the race is part of the outcome). */
 struct tw_race {
     int nracers;
-    int racers[TW_MAX_RACERS];   /* op indexes */
+    int racers[TW_MAX_RACERS]; /* op indexes */
     int nfollow;
-    const int *follow;
+    const int* follow;
     int nrearm;
-    const int *rearm;
-    int watch;                   /* cell index of the watched pte */
-    int watch_protected;         /* the monitor had the page write-protected before the race */
-    long iterations;             /* 0: unbounded */
-    double seconds;              /* 0: unbounded */
+    const int* rearm;
+    int watch;           /* cell index of the watched pte */
+    int watch_protected; /* the monitor had the page write-protected before the race */
+    long iterations;     /* 0: unbounded */
+    double seconds;      /* 0: unbounded */
     int window_us;
 };
 
 /* 0 when this kernel and these permissions allow a twin run; else 77 with why. */
-int tw_preflight(char *why, unsigned long n);
+int tw_preflight(char* why, unsigned long n);
 
 /* Runs ops [0, nops) in order and prints their observations on out.
  * Returns 0 (ran; the observations say what happened), 2 (the world cannot be
  * built as described: address in use, ...), 77 (not allowed), 3 (a system
  * call of the twin itself failed). */
-int tw_run(const struct tw_world *w, int nsetup, FILE *out);
+int tw_run(const struct tw_world* w, int nsetup, FILE* out);
 
 /* Runs setup ops [0, nsetup) once, then the race loop; prints one line per
  * distinct outcome with its count and a histogram by start offset. */
-int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, FILE *out);
+int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, FILE* out);
 
 /* How the simulation's checker classifies an outcome of the race (pure code):
  * a write that went through silently on a page the monitor protected is C1
@@ -140,16 +155,16 @@ int tw_race_run(const struct tw_world *w, int nsetup, const struct tw_race *r, F
  * pte: the watched pte after the race ("M", "P(?,?,1)", "P(?,?,0)", "none");
  * follow_msgs: messages of the follow-up ops ("-" if none); wrote: a
  * follow-up op writes the watched page. */
-const char *tw_classify(int watch_protected, const char *pte, const char *follow_msgs, int wrote, char *buf,
+const char* tw_classify(int watch_protected, const char* pte, const char* follow_msgs, int wrote, char* buf,
                         unsigned long n);
 
 /* Swap file management (shared with faultline-probe): makes, formats and
  * swapon()s a swap file of `bytes` at path (root only); tw_swap_cleanup()
  * swapoff()s and removes it and is async-signal-safe. tw_swap_remove_stale()
  * removes leftovers of dead processes named PREFIX-PID.swap in /var/tmp. */
-int tw_swap_make(const char *path, unsigned long bytes, char *note, unsigned long n);
+int tw_swap_make(const char* path, unsigned long bytes, char* note, unsigned long n);
 void tw_swap_cleanup(void);
-void tw_swap_remove_stale(const char *prefix);
+void tw_swap_remove_stale(const char* prefix);
 int tw_swap_active(void);
 
 #ifdef __cplusplus

@@ -8,8 +8,8 @@
 namespace faultline::kernel {
 
 struct KernelRun {
-    int code = 0;       // twin_rt's: 0 ran, 2 bad world, 77 not allowed, 3 twin failure
-    std::string text;   // the observation lines
+    int code = 0;      // twin_rt's: 0 ran, 2 bad world, 77 not allowed, 3 twin failure
+    std::string text;  // the observation lines
 };
 
 // 0, or 77 with the reason (older kernel, no userfaultfd, not permitted).

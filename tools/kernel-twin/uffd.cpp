@@ -23,9 +23,7 @@ namespace probe {
 
 namespace {
 
-std::runtime_error sys_error(const std::string& what) {
-    return std::runtime_error(what + ": " + std::strerror(errno));
-}
+std::runtime_error sys_error(const std::string& what) { return std::runtime_error(what + ": " + std::strerror(errno)); }
 
 constexpr std::size_t kPmdSize = 2u << 20;
 
@@ -193,9 +191,7 @@ int open_uffd(bool user_mode_only) {
     return static_cast<int>(syscall(SYS_userfaultfd, flags));
 }
 
-int ioctl_errno(int fd, unsigned long req, void* arg) {
-    return ioctl(fd, req, arg) == 0 ? 0 : errno;
-}
+int ioctl_errno(int fd, unsigned long req, void* arg) { return ioctl(fd, req, arg) == 0 ? 0 : errno; }
 
 }  // namespace
 

@@ -41,7 +41,11 @@ public:
     Fd& operator=(const Fd&) = delete;
     ~Fd() { reset(); }
     int get() const { return fd_; }
-    int release() { int f = fd_; fd_ = -1; return f; }
+    int release() {
+        int f = fd_;
+        fd_ = -1;
+        return f;
+    }
     void reset();
     explicit operator bool() const { return fd_ >= 0; }
 
@@ -58,8 +62,8 @@ struct Memfd {
     // without touching any mapping, like the spec's B1 write(2) in S0).
     void fill(std::size_t i, unsigned char tag) const;
     unsigned char peek(std::size_t i, std::size_t byte = 0) const;  // pread
-    void punch(std::size_t i, std::size_t n = 1) const;  // PUNCH_HOLE|KEEP_SIZE
-    bool is_hole(std::size_t i) const;                 // via SEEK_DATA
+    void punch(std::size_t i, std::size_t n = 1) const;             // PUNCH_HOLE|KEEP_SIZE
+    bool is_hole(std::size_t i) const;                              // via SEEK_DATA
 };
 
 // Owns an mmap()ed range. Shared file mappings are placed 2 MiB aligned so
@@ -68,7 +72,10 @@ struct Memfd {
 class Mapping {
 public:
     Mapping() = default;
-    Mapping(Mapping&& o) noexcept : base_(o.base_), len_(o.len_) { o.base_ = nullptr; o.len_ = 0; }
+    Mapping(Mapping&& o) noexcept : base_(o.base_), len_(o.len_) {
+        o.base_ = nullptr;
+        o.len_ = 0;
+    }
     Mapping& operator=(Mapping&&) = delete;
     Mapping(const Mapping&) = delete;
     ~Mapping();
