@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The real-kernel checks. Each mirrors a scenario of the kernel model spec
-// (/work/shared/spec/kernel-model.md §8, §9) for the upstream variant e, which
+// (the kernel-model spec, §8, §9) for the upstream variant e, which
 // is the only one a modern kernel can run. Expectations are written in the
 // spec's notation: pagemap states via PmEntry::kind() ("P,file,wp" = present
 // shmem pte with uffd-wp, "swp,wp" = uffd-wp marker, "none"), messages via
