@@ -30,7 +30,8 @@ struct KernelArgs {
     bool race = false;
     long iterations = 0;
     double seconds = 10;
-    int windowUs = 5;
+    int windowUs = 0;  // 0: calibrated on this kernel
+    bool uniform = false;
     std::string emitC;
     bool force = false;
 };
@@ -61,7 +62,7 @@ int emit(const KernelArgs& a, const kernel::Plan& plan) {
         return kBadInput;
     }
     std::ofstream out(a.emitC, std::ios::trunc);
-    out << kernel::emitC(plan, a.session, a.race, a.iterations, a.seconds, a.windowUs);
+    out << kernel::emitC(plan, a.session, a.race, a.iterations, a.seconds, a.windowUs, a.uniform);
     out.close();
     if (!out) {
         std::fprintf(stderr, "faultline-cli kernel: cannot write %s\n", a.emitC.c_str());
@@ -88,12 +89,15 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
         const std::string bound =
             (a.iterations ? std::to_string(a.iterations) + " iterations" : std::string("no iteration count")) +
             (a.seconds > 0 ? ", " + std::to_string(int(a.seconds)) + " s" : std::string());
-        std::printf("start offsets of %s relative to %s: uniform in +-%d us; bounded by %s\n",
+        const std::string window = a.windowUs ? "+-" + std::to_string(a.windowUs) + " us"
+                                              : std::string("the range where the two overlap (their durations on "
+                                                            "this kernel measured first)");
+        std::printf("start offsets of %s relative to %s: over %s, %s; bounded by %s\n",
                     plan.ops[size_t(rp.racers[1])].label.c_str(), plan.ops[size_t(rp.racers[0])].label.c_str(),
-                    a.windowUs, bound.c_str());
+                    window.c_str(), a.uniform ? "uniform" : "aimed at the offsets that hit", bound.c_str());
         std::fflush(stdout);
     }
-    const kernel::KernelRun kr = kernel::runRace(plan, a.iterations, a.seconds, a.windowUs);
+    const kernel::KernelRun kr = kernel::runRace(plan, a.iterations, a.seconds, a.windowUs, a.uniform);
     if (kr.code == kNotAllowed || kr.code == kBadInput || kr.code == 3) {
         std::fprintf(stderr, "%s", kr.text.c_str());
         return kr.code == 3 ? kFailed : kr.code;
@@ -113,6 +117,13 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
         o.set("iterations", int64_t(r.iterations));
         o.set("seconds", r.seconds);
         o.set("window_us", r.windowUs);
+        o.set("offset_lo_us", double(r.offsetLoNs) / 1e3);
+        o.set("offset_hi_us", double(r.offsetHiNs) / 1e3);
+        json::Value durs = json::Value::array();
+        for (long long d : r.durationNs) durs.push_back(double(d) / 1e3);
+        o.set("durations_us", durs);
+        o.set("late", int64_t(r.late));
+        o.set("sampling", r.sampling);
         o.set("rearm_failed", int64_t(r.rearmFailed));
         o.set("interrupted", r.interrupted);
         json::Value outs = json::Value::array();
@@ -137,7 +148,8 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
     if (a.raw) return agree ? kOk : kFailed;
     for (const auto& n : kernel::parseObservations(kr.text).notes) std::printf("# %s\n", n.c_str());
     std::printf(
-        "iterations: %ld in %.1f s%s%s\n", r.iterations, r.seconds, r.interrupted ? " (interrupted)" : "",
+        "iterations: %ld in %.1f s%s (%ld with a racer delayed more than 2 us)%s\n", r.iterations, r.seconds,
+        r.interrupted ? " (interrupted)" : "", r.late,
         r.rearmFailed ? (", " + std::to_string(r.rearmFailed) + " re-arms did not restore " + watched).c_str() : "");
     std::printf("%-7s %9s %9s  %s\n", "class", "count", "rate", "outcome");
     for (const auto& oc : r.outcomes)
@@ -145,9 +157,10 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
                     oc.key.c_str());
     if (!r.outcomes.empty()) {
         const size_t bins = r.outcomes.front().histogram.size();
-        std::printf("histogram by start offset (us, %zu bins over +-%d):\n%-7s", bins, r.windowUs, "offset");
-        for (size_t b = 0; b < bins; ++b)
-            std::printf(" %6.1f", -r.windowUs + (2.0 * r.windowUs) * (double(b) + 0.5) / double(bins));
+        const double lo = double(r.offsetLoNs) / 1e3, hi = double(r.offsetHiNs) / 1e3;
+        std::printf("histogram by the start offset that happened (us, %zu bins over [%.2f, %.2f]):\n%-7s", bins, lo,
+                    hi, "offset");
+        for (size_t b = 0; b < bins; ++b) std::printf(" %6.2f", lo + (hi - lo) * (double(b) + 0.5) / double(bins));
         std::printf("\n");
         for (const auto& oc : r.outcomes) {
             std::printf("%-7s", oc.cls.c_str());
@@ -205,6 +218,7 @@ int run(const KernelArgs& a) {
         o.set("file", a.session);
         o.set("kernel", release());
         o.set("variant", "upstream");
+        o.set("setup_ops", int64_t(plan.nsetup));  // ops 1..setup_ops are the session's setup
         json::Value rows = json::Value::array();
         for (const auto& r : c.rows) {
             if (!a.all && r.agree && !r.changed) continue;
@@ -215,6 +229,7 @@ int run(const KernelArgs& a) {
             x.set("kernel", r.kernel);
             x.set("simulation", r.sim);
             x.set("agree", r.agree);
+            x.set("changed", r.changed);
             rows.push_back(x);
         }
         o.set("rows", rows);
@@ -282,10 +297,13 @@ void addKernelCommand(CLI::App& app, int& exitCode) {
         ->type_name("S")
         ->check(CLI::Range(0.0, 86400.0))
         ->capture_default_str();
-    cmd->add_option("--window-us", a->windowUs, "race: start offsets jittered over +-W microseconds")
+    cmd->add_option("--window-us", a->windowUs,
+                    "race: start offsets over +-W microseconds (default: over the range where the racing operations "
+                    "overlap, from their durations measured on this kernel)")
         ->type_name("W")
-        ->check(CLI::Range(1, 100000))
-        ->capture_default_str();
+        ->check(CLI::Range(1, 100000));
+    cmd->add_flag("--uniform", a->uniform,
+                  "race: offsets uniform over the window (default: aimed at the offsets where a violation was seen)");
     cmd->add_option("--emit-c", a->emitC, "write a standalone C reproducer of the session to FILE.c")
         ->type_name("FILE.c");
     cmd->add_flag("--force", a->force, "--emit-c: replace FILE.c if it exists");

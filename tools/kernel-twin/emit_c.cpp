@@ -115,6 +115,7 @@ int main(int argc, char **argv) {
         if (argc > 2) r.iterations = atol(argv[2]);
         if (argc > 3) r.seconds = atof(argv[3]);
         if (argc > 4) r.window_us = atoi(argv[4]);
+        if (argc > 5) r.uniform = strcmp(argv[5], "uniform") == 0;
         rc = tw_race_run(&world, nsetup, &r, out);
         fclose(out);
         fputs(buf, stdout);
@@ -144,7 +145,7 @@ int main(int argc, char **argv) {
 }  // namespace
 
 std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, long iterations, double seconds,
-                  int windowUs) {
+                  int windowUs, bool uniform) {
     std::ostringstream o;
     o << "/*\n * Faultline kernel twin reproducer: " << commentText(plan.name) << "\n *\n"
       << wrapped(plan.description) << " *\n * Made by: faultline-cli kernel " << commentText(sessionPath)
@@ -153,8 +154,11 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
       << " * Run:     ./repro                 the operations one after another; prints what the\n"
       << " *                                  kernel shows after each and a verdict against the\n"
       << " *                                  simulation (Faultline, upstream)\n"
-      << " *          ./repro --race [ITERATIONS [SECONDS [WINDOW_US]]]\n"
-      << " *                                  the racing operations started together, jittered\n"
+      << " *          ./repro --race [ITERATIONS [SECONDS [WINDOW_US [uniform]]]]\n"
+      << " *                                  the racing operations started together on pinned\n"
+      << " *                                  CPUs; WINDOW_US 0: start offsets over the range where\n"
+      << " *                                  they overlap (durations measured first), aimed at the\n"
+      << " *                                  offsets that hit; \"uniform\": not aimed\n"
       << " * Needs Linux >= 6.12 with userfaultfd (root, or vm.unprivileged_userfaultfd=1);\n"
       << " * exits 77 when not allowed, 0 when the kernel agrees with the simulation, 1 if not.\n"
       << " * libc and kernel headers only.\n */\n"
@@ -195,7 +199,7 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
     if (rp.racers.empty()) o << "0";
     o << "}, " << rp.follow.size() << ", follow, " << rp.rearm.size() << ", rearm, " << std::max(rp.watch, 0) << ", "
       << int(rp.watchProtected) << ", " << (race ? iterations : 0) << "L, " << (race ? seconds : 10.0) << ", "
-      << windowUs << "};\n\n";
+      << windowUs << ", " << int(uniform) << "};\n\n";
     o << "/* What the simulation of the same operations shows after each (Faultline, upstream). */\n"
          "static const char *const expected[] = {\n";
     for (size_t i = 0; i < plan.sim.size(); ++i) {

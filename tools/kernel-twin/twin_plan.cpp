@@ -540,6 +540,10 @@ RaceResult parseRace(const std::string& text) {
                 if (k == "iterations") ls >> r.iterations;
                 else if (k == "seconds") ls >> r.seconds;
                 else if (k == "window_us") ls >> r.windowUs;
+                else if (k == "offset_ns") ls >> r.offsetLoNs >> r.offsetHiNs;
+                else if (k == "durations_ns") ls >> r.durationNs[0] >> r.durationNs[1];
+                else if (k == "late") ls >> r.late;
+                else if (k == "sampling") ls >> r.sampling;
                 else if (k == "rearm_failed") ls >> r.rearmFailed;
                 else if (k == "stuck") ls >> r.stuck;
                 else if (k == "interrupted") r.interrupted = true;

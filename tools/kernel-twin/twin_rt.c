@@ -39,6 +39,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <linux/futex.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +88,10 @@ struct tw_shared {
     volatile long long start_ns[TW_MAX_RACERS];
     volatile int done[TW_MAX_RACERS];
     char result[TW_MAX_RACERS][64];
+    /* the race loop (see racer_thread): */
+    volatile int go;                       /* futex word: bumped to start the armed racers */
+    volatile int ready[TW_MAX_RACERS];     /* a racer waits for go */
+    volatile long long began_ns[TW_MAX_RACERS], ended_ns[TW_MAX_RACERS]; /* its operation, measured */
 };
 
 enum { CMD_OP, CMD_OBSERVE, CMD_PAGEOUT_IF_MAPPED, CMD_RACE_ARM, CMD_RACE_JOIN, CMD_EXIT };
@@ -563,14 +568,36 @@ struct racer {
 };
 static struct racer g_racer[TW_MAX_RACERS];
 
+/* g_sh is MAP_SHARED: a shared (not private) futex wakes racers in every process. */
+static void futex_wait_on(volatile int* w, int val) {
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    syscall(SYS_futex, w, FUTEX_WAIT, val, &ts, NULL, 0);
+}
+static void futex_wake_all(volatile int* w) { syscall(SYS_futex, w, FUTEX_WAKE, 1 << 30, NULL, NULL, 0); }
+
+/* A racer: pinned to its CPU and, where permitted, SCHED_FIFO, so that neither
+ * the twin's other threads nor other load on the machine delay its start (the
+ * window is a microsecond wide; a time slice is milliseconds). It blocks on
+ * the go futex (costing no CPU while the controller arms the others), then
+ * spins until its start time, and measures its operation with the same clock
+ * the controller plans with: the race is binned by the offsets that really
+ * happened, not by the planned ones. */
 static void* racer_thread(void* arg) {
     struct racer* r = arg;
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(r->cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    struct sched_param sp = {1};
+    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); /* not root: stays SCHED_OTHER */
+    int gen = __atomic_load_n(&g_sh->go, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&g_sh->ready[r->slot], 1, __ATOMIC_RELEASE);
+    long long give_up = now_ns() + 3000000000LL;
+    while (__atomic_load_n(&g_sh->go, __ATOMIC_ACQUIRE) == gen && now_ns() < give_up) futex_wait_on(&g_sh->go, gen);
     while (now_ns() < g_sh->start_ns[r->slot]) {}
+    g_sh->began_ns[r->slot] = now_ns();
     exec_op(r->op, g_sh->result[r->slot]);
+    g_sh->ended_ns[r->slot] = now_ns();
     __atomic_store_n(&g_sh->done[r->slot], 1, __ATOMIC_RELEASE);
     return NULL;
 }
@@ -1036,6 +1063,9 @@ const char* tw_classify(int watch_protected, const char* pte, const char* follow
 
 #define TW_MAX_OUTCOMES 32
 #define TW_BINS 20
+#define TW_CALIBRATE 15          /* solo runs of each racer to measure its duration */
+#define TW_LEAD_NS 100000LL      /* from go to the first start: a woken racer is spinning by then */
+#define TW_LATE_NS 2000LL        /* a racer that began later than this after its start time was delayed */
 
 struct outcome {
     char key[320];
@@ -1043,6 +1073,95 @@ struct outcome {
     long count;
     long bins[TW_BINS];
 };
+
+/* Starts the racers in mask together: racer 0 at t0, racer 1 at t0 + d1,
+ * racer k > 1 at t0 + dk; waits for them. 0, or -1 when one is stuck in the
+ * kernel (2 s), -2 when the racers could not be armed. */
+static int race_once(const struct tw_world* w, const struct tw_race* r, int mask, const long long* d, long ncpu) {
+    char reply[64];
+    long long lo = 0;
+    for (int s = 0; s < r->nracers; ++s) {
+        g_sh->done[s] = !(mask >> s & 1);
+        g_sh->ready[s] = 0;
+        g_sh->began_ns[s] = g_sh->ended_ns[s] = 0;
+        if ((mask >> s & 1) && d[s] < lo) lo = d[s];
+    }
+    for (int s = 0; s < r->nracers; ++s) {
+        if (!(mask >> s & 1)) continue;
+        const struct tw_op* o = &w->ops[r->racers[s]];
+        int cpu = (int)(s % ncpu);
+        if (o->mm < 0) {
+            if (racer_arm(s, r->racers[s], cpu)) return -2;
+        } else if (ask(o->mm, CMD_RACE_ARM, r->racers[s], s, cpu, reply) || strcmp(reply, "0") != 0) {
+            return -2;
+        }
+    }
+    /* The controller sleeps while racers run: on a 2-CPU machine a spinning
+     * controller would share a CPU with a racer and delay it by a time slice. */
+    struct timespec nap = {0, 20000};
+    long long deadline = now_ns() + 2000000000LL;
+    for (int s = 0; s < r->nracers; ++s)
+        while ((mask >> s & 1) && !__atomic_load_n(&g_sh->ready[s], __ATOMIC_ACQUIRE) && now_ns() < deadline)
+            nanosleep(&nap, NULL);
+    long long t0 = now_ns() + TW_LEAD_NS - lo;
+    for (int s = 0; s < r->nracers; ++s) g_sh->start_ns[s] = t0 + d[s];
+    __atomic_add_fetch(&g_sh->go, 1, __ATOMIC_RELEASE);
+    futex_wake_all(&g_sh->go);
+    deadline = now_ns() + 2000000000LL;
+    int all = 0;
+    while (!all && now_ns() < deadline) {
+        all = 1;
+        for (int s = 0; s < r->nracers; ++s) all = all && __atomic_load_n(&g_sh->done[s], __ATOMIC_ACQUIRE);
+        if (!all) nanosleep(&nap, NULL);
+    }
+    if (!all) return -1;
+    for (int s = 0; s < r->nracers; ++s) {
+        if (!(mask >> s & 1)) continue;
+        const struct tw_op* o = &w->ops[r->racers[s]];
+        if (o->mm < 0) pthread_join(g_racer[s].t, NULL);
+        else ask(o->mm, CMD_RACE_JOIN, 0, s, 0, reply);
+    }
+    return 0;
+}
+
+static unsigned long long xorshift(unsigned long long* x) {
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return *x;
+}
+
+static int cmp_ll(const void* a, const void* b) {
+    long long x = *(const long long*)a, y = *(const long long*)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The bin to aim the next start offset at. Each bin's weight is the square of
+ * its posterior mean hit rate, (hits + 1/2) / (tries + 1): bins never tried
+ * or rarely tried keep a weight (exploration), bins whose offsets hit the
+ * simulated violation are repeated (exploitation); a quarter of the
+ * iterations, and the first 10 per bin, sweep the whole window uniformly. */
+static int pick_bin(const long* tries, const long* hits, long iters, unsigned long long* rnd) {
+    if (iters < 10 * TW_BINS || xorshift(rnd) % 4 == 0) return (int)(xorshift(rnd) % TW_BINS);
+    double wsum = 0, wb[TW_BINS];
+    for (int b = 0; b < TW_BINS; ++b) {
+        double m = (hits[b] + 0.5) / (tries[b] + 1.0);
+        wb[b] = m * m;
+        wsum += wb[b];
+    }
+    double u = (double)(xorshift(rnd) % 1000000) / 1e6 * wsum;
+    for (int b = 0; b < TW_BINS; ++b) {
+        if (u < wb[b]) return b;
+        u -= wb[b];
+    }
+    return TW_BINS - 1;
+}
+
+/* Re-arms the world (rearm ops) and checks the watched cell is as armed: 1 armed, 0 not, -1 failed. */
+static int rearm_world(const struct tw_race* r, char (*vals)[32], const char* armed) {
+    char res[64];
+    for (int k = 0; k < r->nrearm; ++k) run_op(r->rearm[k], res);
+    if (observe_cells(vals, r->watch) != 0) return -1;
+    return strcmp(vals[r->watch], armed) == 0;
+}
 
 int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, FILE* out) {
     int rc = setup_world(w, out);
@@ -1069,7 +1188,8 @@ int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, F
     if (ncpu < 1) ncpu = 1;
     struct outcome* oc = calloc(TW_MAX_OUTCOMES, sizeof *oc);
     int noc = 0;
-    long iters = 0, rearm_failed = 0, lost = 0;
+    long iters = 0, rearm_failed = 0, lost = 0, late = 0;
+    long tries[TW_BINS] = {0}, hits[TW_BINS] = {0};
     int wrote = 0;
     const struct tw_cell* wc = &w->cells[r->watch];
     for (int f = 0; f < r->nfollow; ++f) {
@@ -1080,57 +1200,93 @@ int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, F
     }
     long long begin = now_ns();
     unsigned long long rnd = (unsigned long long)begin | 1;
-    const long long win = (long long)(r->window_us > 0 ? r->window_us : 1) * 1000;
+    long long d[TW_MAX_RACERS] = {0};
+    long long lo = 0, hi = 0;
     g_racing = 1;
+
+    /* Calibration: each of the first two racers alone, re-armed every time;
+     * the median of their durations on this kernel bounds the offsets at
+     * which the two operations overlap at all: racer 1 starting between one
+     * duration of it before racer 0 and one duration of racer 0 after. */
+    long long dur[2] = {0, 0};
+    {
+        long long samples[2][TW_CALIBRATE];
+        int ns[2] = {0, 0};
+        for (int k = 0; k < TW_CALIBRATE && !g_stop; ++k)
+            for (int s = 0; s < 2; ++s) {
+                int a = rearm_world(r, vals, armed);
+                if (a < 0) {
+                    rc = 3;
+                    goto report;
+                }
+                if (a == 0) continue;
+                int q = race_once(w, r, 1 << s, d, ncpu);
+                if (q == -1) {
+                    fprintf(out, "# a racing operation did not complete within 2 s; stopping\n");
+                    ++lost;
+                    goto report;
+                }
+                if (q == 0) samples[s][ns[s]++] = g_sh->ended_ns[s] - g_sh->began_ns[s];
+            }
+        for (int s = 0; s < 2; ++s)
+            if (ns[s]) {
+                qsort(samples[s], (size_t)ns[s], sizeof samples[s][0], cmp_ll);
+                dur[s] = samples[s][ns[s] / 2];
+            }
+    }
+    if (r->window_us > 0) {
+        lo = -(long long)r->window_us * 1000, hi = (long long)r->window_us * 1000;
+    } else { /* the overlap range, with a margin for the operations being slower when they meet */
+        lo = -(dur[1] + dur[1] / 2 + 500), hi = dur[0] + dur[0] / 2 + 500;
+    }
+    struct sched_param sp = {1};
+    int fifo = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+    if (fifo) {
+        sp.sched_priority = 0;
+        pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
+    }
+    fprintf(out,
+            "# calibration: %s takes %.2f us, %s %.2f us (medians of %d solo runs); start offsets swept over "
+            "[%.2f, %.2f] us, %s; racers pinned to CPUs 0..%ld%s\n",
+            w->ops[r->racers[0]].label, dur[0] / 1e3, w->ops[r->racers[1]].label, dur[1] / 1e3, TW_CALIBRATE, lo / 1e3,
+            hi / 1e3, r->uniform ? "uniformly" : "aimed at the offsets that hit", (r->nracers < ncpu ? r->nracers : ncpu) - 1,
+            fifo ? ", SCHED_FIFO" : " (not SCHED_FIFO: no permission)");
+
     while (!g_stop && (r->iterations <= 0 || iters < r->iterations) &&
            (r->seconds <= 0 || (now_ns() - begin) / 1e9 < r->seconds)) {
-        if (iters > 0 || rearm_failed > 0) {
-            for (int k = 0; k < r->nrearm; ++k) run_op(r->rearm[k], res);
-            if (observe_cells(vals, r->watch) != 0) {
-                rc = 3;
-                break;
-            }
-            if (strcmp(vals[r->watch], armed) != 0) {
-                if (++rearm_failed > 1000 + 10 * iters) break; /* re-arming does not work: stop */
-                continue;
-            }
+        int a = rearm_world(r, vals, armed);
+        if (a < 0) {
+            rc = 3;
+            break;
+        }
+        if (a == 0) {
+            if (++rearm_failed > 1000 + 10 * iters) break; /* re-arming does not work: stop */
+            continue;
         }
         __atomic_store_n(&g_sh->nmsg, 0, __ATOMIC_RELEASE);
-        /* Racer 0 starts at t0; racer k at t0 + d_k, d_k uniform in [-win, win]. */
-        long long t0 = now_ns() + 300000 + win, d1 = 0;
-        for (int s = 0; s < r->nracers; ++s) {
-            long long d = 0;
-            if (s > 0) {
-                rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
-                d = (long long)(rnd % (unsigned long long)(2 * win + 1)) - win;
-                if (s == 1) d1 = d;
-            }
-            g_sh->start_ns[s] = t0 + d;
-            g_sh->done[s] = 0;
-        }
-        char reply[64];
-        for (int s = 0; s < r->nracers; ++s) {
-            const struct tw_op* o = &w->ops[r->racers[s]];
-            int cpu = (int)(s % ncpu);
-            if (o->mm < 0) racer_arm(s, r->racers[s], cpu);
-            else ask(o->mm, CMD_RACE_ARM, r->racers[s], s, cpu, reply);
-        }
-        long long deadline = t0 + win + 2000000000LL;
-        int all = 0;
-        while (!all && now_ns() < deadline) {
-            all = 1;
-            for (int s = 0; s < r->nracers; ++s) all = all && __atomic_load_n(&g_sh->done[s], __ATOMIC_ACQUIRE);
-        }
-        if (!all) { /* a racer is stuck in the kernel: nothing more to learn */
+        int bin = r->uniform ? (int)(xorshift(&rnd) % TW_BINS) : pick_bin(tries, hits, iters, &rnd);
+        long long span = hi - lo;
+        d[1] = lo + (span * bin + (long long)(xorshift(&rnd) % (unsigned long long)(span > 0 ? span : 1))) / TW_BINS;
+        for (int s = 2; s < r->nracers; ++s) d[s] = lo + (long long)(xorshift(&rnd) % (unsigned long long)(span + 1));
+        int q = race_once(w, r, (1 << r->nracers) - 1, d, ncpu);
+        if (q == -1) { /* a racer is stuck in the kernel: nothing more to learn */
             fprintf(out, "# a racing operation did not complete within 2 s; stopping\n");
             ++lost;
             break;
         }
-        for (int s = 0; s < r->nracers; ++s) {
-            const struct tw_op* o = &w->ops[r->racers[s]];
-            if (o->mm < 0) pthread_join(g_racer[s].t, NULL);
-            else ask(o->mm, CMD_RACE_JOIN, 0, s, 0, reply);
+        if (q == -2) {
+            fprintf(out, "# the racers could not be started; stopping\n");
+            rc = 3;
+            break;
         }
+        for (int s = 0; s < r->nracers; ++s)
+            if (g_sh->began_ns[s] - g_sh->start_ns[s] > TW_LATE_NS) {
+                ++late;
+                break;
+            }
+        /* Binned by the offset that happened (what the kernel saw), not the planned one. */
+        long long act = g_sh->began_ns[1] - g_sh->began_ns[0];
+        int abin = (int)(act < lo ? 0 : act >= hi ? TW_BINS - 1 : (act - lo) * TW_BINS / (span > 0 ? span : 1));
         usleep(200);
         char race_msgs[1024], pte[32], cls[8];
         msgs_since(0, race_msgs, sizeof race_msgs);
@@ -1150,6 +1306,8 @@ int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, F
             break;
         }
         strcpy(end, vals[r->watch]);
+        ++tries[abin];
+        if (strcmp(cls, "clean") != 0) ++hits[abin]; /* aim at what the checker flags */
         char key[320];
         snprintf(key, sizeof key, "%.31s after the race, race msgs %.80s, then msgs %.80s, ends %.31s", pte, race_msgs,
                  msgs, end);
@@ -1162,15 +1320,18 @@ int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, F
         }
         if (i < noc) {
             ++oc[i].count;
-            int bin = (int)((d1 + win) * TW_BINS / (2 * win + 1));
-            ++oc[i].bins[bin < 0 ? 0 : bin >= TW_BINS ? TW_BINS - 1 : bin];
+            ++oc[i].bins[abin];
         }
         ++iters;
     }
+report:
     g_racing = 0;
     double secs = (now_ns() - begin) / 1e9;
-    fprintf(out, "race iterations %ld seconds %.1f window_us %d rearm_failed %ld stuck %ld%s\n", iters, secs,
-            r->window_us, rearm_failed, lost, g_stop ? " interrupted" : "");
+    fprintf(out,
+            "race iterations %ld seconds %.1f window_us %d offset_ns %lld %lld durations_ns %lld %lld late %ld "
+            "sampling %s rearm_failed %ld stuck %ld%s\n",
+            iters, secs, r->window_us, lo, hi, dur[0], dur[1], late, r->uniform ? "uniform" : "adaptive",
+            rearm_failed, lost, g_stop ? " interrupted" : "");
     for (int i = 0; i < noc; ++i) {
         fprintf(out, "outcome %s %ld %s\n", oc[i].cls, oc[i].count, oc[i].key);
         fprintf(out, "histogram");

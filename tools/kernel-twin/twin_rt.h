@@ -117,9 +117,11 @@ struct tw_world {
     int need_swap; /* a swap area is needed (pageout/reclaim); made if none is active */
 };
 
-/* The race loop: ops racers[] start together (each on its own CPU, start
- * times jittered over +-window_us), then follow[] run one after another; the
- * world is re-armed by rearm[] before every iteration. `watch` is the cell of
+/* The race loop: ops racers[] start together (each pinned to its own CPU,
+ * SCHED_FIFO where permitted), racer 1 at an offset from racer 0 chosen per
+ * iteration, then follow[] run one after another; the world is re-armed by
+ * rearm[] before every iteration. The offsets sweep a window (see window_us)
+ * and are aimed at the offsets where the checker flagged an outcome before. `watch` is the cell of
  * the page the race is about (its pte after the race is part of the outcome). */
 struct tw_race {
     int nracers;
@@ -132,7 +134,9 @@ struct tw_race {
     int watch_protected; /* the monitor had the page write-protected before the race */
     long iterations;     /* 0: unbounded */
     double seconds;      /* 0: unbounded */
-    int window_us;
+    int window_us;       /* > 0: sweep start offsets over +-window_us; 0: over the range where the
+                            operations overlap, from their durations measured on this kernel */
+    int uniform;         /* 1: offsets uniform over the window; 0: aimed at the offsets that hit */
 };
 
 /* 0 when this kernel and these permissions allow a twin run; else 77 with why. */

@@ -38,7 +38,7 @@ KernelRun runSequential(const Plan& plan) {
     return captured([&](FILE* out) { return tw_run(&plan.world, int(plan.nsetup), out); });
 }
 
-KernelRun runRace(const Plan& plan, long iterations, double seconds, int windowUs) {
+KernelRun runRace(const Plan& plan, long iterations, double seconds, int windowUs, bool uniform) {
     const RacePlan& rp = plan.race;
     tw_race r{};
     r.nracers = int(rp.racers.size());
@@ -52,6 +52,7 @@ KernelRun runRace(const Plan& plan, long iterations, double seconds, int windowU
     r.iterations = iterations;
     r.seconds = seconds;
     r.window_us = windowUs;
+    r.uniform = uniform ? 1 : 0;
     return captured([&](FILE* out) { return tw_race_run(&plan.world, int(plan.nsetup), &r, out); });
 }
 

@@ -15,10 +15,11 @@ struct KernelRun {
 // 0, or 77 with the reason (older kernel, no userfaultfd, not permitted).
 int preflight(std::string* why);
 KernelRun runSequential(const Plan& plan);
-KernelRun runRace(const Plan& plan, long iterations, double seconds, int windowUs);
+// windowUs 0: the offsets sweep the range where the racers overlap (calibrated); uniform: not aimed at hits.
+KernelRun runRace(const Plan& plan, long iterations, double seconds, int windowUs, bool uniform = false);
 
 // Writes the standalone reproducer (C source text).
 std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, long iterations, double seconds,
-                  int windowUs);
+                  int windowUs, bool uniform = false);
 
 }  // namespace faultline::kernel
