@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QDockWidget>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -95,8 +96,12 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
                                      "IDS");
     const QCommandLineOption openResult("open-result",
                                         "After --explore: open the first counterexample found at its violating step.");
+    const QCommandLineOption kobs("kernel-observations",
+                                  "Show the kernel twin's observations in the memory map: the output of "
+                                  "`faultline-cli kernel SESSION --json --all` for this session.",
+                                  "FILE.json");
     p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view,
-                  cont, rcont, explore, openResult});
+                  cont, rcont, explore, openResult, kobs});
     if (!p.parse(args)) return p.errorText();
     if (p.isSet("help")) {
         if (helpText) *helpText = p.helpText();
@@ -105,7 +110,7 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     if (p.isSet("version")) return "version";
     // An option given with an empty value is a mistake, never "not given".
     for (const QCommandLineOption* opt :
-         {&kernel, &step, &task, &compare, &shot, &scale, &steps, &out, &theme, &size, &watch, &view})
+         {&kernel, &step, &task, &compare, &shot, &scale, &steps, &out, &theme, &size, &watch, &view, &kobs})
         if (p.isSet(*opt) && p.value(*opt).trimmed().isEmpty())
             return QStringLiteral("--%1: an empty value").arg(opt->names().front());
     const QStringList pos = p.positionalArguments();
@@ -146,6 +151,7 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
     o->watch = p.value(watch);
     o->noRecovery = p.isSet(norec);
     o->view = p.value(view);
+    o->kernelObservations = p.value(kobs);
     if (p.isSet(cont) && p.isSet(rcont)) return "--continue and --reverse-continue exclude each other";
     o->run = p.isSet(cont) ? 1 : p.isSet(rcont) ? -1 : 0;
     if (p.isSet(explore)) {
@@ -198,6 +204,16 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
             err << "faultline: --watch " << o.watch << ": " << e << "\n";
             return 2;
         }
+    if (!o.kernelObservations.isEmpty()) {
+        QFile f(o.kernelObservations);
+        const QString e = !f.open(QIODevice::ReadOnly)
+                              ? QStringLiteral("cannot read it: %1").arg(f.errorString())
+                              : w.showKernelObservations(f.readAll());
+        if (!e.isEmpty()) {
+            err << "faultline: --kernel-observations " << o.kernelObservations << ": " << e << "\n";
+            return 2;
+        }
+    }
     if (o.step) c.runTo(*o.step);
     if (o.run > 0) c.continueRun();
     if (o.run < 0) c.reverseContinue();

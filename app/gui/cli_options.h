@@ -29,6 +29,7 @@ struct Options {
     int run = 0;              // --continue (1) / --reverse-continue (-1), after --step
     QStringList explore;      // --explore V1,V2|all: run the Explore dock's search (default bounds) and wait
     bool openResult = false;  // --open-result: then open the first counterexample found
+    QString kernelObservations;  // --kernel-observations FILE.json: faultline-cli kernel --json --all's output
 
     bool headless() const { return !screenshot.isEmpty() || !exportSteps.isEmpty(); }
 };

@@ -80,7 +80,7 @@ KernelTwinDialog::KernelTwinDialog(const QString& sessionFile, const QString& se
     plot_ = new QCustomPlot(this);
     plot_->setObjectName("kernelRaceHistogram");
     plot_->setMinimumHeight(180);
-    plot_->xAxis->setLabel(tr("start offset of the second racer (µs)"));
+    plot_->xAxis->setLabel(tr("start offset of the second racer, as it happened (µs)"));
     plot_->yAxis->setLabel(tr("iterations"));
     plot_->legend->setVisible(true);
     lay->addWidget(plot_, 2);
@@ -112,7 +112,7 @@ void KernelTwinDialog::runCompare() {
     delete compare_;
     compare_ = new QProcess(this);
     connect(compare_, &QProcess::finished, this, &KernelTwinDialog::compareFinished);
-    compare_->start(faultlineCliPath(), {"kernel", file_, "--json"});
+    compare_->start(faultlineCliPath(), {"kernel", file_, "--json", "--all"});
 }
 
 void KernelTwinDialog::compareFinished() {
@@ -126,7 +126,11 @@ void KernelTwinDialog::compareFinished() {
         raceBtn_->setEnabled(false);
         return;
     }
-    const QJsonArray rows = o.value("rows").toArray();
+    Q_EMIT observed(out);
+    // The table: the rows that changed on either side or disagree (the memory map shows them all).
+    QJsonArray rows;
+    for (const auto& v : o.value("rows").toArray())
+        if (!v.toObject().value("agree").toBool() || v.toObject().value("changed").toBool(true)) rows.append(v);
     table_->setRowCount(int(rows.size()));
     const QColor bad(220, 60, 60, 90);
     for (int i = 0; i < rows.size(); ++i) {
@@ -144,7 +148,8 @@ void KernelTwinDialog::compareFinished() {
     table_->resizeColumnsToContents();
     table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     QString text = tr("<b>agreement: %1/%2 observations</b> — %3 under upstream, the operations one after another; "
-                      "rows shown: cells that changed or disagree.")
+                      "rows shown: cells that changed or disagree; the memory map shows the kernel's value of every cell after "
+                      "each operation.")
                        .arg(o.value("agreed").toInt())
                        .arg(o.value("observations").toInt())
                        .arg(o.value("kernel").toString());
@@ -196,7 +201,11 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
     const QJsonObject o = QJsonDocument::fromJson(json).object();
     const double n = o.value("iterations").toDouble();
     const double c1 = o.value("c1").toDouble();
+    // The bins divide the offsets the race swept (calibrated on this kernel, or +-window_us).
     const int w = o.value("window_us").toInt();
+    const double lo = o.contains("offset_lo_us") ? o.value("offset_lo_us").toDouble() : -w;
+    const double hi = o.contains("offset_hi_us") ? o.value("offset_hi_us").toDouble() : w;
+    const QJsonArray durs = o.value("durations_us").toArray();
     raceLabel_->setText(tr("<b>C1 in %1 % of %2 iterations</b> (C2 in %3 %)%4; the simulation of the schedule reports "
                            "%5 — %6")
                             .arg(n ? 100.0 * c1 / n : 0.0, 0, 'f', 2)
@@ -206,7 +215,17 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
                             .arg(o.value("simulation_findings").toString().isEmpty()
                                      ? tr("no findings")
                                      : o.value("simulation_findings").toString())
-                            .arg(o.value("agree").toBool() ? tr("agrees") : tr("differs")));
+                            .arg(o.value("agree").toBool() ? tr("agrees") : tr("differs")) +
+                        (durs.size() == 2 ? tr("<br><small>Alone on this kernel the racers take %1 µs and %2 µs; "
+                                               "start offsets swept over [%3, %4] µs, %5.</small>")
+                                                .arg(durs[0].toDouble(), 0, 'f', 2)
+                                                .arg(durs[1].toDouble(), 0, 'f', 2)
+                                                .arg(lo, 0, 'f', 2)
+                                                .arg(hi, 0, 'f', 2)
+                                                .arg(o.value("sampling").toString() == "uniform"
+                                                         ? tr("uniformly")
+                                                         : tr("aimed at the offsets that hit"))
+                                          : QString()));
     plot_->clearPlottables();
     const QJsonArray outs = o.value("outcomes").toArray();
     QCPBarsGroup* group = new QCPBarsGroup(plot_);
@@ -219,13 +238,13 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
         const QJsonArray h = oc.value("histogram").toArray();
         QVector<double> x, y;
         for (int b = 0; b < h.size(); ++b) {
-            x << -w + 2.0 * w * (b + 0.5) / double(h.size());
+            x << lo + (hi - lo) * (b + 0.5) / double(h.size());
             y << h[b].toDouble();
             top = std::max(top, h[b].toDouble());
         }
         auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
         bars->setData(x, y);
-        bars->setWidth(h.isEmpty() ? 1 : 1.6 * w / double(h.size()) / std::max<qsizetype>(1, outs.size()));
+        bars->setWidth(h.isEmpty() ? 1 : 0.8 * (hi - lo) / double(h.size()) / std::max<qsizetype>(1, outs.size()));
         bars->setBarsGroup(group);
         const bool c1bar = oc.value("class").toString().contains("C1");
         const QColor col = c1bar ? QColor(210, 50, 50) : colours[k++ % colours.size()];
@@ -235,7 +254,7 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
         bars->setName(
             QStringLiteral("%1 %2: %3").arg(oc.value("class").toString()).arg(oc.value("count").toInt()).arg(key));
     }
-    plot_->xAxis->setRange(-w, w);
+    plot_->xAxis->setRange(lo, hi);
     plot_->yAxis->setRange(0, top * 1.8);  // room for the legend above the bars
     plot_->replot();
 }

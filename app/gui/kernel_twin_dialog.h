@@ -44,6 +44,11 @@ public:
     QCustomPlot* histogram() const { return plot_; }
     QPushButton* raceButton() const { return raceBtn_; }
 
+Q_SIGNALS:
+    // The comparison's JSON (faultline-cli kernel --json --all: every cell
+    // after every operation), for the memory map.
+    void observed(const QByteArray& json);
+
 private:
     void compareFinished();
     void raceFinished();

@@ -285,8 +285,23 @@ KernelTwinDialog* MainWindow::runOnKernel() {
     }
     auto* d = new KernelTwinDialog(path, QString::fromStdString(s.name), this);
     d->setAttribute(Qt::WA_DeleteOnClose);
+    connect(d, &KernelTwinDialog::observed, this, [this](const QByteArray& json) {
+        if (const QString e = showKernelObservations(json); !e.isEmpty()) showError(tr("Run on This Kernel"), e);
+    });
     d->show();
     return d;
+}
+
+QString MainWindow::showKernelObservations(const QByteArray& json) {
+    QString error;
+    auto obs = views::KernelObservations::fromJson(json, &error);
+    if (!obs) return tr("The kernel twin's observations cannot be shown: %1").arg(error);
+    const QString current = QString::fromStdString(c_->debugger().session().name);
+    if (!obs->session.isEmpty() && obs->session != current)
+        return tr("The kernel twin's observations are of \"%1\", not of the open session \"%2\"")
+            .arg(obs->session, current);
+    map_->setKernelObservations(std::move(obs));
+    return {};
 }
 
 void MainWindow::buildActions() {
@@ -822,6 +837,7 @@ QString MainWindow::openFile(const QString& path, bool quiet) {
         return e;
     }
     lastError_.clear();
+    map_->setKernelObservations(nullptr);  // they were of the previous session
     setUnsaved(false);
     sourceText_.clear();
     std::string text, readError;

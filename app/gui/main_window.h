@@ -111,6 +111,10 @@ public:
     // Kernel ▸ Run on This Kernel: opens the kernel twin's dialog on the
     // session as it stands (nullptr if it could not be written out).
     KernelTwinDialog* runOnKernel();
+    // The kernel twin's comparison (faultline-cli kernel --json --all) into
+    // the memory map: empty, or why it cannot be shown. Opening another
+    // session clears it.
+    QString showKernelObservations(const QByteArray& json);
     // Don't show modal dialogs (headless runs, tests): errors go to lastError().
     void setQuiet(bool q) { quiet_ = q; }
 

@@ -19,16 +19,13 @@ rc=$?
 cat race.txt
 sleep 0.1
 if pgrep -s "$(cat sid)" > /dev/null; then echo "FAIL: processes left behind"; exit 1; fi
+# 77 only when the kernel or the permissions do not allow the twin.
 [ $rc = 77 ] && exit 77
-# A real race: how often the window is hit depends on the machine's timing and
-# load (on an idle 2-CPU machine S10 can go thousands of iterations without a
-# hit; under load it hits in about 2 %). A run that did not hit it proves
-# nothing either way: skipped, not passed. A silent write the simulation does
-# not predict ("DISAGREES") still fails.
-if [[ $match == "^reproduced: " ]] && grep -q "^not reproduced in these iterations" race.txt; then
-    echo "SKIP: the race was not hit in this run (figures above)"
-    exit 77
-fi
+# The race loop starts the racers within a microsecond of their planned
+# offsets and aims at the offsets that hit, so S10's C1 comes in well over
+# 10 % of iterations, idle or loaded: a run that misses it over the budget
+# fails ("not reproduced in these iterations", exit 1), as does a silent
+# write the simulation does not predict ("DISAGREES").
 # Interrupted: what counts is the partial report, hit or not (exit 0 or 1).
 if [ -n "$INTERRUPT_AFTER" ] && [ $rc = 1 ] && grep -q "^not reproduced in these iterations" race.txt; then rc=0; fi
 [ $rc = 0 ] || { echo "FAIL: exit $rc"; exit 1; }

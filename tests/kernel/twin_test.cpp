@@ -203,6 +203,24 @@ TEST(KernelTwinRace, ParsesTheRaceLoopsLines) {
     EXPECT_EQ(r.withRule("C2"), 2);
 }
 
+TEST(KernelTwinRace, ParsesTheCalibratedRaceLine) {
+    // Recorded on Linux 6.18: durations measured, offsets over the overlap range, aimed at hits.
+    RaceResult r = parseRace(recorded("s10-race-calibrated.txt"));
+    EXPECT_EQ(r.iterations, 917);
+    EXPECT_EQ(r.windowUs, 0);
+    EXPECT_EQ(r.offsetLoNs, -4383);
+    EXPECT_EQ(r.offsetHiNs, 11186);
+    EXPECT_EQ(r.durationNs[0], 7124);
+    EXPECT_EQ(r.durationNs[1], 2589);
+    EXPECT_EQ(r.late, 65);
+    EXPECT_EQ(r.sampling, "adaptive");
+    EXPECT_EQ(r.rearmFailed, 0);
+    ASSERT_EQ(r.outcomes.size(), 3u);
+    EXPECT_EQ(r.withRule("C1"), 361);
+    EXPECT_EQ(r.outcomes[1].histogram.size(), 20u);
+    EXPECT_EQ(parseObservations(recorded("s10-race-calibrated.txt")).notes.size(), 1u);
+}
+
 TEST(KernelTwinEmit, ReproducerCarriesTheSessionAndTheBuildCommand) {
     Plan plan;
     makePlan(load("s10-punch-refault-race.json"), plan);

@@ -157,7 +157,7 @@ void Theme::applyToApplication() {
     QApplication::setFont(f);
 }
 
-std::vector<LegendEntry> memoryMapLegend(bool comparing) {
+std::vector<LegendEntry> memoryMapLegend(bool comparing, bool kernel) {
     const Theme& t = Theme::current();
     std::vector<LegendEntry> out{
         {t.pteNone, false, false, QObject::tr("none: no pte, or a hole")},
@@ -174,6 +174,12 @@ std::vector<LegendEntry> memoryMapLegend(bool comparing) {
     if (comparing)
         out.push_back(
             {t.divergence, false, false, QObject::tr("differs from the other variant"), LegendEntry::Frame::Differs});
+    if (kernel) {
+        out.push_back({t.pteNone, false, false, QObject::tr("K: what this kernel showed after the last completed operation"),
+                       LegendEntry::Frame::Kernel});
+        out.push_back({t.finding, false, false, QObject::tr("the kernel disagrees with the simulation"),
+                       LegendEntry::Frame::KernelDisagrees});
+    }
     out.push_back({QColor(), false, false, memoryMapCellKey(), LegendEntry::Frame::TextOnly});
     return out;
 }

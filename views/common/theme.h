@@ -53,11 +53,14 @@ struct LegendEntry {
         Changed,
         Watched,
         TextOnly,
-        Differs
+        Differs,
+        Kernel,         // the kernel twin's observation under the cell
+        KernelDisagrees
     } frame = Frame::None;  // drawn as in the map; TextOnly: a line of text
 };
 // `comparing`: with the entry for cells that differ from the other variant's map.
-std::vector<LegendEntry> memoryMapLegend(bool comparing = false);
+// `kernel`: with the entries for the kernel twin's observations.
+std::vector<LegendEntry> memoryMapLegend(bool comparing = false, bool kernel = false);
 // How to read a cell's text ("UD r2 m1 b0"), the legend's last line.
 QString memoryMapCellKey();
 

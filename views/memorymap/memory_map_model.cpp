@@ -88,7 +88,57 @@ MemoryMapModel::Column MemoryMapModel::columnKind(int col) const {
 int MemoryMapModel::columnMm(int col) const { return col == 0 ? 0 : col - 2; }
 int MemoryMapModel::pteColumn(int mm) const { return mm == 0 ? 0 : mm + 2; }
 
+void MemoryMapModel::setKernelObservations(std::shared_ptr<const KernelObservations> obs) {
+    kernel_ = std::move(obs);
+    kernelOp_ = kernel_ ? kernelOpAt(snap_, kernel_->setupOps) : 0;
+    if (rowCount() > 0 && columnCount() > 0) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+}
+
+QString MemoryMapModel::kernelCellName(int row, int col) const {
+    if (!snap_.valid() || col < 0 || col >= columnCount()) return {};
+    switch (columnKind(col)) {
+    case Column::Pte: {
+        const int mm = columnMm(col);
+        if (mm < 0 || size_t(mm) >= snap_.state.config->mmNames.size()) return {};
+        return QStringLiteral("%1.pte[%2]").arg(QString::fromStdString(snap_.state.config->mmNames[mm])).arg(row);
+    }
+    case Column::Xa: return QStringLiteral("xa[%1]").arg(row);
+    case Column::Frame: return QStringLiteral("data[%1]").arg(row);
+    case Column::Slot: return {};
+    }
+    return {};
+}
+
+const KernelObservations::Cell* MemoryMapModel::kernelCell(int row, int col) const {
+    const KernelObservations::Op* op = kernelOpObservation();
+    if (!op) return nullptr;
+    const auto it = op->cells.constFind(kernelCellName(row, col));
+    return it == op->cells.constEnd() ? nullptr : &*it;
+}
+
+QString MemoryMapModel::kernelSummary() const {
+    if (!kernel_) return {};
+    const KernelObservations::Op* op = kernelOpObservation();
+    if (!op)
+        return tr("Kernel (%1): no operation completed yet; the twin observes after each one").arg(kernel_->kernel);
+    const bool setup = kernelOp_ <= kernel_->setupOps;
+    QString t = tr("Kernel (%1) after op %2/%3%4 «%5»: ")
+                    .arg(kernel_->kernel)
+                    .arg(kernelOp_)
+                    .arg(kernel_->ops.size())
+                    .arg(setup ? tr(" (setup)") : QString())
+                    .arg(op->label);
+    if (op->disagreements.isEmpty()) return t + tr("agrees with the simulation in all %1 cells").arg(op->cells.size());
+    QStringList names;
+    for (const QString& c : op->disagreements) {
+        const KernelObservations::Cell& k = op->cells[c];
+        names << tr("%1 kernel %2 ≠ simulation %3").arg(c, k.kernel, k.sim);
+    }
+    return t + tr("%n disagreement(s): ", nullptr, int(names.size())) + names.join(QStringLiteral("; "));
+}
+
 void MemoryMapModel::snapshotChanged() {
+    kernelOp_ = kernel_ ? kernelOpAt(snap_, kernel_->setupOps) : 0;
     changed_.clear();
     const StepRecord* r = snap_.lastStep();
     if (!r) return;
@@ -203,8 +253,8 @@ bool MemoryMapModel::isWatched(int row, int col) const {
 
 // The delegate paints from these (see MemoryMapDelegate::paint).
 QVector<int> MemoryMapModel::paintedRoles() const {
-    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole,
-            WpRole,          ChangedRole,        WatchedRole,        DiffRole};
+    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole,  WpRole,
+            ChangedRole,     WatchedRole,        DiffRole,           KernelRole, KernelDisagreeRole};
 }
 
 bool MemoryMapModel::differs(int row, int col) const {
@@ -228,6 +278,24 @@ QVector<bool> MemoryMapModel::differingColumns() const {
 
 QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
     if (!index.isValid() || !snap_.valid()) return {};
+    if (role != KernelRole && role != KernelDisagreeRole && role != Qt::ToolTipRole) return simCellData(index, role);
+    const KernelObservations::Cell* k = kernelCell(index.row(), index.column());
+    if (role == KernelRole) return k ? QVariant(k->kernel) : QVariant();
+    if (role == KernelDisagreeRole) return k && !k->agree;
+    const QVariant own = simCellData(index, role);
+    if (!k) return own;
+    // The cell's own tooltip, then what the kernel showed.
+    return own.toString() +
+           tr("\n\nKernel (%1) after op %2 «%3»: %4\nsimulation (upstream, the operations one after another): %5\n%6")
+               .arg(kernel_->kernel)
+               .arg(kernelOp_)
+               .arg(kernelOpObservation()->label)
+               .arg(k->kernel, k->sim,
+                    k->agree ? tr("they agree")
+                             : tr("⚠ DISAGREES: this kernel shows %1 where the simulation has %2").arg(k->kernel, k->sim));
+}
+
+QVariant MemoryMapModel::simCellData(const QModelIndex& index, int role) const {
     const State& s = snap_.state;
     const uint64_t row = uint64_t(index.row());
     const int col = index.column();

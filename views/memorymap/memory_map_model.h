@@ -5,8 +5,10 @@
 // columns) | swap slot. Answers every cell from the snapshot on demand, so
 // 262,144 pages cost nothing until they are scrolled into view.
 #include <QSet>
+#include <memory>
 
 #include "common/snapshot_model.h"
+#include "memorymap/kernel_observations.h"
 
 namespace faultline::views {
 
@@ -20,6 +22,8 @@ public:
         CellNameRole,                 // "A.pte[8]": the name watchpoints use
         WatchedRole,                  // bool: an enabled watchpoint watches this cell
         DiffRole,                     // bool: compare mode, the other variant's map shows this cell differently
+        KernelRole,                   // QString: the kernel twin's observation of this cell (null: none)
+        KernelDisagreeRole,           // bool: the kernel disagreed with the simulation here
     };
     enum CellKind {
         Empty,
@@ -66,6 +70,18 @@ public:
     // or the file is too large to scan: more than 65,536 pages).
     QVector<bool> differingColumns() const;
 
+    // The kernel twin's observations (nullptr: none). Each step shows the
+    // observation after the last operation it completed (kernelOpAt()).
+    void setKernelObservations(std::shared_ptr<const KernelObservations> obs);
+    const std::shared_ptr<const KernelObservations>& kernelObservations() const { return kernel_; }
+    int kernelOp() const { return kernelOp_; }
+    const KernelObservations::Op* kernelOpObservation() const { return kernel_ ? kernel_->after(kernelOp_) : nullptr; }
+    // The twin's name of the cell at (row, col): "A.pte[8]", "xa[8]", "data[8]"; empty for swap slots.
+    QString kernelCellName(int row, int col) const;
+    const KernelObservations::Cell* kernelCell(int row, int col) const;
+    // One line for the map's title: the operation observed and what disagrees there.
+    QString kernelSummary() const;
+
 protected:
     int rowsFor(const Snapshot& s) const override { return int(s.state.inode.sizePages); }
     int columnsFor(const Snapshot& s) const override { return int(s.state.mms.size()) + 3; }
@@ -77,8 +93,12 @@ private:
     // vpn of file page `index` in mm (first file VMA that maps it), or ~0.
     uint64_t vpnOf(int mm, uint64_t index) const;
     bool recordTouches(const StepRecord& r, int row, int col) const;
+    // The simulated cell's data (cellData() adds the kernel's observation).
+    QVariant simCellData(const QModelIndex& index, int role) const;
     QSet<quint64> changed_;
     const MemoryMapModel* peer_ = nullptr;
+    std::shared_ptr<const KernelObservations> kernel_;
+    int kernelOp_ = 0;
 };
 
 }  // namespace faultline::views

@@ -56,6 +56,38 @@ static void drawDiffMark(QPainter* p, const QRect& r, const Theme& th) {
     p->restore();
 }
 
+// The kernel twin's observation: a strip along the cell's bottom, "K value"
+// in small type; where the kernel disagrees with the simulation the strip is
+// solid in the finding colour with "≠ K value" in bold and the cell framed in it.
+static int kernelStripHeight(const QFont& cellFont) {
+    QFont f = cellFont;
+    f.setPointSizeF(std::max(6.0, (f.pointSizeF() > 0 ? f.pointSizeF() : 9.0) * 0.8));
+    return QFontMetrics(f).height() + 2;
+}
+
+static void drawKernelStrip(QPainter* p, const QRect& cell, const QString& value, bool disagree, const Theme& th) {
+    p->save();
+    QFont f = p->font();
+    f.setPointSizeF(std::max(6.0, (f.pointSizeF() > 0 ? f.pointSizeF() : 9.0) * 0.8));
+    f.setBold(disagree);
+    const int h = kernelStripHeight(p->font());
+    const QRect strip(cell.left(), cell.bottom() - h + 1, cell.width(), h);
+    if (disagree) {
+        p->fillRect(strip, th.finding);
+        p->setPen(QPen(th.finding, 2));
+        p->setBrush(Qt::NoBrush);
+        p->drawRect(cell.adjusted(1, 1, -1, -1));
+        p->setPen(Qt::white);
+    } else {
+        p->fillRect(strip, QColor(0, 0, 0, 22));
+        p->setPen(th.cellTextDim);
+    }
+    p->setFont(f);
+    p->drawText(strip.adjusted(4, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                (disagree ? QStringLiteral("≠ K ") : QStringLiteral("K ")) + value);
+    p->restore();
+}
+
 static void drawWatchMark(QPainter* p, const QRect& r, const Theme& th) {
     p->save();
     p->setRenderHint(QPainter::Antialiasing);
@@ -73,7 +105,10 @@ static void drawWatchMark(QPainter* p, const QRect& r, const Theme& th) {
 void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, const QModelIndex& index) const {
     const Theme& th = Theme::current();
     p->save();
-    const QRect r = opt.rect;
+    const QRect whole = opt.rect;
+    const QVariant kernel = index.data(MemoryMapModel::KernelRole);
+    // With the kernel's observation the simulated cell keeps the upper part.
+    const QRect r = kernel.isNull() ? whole : whole.adjusted(0, 0, 0, -kernelStripHeight(opt.font));
     const QVariant bg = index.data(Qt::BackgroundRole);
     p->fillRect(r, bg.isValid() ? bg.value<QBrush>().color() : th.pteNone);
     const int kind = index.data(MemoryMapModel::KindRole).toInt();
@@ -98,6 +133,10 @@ void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, cons
         p->setBrush(Qt::NoBrush);
         p->drawRect(r.adjusted(1, 1, -2, -2));
     }
+    if (!kernel.isNull()) {
+        p->setFont(opt.font);
+        drawKernelStrip(p, whole, kernel.toString(), index.data(MemoryMapModel::KernelDisagreeRole).toBool(), th);
+    }
     p->restore();
 }
 
@@ -117,7 +156,7 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
     const QFontMetrics fm(lf);
     const int h = fm.height() + 4, sw = 2 * fm.height() + 8;
     int x = 4, y = 4;
-    for (const LegendEntry& e : memoryMapLegend(comparing_)) {
+    for (const LegendEntry& e : memoryMapLegend(comparing_, kernel_)) {
         if (e.frame == LegendEntry::Frame::TextOnly) {
             // A wrapped line of its own under the samples.
             if (x > 4) x = 4, y += h + 2;
@@ -145,6 +184,10 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
             } else if (e.frame == LegendEntry::Frame::Differs) {
                 p->fillRect(sample, th.pteNone);
                 drawDiffMark(p, sample, th);
+            } else if (e.frame == LegendEntry::Frame::Kernel || e.frame == LegendEntry::Frame::KernelDisagrees) {
+                p->fillRect(sample, th.pteNone);
+                p->setFont(lf);
+                drawKernelStrip(p, sample, QString(), e.frame == LegendEntry::Frame::KernelDisagrees, th);
             } else {
                 p->fillRect(sample, e.colour);
                 if (e.hatched) p->fillRect(sample, QBrush(th.wp.lighter(140), Qt::BDiagPattern));
@@ -190,23 +233,54 @@ MemoryMapView::MemoryMapView(QWidget* parent) : QWidget(parent) {
     table_->setModel(model_);
     table_->setItemDelegate(new MemoryMapDelegate(table_));
     table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    table_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 8);
+    table_->verticalHeader()->setDefaultSectionSize(rowHeight());
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setWordWrap(false);
     table_->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(table_, &QWidget::customContextMenuRequested, this, &MemoryMapView::contextMenu);
     legend_ = new LegendWidget(this);
+    kernelLine_ = new QLabel(this);
+    kernelLine_->setObjectName("memoryMapKernel");
+    kernelLine_->setWordWrap(true);
+    kernelLine_->setTextFormat(Qt::PlainText);
+    kernelLine_->hide();
     lay->addWidget(title_);
+    lay->addWidget(kernelLine_);
     lay->addWidget(table_, 1);
     lay->addWidget(legend_);
+}
+
+int MemoryMapView::rowHeight() const {
+    return QFontMetrics(font()).height() + 8 + (model_->kernelObservations() ? kernelStripHeight(font()) : 0);
+}
+
+void MemoryMapView::setKernelObservations(std::shared_ptr<const KernelObservations> obs) {
+    model_->setKernelObservations(std::move(obs));
+    legend_->setKernel(model_->kernelObservations() != nullptr);
+    table_->verticalHeader()->setDefaultSectionSize(rowHeight());
+    updateKernelLine();
+}
+
+void MemoryMapView::updateKernelLine() {
+    const KernelObservations::Op* op = model_->kernelOpObservation();
+    kernelLine_->setVisible(model_->kernelObservations() != nullptr);
+    kernelLine_->setText(model_->kernelSummary());
+    const bool bad = op && !op->disagreements.isEmpty();
+    QPalette pal = palette();
+    if (bad) pal.setColor(QPalette::WindowText, Theme::current().finding);
+    kernelLine_->setPalette(pal);
+    QFont f = font();
+    f.setBold(bad);
+    kernelLine_->setFont(f);
 }
 
 void MemoryMapView::setSnapshot(const Snapshot& s, const QString& title) {
     title_->setText(title);
     model_->setSnapshot(s);
+    updateKernelLine();
     const QFontMetrics fm(font());
-    table_->verticalHeader()->setDefaultSectionSize(fm.height() + 8);
+    table_->verticalHeader()->setDefaultSectionSize(rowHeight());
     // Cells sized for the font: the widest usual text (a frame "p123 UD r2 m1 b0",
     // a pte "p123 RW D Y" plus the WP bar and badge) is never cut; a narrow
     // map scrolls sideways instead.

@@ -6,8 +6,10 @@
 #include <QStyledItemDelegate>
 #include <QWidget>
 #include <algorithm>
+#include <memory>
 
 #include "common/snapshot.h"
+#include "memorymap/kernel_observations.h"
 
 class QTableView;
 class QLabel;
@@ -25,6 +27,7 @@ public:
 
 class LegendWidget final : public QWidget {
     bool comparing_ = false;
+    bool kernel_ = false;
     Q_OBJECT
 public:
     explicit LegendWidget(QWidget* parent = nullptr);
@@ -37,6 +40,11 @@ public:
     int heightForWidth(int w) const override;
     void setComparing(bool on) {
         comparing_ = on;
+        updateGeometry();
+        update();
+    }
+    void setKernel(bool on) {
+        kernel_ = on;
         updateGeometry();
         update();
     }
@@ -66,6 +74,11 @@ public:
     void setComparing(bool on);
     // Hides the columns whose flag is false (compare: only the columns that differ).
     void showOnlyColumns(const QVector<bool>& shown);
+    // The kernel twin's observations (nullptr: none): every cell gains the
+    // kernel's value after the step's last completed operation, under it;
+    // a line above the map names the operation and the cells that disagree.
+    void setKernelObservations(std::shared_ptr<const KernelObservations> obs);
+    QLabel* kernelLine() const { return kernelLine_; }
 
 Q_SIGNALS:
     // The user asked to watch a cell ("A.pte[8].uffd_wp").
@@ -73,7 +86,10 @@ Q_SIGNALS:
 
 private:
     void contextMenu(const QPoint& pos);
+    int rowHeight() const;
+    void updateKernelLine();
     QLabel* title_;
+    QLabel* kernelLine_;
     QTableView* table_;
     MemoryMapModel* model_;
     LegendWidget* legend_;
