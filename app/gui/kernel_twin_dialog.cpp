@@ -170,6 +170,7 @@ void KernelTwinDialog::runRace() {
     delete race_;
     race_ = new QProcess(this);
     raceSeconds_ = seconds_->value();
+    cancelled_ = false;
     connect(race_, &QProcess::finished, this, &KernelTwinDialog::raceFinished);
     race_->start(faultlineCliPath(), {"kernel", file_, "--race", "--json", "--seconds", QString::number(raceSeconds_)});
     raceBtn_->setEnabled(false);
@@ -181,7 +182,10 @@ void KernelTwinDialog::runRace() {
 }
 
 void KernelTwinDialog::cancelRace() {
-    if (race_ && race_->state() != QProcess::NotRunning) race_->terminate();  // reports what it has
+    if (race_ && race_->state() != QProcess::NotRunning) {
+        cancelled_ = true;
+        race_->terminate();  // reports what it has
+    }
 }
 
 void KernelTwinDialog::raceFinished() {
@@ -191,7 +195,9 @@ void KernelTwinDialog::raceFinished() {
     cancelBtn_->setEnabled(false);
     const QByteArray out = race_->readAllStandardOutput();
     if (QJsonDocument::fromJson(out).object().value("format").toString() != "faultline-kernel-race") {
-        raceLabel_->setText(tr("No race: %1").arg(QString::fromUtf8(race_->readAllStandardError()).trimmed()));
+        // Cancelled while faultline-cli still planned (before the race loop took over SIGTERM): no figures.
+        raceLabel_->setText(cancelled_ ? tr("Cancelled before the race started: no iterations.")
+                                       : tr("No race: %1").arg(QString::fromUtf8(race_->readAllStandardError()).trimmed()));
         return;
     }
     showRaceJson(out);

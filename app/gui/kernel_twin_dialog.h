@@ -43,6 +43,9 @@ public:
     QLabel* summary() const { return summary_; }
     QCustomPlot* histogram() const { return plot_; }
     QPushButton* raceButton() const { return raceBtn_; }
+    QPushButton* cancelButton() const { return cancelBtn_; }
+    QProgressBar* progress() const { return progress_; }
+    QLabel* raceSummary() const { return raceLabel_; }
 
 Q_SIGNALS:
     // The comparison's JSON (faultline-cli kernel --json --all: every cell
@@ -68,6 +71,7 @@ private:
     QTimer* tick_ = nullptr;
     QElapsedTimer clock_;
     int raceSeconds_ = 10;
+    bool cancelled_ = false;
 };
 
 }  // namespace faultline::gui

@@ -4,6 +4,7 @@
 // not allowed (then the action must be disabled and say why).
 #include <QLabel>
 #include <QProcessEnvironment>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTest>
@@ -11,6 +12,8 @@
 #include "common/qcp.h"
 #include "gui/kernel_twin_dialog.h"
 #include "gui_fixture.h"
+#include "memorymap/memory_map_model.h"
+#include "memorymap/memory_map_view.h"
 
 using namespace faultline;
 using faultline::guitest::Window;
@@ -48,5 +51,28 @@ TEST_F(Window, RunOnKernelComparesAndRacesS10) {
     EXPECT_GE(d->histogram()->plottableCount(), 1);
     EXPECT_TRUE(d->raceButton()->isEnabled());
     if (const QString shot = qEnvironmentVariable("FAULTLINE_TWIN_SCREENSHOT"); !shot.isEmpty()) d->grab().save(shot);
+    // The comparison reached the memory map: the kernel's value under A.pte[1].
+    EXPECT_EQ(w->memoryMap()->model()->index(1, 0).data(views::MemoryMapModel::KernelRole).toString(), "M");
+    d->close();
+}
+
+TEST_F(Window, RunOnKernelRaceShowsProgressAndCancels) {
+    if (!gui::kernelTwinUnavailable().isEmpty()) GTEST_SKIP() << "kernel twin not allowed here";
+    qputenv("FAULTLINE_CLI", FAULTLINE_CLI_PATH);
+    ASSERT_EQ(w->openFile(QStringLiteral(FAULTLINE_SAMPLE_DIR "/s10-punch-refault-race.json"), true), QString());
+    gui::KernelTwinDialog* d = w->runOnKernel();
+    ASSERT_NE(d, nullptr);
+    ASSERT_TRUE(waitIdle(d, 30000));
+    d->runRace();  // 10 s by default
+    EXPECT_FALSE(d->raceButton()->isEnabled());
+    EXPECT_TRUE(d->cancelButton()->isEnabled());
+    QTest::qWait(5000);  // well into the race loop (faultline-cli plans first)
+    EXPECT_GT(d->progress()->value(), 0);
+    EXPECT_LT(d->progress()->value(), 1000);
+    d->cancelButton()->click();
+    ASSERT_TRUE(waitIdle(d, 10000));
+    EXPECT_TRUE(d->raceSummary()->text().contains("(cancelled)")) << d->raceSummary()->text().toStdString();
+    EXPECT_TRUE(d->raceSummary()->text().contains("C1 in")) << d->raceSummary()->text().toStdString();
+    EXPECT_GE(d->histogram()->plottableCount(), 1);
     d->close();
 }
