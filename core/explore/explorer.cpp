@@ -260,9 +260,9 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
         if (por_) {
             w.log.clear();
             ScopedAccessLog scope(w.log);
-            rec = step(y, uint8_t(t));
+            rec = step(y, uint8_t(t), false);
         } else {
-            rec = step(y, uint8_t(t));
+            rec = step(y, uint8_t(t), false);
         }
         for (Finding& f : rec.findings) {
             if (f.rule == Rule::Engine) c.engineError = true;
