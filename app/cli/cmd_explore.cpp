@@ -184,9 +184,10 @@ int exploreCommand(const Args& a) {
         }
         all.push_back(jr);
         if (!a.json) {
-            std::printf("%s under %s: %s — %llu states, %llu transitions, reduction %.2fx, depth %llu, %.2f s, %s%s\n",
+            std::printf("%s under %s: %s — %llu states (%llu distinct), %llu transitions, reduction %.2fx, depth %llu, "
+                        "%.2f s, %s%s\n",
                         a.file.c_str(), v.c_str(), stopReasonText(r.stop).c_str(), (unsigned long long)r.states,
-                        (unsigned long long)r.transitions, r.reductionRatio(), (unsigned long long)r.maxDepth,
+                        (unsigned long long)r.distinct, (unsigned long long)r.transitions, r.reductionRatio(), (unsigned long long)r.maxDepth,
                         r.seconds, mb(r.peakBytes).c_str(), r.preemptionCut ? ", preemption bound cut schedules" : "");
             for (const GoalResult& g : r.goals) {
                 if (g.found)

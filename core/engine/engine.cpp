@@ -106,7 +106,7 @@ void finishOp(StepContext& c) {
 
 }  // namespace
 
-StepRecord step(State& s, uint8_t task) {
+StepRecord step(State& s, uint8_t task, bool withHash) {
     StepRecord rec;
     rec.number = ++s.stepCount;
     rec.task = task;
@@ -122,7 +122,7 @@ StepRecord step(State& s, uint8_t task) {
         if (rec.pieces.empty()) rec.pieces.push_back({Fn::user_access, 0, ""});
         c.finding(Rule::Engine, -1, -1, e.what());
     }
-    rec.hashAfter = s.hash();
+    if (withHash) rec.hashAfter = s.hash();
     return rec;
 }
 

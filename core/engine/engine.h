@@ -18,7 +18,8 @@ bool anyRunnable(const State& s);
 bool workDone(const State& s);
 // Executes one micro-step of `task` (must be runnable) and returns its record.
 // Engine bugs (broken invariants) come back as a Rule::Engine finding.
-StepRecord step(State& s, uint8_t task);
+// withHash false leaves rec.hashAfter 0 (the explorer keys states itself).
+StepRecord step(State& s, uint8_t task, bool withHash = true);
 // Pushes an operation's entry frame on an idle task (used to run setup ops that
 // are not part of the task's program).
 void startOp(State& s, uint8_t task, const Op& op);

@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "explore/footprint.h"
+#include "explore/state_store.h"
 #include "explore/visited_table.h"
 #include "session/cells.h"
 #include "session/initial_state.h"
@@ -101,67 +102,132 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr uint32_t kNone = UINT32_MAX;
 constexpr uint8_t kNoTask = 0xFF;
+// Frontier states are expanded and merged in chunks of this many: the
+// children of a chunk are all that exists beyond the two frontiers' rows.
+constexpr size_t kChunk = 4096;
 
+// A stored state: 12 bytes. Its depth is its level's (nodes are appended
+// level by level; levelStart_ has each level's first node).
 struct Node {
     uint32_t parent = kNone;
-    uint32_t depth = 0;
-    uint64_t sleep = 0;      // sleep set it was expanded with (bit per task)
-    uint32_t item = kNone;   // index in the next frontier while it is being built
-    uint16_t pre = 0;        // preemptions on its schedule
+    uint32_t sleep = 0;  // tasks asleep in every expansion of this state (bit per task): what was not explored from it
+    uint16_t pre = 0;    // preemptions on its schedule
     uint8_t task = kNoTask;  // the step that reached it
 };
 
+// A frontier entry. Its state is a row of the StateStore (rows[i * width]).
 struct Item {
     uint32_t node = 0;
-    State state;
-    uint64_t sleep = 0;
-    std::vector<Footprint> sleepFp;  // footprints of the sleeping tasks (at this state)
+    uint32_t sleepSet = 0;  // id of its sleep set (footprint ids, by task) in sleepSets_
+    uint32_t sleep = 0;     // the tasks in it
 };
 
 struct Child {
     uint8_t task = 0;
     bool preempt = false;
     bool engineError = false, finished = false, stuck = false, finalMatch = false;
-    uint32_t rules = 0;  // bit per Rule found by the step
-    State state;
     FutureKey key, plainKey;
-    Footprint fp;
+    uint32_t sleep = 0, sleepSet = 0;
     std::vector<Finding> findings;  // of the goal rules (and all, when collecting)
-    uint64_t sleep = 0;
-    std::vector<Footprint> sleepFp;
 };
 
 struct Expansion {
     std::vector<Child> children;
+    std::vector<uint32_t> rows;  // a state row per child
     uint64_t slept = 0;
     bool preemptionCut = false;
+    void clear() {
+        children.clear(), rows.clear();
+        slept = 0, preemptionCut = false;
+    }
 };
+
+// futureKey() of recently made states, by their rows. A row names one exact
+// state, so equal rows have equal keys; about two thirds of all steps reach a
+// state already seen, most of them soon after (the two orders of a diamond),
+// and this skips hashing those again. Direct-mapped, per thread.
+class KeyCache {
+public:
+    explicit KeyCache(unsigned width = 0) : width_(width), rows_(size_t(kSize) * width), tags_(kSize, 0), keys_(kSize) {}
+    FutureKey key(const uint32_t* row, const State& s) {
+        uint64_t h = 0x9e3779b97f4a7c15ULL;
+        for (unsigned i = 0; i < width_; ++i) h = mix64(h ^ row[i]);
+        h |= 1;  // tag 0: empty
+        const size_t i = size_t(h >> 40) & (kSize - 1);
+        uint32_t* r = &rows_[i * width_];
+        if (tags_[i] == h && std::equal(row, row + width_, r)) return keys_[i];
+        tags_[i] = h;
+        std::copy(row, row + width_, r);
+        return keys_[i] = futureKey(s);
+    }
+
+private:
+    static constexpr size_t kSize = size_t{1} << 15;
+    unsigned width_;
+    std::vector<uint32_t> rows_;
+    std::vector<uint64_t> tags_;
+    std::vector<FutureKey> keys_;
+};
+
+// What a worker thread reuses from one expansion to the next.
+struct Scratch {
+    KeyCache keys;
+    AccessLog log;
+    State x, y;
+    std::vector<Footprint> fps;      // of the children, in order
+    std::vector<uint32_t> fpIds;     // their ids in the footprint pool, kNone until needed
+    std::vector<uint32_t> sleepIds;  // building one sleep set
+};
+
+uint64_t hashFootprint(const Footprint& f) {
+    Hasher h;
+    h.add(f.task).add(f.otherTasksWritten).add(uint64_t(f.shared) | uint64_t(f.opaque) << 1 |
+                                                 uint64_t(f.readsAllTaskStates) << 2 | uint64_t(f.ownSchedChanged) << 3);
+    for (const auto& r : f.reads) h.add(uint64_t(r.space) << 48 ^ r.lo).add(r.hi);
+    for (const auto& r : f.writes) h.add(uint64_t(r.space) << 48 ^ r.lo).add(r.hi ^ 1);
+    for (uint64_t k : f.lockReads) h.add(k);
+    for (uint64_t k : f.lockWrites) h.add(k ^ 2);
+    for (uint64_t k : f.lockShared) h.add(k ^ 3);
+    return h.value();
+}
+
+uint64_t hashIds(const std::vector<uint32_t>& v) {
+    Hasher h;
+    for (uint32_t x : v) h.add(x);
+    return h.add(v.size()).value();
+}
 
 class Search {
 public:
-    Search(const ExploreOptions& o, State init) : o_(o), init_(std::move(init)) {
+    Search(const ExploreOptions& o, State init) : o_(o), init_(std::move(init)), store_(init_) {
         bounded_ = o.maxPreemptions >= 0;
         por_ = o.reduction && !bounded_;
         ntasks_ = unsigned(init_.tasks.size());
+        width_ = store_.width();
         for (Rule r : o.goals.rules) goalRules_ |= 1u << unsigned(r);
         names_ = o.goals.names();
         best_.resize(names_.size());
+        sleepSets_.intern(std::vector<uint32_t>{}, hashIds({}));  // id 0: the empty sleep set
     }
 
     ExploreResult run();
 
 private:
-    void expand(const Item& it, Expansion& out, AccessLog& log) const;
-    void merge(std::vector<Item>& items, std::vector<Expansion>& ex, std::vector<Item>& next, uint32_t level);
-    void offer(size_t goal, uint32_t parent, uint8_t task, uint64_t pre, const std::string& detail);
+    void expand(const Item& it, const uint32_t* row, Expansion& out, Scratch& w);
+    void merge(const Item* items, size_t n, std::vector<Expansion>& ex, uint32_t level);
+    void offer(size_t goal, uint32_t parent, uint8_t task, uint64_t pre, uint64_t len, const std::string& detail);
     std::vector<uint8_t> path(uint32_t node) const;
     uint64_t bytes() const;
     bool checkLimits(double elapsed);
+    uint32_t filterSleepSet(uint32_t id, uint32_t keep);
 
     const ExploreOptions& o_;
     State init_;
+    StateStore store_;
+    InternPool<Footprint> fps_;
+    InternPool<std::vector<uint32_t>> sleepSets_;
     bool bounded_ = false, por_ = false;
-    unsigned ntasks_ = 0;
+    unsigned ntasks_ = 0, width_ = 0;
     uint32_t goalRules_ = 0;
     std::vector<std::string> names_;
     struct Best {
@@ -173,7 +239,15 @@ private:
     };
     std::vector<Best> best_;
     std::vector<Node> nodes_;
+    std::vector<uint32_t> levelStart_;  // first node of each level
     VisitedTable table_;
+    // The level being built: its frontier entries and rows, and for each of
+    // its nodes (from levelStart_.back()) the index of its entry, or kNone.
+    std::vector<Item> next_;
+    std::vector<uint32_t> nextRows_;
+    std::vector<uint32_t> itemOf_;
+    std::vector<Item> frontier_;
+    std::vector<uint32_t> rows_;
     ExploreResult r_;
     Clock::time_point start_;
     std::atomic<bool> abort_{false};
@@ -184,17 +258,19 @@ private:
     std::vector<FindingKey> seen_;
 };
 
-size_t ruleGoal(const std::vector<std::string>& names, Rule r) {
-    return size_t(std::find(names.begin(), names.end(), std::string(ruleName(r))) - names.begin());
+size_t goalIndex(const std::vector<std::string>& names, std::string_view name) {
+    return size_t(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
-void Search::expand(const Item& it, Expansion& out, AccessLog& log) const {
-    const State& x = it.state;
+void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch& w) {
+    State& x = w.x;
+    store_.get(row, x);
     const Node& n = nodes_[it.node];
     const bool lastRunnable = n.task != kNoTask && isRunnable(x, n.task);
+    w.fps.clear();
     for (unsigned t = 0; t < ntasks_; ++t) {
         if (!isRunnable(x, uint8_t(t))) continue;
-        if (it.sleep & (uint64_t{1} << t)) {
+        if (it.sleep & (uint32_t{1} << t)) {
             ++out.slept;
             continue;
         }
@@ -206,55 +282,81 @@ void Search::expand(const Item& it, Expansion& out, AccessLog& log) const {
         Child c;
         c.task = uint8_t(t);
         c.preempt = preempt;
-        c.state = x;
+        State& y = w.y;
+        y = x;
         StepRecord rec;
         if (por_) {
-            log.clear();
-            ScopedAccessLog scope(log);
-            rec = step(c.state, uint8_t(t));
+            w.log.clear();
+            ScopedAccessLog scope(w.log);
+            rec = step(y, uint8_t(t), false);
         } else {
-            rec = step(c.state, uint8_t(t));
+            rec = step(y, uint8_t(t), false);
         }
         for (Finding& f : rec.findings) {
-            c.rules |= 1u << unsigned(f.rule);
             if (f.rule == Rule::Engine) c.engineError = true;
             if ((goalRules_ >> unsigned(f.rule) & 1) || o_.collectFinals) c.findings.push_back(std::move(f));
         }
-        if (por_) c.fp = captureFootprint(x, c.state, uint8_t(t), log, c.engineError);
-        c.finished = workDone(c.state);
-        c.stuck = !c.finished && !anyRunnable(c.state);
+        if (por_) w.fps.push_back(captureFootprint(x, y, uint8_t(t), w.log, c.engineError));
+        c.finished = workDone(y);
+        c.stuck = !c.finished && !anyRunnable(y);
         if (c.finished && !o_.goals.finalCells.empty()) {
             c.finalMatch = true;
             for (const auto& [cell, want] : o_.goals.finalCells) {
                 std::string err;
-                const auto got = cellValue(c.state, cell, &err);
+                const auto got = cellValue(y, cell, &err);
                 if (!got || *got != want) {
                     c.finalMatch = false;
                     break;
                 }
             }
         }
-        c.plainKey = futureKey(c.state);
+        // The state after an engine error is not continued; a finished or
+        // stuck one is not expanded: neither needs its row.
+        if (!c.engineError && !c.finished && !c.stuck) {
+            const size_t at = out.rows.size();
+            out.rows.resize(at + width_);
+            store_.put(y, &out.rows[at], &x, row);
+            c.plainKey = w.keys.key(&out.rows[at], y);
+        } else {
+            c.plainKey = futureKey(y);
+        }
         c.key = bounded_ ? mixKey(c.plainKey, t, uint64_t(n.pre) + preempt) : c.plainKey;
         out.children.push_back(std::move(c));
     }
     if (!por_) return;
     // Sleep sets (Godefroid): a child inherits every sleeping or earlier
     // explored sibling transition that is independent of its own step.
+    const std::vector<uint32_t>& asleep = sleepSets_.get(it.sleepSet);
+    w.fpIds.assign(w.fps.size(), kNone);
     for (size_t i = 0; i < out.children.size(); ++i) {
         Child& c = out.children[i];
-        for (const Footprint& z : it.sleepFp)
-            if (independent(z, c.fp)) c.sleep |= uint64_t{1} << z.task, c.sleepFp.push_back(z);
-        for (size_t j = 0; j < i; ++j)
-            if (independent(out.children[j].fp, c.fp))
-                c.sleep |= uint64_t{1} << out.children[j].task, c.sleepFp.push_back(out.children[j].fp);
+        w.sleepIds.clear();
+        for (uint32_t z : asleep) {
+            const Footprint& f = fps_.get(z);
+            if (independent(f, w.fps[i])) c.sleep |= uint32_t{1} << f.task, w.sleepIds.push_back(z);
+        }
+        for (size_t j = 0; j < i; ++j) {
+            if (!independent(w.fps[j], w.fps[i])) continue;
+            if (w.fpIds[j] == kNone) w.fpIds[j] = fps_.intern(w.fps[j], hashFootprint(w.fps[j]));
+            c.sleep |= uint32_t{1} << w.fps[j].task, w.sleepIds.push_back(w.fpIds[j]);
+        }
+        if (w.sleepIds.empty()) continue;
+        std::sort(w.sleepIds.begin(), w.sleepIds.end(),
+                  [&](uint32_t a, uint32_t b) { return fps_.get(a).task < fps_.get(b).task; });
+        c.sleepSet = sleepSets_.intern(w.sleepIds, hashIds(w.sleepIds));
     }
 }
 
-void Search::offer(size_t goal, uint32_t parent, uint8_t task, uint64_t pre, const std::string& detail) {
+// The sleep set `id` without the tasks not in `keep`.
+uint32_t Search::filterSleepSet(uint32_t id, uint32_t keep) {
+    std::vector<uint32_t> v = sleepSets_.get(id);
+    std::erase_if(v, [&](uint32_t z) { return !(keep >> fps_.get(z).task & 1); });
+    return v.empty() ? 0 : sleepSets_.intern(v, hashIds(v));
+}
+
+void Search::offer(size_t goal, uint32_t parent, uint8_t task, uint64_t pre, uint64_t len, const std::string& detail) {
     if (goal >= best_.size()) return;
     Best& b = best_[goal];
-    const uint64_t len = uint64_t(nodes_[parent].depth) + 1;
     if (b.found && (b.len < len || (b.len == len && b.pre <= pre))) return;
     b = {true, len, pre, parent, task, detail};
 }
@@ -266,32 +368,36 @@ std::vector<uint8_t> Search::path(uint32_t node) const {
     return p;
 }
 
-uint64_t Search::bytes() const { return table_.bytes() + nodes_.capacity() * sizeof(Node); }
+uint64_t Search::bytes() const {
+    return table_.bytes() + nodes_.capacity() * sizeof(Node) + store_.bytes() + fps_.bytes() + sleepSets_.bytes() +
+           (frontier_.capacity() + next_.capacity()) * sizeof(Item) +
+           (rows_.capacity() + nextRows_.capacity() + itemOf_.capacity()) * sizeof(uint32_t);
+}
 
-void Search::merge(std::vector<Item>& items, std::vector<Expansion>& ex, std::vector<Item>& next, uint32_t level) {
-    for (size_t i = 0; i < items.size(); ++i) {
+void Search::merge(const Item* items, size_t count, std::vector<Expansion>& ex, uint32_t level) {
+    const uint32_t base = levelStart_.back();  // first node of level + 1
+    for (size_t i = 0; i < count; ++i) {
         const uint32_t p = items[i].node;
         Expansion& e = ex[i];
         r_.slept += e.slept;
         r_.preemptionCut |= e.preemptionCut;
+        size_t rowAt = 0;
         for (Child& c : e.children) {
             ++r_.transitions;
             const uint64_t pre = uint64_t(nodes_[p].pre) + c.preempt;
             for (const Finding& f : c.findings) {
                 if (o_.collectFinals) seen_.push_back({int(f.rule), int(f.task), f.mm, f.index});
-                if (goalRules_ >> unsigned(f.rule) & 1) offer(ruleGoal(names_, f.rule), p, c.task, pre, f.text);
+                if (goalRules_ >> unsigned(f.rule) & 1)
+                    offer(goalIndex(names_, ruleName(f.rule)), p, c.task, pre, level + 1, f.text);
             }
             if (c.engineError) continue;  // the state after an engine error is not trusted
-            if (c.stuck && o_.goals.deadlock) {
-                const size_t g = size_t(std::find(names_.begin(), names_.end(), "deadlock") - names_.begin());
-                offer(g, p, c.task, pre, "no task can run");
-            }
-            if (c.finalMatch) {
-                const size_t g = size_t(std::find(names_.begin(), names_.end(), "final") - names_.begin());
-                offer(g, p, c.task, pre, "the final state matches every cell");
-            }
-            if ((c.finished || c.stuck) && o_.collectFinals) finals_.push_back(c.plainKey);
+            if (c.stuck && o_.goals.deadlock) offer(goalIndex(names_, "deadlock"), p, c.task, pre, level + 1, "no task can run");
+            if (c.finalMatch)
+                offer(goalIndex(names_, "final"), p, c.task, pre, level + 1, "the final state matches every cell");
             const bool terminal = c.finished || c.stuck;
+            if (terminal && o_.collectFinals) finals_.push_back(c.plainKey);
+            const uint32_t* row = terminal ? nullptr : &e.rows[rowAt];
+            if (!terminal) rowAt += width_;
             uint32_t* slot = nullptr;
             bool fresh;
             if (nodes_.size() >= o_.maxStates) {
@@ -304,14 +410,16 @@ void Search::merge(std::vector<Item>& items, std::vector<Expansion>& ex, std::ve
             } else {
                 fresh = table_.insert(c.key, uint32_t(nodes_.size()), slot);
             }
+            uint32_t explored = c.sleep;  // the new node's "not explored" set
             if (!fresh) {
-                Node& n = nodes_[*slot];
-                if (n.depth == level + 1 && n.item != kNone) {
+                const uint32_t m = *slot;
+                Node& n = nodes_[m];
+                if (m >= base && itemOf_[m - base] != kNone) {
                     // Reached twice in this level: explore what either path would.
-                    Item& it = next[n.item];
+                    Item& it = next_[itemOf_[m - base]];
                     if (it.sleep & ~c.sleep) {
                         it.sleep &= c.sleep;
-                        std::erase_if(it.sleepFp, [&](const Footprint& f) { return !(it.sleep >> f.task & 1); });
+                        it.sleepSet = filterSleepSet(it.sleepSet, it.sleep);
                     }
                     n.sleep = it.sleep;
                     if (pre < n.pre) n.parent = p, n.task = c.task, n.pre = uint16_t(pre);
@@ -319,30 +427,34 @@ void Search::merge(std::vector<Item>& items, std::vector<Expansion>& ex, std::ve
                 }
                 // Reached before with a sleep set that is a subset of this one:
                 // what this path would explore from here was explored there.
-                // Otherwise a second node for the same state explores it
-                // with this path's sleep set.
+                // Otherwise a second node for the same state explores it with
+                // this path's sleep set; after both, what is left unexplored is
+                // what both left (the table now names the second node).
                 if (terminal || !por_ || !(n.sleep & ~c.sleep)) continue;
                 if (nodes_.size() >= o_.maxStates) {
                     stop_ = StopReason::StateLimit;
                     continue;
                 }
+                explored = n.sleep & c.sleep;
+                *slot = uint32_t(nodes_.size());
             }
             Node nn;
             nn.parent = p;
-            nn.depth = level + 1;
-            nn.sleep = c.sleep;
+            nn.sleep = explored;
             nn.pre = uint16_t(pre);
             nn.task = c.task;
             if (!terminal) {
-                nn.item = uint32_t(next.size());
-                next.push_back({uint32_t(nodes_.size()), std::move(c.state), c.sleep, std::move(c.sleepFp)});
+                itemOf_.push_back(uint32_t(next_.size()));
+                next_.push_back({uint32_t(nodes_.size()), c.sleepSet, c.sleep});
+                nextRows_.insert(nextRows_.end(), row, row + width_);
+            } else {
+                itemOf_.push_back(kNone);
             }
             nodes_.push_back(nn);
             r_.maxDepth = std::max<uint64_t>(r_.maxDepth, level + 1);
         }
-        e.children.clear();
+        e.clear();
     }
-    for (Item& it : next) nodes_[it.node].item = kNone;
 }
 
 bool Search::checkLimits(double elapsed) {
@@ -367,57 +479,72 @@ ExploreResult Search::run() {
     start_ = Clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start_).count(); };
     nodes_.push_back(Node{});
+    levelStart_.push_back(0);
     uint32_t* slot = nullptr;
     const FutureKey k0 = bounded_ ? mixKey(futureKey(init_), kNoTask, 0) : futureKey(init_);
     table_.insert(k0, 0, slot);
-    std::vector<Item> frontier;
     if (workDone(init_) || !anyRunnable(init_)) {
         if (o_.collectFinals) finals_.push_back(futureKey(init_));
     } else {
-        frontier.push_back({0, init_, 0, {}});
+        frontier_.push_back({0, 0, 0});
+        rows_.resize(width_);
+        store_.put(init_, rows_.data());
     }
     bool split = o_.shardCount <= 1;
     const unsigned threads = std::max(1u, o_.threads);
-    std::vector<AccessLog> logs(threads);
-    for (uint32_t level = 0; !frontier.empty() && !stop_; ++level) {
+    std::vector<Scratch> scratch(threads);
+    for (Scratch& w : scratch) w.keys = KeyCache(width_);
+    std::vector<Expansion> ex(kChunk);
+    for (uint32_t level = 0; !frontier_.empty() && !stop_; ++level) {
         if (level >= o_.maxSteps) {
             stepCut_ = true;
             break;
         }
-        std::vector<Expansion> ex(frontier.size());
-        std::atomic<size_t> nextIdx{0};
-        auto work = [&](unsigned w) {
-            for (;;) {
-                const size_t i = nextIdx.fetch_add(1);
-                if (i >= frontier.size() || abort_.load(std::memory_order_relaxed)) return;
-                expand(frontier[i], ex[i], logs[w]);
-                if (w == 0 && (i & 31) == 0) {
-                    const double t = elapsed();
-                    if (checkLimits(t)) abort_ = true;
-                    if (o_.progress && t - lastProgress_ >= 0.25) {
-                        lastProgress_ = t;
-                        o_.progress({nodes_.size(), r_.transitions, level, r_.peakBytes, t});
+        levelStart_.push_back(uint32_t(nodes_.size()));
+        itemOf_.clear();
+        for (size_t from = 0; from < frontier_.size() && !stop_ && !abort_; from += kChunk) {
+            const size_t count = std::min(kChunk, frontier_.size() - from);
+            std::atomic<size_t> nextIdx{0};
+            auto work = [&](unsigned w) {
+                for (;;) {
+                    const size_t i = nextIdx.fetch_add(1);
+                    if (i >= count || abort_.load(std::memory_order_relaxed)) return;
+                    expand(frontier_[from + i], &rows_[(from + i) * width_], ex[i], scratch[w]);
+                    if (w == 0 && (i & 31) == 0) {
+                        const double t = elapsed();
+                        if (checkLimits(t)) abort_ = true;
+                        if (o_.progress && t - lastProgress_ >= 0.25) {
+                            lastProgress_ = t;
+                            o_.progress({nodes_.size(), r_.transitions, level, r_.peakBytes, t});
+                        }
                     }
                 }
+            };
+            if (threads == 1 || count < 2 * threads) {
+                work(0);
+            } else {
+                std::vector<std::thread> pool;
+                for (unsigned w = 1; w < threads; ++w) pool.emplace_back(work, w);
+                work(0);
+                for (auto& th : pool) th.join();
             }
-        };
-        if (threads == 1 || frontier.size() < 2 * threads) {
-            work(0);
-        } else {
-            std::vector<std::thread> pool;
-            for (unsigned w = 1; w < threads; ++w) pool.emplace_back(work, w);
-            work(0);
-            for (auto& th : pool) th.join();
+            if (abort_) break;
+            merge(&frontier_[from], count, ex, level);
         }
         if (abort_) break;
-        std::vector<Item> next;
-        merge(frontier, ex, next, level);
-        frontier.swap(next);
-        if (!split && frontier.size() >= 8 * o_.shardCount) {
+        frontier_.swap(next_);
+        rows_.swap(nextRows_);
+        next_.clear();
+        nextRows_.clear();
+        if (!split && frontier_.size() >= 8 * o_.shardCount) {
             std::vector<Item> mine;
-            for (size_t i = o_.shardIndex; i < frontier.size(); i += o_.shardCount)
-                mine.push_back(std::move(frontier[i]));
-            frontier.swap(mine);
+            std::vector<uint32_t> mineRows;
+            for (size_t i = o_.shardIndex; i < frontier_.size(); i += o_.shardCount) {
+                mine.push_back(frontier_[i]);
+                mineRows.insert(mineRows.end(), &rows_[i * width_], &rows_[i * width_] + width_);
+            }
+            frontier_.swap(mine);
+            rows_.swap(mineRows);
             split = true;
         }
         if (checkLimits(elapsed())) break;
@@ -428,7 +555,8 @@ ExploreResult Search::run() {
     }
     r_.stop = stop_ ? *stop_ : stepCut_ ? StopReason::StepBound : StopReason::Exhausted;
     r_.states = nodes_.size();
-    r_.storeBytes = bytes();
+    r_.distinct = table_.size();
+    r_.storeBytes = table_.bytes() + nodes_.capacity() * sizeof(Node);
     r_.peakBytes = std::max(r_.peakBytes, o_.memoryUsage ? o_.memoryUsage() : bytes());
     r_.seconds = elapsed();
     r_.shardIndex = o_.shardIndex;

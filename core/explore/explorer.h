@@ -84,6 +84,7 @@ struct ExploreResult {
     StopReason stop = StopReason::Exhausted;
     bool preemptionCut = false;  // some schedule was cut by the preemption bound
     uint64_t states = 0;         // nodes stored
+    uint64_t distinct = 0;       // distinct state keys among them (the rest: states expanded again for a smaller sleep set)
     uint64_t transitions = 0;    // steps executed
     uint64_t slept = 0;          // steps the sleep sets skipped
     uint64_t maxDepth = 0;

@@ -36,6 +36,7 @@ struct Footprint {
     struct Range {
         uint16_t space = 0;  // which tree (see footprint.cpp)
         uint64_t lo = 0, hi = 0;
+        friend bool operator==(const Range&, const Range&) = default;
     };
     uint8_t task = 0;
     std::vector<Range> reads, writes;
@@ -45,6 +46,7 @@ struct Footprint {
     bool readsAllTaskStates = false;
     bool shared = false;  // changed a part every step is assumed to read
     bool opaque = false;  // dependent with everything
+    friend bool operator==(const Footprint&, const Footprint&) = default;  // the explorer stores each distinct one once
 };
 
 // `after` must be the object the step ran on (the log names its trees by address).
