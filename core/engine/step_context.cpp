@@ -27,10 +27,6 @@ void noteLock(const LockId& id, LockAccess a) {
     if (a == LockAccess::Read) log->lockReads.push_back(k);
     else log->lockWrites.push_back(a == LockAccess::Shared ? k | kLockSharedBit : k);
 }
-void noteAllTaskStates() {
-    if (AccessLog* log = tlsAccessLog) [[unlikely]]
-        log->readsAllTaskStates = true;
-}
 }  // namespace
 
 void StepContext::at(std::string text) {
@@ -146,7 +142,8 @@ bool StepContext::lock(const LockId& id, bool write) {
 }
 
 void StepContext::unlock(const LockId& id) {
-    noteAllTaskStates();
+    // The wake-up below reads only the tasks blocked on this lock; each of
+    // them read the lock when it blocked, and this step writes the lock.
     auto it = std::find_if(s.locks.begin(), s.locks.end(), [&](const LockHold& h) { return h.id == id; });
     if (it == s.locks.end() || !(it->holders & (uint64_t{1} << t)))
         throw EngineError(taskName() + " releases " + lockName(id, cfg()) + " it does not hold");
@@ -201,7 +198,10 @@ void StepContext::sleep(TaskState why, uint64_t arg) {
 }
 
 void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
-    noteAllTaskStates();
+    // Reads both queues; wakes only tasks sleeping on a message it removes
+    // (each read the queues when it went to sleep, see handle_userfault).
+    notePart(Part::UffdPending, PartAccess::Read);
+    notePart(Part::UffdReadWaiting, PartAccess::Read);
     // Resolving ioctls wake page faults only; events complete when read.
     auto inRange = [&](const UffdMsg& m) {
         return m.event == UffdEvent::Pagefault && m.mm == mm && m.va >= lo && m.va < hi;
@@ -229,7 +229,9 @@ void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
 }
 
 void StepContext::wakeFallocWaiters() {
-    noteAllTaskStates();
+    // Reads the waiter mask; every task in it set its bit in the step that
+    // put it to sleep (shmem_fault SF.2).
+    notePart(Part::FallocWaiters, PartAccess::Read);
     for (size_t i = 0; i < s.tasks.size(); ++i) {
         if (!(s.inode.fallocWaiters & (uint64_t{1} << i))) continue;
         Task& o = s.tasks[i];
@@ -243,7 +245,8 @@ void StepContext::wakeFallocWaiters() {
 }
 
 void StepContext::wakeWriteback(uint32_t pfn) {
-    noteAllTaskStates();
+    // Wakes tasks asleep on this pfn's writeback: each read the folio's
+    // PG_writeback when it went to sleep, and the caller writes that folio.
     for (size_t i = 0; i < s.tasks.size(); ++i) {
         Task& o = s.tasks[i];
         if (o.state == TaskState::SleepWriteback && o.waitArg == pfn) {
@@ -273,6 +276,7 @@ void StepContext::setXa(uint64_t index, const XaEntry& e) {
 }
 
 uint32_t StepContext::allocFolio(bool anon, uint8_t mm, uint64_t index) {
+    notePart(Part::NextPfn, PartAccess::Write);
     const uint32_t pfn = s.nextPfn++;
     Folio f;
     f.allocated = true;
@@ -353,6 +357,7 @@ void StepContext::unmapPresent(uint8_t mm, uint64_t vpn, const Pte& replacement)
 
 std::optional<uint32_t> StepContext::allocSwapSlot() {
     SwapDevice& sw = s.swap;
+    notePart(Part::SwapCursor, PartAccess::Write);
     for (uint32_t n = 0; n < sw.nslots; ++n) {
         const uint32_t slot = (sw.cursor + n) % sw.nslots;
         if (sw.slots.get(slot).free()) {
@@ -375,7 +380,9 @@ uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
         u.pending.push_back(m);
     });
     rec.raised.push_back({m.id, uffdMsgText(m, s)});
-    noteAllTaskStates();
+    // The Idle monitor woken below read the pending queue when it went idle.
+    notePart(Part::UffdNextId, PartAccess::Write);
+    notePart(Part::UffdPending, PartAccess::Write);
     if (flags & UFFD_PAGEFAULT_FLAG_MINOR) s.mms[mm].intent.update(vpn, [](Intent& i) { i.minorSeen = true; });
     // The monitor polls the fd: a new message makes it runnable.
     for (size_t i = 0; i < s.tasks.size(); ++i)
@@ -387,7 +394,8 @@ uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
 }
 
 uint32_t StepContext::queueUffdEvent(UffdEvent ev, uint8_t mm, uint64_t vpnLo, uint64_t vpnHi) {
-    noteAllTaskStates();
+    notePart(Part::UffdNextId, PartAccess::Write);
+    notePart(Part::UffdPending, PartAccess::Write);
     UffdMsg m;
     m.id = s.uffd.nextMsgId;
     m.task = t;
@@ -412,7 +420,9 @@ uint32_t StepContext::queueUffdEvent(UffdEvent ev, uint8_t mm, uint64_t vpnLo, u
 }
 
 void StepContext::completeUffdEvent(uint32_t id) {
-    noteAllTaskStates();
+    // The caller (the monitor's read) removed the event from the pending
+    // queue; its sender queued it and went to sleep in one step.
+    notePart(Part::UffdPending, PartAccess::Read);
     for (size_t i = 0; i < s.tasks.size(); ++i) {
         Task& o = s.tasks[i];
         if (o.state == TaskState::SleepUffd && o.waitArg == id) {

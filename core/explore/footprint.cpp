@@ -44,25 +44,94 @@ bool meet(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
     return false;
 }
 
-bool sameSched(const Task& a, const Task& b) {
-    return a.state == b.state && a.waitLock == b.waitLock && a.waitArg == b.waitArg;
-}
-
 // The parts every step is assumed to read (see footprint.h).
 bool sharedChanged(const State& a, const State& b) {
     const Inode &x = a.inode, &y = b.inode;
-    if (x.sizePages != y.sizePages || x.iPrivate != y.iPrivate || x.fallocWaiters != y.fallocWaiters ||
-        x.writeSealed != y.writeSealed)
+    if (x.sizePages != y.sizePages || x.writeSealed != y.writeSealed) return true;
+    const UffdCtx &u = a.uffd, &v = b.uffd;
+    if (u.exists != v.exists || u.mm != v.mm || u.apiDone != v.apiDone || u.features != v.features ||
+        u.released != v.released)
         return true;
-    if (!(a.uffd == b.uffd) || a.writeback != b.writeback || a.nextPfn != b.nextPfn) return true;
-    if (a.swap.cursor != b.swap.cursor || a.swap.nslots != b.swap.nslots || !(a.toggles == b.toggles)) return true;
+    if (a.writeback != b.writeback || a.swap.nslots != b.swap.nslots || !(a.toggles == b.toggles)) return true;
     if (a.mms.size() != b.mms.size() || a.tasks.size() != b.tasks.size()) return true;
     for (size_t i = 0; i < a.mms.size(); ++i)
         if (a.mms[i].vmas != b.mms[i].vmas) return true;
     return false;
 }
 
+// The Parts (util/access_log.h) that differ between the two states.
+uint32_t partsChanged(const State& a, const State& b) {
+    uint32_t m = 0;
+    auto bit = [&](Part p, bool changed) { m |= uint32_t(changed) << unsigned(p); };
+    bit(Part::UffdPending, a.uffd.pending != b.uffd.pending);
+    bit(Part::UffdReadWaiting, a.uffd.readWaiting != b.uffd.readWaiting);
+    bit(Part::UffdNextId, a.uffd.nextMsgId != b.uffd.nextMsgId);
+    bit(Part::IPrivate, a.inode.iPrivate != b.inode.iPrivate);
+    bit(Part::FallocWaiters, a.inode.fallocWaiters != b.inode.fallocWaiters);
+    bit(Part::NextPfn, a.nextPfn != b.nextPfn);
+    bit(Part::SwapCursor, a.swap.cursor != b.swap.cursor);
+    return m;
+}
+
+const LockHold* lockEntry(const State& s, uint64_t key) {
+    for (const LockHold& h : s.locks)
+        if (packLockId(uint8_t(h.id.kind), h.id.mm, h.id.arg) == key) return &h;
+    return nullptr;
+}
+
+// A lock whose table entry is the same before and after the step (taken and
+// dropped within it, or a failed trylock) was only read.
+bool lockUnchanged(const State& a, const State& b, uint64_t key) {
+    const LockHold *x = lockEntry(a, key), *y = lockEntry(b, key);
+    return x == y || (x && y && *x == *y);
+}
+
 }  // namespace
+
+std::string sharedDiag(const State& a, const State& b) {
+    std::string r;
+    const Inode &x = a.inode, &y = b.inode;
+    if (x.sizePages != y.sizePages) r += "size ";
+    if (x.iPrivate != y.iPrivate) r += "iPrivate ";
+    if (x.fallocWaiters != y.fallocWaiters) r += "fallocWaiters ";
+    if (x.writeSealed != y.writeSealed) r += "sealed ";
+    if (a.uffd.pending != b.uffd.pending) r += "uffd.pending ";
+    if (a.uffd.readWaiting != b.uffd.readWaiting) r += "uffd.readWaiting ";
+    if (a.uffd.nextMsgId != b.uffd.nextMsgId) r += "uffd.nextId ";
+    if (a.writeback != b.writeback) r += "writeback ";
+    if (a.nextPfn != b.nextPfn) r += "nextPfn ";
+    if (a.swap.cursor != b.swap.cursor) r += "swapCursor ";
+    for (size_t i = 0; i < a.mms.size(); ++i)
+        if (a.mms[i].vmas != b.mms[i].vmas) r += "vmas ";
+    return r;
+}
+
+std::string dependenceReason(const Footprint& a, const Footprint& b) {
+    if (a.task == b.task) return "same-task";
+    if (a.opaque || b.opaque) return "opaque";
+    if (a.shared || b.shared) return "shared";
+    const uint64_t aBit = uint64_t{1} << a.task, bBit = uint64_t{1} << b.task;
+    if ((a.otherTasksWritten & bBit) || (b.otherTasksWritten & aBit)) return "wakes-other";
+    if (a.otherTasksWritten & b.otherTasksWritten) return "both-wake";
+    if (a.partWrites & (b.partWrites | b.partReads | b.partShared)) return "part:" + std::to_string(a.partWrites & (b.partWrites | b.partReads | b.partShared));
+    if (b.partWrites & (a.partReads | a.partShared)) return "part:" + std::to_string(b.partWrites & (a.partReads | a.partShared));
+    if ((a.partShared & b.partReads) || (b.partShared & a.partReads)) return "part-shared";
+    if (meet(a.lockWrites, b.lockWrites) || meet(a.lockWrites, b.lockReads) || meet(b.lockWrites, a.lockReads))
+        return "lock";
+    if (meet(a.lockWrites, b.lockShared) || meet(b.lockWrites, a.lockShared)) return "lock-shared";
+    if (meet(a.lockReads, b.lockShared) || meet(b.lockReads, a.lockShared)) return "lock-read-shared";
+    auto ov = [](const std::vector<Footprint::Range>& x, const std::vector<Footprint::Range>& y) -> int {
+        for (const auto& p : x)
+            for (const auto& q : y)
+                if (p.space == q.space && p.lo < q.hi && q.lo < p.hi) return p.space;
+        return -1;
+    };
+    int sp = ov(a.writes, b.writes);
+    if (sp < 0) sp = ov(a.writes, b.reads);
+    if (sp < 0) sp = ov(b.writes, a.reads);
+    if (sp >= 0) return "radix-" + std::to_string(sp);
+    return "";
+}
 
 Footprint captureFootprint(const State& before, const State& after, uint8_t task, const AccessLog& log,
                            bool engineError) {
@@ -80,23 +149,29 @@ Footprint captureFootprint(const State& before, const State& after, uint8_t task
     take(log.reads, fp.reads);
     take(log.writes, fp.writes);
     fp.lockReads = log.lockReads;
-    for (uint64_t k : log.lockWrites)
-        (k & kLockSharedBit ? fp.lockShared : fp.lockWrites).push_back(k & ~kLockSharedBit);
+    for (uint64_t k : log.lockWrites) {
+        const uint64_t id = k & ~kLockSharedBit;
+        if (lockUnchanged(before, after, id)) fp.lockReads.push_back(id);
+        else (k & kLockSharedBit ? fp.lockShared : fp.lockWrites).push_back(id);
+    }
     sortUnique(fp.lockReads);
     sortUnique(fp.lockWrites);
     sortUnique(fp.lockShared);
-    fp.readsAllTaskStates = log.readsAllTaskStates;
+    // A lock both read and changed is a change; a lock changed both as a
+    // reader and as a writer is a write.
+    std::erase_if(fp.lockShared, [&](uint64_t k) { return std::binary_search(fp.lockWrites.begin(), fp.lockWrites.end(), k); });
     fp.shared = sharedChanged(before, after);
     // A lock-table change the helpers did not announce is an unknown write.
     if (before.locks != after.locks && fp.lockWrites.empty() && fp.lockShared.empty()) fp.shared = true;
+    // Parts: a change is a write unless the step noted only a shared access.
+    const uint32_t changed = partsChanged(before, after);
+    const uint32_t sharedOnly = log.partShared & ~log.partWrites;
+    fp.partWrites = log.partWrites | (changed & ~sharedOnly);
+    fp.partShared = changed & sharedOnly;
+    fp.partReads = log.partReads & ~fp.partWrites;
     if (!fp.shared) {
-        for (size_t i = 0; i < after.tasks.size(); ++i) {
-            if (i == task) {
-                fp.ownSchedChanged = !sameSched(before.tasks[i], after.tasks[i]);
-            } else if (!(before.tasks[i] == after.tasks[i])) {
-                fp.otherTasksWritten |= uint64_t{1} << i;
-            }
-        }
+        for (size_t i = 0; i < after.tasks.size(); ++i)
+            if (i != task && !(before.tasks[i] == after.tasks[i])) fp.otherTasksWritten |= uint64_t{1} << i;
     }
     return fp;
 }
@@ -107,8 +182,9 @@ bool independent(const Footprint& a, const Footprint& b) {
     // Each reads its whole own Task; wake-ups write other tasks.
     if ((a.otherTasksWritten & bBit) || (b.otherTasksWritten & aBit)) return false;
     if (a.otherTasksWritten & b.otherTasksWritten) return false;
-    if (a.readsAllTaskStates && (b.ownSchedChanged || b.otherTasksWritten)) return false;
-    if (b.readsAllTaskStates && (a.ownSchedChanged || a.otherTasksWritten)) return false;
+    if (a.partWrites & (b.partWrites | b.partReads | b.partShared)) return false;
+    if (b.partWrites & (a.partReads | a.partShared)) return false;
+    if ((a.partShared & b.partReads) || (b.partShared & a.partReads)) return false;
     if (meet(a.lockWrites, b.lockWrites) || meet(a.lockWrites, b.lockReads) || meet(b.lockWrites, a.lockReads))
         return false;
     if (meet(a.lockWrites, b.lockShared) || meet(b.lockWrites, a.lockShared)) return false;

@@ -16,12 +16,14 @@ void uffd_monitor(StepContext& c) {
             c.at("poll(uffd): the userfaultfd is closed → the monitor's loop ends");
             return c.ret(0);
         }
+        notePart(Part::UffdPending, PartAccess::Read);
         if (c.s.uffd.pending.empty()) {
             c.at("poll(uffd): nothing pending → wait");
             return c.sleep(TaskState::Idle, 0);
         }
         return c.jump(MON_READ);
     case MON_READ: {
+        notePart(Part::UffdPending, PartAccess::Read);
         UffdMsg m = c.s.uffd.pending.front();
         if (m.event != UffdEvent::Pagefault) {
             // userfaultfd_ctx_read() → userfaultfd_event_complete(): reading

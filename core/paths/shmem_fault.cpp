@@ -13,6 +13,7 @@ void shmem_fault(StepContext& c) {
     StackFrame& f = c.f();
     switch (f.pc) {
     case SF_1:
+        notePart(Part::IPrivate, PartAccess::Read);
         if (!c.s.inode.iPrivate) {
             c.at("inode->i_private is NULL (lockless read)");
             return c.next(SF_CALL);
@@ -21,8 +22,10 @@ void shmem_fault(StepContext& c) {
         return c.next(SF_2);
     case SF_2: {
         if (!c.lock(IPL())) return;
+        notePart(Part::IPrivate, PartAccess::Read);
         const auto& fa = c.s.inode.iPrivate;
         if (fa && fa->waitq && f.index >= fa->start && f.index < fa->next) {
+            notePart(Part::FallocWaiters, PartAccess::Shared);  // sets only this task's bit
             c.editInode([&](Inode& in) { in.fallocWaiters |= uint64_t{1} << c.t; });
             c.unlock(ML(f.mm));
             c.unlock(IPL());

@@ -44,6 +44,8 @@ void userfaultfd_release(StepContext& c) {
     c.unlock(ML(mm));
     // wake_up_all(&ctx->fault_pending_wqh / fault_wqh / event_wqh / fd_wqh)
     std::vector<uint32_t> events;
+    notePart(Part::UffdPending, PartAccess::Read);
+    notePart(Part::UffdReadWaiting, PartAccess::Read);
     for (const UffdMsg& msg : c.s.uffd.pending)
         if (msg.event != UffdEvent::Pagefault) events.push_back(msg.id);
     c.wakeUffdRange(mm, 0, UINT64_MAX);

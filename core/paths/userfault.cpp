@@ -66,6 +66,8 @@ std::string reasonName(uint32_t r) {
 }
 
 bool msgQueued(const UffdCtx& u, uint32_t id) {
+    notePart(Part::UffdPending, PartAccess::Read);
+    notePart(Part::UffdReadWaiting, PartAccess::Read);
     auto has = [&](const std::vector<UffdMsg>& q) {
         return std::any_of(q.begin(), q.end(), [&](const UffdMsg& m) { return m.id == id; });
     };

@@ -16,6 +16,7 @@ bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken) 
     c.unlock(ML(f.mm));
     const uint64_t end = std::min(hi, v->end);
     const uint32_t id = c.queueUffdEvent(UffdEvent::Remove, f.mm, lo, end);
+    notePart(Part::UffdPending, PartAccess::Read);
     c.say("userfaultfd_remove: EVENT_REMOVE → mmap_read_unlock, queue " + uffdMsgText(c.s.uffd.pending.back(), c.s) +
           ", wait until the monitor reads it");
     f.pc = woken;

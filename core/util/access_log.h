@@ -12,6 +12,22 @@
 
 namespace faultline {
 
+// Parts of the state outside the radix trees and the lock table whose every
+// read is noted by the code that reads it (core/explore/footprint.h lists the
+// read sites); writes to them are found by comparing the state before and
+// after the step. A "shared" access is a change that commutes with every other
+// shared access of the same part (setting one's own bit in a mask).
+enum class Part : uint8_t {
+    UffdPending,      // UffdCtx::pending (order and contents)
+    UffdReadWaiting,  // UffdCtx::readWaiting
+    UffdNextId,       // UffdCtx::nextMsgId
+    IPrivate,         // Inode::iPrivate (the punch in progress)
+    FallocWaiters,    // Inode::fallocWaiters
+    NextPfn,          // State::nextPfn (the frame allocator)
+    SwapCursor,       // SwapDevice::cursor (the slot allocator)
+    Count
+};
+
 struct AccessLog {
     struct Range {
         const void* tree = nullptr;  // the CowRadix object
@@ -21,11 +37,11 @@ struct AccessLog {
     std::vector<Range> writes;
     std::vector<uint64_t> lockReads;  // packed LockId (see packLockId in step_context.cpp)
     std::vector<uint64_t> lockWrites;
-    bool readsAllTaskStates = false;  // a wake-up loop looked at every task's state
+    uint32_t partReads = 0, partWrites = 0, partShared = 0;  // bit per Part
 
     void clear() {
         reads.clear(), writes.clear(), lockReads.clear(), lockWrites.clear();
-        readsAllTaskStates = false;
+        partReads = partWrites = partShared = 0;
     }
 };
 
@@ -35,6 +51,14 @@ inline uint64_t packLockId(uint8_t kind, uint8_t mm, uint64_t arg) {
 }
 
 inline thread_local AccessLog* tlsAccessLog = nullptr;
+
+enum class PartAccess : uint8_t { Read, Write, Shared };
+inline void notePart(Part p, PartAccess a) {
+    if (AccessLog* log = tlsAccessLog) [[unlikely]] {
+        const uint32_t bit = 1u << unsigned(p);
+        (a == PartAccess::Read ? log->partReads : a == PartAccess::Write ? log->partWrites : log->partShared) |= bit;
+    }
+}
 
 class ScopedAccessLog {
 public:
