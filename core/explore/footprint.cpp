@@ -54,7 +54,7 @@ bool sharedChanged(const State& a, const State& b) {
     if (x.sizePages != y.sizePages || x.iPrivate != y.iPrivate || x.fallocWaiters != y.fallocWaiters ||
         x.writeSealed != y.writeSealed)
         return true;
-    if (!(a.uffd == b.uffd) || a.writeback != b.writeback || a.nextPfn != b.nextPfn) return true;
+    if (!(a.uffd == b.uffd) || !(a.moreUffds == b.moreUffds) || a.writeback != b.writeback || a.nextPfn != b.nextPfn) return true;
     if (a.swap.cursor != b.swap.cursor || a.swap.nslots != b.swap.nslots || !(a.toggles == b.toggles)) return true;
     if (a.mms.size() != b.mms.size() || a.tasks.size() != b.tasks.size()) return true;
     for (size_t i = 0; i < a.mms.size(); ++i)
