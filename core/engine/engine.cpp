@@ -64,8 +64,29 @@ namespace {
 
 constexpr int kMaxFusedPieces = 4096;  // a loop that never ends a micro-step is an engine bug
 
+// userfaultfd_event_wait_completion(), after the wait: the sender of an event
+// that was read (or whose context was released) runs again, and
+// atomic_dec(&ctx->mmap_changing); a monitor waiting for that retries.
+void eventSenderResumes(StepContext& c) {
+    State& s = c.s;
+    const uint32_t id = uint32_t(s.tasks[c.t].waitArg);
+    if (!id) return;
+    for (size_t i = 0; i < s.ctxCount(); ++i) {
+        auto& ch = s.ctx(i).changing;
+        if (std::find(ch.begin(), ch.end(), id) == ch.end()) continue;
+        c.editCtx(uint8_t(i), [&](UffdCtx& u) { std::erase(u.changing, id); });
+        if (!s.ctx(i).changing.empty()) continue;
+        for (size_t k = 0; k < s.tasks.size(); ++k)
+            if (s.tasks[k].state == TaskState::Idle) {
+                s.tasks[k].state = TaskState::Runnable;
+                c.touch({CellKind::Task, 0, k});
+            }
+    }
+}
+
 void runPieces(StepContext& c) {
     State& s = c.s;
+    eventSenderResumes(c);
     Task& t = s.tasks[c.t];
     if (t.stack.empty() && int(c.t) == s.config->ioTask) {
         // I/O completion for the oldest folio under writeback.

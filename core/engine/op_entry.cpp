@@ -31,10 +31,12 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     int mm = op.mm >= 0 ? op.mm : taskMm;
     const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
                         op.kind == OpKind::UffdPoison;
-    if (uffdOp && op.kind != OpKind::UffdApi && s.uffd.exists && op.mm < 0) mm = s.uffd.mm;
+    if (uffdOp && op.kind != OpKind::UffdApi && op.uffd < s.ctxCount() && s.ctx(op.uffd).exists && op.mm < 0)
+        mm = s.ctx(op.uffd).mm;
     if (uffdOp && mm < 0) mm = 0;
 
     StackFrame f;
+    if (uffdOp) f.ctx = op.uffd;
     f.mm = uint8_t(mm < 0 ? 0 : mm);
     f.tag = op.tag;
     auto locate = [&](uint64_t page) {
@@ -144,6 +146,10 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
         return f;
     case OpKind::Serve: f.fn = Fn::uffd_monitor; return f;
     case OpKind::UffdClose: f.fn = Fn::userfaultfd_release; return f;
+    case OpKind::Fork:
+        f.fn = Fn::dup_mmap;
+        f.aux = uint64_t(op.child);
+        return f;
     default: break;
     }
     // Range ioctls on the ctx's mm: [page, page + count) of the named VMA.

@@ -197,7 +197,18 @@ void StepContext::sleep(TaskState why, uint64_t arg) {
     continueNow = false;
 }
 
-void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
+uint8_t StepContext::newCtx(size_t at) {
+    if (at == SIZE_MAX) {
+        at = 1;
+        while (at < s.ctxCount() && s.ctx(at).exists) ++at;
+    }
+    if (at >= 256) throw EngineError("more than 255 userfaultfd contexts");
+    if (at >= s.ctxCount()) s.moreUffds.resize(at);
+    touch({CellKind::Uffd, 0, 0});
+    return uint8_t(at);
+}
+
+void StepContext::wakeUffdRange(uint8_t ctx, uint8_t mm, uint64_t lo, uint64_t hi) {
     // Reads both queues; wakes only tasks sleeping on a message it removes
     // (each read the queues when it went to sleep, see handle_userfault).
     notePart(Part::UffdPending, PartAccess::Read);
@@ -207,7 +218,9 @@ void StepContext::wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi) {
         return m.event == UffdEvent::Pagefault && m.mm == mm && m.va >= lo && m.va < hi;
     };
     std::vector<uint32_t> woken;
-    for (auto* q : {&s.uffd.pending, &s.uffd.readWaiting})
+    if (ctx >= s.ctxCount()) return;
+    UffdCtx& u = s.ctx(ctx);
+    for (auto* q : {&u.pending, &u.readWaiting})
         for (auto it = q->begin(); it != q->end();) {
             if (inRange(*it)) {
                 woken.push_back(it->id);
@@ -368,17 +381,15 @@ std::optional<uint32_t> StepContext::allocSwapSlot() {
     return std::nullopt;
 }
 
-uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
+uint32_t StepContext::queueUffdMsg(uint8_t ctx, uint8_t mm, uint64_t vpn, uint8_t flags) {
     UffdMsg m;
     m.id = s.uffd.nextMsgId;
     m.task = t;
     m.mm = mm;
     m.va = vpn;
     m.flags = flags;
-    editUffd([&](UffdCtx& u) {
-        ++u.nextMsgId;
-        u.pending.push_back(m);
-    });
+    ++s.uffd.nextMsgId;
+    editCtx(ctx, [&](UffdCtx& u) { u.pending.push_back(m); });
     rec.raised.push_back({m.id, uffdMsgText(m, s)});
     // The Idle monitor woken below read the pending queue when it went idle.
     notePart(Part::UffdNextId, PartAccess::Write);
@@ -393,7 +404,7 @@ uint32_t StepContext::queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags) {
     return m.id;
 }
 
-uint32_t StepContext::queueUffdEvent(UffdEvent ev, uint8_t mm, uint64_t vpnLo, uint64_t vpnHi) {
+uint32_t StepContext::queueUffdEvent(uint8_t ctx, UffdEvent ev, uint8_t mm, uint64_t vpnLo, uint64_t vpnHi) {
     notePart(Part::UffdNextId, PartAccess::Write);
     notePart(Part::UffdPending, PartAccess::Write);
     UffdMsg m;
@@ -406,9 +417,11 @@ uint32_t StepContext::queueUffdEvent(UffdEvent ev, uint8_t mm, uint64_t vpnLo, u
     auto idx = [&](uint64_t vpn) { return v ? (v->file ? v->indexOf(vpn) : vpn - v->start) : vpn; };
     m.lo = idx(vpnLo);
     m.hi = idx(vpnHi);
-    editUffd([&](UffdCtx& u) {
-        ++u.nextMsgId;
+    if (ev == UffdEvent::Fork) m.lo = vpnLo, m.hi = vpnHi;  // the child's mm and its new context
+    ++s.uffd.nextMsgId;
+    editCtx(ctx, [&](UffdCtx& u) {
         u.pending.push_back(m);
+        u.changing.push_back(m.id);  // atomic_inc(&ctx->mmap_changing)
     });
     rec.raised.push_back({m.id, uffdMsgText(m, s)});
     for (size_t i = 0; i < s.tasks.size(); ++i)

@@ -62,7 +62,8 @@ public:
 
     // ---- sleeping ----
     void sleep(TaskState why, uint64_t arg);                   // ends the micro-step
-    void wakeUffdRange(uint8_t mm, uint64_t lo, uint64_t hi);  // vpn range
+    // wake_userfault(ctx, range): the page faults of context `ctx` in a vpn range.
+    void wakeUffdRange(uint8_t ctx, uint8_t mm, uint64_t lo, uint64_t hi);
     void wakeFallocWaiters();
     void wakeWriteback(uint32_t pfn);
 
@@ -89,6 +90,13 @@ public:
         fn(s.uffd);
         touch({CellKind::Uffd, 0, 0});
     }
+    template <class F>
+    void editCtx(uint8_t ctx, F&& fn) {
+        fn(s.ctx(ctx));
+        touch({CellKind::Uffd, 0, 0});
+    }
+    // A new userfaultfd context slot (userfaultfd(2), or dup_userfaultfd's for a fork child): returns its index.
+    uint8_t newCtx(size_t at = SIZE_MAX);
     void touch(const CellRef& c);
 
     // Folio lifetime and references (C4 bookkeeping).
@@ -106,11 +114,12 @@ public:
     std::optional<uint32_t> allocSwapSlot();
 
     // uffd messages.
-    uint32_t queueUffdMsg(uint8_t mm, uint64_t vpn, uint8_t flags);
+    // Message ids come from context 0's counter, whichever context queues.
+    uint32_t queueUffdMsg(uint8_t ctx, uint8_t mm, uint64_t vpn, uint8_t flags);
     // A non-cooperative event (userfaultfd_event_wait_completion): queued for
     // the monitor; the caller then sleeps (SleepUffd, the returned id) until
     // the monitor's read completes it (completeUffdEvent).
-    uint32_t queueUffdEvent(UffdEvent ev, uint8_t mm, uint64_t vpnLo, uint64_t vpnHi);
+    uint32_t queueUffdEvent(uint8_t ctx, UffdEvent ev, uint8_t mm, uint64_t vpnLo, uint64_t vpnHi);
     void completeUffdEvent(uint32_t id);
 
     // Intent (checker) updates, made by the monitor's ioctls.

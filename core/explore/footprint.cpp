@@ -50,9 +50,13 @@ bool sharedChanged(const State& a, const State& b) {
     if (x.sizePages != y.sizePages || x.writeSealed != y.writeSealed) return true;
     const UffdCtx &u = a.uffd, &v = b.uffd;
     if (u.exists != v.exists || u.mm != v.mm || u.apiDone != v.apiDone || u.features != v.features ||
-        u.released != v.released)
+        u.released != v.released || u.changing != v.changing)
         return true;
-    if (a.writeback != b.writeback || a.swap.nslots != b.swap.nslots || !(a.toggles == b.toggles)) return true;
+    // Contexts beyond the first (more UFFDIO_API calls, fork children) are
+    // not split into parts: any change to them is assumed read by every step.
+    if (a.writeback != b.writeback || a.swap.nslots != b.swap.nslots || !(a.toggles == b.toggles) ||
+        !(a.moreUffds == b.moreUffds))
+        return true;
     if (a.mms.size() != b.mms.size() || a.tasks.size() != b.tasks.size()) return true;
     for (size_t i = 0; i < a.mms.size(); ++i)
         if (a.mms[i].vmas != b.mms[i].vmas) return true;

@@ -37,6 +37,7 @@ void addFrame(Hasher2& h, const StackFrame& f) {
         .add(f.flags)
         .add(f.orig_pte.stableHash());
     h.add(f.tag.bits());
+    if (f.ctx) h.add(0xc7c7).add(f.ctx);
 }
 
 void addMsgs(Hasher2& h, const std::vector<UffdMsg>& q) {
@@ -81,7 +82,10 @@ FutureKey futureKey(const State& s) {
     for (const Mm& m : s.mms) {
         h.add(m.vmas.size());
         for (const Vma& v : m.vmas)
+        {
             h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
+            if (v.ctx) h.add(0xc7c7).add(v.ctx);
+        }
         addTree(h, m.pt);
         addTree(h, m.intent);
         h.add(uint64_t(m.rssShmem)).add(uint64_t(m.rssAnon)).add(uint64_t(m.rssSwapents));
@@ -104,6 +108,16 @@ FutureKey futureKey(const State& s) {
         .add(s.uffd.nextMsgId);
     addMsgs(h, s.uffd.pending);
     addMsgs(h, s.uffd.readWaiting);
+    h.add(s.uffd.changing.size());  // mmap_changing: decides whether the ioctls get -EAGAIN
+    for (uint32_t id : s.uffd.changing) h.add(id);
+    h.add(s.moreUffds.size());  // contexts 1, 2, … (more UFFDIO_APIs, fork's): each decides where messages go
+    for (const UffdCtx& u : s.moreUffds) {
+        h.add(u.exists).add(u.mm).add(u.apiDone).add(u.features).add(u.released).add(u.nextMsgId);
+        addMsgs(h, u.pending);
+        addMsgs(h, u.readWaiting);
+        h.add(u.changing.size());
+        for (uint32_t id : u.changing) h.add(id);
+    }
     h.add(s.writeback.size());
     for (uint32_t p : s.writeback) h.add(p);
     h.add(s.locks.size());

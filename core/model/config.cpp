@@ -31,7 +31,8 @@ constexpr std::array<std::string_view, size_t(OpKind::kCount)> kOpNames = {"read
                                                                            "mprotect",
                                                                            "mmap",
                                                                            "uffd_close",
-                                                                           "uffdio_poison"};
+                                                                           "uffdio_poison",
+                                                                           "fork"};
 }
 
 std::string_view opKindName(OpKind k) { return kOpNames.at(size_t(k)); }
@@ -44,7 +45,8 @@ std::string Op::text() const {
     case OpKind::Punch: return s + " offset " + std::to_string(page) + " len " + std::to_string(count);
     case OpKind::Ftruncate: return s + " " + std::to_string(page);
     case OpKind::Mmap:
-    case OpKind::UffdClose: return s;
+    case OpKind::Fork:
+    case OpKind::UffdClose: return s + (uffd ? " uffd " + std::to_string(uffd) : "");
     case OpKind::Mprotect:
         return s + " " + std::to_string(page) + (count != 1 ? " +" + std::to_string(count) : "") + " " +
                (mode == 0   ? "PROT_NONE"
@@ -77,7 +79,12 @@ uint64_t Config::stableHash() const {
                 .add(op.mode)
                 .add(op.features)
                 .add(op.tag.bits());
+        for (const Op& op : t.program)  // fields added later: hashed only when set, so older configs hash as before
+            if (op.uffd || op.child >= 0) h.add(0xc7c9).add(op.uffd).add(uint64_t(int64_t(op.child)));
     }
+    for (size_t i = 0; i < forkOf.size(); ++i)
+        if (forkOf[i] >= 0) h.add(0xc7ca).add(i).add(uint64_t(forkOf[i]));
+    if (policy.closeForked) h.add(0xc7cb);
     h.add(uint64_t(int64_t(uffdTask))).add(uint64_t(int64_t(ioTask)));
     h.add(policy.copyModeWp)
         .add(policy.copyTag)

@@ -38,6 +38,7 @@ enum class OpKind : uint8_t {
     Mmap,           // mmap(2) of the named VMA again where the session placed it (MAP_FIXED_NOREPLACE)
     UffdClose,      // close(uffd): userfaultfd_release
     UffdPoison,     // UFFDIO_POISON over [page, page+count)
+    Fork,           // fork(2): the task's mm is copied into the child mm `child` (dup_mmap)
     kCount
 };
 std::string_view opKindName(OpKind k);  // the session-file spelling ("read", "uffdio_copy", ...)
@@ -58,6 +59,8 @@ struct Op {
     uint64_t count = 1;  // pages; Punch: byte length
     uint32_t mode = 0;
     uint64_t features = 0;     // UffdApi
+    uint8_t uffd = 0;          // uffd ops: which userfaultfd context (0, 1, …)
+    int8_t child = -1;         // Fork: the child's mm
     Tag tag;                   // Write / FileWrite / Copy data
     std::string text() const;  // "write A[8] = a1"
 };
@@ -69,6 +72,7 @@ struct MonitorPolicy {
     bool clearOnWp = true;         // answer WP with UFFDIO_WRITEPROTECT(0)
     bool continueOnMinor = true;   // answer MINOR with UFFDIO_CONTINUE
     bool continueModeWp = false;
+    bool closeForked = false;  // a FORK message: close the child's new userfaultfd instead of serving it
     Tag copyTagFor(uint64_t index) const;
 };
 
@@ -94,6 +98,7 @@ struct VmaPlacement {
 
 struct Config {
     std::vector<std::string> mmNames;      // "A", "B"
+    std::vector<int> forkOf;               // per mm: the parent mm a fork creates it from, or -1 (empty: none)
     std::vector<std::string> vmaNames;     // "file", "anon", ...
     std::vector<VmaPlacement> placements;  // filled when the initial state is built
     std::vector<TaskConfig> tasks;
@@ -106,6 +111,7 @@ struct Config {
     // any folio under writeback) unless it is there already.
     void addIoTask();
     int mmIndex(const std::string& name) const;
+    int parentOf(size_t mm) const { return mm < forkOf.size() ? forkOf[mm] : -1; }
 };
 
 }  // namespace faultline

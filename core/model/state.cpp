@@ -16,6 +16,7 @@ std::string_view taskStateName(TaskState s) {
     case TaskState::SleepWriteback: return "sleeping (writeback)";
     case TaskState::Idle: return "idle (poll)";
     case TaskState::Done: return "done";
+    case TaskState::Unforked: return "not forked yet";
     }
     return "?";
 }
@@ -51,6 +52,10 @@ std::string vmFlagsText(uint32_t flags) {
 }
 
 std::string uffdMsgText(const UffdMsg& m, const State& s) {
+    if (m.event == UffdEvent::Fork) {
+        const Config& cfg = *s.config;
+        return "FORK(" + (m.lo < cfg.mmNames.size() ? cfg.mmNames[m.lo] : std::to_string(m.lo)) + ")";
+    }
     if (m.event != UffdEvent::Pagefault)
         return std::string(m.event == UffdEvent::Remove ? "REMOVE" : "UNMAP") + "(" + std::to_string(m.lo) + "-" +
                std::to_string(m.hi) + ")";
@@ -104,6 +109,7 @@ void hashFrame(Hasher& h, const StackFrame& f) {
         .add(f.flags)
         .add(f.orig_pte.stableHash())
         .add(f.tag.bits());
+    if (f.ctx) h.add(0xc7c7).add(f.ctx);  // hashed only when set: states without more contexts hash as before
 }
 
 void hashMsgs(Hasher& h, const std::vector<UffdMsg>& q) {
@@ -132,7 +138,10 @@ uint64_t State::hash() const {
     for (const Mm& m : mms) {
         h.add(m.vmas.size());
         for (const Vma& v : m.vmas)
+        {
             h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
+            if (v.ctx) h.add(0xc7c7).add(v.ctx);
+        }
         h.add(m.pt.hash())
             .add(m.intent.hash())
             .add(uint64_t(m.rssShmem))
@@ -148,6 +157,16 @@ uint64_t State::hash() const {
     h.add(uffd.exists).add(uffd.mm).add(uffd.apiDone).add(uffd.features).add(uffd.released).add(uffd.nextMsgId);
     hashMsgs(h, uffd.pending);
     hashMsgs(h, uffd.readWaiting);
+    if (!uffd.changing.empty()) h.add(0xc7cc).add(uffd.changing.size());  // hashed only when set, as before
+    for (uint32_t id : uffd.changing) h.add(id);
+    if (!moreUffds.empty()) h.add(0xc7c8).add(moreUffds.size());
+    for (const UffdCtx& u : moreUffds) {
+        h.add(u.exists).add(u.mm).add(u.apiDone).add(u.features).add(u.released).add(u.nextMsgId);
+        hashMsgs(h, u.pending);
+        hashMsgs(h, u.readWaiting);
+        h.add(u.changing.size());
+        for (uint32_t id : u.changing) h.add(id);
+    }
     h.add(writeback.size());
     for (uint32_t p : writeback) h.add(p);
     h.add(locks.size());
@@ -158,7 +177,7 @@ uint64_t State::hash() const {
 bool operator==(const State& a, const State& b) {
     const bool sameConfig = a.config == b.config || a.configHash == b.configHash;
     return sameConfig && a.toggles == b.toggles && a.tasks == b.tasks && a.mms == b.mms && a.inode == b.inode &&
-           a.folios == b.folios && a.nextPfn == b.nextPfn && a.swap == b.swap && a.uffd == b.uffd &&
+           a.folios == b.folios && a.nextPfn == b.nextPfn && a.swap == b.swap && a.uffd == b.uffd && a.moreUffds == b.moreUffds &&
            a.locks == b.locks && a.writeback == b.writeback;
 }
 

@@ -46,6 +46,7 @@ enum class TaskState : uint8_t {
     SleepWriteback,  // waiting for writeback of pfn waitArg to end
     Idle,            // monitor polling an empty uffd
     Done,
+    Unforked,  // a task of a fork child's mm before the fork that creates it returns (appended: states are hashed)
 };
 std::string_view taskStateName(TaskState s);
 
@@ -71,6 +72,7 @@ struct StackFrame {
     uint32_t flags = 0;       // function-specific bits
     Pte orig_pte;             // vmf->orig_pte
     Tag tag;                  // data to write / copy
+    uint8_t ctx = 0;          // userfaultfd context the frame works on (index, see State::ctx)
     friend bool operator==(const StackFrame&, const StackFrame&) = default;
 };
 
@@ -108,6 +110,7 @@ struct Vma {
     bool file = true;    // shmem file mapping, else anonymous private
     bool uffd = false;   // vma->vm_userfaultfd_ctx set (iff any VM_UFFD_*)
     uint8_t nameId = 0;  // index into Config::vmaNames
+    uint8_t ctx = 0;     // which userfaultfd context (State::ctx index) when uffd
 
     bool contains(uint64_t vpn) const { return vpn >= start && vpn < end; }
     uint64_t vpnOf(uint64_t fileIndex) const { return start + (fileIndex - pgoff); }
@@ -165,7 +168,7 @@ struct SwapDevice {
 // ---- userfaultfd context (spec §1.7) -------------------------------------
 enum UffdMsgFlag : uint8_t { UFFD_PAGEFAULT_FLAG_WRITE = 1, UFFD_PAGEFAULT_FLAG_WP = 2, UFFD_PAGEFAULT_FLAG_MINOR = 4 };
 // msg.event: a page fault, or a non-cooperative event (EVENT_* features).
-enum class UffdEvent : uint8_t { Pagefault, Remove, Unmap };
+enum class UffdEvent : uint8_t { Pagefault, Remove, Unmap, Fork };
 struct UffdMsg {
     uint32_t id = 0;
     uint8_t task = 0;  // faulting task (feat.ptid); for an event, the task waiting for it to be read
@@ -174,11 +177,14 @@ struct UffdMsg {
     uint8_t flags = 0;
     UffdEvent event = UffdEvent::Pagefault;
     uint64_t lo = 0, hi = 0;  // REMOVE/UNMAP: the range as page indices of the VMA (file pages for shmem), [lo, hi)
+                              // FORK: lo = the child's mm, hi = the child's new context (msg.arg.fork.ufd)
     friend bool operator==(const UffdMsg&, const UffdMsg&) = default;
 };
-std::string uffdMsgText(const UffdMsg& m, const class State& s);  // "MISS(8,W)", "WP(8,W)", "MINOR(3)", "REMOVE(1-3)"
+// "MISS(8,W)", "WP(8,W)", "MINOR(3)", "REMOVE(1-3)", "FORK(C)"
+std::string uffdMsgText(const UffdMsg& m, const class State& s);
 
 enum UffdFeature : uint64_t {
+    UFFD_FEATURE_EVENT_FORK = 1ull << 1,
     UFFD_FEATURE_EVENT_REMOVE = 1ull << 3,
     UFFD_FEATURE_EVENT_UNMAP = 1ull << 6,
     UFFD_FEATURE_MISSING_SHMEM = 1ull << 5,
@@ -201,6 +207,11 @@ struct UffdCtx {
     std::vector<UffdMsg> pending;      // fault_pending_wqh: not yet read
     std::vector<UffdMsg> readWaiting;  // fault_wqh: read, faulting task still asleep
     uint32_t nextMsgId = 1;
+    // ctx->mmap_changing: the events (message ids) queued on this context
+    // whose senders have not resumed yet (userfaultfd_event_wait_completion
+    // decrements when the sender runs again). While any is, COPY, ZEROPAGE,
+    // CONTINUE, POISON and WRITEPROTECT on this context fail with -EAGAIN.
+    std::vector<uint32_t> changing;
     friend bool operator==(const UffdCtx&, const UffdCtx&) = default;
 };
 
@@ -216,7 +227,8 @@ public:
     CowRadix<Folio> folios{32};
     uint32_t nextPfn = 1;  // pfn 0 is never used: 0 means "no folio" in locals
     SwapDevice swap;
-    UffdCtx uffd;
+    UffdCtx uffd;                     // context 0: the session's userfaultfd
+    std::vector<UffdCtx> moreUffds;   // contexts 1, 2, …: more UFFDIO_API calls, and the ones fork creates
     std::vector<LockHold> locks;      // sorted by id
     std::vector<uint32_t> writeback;  // pfns under writeback, in the order I/O was submitted
     uint64_t stepCount = 0;
@@ -226,6 +238,14 @@ public:
 
     // Lookups used by paths, checker and views.
     const Folio& folio(uint32_t pfn) const { return folios.get(pfn); }
+    // Userfaultfd context i (0 is `uffd`); ctxCount() of them exist as slots
+    // (a slot may be unused: exists == false). Message ids come from context
+    // 0's counter for every context, so a sleeping task's message id is unique.
+    size_t ctxCount() const { return 1 + moreUffds.size(); }
+    const UffdCtx& ctx(size_t i) const { return i == 0 ? uffd : moreUffds.at(i - 1); }
+    UffdCtx& ctx(size_t i) { return i == 0 ? uffd : moreUffds.at(i - 1); }
+    // The context a VMA is registered with (nullptr when it is not, or the context is gone).
+    const UffdCtx* ctxOf(const Vma& v) const { return v.uffd && v.ctx < ctxCount() ? &ctx(v.ctx) : nullptr; }
     const LockHold* findLock(const LockId& id) const;
     uint32_t heldBy(uint8_t task) const;  // number of locks the task holds
     std::vector<LockId> locksHeldBy(uint8_t task) const;

@@ -11,31 +11,61 @@ enum { MON_POLL, MON_READ, MON_RESOLVE, MON_DONE, MON_END };
 void uffd_monitor(StepContext& c) {
     StackFrame& f = c.f();
     switch (f.pc) {
-    case MON_POLL:
-        if (c.s.uffd.released) {
+    case MON_POLL: {
+        // poll() over every open userfaultfd: context 0 and any more (a further
+        // UFFDIO_API, or a fork child's from a FORK message); the first with a
+        // message is read.
+        notePart(Part::UffdPending, PartAccess::Read);
+        bool open = false, closed = false;
+        for (size_t i = 0; i < c.s.ctxCount(); ++i) {
+            const UffdCtx& u = c.s.ctx(i);
+            if (!u.exists) continue;
+            (u.released ? closed : open) = true;
+            if (!u.released && !u.pending.empty()) {
+                f.ctx = uint8_t(i);
+                return c.jump(MON_READ);
+            }
+        }
+        if (closed && !open) {
             c.at("poll(uffd): the userfaultfd is closed → the monitor's loop ends");
             return c.ret(0);
         }
-        notePart(Part::UffdPending, PartAccess::Read);
-        if (c.s.uffd.pending.empty()) {
-            c.at("poll(uffd): nothing pending → wait");
-            return c.sleep(TaskState::Idle, 0);
-        }
-        return c.jump(MON_READ);
+        c.at("poll(uffd): nothing pending → wait");
+        return c.sleep(TaskState::Idle, 0);
+    }
     case MON_READ: {
+        const std::string fd = f.ctx ? "uffd " + std::to_string(f.ctx) : "uffd";
         notePart(Part::UffdPending, PartAccess::Read);
-        UffdMsg m = c.s.uffd.pending.front();
+        UffdMsg m = c.s.ctx(f.ctx).pending.front();
+        if (m.event == UffdEvent::Fork) {
+            // userfaultfd_ctx_read() → resolve_userfault_fork(): the child's
+            // context becomes a new fd of the monitor; the fork completes.
+            c.editCtx(f.ctx, [&](UffdCtx& u) { u.pending.erase(u.pending.begin()); });
+            c.at("read(" + fd + ") → " + uffdMsgText(m, c.s) + ": msg.arg.fork.ufd = uffd " + std::to_string(m.hi) +
+                 " (the child's); event complete, the fork returns");
+            c.completeUffdEvent(m.id);
+            if (c.cfg().policy.closeForked) {
+                c.say("; policy: close the child's userfaultfd");
+                StackFrame n;
+                n.mm = uint8_t(m.lo);
+                n.ctx = uint8_t(m.hi);
+                f.pc = MON_END;
+                return c.call(Fn::userfaultfd_release, n);
+            }
+            c.say("; policy: serve it too (poll it with the others)");
+            return c.next(MON_POLL);
+        }
         if (m.event != UffdEvent::Pagefault) {
             // userfaultfd_ctx_read() → userfaultfd_event_complete(): reading
             // an event completes it; the monitor has nothing to resolve (a
             // real one would forget the range it tracked).
-            c.editUffd([&](UffdCtx& u) { u.pending.erase(u.pending.begin()); });
-            c.at("read(uffd) → " + uffdMsgText(m, c.s) +
+            c.editCtx(f.ctx, [&](UffdCtx& u) { u.pending.erase(u.pending.begin()); });
+            c.at("read(" + fd + ") → " + uffdMsgText(m, c.s) +
                  ": event complete (userfaultfd_event_complete); policy: note the range, no ioctl");
             c.completeUffdEvent(m.id);
             return c.next(MON_POLL);
         }
-        c.editUffd([&](UffdCtx& u) {
+        c.editCtx(f.ctx, [&](UffdCtx& u) {
             u.pending.erase(u.pending.begin());
             u.readWaiting.push_back(m);
         });
@@ -45,7 +75,7 @@ void uffd_monitor(StepContext& c) {
         f.flags = m.flags;
         if (m.flags & UFFD_PAGEFAULT_FLAG_WP)
             c.s.mms[m.mm].intent.update(m.va, [](Intent& i) { i.wpMsgSinceSet = true; });
-        c.at("read(uffd) → " + uffdMsgText(m, c.s));
+        c.at("read(" + fd + ") → " + uffdMsgText(m, c.s));
         return c.next(MON_RESOLVE);
     }
     case MON_RESOLVE: {
@@ -54,6 +84,7 @@ void uffd_monitor(StepContext& c) {
         StackFrame n;
         n.mm = f.mm;
         n.va = f.va;
+        n.ctx = f.ctx;  // the ioctl goes to the fd the message came from
         f.pc = MON_DONE;
         if (f.flags & UFFD_PAGEFAULT_FLAG_WP) {
             if (!pol.clearOnWp) {
@@ -83,10 +114,17 @@ void uffd_monitor(StepContext& c) {
         return c.call(Fn::mfill_atomic_pte, n);
     }
     case MON_DONE:
+        if (f.ret == kEAGAIN) {
+            // An event is still being delivered: a monitor retries once it
+            // has been (it polls again; the sender's resumption wakes it).
+            c.at("ioctl returned -EAGAIN (mmap_changing) → retry when the event completes");
+            f.pc = MON_RESOLVE;
+            return c.sleep(TaskState::Idle, 0);
+        }
         if (f.ret == kEEXIST) {
             c.at("ioctl returned -EEXIST → UFFDIO_WAKE");
             StackFrame n;
-            n.mm = f.mm, n.lo = f.va, n.hi = f.va + 1;
+            n.mm = f.mm, n.lo = f.va, n.hi = f.va + 1, n.ctx = f.ctx;
             f.pc = MON_END;
             return c.call(Fn::userfaultfd_wake, n);
         }
@@ -104,14 +142,16 @@ const FunctionInfo& info_uffd_monitor() {
         "uffd monitor",
         "(user space)",
         {{"", "poll(uffd, POLLIN);"},
-         {"", "read(uffd, &msg, sizeof(msg));  /* an event (REMOVE, UNMAP) is complete once read: its sender wakes */"},
+         {"",
+          "read(uffd, &msg, sizeof(msg));  /* an event (REMOVE, UNMAP, FORK) is complete once read: its sender wakes; "
+          "FORK hands over the child's uffd, served too or closed per policy */"},
          {"",
           "MISSING → ioctl(UFFDIO_COPY, MODE_WP per policy); WP → ioctl(UFFDIO_WRITEPROTECT, mode 0); MINOR → "
           "ioctl(UFFDIO_CONTINUE);"},
          {"", "if (ret == -EEXIST) ioctl(uffd, UFFDIO_WAKE, &range);"},
          {"", "goto poll;"}},
         uffd_monitor,
-        {"va:msg.address", "aux:message id", "flags:msg.flags"}};
+        {"va:msg.address", "aux:message id", "flags:msg.flags", "ctx:the uffd read"}};
     return info;
 }
 

@@ -27,7 +27,8 @@ namespace paths {
                                                         FAULTLINE_FN(madvise_remove) FAULTLINE_FN(do_cow_fault)     \
                                                             FAULTLINE_FN(do_mprotect) FAULTLINE_FN(do_mmap)         \
                                                                 FAULTLINE_FN(userfaultfd_release)                   \
-                                                                    FAULTLINE_FN(mfill_atomic_pte_poison)
+                                                                    FAULTLINE_FN(mfill_atomic_pte_poison)   \
+                                                                        FAULTLINE_FN(dup_mmap)
 FAULTLINE_FNS
 #undef FAULTLINE_FN
 }  // namespace paths

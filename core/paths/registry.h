@@ -65,6 +65,7 @@ enum class Fn : uint8_t {
     do_mmap,
     userfaultfd_release,
     mfill_atomic_pte_poison,
+    dup_mmap,
     kCount
 };
 

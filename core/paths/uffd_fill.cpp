@@ -29,6 +29,11 @@ void mfill_atomic_pte(StepContext& c) {
     };
     switch (f.pc) {
     case UC_1: {
+        if (f.ctx < c.s.ctxCount() && !c.s.ctx(f.ctx).changing.empty()) {
+            c.at(kindName(f.aux) + "(" + c.pageName(mm, f.va) +
+                 "): a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
+            return c.ret(kEAGAIN);
+        }
         if (!c.lock(ML(mm), false)) return;
         c.at(kindName(f.aux) + "(" + c.pageName(mm, f.va) + (f.aux == kCopy ? ", " + f.tag.str() : "") +
              (wantWp ? ", MODE_WP" : "") + "): mmap_read_lock");
@@ -133,7 +138,7 @@ void mfill_atomic_pte(StepContext& c) {
         else if (f.aux != kContinue) c.setIntent(mm, f.va, false);
         if (f.aux != kContinue) c.s.mms[mm].intent.update(f.va, [](Intent& i) { i.minorSeen = true; });
         c.at("mmap_read_unlock");
-        if (!(f.flags & UFFDIO_COPY_MODE_DONTWAKE)) c.wakeUffdRange(mm, f.va, f.va + 1);
+        if (!(f.flags & UFFDIO_COPY_MODE_DONTWAKE)) c.wakeUffdRange(f.ctx, mm, f.va, f.va + 1);
         return c.ret(0);
     }
     }

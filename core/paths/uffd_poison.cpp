@@ -9,9 +9,13 @@ namespace {
 void mfill_atomic_pte_poison(StepContext& c) {
     StackFrame& f = c.f();
     const uint8_t mm = f.mm;
-    if (!(c.s.uffd.features & UFFD_FEATURE_POISON) && !c.k().wpUnpopulated) {
+    if (!(c.s.ctx(f.ctx).features & UFFD_FEATURE_POISON) && !c.k().wpUnpopulated) {
         c.at("UFFDIO_POISON does not exist in this kernel variant (v6.6+) → -EINVAL");
         return c.ret(kEINVAL);
+    }
+    if (f.ctx < c.s.ctxCount() && !c.s.ctx(f.ctx).changing.empty()) {
+        c.at("UFFDIO_POISON: a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
+        return c.ret(kEAGAIN);
     }
     if (!c.lock(ML(mm), false)) return;
     c.at("UFFDIO_POISON [" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_read_lock");
@@ -41,7 +45,7 @@ void mfill_atomic_pte_poison(StepContext& c) {
     }
     c.unlock(ML(mm));
     c.say("; " + std::to_string(done) + " poisoned marker(s) installed; mmap_read_unlock");
-    c.wakeUffdRange(mm, f.lo, f.hi);
+    c.wakeUffdRange(f.ctx, mm, f.lo, f.hi);
     return c.ret(0);
 }
 

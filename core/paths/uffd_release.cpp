@@ -11,17 +11,25 @@ namespace {
 void userfaultfd_release(StepContext& c) {
     StackFrame& f = c.f();
     const uint8_t mm = f.mm;
-    if (!c.s.uffd.apiDone || c.s.uffd.released) {
-        c.at("close(uffd): no open userfaultfd → -EBADF");
+    const uint8_t ctx = f.ctx;
+    const std::string fd = ctx ? "uffd " + std::to_string(ctx) : "uffd";
+    if (ctx >= c.s.ctxCount() || !c.s.ctx(ctx).apiDone || c.s.ctx(ctx).released) {
+        c.at("close(" + fd + "): no open userfaultfd → -EBADF");
         return c.ret(kEBADF);
     }
     if (!c.lock(ML(mm), true)) return;
-    c.at("close(uffd) → userfaultfd_release: released = true; mmap_write_lock(" + c.mmName(mm) + ")");
-    c.editUffd([](UffdCtx& u) { u.released = true; });
+    c.at("close(" + fd + ") → userfaultfd_release: released = true; mmap_write_lock(" + c.mmName(mm) + ")");
+    c.editCtx(ctx, [](UffdCtx& u) { u.released = true; });
     Mm& m = c.s.mms[mm];
+    // Another open context on this mm keeps the monitor's intent for its own ranges.
+    bool otherCtx = false;
+    for (size_t i = 0; i < c.s.ctxCount(); ++i)
+        otherCtx |= i != ctx && c.s.ctx(i).exists && !c.s.ctx(i).released && c.s.ctx(i).mm == mm;
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;
     int cleared = 0, reset = 0;
     for (Vma& v : m.vmas) {
-        if (!v.uffd) continue;
+        if (!v.uffd || v.ctx != ctx) continue;
+        ranges.emplace_back(v.start, v.end);
         if ((v.flags & VM_UFFD_WP) && c.k().unregisterResetsWp) {
             std::vector<uint64_t> keys;
             m.pt.forEach(v.start, v.end, [&](uint64_t k, const Pte&) { keys.push_back(k); });
@@ -34,11 +42,13 @@ void userfaultfd_release(StepContext& c) {
         }
         v.flags &= ~VM_UFFD_ANY;
         v.uffd = false;
+        v.ctx = 0;
         ++cleared;
     }
     c.touch({CellKind::Vma, mm, 0});
     std::vector<uint64_t> intents;
-    m.intent.forEach(0, UINT64_MAX >> 16, [&](uint64_t k, const Intent&) { intents.push_back(k); });
+    if (!otherCtx) ranges = {{0, UINT64_MAX >> 16}};
+    for (auto [lo, hi] : ranges) m.intent.forEach(lo, hi, [&](uint64_t k, const Intent&) { intents.push_back(k); });
     for (uint64_t k : intents) c.setIntent(mm, k, false);
     const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
@@ -46,11 +56,11 @@ void userfaultfd_release(StepContext& c) {
     std::vector<uint32_t> events;
     notePart(Part::UffdPending, PartAccess::Read);
     notePart(Part::UffdReadWaiting, PartAccess::Read);
-    for (const UffdMsg& msg : c.s.uffd.pending)
+    for (const UffdMsg& msg : c.s.ctx(ctx).pending)
         if (msg.event != UffdEvent::Pagefault) events.push_back(msg.id);
-    c.wakeUffdRange(mm, 0, UINT64_MAX);
+    c.wakeUffdRange(ctx, mm, 0, UINT64_MAX);
     for (uint32_t id : events) c.completeUffdEvent(id);
-    c.editUffd([](UffdCtx& u) { u.pending.clear(), u.readWaiting.clear(); });
+    c.editCtx(ctx, [](UffdCtx& u) { u.pending.clear(), u.readWaiting.clear(); });
     for (size_t i = 0; i < c.s.tasks.size(); ++i)
         if (c.s.tasks[i].state == TaskState::Idle) {
             c.s.tasks[i].state = TaskState::Runnable;

@@ -17,7 +17,7 @@ Pte changeProtection(StepContext& c, const Vma& v, Pte p, bool protect, int& mar
         case PteKind::None:
             // userfaultfd_wp_use_markers(): always for shmem; for anonymous
             // memory only with UFFD_FEATURE_WP_UNPOPULATED negotiated.
-            if (c.k().pteMarkers && (v.file || (c.s.uffd.features & UFFD_FEATURE_WP_UNPOPULATED))) {
+            if (c.k().pteMarkers && (v.file || (c.s.ctxOf(v) && (c.s.ctxOf(v)->features & UFFD_FEATURE_WP_UNPOPULATED)))) {
                 ++markers;
                 return Pte::markerWp();
             }
@@ -52,6 +52,10 @@ void mwriteprotect_range(StepContext& c) {
     const uint8_t mm = f.mm;
     switch (f.pc) {
     case WPR_1: {
+        if (f.ctx < c.s.ctxCount() && !c.s.ctx(f.ctx).changing.empty()) {
+            c.at("UFFDIO_WRITEPROTECT: a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
+            return c.ret(kEAGAIN);
+        }
         if (!c.lock(ML(mm), false)) return;
         c.at(std::string("UFFDIO_WRITEPROTECT(") + (f.write ? "WP" : "0") + ") [" + c.pageName(mm, f.lo) + ", +" +
              std::to_string(f.hi - f.lo) + "): mmap_read_lock");
@@ -110,7 +114,7 @@ void mwriteprotect_range(StepContext& c) {
             return c.ret(kENOENT);
         }
         c.say("mmap_read_unlock");
-        if (!f.write && !(f.flags & UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) c.wakeUffdRange(mm, f.lo, f.hi);
+        if (!f.write && !(f.flags & UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) c.wakeUffdRange(f.ctx, mm, f.lo, f.hi);
         return c.ret(0);
     }
     throw EngineError("mwriteprotect_range: bad pc");

@@ -44,7 +44,7 @@ int mergeVmas(StepContext& c, uint8_t mm) {
         const Vma& a = vmas[i];
         const Vma& b = vmas[i + 1];
         const bool ok = a.end == b.start && a.nameId == b.nameId && a.file == b.file && a.flags == b.flags &&
-                        a.uffd == b.uffd && (!a.file || a.pgoff + (a.end - a.start) == b.pgoff);
+                        a.uffd == b.uffd && (!a.uffd || a.ctx == b.ctx) && (!a.file || a.pgoff + (a.end - a.start) == b.pgoff);
         if (!ok) {
             ++i;
             continue;
@@ -76,7 +76,8 @@ bool msgQueued(const UffdCtx& u, uint32_t id) {
 
 void handle_userfault(StepContext& c) {
     StackFrame& f = c.f();
-    const UffdCtx& u = c.s.uffd;
+    if (f.pc == HU_1) f.ctx = vmaFor(c, f.mm, f.va).ctx;  // the VMA's context gets the message
+    const UffdCtx& u = c.s.ctx(f.ctx);
     switch (f.pc) {
     case HU_1: {
         const Vma& v = vmaFor(c, f.mm, f.va);
@@ -97,7 +98,7 @@ void handle_userfault(StepContext& c) {
         if (f.write) flags |= UFFD_PAGEFAULT_FLAG_WRITE;
         if (f.flags == VM_UFFD_WP) flags |= UFFD_PAGEFAULT_FLAG_WP;
         if (f.flags == VM_UFFD_MINOR) flags |= UFFD_PAGEFAULT_FLAG_MINOR;
-        f.aux = c.queueUffdMsg(f.mm, f.va, flags);
+        f.aux = c.queueUffdMsg(f.ctx, f.mm, f.va, flags);
         UffdMsg m;
         m.id = uint32_t(f.aux), m.mm = f.mm, m.va = f.va, m.flags = flags;
         c.at("handle_userfault(" + reasonName(f.flags) + "): queue message " + uffdMsgText(m, c.s) +
@@ -114,7 +115,7 @@ void handle_userfault(StepContext& c) {
             return c.ret(VM_FAULT_RETRY);
         }
         if (!mustWait) {
-            c.editUffd([&](UffdCtx& x) {
+            c.editCtx(f.ctx, [&](UffdCtx& x) {
                 std::erase_if(x.pending, [&](const UffdMsg& m) { return m.id == id; });
                 std::erase_if(x.readWaiting, [&](const UffdMsg& m) { return m.id == id; });
             });
@@ -131,7 +132,7 @@ void handle_userfault(StepContext& c) {
 }
 
 uint64_t supportedFeatures(const Toggles& k) {
-    uint64_t f = UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_MISSING_SHMEM |
+    uint64_t f = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_MISSING_SHMEM |
                  UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID;
     if (k.minorMode) f |= UFFD_FEATURE_MINOR_SHMEM;
     if (k.pteMarkers) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_EXACT_ADDRESS;
@@ -145,7 +146,8 @@ void userfaultfd_api(StepContext& c) {
     StackFrame& f = c.f();
     const uint64_t want = f.aux;
     const uint64_t missing = want & ~supportedFeatures(c.k());
-    if (c.s.uffd.apiDone) {
+    if (f.ctx >= c.s.ctxCount()) c.newCtx(f.ctx);  // userfaultfd(2): a further context
+    if (c.s.ctx(f.ctx).apiDone) {
         c.at("UFFDIO_API again → -EINVAL");
         return c.ret(kEINVAL);
     }
@@ -155,7 +157,7 @@ void userfaultfd_api(StepContext& c) {
     }
     // userfaultfd_api(): WP_ASYNC relies on WP_UNPOPULATED, which it turns on.
     const uint64_t features = (want & UFFD_FEATURE_WP_ASYNC) ? want | UFFD_FEATURE_WP_UNPOPULATED : want;
-    c.editUffd([&](UffdCtx& u) {
+    c.editCtx(f.ctx, [&](UffdCtx& u) {
         u.exists = true;
         u.mm = f.mm;
         u.apiDone = true;
@@ -189,10 +191,15 @@ void userfaultfd_register(StepContext& c) {
         c.say(why + " → " + errnoName(e));
         return c.ret(e);
     };
-    if (!c.s.uffd.apiDone) return fail(kEINVAL, "UFFDIO_API not done");
+    if (f.ctx >= c.s.ctxCount() || !c.s.ctx(f.ctx).apiDone || c.s.ctx(f.ctx).released)
+        return fail(kEINVAL, "UFFDIO_API not done on this userfaultfd");
     for (uint64_t p = f.lo; p < f.hi;) {
         const Vma* v = c.s.mms[mm].findVma(p);
         if (!v) return fail(kEINVAL, "range not fully mapped");
+        // One context per VMA: faults must know where to go.
+        if (v->uffd && v->ctx != f.ctx)
+            return fail(kEBUSY, "VMA already registered with another userfaultfd (context " + std::to_string(v->ctx) +
+                                    ")");
         if (!(v->flags & VM_MAYWRITE)) return fail(kEPERM, "VMA not VM_MAYWRITE");
         if ((f.flags & UFFDIO_REGISTER_MODE_WP) && v->file && !c.k().shmemUffdWp)
             return fail(kEINVAL, "vma_can_userfault: WP on shmem not supported (SHMEM_UFFD_WP=off)");
@@ -222,6 +229,7 @@ void userfaultfd_register(StepContext& c) {
             replaced += v.uffd && (v.flags & VM_UFFD_ANY) != vmflags;
             v.flags = (v.flags & ~VM_UFFD_ANY) | vmflags;
             v.uffd = true;
+            v.ctx = f.ctx;
         }
     const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
@@ -241,6 +249,18 @@ void userfaultfd_unregister(StepContext& c) {
         c.at("UFFDIO_UNREGISTER [" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_write_lock");
         return c.jump(REG_DO);
     }
+    // Checked before anything changes: a VMA registered with another
+    // context cannot be unregistered through this one (-EINVAL).
+    for (uint64_t p = f.lo; p < f.hi;) {
+        const Vma* v = c.s.mms[mm].findVma(p);
+        if (!v) break;
+        if (v->uffd && v->ctx != f.ctx) {
+            c.unlock(ML(mm));
+            c.say("VMA registered with another userfaultfd (context " + std::to_string(v->ctx) + ") → -EINVAL");
+            return c.ret(kEINVAL);
+        }
+        p = v->end;
+    }
     if (!splitAt(c, mm, f.lo, f.hi)) {
         c.unlock(ML(mm));
         c.say("range not fully mapped → -EINVAL");
@@ -250,7 +270,7 @@ void userfaultfd_unregister(StepContext& c) {
     for (size_t i = 0; i < m.vmas.size(); ++i) {
         const Vma v = m.vmas[i];
         if (v.start < f.lo || v.end > f.hi || !v.uffd) continue;
-        if (v.flags & VM_UFFD_MISSING) c.wakeUffdRange(mm, v.start, v.end);
+        if (v.flags & VM_UFFD_MISSING) c.wakeUffdRange(f.ctx, mm, v.start, v.end);
         if ((v.flags & VM_UFFD_WP) && c.k().unregisterResetsWp) {
             // uffd_wp_range(clear): bits off on present ptes, markers gone.
             std::vector<uint64_t> keys;
@@ -267,6 +287,7 @@ void userfaultfd_unregister(StepContext& c) {
         }
         m.vmas[i].flags &= ~VM_UFFD_ANY;
         m.vmas[i].uffd = false;
+        m.vmas[i].ctx = 0;
     }
     std::vector<uint64_t> intents;
     m.intent.forEach(f.lo, f.hi, [&](uint64_t k, const Intent&) { intents.push_back(k); });
@@ -285,7 +306,7 @@ void userfaultfd_unregister(StepContext& c) {
 void userfaultfd_wake(StepContext& c) {
     StackFrame& f = c.f();
     c.at("UFFDIO_WAKE [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + ")");
-    c.wakeUffdRange(f.mm, f.lo, f.hi);
+    c.wakeUffdRange(f.ctx, f.mm, f.lo, f.hi);
     return c.ret(0);
 }
 

@@ -103,7 +103,7 @@ void do_wp_page(StepContext& c) {
     case WP_1: {
         const Vma& v = vmaFor(c, f.mm, f.va);
         const Pte p = c.s.mms[f.mm].pt.get(f.va);
-        if ((v.flags & VM_UFFD_WP) && p.uffd_wp && (c.s.uffd.features & UFFD_FEATURE_WP_ASYNC)) {
+        if ((v.flags & VM_UFFD_WP) && p.uffd_wp && c.s.ctxOf(v) && (c.s.ctxOf(v)->features & UFFD_FEATURE_WP_ASYNC)) {
             // userfaultfd_wp_async(): the kernel resolves the fault itself
             // (the monitor reads the cleared bit from pagemap later).
             Pte n = p;

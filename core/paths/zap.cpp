@@ -12,12 +12,14 @@ namespace faultline::paths {
 bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken) {
     StackFrame& f = c.f();
     const Vma* v = c.vmaOf(f.mm, lo);
-    if (!v || !v->uffd || !c.s.uffd.exists || !(c.s.uffd.features & UFFD_FEATURE_EVENT_REMOVE)) return false;
+    const UffdCtx* u = v ? c.s.ctxOf(*v) : nullptr;
+    if (!u || !u->exists || !(u->features & UFFD_FEATURE_EVENT_REMOVE)) return false;
     c.unlock(ML(f.mm));
     const uint64_t end = std::min(hi, v->end);
-    const uint32_t id = c.queueUffdEvent(UffdEvent::Remove, f.mm, lo, end);
+    const uint8_t ctx = v->ctx;
+    const uint32_t id = c.queueUffdEvent(ctx, UffdEvent::Remove, f.mm, lo, end);
     notePart(Part::UffdPending, PartAccess::Read);
-    c.say("userfaultfd_remove: EVENT_REMOVE → mmap_read_unlock, queue " + uffdMsgText(c.s.uffd.pending.back(), c.s) +
+    c.say("userfaultfd_remove: EVENT_REMOVE → mmap_read_unlock, queue " + uffdMsgText(c.s.ctx(ctx).pending.back(), c.s) +
           ", wait until the monitor reads it");
     f.pc = woken;
     c.sleep(TaskState::SleepUffd, id);
@@ -183,8 +185,9 @@ void do_munmap(StepContext& c) {
     for (uint64_t k : keys) m.intent.set(k, Intent{});
     // userfaultfd_unmap_prep(): remember the range (the VMA still holds its
     // context); userfaultfd_unmap_complete() sends UNMAP after the unlock.
-    const bool unmapEvent = v.uffd && c.s.uffd.exists && (c.s.uffd.features & UFFD_FEATURE_EVENT_UNMAP);
-    const uint32_t id = unmapEvent ? c.queueUffdEvent(UffdEvent::Unmap, f.mm, v.start, v.end) : 0;
+    const UffdCtx* u = c.s.ctxOf(v);
+    const bool unmapEvent = u && u->exists && (u->features & UFFD_FEATURE_EVENT_UNMAP);
+    const uint32_t id = unmapEvent ? c.queueUffdEvent(v.ctx, UffdEvent::Unmap, f.mm, v.start, v.end) : 0;
     std::erase_if(m.vmas, [&](const Vma& x) { return x.start == v.start; });
     c.touch({CellKind::Vma, f.mm, 0});
     c.unlock(ML(f.mm));

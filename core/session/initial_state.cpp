@@ -55,6 +55,8 @@ State geometry(const Session& s, const Toggles& toggles) {
     st.tasks.resize(cfg->tasks.size());
     for (size_t i = 0; i < st.tasks.size(); ++i)
         if (cfg->tasks[i].program.empty() && int(i) != cfg->ioTask) st.tasks[i].state = TaskState::Done;
+        else if (cfg->tasks[i].mm >= 0 && cfg->parentOf(size_t(cfg->tasks[i].mm)) >= 0)
+            st.tasks[i].state = TaskState::Unforked;  // runs once the fork that creates its mm returns
     st.inode.sizePages = s.filePages;
     st.inode.xa = CowRadix<XaEntry>(bitsFor(s.filePages));
     st.swap.nslots = s.swapSlots;
@@ -62,6 +64,7 @@ State geometry(const Session& s, const Toggles& toggles) {
     for (const MmSpec& m : s.mms) {
         Mm mm;
         for (const VmaSpec& v : m.vmas) {
+            if (m.forkOf >= 0) break;  // a fork child is empty until the fork
             Vma vma;
             vma.start = v.start;
             vma.end = v.start + v.pages;

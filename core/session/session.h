@@ -27,7 +27,8 @@ struct VmaSpec {
 
 struct MmSpec {
     std::string name;
-    std::vector<VmaSpec> vmas;
+    std::vector<VmaSpec> vmas;  // a fork child: its parent's (where its VMAs will be), none mapped at the start
+    int forkOf = -1;            // "fork_of": the mm a `fork` operation copies into this one, or -1
 };
 
 struct SetupStep {

@@ -30,6 +30,7 @@ constexpr uint64_t kMaxSessionBytes = 64ull << 20;  // a session or journal file
 constexpr int64_t kMaxFilePages = 262144;           // pages of the shmem file, and of a VMA
 constexpr size_t kMaxVmaNames = 256;        // distinct VMA names (stored in 8 bits); an mm's VMAs have distinct names
 constexpr size_t kMaxOps = kMaxProgramOps;  // operations of one program, and of 'setup' (1,048,576)
+constexpr uint64_t kMaxUffdContexts = 8;    // userfaultfd contexts a session names ("uffd": 0 … 7)
 constexpr uint64_t kMaxRecordingSteps = 10'000'000;  // steps of a recording
 
 // Parses session JSON; `file` names the source in errors.

@@ -77,7 +77,7 @@ const std::vector<std::pair<std::string, uint32_t>> kFeatures = {
     {"THREAD_ID", 1u << 8},       {"MINOR_SHMEM", 1u << 10},
     {"EXACT_ADDRESS", 1u << 11},  {"WP_HUGETLBFS_SHMEM", 1u << 12},
     {"WP_UNPOPULATED", 1u << 13}, {"POISON", 1u << 14},
-    {"WP_ASYNC", 1u << 15}};
+    {"WP_ASYNC", 1u << 15},       {"EVENT_FORK", 1u << 1}};
 
 struct Reader {
     Session s;
@@ -138,6 +138,14 @@ struct Reader {
             if (then != "default" && then != "stop") fail(*th, "'then' must be \"default\" or \"stop\"");
             s.scheduleThenDefault = then == "default";
         }
+        for (size_t m = 0; m < s.mms.size(); ++m) {
+            if (s.mms[m].forkOf < 0) continue;
+            bool forked = false;
+            for (const TaskConfig& t : s.config.tasks)
+                for (const Op& o : t.program) forked |= o.kind == OpKind::Fork && o.child == int(m);
+            for (const SetupStep& st : s.setup) forked |= st.op.kind == OpKind::Fork && st.op.child == int(m);
+            if (!forked) fail(r.required("mms"), "mm '" + s.mms[m].name + "' has \"fork_of\" but no 'fork' creates it");
+        }
         if (const Value* e = r.optional("expect")) expectations(*e);
         if (const Value* ex = r.optional("explore")) exploreExpectation(*ex);
         if (const Value* rec = r.optional("recording")) recording(*rec);
@@ -169,6 +177,22 @@ struct Reader {
             spec.name = r.getString("name");
             if (s.config.mmIndex(spec.name) >= 0) fail(*r.optional("name"), "duplicate mm name '" + spec.name + "'");
             s.config.mmNames.push_back(spec.name);
+            if (const Value* fo = r.optional("fork_of")) {
+                // A fork child: empty until a `fork` of its parent copies the parent's VMAs into it.
+                const int parent = mmByName(*fo);
+                if (s.mms[size_t(parent)].forkOf >= 0)
+                    fail(*fo, "mm '" + s.config.mmNames[size_t(parent)] +
+                                  "' is itself a fork child: fork from the mm it was forked from");
+                if (r.optional("vmas"))
+                    fail(*r.optional("vmas"), "a fork child ('fork_of') has its parent's VMAs: give it no 'vmas'");
+                spec.forkOf = parent;
+                spec.vmas = s.mms[size_t(parent)].vmas;
+                r.finish();
+                s.config.forkOf.resize(s.config.mmNames.size(), -1);
+                s.config.forkOf.back() = parent;
+                s.mms.push_back(std::move(spec));
+                continue;
+            }
             const Value& vmas = r.required("vmas");
             if (!vmas.isArray()) fail(vmas, "'vmas' must be an array");
             for (const Value& vv : vmas.asArray()) {
@@ -207,6 +231,7 @@ struct Reader {
             r.finish();
             s.mms.push_back(std::move(spec));
         }
+        if (!s.config.forkOf.empty()) s.config.forkOf.resize(s.config.mmNames.size(), -1);
     }
 
     void tasks(const Value& v) {
@@ -286,7 +311,34 @@ struct Reader {
             if (vspec) op.vma = vmaByName(vspec->name, v);
         }
         const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate &&
-                              op.kind != OpKind::Mmap && op.kind != OpKind::UffdClose;
+                              op.kind != OpKind::Mmap && op.kind != OpKind::UffdClose && op.kind != OpKind::Fork;
+        const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) ||
+                            op.kind == OpKind::UffdClose || op.kind == OpKind::UffdPoison;
+        if (const Value* u = r.optional("uffd")) {
+            if (!uffdOp || op.kind == OpKind::Serve)
+                fail(*u, "only the uffdio_* operations and 'uffd_close' take 'uffd' (a context number)");
+            const uint64_t n = nonNegative(*u, "'uffd'");
+            if (n >= kMaxUffdContexts)
+                fail(*u, "'uffd' must be from 0 to " + std::to_string(kMaxUffdContexts - 1) + " (a context number)");
+            op.uffd = uint8_t(n);
+        }
+        if (op.kind == OpKind::Fork) {
+            const Value& cv = r.required("child");
+            const int child = mmByName(cv);
+            if (tc.mm < 0) fail(v, "'fork' copies the task's own mm: the task needs an 'mm'");
+            if (s.mms[size_t(child)].forkOf != tc.mm)
+                fail(cv, "mm '" + s.config.mmNames[size_t(child)] + "' is not declared as a fork child of '" +
+                             s.config.mmNames[size_t(tc.mm)] + "' (give it \"fork_of\": \"" +
+                             s.config.mmNames[size_t(tc.mm)] + "\")");
+            for (const TaskConfig& t : s.config.tasks)
+                for (const Op& o : t.program)
+                    if (o.kind == OpKind::Fork && o.child == child)
+                        fail(cv, "mm '" + s.config.mmNames[size_t(child)] + "' is created by another 'fork' already");
+            for (const SetupStep& st : s.setup)
+                if (st.op.kind == OpKind::Fork && st.op.child == child)
+                    fail(cv, "mm '" + s.config.mmNames[size_t(child)] + "' is created by another 'fork' already");
+            op.child = int8_t(child);
+        }
         const bool needsMm =
             op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed ||
             op.kind == OpKind::MadviseRemove || op.kind == OpKind::Mprotect || op.kind == OpKind::Mmap ||
@@ -396,6 +448,11 @@ struct Reader {
         p.clearOnWp = r.optBool("clear_on_wp").value_or(p.clearOnWp);
         p.continueOnMinor = r.optBool("continue_on_minor").value_or(p.continueOnMinor);
         p.continueModeWp = r.optBool("continue_mode_wp").value_or(p.continueModeWp);
+        if (const Value* of = r.optional("on_fork")) {
+            const std::string o = json::expectString(*of, "'on_fork'");
+            if (o != "serve" && o != "close") fail(*of, "'on_fork' must be \"serve\" or \"close\"");
+            p.closeForked = o == "close";
+        }
         r.finish();
     }
 

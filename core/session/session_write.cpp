@@ -53,11 +53,16 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
                                                             {"WP_HUGETLBFS_SHMEM", 1u << 12},
                                                             {"WP_UNPOPULATED", 1u << 13},
                                                             {"POISON", 1u << 14},
-                                                            {"WP_ASYNC", 1u << 15}}));
+                                                            {"WP_ASYNC", 1u << 15},
+                                                            {"EVENT_FORK", 1u << 1}}));
+        if (op.uffd) o.set("uffd", num(op.uffd));
         return o;
     case OpKind::Serve: return o;
     case OpKind::Mmap: o.set("vma", str(s.config.vmaNames[op.vma])); return o;
-    case OpKind::UffdClose: return o;
+    case OpKind::UffdClose:
+        if (op.uffd) o.set("uffd", num(op.uffd));
+        return o;
+    case OpKind::Fork: o.set("child", str(s.config.mmNames.at(size_t(op.child)))); return o;
     case OpKind::Ftruncate: o.set("size", num(op.page)); return o;
     case OpKind::Punch:
         o.set("offset", num(op.page));
@@ -66,6 +71,7 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
     default: break;
     }
     o.set("page", num(op.page));
+    if (op.uffd) o.set("uffd", num(op.uffd));
     if (op.kind != OpKind::Read && op.kind != OpKind::Write && op.count != 1) o.set("pages", num(op.count));
     if (!op.tag.zero()) o.set("tag", str(op.tag.str()));
     if (op.kind == OpKind::UffdRegister) o.set("mode", flags(op.mode, {{"MISSING", 1}, {"WP", 2}, {"MINOR", 4}}));
@@ -94,6 +100,11 @@ std::string writeSession(const Session& s) {
     for (const MmSpec& m : s.mms) {
         Value mv = Value::object();
         mv.set("name", str(m.name));
+        if (m.forkOf >= 0) {  // its VMAs are the parent's, copied by the fork
+            mv.set("fork_of", str(s.config.mmNames.at(size_t(m.forkOf))));
+            mms.push_back(mv);
+            continue;
+        }
         Value vmas = Value::array();
         for (const VmaSpec& v : m.vmas) {
             Value vv = Value::object();
@@ -132,6 +143,7 @@ std::string writeSession(const Session& s) {
     mon.set("clear_on_wp", Value(p.clearOnWp));
     mon.set("continue_on_minor", Value(p.continueOnMinor));
     mon.set("continue_mode_wp", Value(p.continueModeWp));
+    if (p.closeForked) mon.set("on_fork", str("close"));
     root.set("monitor", mon);
     Value setup = Value::array();
     for (const SetupStep& st : s.setup) setup.push_back(opValue(s, st.op, st.task, true));

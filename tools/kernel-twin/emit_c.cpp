@@ -183,11 +183,12 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
             o << (i ? ", " : "") << "{" << v.start << "UL, " << v.pages << "UL, " << v.pgoff << "UL, " << v.file << ", "
               << v.write << ", " << v.shared << "}";
         }
-        o << "}}";
+        o << "}, " << w.mms[m].fork_of1 << "}";
     }
     const tw_policy& p = w.policy;
     o << "},\n    " << w.uffd_mm << ",\n    {" << p.copy_mode_wp << ", " << cstr(p.copy_tag) << ", " << p.zeropage
-      << ", " << p.clear_on_wp << ", " << p.continue_on_minor << ", " << p.continue_mode_wp << "},\n    " << w.nops
+      << ", " << p.clear_on_wp << ", " << p.continue_on_minor << ", " << p.continue_mode_wp << ", " << p.close_forked
+      << "},\n    " << w.nops
       << ", ops, " << w.ncells << ", cells, " << w.need_swap << "\n};\n\n";
     o << "static const int nsetup = " << plan.nsetup << ";\n";
     const RacePlan& rp = plan.race;

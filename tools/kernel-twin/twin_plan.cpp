@@ -22,9 +22,15 @@ constexpr uint64_t kStepLimit = 2'000'000;
 // The VMA (index into the initial mm's VMAs) an op's page lies in; the
 // engine's findNamedVma() rule: a file VMA of that name mapping the index, or
 // an anonymous one at that offset.
+// The VMAs an mm starts with; a fork child's are its parent's (the fork copies them).
+const std::vector<Vma>& startVmas(const State& st, size_t mm) {
+    const int parent = st.config->parentOf(mm);
+    return st.mms[parent >= 0 ? size_t(parent) : mm].vmas;
+}
+
 int vmaIndex(const State& st, int mm, uint8_t nameId, uint64_t page) {
     if (mm < 0 || size_t(mm) >= st.mms.size()) return -1;
-    const auto& vmas = st.mms[mm].vmas;
+    const auto& vmas = startVmas(st, size_t(mm));
     for (size_t i = 0; i < vmas.size(); ++i) {
         const Vma& v = vmas[i];
         if (v.nameId != nameId) continue;
@@ -161,6 +167,17 @@ void makePlan(const Session& s, Plan& plan) {
             plan.error = "the twin builds at most " + std::to_string(TW_MAX_VMAS) + " VMAs per mm";
             return;
         }
+    for (const TaskConfig& t : cfg.tasks)
+        for (const Op& op : t.program)
+            if (op.uffd) {
+                plan.error = t.name + ": " + op.text() + ": the twin runs one userfaultfd context (and fork children's)";
+                return;
+            }
+    for (const SetupStep& ss : s.setup)
+        if (ss.op.uffd) {
+            plan.error = "setup: " + ss.op.text() + ": the twin runs one userfaultfd context (and fork children's)";
+            return;
+        }
 
     // The order: every program operation as the simulated schedule completes it.
     RunOptions ro;
@@ -195,8 +212,8 @@ void makePlan(const Session& s, Plan& plan) {
     for (size_t m = 0; m < st0.mms.size(); ++m) {
         std::set<uint64_t> named;
         for (int pass = 0; pass < 2; ++pass)  // file VMAs first, as cellValue() resolves names
-            for (size_t vi = 0; vi < st0.mms[m].vmas.size(); ++vi) {
-                const Vma& v = st0.mms[m].vmas[vi];
+            for (size_t vi = 0; vi < startVmas(st0, m).size(); ++vi) {
+                const Vma& v = startVmas(st0, m)[vi];
                 if (v.file != (pass == 0)) continue;
                 for (uint64_t k = 0; k < v.end - v.start; ++k) {
                     const uint64_t idx = v.file ? v.pgoff + k : k;
@@ -340,6 +357,11 @@ void makePlan(const Session& s, Plan& plan) {
             t.vma = 0;
             break;
         case OpKind::UffdPoison: inMm(TW_POISON); break;
+        case OpKind::Fork:
+            t.kind = TW_FORK;  // in the parent's process, which the child's becomes a copy of
+            t.mm = mm;
+            t.arg = uint64_t(op.child);
+            break;
         case OpKind::kCount: plan.error = p.label + ": not an operation"; break;
         }
         if (op.kind == OpKind::UffdApi && t.mm >= 0) t.vma = 0;
@@ -355,9 +377,11 @@ void makePlan(const Session& s, Plan& plan) {
     w.nmms = int(st0.mms.size());
     for (size_t m = 0; m < st0.mms.size(); ++m) {
         w.mms[m].name = keep(plan, cfg.mmNames[m]);
-        w.mms[m].nvmas = int(st0.mms[m].vmas.size());
-        for (size_t i = 0; i < st0.mms[m].vmas.size(); ++i) {
-            const Vma& v = st0.mms[m].vmas[i];
+        const auto& vmas = startVmas(st0, m);
+        w.mms[m].nvmas = int(vmas.size());
+        w.mms[m].fork_of1 = cfg.parentOf(m) + 1;
+        for (size_t i = 0; i < vmas.size(); ++i) {
+            const Vma& v = vmas[i];
             w.mms[m].vmas[i] = {(unsigned long)(v.start * 4096), (unsigned long)(v.end - v.start),
                                 (unsigned long)v.pgoff,          v.file ? 1 : 0,
                                 (v.flags & VM_WRITE) ? 1 : 0,    (v.flags & VM_SHARED) ? 1 : 0};
@@ -366,7 +390,7 @@ void makePlan(const Session& s, Plan& plan) {
     w.uffd_mm = uffdMm;
     const MonitorPolicy& pol = cfg.policy;
     w.policy = {pol.copyModeWp, keep(plan, pol.copyTag), pol.useZeropage,
-                pol.clearOnWp,  pol.continueOnMinor,     pol.continueModeWp};
+                pol.clearOnWp,  pol.continueOnMinor,     pol.continueModeWp, pol.closeForked};
     w.nops = int(plan.twOps.size());
     w.ops = plan.twOps.data();
     w.ncells = int(plan.twCells.size());

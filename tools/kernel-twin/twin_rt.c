@@ -113,6 +113,13 @@ static pthread_t g_monitor; /* uffd mm child: the monitor thread */
 static int g_monitor_on;
 static volatile int g_monitor_stop; /* set before close(uffd): the monitor returns */
 static int g_unmapped[TW_MAX_VMAS]; /* child: VMAs munmap()ed */
+/* Fork children (tw_mm.fork_of1): the process that forks one hands the
+ * socket's child end (inherited from the controller) to the new process; the
+ * monitor serves the userfaultfd a FORK message hands over. */
+static int g_fork_sock[TW_MAX_MMS];
+static int g_fork_uffd[TW_MAX_MMS]; /* uffd mm child, monitor: the fork children's contexts, -1: none */
+static volatile int g_forking = -1; /* uffd mm child: the fork child being created (for FORK's text) */
+static void child_loop(int sock, char* reply);
 static volatile sig_atomic_t g_stop;
 static __thread sigjmp_buf* tl_jmp;
 static int map_vma(int mm, int i, char* why, size_t n);
@@ -212,11 +219,31 @@ static void* monitor(void* arg) {
     (void)arg;
     char* src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     while (!g_monitor_stop) {
-        struct pollfd p = {g_uffd, POLLIN, 0};
-        if (poll(&p, 1, 100) <= 0) continue;
+        /* The session's userfaultfd and those of fork children (the child's
+         * VMAs are its parent's: page_of() names their pages alike). */
+        struct pollfd p[1 + TW_MAX_MMS];
+        int np = 0;
+        p[np++] = (struct pollfd){g_uffd, POLLIN, 0};
+        for (int i = 0; i < TW_MAX_MMS; ++i)
+            if (g_fork_uffd[i] >= 0) p[np++] = (struct pollfd){g_fork_uffd[i], POLLIN, 0};
+        if (poll(p, (nfds_t)np, 100) <= 0) continue;
+        int fd = -1;
+        for (int i = 0; i < np && fd < 0; ++i)
+            if (p[i].revents & POLLIN) fd = p[i].fd;
+        if (fd < 0) continue;
         struct uffd_msg msg;
-        if (read(g_uffd, &msg, sizeof msg) != (ssize_t)sizeof msg) continue;
+        if (read(fd, &msg, sizeof msg) != (ssize_t)sizeof msg) continue;
         char text[TW_MSG_LEN];
+        if (msg.event == UFFD_EVENT_FORK) {
+            /* The read installed the child's context as a new fd here; the
+             * fork returns. Serve it, or close it (policy). */
+            int c = g_forking;
+            snprintf(text, sizeof text, "FORK(%s)", c >= 0 ? W->mms[c].name : "?");
+            log_msg(text);
+            if (W->policy.close_forked || c < 0) close((int)msg.arg.fork.ufd);
+            else g_fork_uffd[c] = (int)msg.arg.fork.ufd;
+            continue;
+        }
         if (msg.event != UFFD_EVENT_PAGEFAULT) {
             /* Reading an event completes it (userfaultfd_event_complete): the
              * sender wakes; no ioctl answers it. */
@@ -239,23 +266,23 @@ static void* monitor(void* arg) {
         if (flags & UFFD_PAGEFAULT_FLAG_WP) {
             if (!W->policy.clear_on_wp) continue;
             struct uffdio_writeprotect w = {range, 0};
-            r = ioctl(g_uffd, UFFDIO_WRITEPROTECT, &w);
+            r = ioctl(fd, UFFDIO_WRITEPROTECT, &w);
         } else if (flags & UFFD_PAGEFAULT_FLAG_MINOR) {
             if (!W->policy.continue_on_minor) continue;
             struct uffdio_continue c = {range, W->policy.continue_mode_wp ? UFFDIO_CONTINUE_MODE_WP : 0, 0};
-            r = ioctl(g_uffd, UFFDIO_CONTINUE, &c);
+            r = ioctl(fd, UFFDIO_CONTINUE, &c);
         } else if (W->policy.zeropage) {
             struct uffdio_zeropage z = {range, 0, 0};
-            r = ioctl(g_uffd, UFFDIO_ZEROPAGE, &z);
+            r = ioctl(fd, UFFDIO_ZEROPAGE, &z);
         } else {
             char tag[16];
             copy_tag_for(index, tag);
             tag_page(src, tag);
             struct uffdio_copy c = {addr, (unsigned long)src, (unsigned long)PS,
                                     W->policy.copy_mode_wp ? UFFDIO_COPY_MODE_WP : 0, 0};
-            r = ioctl(g_uffd, UFFDIO_COPY, &c);
+            r = ioctl(fd, UFFDIO_COPY, &c);
         }
-        if (r != 0 && errno == EEXIST) ioctl(g_uffd, UFFDIO_WAKE, &range);
+        if (r != 0 && errno == EEXIST) ioctl(fd, UFFDIO_WAKE, &range);
     }
     munmap(src, (size_t)PS);
     return NULL;
@@ -457,6 +484,34 @@ static void exec_op(int k, char* res) {
         if (!e) g_unmapped[o->vma] = 1;
         break;
     }
+    case TW_FORK: {
+        /* With EVENT_FORK, fork() returns once this process's monitor thread
+         * has read FORK (dup_userfaultfd_complete). */
+        int c = (int)o->arg;
+        g_forking = c;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            /* The fork child's process: only this thread came along. It keeps
+             * none of the parent's userfaultfds (they act on the parent's mm). */
+            int sock = g_fork_sock[c];
+            g_me = c;
+            g_monitor_on = 0;
+            if (g_uffd >= 0) close(g_uffd);
+            g_uffd = -1;
+            for (int i = 0; i < TW_MAX_MMS; ++i) {
+                if (g_fork_uffd[i] >= 0) close(g_fork_uffd[i]);
+                g_fork_uffd[i] = -1;
+            }
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            char* reply = malloc(TW_REPLY);
+            snprintf(reply, TW_REPLY, "%d", (int)getpid());
+            if (send(sock, reply, strlen(reply) + 1, 0) < 0) _exit(2);
+            child_loop(sock, reply);
+        }
+        e = pid < 0 ? errno : 0;
+        break;
+    }
     case TW_NOOP: break;
     default: e = uffd_ioctl(o); break;
     }
@@ -644,6 +699,11 @@ static void child_main(int mm, int sock) {
     for (int i = 0; i < m->nvmas; ++i)
         if (map_vma(mm, i, reply, TW_REPLY)) break;
     if (send(sock, reply, strlen(reply) + 1, 0) < 0 || reply[0]) _exit(2);
+    child_loop(sock, reply);
+}
+
+/* A child's command loop (also a fork child's, entered from TW_FORK). */
+static void child_loop(int sock, char* reply) {
     for (;;) {
         struct tw_cmd c;
         if (recv(sock, &c, sizeof c, 0) != (ssize_t)sizeof c) _exit(0);
@@ -872,7 +932,24 @@ static int setup_world(const struct tw_world* w, FILE* out) {
         return 3;
     }
     fflush(out);
+    /* A fork child's socket exists before the processes that may fork it, so
+     * that they inherit its other end. */
+    for (int i = 0; i < TW_MAX_MMS; ++i) g_fork_sock[i] = -1, g_fork_uffd[i] = -1, g_pid[i] = 0, g_sock[i] = -1;
     for (int i = 0; i < w->nmms; ++i) {
+        if (!w->mms[i].fork_of1) continue;
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return 3;
+        g_sock[i] = sv[0];
+        g_fork_sock[i] = sv[1];
+    }
+    g_nchildren = w->nmms;
+    /* A fork child's process is a grandchild: when its parent is killed at
+     * teardown it comes to us (PR_SET_DEATHSIG kills it) and is reaped here,
+     * not left a zombie of an init that may not reap. */
+    for (int i = 0; i < w->nmms; ++i)
+        if (w->mms[i].fork_of1) prctl(PR_SET_CHILD_SUBREAPER, 1);
+    for (int i = 0; i < w->nmms; ++i) {
+        if (w->mms[i].fork_of1) continue; /* its process is made by TW_FORK */
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return 3;
         fflush(NULL);
@@ -885,7 +962,6 @@ static int setup_world(const struct tw_world* w, FILE* out) {
         close(sv[1]);
         g_pid[i] = pid;
         g_sock[i] = sv[0];
-        g_nchildren = i + 1;
         char reply[512];
         struct pollfd p = {sv[0], POLLIN, 0};
         ssize_t n = poll(&p, 1, 10000) == 1 ? recv(sv[0], reply, sizeof reply - 1, 0) : -1;
@@ -899,6 +975,8 @@ static int setup_world(const struct tw_world* w, FILE* out) {
             return 2;
         }
     }
+    for (int i = 0; i < w->nmms; ++i) /* the processes that fork have their copies */
+        if (g_fork_sock[i] >= 0) close(g_fork_sock[i]), g_fork_sock[i] = -1;
     return 0;
 }
 
@@ -954,6 +1032,14 @@ static void run_op(int k, char* res) {
         exec_op(k, res);
     } else if (ask(o->mm, CMD_OP, k, 0, 0, reply) == 0) {
         snprintf(res, 64, "%s", reply);
+        int c = (int)o->arg;
+        if (o->kind == TW_FORK && !strcmp(res, "ok") && c >= 0 && c < W->nmms) {
+            /* The fork child's process says its pid when it is ready. */
+            struct pollfd p = {g_sock[c], POLLIN, 0};
+            ssize_t n = poll(&p, 1, 10000) == 1 ? recv(g_sock[c], reply, TW_REPLY - 1, 0) : -1;
+            if (n > 0) reply[n] = 0, g_pid[c] = atoi(reply);
+            else strcpy(res, "lost");
+        }
     } else {
         strcpy(res, "lost");
     }
@@ -975,6 +1061,12 @@ static int observe_cells(char (*vals)[32], int only) {
     char* reply = malloc(TW_REPLY);
     for (int m = 0; m < W->nmms; ++m) {
         if (only >= 0 && (W->cells[only].kind != TW_CELL_PTE || W->cells[only].mm != m)) continue;
+        if (W->mms[m].fork_of1 && g_pid[m] <= 0) { /* a fork child before its fork: nothing is mapped */
+            for (int i = 0; i < W->ncells; ++i)
+                if (W->cells[i].kind == TW_CELL_PTE && W->cells[i].mm == m && (only < 0 || i == only))
+                    strcpy(vals[i], "unmapped");
+            continue;
+        }
         if (ask(m, CMD_OBSERVE, only, 0, 0, reply) != 0) {
             free(reply);
             return -1;

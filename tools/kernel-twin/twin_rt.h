@@ -51,7 +51,8 @@ enum tw_op_kind {
     TW_MPROTECT,   /* mprotect(pages of the VMA, arg = PROT_READ|PROT_WRITE bits) */
     TW_MMAP,       /* the VMA mapped again at its place (MAP_FIXED_NOREPLACE) */
     TW_UFFD_CLOSE, /* close(uffd): the monitor thread stops first */
-    TW_POISON      /* UFFDIO_POISON of pages of the VMA */
+    TW_POISON,     /* UFFDIO_POISON of pages of the VMA */
+    TW_FORK        /* fork(2) of the mm's process; arg = the fork child's mm, whose process it becomes */
 };
 
 #define TW_MAX_MMS 4
@@ -71,6 +72,7 @@ struct tw_mm {
     const char* name;
     int nvmas;
     struct tw_vma vmas[TW_MAX_VMAS];
+    int fork_of1; /* a fork child: 1 + its parent mm (its VMAs are the parent's, no process until TW_FORK); 0: none */
 };
 
 struct tw_policy {
@@ -80,6 +82,7 @@ struct tw_policy {
     int clear_on_wp;       /* answer WP with UFFDIO_WRITEPROTECT(0) */
     int continue_on_minor; /* answer MINOR with UFFDIO_CONTINUE */
     int continue_mode_wp;
+    int close_forked; /* a FORK message: close the child's new userfaultfd instead of serving it */
 };
 
 struct tw_op {

@@ -91,21 +91,28 @@ std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) c
     r.emplace_back(tr("context"), tr("mm %1%2%3")
                                       .arg(mm, u.apiDone ? tr(", UFFDIO_API done") : tr(", no UFFDIO_API yet"),
                                            u.released ? tr(", released") : QString()));
-    static const std::pair<uint64_t, const char*> feats[] = {{UFFD_FEATURE_EVENT_REMOVE, "EVENT_REMOVE"},
+    static const std::pair<uint64_t, const char*> feats[] = {{UFFD_FEATURE_EVENT_FORK, "EVENT_FORK"},
+                                                             {UFFD_FEATURE_EVENT_REMOVE, "EVENT_REMOVE"},
+                                                             {UFFD_FEATURE_EVENT_UNMAP, "EVENT_UNMAP"},
                                                              {UFFD_FEATURE_MISSING_SHMEM, "MISSING_SHMEM"},
                                                              {UFFD_FEATURE_SIGBUS, "SIGBUS"},
                                                              {UFFD_FEATURE_THREAD_ID, "THREAD_ID"},
                                                              {UFFD_FEATURE_MINOR_SHMEM, "MINOR_SHMEM"},
                                                              {UFFD_FEATURE_EXACT_ADDRESS, "EXACT_ADDRESS"},
                                                              {UFFD_FEATURE_WP_HUGETLBFS_SHMEM, "WP_HUGETLBFS_SHMEM"},
-                                                             {UFFD_FEATURE_WP_UNPOPULATED, "WP_UNPOPULATED"}};
-    QStringList f;
-    for (auto [bit, name] : feats)
-        if (u.features & bit) f << name;
-    r.emplace_back(tr("features"), f.isEmpty() ? tr("none") : f.join(' '));
+                                                             {UFFD_FEATURE_WP_UNPOPULATED, "WP_UNPOPULATED"},
+                                                             {UFFD_FEATURE_POISON, "POISON"},
+                                                             {UFFD_FEATURE_WP_ASYNC, "WP_ASYNC"}};
+    auto featureText = [&](uint64_t bitsSet) {
+        QStringList f;
+        for (auto [bit, name] : feats)
+            if (bitsSet & bit) f << name;
+        return f.isEmpty() ? tr("none") : f.join(' ');
+    };
+    r.emplace_back(tr("features"), featureText(u.features));
     if (u.mm < s.mms.size())
         for (const Vma& v : s.mms[u.mm].vmas) {
-            if (!(v.flags & VM_UFFD_ANY)) continue;
+            if (!(v.flags & VM_UFFD_ANY) || v.ctx != 0) continue;
             QStringList modes;
             if (v.flags & VM_UFFD_MISSING) modes << "MISSING";
             if (v.flags & VM_UFFD_WP) modes << "WP";
@@ -149,6 +156,22 @@ std::vector<std::pair<QString, QString>> UffdModel::rowsOf(const Snapshot& sn) c
         r.emplace_back(tr("monitor intends protection"), intentText_);
     }
     r.emplace_back(tr("next message id"), QString::number(u.nextMsgId));
+    // Further contexts (a second UFFDIO_API, a fork child's): one line each.
+    for (size_t i = 1; i < s.ctxCount(); ++i) {
+        const UffdCtx& x = s.ctx(i);
+        if (!x.exists) continue;
+        QStringList regs;
+        if (x.mm < s.mms.size())
+            for (const Vma& v : s.mms[x.mm].vmas)
+                if (v.uffd && v.ctx == i)
+                    regs << (v.file ? tr("file pages %1–%2").arg(v.pgoff).arg(v.pgoff + (v.end - v.start) - 1)
+                                    : tr("anon 0x%1").arg(v.start << 12, 0, 16));
+        const QString xm = x.mm < cfg.mmNames.size() ? QString::fromStdString(cfg.mmNames[x.mm]) : QString("?");
+        r.emplace_back(tr("uffd %1").arg(i), tr("mm %1%2; features %3; registered %4; pending %5; read %6")
+                                                 .arg(xm, x.released ? tr(", released") : QString(),
+                                                      featureText(x.features), regs.isEmpty() ? tr("none") : regs.join(", "),
+                                                      msgs(x.pending), msgs(x.readWaiting)));
+    }
     return r;
 }
 

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// fork(2) (dup_mmap, dup_userfaultfd, copy_page_range) and more than one
+// userfaultfd context. Expectations are what Linux 6.18 does
+// (docs/real-kernel-checks.md, "fork and more than one userfaultfd").
+#include <gtest/gtest.h>
+
+#include "engine/accounting.h"
+#include "scenario.h"
+#include "session/session_io.h"
+
+namespace faultline::test {
+namespace {
+
+// A (16 pages) registered MISSING|WP, pages 0..7 read, everything
+// write-protected (0..7 present+wp, 8..15 markers); A1 forks into C, whose
+// task C1 runs `child`.
+std::string forkSession(const std::string& features, const std::string& child, const std::string& monitor = "{}",
+                        const std::string& variant = "upstream") {
+    return R"({"format":"faultline-session","schema_version":1,"file":{"pages":16},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":16}]},
+             {"name":"B","vmas":[{"name":"file","start":"0x80000000","pages":16}]},
+             {"name":"C","fork_of":"A"}],
+      "tasks":[{"name":"M","role":"monitor","program":[{"op":"serve"}]},
+               {"name":"A1","mm":"A","program":[{"op":"fork","child":"C"}]},
+               {"name":"B1","mm":"B"},
+               {"name":"C1","mm":"C","program":)" +
+           child + R"(}],
+      "monitor":)" +
+           monitor + R"(,
+      "setup":[{"task":"B1","op":"file_write","page":0,"pages":16,"tag":"b0"},
+               {"task":"M","op":"uffdio_api","mm":"A","features":)" +
+           features + R"(},
+               {"task":"M","op":"uffdio_register","mm":"A","page":0,"pages":16,"mode":["MISSING","WP"]},
+               {"task":"A1","op":"read","page":0,"pages":8},
+               {"task":"M","op":"uffdio_writeprotect","mm":"A","page":0,"pages":16,"mode":["WP"]}],
+      "variant":")" +
+           variant + R"("})";
+}
+
+Session load(const std::string& json) {
+    auto r = parseSession(json, "fork.json");
+    if (!r.session) ADD_FAILURE() << r.error.text();
+    return r.session ? *r.session : Session{};
+}
+
+RunResult runIt(const Session& s, const std::string& variant = "upstream") {
+    RunOptions o;
+    o.variant = variant;
+    return runSession(s, o);
+}
+
+const Pte& pteC(const State& st, uint64_t i) { return st.mms[2].pt.get(0x40000 + i); }
+constexpr int C1 = 3;
+
+TEST(Fork, WithoutEventForkTheChildIsUnregisteredAndGetsNoShmemPtes) {
+    Session s = load(forkSession(R"(["MISSING_SHMEM"])", R"([])"));
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    ASSERT_EQ(st.mms[2].vmas.size(), 1u);
+    EXPECT_FALSE(st.mms[2].vmas[0].uffd);
+    EXPECT_EQ(st.mms[2].vmas[0].flags & VM_UFFD_ANY, 0u);
+    for (uint64_t i = 0; i < 16; ++i) EXPECT_TRUE(pteC(st, i).isNone()) << i;  // vma_needs_copy: false
+    EXPECT_TRUE(pteA(st, 4).isPresent() && pteA(st, 4).uffd_wp);               // the parent keeps its bits
+    EXPECT_TRUE(pteA(st, 12).isWpMarker());
+    EXPECT_TRUE(r.messages.empty());
+    EXPECT_EQ(st.ctxCount(), 1u);
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(Fork, WithoutEventForkAChildWriteChangesTheProtectedPageWithoutAMessage) {
+    Session s = load(forkSession(R"(["MISSING_SHMEM"])", R"([{"op":"write","page":4,"tag":"c4"}])"));
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(r.messages.empty());
+    EXPECT_TRUE(pteC(st, 4).isPresent() && pteC(st, 4).write && !pteC(st, 4).uffd_wp);
+    EXPECT_EQ(st.folio(st.inode.xa.get(4).value).data.str(), "c4");
+    EXPECT_TRUE(pteA(st, 4).uffd_wp);  // A's pte still says protected
+    EXPECT_EQ(count(r, Rule::C1), 0);  // the monitor never protected C
+}
+
+TEST(Fork, WithEventForkPtesAndMarkersAreCopiedAndTheMonitorGetsFork) {
+    Session s = load(forkSession(R"(["MISSING_SHMEM","EVENT_FORK"])", R"([])"));
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"FORK(C)"}));
+    ASSERT_EQ(st.mms[2].vmas.size(), 1u);
+    const Vma& v = st.mms[2].vmas[0];
+    EXPECT_TRUE(v.uffd);
+    EXPECT_EQ(v.flags & VM_UFFD_ANY, uint32_t(VM_UFFD_MISSING | VM_UFFD_WP));
+    ASSERT_EQ(st.ctxCount(), 2u);
+    EXPECT_EQ(v.ctx, 1);
+    EXPECT_EQ(st.ctx(1).mm, 2);
+    EXPECT_TRUE(st.ctx(1).features & UFFD_FEATURE_EVENT_FORK);
+    for (uint64_t i = 0; i < 8; ++i) {
+        const Pte& p = pteC(st, i);
+        EXPECT_TRUE(p.isPresent() && p.uffd_wp && !p.write && !p.dirty && !p.young) << i << " " << p.describe();
+        EXPECT_EQ(p.pfn, pteA(st, i).pfn);
+    }
+    for (uint64_t i = 8; i < 16; ++i) EXPECT_TRUE(pteC(st, i).isWpMarker()) << i;
+    EXPECT_EQ(st.folio(pteA(st, 0).pfn).mapcount, 2);
+    EXPECT_EQ(st.mms[2].rssShmem, 8);
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(Fork, ChildWritesRaiseWpOnTheChildsContextAndTheMonitorServesIt) {
+    Session s = load(
+        forkSession(R"(["MISSING_SHMEM","EVENT_FORK"])",
+                    R"([{"op":"write","page":4,"tag":"c4"},{"op":"write","page":12,"tag":"c12"}])"));
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"FORK(C)", "WP(4,W)", "WP(12,W)"}));
+    const State& st = r.timeline->current();
+    EXPECT_EQ(count(r, Rule::C1), 0);
+    EXPECT_TRUE(pteC(st, 4).isPresent() && pteC(st, 4).write && !pteC(st, 4).uffd_wp);
+    EXPECT_EQ(st.folio(st.inode.xa.get(12).value).data.str(), "c12");
+    EXPECT_TRUE(st.ctx(1).pending.empty());
+}
+
+TEST(Fork, TheChildRunsOnlyAfterTheForkReturnsAndTheForkWaitsForTheMonitor) {
+    Session s = load(forkSession(R"(["MISSING_SHMEM","EVENT_FORK"])", R"([{"op":"read","page":1}])"));
+    const State init = buildInitialState(s, resolveToggles("upstream", {}).toggles).state;
+    EXPECT_EQ(init.tasks[C1].state, TaskState::Unforked);
+    EXPECT_FALSE(isRunnable(init, C1));
+    Directive d;
+    d.kind = Directive::Kind::UntilBlocked, d.task = 1;  // A1 forks and waits for FORK to be read
+    s.schedule = {d};
+    s.scheduleThenDefault = false;
+    const RunResult r = runIt(s);
+    const State& st = r.timeline->current();
+    EXPECT_EQ(st.tasks[1].state, TaskState::SleepUffd);
+    EXPECT_EQ(st.tasks[C1].state, TaskState::Unforked);
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"FORK(C)"}));
+}
+
+TEST(Fork, AMonitorThatClosesTheChildsUffdUnregistersTheChild) {
+    Session s = load(forkSession(R"(["MISSING_SHMEM","EVENT_FORK"])", R"([{"op":"write","page":4,"tag":"c4"}])",
+                                 R"({"on_fork":"close"})"));
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"FORK(C)"}));
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(st.ctx(1).released);
+    EXPECT_FALSE(st.mms[2].vmas[0].uffd);
+    EXPECT_TRUE(pteC(st, 4).isPresent() && !pteC(st, 4).uffd_wp);  // reset by userfaultfd_release
+    EXPECT_FALSE(st.ctx(0).released);
+}
+
+TEST(Fork, BeforeV519TheChildGetsNoPtesAndItsWriteIsASilentWrite) {
+    // copy_page_range skipped shared VMAs without anon_vma before v5.19: the
+    // child keeps the registration (EVENT_FORK) but none of the uffd-wp bits.
+    Session s = load(forkSession(R"(["MISSING_SHMEM","EVENT_FORK"])", R"([{"op":"write","page":4,"tag":"c4"}])", "{}",
+                                 "baseline-2020"));
+    const RunResult r = runIt(s, "baseline-2020");
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"FORK(C)"}));
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(st.mms[2].vmas[0].uffd);
+    EXPECT_TRUE(pteC(st, 12).isNone());
+    EXPECT_EQ(count(r, Rule::C1), 1);  // the monitor protected page 4 of C (inherited) and never heard of the write
+    const RunResult u = runIt(s, "upstream");
+    EXPECT_EQ(count(u, Rule::C1), 0);
+}
+
+TEST(Fork, AnonymousPagesAreRefusedWithAClearEngineError) {
+    const std::string json = R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"anon","kind":"anon","start":"0x40000000","pages":4}]},{"name":"C","fork_of":"A"}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"write","page":0,"tag":"x"},{"op":"fork","child":"C"}]}]})";
+    const RunResult r = runIt(load(json));
+    ASSERT_FALSE(r.findings.empty());
+    EXPECT_EQ(r.findings.back().rule, Rule::Engine);
+    EXPECT_NE(r.findings.back().text.find("not modelled"), std::string::npos) << r.findings.back().text;
+}
+
+TEST(Fork, SessionFilesNameTheChildAndBadOnesAreRefusedWithTheirPlace) {
+    Session s = load(forkSession(R"(["EVENT_FORK"])", R"([])", R"({"on_fork":"close"})"));
+    const auto again = parseSession(writeSession(s), "again.json");
+    ASSERT_TRUE(again.session) << again.error.text();
+    EXPECT_EQ(again.session->mms[2].forkOf, 0);
+    EXPECT_TRUE(again.session->config.policy.closeForked);
+    EXPECT_EQ(again.session->config.tasks[1].program[0].kind, OpKind::Fork);
+    EXPECT_EQ(again.session->config.tasks[1].program[0].child, 2);
+    EXPECT_EQ(again.session->setup[1].op.features, uint64_t(UFFD_FEATURE_EVENT_FORK));
+    auto refused = [](const std::string& json, const std::string& why) {
+        const auto r = parseSession(json, "bad.json");
+        ASSERT_FALSE(r.session) << why;
+        EXPECT_NE(r.error.message.find(why), std::string::npos) << r.error.text();
+        EXPECT_GT(r.error.line, 0);
+    };
+    const std::string head = R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":4}]},)";
+    refused(head + R"({"name":"C","fork_of":"A","vmas":[]}],"tasks":[{"name":"A1","mm":"A"}]})", "give it no 'vmas'");
+    refused(head + R"({"name":"C","fork_of":"A"}],"tasks":[{"name":"A1","mm":"A"}]})", "no 'fork' creates it");
+    refused(head + R"({"name":"C","vmas":[]}],"tasks":[{"name":"A1","mm":"A","program":[{"op":"fork","child":"C"}]}]})",
+            "not declared as a fork child");
+    refused(head + R"({"name":"C","fork_of":"A"}],"tasks":[{"name":"A1","mm":"A","program":[{"op":"fork","child":"C"},{"op":"fork","child":"C"}]}]})",
+            "created by another 'fork'");
+    refused(head + R"({"name":"C","fork_of":"A"}],"tasks":[{"name":"A1","mm":"A","program":[{"op":"fork","child":"C"},{"op":"uffdio_api","uffd":8}]}]})",
+            "'uffd' must be from 0 to 7");
+    refused(head + R"({"name":"C","fork_of":"A"}],"tasks":[{"name":"A1","mm":"A","program":[{"op":"fork","child":"C"},{"op":"read","page":0,"uffd":1}]}]})",
+            "take 'uffd'");
+    refused(head + R"({"name":"C","fork_of":"A"}],"monitor":{"on_fork":"ignore"},"tasks":[{"name":"A1","mm":"A","program":[{"op":"fork","child":"C"}]}]})",
+            "'on_fork' must be");
+}
+
+// Two contexts in one mm on different ranges (as on Linux 6.18: REGISTER of a
+// range another context holds is -EBUSY, UNREGISTER through the other is
+// -EINVAL, the filling ioctls work through either).
+std::string twoContexts(const std::string& program) {
+    return R"({"format":"faultline-session","schema_version":1,"file":{"pages":8},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":8}]}],
+      "tasks":[{"name":"M","role":"monitor","program":[{"op":"serve"}]},
+               {"name":"A1","mm":"A","program":)" +
+           program + R"(},
+               {"name":"P","program":[]}],
+      "monitor":{"copy_mode_wp":false},
+      "setup":[{"task":"M","op":"uffdio_api","mm":"A","features":["MISSING_SHMEM"]},
+               {"task":"M","op":"uffdio_api","mm":"A","uffd":1,"features":["MISSING_SHMEM"]},
+               {"task":"M","op":"uffdio_register","mm":"A","page":0,"pages":4,"mode":["MISSING"]},
+               {"task":"M","op":"uffdio_register","mm":"A","uffd":1,"page":4,"pages":4,"mode":["MISSING"]}]})";
+}
+
+TEST(UffdContexts, FaultsGoToTheContextTheirVmaIsRegisteredWithAndTheMonitorServesBoth) {
+    Session s = load(twoContexts(R"([{"op":"read","page":1},{"op":"read","page":5}])"));
+    const State init = buildInitialState(s, resolveToggles("upstream", {}).toggles).state;
+    ASSERT_EQ(init.mms[0].vmas.size(), 2u);
+    EXPECT_EQ(init.mms[0].vmas[0].ctx, 0);
+    EXPECT_EQ(init.mms[0].vmas[1].ctx, 1);
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"MISS(1)", "MISS(5)"}));
+    bool readOne = false;
+    for (const StepRecord& rec : r.timeline->records()) readOne |= rec.summary().find("read(uffd 1)") != std::string::npos;
+    EXPECT_TRUE(readOne);
+    EXPECT_TRUE(pteA(r.timeline->current(), 5).isPresent());
+}
+
+TEST(UffdContexts, RegisterOverAnotherContextsRangeIsEbusyAndUnregisterThroughItIsEinval) {
+    Session s = load(twoContexts("[]"));
+    Op reg;
+    reg.kind = OpKind::UffdRegister, reg.mm = 0, reg.page = 3, reg.count = 2, reg.mode = UFFDIO_REGISTER_MODE_MISSING,
+    reg.uffd = 1;
+    Op unreg;
+    unreg.kind = OpKind::UffdUnregister, unreg.mm = 0, unreg.page = 0, unreg.count = 1, unreg.uffd = 1;
+    Op copy;
+    copy.kind = OpKind::UffdCopy, copy.mm = 0, copy.page = 0, copy.tag = Tag("z"), copy.uffd = 1;
+    s.config.tasks[2].program = {reg, unreg, copy};
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    ASSERT_EQ(r.opErrors.size(), 2u);
+    EXPECT_NE(r.opErrors[0].find("-EBUSY"), std::string::npos) << r.opErrors[0];
+    EXPECT_NE(r.opErrors[1].find("-EINVAL"), std::string::npos) << r.opErrors[1];
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(pteA(st, 0).isPresent());  // UFFDIO_COPY through the other context of the mm works
+    EXPECT_TRUE(st.mms[0].vmas[0].uffd);
+}
+
+TEST(UffdContexts, ClosingOneContextLeavesTheOthersRegistrations) {
+    Session s = load(twoContexts("[]"));
+    Op close;
+    close.kind = OpKind::UffdClose, close.uffd = 1;
+    s.config.tasks[2].program = {close};
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(st.ctx(1).released);
+    EXPECT_FALSE(st.ctx(0).released);
+    ASSERT_EQ(st.mms[0].vmas.size(), 2u);
+    EXPECT_TRUE(st.mms[0].vmas[0].uffd);
+    EXPECT_FALSE(st.mms[0].vmas[1].uffd);
+}
+
+TEST(UffdContexts, AStateWithASecondContextHashesDifferentlyAndOlderStatesHashAsBefore) {
+    State a = buildInitialState(load(twoContexts("[]")), resolveToggles("upstream", {}).toggles).state;
+    State b = a;
+    b.moreUffds[0].features ^= UFFD_FEATURE_EVENT_REMOVE;
+    EXPECT_NE(a.hash(), b.hash());
+    EXPECT_FALSE(a == b);
+    State c = a;
+    c.mms[0].vmas[1].ctx = 0;
+    EXPECT_NE(a.hash(), c.hash());
+}
+
+// ctx->mmap_changing (Linux 6.18, tools/kernel-checks/mmap_changing.c): while
+// REMOVE is queued and its sender has not resumed, UFFDIO_COPY through that
+// context is -EAGAIN; the monitor retries once the sender ran again.
+TEST(MmapChanging, IoctlsGetEagainWhileAnEventIsNotCompleteAndTheMonitorRetries) {
+    const std::string json = R"({"format":"faultline-session","schema_version":1,"file":{"pages":8},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":8}]}],
+      "tasks":[{"name":"M","role":"monitor","program":[{"op":"serve"}]},
+               {"name":"A1","mm":"A","program":[{"op":"madvise_dontneed","page":1}]},
+               {"name":"A2","mm":"A","program":[{"op":"read","page":6}]},
+               {"name":"P","program":[{"op":"uffdio_copy","mm":"A","page":5,"tag":"z"}]}],
+      "monitor":{"copy_mode_wp":false},
+      "setup":[{"task":"A1","op":"file_write","page":0,"pages":5,"tag":"b0"},
+               {"task":"M","op":"uffdio_api","mm":"A","features":["MISSING_SHMEM","EVENT_REMOVE"]},
+               {"task":"M","op":"uffdio_register","mm":"A","page":0,"pages":8,"mode":["MISSING"]}],
+      "schedule":[{"task":"A1","until":"blocked"},{"task":"A2","until":"blocked"},{"task":"P","until":"done"},
+                  {"task":"M","until":"blocked"}]})";
+    const RunResult r = runIt(load(json));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"REMOVE(1-2)", "MISS(6)"}));
+    ASSERT_EQ(r.opErrors.size(), 1u);
+    EXPECT_NE(r.opErrors[0].find("-EAGAIN"), std::string::npos) << r.opErrors[0];
+    bool retried = false;
+    for (const StepRecord& rec : r.timeline->records())
+        retried |= rec.summary().find("-EAGAIN (mmap_changing)") != std::string::npos;
+    EXPECT_TRUE(retried);  // the monitor's COPY for MISS(6) came before A1 resumed
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(pteA(st, 6).isPresent());
+    EXPECT_TRUE(pteA(st, 5).isNone());
+    EXPECT_TRUE(st.uffd.changing.empty());
+}
+
+TEST(MmapChanging, WithoutEventsNothingChangesAndStatesHashAsBefore) {
+    Session s = load(twoContexts("[]"));
+    const State a = buildInitialState(s, resolveToggles("upstream", {}).toggles).state;
+    State b = a;
+    b.uffd.changing.push_back(7);
+    EXPECT_NE(a.hash(), b.hash());
+    EXPECT_FALSE(a == b);
+}
+
+}  // namespace
+}  // namespace faultline::test
