@@ -206,7 +206,10 @@ void MemoryMapView::setSnapshot(const Snapshot& s, const QString& title) {
     title_->setText(title);
     model_->setSnapshot(s);
     const QFontMetrics fm(font());
-    table_->verticalHeader()->setDefaultSectionSize(fm.height() + 8);
+    // Only when the font changed: Qt 6.4's setDefaultSectionSize walks every
+    // row (262,144 of them), even for the same size.
+    if (table_->verticalHeader()->defaultSectionSize() != fm.height() + 8)
+        table_->verticalHeader()->setDefaultSectionSize(fm.height() + 8);
     // Cells sized for the font: the widest usual text (a frame "p123 UD r2 m1 b0",
     // a pte "p123 RW D Y" plus the WP bar and badge) is never cut; a narrow
     // map scrolls sideways instead.
