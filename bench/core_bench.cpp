@@ -3,6 +3,10 @@
 // (tools/bench_ratios.py runs this and prints the large/small ratios).
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "../tests/core/scenario.h"
 
 namespace faultline::test {
@@ -81,6 +85,50 @@ void BM_CopyThenStep(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_CopyThenStep)->Arg(32)->Arg(262144)->Unit(benchmark::kNanosecond);
+
+// The setup of a session whose B1 writes a whole file of N pages (the state
+// every load, variant switch, compare and check starts from); Arg(1) runs
+// every micro-step of the write, Arg(0) the write of holes in one go.
+void BM_BuildInitialState(benchmark::State& state) {
+    const uint64_t pages = uint64_t(state.range(0));
+    const bool stepByStep = state.range(1) != 0;
+    Scenario sc(pages);
+    sc.s0();
+    ToggleResult tr = resolveToggles("upstream", {});
+    for (auto _ : state) benchmark::DoNotOptimize(buildInitialState(sc.s, tr.toggles, !stepByStep).state.hash());
+    state.counters["pages"] = double(pages);
+}
+BENCHMARK(BM_BuildInitialState)
+    ->Args({262144, 0})
+    ->Args({262144, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2);
+
+// Resident bytes per recorded step of a debugger's run of N steps (engine
+// only: schedule, briefs, hashes, counts, checkpoints, the newest records).
+double residentBytes() {
+    long pages = 0, resident = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        std::fclose(f);
+    }
+    return double(resident) * double(sysconf(_SC_PAGESIZE));
+}
+
+void BM_TimelineBytesPerStep(benchmark::State& state) {
+    const uint64_t n = uint64_t(state.range(0));
+    const State init = bigState(32, n / 3 + 1000);
+    double bytes = 0;
+    for (auto _ : state) {
+        const double before = residentBytes();
+        Timeline tl(init, false);
+        for (uint64_t i = 0; i < n; ++i) tl.stepTask(A1);
+        bytes = (residentBytes() - before) / double(n);
+        benchmark::DoNotOptimize(tl.current().hash());
+    }
+    state.counters["bytes_per_step"] = bytes;
+}
+BENCHMARK(BM_TimelineBytesPerStep)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace faultline::test

@@ -17,7 +17,7 @@ QString Autosave::folder() {
     return dir;
 }
 
-QString Autosave::record(const Controller& c, bool force) {
+QString Autosave::record(Controller& c, bool force) {
     if (!c.hasSession() || (!force && !c.debugger().manual())) return {};
     if (!journal_.active()) {
         if (!lock_) {
@@ -40,7 +40,13 @@ QString Autosave::record(const Controller& c, bool force) {
             journal_.start(path_.toStdString(), c.debugger().session(), c.sessionPath().toStdString());
         if (!e.empty()) return QString::fromStdString(e);
     }
-    const std::string e = journal_.sync(c.debugger().recording(), c.debugger().position());
+    // Read in place: a step appended to a long run costs one short comparison
+    // and one short write, not a copy of the run.
+    const debug::Debugger& d = c.debugger();
+    const Timeline& tl = d.timeline();
+    const std::string e = journal_.sync({d.variant(), d.overrides(), tl.schedule().data(), tl.length(),
+                                         [&tl](uint64_t i) { return tl.hashAfter(i + 1); }},
+                                        d.position(), c.takeRecordingSameBefore());
     return QString::fromStdString(e);
 }
 

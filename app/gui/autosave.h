@@ -22,7 +22,7 @@ public:
     // Journals `c`'s recording if it is hand-made, or always with `force`
     // (a recovered recording). Starts the journal on the first call after
     // discard(). Returns an error message or "".
-    QString record(const Controller& c, bool force = false);
+    QString record(Controller& c, bool force = false);
     // The session was opened anew or saved: the journal is done with.
     void discard();
     // This window's journal file ("" before the first hand-made step).

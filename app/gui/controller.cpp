@@ -10,19 +10,6 @@ namespace faultline::gui {
 
 using debug::Stop;
 
-void countState(const State& s, int& protectedA, int& present, int& cached, int& swapped) {
-    protectedA = present = cached = swapped = 0;
-    for (size_t m = 0; m < s.mms.size(); ++m)
-        s.mms[m].pt.forEach(0, s.mms[m].pt.keyLimit(), [&](uint64_t, const Pte& p) {
-            if (p.isPresent()) ++present;
-            if (m == 0 && p.protectedWp()) ++protectedA;
-        });
-    s.inode.xa.forEach(0, s.inode.xa.keyLimit(), [&](uint64_t, const XaEntry& e) {
-        if (e.isFolio()) ++cached;
-        if (e.isSwap()) ++swapped;
-    });
-}
-
 Controller::Controller(QObject* parent) : QObject(parent) {}
 
 QString Controller::openSession(const Session& s, const QString& path, const QString& variant,
@@ -38,8 +25,7 @@ QString Controller::openSession(const Session& s, const QString& path, const QSt
     dbg_ = std::move(d);
     beforeBranch_.reset();
     path_ = path;
-    log_ = {};
-    curvesWork_ = {};
+    sharedLog_.reset();
     selectedTask_ = -1;
     selectedFrame_ = -1;
     lastStop_ = QString::fromStdString(dbg_.loadNote());
@@ -57,50 +43,21 @@ QString Controller::openSession(const Session& s, const QString& path, const QSt
 void Controller::syncLog() {
     const uint64_t dirty = dbg_.takeDirtyFrom();
     const Timeline& tl = dbg_.timeline();
-    if (dirty == ~uint64_t{0} && log_.size() == tl.length() && sharedLog_) return;
-    const uint64_t from = std::min<uint64_t>(dirty, log_.size());
+    if (dirty == ~uint64_t{0} && sharedLog_ && sharedLog_->size() == tl.length()) return;
+    const uint64_t from = std::min<uint64_t>(dirty, sharedLog_ ? sharedLog_->size() : 0);
     logSameBefore_ = sharedLog_ ? from : 0;
-    log_.truncate(from);
-    if (tl.length() > from) log_.append(&tl.records()[from], tl.length() - from);
-    sharedLog_ = std::make_shared<const views::RecordLog>(log_);
-    // Curves: counts after every step from `from` on, by the cells each step changed.
-    auto& c = curvesWork_;
-    // The state at `from`: the previous snapshot's when it is that state (a
-    // step appended at the end), else re-executed from a checkpoint.
-    const bool prevIsFrom = snap_.valid() && snap_.position == from && from > 0 && from <= tl.length() &&
-                            tl.records()[from - 1].hashAfter == snap_.state.hash();
-    State s = prevIsFrom ? snap_.state : tl.stateAt(from);
-    const bool have = c.protectedA.size() > from && from > 0;
-    c.protectedA.resize(from + 1);
-    c.presentPtes.resize(from + 1);
-    c.cached.resize(from + 1);
-    c.swapped.resize(from + 1);
-    if (!have) countState(s, c.protectedA[from], c.presentPtes[from], c.cached[from], c.swapped[from]);
-    for (uint64_t i = from; i < tl.length(); ++i) {
-        const State before = s;
-        step(s, tl.schedule()[i]);
-        int pa = c.protectedA[i], pr = c.presentPtes[i], ca = c.cached[i], sw = c.swapped[i];
-        for (const CellRef& r : tl.records()[i].changed) {
-            if (r.kind == CellKind::Pte && r.mm < s.mms.size()) {
-                const Pte& b = before.mms[r.mm].pt.get(r.key);
-                const Pte& a = s.mms[r.mm].pt.get(r.key);
-                pr += int(a.isPresent()) - int(b.isPresent());
-                if (r.mm == 0) pa += int(a.protectedWp()) - int(b.protectedWp());
-            } else if (r.kind == CellKind::Xa) {
-                const XaEntry& b = before.inode.xa.get(r.key);
-                const XaEntry& a = s.inode.xa.get(r.key);
-                ca += int(a.isFolio()) - int(b.isFolio());
-                sw += int(a.isSwap()) - int(b.isSwap());
-            }
-        }
-        c.protectedA.push_back(pa);
-        c.presentPtes.push_back(pr);
-        c.cached.push_back(ca);
-        c.swapped.push_back(sw);
-    }
-    curves_ = std::make_shared<const views::Curves>(c);
+    recordingSame_ = std::min(recordingSame_, from);
+    // The views share the run's own chunks (records, briefs, the curves'
+    // counts): nothing is copied or re-executed, whatever the run's length.
+    sharedLog_ = std::make_shared<const views::RecordLog>(tl);
     if (cmp_) cmpSyncedLen_ = ~uint64_t{0};  // recompute divergence
     Q_EMIT recordingChanged();
+}
+
+uint64_t Controller::takeRecordingSameBefore() {
+    const uint64_t r = recordingSame_;
+    recordingSame_ = ~uint64_t{0};
+    return r;
 }
 
 void Controller::publish() {
@@ -111,9 +68,9 @@ void Controller::publish() {
     // The state before the step, for the details' "old → new": the previous
     // snapshot's when we just stepped from it, else re-executed from a checkpoint.
     if (s.position >= 1) {
-        const StepRecord* prevRec = s.position >= 2 ? dbg_.record(s.position - 1) : nullptr;
-        const bool prevIsBefore =
-            snap_.valid() && snap_.position + 1 == s.position && prevRec && prevRec->hashAfter == snap_.state.hash();
+        const Timeline& tl = dbg_.timeline();
+        const bool prevIsBefore = snap_.valid() && snap_.position + 1 == s.position && s.position >= 2 &&
+                                  tl.hashAfter(s.position - 1) == snap_.state.hash();
         s.before = std::make_shared<const State>(prevIsBefore ? snap_.state : dbg_.timeline().stateAt(s.position - 1));
     }
     s.sessionName = dbg_.session().name;
@@ -122,7 +79,6 @@ void Controller::publish() {
     s.length = dbg_.length();
     s.log = sharedLog_;
     s.logSameBefore = logSameBefore_;
-    s.curves = curves_;
     s.nextTask = dbg_.nextTask();
     s.nextTaskWhy = dbg_.nextTaskWhy();
     s.chosenTask = dbg_.chosenTask();
@@ -134,7 +90,7 @@ void Controller::publish() {
     // one that took the last step, else the next one.
     int sel = selectedTask_;
     if (sel < 0 || sel >= int(s.state.tasks.size())) {
-        if (const StepRecord* r = dbg_.record(s.position)) sel = r->task;
+        if (s.position >= 1 && s.position <= dbg_.length()) sel = dbg_.timeline().schedule()[s.position - 1];
         else if (s.nextTask) sel = *s.nextTask;
         else sel = 0;
     }
@@ -161,9 +117,7 @@ void Controller::syncCompare() {
         if (c.setVariant(v, ov).empty()) cmp_ = std::move(c);
         div_ = debug::firstDivergence(dbg_.timeline(), cmp_->timeline());
         cmpSyncedLen_ = dbg_.length();
-        views::RecordLog l;
-        if (cmp_->length()) l.append(cmp_->timeline().records().data(), cmp_->length());
-        cmpLog_ = std::make_shared<const views::RecordLog>(std::move(l));
+        cmpLog_ = std::make_shared<const views::RecordLog>(cmp_->timeline());
     }
     cmp_->runTo(std::min(dbg_.position(), cmp_->length()));
     views::Snapshot s;
@@ -223,9 +177,7 @@ bool Controller::undoBranch() {
     d.chooseTask(std::nullopt);
     dbg_ = std::move(d);
     dbg_.takeDirtyFrom();
-    log_ = {};
     sharedLog_.reset();
-    curvesWork_ = {};
     if (cmp_) cmpSyncedLen_ = ~uint64_t{0};
     lastStop_ =
         tr("undid the branch: the planned run (%1 steps) is back, at step %2").arg(dbg_.length()).arg(dbg_.position());

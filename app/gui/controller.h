@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // The controller: owns the debugger (core/debug, which owns the Timeline),
-// turns every command into a new immutable Snapshot for the views, keeps the
-// trace log and the timeline's curves in sync, and runs compare mode (a
+// turns every command into a new immutable Snapshot for the views (sharing
+// the run's stored steps, never copying them), and runs compare mode (a
 // second debugger on the same schedule under another variant).
 #include <QObject>
 #include <QString>
@@ -69,6 +69,9 @@ public:
     // run as it was before is kept, and this brings it back (false: nothing to undo).
     bool undoBranch();
     bool canUndoBranch() const { return beforeBranch_.has_value(); }
+    // Steps of the recording before this index are unchanged since the last
+    // call (the autosave journal compares only the rest); ~0: none changed.
+    uint64_t takeRecordingSameBefore();
 
 Q_SIGNALS:
     void snapshotChanged(const faultline::views::Snapshot& s);
@@ -93,10 +96,8 @@ private:
     debug::Debugger dbg_;
     QString path_;
     views::Snapshot snap_;
-    views::RecordLog log_;
     std::shared_ptr<const views::RecordLog> sharedLog_;
-    std::shared_ptr<const views::Curves> curves_;
-    views::Curves curvesWork_;
+    uint64_t recordingSame_ = 0;  // see takeRecordingSameBefore()
     int selectedTask_ = -1, selectedFrame_ = -1;
     QString lastStop_;
     std::optional<debug::Debugger> cmp_;
@@ -105,8 +106,5 @@ private:
     debug::Divergence div_;
     uint64_t cmpSyncedLen_ = ~uint64_t{0};
 };
-
-// Counts of a state for the timeline's curves (full scan of live entries).
-void countState(const State& s, int& protectedA, int& present, int& cached, int& swapped);
 
 }  // namespace faultline::gui

@@ -735,7 +735,7 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     // Follow the page the last step was about: its finding's page, else the
     // first cell it changed (scrolls only when that row is out of sight).
     int follow = -1;
-    if (const StepRecord* r = s.lastStep())
+    if (const auto r = s.lastStep())
         for (const Finding& f : r->findings)
             if (f.index >= 0 && follow < 0) follow = int(f.index);
     if (follow < 0) follow = map_->model()->firstChangedRow();
@@ -1247,7 +1247,7 @@ QString MainWindow::exportSlides(uint64_t a, uint64_t b, const QString& out, con
             title = tr("%1 · %2 · %3")
                         .arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name,
                              QString::fromStdString(s.variant), views::stepCaption(s, s.position));
-            if (const StepRecord* r = s.lastStep()) {
+            if (const auto r = s.lastStep()) {
                 why = QString::fromStdString(r->summary());
                 for (const Finding& f : r->findings)
                     why += tr("  ⚠ %1: %2")

@@ -10,11 +10,21 @@
 // 1600x1000 window (the worst case: every visible cell painted again).
 // BM_StepModelsOnly/N: the step and model updates without painting.
 // BM_ReverseStep*: reverse step at depth 100,000 (checkpoint + re-execution).
+// BM_OpenDeep/N, BM_ManualStepAtDepth/N, BM_ReverseStepAtDepth/N: a run of
+// N recorded steps opened at its last step (time, resident bytes per step),
+// then a hand-made step / a reverse step with the window's refresh there;
+// the ratio of N=1,000,000 to N=1,000 is the cost that grows with the run.
+// Autosave journals and settings go to a temporary folder (XDG_*_HOME).
 #include <benchmark/benchmark.h>
 
 #include <QApplication>
 #include <QStandardPaths>
+#include <QTemporaryDir>
+#include <chrono>
+#include <cstdio>
+#include <map>
 #include <memory>
+#include <unistd.h>
 
 #include "debug/debugger.h"
 #include "gui/controller.h"
@@ -67,11 +77,11 @@ Session bigSession(uint64_t pages, int ops) {
 struct Fixture {
     gui::Controller c;
     gui::MainWindow w{&c};
-    explicit Fixture(const Session& s) {
+    explicit Fixture(const Session& s, uint64_t position = 0) {
         w.setQuiet(true);
         w.resize(1600, 1000);
         w.show();
-        const QString e = c.openSession(s, "bench.json");
+        const QString e = c.openSession(s, "bench.json", {}, {}, position);
         if (!e.isEmpty()) qFatal("bench session: %s", qPrintable(e));
         QApplication::processEvents();
     }
@@ -203,11 +213,126 @@ void BM_ReverseStepAndRefresh(benchmark::State& st) {
 }
 BENCHMARK(BM_ReverseStepAndRefresh)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+// ---- costs that grow with the run ------------------------------------------------
+
+// Resident set size of this process, in bytes.
+double residentBytes() {
+    long pages = 0, resident = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        std::fclose(f);
+    }
+    return double(resident) * double(sysconf(_SC_PAGESIZE));
+}
+
+// A planned run of exactly `steps` steps of A1 (reads and MADV_DONTNEED of
+// 16 pages on a 32-page file), nothing after it: F11 with A1 chosen appends.
+Session runOf(uint64_t steps) {
+    Session x = bigSession(32, int(steps / 3 + 1000));
+    Directive d;
+    d.kind = Directive::Kind::Steps;
+    d.task = 1;  // A1
+    d.count = steps;
+    x.schedule = {d};
+    x.scheduleThenDefault = false;
+    return x;
+}
+
+// One window per depth, opened at the run's last step once, kept for the
+// process's life (leaked on purpose: it must not outlive QApplication's
+// destructor).
+struct DeepWindow {
+    Fixture* f = nullptr;
+    double openSeconds = 0, bytesPerStep = 0;
+};
+DeepWindow& deepWindow(uint64_t steps) {
+    static std::map<uint64_t, DeepWindow> windows;
+    DeepWindow& d = windows[steps];
+    if (d.f) return d;
+    const Session s = runOf(steps);
+    const double rss0 = residentBytes();
+    const auto t0 = std::chrono::steady_clock::now();
+    d.f = new Fixture(s, steps);
+    d.openSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    d.bytesPerStep = (residentBytes() - rss0) / double(steps);
+    if (d.f->c.debugger().position() != steps) qFatal("deep run: at %llu", (unsigned long long)d.f->c.debugger().position());
+    d.f->c.chooseTask(1);
+    QApplication::processEvents();
+    return d;
+}
+
+// Opening a run of N steps at its last step (the window shown and painted).
+void BM_OpenDeep(benchmark::State& st) {
+    DeepWindow* d = nullptr;
+    for (auto _ : st) d = &deepWindow(uint64_t(st.range(0)));
+    st.SetIterationTime(d->openSeconds);
+    st.counters["open_s"] = d->openSeconds;
+    st.counters["bytes_per_step"] = d->bytesPerStep;
+}
+BENCHMARK(BM_OpenDeep)->Arg(1000)->Arg(1000000)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// F11 with A1 chosen at the end of a run of N steps: each one appends a step
+// to the recording, the trace, the timeline and the autosave journal.
+void BM_ManualStepAtDepth(benchmark::State& st) {
+    DeepWindow& d = deepWindow(uint64_t(st.range(0)));
+    Fixture& f = *d.f;
+    f.c.runTo(f.c.debugger().length());
+    f.c.chooseTask(1);
+    QApplication::processEvents();
+    for (auto _ : st) {
+        if (f.c.stepInto().reason != debug::StopReason::Step) st.SkipWithError("A1 cannot step");
+        QApplication::processEvents();
+    }
+    st.counters["run_length"] = double(st.range(0));
+}
+BENCHMARK(BM_ManualStepAtDepth)->Arg(1000)->Arg(1000000)->MinTime(2.0)->Unit(benchmark::kMillisecond);
+
+// A reverse step (F6-like: one step back) with the window's refresh near the
+// end of a run of N steps.
+void BM_ReverseStepAtDepth(benchmark::State& st) {
+    DeepWindow& d = deepWindow(uint64_t(st.range(0)));
+    Fixture& f = *d.f;
+    f.c.chooseTask(std::nullopt);
+    f.c.runTo(f.c.debugger().length());
+    QApplication::processEvents();
+    for (auto _ : st) {
+        f.c.reverseStep();
+        QApplication::processEvents();
+        st.PauseTiming();
+        f.c.stepInto();
+        QApplication::processEvents();
+        st.ResumeTiming();
+    }
+    st.counters["run_length"] = double(st.range(0));
+}
+BENCHMARK(BM_ReverseStepAtDepth)->Arg(1000)->Arg(1000000)->MinTime(2.0)->Unit(benchmark::kMillisecond);
+
+// A reverse-continue that finds nothing (no breakpoint, watchpoint or
+// finding in the run) from the end of a run of N steps, engine only.
+void BM_ReverseContinueNothing(benchmark::State& st) {
+    const uint64_t n = uint64_t(st.range(0));
+    debug::Debugger d;
+    if (!d.load(runOf(n), "", {}, n).empty()) st.SkipWithError("load");
+    for (auto _ : st) {
+        d.reverseContinue();
+        st.PauseTiming();
+        d.runTo(n);
+        st.ResumeTiming();
+    }
+    st.counters["run_length"] = double(d.length());
+}
+BENCHMARK(BM_ReverseContinueNothing)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 int main(int argc, char** argv) {
     qputenv("QT_QPA_PLATFORM", "offscreen");
-    QStandardPaths::setTestModeEnabled(true);
+    // Autosave journals, settings and recent files of the benchmark's windows
+    // go to a folder of their own, removed at exit: never the user's.
+    QTemporaryDir home;
+    if (!home.isValid()) qFatal("no temporary folder");
+    for (const char* v : {"XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"})
+        qputenv(v, (home.path() + "/" + v).toLocal8Bit());
     QApplication app(argc, argv);
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();

@@ -221,7 +221,7 @@ namespace {
 // is replaced by the default policy's choice (the first such is noted).
 Timeline reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const Session& s, const std::string& variant,
                            std::string* note) {
-    Timeline tl(std::move(init));
+    Timeline tl(std::move(init), false);
     for (size_t i = 0; i < sched.size(); ++i) {
         uint8_t t = sched[i];
         if (t >= tl.current().tasks.size() || !isRunnable(tl.current(), t)) {
@@ -261,7 +261,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         if (!tr.error.empty()) return tr.error;
         InitialState init = buildInitialState(s, tr.toggles);
         if (!init.error.empty()) return init.error;
-        tl.emplace(std::move(init.state));
+        tl.emplace(std::move(init.state), false);
         const Recording& rec = *s.recording;
         for (size_t i = 0; i < rec.schedule.size(); ++i) {
             const uint8_t t = rec.schedule[i];
@@ -287,6 +287,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         RunOptions o;
         o.variant = v;
         o.toggles = ov;
+        o.keepRecords = false;
         RunResult r = runSession(s, o);
         if (!r.error.empty()) return r.error;
         tl = std::move(r.timeline);
@@ -363,16 +364,13 @@ std::string Debugger::nextTaskWhy() const {
     return "none: deadlock — " + timeline_->describeDeadlock();
 }
 
-void Debugger::stepOne(uint8_t task) {
+StepRecord Debugger::stepOne(uint8_t task) {
     const uint64_t pos = position();
-    if (pos < length() && timeline_->schedule()[pos] == task) {
-        timeline_->seek(pos + 1);
-        return;
-    }
+    if (pos < length() && timeline_->schedule()[pos] == task) return timeline_->stepRecorded();
     if (pos < length()) manual_ = true;
     if (pos == length() && !manual_) manual_ = true;
     markDirty(pos);
-    timeline_->stepTask(task);
+    return timeline_->stepTask(task);
 }
 
 // ---- hits ----------------------------------------------------------------------------
@@ -446,8 +444,7 @@ Stop Debugger::forwardUntil(Pred done, uint64_t limit, bool oneStepIsDone) {
             return out;
         }
         const State before = current();
-        stepOne(*t);
-        const StepRecord& rec = *record(position());
+        const StepRecord rec = stepOne(*t);
         std::string why;
         size_t which = 0;
         if (const StopReason r = hitAt(before, current(), rec, &why, &which); r != StopReason::None) {
@@ -528,8 +525,54 @@ struct Debugger::BackInfo {
     std::string why;
 };
 
+namespace {
+// Whether a watched value can change in a complete chunk: only through the
+// cells it reads (a conservative test on the chunk's changed cells).
+bool watchMayChange(const Watchpoint& w, const StepChunk& c) {
+    auto has = [&](CellKind k, uint8_t mm, uint64_t key) {
+        return std::binary_search(c.changed.begin(), c.changed.end(), CellRef{k, mm, key});
+    };
+    auto any = [&](CellKind k) {
+        return std::any_of(c.changed.begin(), c.changed.end(), [&](const CellRef& r) { return r.kind == k; });
+    };
+    switch (w.where) {
+    case Watchpoint::Where::Pte: {
+        if (any(CellKind::Vma)) return true;  // the page may be mapped elsewhere or not at all
+        if (w.mm < 0 || size_t(w.mm) >= c.start.mms.size()) return false;
+        for (const Vma& v : c.start.mms[w.mm].vmas)
+            if (v.mapsIndex(w.index)) return has(CellKind::Pte, uint8_t(w.mm), v.vpnOf(w.index));
+        return false;  // unmapped throughout
+    }
+    case Watchpoint::Where::Xa: return has(CellKind::Inode, 0, 0) || has(CellKind::Xa, 0, w.index);
+    case Watchpoint::Where::Folio:
+        return has(CellKind::Inode, 0, 0) || has(CellKind::Xa, 0, w.index) || any(CellKind::Folio);
+    case Watchpoint::Where::Slot: return has(CellKind::Slot, 0, w.index);
+    }
+    return true;
+}
+}  // namespace
+
+bool Debugger::chunkMayHit(const StepChunk& c) const {
+    if (!c.complete) return true;
+    if (stopOnFindings && !c.findings.empty()) return true;
+    for (const Watchpoint& w : watchpoints_)
+        if (w.enabled && watchMayChange(w, c)) return true;
+    for (const Breakpoint& b : breakpoints_) {
+        if (!b.enabled) continue;
+        if (!b.inner.empty()) return true;  // reported by a row's helpers: no index of those
+        if (c.fns.test(size_t(b.fn))) return true;
+    }
+    return false;
+}
+
+bool Debugger::stepsMayHit(uint64_t from, uint64_t to) const {
+    for (uint64_t k = from / Timeline::kCheckpointEvery; k <= to / Timeline::kCheckpointEvery; ++k)
+        if (chunkMayHit(timeline_->chunk(k))) return true;
+    return false;
+}
+
 template <class Pred>
-std::optional<std::pair<uint64_t, std::string>> Debugger::scanBack(Pred pred, bool stopOnHits, uint8_t) const {
+std::optional<std::pair<uint64_t, std::string>> Debugger::scanBack(Pred pred, bool stopOnHits, bool predNever) const {
     const uint64_t pos = position();
     if (pos == 0) return std::nullopt;
     const Timeline& tl = *timeline_;
@@ -539,12 +582,22 @@ std::optional<std::pair<uint64_t, std::string>> Debugger::scanBack(Pred pred, bo
         const uint64_t lo = (hi / Timeline::kCheckpointEvery) * Timeline::kCheckpointEvery;
         // States s_{lo-1} (when lo > 0, for the hit test of step lo) .. s_{hi+1}.
         const uint64_t first = lo > 0 ? lo - 1 : 0;
+        // Nothing to find here (a reverse-continue over chunks whose steps
+        // hit no breakpoint, watchpoint or finding): skip without executing.
+        // Steps tested: n in (first, hi], i.e. 0-based indices [first, hi - 1].
+        if (useChunkIndex && predNever && stopOnHits && hi >= 1 && !stepsMayHit(first, hi - 1)) {
+            if (lo == 0) return std::nullopt;
+            hi = lo - 1;
+            continue;
+        }
         std::vector<State> states;
+        std::vector<StepRecord> recs;  // recs[i]: the record of step first + i + 1
         states.reserve(hi + 2 - first + 1);
+        recs.reserve(hi + 2 - first);
         states.push_back(tl.stateAt(first));
         for (uint64_t n = first; n < hi + 1; ++n) {
             State s = states.back();
-            step(s, sched[n]);
+            recs.push_back(step(s, sched[n]));
             states.push_back(std::move(s));
         }
         for (uint64_t n = hi + 1; n-- > lo;) {
@@ -552,7 +605,7 @@ std::optional<std::pair<uint64_t, std::string>> Debugger::scanBack(Pred pred, bo
             BackInfo info{
                 n, &sn, n < sched.size() ? std::optional<uint8_t>(sched[n]) : std::nullopt, StopReason::None, {}};
             if (stopOnHits && n >= 1 && n > first) {
-                info.hit = hitAt(states[n - 1 - first], sn, *tl.record(n), &info.why);
+                info.hit = hitAt(states[n - 1 - first], sn, recs[n - 1 - first], &info.why);
                 if (info.hit != StopReason::None) return std::make_pair(n, info.why);
             }
             if (pred(info)) return std::make_pair(n, std::string());
@@ -573,7 +626,7 @@ Stop Debugger::reverseStepOver() {
     if (pos == 0) return {StopReason::None, 0, "already at the initial state"};
     const uint8_t t = timeline_->schedule()[pos - 1];  // the task that took the last step
     const size_t d0 = depthOf(current(), t);           // 0 between operations: the whole next one
-    auto r = scanBack([&](const BackInfo& i) { return i.nextBy == t && depthOf(*i.state, t) <= d0; }, true, t);
+    auto r = scanBack([&](const BackInfo& i) { return i.nextBy == t && depthOf(*i.state, t) <= d0; }, true, false);
     if (!r) return restart();
     timeline_->seek(r->first);
     return {r->second.empty() ? StopReason::Step : StopReason::Breakpoint, position(),
@@ -585,7 +638,7 @@ Stop Debugger::reverseStepOut() {
     if (pos == 0) return {StopReason::None, 0, "already at the initial state"};
     const uint8_t t = timeline_->schedule()[pos - 1];
     const size_t d0 = depthOf(current(), t);
-    auto r = scanBack([&](const BackInfo& i) { return depthOf(*i.state, t) < d0 && i.nextBy == t; }, true, t);
+    auto r = scanBack([&](const BackInfo& i) { return depthOf(*i.state, t) < d0 && i.nextBy == t; }, true, false);
     if (!r) return restart();
     timeline_->seek(r->first);
     return {r->second.empty() ? StopReason::Step : StopReason::Breakpoint, position(),
@@ -595,7 +648,7 @@ Stop Debugger::reverseStepOut() {
 Stop Debugger::reverseContinue() {
     if (position() == 0) return {StopReason::None, 0, "already at the initial state"};
     std::string why;
-    auto r = scanBack([](const BackInfo&) { return false; }, true, 0);
+    auto r = scanBack([](const BackInfo&) { return false; }, true, true);
     if (!r) {
         restart();
         return {StopReason::Start, 0, "back at the initial state"};
@@ -662,7 +715,8 @@ Recording Debugger::recording() const {
     r.variant = variant_;
     r.toggles = overrides_;
     r.schedule = timeline_->schedule();
-    for (const StepRecord& rec : timeline_->records()) r.hashes.push_back(rec.hashAfter);
+    r.hashes.reserve(r.schedule.size());
+    for (uint64_t n = 1; n <= timeline_->length(); ++n) r.hashes.push_back(timeline_->hashAfter(n));
     return r;
 }
 
@@ -762,7 +816,7 @@ Divergence firstDivergence(const Timeline& a, const Timeline& b) {
         if (!sameExceptToggles(sa, sb)) {
             d.found = true;
             d.step = i + 1;
-            const StepRecord& ra = *a.record(i + 1);
+            const auto ra = *a.record(i + 1);
             d.detail = "states differ after step " + std::to_string(i + 1) + " (" + sa.config->tasks[qa[i]].name + " " +
                        std::string(fnName(ra.main().fn)) + " " + std::string(stepId(ra.main().fn, ra.main().pc)) + ")";
             d.cells = stateDiff(sa, sb);

@@ -21,6 +21,7 @@
 #include "model/state.h"
 #include "paths/registry.h"
 #include "session/session.h"
+#include "session/step_chunk.h"
 #include "session/timeline.h"
 
 namespace faultline::debug {
@@ -124,7 +125,7 @@ public:
     const State& current() const { return timeline_->current(); }
     uint64_t position() const { return timeline_->position(); }
     uint64_t length() const { return timeline_->length(); }
-    const StepRecord* record(uint64_t n) const { return timeline_->record(n); }
+    std::shared_ptr<const StepRecord> record(uint64_t n) const { return timeline_->record(n); }
 
     const std::string& variant() const { return variant_; }
     const Overrides& overrides() const { return overrides_; }
@@ -165,6 +166,10 @@ public:
     std::vector<Watchpoint>& watchpoints() { return watchpoints_; }
     const std::vector<Watchpoint>& watchpoints() const { return watchpoints_; }
     bool stopOnFindings = true;
+    // Reverse-continue skips whole chunks whose summaries (functions run,
+    // cells changed, findings) rule out every hit; off, it executes every
+    // step back (tests compare the two).
+    bool useChunkIndex = true;
 
     // ---- variants
     // Re-runs the same schedule under another variant / overrides and keeps
@@ -182,7 +187,7 @@ public:
     uint64_t takeDirtyFrom();
 
 private:
-    void stepOne(uint8_t task);  // follows the plan when it can, else branches
+    StepRecord stepOne(uint8_t task);  // follows the plan when it can, else branches; the step's record
     // Whether step n (already executed, s_n == after) hit a breakpoint /
     // watchpoint / finding; fills `why`.
     // `which` (if given) gets the index of the watchpoint / breakpoint hit.
@@ -194,8 +199,12 @@ private:
     struct BackInfo;
     // Largest n < position() such that pred(info about n) is true (or a hit,
     // when stopOnHits). Returns nullopt if none.
+    // predNever: pred is false everywhere (a reverse-continue), so chunks
+    // whose summaries rule out every hit are skipped without executing them.
     template <class Pred>
-    std::optional<std::pair<uint64_t, std::string>> scanBack(Pred pred, bool stopOnHits, uint8_t task) const;
+    std::optional<std::pair<uint64_t, std::string>> scanBack(Pred pred, bool stopOnHits, bool predNever) const;
+    bool chunkMayHit(const StepChunk& c) const;
+    bool stepsMayHit(uint64_t from, uint64_t to) const;  // 0-based step indices, inclusive
     void markDirty(uint64_t from) { dirtyFrom_ = std::min(dirtyFrom_, from); }
 
     Session session_;

@@ -21,6 +21,8 @@ struct XaEntry {
     bool isFolio() const { return kind == XaKind::Folio; }
     bool isSwap() const { return kind == XaKind::SwapValue; }
     uint64_t stableHash() const { return (uint64_t(kind) << 32) | value; }
+    // CowRadix tallies: bit 0 a folio in the cache, bit 1 a swap entry.
+    unsigned tallyBits() const { return unsigned(isFolio()) | unsigned(isSwap()) << 1; }
     std::string describe() const;
     friend bool operator==(const XaEntry&, const XaEntry&) = default;
 };

@@ -54,6 +54,8 @@ struct Pte {
         return (kind == PteKind::Present && uffd_wp) || (kind == PteKind::Swap && uffd_wp) || isWpMarker();
     }
 
+    // CowRadix tallies: bit 0 present, bit 1 protected (the timeline's curves).
+    unsigned tallyBits() const { return unsigned(isPresent()) | unsigned(protectedWp()) << 1; }
     uint64_t stableHash() const;
     std::string describe() const;  // short text: "P w=0 d=1 y=1 wp=1 pfn 12", "M(uffd-wp)", "-"
     friend bool operator==(const Pte&, const Pte&) = default;

@@ -251,4 +251,21 @@ public:
     std::vector<LockId> locksHeldBy(uint8_t task) const;
 };
 
+// The counts the timeline's curves plot, read in O(1) from the trees' tallies.
+struct StateCounts {
+    int32_t protectedA = 0;   // A's (the first mm's) ptes carrying uffd-wp in any form
+    int32_t presentPtes = 0;  // present ptes, all mms
+    int32_t cached = 0;       // pages in the page cache
+    int32_t swapped = 0;      // file pages in swap
+    friend bool operator==(const StateCounts&, const StateCounts&) = default;
+};
+inline StateCounts countsOf(const State& s) {
+    StateCounts c;
+    for (const Mm& m : s.mms) c.presentPtes += int32_t(m.pt.tally(0));
+    if (!s.mms.empty()) c.protectedA = int32_t(s.mms[0].pt.tally(1));
+    c.cached = int32_t(s.inode.xa.tally(0));
+    c.swapped = int32_t(s.inode.xa.tally(1));
+    return c;
+}
+
 }  // namespace faultline

@@ -24,7 +24,9 @@ struct InitialState {
     State state;
     std::string error;  // non-empty: the setup could not be completed (which op, why)
 };
-InitialState buildInitialState(const Session& s, const Toggles& toggles);
+// bulkWrites: a write(2) of holes is applied in one go (the same state as its
+// micro-steps, see initial_state.cpp); false runs every micro-step (tests).
+InitialState buildInitialState(const Session& s, const Toggles& toggles, bool bulkWrites = true);
 
 // Where a run of `s` starts: the toggles of `variant` (empty: the session's)
 // with the session's own overrides and then `extra` on top, and the state after

@@ -22,9 +22,9 @@ namespace {
 
 constexpr const char* kMagic = "faultline-journal 1";
 
-std::string variantLine(const Recording& r) {
-    std::string l = "variant " + r.variant;
-    for (const auto& [k, v] : r.toggles) l += " " + k + "=" + v;
+std::string variantLine(const std::string& variant, const std::vector<std::pair<std::string, std::string>>& toggles) {
+    std::string l = "variant " + variant;
+    for (const auto& [k, v] : toggles) l += " " + k + "=" + v;
     return l + "\n";
 }
 
@@ -54,13 +54,23 @@ std::string RecordingJournal::start(const std::string& path, const Session& base
     torn_ = false;
     path_ = path;
     haveVariant_ = false;
-    mirror_ = {};
+    variant_.clear();
+    toggles_.clear();
+    schedule_.clear();
+    hashes_.clear();
+    sameSince_ = ~uint64_t{0};
     position_ = ~uint64_t{0};
     return "";
 }
 
 std::string RecordingJournal::sync(const Recording& r, uint64_t position) {
+    const size_t n = std::min(r.schedule.size(), r.hashes.size());
+    return sync({r.variant, r.toggles, r.schedule.data(), n, [&](uint64_t i) { return r.hashes[i]; }}, position, 0);
+}
+
+std::string RecordingJournal::sync(const RecordingSource& r, uint64_t position, uint64_t sameBefore) {
     if (fd_ < 0) return "journal: not started";
+    sameSince_ = std::min(sameSince_, sameBefore);
     // A failed append left part of a record: cut it off before anything else,
     // so the file never holds a torn record in its middle.
     if (torn_) {
@@ -72,38 +82,40 @@ std::string RecordingJournal::sync(const Recording& r, uint64_t position) {
     // changes once the records are in the file, so a failed write is retried
     // from its first unwritten record on the next sync.
     std::string out;
-    const bool newVariant = !haveVariant_ || r.variant != mirror_.variant || r.toggles != mirror_.toggles;
-    if (newVariant) out += variantLine(r);
+    const bool newVariant = !haveVariant_ || r.variant != variant_ || r.toggles != toggles_;
+    if (newVariant) out += variantLine(r.variant, r.toggles);
     size_t common = 0;
     if (!newVariant) {
-        // Longest common prefix of steps (a memcmp-speed scan: ~1 µs per 10,000 steps).
-        const size_t n = std::min(mirror_.schedule.size(), r.schedule.size());
-        const size_t a =
-            size_t(std::mismatch(mirror_.schedule.begin(), mirror_.schedule.begin() + n, r.schedule.begin()).first -
-                   mirror_.schedule.begin());
-        const size_t b =
-            size_t(std::mismatch(mirror_.hashes.begin(), mirror_.hashes.begin() + std::min(n, mirror_.hashes.size()),
-                                 r.hashes.begin())
-                       .first -
-                   mirror_.hashes.begin());
-        common = std::min(a, b);
-        if (common < mirror_.schedule.size()) out += "t " + std::to_string(common) + "\n";
+        // Steps before sameSince_ are those of the last sync that succeeded;
+        // compare from there (the whole recording when the caller knows nothing).
+        const size_t n = std::min<size_t>(schedule_.size(), r.steps);
+        common = size_t(std::min<uint64_t>(sameSince_, n));
+        while (common < n && schedule_[common] == r.schedule[common] && hashes_[common] == r.hashAt(common)) ++common;
+        if (common < schedule_.size()) out += "t " + std::to_string(common) + "\n";
     }
-    const size_t end = std::min(r.schedule.size(), r.hashes.size());
-    for (size_t i = common; i < end; ++i)
-        out += "s " + std::to_string(int(r.schedule[i])) + " " + hex16(r.hashes[i]) + "\n";
+    for (size_t i = common; i < r.steps; ++i)
+        out += "s " + std::to_string(int(r.schedule[i])) + " " + hex16(r.hashAt(i)) + "\n";
     if (position != position_) out += "at " + std::to_string(position) + "\n";
-    if (out.empty()) return "";
+    if (out.empty()) {
+        sameSince_ = ~uint64_t{0};
+        return "";
+    }
     if (std::string e = append(out); !e.empty()) return e;
     if (newVariant) {
-        mirror_ = Recording{r.variant, r.toggles, {}, {}};
+        variant_ = r.variant;
+        toggles_ = r.toggles;
+        schedule_.clear();
+        hashes_.clear();
         haveVariant_ = true;
     }
-    mirror_.schedule.resize(common);
-    mirror_.hashes.resize(common);
-    mirror_.schedule.insert(mirror_.schedule.end(), r.schedule.begin() + common, r.schedule.begin() + end);
-    mirror_.hashes.insert(mirror_.hashes.end(), r.hashes.begin() + common, r.hashes.begin() + end);
+    schedule_.resize(common);
+    hashes_.resize(common);
+    for (size_t i = common; i < r.steps; ++i) {
+        schedule_.push_back(r.schedule[i]);
+        hashes_.push_back(r.hashAt(i));
+    }
     position_ = position;
+    sameSince_ = ~uint64_t{0};
     return "";
 }
 

@@ -17,6 +17,7 @@
 // A torn last line (the process died inside write()) is ignored on reading;
 // a damaged record ends the journal there (the steps before it are kept).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -40,6 +41,18 @@ public:
     // (a full disk) the file holds only whole records and the next sync
     // writes everything still missing.
     std::string sync(const Recording& r, uint64_t position);
+    // The same over a recording read in place (no copy of a long run):
+    // `sameBefore` says that steps before it are those of the previous call
+    // (0: unknown), so a step appended to a million costs one short
+    // comparison and one short write.
+    struct RecordingSource {
+        const std::string& variant;
+        const std::vector<std::pair<std::string, std::string>>& toggles;
+        const uint8_t* schedule;  // task of step i (0-based), i < steps
+        uint64_t steps;
+        std::function<uint64_t(uint64_t)> hashAt;  // state hash after step i (0-based)
+    };
+    std::string sync(const RecordingSource& r, uint64_t position, uint64_t sameBefore);
     // Stops writing; the file stays (remove it yourself once saved).
     void close();
     bool active() const { return fd_ >= 0; }
@@ -53,7 +66,12 @@ private:
     bool torn_ = false;  // a failed append left bytes past size_ that could not be cut off yet
     std::string path_;
     bool haveVariant_ = false;
-    Recording mirror_;  // what the journal holds now
+    // What the journal holds now.
+    std::string variant_;
+    std::vector<std::pair<std::string, std::string>> toggles_;
+    std::vector<uint8_t> schedule_;
+    std::vector<uint64_t> hashes_;
+    uint64_t sameSince_ = ~uint64_t{0};  // least sameBefore since the last sync that succeeded
     uint64_t position_ = ~uint64_t{0};
 };
 

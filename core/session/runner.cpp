@@ -15,24 +15,22 @@ namespace {
 
 void collect(RunResult& r) {
     const Timeline& tl = *r.timeline;
+    if (!tl.keepsRecords()) return;  // the caller reads the timeline itself
     const State& st = tl.current();
-    for (const StepRecord& rec : tl.records()) {
+    tl.forEachRecord([&](const StepRecord& rec) {
         for (const Finding& f : rec.findings) r.findings.push_back(f);
         if (rec.opDone && rec.opResult < 0)
             r.opErrors.push_back("step " + std::to_string(rec.number) + ": " + st.config->tasks[rec.task].name + ": " +
                                  errnoName(rec.opResult));
-    }
-    for (const StepRecord& rec : tl.records())
         for (const auto& m : rec.raised) r.messages.push_back(m.text);
-    for (const StepRecord& rec : tl.records()) {
-        if (!rec.opDone || !rec.opSignal) continue;
+        if (!rec.opDone || !rec.opSignal) return;
         const std::string sig = rec.opSignal == SIGSEGV  ? "SIGSEGV"
                                 : rec.opSignal == SIGBUS ? "SIGBUS"
                                                          : std::to_string(rec.opSignal);
         const std::string& who = st.config->tasks[rec.task].name;
         r.signals.push_back(who + ":" + sig);
         r.signalSteps.push_back("step " + std::to_string(rec.number) + ": " + who + ": " + sig);
-    }
+    });
 }
 
 }  // namespace
@@ -46,7 +44,7 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
         r.error = start.error;
         return r;
     }
-    r.timeline.emplace(std::move(start.state));
+    r.timeline.emplace(std::move(start.state), opt.keepRecords);
     Timeline& tl = *r.timeline;
     for (const Directive& d : s.schedule) {
         std::string e = tl.runDirective(d, opt.stepLimit);
@@ -153,7 +151,7 @@ Recording makeRecording(const RunResult& r) {
     rec.variant = r.variant;
     const Timeline& tl = *r.timeline;
     rec.schedule = tl.schedule();
-    for (const StepRecord& s : tl.records()) rec.hashes.push_back(s.hashAfter);
+    for (uint64_t n = 1; n <= tl.length(); ++n) rec.hashes.push_back(tl.hashAfter(n));
     return rec;
 }
 

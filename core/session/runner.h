@@ -16,6 +16,9 @@ struct RunOptions {
     std::string variant;                                       // empty: the session's
     std::vector<std::pair<std::string, std::string>> toggles;  // on top of the session's
     uint64_t stepLimit = 5'000'000;
+    // false: the timeline keeps only its newest records (a debugger's long
+    // run) and findings / messages / signals below are left empty.
+    bool keepRecords = true;
 };
 
 struct RunResult {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "session/timeline.h"
 
+#include <algorithm>
+
 #include "engine/engine.h"
+#include "paths/registry.h"
 
 namespace faultline {
 
@@ -17,22 +20,132 @@ std::string_view runEndName(RunEnd e) {
     return "?";
 }
 
-Timeline::Timeline(State initial) : current_(initial) { checkpoints_.push_back(std::move(initial)); }
+Timeline::Timeline(State initial, bool keepRecords)
+    : current_(initial), keep_(keepRecords), cache_(std::make_shared<RecordCache>()) {
+    open_ = std::make_shared<StepChunk>();
+    open_->start = std::move(initial);
+}
+
+Timeline::Timeline(const Timeline& o)
+    : done_(o.done_),
+      open_(std::make_shared<StepChunk>(*o.open_)),
+      schedule_(o.schedule_),
+      current_(o.current_),
+      position_(o.position_),
+      keep_(o.keep_),
+      cache_(o.cache_) {
+    // Each copy appends to a chunk of its own.
+    if (open_->records) {
+        auto r = std::make_shared<std::vector<StepRecord>>();
+        r->reserve(kCheckpointEvery);
+        r->assign(o.open_->records->begin(), o.open_->records->begin() + o.open_->size);
+        open_->records = std::move(r);
+    }
+}
+
+Timeline& Timeline::operator=(const Timeline& o) {
+    if (this != &o) *this = Timeline(o);
+    return *this;
+}
+
+std::vector<std::shared_ptr<const StepChunk>> Timeline::chunks() const {
+    std::vector<std::shared_ptr<const StepChunk>> out;
+    out.reserve(done_.size() + 1);
+    out.insert(out.end(), done_.begin(), done_.end());
+    if (open_->size) out.push_back(open_);
+    return out;
+}
+
+std::shared_ptr<const StepRecord> Timeline::record(uint64_t n) const {
+    if (n < 1 || n > length()) return nullptr;
+    const uint64_t k = (n - 1) / kCheckpointEvery;
+    const std::shared_ptr<const StepChunk> c = k < done_.size() ? done_[k] : open_;
+    auto recs = recordsOf(c, c->size);
+    return std::shared_ptr<const StepRecord>(recs, &(*recs)[(n - 1) % kCheckpointEvery]);
+}
+
+std::vector<StepRecord> Timeline::records() const {
+    std::vector<StepRecord> out;
+    out.reserve(length());
+    forEachRecord([&](const StepRecord& r) { out.push_back(r); });
+    return out;
+}
+
+void Timeline::appendToOpen(uint8_t task, StepRecord&& rec) {
+    StepChunk& c = *open_;
+    const uint32_t i = c.size;
+    StepBrief b;
+    b.fn = rec.pieces.empty() ? Fn{} : rec.main().fn;
+    b.pc = rec.pieces.empty() ? 0 : rec.main().pc;
+    b.task = task;
+    b.flags = uint8_t((rec.findings.empty() ? 0 : StepBrief::HasFindings) | (rec.raised.empty() ? 0 : StepBrief::HasRaised) |
+                      (rec.opDone ? StepBrief::OpDone : 0));
+    c.briefs[i] = b;
+    c.hashes[i] = rec.hashAfter;
+    c.counts[i] = countsOf(current_);
+    for (const StepPiece& p : rec.pieces) c.fns.set(size_t(p.fn));
+    if (task < current_.tasks.size() && !current_.tasks[task].stack.empty())
+        c.fns.set(size_t(current_.tasks[task].stack.back().fn));
+    c.changed.insert(c.changed.end(), rec.changed.begin(), rec.changed.end());
+    c.findings.insert(c.findings.end(), rec.findings.begin(), rec.findings.end());
+    if (!c.records) {
+        c.records = std::make_shared<std::vector<StepRecord>>();
+        c.records->reserve(kCheckpointEvery);
+    }
+    c.records->push_back(std::move(rec));
+    ++c.size;
+}
+
+void Timeline::completeOpen() {
+    auto c = std::make_shared<StepChunk>(*open_);
+    std::sort(c->changed.begin(), c->changed.end());
+    c->changed.erase(std::unique(c->changed.begin(), c->changed.end()), c->changed.end());
+    c->changed.shrink_to_fit();
+    c->findings.shrink_to_fit();
+    c->complete = true;
+    if (!keep_) c->records.reset();  // recomputed from c->start when read
+    done_.push_back(std::move(c));
+    open_ = std::make_shared<StepChunk>();
+    open_->first = done_.size() * kCheckpointEvery;
+    open_->start = current_;
+}
+
+void Timeline::reopen(uint64_t first, const State& start, uint64_t n) {
+    open_ = std::make_shared<StepChunk>();
+    open_->first = first;
+    open_->start = start;
+    State keep = std::move(current_);
+    current_ = start;
+    for (uint64_t i = 0; i < n; ++i) {
+        StepRecord r = step(current_, schedule_[first + i]);
+        appendToOpen(schedule_[first + i], std::move(r));
+    }
+    current_ = std::move(keep);
+}
 
 void Timeline::truncateFuture() {
     if (position_ == schedule_.size()) return;
-    schedule_.resize(position_);
-    records_.resize(position_);
-    checkpoints_.resize(position_ / kCheckpointEvery + 1);
+    const uint64_t n = position_, k = n / kCheckpointEvery;
+    const State start = k < done_.size() ? done_[k]->start : open_->start;
+    done_.resize(std::min<uint64_t>(k, done_.size()));
+    reopen(k * kCheckpointEvery, start, n - k * kCheckpointEvery);
+    schedule_.resize(n);
 }
 
 const StepRecord& Timeline::stepTask(uint8_t task) {
     truncateFuture();
-    records_.push_back(step(current_, task));
+    if (open_->size == kCheckpointEvery) completeOpen();
+    StepRecord r = step(current_, task);
     schedule_.push_back(task);
     ++position_;
-    if (position_ % kCheckpointEvery == 0) checkpoints_.push_back(current_);
-    return records_.back();
+    appendToOpen(task, std::move(r));
+    return open_->records->back();
+}
+
+StepRecord Timeline::stepRecorded() {
+    StepRecord r = step(current_, schedule_.at(position_));
+    ++position_;
+    return r;
 }
 
 std::optional<uint8_t> Timeline::defaultTask() const {
@@ -45,8 +158,9 @@ State Timeline::stateAt(uint64_t n) const {
     if (n > schedule_.size()) n = schedule_.size();
     if (n == position_) return current_;
     const uint64_t k = n / kCheckpointEvery;
-    State s = checkpoints_.at(k);
-    for (uint64_t i = k * kCheckpointEvery; i < n; ++i) step(s, schedule_[i]);
+    const StepChunk& c = k < done_.size() ? *done_[k] : *open_;  // n = length() of a full open chunk: its start
+    State s = c.start;
+    for (uint64_t i = c.first; i < n; ++i) step(s, schedule_[i]);
     return s;
 }
 
@@ -116,8 +230,8 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
 
 RunEnd Timeline::runDefault(uint64_t stepLimit) {
     for (uint64_t i = 0;; ++i) {
-        if (!records_.empty() && position_ == records_.size()) {
-            for (const Finding& f : records_.back().findings)
+        if (position_ > 0 && position_ == length() && (brief(position_).flags & StepBrief::HasFindings)) {
+            for (const Finding& f : record(position_)->findings)
                 if (f.rule == Rule::Engine) return RunEnd::EngineError;
         }
         if (workDone(current_)) return RunEnd::Finished;

@@ -4,7 +4,8 @@
 // schedule so far (which task took each step), the record of every step and
 // checkpoints of the state every kCheckpointEvery steps. Going back to step n
 // restores the nearest checkpoint at or before n and re-executes the
-// schedule: the engine is deterministic, so reverse is exact.
+// schedule: the engine is deterministic, so reverse is exact. Steps are
+// stored in chunks (session/step_chunk.h) whose first state is that checkpoint.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "engine/record.h"
 #include "model/state.h"
 #include "session/session.h"
+#include "session/step_chunk.h"
 
 namespace faultline {
 
@@ -22,21 +24,68 @@ std::string_view runEndName(RunEnd e);
 
 class Timeline {
 public:
-    static constexpr uint64_t kCheckpointEvery = 256;
+    static constexpr uint64_t kCheckpointEvery = StepChunk::kSteps;
 
-    explicit Timeline(State initial);
+    // keepRecords: keep every step's whole record (a CLI run that prints them
+    // all); else only the newest chunk's, the rest recomputed on demand.
+    explicit Timeline(State initial, bool keepRecords = true);
+    Timeline(const Timeline& o);
+    Timeline& operator=(const Timeline& o);
+    Timeline(Timeline&&) noexcept = default;
+    Timeline& operator=(Timeline&&) noexcept = default;
 
-    const State& initial() const { return checkpoints_.front(); }
+    const State& initial() const { return done_.empty() ? open_->start : done_.front()->start; }
     const State& current() const { return current_; }
     uint64_t position() const { return position_; }       // steps executed to reach current()
     uint64_t length() const { return schedule_.size(); }  // steps recorded (may be > position after going back)
     const std::vector<uint8_t>& schedule() const { return schedule_; }
-    const std::vector<StepRecord>& records() const { return records_; }
-    const StepRecord* record(uint64_t n) const { return n >= 1 && n <= records_.size() ? &records_[n - 1] : nullptr; }
+    bool keepsRecords() const { return keep_; }
+
+    // Per step n (1-based, 1..length()), without re-executing anything.
+    uint64_t hashAfter(uint64_t n) const { return chunkOf(n - 1).hashes[(n - 1) % kCheckpointEvery]; }
+    const StepBrief& brief(uint64_t n) const { return chunkOf(n - 1).briefs[(n - 1) % kCheckpointEvery]; }
+    // The curves' counts of the state after step n (0 = the initial state).
+    StateCounts countsAt(uint64_t n) const {
+        return n == 0 ? countsOf(initial()) : chunkOf(n - 1).counts[(n - 1) % kCheckpointEvery];
+    }
+    // The whole record of step n, or null: kept, or executed again from its
+    // chunk's checkpoint (and cached).
+    std::shared_ptr<const StepRecord> record(uint64_t n) const;
+    // Every record in order (re-executed where not kept): for short runs and tests.
+    std::vector<StepRecord> records() const;
+    // f(const StepRecord&) for every step in order, one chunk's records at a time.
+    template <class F>
+    void forEachRecord(F&& f) const {
+        for (const auto& c : chunks()) {
+            const auto recs = recordsOf(c, c->size);
+            for (uint32_t i = 0; i < c->size; ++i) f((*recs)[i]);
+        }
+    }
+    // f(const Finding&) for every finding of the run, in order.
+    template <class F>
+    void forEachFinding(F&& f) const {
+        for (const auto& c : done_)
+            for (const Finding& x : c->findings) f(x);
+        for (const Finding& x : open_->findings) f(x);
+    }
+    // The chunks holding steps 1..length() (the last one still being written).
+    std::vector<std::shared_ptr<const StepChunk>> chunks() const;
+    // Chunk k (k <= length() / kCheckpointEvery), without copying the list.
+    const StepChunk& chunk(uint64_t k) const { return k < done_.size() ? *done_[k] : *open_; }
+    const std::shared_ptr<RecordCache>& cache() const { return cache_; }
+    // The records of a chunk's first n steps (kept, cached or re-executed).
+    std::shared_ptr<const std::vector<StepRecord>> recordsOf(const std::shared_ptr<const StepChunk>& c,
+                                                             uint32_t n) const {
+        return cache_->get(c, n);
+    }
 
     // Executes one step of `task` at the current position. If the position is
-    // behind the end, the recorded future is discarded (a new branch).
+    // behind the end, the recorded future is discarded (a new branch). The
+    // reference is valid until the next change of the timeline.
     const StepRecord& stepTask(uint8_t task);
+    // One step forward along the recorded schedule (position() < length()):
+    // the step's record as executed now.
+    StepRecord stepRecorded();
     // The default policy's choice: the first runnable task in session order.
     std::optional<uint8_t> defaultTask() const;
 
@@ -55,11 +104,22 @@ public:
 
 private:
     void truncateFuture();
-    std::vector<State> checkpoints_;  // [k] = state after k * kCheckpointEvery steps
+    // The open chunk is full and the run goes on: it joins done_.
+    void completeOpen();
+    // A new open chunk from `start` (at step first), with the first n steps of `sched` from there.
+    void reopen(uint64_t first, const State& start, uint64_t n);
+    void appendToOpen(uint8_t task, StepRecord&& rec);
+    const StepChunk& chunkOf(uint64_t i) const {  // the chunk holding 0-based step i
+        const uint64_t k = i / kCheckpointEvery;
+        return k < done_.size() ? *done_[k] : *open_;
+    }
+    std::vector<std::shared_ptr<const StepChunk>> done_;  // complete chunks, [k] = steps k*256 ..
+    std::shared_ptr<StepChunk> open_;                     // the chunk being written (may be full or empty)
     std::vector<uint8_t> schedule_;
-    std::vector<StepRecord> records_;
     State current_;
     uint64_t position_ = 0;
+    bool keep_ = true;
+    std::shared_ptr<RecordCache> cache_;
 };
 
 }  // namespace faultline

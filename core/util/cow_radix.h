@@ -10,6 +10,11 @@
 // once and each one that changed an entry owns a copy of that leaf, so small
 // leaves keep a stored state small (a 512-entry folio leaf is 20 KB).
 //
+// Tallies: when T has `unsigned tallyBits() const`, every node also counts
+// its live entries with bit 0 and with bit 1 set (for a pte: present, and
+// carrying uffd-wp), so tally(i) costs O(1) like the hash: the timeline's
+// curves read them after every step.
+//
 // Entries equal to T{} are "absent": empty subtrees are pruned, which keeps the
 // representation canonical (equal contents => equal shape), so operator== can
 // compare shapes and share pointers.
@@ -49,6 +54,8 @@ public:
     uint64_t hash() const { return root_ ? root_->hash : 0; }
     // A second, independently mixed sum (the explorer's 128-bit state keys).
     uint64_t hash2() const { return root_ ? root_->hash2 : 0; }
+    // Live entries whose tallyBits() has bit i set (0 when T has none).
+    int64_t tally(unsigned i) const { return root_ ? root_->tally[i] : 0; }
 
     const T& get(uint64_t key) const {
         if (AccessLog* log = tlsAccessLog) [[unlikely]]
@@ -69,7 +76,9 @@ public:
         const uint64_t delta2 = term2(key, value) - term2(key, old);
         const bool wasLive = !(old == defaultValue());
         const bool isLive = !(value == defaultValue());
-        setRec(root_, levels_, key, value, delta, delta2, int(isLive) - int(wasLive));
+        const unsigned tb = tallyBitsOf(old), ta = tallyBitsOf(value);
+        const Tally td{int32_t(ta & 1) - int32_t(tb & 1), int32_t(ta >> 1 & 1) - int32_t(tb >> 1 & 1)};
+        setRec(root_, levels_, key, value, delta, delta2, int(isLive) - int(wasLive), td);
     }
 
     template <class F>
@@ -113,7 +122,15 @@ private:
         uint64_t leaves = 0;                      // leaves in the subtree
         uint64_t hash = 0;                        // wrapping sum of terms in the subtree
         uint64_t hash2 = 0;                       // the same with term2
+        int64_t tally[2] = {0, 0};                // live entries with tallyBits() bit 0 / bit 1
     };
+    struct Tally {
+        int32_t d0 = 0, d1 = 0;
+    };
+    static unsigned tallyBitsOf(const T& v) {
+        if constexpr (requires { v.tallyBits(); }) return v.tallyBits();
+        else return 0;
+    }
 
     static const T& defaultValue() {
         static const T v{};
@@ -133,7 +150,7 @@ private:
 
     // Returns the change in leaf count of the subtree.
     static int64_t setRec(std::shared_ptr<Node>& slot, unsigned lvl, uint64_t key, const T& value, uint64_t delta,
-                          uint64_t delta2, int liveDelta) {
+                          uint64_t delta2, int liveDelta, Tally td) {
         int64_t leafDelta = 0;
         if (!slot) {
             slot = std::make_shared<Node>(lvl == 0);
@@ -148,13 +165,15 @@ private:
         } else {
             auto& kid = n.kids[childIndex(key, lvl)];
             const bool had = bool(kid);
-            leafDelta = setRec(kid, lvl - 1, key, value, delta, delta2, liveDelta);
+            leafDelta = setRec(kid, lvl - 1, key, value, delta, delta2, liveDelta, td);
             n.live += int(bool(kid)) - int(had);
             n.leaves += leafDelta;
         }
         n.live_total += liveDelta;
         n.hash += delta;
         n.hash2 += delta2;
+        n.tally[0] += td.d0;
+        n.tally[1] += td.d1;
         if (n.live_total == 0) {  // prune: keeps the shape canonical
             leafDelta -= int64_t(n.leaves);
             slot.reset();

@@ -98,7 +98,7 @@ TEST_F(Actions, SeedRaceSteppedByHandUnderBaselineStopsOnC1) {
     Q_EMIT w->tasksView()->taskActivated(1);
     ASSERT_EQ(c->debugger().chosenTask(), std::optional<uint8_t>(1));
     trigger("actContinue");
-    const StepRecord* r = c->debugger().record(pos());
+    const auto r = c->debugger().record(pos());
     ASSERT_NE(r, nullptr);
     ASSERT_FALSE(r->findings.empty()) << c->lastStopText().toStdString();
     EXPECT_EQ(r->findings.front().rule, Rule::C1);

@@ -55,7 +55,7 @@ void CodeModel::snapshotChanged() {
     std::tie(fn_, pc_) = shown(snap_);
     ran_.assign(fn_ == Fn::kCount ? 0 : fnInfo(fn_).lines.size(), QString());
     ranText_.clear();
-    const StepRecord* r = snap_.lastStep();
+    const auto r = snap_.lastStep();
     if (fn_ == Fn::kCount || !r || int(r->task) != snap_.selectedTask) return;
     QStringList did;
     for (const StepPiece& p : r->pieces) {

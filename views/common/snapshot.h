@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // What every view is handed: an immutable picture of the debugger at one
-// position. A State copy is O(1) (copy-on-write), the trace is shared in
-// immutable chunks, so a snapshot costs a few pointer copies and no model
-// ever points into a state that is still mutating.
+// position. A State copy is O(1) (copy-on-write), the trace is the
+// run's chunks (read only below the snapshot's length), so a snapshot costs a
+// few pointer copies and no model ever points into a state that is still
+// mutating.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,33 +15,54 @@
 #include "debug/debugger.h"
 #include "engine/record.h"
 #include "model/state.h"
+#include "session/step_chunk.h"
+#include "session/timeline.h"
 
 namespace faultline::views {
 
-// The run's step records in immutable chunks of kChunk. Appending copies at
-// most one partial chunk; a snapshot shares all of them.
+// The first size() steps of a run, shared with the run's own storage (its
+// chunks, session/step_chunk.h): a snapshot costs a copy of the chunk
+// pointers, never of records. Per-step briefs, hashes and counts are read in
+// place; a whole record is the kept one of the newest chunk, or executed
+// again from its chunk's checkpoint (and cached) when a view asks for it.
 class RecordLog {
 public:
-    static constexpr uint64_t kChunk = 256;
+    static constexpr uint64_t kChunk = StepChunk::kSteps;
+    RecordLog() = default;
+    explicit RecordLog(const Timeline& tl);
     uint64_t size() const { return size_; }
-    const StepRecord& at(uint64_t i) const { return (*chunks_[i / kChunk])[i % kChunk]; }
-    // Record of step n (1-based), or nullptr.
-    const StepRecord* step(uint64_t n) const { return n >= 1 && n <= size_ ? &at(n - 1) : nullptr; }
-    // Keeps records [0, n) and appends `more`.
-    void truncate(uint64_t n);
-    void append(const StepRecord* first, uint64_t count);
+    const StepBrief& brief(uint64_t i) const { return chunks_[i / kChunk]->briefs[i % kChunk]; }  // 0-based
+    uint8_t task(uint64_t i) const { return brief(i).task; }
+    // The curves' counts after step n (0 = the initial state).
+    StateCounts counts(uint64_t n) const { return n ? chunks_[(n - 1) / kChunk]->counts[(n - 1) % kChunk] : initial_; }
+    // The whole record of step n (1-based), or null.
+    std::shared_ptr<const StepRecord> step(uint64_t n) const;
+    // f(const Finding&) for the findings of steps from+1 .. size(), in order.
+    template <class F>
+    void forEachFinding(uint64_t from, F&& f) const {
+        for (uint64_t k = from / kChunk; k < chunks_.size(); ++k) {
+            const StepChunk& c = *chunks_[k];
+            const uint64_t lo = std::max(from, k * kChunk), hi = std::min(size_, (k + 1) * kChunk);
+            if (c.complete) {
+                for (const Finding& x : c.findings)
+                    if (x.step > lo && x.step <= hi) f(x);
+                continue;
+            }
+            for (uint64_t i = lo; i < hi; ++i)  // the chunk still being written: its kept records
+                if (brief(i).flags & StepBrief::HasFindings)
+                    for (const Finding& x : step(i + 1)->findings) f(x);
+        }
+    }
+    // The chunk holding 0-based step i, and how many of its steps this log has.
+    const std::shared_ptr<const StepChunk>& chunkOf(uint64_t i) const { return chunks_[i / kChunk]; }
+    uint32_t stepsIn(uint64_t k) const { return uint32_t(std::min(kChunk, size_ - k * kChunk)); }
+    uint64_t chunkCount() const { return chunks_.size(); }
 
 private:
-    std::vector<std::shared_ptr<const std::vector<StepRecord>>> chunks_;
+    std::vector<std::shared_ptr<const StepChunk>> chunks_;
     uint64_t size_ = 0;
-};
-
-// Counts per step for the timeline's curves (index = step number, 0..length).
-struct Curves {
-    std::vector<int> protectedA;   // A's ptes carrying uffd-wp in any form
-    std::vector<int> presentPtes;  // present ptes, all mms
-    std::vector<int> cached;       // pages in the page cache
-    std::vector<int> swapped;      // file pages in swap
+    StateCounts initial_;
+    std::shared_ptr<RecordCache> cache_;
 };
 
 struct Snapshot {
@@ -53,7 +76,6 @@ struct Snapshot {
     // (0 after a load, a variant switch or a branch): views may append
     // instead of rebuilding.
     uint64_t logSameBefore = 0;
-    std::shared_ptr<const Curves> curves;
     std::optional<uint8_t> nextTask;
     std::string nextTaskWhy;
     std::optional<uint8_t> chosenTask;
@@ -64,7 +86,7 @@ struct Snapshot {
     int selectedFrame = -1;   // index into its stack (-1 = top)
     uint64_t divergence = 0;  // compare mode: first divergent step (0 = none)
 
-    const StepRecord* lastStep() const { return log ? log->step(position) : nullptr; }
+    std::shared_ptr<const StepRecord> lastStep() const { return log ? log->step(position) : nullptr; }
     bool valid() const { return state.config != nullptr; }
 };
 

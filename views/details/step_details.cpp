@@ -41,32 +41,31 @@ QString cellText(const State& s, const CellRef& c) {
 }  // namespace
 
 namespace {
-template <class At>
-Verdict verdictOver(uint64_t n, At at, Verdict v = {}, uint64_t from = 0) {
-    v.steps = n;
-    for (uint64_t i = from; i < n; ++i)
-        for (const Finding& f : at(i).findings) {
-            if (f.rule == Rule::C2) {
-                if (!v.notes++) v.firstNoteStep = i + 1, v.firstNoteRule = u8(ruleName(f.rule));
-            } else if (!v.violations++) {
-                v.firstViolationStep = i + 1, v.firstViolationRule = u8(ruleName(f.rule));
-            }
-        }
-    return v;
+void addFinding(Verdict& v, const Finding& f) {
+    if (f.rule == Rule::C2) {
+        if (!v.notes++) v.firstNoteStep = f.step, v.firstNoteRule = u8(ruleName(f.rule));
+    } else if (!v.violations++) {
+        v.firstViolationStep = f.step, v.firstViolationRule = u8(ruleName(f.rule));
+    }
 }
 }  // namespace
 
 Verdict verdictOf(const RecordLog& log) {
-    return verdictOver(log.size(), [&](uint64_t i) -> const StepRecord& { return log.at(i); });
+    Verdict v;
+    extendVerdict(v, log, 0);
+    return v;
 }
 
 void extendVerdict(Verdict& v, const RecordLog& log, uint64_t from) {
-    v = verdictOver(
-        log.size(), [&](uint64_t i) -> const StepRecord& { return log.at(i); }, v, from);
+    v.steps = log.size();
+    log.forEachFinding(from, [&](const Finding& f) { addFinding(v, f); });
 }
 
 Verdict verdictOf(const Timeline& tl) {
-    return verdictOver(tl.length(), [&](uint64_t i) -> const StepRecord& { return tl.records()[i]; });
+    Verdict v;
+    v.steps = tl.length();
+    tl.forEachFinding([&](const Finding& f) { addFinding(v, f); });
+    return v;
 }
 
 QString verdictText(const Verdict& v, const QString& end) {
@@ -114,7 +113,7 @@ QString storyHtml(const Snapshot& s, const Verdict* known) {
 }
 
 QString stepDetailsHtml(const Snapshot& s) {
-    const StepRecord* r = s.lastStep();
+    const auto r = s.lastStep();
     if (!s.valid()) return {};
     if (!r)
         return QObject::tr(

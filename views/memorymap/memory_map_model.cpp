@@ -140,7 +140,7 @@ QString MemoryMapModel::kernelSummary() const {
 void MemoryMapModel::snapshotChanged() {
     kernelOp_ = kernel_ ? kernelOpAt(snap_, kernel_->setupOps) : 0;
     changed_.clear();
-    const StepRecord* r = snap_.lastStep();
+    const auto r = snap_.lastStep();
     if (!r) return;
     const State& s = snap_.state;
     for (const CellRef& c : r->changed) {
@@ -202,7 +202,19 @@ QString MemoryMapModel::lastChangeText(int row, int col) const {
     if (!snap_.log) return {};
     const State& s = snap_.state;
     for (uint64_t n = std::min(snap_.position, snap_.log->size()); n >= 1; --n) {
-        const StepRecord& r = snap_.log->at(n - 1);
+        // A complete chunk none of whose steps touched the cell is skipped
+        // without executing it again.
+        const StepChunk& c = *snap_.log->chunkOf(n - 1);
+        if (c.complete) {
+            StepRecord all;
+            all.changed = c.changed;
+            if (!recordTouches(all, row, col)) {
+                n = c.first + 1;  // the loop's --n goes to the chunk before
+                continue;
+            }
+        }
+        const auto rp = snap_.log->step(n);
+        const StepRecord& r = *rp;
         if (!recordTouches(r, row, col)) continue;
         const StepPiece& m = r.main();
         QString why = QString::fromStdString(r.summary());

@@ -280,7 +280,10 @@ void MemoryMapView::setSnapshot(const Snapshot& s, const QString& title) {
     model_->setSnapshot(s);
     updateKernelLine();
     const QFontMetrics fm(font());
-    table_->verticalHeader()->setDefaultSectionSize(rowHeight());
+    // Only when the height changed: Qt 6.4's setDefaultSectionSize walks every
+    // row (262,144 of them), even for the same size.
+    if (table_->verticalHeader()->defaultSectionSize() != rowHeight())
+        table_->verticalHeader()->setDefaultSectionSize(rowHeight());
     // Cells sized for the font: the widest usual text (a frame "p123 UD r2 m1 b0",
     // a pte "p123 RW D Y" plus the WP bar and badge) is never cut; a narrow
     // map scrolls sideways instead.

@@ -115,7 +115,7 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
         }
         const double x = lanes_->axis(QCPAxis::atBottom)->pixelToCoord(e->pos().x());
         const long long n = std::llround(x);
-        const StepRecord* r = shownLog_ && n >= 1 ? shownLog_->step(uint64_t(n)) : nullptr;
+        const auto r = shownLog_ && n >= 1 ? shownLog_->step(uint64_t(n)) : nullptr;
         if (!r || !shownConfig_ || r->task >= shownConfig_->tasks.size()) {
             QToolTip::hideText();
             return;
@@ -130,6 +130,27 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
         for (const Finding& f : r->findings) t += tr("\n⚠ %1").arg(QString::fromStdString(f.text));
         QToolTip::showText(e->globalPosition().toPoint(), t, plot_);
     });
+}
+
+namespace {
+// The curves, in drawing order (the last on top: the one the window is about).
+struct Series {
+    int32_t StateCounts::*field;
+    const char* name;
+    bool ownAxis;
+};
+const Series kSeries[TimelineView::kCurves] = {
+    {&StateCounts::presentPtes, QT_TRANSLATE_NOOP("TimelineView", "present ptes"), false},
+    {&StateCounts::cached, QT_TRANSLATE_NOOP("TimelineView", "pages in cache"), false},
+    {&StateCounts::swapped, QT_TRANSLATE_NOOP("TimelineView", "pages in swap"), false},
+    {&StateCounts::protectedA, QT_TRANSLATE_NOOP("TimelineView", "A's uffd-wp ptes"), true},
+};
+}  // namespace
+
+uint64_t TimelineView::binFor(uint64_t n) {
+    uint64_t b = 1;
+    while (b * kMaxLaneBins < n) b *= 2;
+    return b;
 }
 
 void TimelineView::rebuild(const Snapshot& s) {
@@ -157,67 +178,38 @@ void TimelineView::rebuild(const Snapshot& s) {
     QFont lf = plot_->legend->font();
     lf.setPointSizeF(7.5 * th.fontScale());
     plot_->legend->setFont(lf);
-    const int ntasks = s.valid() ? int(s.state.tasks.size()) : 0;
+    ntasks_ = s.valid() ? int(s.state.tasks.size()) : 0;
     const uint64_t n = s.log ? s.log->size() : 0;
     QCPAxis* lx = lanes_->axis(QCPAxis::atBottom);
     QCPAxis* ly = lanes_->axis(QCPAxis::atLeft);
     // Task names as lane labels, top to bottom in session order.
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    for (int t = 0; t < ntasks; ++t)
-        ticker->addTick(ntasks - 1 - t, QString::fromStdString(s.state.config->tasks[t].name));
+    for (int t = 0; t < ntasks_; ++t)
+        ticker->addTick(ntasks_ - 1 - t, QString::fromStdString(s.state.config->tasks[t].name));
     ly->setTicker(ticker);
-    ly->setRange(-0.7, ntasks - 0.3);
-    if (!zoomed_) lx->setRange(0, std::max<double>(double(n) + 1, 10));
+    ly->setRange(-0.7, ntasks_ - 0.3);
     // Lanes stay readable in a small dock: each lane gets a text line.
     const int laneH = QFontMetrics(ly->tickLabelFont()).height() + 2;
-    lanes_->setMinimumSize(QSize(0, ntasks * laneH + 12));
-    // One graph per kernel function (colour), plus findings and messages.
-    std::map<int, QCPGraph*> byFn;
-    std::vector<std::pair<QString, QColor>> fnColours;
-    QVector<double> fx, fy, mx, my;
-    int colourIx = 0;
+    lanes_->setMinimumSize(QSize(0, ntasks_ * laneH + 12));
+    byFn_.clear();
+    fnColours_.clear();
+    colourIx_ = 0;
     plotted_ = 0;
+    shownN_ = 0;
     // Long runs: one mark per task per bin of steps (the bin's first step of
-    // that task). 4,096 bins are more than the plot has pixels, and drawing
-    // 100,000 marks per lane would cost a tenth of a second per step.
-    const uint64_t bin = std::max<uint64_t>(1, n / kMaxLaneBins);
-    // Long runs draw without antialiasing: thousands of marks and 100,000-point
-    // curves stroked with antialiasing cost tens of milliseconds per replot.
-    plot_->setNotAntialiasedElements(n > kMaxLaneBins ? QCP::aePlottables : QCP::aeNone);
-    std::vector<int64_t> lastBin(size_t(std::max(ntasks, 1)), -1);
-    for (uint64_t i = 0; i < n; ++i) {
-        const StepRecord& r = s.log->at(i);
-        const double lane = ntasks - 1 - r.task;
-        if (!r.findings.empty()) fx << double(i + 1), fy << lane + 0.32;
-        if (!r.raised.empty()) mx << double(i + 1), my << lane - 0.32;
-        if (r.task < lastBin.size()) {
-            if (lastBin[r.task] == int64_t(i / bin)) continue;
-            lastBin[r.task] = int64_t(i / bin);
-        }
-        const int fn = int(r.main().fn);
-        QCPGraph*& g = byFn[fn];
-        if (!g) {
-            g = plot_->addGraph(lx, ly);
-            const QColor c = th.functionColours[colourIx++ % th.functionColours.size()];
-            g->setLineStyle(QCPGraph::lsNone);
-            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, c, c, 5));
-            g->setName(QString::fromUtf8(fnName(r.main().fn).data(), int(fnName(r.main().fn).size())));
-            g->removeFromLegend();
-            fnColours.emplace_back(g->name(), c);
-        }
-        g->addData(double(i + 1), lane);
-        ++plotted_;
-    }
-    auto* fg = plot_->addGraph(lx, ly);
-    fg->setLineStyle(QCPGraph::lsNone);
-    fg->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, th.finding, th.finding, 10));
-    fg->setData(fx, fy);
-    fg->setName(tr("finding"));
-    auto* mg = plot_->addGraph(lx, ly);
-    mg->setLineStyle(QCPGraph::lsNone);
-    mg->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, th.wp, th.wp, 8));
-    mg->setData(mx, my);
-    mg->setName(tr("uffd message"));
+    // that task), and the curves' first, lowest and highest value per bin.
+    // 4,096 to 8,192 bins are more than the plot has pixels; a bin is a power
+    // of two, so a growing run re-bins (and rebuilds) only when it doubles.
+    bin_ = binFor(n);
+    lastBin_.assign(size_t(std::max(ntasks_, 1)), -1);
+    findingsGraph_ = plot_->addGraph(lx, ly);
+    findingsGraph_->setLineStyle(QCPGraph::lsNone);
+    findingsGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangleInverted, th.finding, th.finding, 10));
+    findingsGraph_->setName(tr("finding"));
+    messagesGraph_ = plot_->addGraph(lx, ly);
+    messagesGraph_->setLineStyle(QCPGraph::lsNone);
+    messagesGraph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, th.wp, th.wp, 8));
+    messagesGraph_->setName(tr("uffd message"));
     if (s.divergence) {
         // The dashed line of compare mode, named in the legend.
         auto* dg = plot_->addGraph(lx, ly);
@@ -225,64 +217,28 @@ void TimelineView::rebuild(const Snapshot& s) {
         dg->setPen(QPen(th.divergence, 2, Qt::DashLine));
         dg->setName(tr("first divergence (compare)"));
     }
-    // Curves.
+    // Curves. A count that is zero throughout (nothing ever swapped) is left
+    // out: drawn, it would stretch the axis down to 0 and flatten the
+    // one-page changes the plot is for (one that becomes non-zero later
+    // rebuilds the plot).
     QCPAxis* cx = counts_->axis(QCPAxis::atBottom);
     QCPAxis* cy = counts_->axis(QCPAxis::atLeft);
-    cx->setRange(lx->range());
-    int maxCount = 1, minCount = std::numeric_limits<int>::max();
-    if (s.curves) {
-        const struct {
-            const std::vector<int>* v;
-            QString name;
-            QColor c;
-        } series[] = {
-            {&s.curves->presentPtes, tr("present ptes"), th.functionColours[0]},
-            {&s.curves->cached, tr("pages in cache"), th.functionColours[2 % th.functionColours.size()]},
-            {&s.curves->swapped, tr("pages in swap"), th.functionColours[3 % th.functionColours.size()]},
-            // Last, so it is drawn on top: the curve the window is about.
-            {&s.curves->protectedA, tr("A's uffd-wp ptes"), th.wp},
-        };
-        for (const auto& sr : series) {
-            // A count that is zero throughout (nothing ever swapped) is left
-            // out: drawn, it would stretch the axis down to 0 and flatten the
-            // one-page changes the plot is for.
-            if (std::all_of(sr.v->begin(), sr.v->end(), [](int v) { return v == 0; })) continue;
-            QVector<double> x, y;
-            x.reserve(int(sr.v->size()));
-            y.reserve(int(sr.v->size()));
-            const bool ownAxis = sr.v == &s.curves->protectedA;
-            for (size_t i = 0; i < sr.v->size(); ++i) {
-                x << double(i);
-                y << (*sr.v)[i];
-                if (ownAxis) continue;
-                maxCount = std::max(maxCount, (*sr.v)[i]);
-                minCount = std::min(minCount, (*sr.v)[i]);
-            }
-            const bool own = sr.v == &s.curves->protectedA;
-            auto* g = plot_->addGraph(cx, own ? counts_->axis(QCPAxis::atRight) : cy);
-            if (own) {
-                const auto [lo, hi] = std::minmax_element(sr.v->begin(), sr.v->end());
-                QCPAxis* ry = counts_->axis(QCPAxis::atRight);
-                ry->setRange(*lo - 0.6, *hi + 0.6);
-                QSharedPointer<QCPAxisTickerFixed> one(new QCPAxisTickerFixed);
-                one->setTickStep(1.0);
-                one->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-                ry->setTicker(one);
-                ry->setTickLabelColor(th.wp);
-                ry->setLabelColor(th.wp);
-                ry->setBasePen(QPen(th.wp));
-            }
-            g->setLineStyle(QCPGraph::lsStepLeft);
-            g->setPen(QPen(sr.c, sr.c == th.wp ? 3.0 : 1.5));
-            g->setData(x, y, true);
-            g->setName(sr.name);
-        }
+    const QColor colours[kCurves] = {th.functionColours[0], th.functionColours[2 % th.functionColours.size()],
+                                     th.functionColours[3 % th.functionColours.size()], th.wp};
+    for (int c = 0; c < kCurves; ++c) {
+        curve_[c] = nullptr;
+        bool any = false;
+        for (uint64_t i = 0; s.log && i <= n && !any; ++i) any = s.log->counts(i).*kSeries[c].field != 0;
+        if (!any) continue;
+        curve_[c] = plot_->addGraph(cx, kSeries[c].ownAxis ? counts_->axis(QCPAxis::atRight) : cy);
+        curve_[c]->setLineStyle(QCPGraph::lsStepLeft);
+        curve_[c]->setPen(QPen(colours[c], kSeries[c].ownAxis ? 3.0 : 1.5));
+        curve_[c]->setName(tr(kSeries[c].name));
     }
-    // Zoomed to the counts' own range (one page more each side), so a single
-    // lost uffd-wp bit is a visible step, not a pixel.
-    if (minCount > maxCount) minCount = 0;
-    const double pad = std::max(1.0, (maxCount - minCount) * 0.15);
-    cy->setRange(minCount - pad, maxCount + pad);
+    countMin_ = std::numeric_limits<int>::max();
+    countMax_ = 1;
+    wpMin_ = std::numeric_limits<int>::max();
+    wpMax_ = std::numeric_limits<int>::min();
     // Counts are whole pages and steps are whole steps: no "2.5" ticks.
     QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);
     whole->setTickStep(1.0);
@@ -290,20 +246,124 @@ void TimelineView::rebuild(const Snapshot& s) {
     cy->setTicker(whole);
     lx->setTicker(whole);
     cx->setTicker(whole);
-    QStringList names;
-    for (const auto& [name, c] : fnColours)
-        names << QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2").arg(c.name(), name.toHtmlEscaped());
-    fnLegend_->setText(names.join(QStringLiteral(" &nbsp; ")));
-    fnLegend_->setToolTip(tr("Lane colours, the kernel function each step ran in:<br>") +
-                          names.join(QStringLiteral("<br>")));
+    QCPAxis* ry = counts_->axis(QCPAxis::atRight);
+    QSharedPointer<QCPAxisTickerFixed> one(new QCPAxisTickerFixed);
+    one->setTickStep(1.0);
+    one->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    ry->setTicker(one);
+    ry->setTickLabelColor(th.wp);
+    ry->setLabelColor(th.wp);
+    ry->setBasePen(QPen(th.wp));
     QFont lf2 = fnLegend_->font();
     lf2.setPointSizeF(QFont().pointSizeF() * 0.85);
     fnLegend_->setFont(lf2);
-    shownLog_ = s.log;
     shownConfig_ = s.state.config;
-    shownCurves_ = s.curves;
     themeDark_ = th.dark;
     themePresentation_ = th.presentation;
+    if (s.log) append(*s.log, 0, n);
+    else appendCurves(nullptr, 0, 0);
+}
+
+bool TimelineView::canAppend(const Snapshot& s) const {
+    if (!s.log || !shownLog_ || !s.valid() || int(s.state.tasks.size()) != ntasks_) return false;
+    const uint64_t n = s.log->size();
+    if (n < shownN_ || s.logSameBefore < shownN_ || binFor(n) != bin_) return false;
+    // A count that was zero throughout and is no longer needs its curve.
+    for (int c = 0; c < kCurves; ++c)
+        if (!curve_[c])
+            for (uint64_t i = shownN_ + 1; i <= n; ++i)
+                if (s.log->counts(i).*kSeries[c].field != 0) return false;
+    return true;
+}
+
+void TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
+    const Theme& th = Theme::current();
+    QCPAxis* lx = lanes_->axis(QCPAxis::atBottom);
+    QCPAxis* ly = lanes_->axis(QCPAxis::atLeft);
+    // Long runs draw without antialiasing: thousands of marks stroked with
+    // antialiasing cost tens of milliseconds per replot.
+    plot_->setNotAntialiasedElements(to > kMaxLaneBins ? QCP::aePlottables : QCP::aeNone);
+    bool newFn = false;
+    for (uint64_t i = from; i < to; ++i) {
+        const StepBrief& r = log.brief(i);
+        const double lane = ntasks_ - 1 - r.task;
+        if (r.flags & StepBrief::HasFindings) findingsGraph_->addData(double(i + 1), lane + 0.32);
+        if (r.flags & StepBrief::HasRaised) messagesGraph_->addData(double(i + 1), lane - 0.32);
+        if (r.task < lastBin_.size()) {
+            if (lastBin_[r.task] == int64_t(i / bin_)) continue;
+            lastBin_[r.task] = int64_t(i / bin_);
+        }
+        const int fn = int(r.fn);
+        QCPGraph*& g = byFn_[fn];
+        if (!g) {
+            g = plot_->addGraph(lx, ly);
+            const QColor c = th.functionColours[colourIx_++ % th.functionColours.size()];
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, c, c, 5));
+            g->setName(QString::fromUtf8(fnName(r.fn).data(), int(fnName(r.fn).size())));
+            g->removeFromLegend();
+            fnColours_.emplace_back(g->name(), c);
+            newFn = true;
+        }
+        g->addData(double(i + 1), lane);
+        ++plotted_;
+    }
+    if (newFn) {
+        QStringList names;
+        for (const auto& [name, c] : fnColours_)
+            names << QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2").arg(c.name(), name.toHtmlEscaped());
+        fnLegend_->setText(names.join(QStringLiteral(" &nbsp; ")));
+        fnLegend_->setToolTip(tr("Lane colours, the kernel function each step ran in:<br>") +
+                              names.join(QStringLiteral("<br>")));
+    } else if (fnColours_.empty()) {
+        fnLegend_->clear();
+        fnLegend_->setToolTip(tr("Lane colours, the kernel function each step ran in:<br>"));
+    }
+    appendCurves(&log, from, to);
+    shownN_ = to;
+    if (!zoomed_) lx->setRange(0, std::max<double>(double(to) + 1, 10));
+    counts_->axis(QCPAxis::atBottom)->setRange(lx->range());
+}
+
+void TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to) {
+    // Points at positions from..to (the counts after each step; position 0 is
+    // the initial state). A bin of positions is drawn as its first value and,
+    // when the bin holds others, its lowest and highest: a one-step dip of
+    // A's protected ptes stays visible however long the run. The last bin of
+    // the previous call may have been partial: it is drawn again.
+    if (log) {
+        const uint64_t redo = from / bin_ * bin_;
+        for (int c = 0; c < kCurves; ++c) {
+            if (!curve_[c]) continue;
+            const auto field = kSeries[c].field;
+            if (from > 0) curve_[c]->data()->removeAfter(double(redo) - 0.5);
+            for (uint64_t b0 = redo; b0 <= to; b0 += bin_) {
+                const uint64_t b1 = std::min(to, b0 + bin_ - 1);
+                const int first = log->counts(b0).*field;
+                int lo = first, hi = first;
+                uint64_t atLo = b0, atHi = b0;
+                for (uint64_t p = b0 + 1; p <= b1; ++p) {
+                    const int v = log->counts(p).*field;
+                    if (v < lo) lo = v, atLo = p;
+                    if (v > hi) hi = v, atHi = p;
+                }
+                if (kSeries[c].ownAxis) wpMin_ = std::min(wpMin_, lo), wpMax_ = std::max(wpMax_, hi);
+                else countMin_ = std::min(countMin_, lo), countMax_ = std::max(countMax_, hi);
+                curve_[c]->addData(double(b0), first);
+                // The extremes in the order they happened (keys must grow).
+                if (atLo != b0 && atHi != b0 && atHi < atLo) std::swap(atLo, atHi), std::swap(lo, hi);
+                if (atLo != b0) curve_[c]->addData(double(atLo), lo);
+                if (atHi != b0 && atHi != atLo) curve_[c]->addData(double(atHi), hi);
+            }
+        }
+    }
+    // Zoomed to the counts' own range (one page more each side), so a single
+    // lost uffd-wp bit is a visible step, not a pixel.
+    QCPAxis* cy = counts_->axis(QCPAxis::atLeft);
+    const int lo = countMin_ > countMax_ ? 0 : countMin_;
+    const double pad = std::max(1.0, (countMax_ - lo) * 0.15);
+    cy->setRange(lo - pad, countMax_ + pad);
+    if (wpMin_ <= wpMax_) counts_->axis(QCPAxis::atRight)->setRange(wpMin_ - 0.6, wpMax_ + 0.6);
 }
 
 std::pair<double, double> TimelineView::stepRange() const {
@@ -351,16 +411,26 @@ void TimelineView::updateCursor(const Snapshot& s) {
 
 void TimelineView::setSnapshot(const Snapshot& s) {
     const Theme& th = Theme::current();
-    const bool full = s.log != shownLog_ || s.curves != shownCurves_ || th.dark != themeDark_ ||
-                      th.presentation != themePresentation_ || (s.divergence != 0) != (divergence_ != nullptr);
-    if (full) rebuild(s);
+    const bool same = s.log == shownLog_ && th.dark == themeDark_ && th.presentation == themePresentation_ &&
+                      (s.divergence != 0) == (divergence_ != nullptr);
+    const bool sameStyle = th.dark == themeDark_ && th.presentation == themePresentation_ &&
+                           (s.divergence != 0) == (divergence_ != nullptr) && s.state.config == shownConfig_;
+    bool changed = !same;
+    if (!same) {
+        // A step appended to the same run adds its marks and points; anything
+        // else (a load, a branch, a variant, a theme, a run that doubled its
+        // bins) draws the whole run again.
+        if (sameStyle && canAppend(s)) append(*s.log, shownN_, s.log->size());
+        else rebuild(s);
+        shownLog_ = s.log;
+    }
     updateCursor(s);
     updating_ = true;
     slider_->setRange(0, int(s.log ? s.log->size() : 0));
     slider_->setValue(int(s.position));
     updating_ = false;
     label_->setText(tr("step %1 / %2").arg(s.position).arg(s.log ? s.log->size() : 0));
-    if (full) {
+    if (changed) {
         plot_->replot(QCustomPlot::rpQueuedReplot);
     } else {
         // Only the cursor moved: redraw its own buffered layer, not 100,000 marks.

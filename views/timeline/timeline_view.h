@@ -9,12 +9,15 @@
 // selects a step range to zoom into, a double click shows the whole run. A
 // line under the plot names the lanes' function colours.
 #include <QWidget>
+#include <map>
+#include <vector>
 
 #include "common/snapshot.h"
 
 class QCustomPlot;
 class QCPAxisRect;
 class QCPItemStraightLine;
+class QCPGraph;
 class QSlider;
 class QLabel;
 class QRubberBand;
@@ -39,12 +42,24 @@ public:
     // The function colour legend under the plot.
     QLabel* functionLegend() const { return fnLegend_; }
     static constexpr uint64_t kMaxLaneBins = 4096;
+    static constexpr int kCurves = 4;
+    // The steps per bin of a run of n steps: 1 up to kMaxLaneBins steps, then
+    // the least power of two that keeps the bins at most kMaxLaneBins.
+    static uint64_t binFor(uint64_t n);
+    // The plotted curve of a series (present ptes, pages in cache, in swap,
+    // A's uffd-wp ptes), null when it is zero throughout; for tests.
+    QCPGraph* curve(int i) const { return curve_[i]; }
 
 Q_SIGNALS:
     void stepClicked(quint64 step);
 
 private:
     void rebuild(const Snapshot& s);
+    // Whether the snapshot's log extends the plotted one with the same bins.
+    bool canAppend(const Snapshot& s) const;
+    // Adds steps [from, to) of `log`: lane marks, markers, curve points.
+    void append(const RecordLog& log, uint64_t from, uint64_t to);
+    void appendCurves(const RecordLog* log, uint64_t from, uint64_t to);
     void updateCursor(const Snapshot& s);
     QCustomPlot* plot_;
     QCPAxisRect* lanes_;
@@ -60,7 +75,17 @@ private:
     bool pressed_ = false;
     bool zoomed_ = false;  // the user chose a step range: rebuilds keep it
     std::shared_ptr<const RecordLog> shownLog_;
-    std::shared_ptr<const Curves> shownCurves_;
+    uint64_t shownN_ = 0;  // steps plotted
+    uint64_t bin_ = 1;
+    int ntasks_ = 0;
+    std::vector<int64_t> lastBin_;  // per task: the last bin given a mark
+    std::map<int, QCPGraph*> byFn_;
+    std::vector<std::pair<QString, QColor>> fnColours_;
+    int colourIx_ = 0;
+    QCPGraph* findingsGraph_ = nullptr;
+    QCPGraph* messagesGraph_ = nullptr;
+    QCPGraph* curve_[kCurves] = {};
+    int countMin_ = 0, countMax_ = 1, wpMin_ = 0, wpMax_ = 0;
     std::shared_ptr<const Config> shownConfig_;  // task names for the hover text
     bool themeDark_ = false, themePresentation_ = false;
     int plotted_ = 0;

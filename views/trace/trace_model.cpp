@@ -27,7 +27,8 @@ QString changedText(const State& s, const StepRecord& r) {
 
 QString stepCaption(const Snapshot& s, uint64_t n) {
     if (!s.log || n == 0 || n > s.log->size()) return QObject::tr("step 0 · initial state (after the session's setup)");
-    const StepRecord& r = s.log->at(n - 1);
+    const auto rp = s.log->step(n);
+    const StepRecord& r = *rp;
     const StepPiece& m = r.main();
     QString c = QObject::tr("step %1 · %2 · %3 %4")
                     .arg(n)
@@ -43,8 +44,11 @@ QString stepCaption(const Snapshot& s, uint64_t n) {
 
 QVariant TraceModel::cellData(const QModelIndex& idx, int role) const {
     if (!idx.isValid() || !snap_.log || uint64_t(idx.row()) >= snap_.log->size()) return {};
-    const StepRecord& r = snap_.log->at(uint64_t(idx.row()));
     const uint64_t n = uint64_t(idx.row()) + 1;
+    if (role == StepRole) return qulonglong(n);
+    if (role == FindingRole) return bool(snap_.log->brief(n - 1).flags & StepBrief::HasFindings);
+    const auto rp = snap_.log->step(n);  // kept, or executed again from its chunk's checkpoint
+    const StepRecord& r = *rp;
     const Theme& th = Theme::current();
     const State& s = snap_.state;
     switch (role) {

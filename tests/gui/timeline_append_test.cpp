@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The timeline of a growing run: steps appended one batch at a time draw
+// exactly what drawing the whole run at once draws (lane marks, markers,
+// curves, bins), and a long run's binned curves keep every count's lowest and
+// highest value (a one-step loss of a uffd-wp bit stays visible).
+#include <gtest/gtest.h>
+
+#include <QLabel>
+#include <map>
+
+#include "common/qcp.h"
+#include "common/snapshot.h"
+#include "engine/engine.h"
+#include "session/initial_state.h"
+#include "timeline/timeline_view.h"
+
+namespace faultline::guitest {
+namespace {
+
+Op op(OpKind k, uint64_t page = 0, uint64_t count = 1, uint32_t mode = 0, const char* tag = "") {
+    Op o;
+    o.kind = k, o.page = page, o.count = count, o.mode = mode, o.tag = Tag(tag);
+    return o;
+}
+
+// A1 reads and MADV_DONTNEEDs 16 write-protected pages; the monitor never
+// runs, so the run is as long as A1's program.
+State longRunStart(int ops, const char* variant = "upstream") {
+    Session s;
+    s.filePages = 32;
+    s.mms = {{"A", {{"file", 0x40000, 0, 32, true, true, true}}}, {"B", {{"file", 0x80000, 0, 32, true, true, true}}}};
+    s.config.mmNames = {"A", "B"};
+    s.config.vmaNames = {"file"};
+    std::vector<Op> prog;
+    for (int i = 0; i < ops; ++i)
+        prog.push_back(i % 2 ? op(OpKind::MadviseDontneed, (i / 2) % 16) : op(OpKind::Read, (i / 2) % 16));
+    s.config.tasks = {{"M", -1, {op(OpKind::Serve)}}, {"A1", 0, prog}, {"P", -1, {}}, {"B1", 1, {}}};
+    s.config.uffdTask = 0;
+    s.setup.push_back({3, op(OpKind::FileWrite, 0, 32, 0, "b0")});
+    Op api = op(OpKind::UffdApi);
+    api.mm = 0;
+    api.features = UFFD_FEATURE_MISSING_SHMEM;
+    s.setup.push_back({0, api});
+    Op reg = op(OpKind::UffdRegister, 0, 32, UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP);
+    reg.mm = 0;
+    s.setup.push_back({0, reg});
+    for (uint64_t i = 0; i < 16; ++i) s.setup.push_back({1, op(OpKind::Read, i)});
+    Op wp = op(OpKind::UffdWriteprotect, 0, 32, UFFDIO_WRITEPROTECT_MODE_WP);
+    wp.mm = 0;
+    s.setup.push_back({0, wp});
+    ToggleResult tr = resolveToggles(variant, {});
+    InitialState init = buildInitialState(s, tr.toggles);
+    EXPECT_EQ(init.error, "");
+    return init.state;
+}
+
+views::Snapshot snapshotOf(const Timeline& tl, uint64_t sameBefore) {
+    views::Snapshot s;
+    s.state = tl.current();
+    s.position = tl.position();
+    s.length = tl.length();
+    s.log = std::make_shared<const views::RecordLog>(tl);
+    s.logSameBefore = sameBefore;
+    return s;
+}
+
+// Every graph's points, by name (a lane graph is named by its function).
+std::map<std::string, std::vector<std::pair<double, double>>> drawn(const views::TimelineView& v) {
+    std::map<std::string, std::vector<std::pair<double, double>>> out;
+    QCustomPlot* p = v.plot();
+    for (int i = 0; i < p->graphCount(); ++i) {
+        QCPGraph* g = p->graph(i);
+        auto& pts = out[g->name().toStdString() + (g->valueAxis() == p->axisRect(1)->axis(QCPAxis::atRight) ? "/wp" : "")];
+        for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) pts.emplace_back(it->key, it->value);
+    }
+    return out;
+}
+
+void expectSameDrawing(const views::TimelineView& a, const views::TimelineView& b, uint64_t n) {
+    EXPECT_EQ(a.plottedSteps(), b.plottedSteps()) << "at " << n;
+    const auto da = drawn(a), db = drawn(b);
+    ASSERT_EQ(da.size(), db.size()) << "at " << n;
+    for (const auto& [name, pts] : da) {
+        ASSERT_TRUE(db.count(name)) << name << " at " << n;
+        EXPECT_EQ(pts, db.at(name)) << name << " at " << n;
+    }
+    EXPECT_EQ(a.functionLegend()->text(), b.functionLegend()->text()) << "at " << n;
+    const QCPAxis* ya = a.plot()->axisRect(1)->axis(QCPAxis::atLeft);
+    const QCPAxis* yb = b.plot()->axisRect(1)->axis(QCPAxis::atLeft);
+    EXPECT_EQ(ya->range().lower, yb->range().lower) << "at " << n;
+    EXPECT_EQ(ya->range().upper, yb->range().upper) << "at " << n;
+}
+
+TEST(TimelineAppend, AppendedStepsDrawWhatAWholeRebuildDraws) {
+    Timeline tl(longRunStart(4000), false);
+    views::TimelineView grown;
+    grown.resize(900, 300);
+    uint64_t shown = 0;
+    int checks = 0;
+    // Batches of 1 to 61 steps, past kMaxLaneBins (where the bins double and the plot is drawn again).
+    for (uint64_t batch = 1; tl.length() < 2 * views::TimelineView::kMaxLaneBins + 700; batch = batch % 61 + 7) {
+        for (uint64_t i = 0; i < batch && isRunnable(tl.current(), 1); ++i) tl.stepTask(1);
+        grown.setSnapshot(snapshotOf(tl, shown));
+        shown = tl.length();
+        if (++checks % 25 == 0 || tl.length() > 2 * views::TimelineView::kMaxLaneBins + 600) {
+            views::TimelineView whole;
+            whole.resize(900, 300);
+            whole.setSnapshot(snapshotOf(tl, 0));
+            expectSameDrawing(grown, whole, tl.length());
+        }
+    }
+    EXPECT_GT(views::TimelineView::binFor(tl.length()), 1u);
+    EXPECT_LE(grown.plottedSteps(), int(4 * views::TimelineView::kMaxLaneBins));
+}
+
+TEST(TimelineAppend, BinnedCurvesKeepEveryCountsExtremes) {
+    Timeline tl(longRunStart(12000, "baseline-2020"), false);
+    while (tl.length() < 3 * views::TimelineView::kMaxLaneBins && isRunnable(tl.current(), 1)) tl.stepTask(1);
+    views::TimelineView v;
+    v.setSnapshot(snapshotOf(tl, 0));
+    ASSERT_GT(views::TimelineView::binFor(tl.length()), 1u);
+    int lo = 1 << 30, hi = -1;
+    for (uint64_t n = 0; n <= tl.length(); ++n) {
+        lo = std::min(lo, tl.countsAt(n).protectedA);
+        hi = std::max(hi, tl.countsAt(n).protectedA);
+    }
+    ASSERT_LT(lo, hi);  // MADV_DONTNEED drops a protection now and then
+    QCPGraph* wp = v.curve(3);
+    ASSERT_NE(wp, nullptr);
+    double dlo = 1e9, dhi = -1e9;
+    for (auto it = wp->data()->constBegin(); it != wp->data()->constEnd(); ++it)
+        dlo = std::min(dlo, it->value), dhi = std::max(dhi, it->value);
+    EXPECT_EQ(dlo, lo);
+    EXPECT_EQ(dhi, hi);
+    // Far fewer points than steps.
+    EXPECT_LT(wp->dataCount(), int(tl.length() / 2));
+}
+
+}  // namespace
+}  // namespace faultline::guitest
