@@ -181,8 +181,8 @@ struct Scratch {
 
 uint64_t hashFootprint(const Footprint& f) {
     Hasher h;
-    h.add(f.task).add(f.otherTasksWritten).add(uint64_t(f.shared) | uint64_t(f.opaque) << 1 |
-                                                 uint64_t(f.readsAllTaskStates) << 2 | uint64_t(f.ownSchedChanged) << 3);
+    h.add(f.task).add(f.otherTasksWritten).add(uint64_t(f.shared) | uint64_t(f.opaque) << 1);
+    h.add(uint64_t(f.partReads) | uint64_t(f.partWrites) << 32).add(f.partShared);
     for (const auto& r : f.reads) h.add(uint64_t(r.space) << 48 ^ r.lo).add(r.hi);
     for (const auto& r : f.writes) h.add(uint64_t(r.space) << 48 ^ r.lo).add(r.hi ^ 1);
     for (uint64_t k : f.lockReads) h.add(k);
