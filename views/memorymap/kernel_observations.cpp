@@ -57,8 +57,8 @@ int kernelOpAt(const Snapshot& s, int setupOps) {
     std::vector<size_t> next(cfg.tasks.size(), 0);
     const uint64_t end = std::min(s.position, s.log->size());
     for (uint64_t i = 0; i < end; ++i) {
-        const StepRecord& r = s.log->at(i);
-        if (!r.opDone || int(r.task) == cfg.ioTask || r.task >= cfg.tasks.size()) continue;
+        const StepBrief& r = s.log->brief(i);  // the brief is enough: no record re-executed
+        if (!(r.flags & StepBrief::OpDone) || int(r.task) == cfg.ioTask || r.task >= cfg.tasks.size()) continue;
         const auto& prog = cfg.tasks[r.task].program;
         const size_t k = next[r.task]++;
         // serve ends with the uffd's close: the twin's monitor thread has no operation of its own.
