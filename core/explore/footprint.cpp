@@ -92,51 +92,6 @@ bool lockUnchanged(const State& a, const State& b, uint64_t key) {
 
 }  // namespace
 
-std::string sharedDiag(const State& a, const State& b) {
-    std::string r;
-    const Inode &x = a.inode, &y = b.inode;
-    if (x.sizePages != y.sizePages) r += "size ";
-    if (x.iPrivate != y.iPrivate) r += "iPrivate ";
-    if (x.fallocWaiters != y.fallocWaiters) r += "fallocWaiters ";
-    if (x.writeSealed != y.writeSealed) r += "sealed ";
-    if (a.uffd.pending != b.uffd.pending) r += "uffd.pending ";
-    if (a.uffd.readWaiting != b.uffd.readWaiting) r += "uffd.readWaiting ";
-    if (a.uffd.nextMsgId != b.uffd.nextMsgId) r += "uffd.nextId ";
-    if (a.writeback != b.writeback) r += "writeback ";
-    if (a.nextPfn != b.nextPfn) r += "nextPfn ";
-    if (a.swap.cursor != b.swap.cursor) r += "swapCursor ";
-    for (size_t i = 0; i < a.mms.size(); ++i)
-        if (a.mms[i].vmas != b.mms[i].vmas) r += "vmas ";
-    return r;
-}
-
-std::string dependenceReason(const Footprint& a, const Footprint& b) {
-    if (a.task == b.task) return "same-task";
-    if (a.opaque || b.opaque) return "opaque";
-    if (a.shared || b.shared) return "shared";
-    const uint64_t aBit = uint64_t{1} << a.task, bBit = uint64_t{1} << b.task;
-    if ((a.otherTasksWritten & bBit) || (b.otherTasksWritten & aBit)) return "wakes-other";
-    if (a.otherTasksWritten & b.otherTasksWritten) return "both-wake";
-    if (a.partWrites & (b.partWrites | b.partReads | b.partShared)) return "part:" + std::to_string(a.partWrites & (b.partWrites | b.partReads | b.partShared));
-    if (b.partWrites & (a.partReads | a.partShared)) return "part:" + std::to_string(b.partWrites & (a.partReads | a.partShared));
-    if ((a.partShared & b.partReads) || (b.partShared & a.partReads)) return "part-shared";
-    if (meet(a.lockWrites, b.lockWrites) || meet(a.lockWrites, b.lockReads) || meet(b.lockWrites, a.lockReads))
-        return "lock";
-    if (meet(a.lockWrites, b.lockShared) || meet(b.lockWrites, a.lockShared)) return "lock-shared";
-    if (meet(a.lockReads, b.lockShared) || meet(b.lockReads, a.lockShared)) return "lock-read-shared";
-    auto ov = [](const std::vector<Footprint::Range>& x, const std::vector<Footprint::Range>& y) -> int {
-        for (const auto& p : x)
-            for (const auto& q : y)
-                if (p.space == q.space && p.lo < q.hi && q.lo < p.hi) return p.space;
-        return -1;
-    };
-    int sp = ov(a.writes, b.writes);
-    if (sp < 0) sp = ov(a.writes, b.reads);
-    if (sp < 0) sp = ov(b.writes, a.reads);
-    if (sp >= 0) return "radix-" + std::to_string(sp);
-    return "";
-}
-
 Footprint captureFootprint(const State& before, const State& after, uint8_t task, const AccessLog& log,
                            bool engineError) {
     Footprint fp;

@@ -36,7 +36,6 @@
 // A step that hit an engine error, or that read a radix tree the explorer
 // cannot name, is dependent with everything.
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "model/state.h"
@@ -64,7 +63,5 @@ struct Footprint {
 Footprint captureFootprint(const State& before, const State& after, uint8_t task, const AccessLog& log,
                            bool engineError);
 bool independent(const Footprint& a, const Footprint& b);
-std::string dependenceReason(const Footprint& a, const Footprint& b);  // DIAG
-std::string sharedDiag(const State& a, const State& b);                // DIAG
 
 }  // namespace faultline
