@@ -90,8 +90,9 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
             (a.iterations ? std::to_string(a.iterations) + " iterations" : std::string("no iteration count")) +
             (a.seconds > 0 ? ", " + std::to_string(int(a.seconds)) + " s" : std::string());
         const std::string window = a.windowUs ? "+-" + std::to_string(a.windowUs) + " us"
-                                              : std::string("the range where the two overlap (their durations on "
-                                                            "this kernel measured first)");
+                                              : std::string(
+                                                    "the range where the two overlap (their durations on "
+                                                    "this kernel measured first)");
         std::printf("start offsets of %s relative to %s: over %s, %s; bounded by %s\n",
                     plan.ops[size_t(rp.racers[1])].label.c_str(), plan.ops[size_t(rp.racers[0])].label.c_str(),
                     window.c_str(), a.uniform ? "uniform" : "aimed at the offsets that hit", bound.c_str());
@@ -158,8 +159,8 @@ int race(const KernelArgs& a, const kernel::Plan& plan) {
     if (!r.outcomes.empty()) {
         const size_t bins = r.outcomes.front().histogram.size();
         const double lo = double(r.offsetLoNs) / 1e3, hi = double(r.offsetHiNs) / 1e3;
-        std::printf("histogram by the start offset that happened (us, %zu bins over [%.2f, %.2f]):\n%-7s", bins, lo,
-                    hi, "offset");
+        std::printf("histogram by the start offset that happened (us, %zu bins over [%.2f, %.2f]):\n%-7s", bins, lo, hi,
+                    "offset");
         for (size_t b = 0; b < bins; ++b) std::printf(" %6.2f", lo + (hi - lo) * (double(b) + 0.5) / double(bins));
         std::printf("\n");
         for (const auto& oc : r.outcomes) {

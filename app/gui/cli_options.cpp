@@ -100,8 +100,8 @@ QString parseOptions(const QStringList& args, Options* o, QString* helpText) {
                                   "Show the kernel twin's observations in the memory map: the output of "
                                   "`faultline-cli kernel SESSION --json --all` for this session.",
                                   "FILE.json");
-    p.addOptions({kernel, set, step, task, compare, shot, scale, steps, out, theme, pres, size, watch, norec, view,
-                  cont, rcont, explore, openResult, kobs});
+    p.addOptions({kernel, set,  step,  task,  compare, shot, scale, steps,   out,        theme,
+                  pres,   size, watch, norec, view,    cont, rcont, explore, openResult, kobs});
     if (!p.parse(args)) return p.errorText();
     if (p.isSet("help")) {
         if (helpText) *helpText = p.helpText();
@@ -206,9 +206,8 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
         }
     if (!o.kernelObservations.isEmpty()) {
         QFile f(o.kernelObservations);
-        const QString e = !f.open(QIODevice::ReadOnly)
-                              ? QStringLiteral("cannot read it: %1").arg(f.errorString())
-                              : w.showKernelObservations(f.readAll());
+        const QString e = !f.open(QIODevice::ReadOnly) ? QStringLiteral("cannot read it: %1").arg(f.errorString())
+                                                       : w.showKernelObservations(f.readAll());
         if (!e.isEmpty()) {
             err << "faultline: --kernel-observations " << o.kernelObservations << ": " << e << "\n";
             return 2;

@@ -79,10 +79,14 @@ KernelTwinDialog::KernelTwinDialog(const QString& sessionFile, const QString& se
     lay->addWidget(raceLabel_);
     plot_ = new QCustomPlot(this);
     plot_->setObjectName("kernelRaceHistogram");
-    plot_->setMinimumHeight(180);
+    plot_->setMinimumHeight(280);
     plot_->xAxis->setLabel(tr("start offset of the second racer, as it happened (µs)"));
     plot_->yAxis->setLabel(tr("iterations"));
     plot_->legend->setVisible(true);
+    // The legend under the plot, never over the bars.
+    plot_->axisRect()->insetLayout()->take(plot_->legend);
+    plot_->plotLayout()->addElement(1, 0, plot_->legend);
+    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
     lay->addWidget(plot_, 2);
     resize(900, 700);
 
@@ -147,12 +151,13 @@ void KernelTwinDialog::compareFinished() {
     }
     table_->resizeColumnsToContents();
     table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-    QString text = tr("<b>agreement: %1/%2 observations</b> — %3 under upstream, the operations one after another; "
-                      "rows shown: cells that changed or disagree; the memory map shows the kernel's value of every cell after "
-                      "each operation.")
-                       .arg(o.value("agreed").toInt())
-                       .arg(o.value("observations").toInt())
-                       .arg(o.value("kernel").toString());
+    QString text =
+        tr("<b>agreement: %1/%2 observations</b> — %3 under upstream, the operations one after another; "
+           "rows shown: cells that changed or disagree; the memory map shows the kernel's value of every cell after "
+           "each operation.")
+            .arg(o.value("agreed").toInt())
+            .arg(o.value("observations").toInt())
+            .arg(o.value("kernel").toString());
     const QJsonObject first = o.value("first_disagreement").toObject();
     if (!first.isEmpty())
         text += tr("<br>First disagreement: op %1 (%2): %3 — kernel %4, simulation %5")
@@ -196,8 +201,9 @@ void KernelTwinDialog::raceFinished() {
     const QByteArray out = race_->readAllStandardOutput();
     if (QJsonDocument::fromJson(out).object().value("format").toString() != "faultline-kernel-race") {
         // Cancelled while faultline-cli still planned (before the race loop took over SIGTERM): no figures.
-        raceLabel_->setText(cancelled_ ? tr("Cancelled before the race started: no iterations.")
-                                       : tr("No race: %1").arg(QString::fromUtf8(race_->readAllStandardError()).trimmed()));
+        raceLabel_->setText(cancelled_
+                                ? tr("Cancelled before the race started: no iterations.")
+                                : tr("No race: %1").arg(QString::fromUtf8(race_->readAllStandardError()).trimmed()));
         return;
     }
     showRaceJson(out);
@@ -212,26 +218,25 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
     const double lo = o.contains("offset_lo_us") ? o.value("offset_lo_us").toDouble() : -w;
     const double hi = o.contains("offset_hi_us") ? o.value("offset_hi_us").toDouble() : w;
     const QJsonArray durs = o.value("durations_us").toArray();
-    raceLabel_->setText(tr("<b>C1 in %1 % of %2 iterations</b> (C2 in %3 %)%4; the simulation of the schedule reports "
-                           "%5 — %6")
-                            .arg(n ? 100.0 * c1 / n : 0.0, 0, 'f', 2)
-                            .arg(qint64(n))
-                            .arg(n ? 100.0 * o.value("c2").toDouble() / n : 0.0, 0, 'f', 2)
-                            .arg(o.value("interrupted").toBool() ? tr(" (cancelled)") : QString())
-                            .arg(o.value("simulation_findings").toString().isEmpty()
-                                     ? tr("no findings")
-                                     : o.value("simulation_findings").toString())
-                            .arg(o.value("agree").toBool() ? tr("agrees") : tr("differs")) +
-                        (durs.size() == 2 ? tr("<br><small>Alone on this kernel the racers take %1 µs and %2 µs; "
-                                               "start offsets swept over [%3, %4] µs, %5.</small>")
-                                                .arg(durs[0].toDouble(), 0, 'f', 2)
-                                                .arg(durs[1].toDouble(), 0, 'f', 2)
-                                                .arg(lo, 0, 'f', 2)
-                                                .arg(hi, 0, 'f', 2)
-                                                .arg(o.value("sampling").toString() == "uniform"
-                                                         ? tr("uniformly")
-                                                         : tr("aimed at the offsets that hit"))
-                                          : QString()));
+    raceLabel_->setText(
+        tr("<b>C1 in %1 % of %2 iterations</b> (C2 in %3 %)%4; the simulation of the schedule reports "
+           "%5 — %6")
+            .arg(n ? 100.0 * c1 / n : 0.0, 0, 'f', 2)
+            .arg(qint64(n))
+            .arg(n ? 100.0 * o.value("c2").toDouble() / n : 0.0, 0, 'f', 2)
+            .arg(o.value("interrupted").toBool() ? tr(" (cancelled)") : QString())
+            .arg(o.value("simulation_findings").toString().isEmpty() ? tr("no findings")
+                                                                     : o.value("simulation_findings").toString())
+            .arg(o.value("agree").toBool() ? tr("agrees") : tr("differs")) +
+        (durs.size() == 2 ? tr("<br><small>Alone on this kernel the racers take %1 µs and %2 µs; "
+                               "start offsets swept over [%3, %4] µs, %5.</small>")
+                                .arg(durs[0].toDouble(), 0, 'f', 2)
+                                .arg(durs[1].toDouble(), 0, 'f', 2)
+                                .arg(lo, 0, 'f', 2)
+                                .arg(hi, 0, 'f', 2)
+                                .arg(o.value("sampling").toString() == "uniform" ? tr("uniformly")
+                                                                                 : tr("aimed at the offsets that hit"))
+                          : QString()));
     plot_->clearPlottables();
     const QJsonArray outs = o.value("outcomes").toArray();
     QCPBarsGroup* group = new QCPBarsGroup(plot_);
@@ -261,7 +266,7 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
             QStringLiteral("%1 %2: %3").arg(oc.value("class").toString()).arg(oc.value("count").toInt()).arg(key));
     }
     plot_->xAxis->setRange(lo, hi);
-    plot_->yAxis->setRange(0, top * 1.8);  // room for the legend above the bars
+    plot_->yAxis->setRange(0, top * 1.1);
     plot_->replot();
 }
 

@@ -104,8 +104,10 @@ TEST_F(KernelMap, EachStepShowsTheKernelAfterItsLastCompletedOperationAndMarksDi
     const QModelIndex pte = m->index(row, col);
     EXPECT_EQ(pte.data(views::MemoryMapModel::KernelRole).toString(), "none");
     EXPECT_TRUE(pte.data(views::MemoryMapModel::KernelDisagreeRole).toBool());
-    EXPECT_TRUE(pte.data(Qt::ToolTipRole).toString().contains("DISAGREES: this kernel shows none where the "
-                                                              "simulation has P(?,?,1)"))
+    EXPECT_TRUE(pte.data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("DISAGREES: this kernel shows none where the "
+                              "simulation has P(?,?,1)"))
         << pte.data(Qt::ToolTipRole).toString().toStdString();
     EXPECT_FALSE(m->index(row, m->xaColumn()).data(views::MemoryMapModel::KernelDisagreeRole).toBool());
     EXPECT_EQ(m->index(row, m->frameColumn()).data(views::MemoryMapModel::KernelRole).toString(), "0");

@@ -115,11 +115,11 @@ struct RaceOutcome {
 struct RaceResult {
     long iterations = 0;
     double seconds = 0;
-    int windowUs = 0;                    // 0: calibrated
+    int windowUs = 0;                          // 0: calibrated
     long long offsetLoNs = 0, offsetHiNs = 0;  // the swept offsets of racer 1; the histogram's bins divide them
-    long long durationNs[2] = {0, 0};    // the first two racers alone, measured on this kernel
-    long late = 0;                       // iterations where a racer began > 2 us after its start time
-    std::string sampling;                // "adaptive" or "uniform"
+    long long durationNs[2] = {0, 0};          // the first two racers alone, measured on this kernel
+    long late = 0;                             // iterations where a racer began > 2 us after its start time
+    std::string sampling;                      // "adaptive" or "uniform"
     long rearmFailed = 0, stuck = 0;
     bool interrupted = false;
     std::vector<RaceOutcome> outcomes;

@@ -89,8 +89,8 @@ struct tw_shared {
     volatile int done[TW_MAX_RACERS];
     char result[TW_MAX_RACERS][64];
     /* the race loop (see racer_thread): */
-    volatile int go;                       /* futex word: bumped to start the armed racers */
-    volatile int ready[TW_MAX_RACERS];     /* a racer waits for go */
+    volatile int go;                   /* futex word: bumped to start the armed racers */
+    volatile int ready[TW_MAX_RACERS]; /* a racer waits for go */
     volatile long long began_ns[TW_MAX_RACERS], ended_ns[TW_MAX_RACERS]; /* its operation, measured */
 };
 
@@ -1155,9 +1155,9 @@ const char* tw_classify(int watch_protected, const char* pte, const char* follow
 
 #define TW_MAX_OUTCOMES 32
 #define TW_BINS 20
-#define TW_CALIBRATE 15          /* solo runs of each racer to measure its duration */
-#define TW_LEAD_NS 100000LL      /* from go to the first start: a woken racer is spinning by then */
-#define TW_LATE_NS 2000LL        /* a racer that began later than this after its start time was delayed */
+#define TW_CALIBRATE 15     /* solo runs of each racer to measure its duration */
+#define TW_LEAD_NS 100000LL /* from go to the first start: a woken racer is spinning by then */
+#define TW_LATE_NS 2000LL   /* a racer that began later than this after its start time was delayed */
 
 struct outcome {
     char key[320];
@@ -1341,8 +1341,8 @@ int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, F
             "# calibration: %s takes %.2f us, %s %.2f us (medians of %d solo runs); start offsets swept over "
             "[%.2f, %.2f] us, %s; racers pinned to CPUs 0..%ld%s\n",
             w->ops[r->racers[0]].label, dur[0] / 1e3, w->ops[r->racers[1]].label, dur[1] / 1e3, TW_CALIBRATE, lo / 1e3,
-            hi / 1e3, r->uniform ? "uniformly" : "aimed at the offsets that hit", (r->nracers < ncpu ? r->nracers : ncpu) - 1,
-            fifo ? ", SCHED_FIFO" : " (not SCHED_FIFO: no permission)");
+            hi / 1e3, r->uniform ? "uniformly" : "aimed at the offsets that hit",
+            (r->nracers < ncpu ? r->nracers : ncpu) - 1, fifo ? ", SCHED_FIFO" : " (not SCHED_FIFO: no permission)");
 
     while (!g_stop && (r->iterations <= 0 || iters < r->iterations) &&
            (r->seconds <= 0 || (now_ns() - begin) / 1e9 < r->seconds)) {
@@ -1422,8 +1422,8 @@ report:
     fprintf(out,
             "race iterations %ld seconds %.1f window_us %d offset_ns %lld %lld durations_ns %lld %lld late %ld "
             "sampling %s rearm_failed %ld stuck %ld%s\n",
-            iters, secs, r->window_us, lo, hi, dur[0], dur[1], late, r->uniform ? "uniform" : "adaptive",
-            rearm_failed, lost, g_stop ? " interrupted" : "");
+            iters, secs, r->window_us, lo, hi, dur[0], dur[1], late, r->uniform ? "uniform" : "adaptive", rearm_failed,
+            lost, g_stop ? " interrupted" : "");
     for (int i = 0; i < noc; ++i) {
         fprintf(out, "outcome %s %ld %s\n", oc[i].cls, oc[i].count, oc[i].key);
         fprintf(out, "histogram");

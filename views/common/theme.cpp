@@ -175,7 +175,8 @@ std::vector<LegendEntry> memoryMapLegend(bool comparing, bool kernel) {
         out.push_back(
             {t.divergence, false, false, QObject::tr("differs from the other variant"), LegendEntry::Frame::Differs});
     if (kernel) {
-        out.push_back({t.pteNone, false, false, QObject::tr("K: what this kernel showed after the last completed operation"),
+        out.push_back({t.pteNone, false, false,
+                       QObject::tr("K: what this kernel showed after the last completed operation"),
                        LegendEntry::Frame::Kernel});
         out.push_back({t.finding, false, false, QObject::tr("the kernel disagrees with the simulation"),
                        LegendEntry::Frame::KernelDisagrees});

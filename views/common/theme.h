@@ -54,7 +54,7 @@ struct LegendEntry {
         Watched,
         TextOnly,
         Differs,
-        Kernel,         // the kernel twin's observation under the cell
+        Kernel,  // the kernel twin's observation under the cell
         KernelDisagrees
     } frame = Frame::None;  // drawn as in the map; TextOnly: a line of text
 };

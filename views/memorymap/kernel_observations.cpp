@@ -22,8 +22,7 @@ std::shared_ptr<const KernelObservations> KernelObservations::fromJson(const QBy
     const QJsonObject o = doc.object();
     if (o.value("format").toString() != QLatin1String("faultline-kernel"))
         return fail(QObject::tr("not the kernel twin's output (format \"faultline-kernel\" expected)"));
-    if (!o.value("setup_ops").isDouble())
-        return fail(QObject::tr("no \"setup_ops\" (made by an older faultline-cli)"));
+    if (!o.value("setup_ops").isDouble()) return fail(QObject::tr("no \"setup_ops\" (made by an older faultline-cli)"));
     auto out = std::make_shared<KernelObservations>();
     out->kernel = o.value("kernel").toString();
     out->session = o.value("session").toString();

@@ -22,14 +22,14 @@ struct KernelObservations {
         bool agree = true;
     };
     struct Op {
-        QString label;                // "A1: read 1"
-        QHash<QString, Cell> cells;   // "A.pte[1]", "xa[1]", "data[1]", "result", "msgs"
-        QStringList disagreements;    // cell names, in the twin's order
+        QString label;               // "A1: read 1"
+        QHash<QString, Cell> cells;  // "A.pte[1]", "xa[1]", "data[1]", "result", "msgs"
+        QStringList disagreements;   // cell names, in the twin's order
     };
-    QString kernel;        // "Linux 6.18.44 x86_64"
-    QString session;       // the session's name
-    int setupOps = 0;      // ops[0, setupOps) are the session's setup
-    QVector<Op> ops;       // ops[k]: after operation k + 1
+    QString kernel;    // "Linux 6.18.44 x86_64"
+    QString session;   // the session's name
+    int setupOps = 0;  // ops[0, setupOps) are the session's setup
+    QVector<Op> ops;   // ops[k]: after operation k + 1
     int agreed = 0, observations = 0;
 
     // nullptr and *error on bad input (not the twin's JSON, no setup_ops, ...).

@@ -265,7 +265,7 @@ bool MemoryMapModel::isWatched(int row, int col) const {
 
 // The delegate paints from these (see MemoryMapDelegate::paint).
 QVector<int> MemoryMapModel::paintedRoles() const {
-    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole,  WpRole,
+    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole,   WpRole,
             ChangedRole,     WatchedRole,        DiffRole,           KernelRole, KernelDisagreeRole};
 }
 
@@ -303,8 +303,9 @@ QVariant MemoryMapModel::cellData(const QModelIndex& index, int role) const {
                .arg(kernelOp_)
                .arg(kernelOpObservation()->label)
                .arg(k->kernel, k->sim,
-                    k->agree ? tr("they agree")
-                             : tr("⚠ DISAGREES: this kernel shows %1 where the simulation has %2").arg(k->kernel, k->sim));
+                    k->agree
+                        ? tr("they agree")
+                        : tr("⚠ DISAGREES: this kernel shows %1 where the simulation has %2").arg(k->kernel, k->sim));
 }
 
 QVariant MemoryMapModel::simCellData(const QModelIndex& index, int role) const {
