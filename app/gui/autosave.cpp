@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include "debug/saved_stops.h"
 #include "gui/controller.h"
 
 namespace faultline::gui {
@@ -40,7 +41,10 @@ QString Autosave::record(const Controller& c, bool force) {
             journal_.start(path_.toStdString(), c.debugger().session(), c.sessionPath().toStdString());
         if (!e.empty()) return QString::fromStdString(e);
     }
-    const std::string e = journal_.sync(c.debugger().recording(), c.debugger().position());
+    std::string e = journal_.sync(c.debugger().recording(), c.debugger().position());
+    if (e.empty())
+        e = journal_.syncStops(debug::savedBreakpoints(c.debugger().breakpoints()),
+                               debug::savedWatchpoints(c.debugger().watchpoints(), *c.debugger().current().config));
     return QString::fromStdString(e);
 }
 

@@ -14,6 +14,8 @@
 //   s TASK HASH            one step: task index, state hash after it (16 hex digits)
 //   t N                    the recording was cut back to its first N steps
 //   at N                   the debugger stood at step N
+//   stops JSON             the breakpoints and watchpoints now, on one line:
+//                          {"breakpoints": [...], "watchpoints": [...]} (the last one counts)
 // A torn last line (the process died inside write()) is ignored on reading;
 // a damaged record ends the journal there (the steps before it are kept).
 #include <cstdint>
@@ -40,6 +42,9 @@ public:
     // (a full disk) the file holds only whole records and the next sync
     // writes everything still missing.
     std::string sync(const Recording& r, uint64_t position);
+    // Appends a `stops` record when the breakpoints or watchpoints (their
+    // enable state and hit counts included) differ from the last one written.
+    std::string syncStops(const std::vector<SavedStop>& breakpoints, const std::vector<SavedStop>& watchpoints);
     // Stops writing; the file stays (remove it yourself once saved).
     void close();
     bool active() const { return fd_ >= 0; }
@@ -55,6 +60,7 @@ private:
     bool haveVariant_ = false;
     Recording mirror_;  // what the journal holds now
     uint64_t position_ = ~uint64_t{0};
+    std::vector<SavedStop> bpMirror_, wpMirror_;
 };
 
 struct JournalLoad {

@@ -3,6 +3,7 @@
 // Running a session headless: setup, the session's schedule, then the default
 // policy to the end; checking its expectations; replaying its recording.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ struct RunOptions {
     std::string variant;                                       // empty: the session's
     std::vector<std::pair<std::string, std::string>> toggles;  // on top of the session's
     uint64_t stepLimit = 5'000'000;
+    // Called between directives and every 4096 steps of the default policy with
+    // the steps run so far; false stops the run (RunEnd::Cancelled). Empty: never.
+    std::function<bool(uint64_t steps)> progress;
 };
 
 struct RunResult {
