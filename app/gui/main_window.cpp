@@ -37,6 +37,7 @@
 #include <cstring>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
@@ -305,7 +306,16 @@ void MainWindow::buildDocks() {
         else if (n == "dockTimeline") w = timeline_ = new views::TimelineView(this);
         else if (n == "dockBreakpoints") w = bps_ = new views::BreakpointsView(this);
         else if (n == "dockDetails") w = details_ = new views::DetailsView(this);
-        else if (n == "dockExplore") w = explore_ = new views::ExploreView(this);
+        else if (n == "dockExplore") {
+            // Its bounds form is wide: scrolled, so a narrow dock (the compact layout's right column) can hold it.
+            explore_ = new views::ExploreView(this);
+            auto* scroll = new QScrollArea(this);
+            scroll->setObjectName("exploreScroll");
+            scroll->setFrameShape(QFrame::NoFrame);
+            scroll->setWidgetResizable(true);
+            scroll->setWidget(explore_);
+            w = scroll;
+        }
         else if (n == "dockVmas") w = vmasView_ = simpleTable(this, new views::VmasModel(this), "vmasTable");
         else if (n == "dockUffd") w = uffdView_ = simpleTable(this, new views::UffdModel(this), "uffdTable");
         make(s, w);
@@ -362,13 +372,16 @@ void MainWindow::resetLayout() {
         }
         d->show();
     }
-    // A short window (1280×720, or a high scale factor): the timeline joins the
-    // details as a tab, so the bottom is the trace alone and the map keeps its rows.
+    // A short window (1280×720, or a high scale factor): the bottom docks
+    // (trace, explore, timeline) join the details as tabs on the right, so the
+    // memory map has the whole height between the toolbars and the status bar.
     const bool compact = height() < 900;
     if (compact) {
-        tabifyDockWidget(dock("dockDetails"), dock("dockTimeline"));
-        const int t = bottom.indexOf(dock("dockTimeline"));
-        if (t >= 0) bottom.removeAt(t), bottomSizes.removeAt(t);
+        for (const char* d : {"dockTimeline", "dockTrace", "dockExplore"}) {
+            tabifyDockWidget(dock("dockDetails"), dock(d));
+            const int t = bottom.indexOf(dock(d));
+            if (t >= 0) bottom.removeAt(t), bottomSizes.removeAt(t);
+        }
         dock("dockDetails")->raise();
     }
     for (const char* r : kRaisedDocks) dock(r)->raise();
@@ -383,7 +396,8 @@ void MainWindow::resetLayout() {
     // Trace and timeline share the bottom: equal widths.
     if (!compact) resizeDocks(bottom, {width() / 2, width() / 2}, Qt::Horizontal);
     resizeDocks({dock("dockTasks"), dock("dockVmas")}, {height() * 55 / 100, height() * 30 / 100}, Qt::Vertical);
-    resizeDocks({dock("dockCode"), dock("dockDetails")}, {height() * 45 / 100, height() * 40 / 100}, Qt::Vertical);
+    resizeDocks({dock("dockCode"), dock("dockDetails")},
+                {height() * (compact ? 35 : 45) / 100, height() * (compact ? 55 : 40) / 100}, Qt::Vertical);
 }
 
 KernelTwinDialog* MainWindow::runOnKernel() {
