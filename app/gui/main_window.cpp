@@ -269,6 +269,8 @@ void MainWindow::onJobProgress(const QString& what, qulonglong done, qulonglong 
         jobBar_->setRange(0, 0);
         jobBar_->setFormat(tr("%1: %2 steps").arg(what, loc.toString(done)));
     }
+    // Also in words beside it: a bar without a known end shows no text in every style.
+    stopLabel_->setText(tr("%1 (Esc or Cancel stops it)").arg(jobBar_->format()));
 }
 
 // Dock sizes only take once the window has its real geometry: the first show
