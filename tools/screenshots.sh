@@ -28,6 +28,11 @@ shot --kernel baseline-2020 --step 3 --compare upstream --size 1920x1080 --scree
 # Presentation mode (large fonts, colour-blind-safe palette), dark theme, one view.
 shot --kernel baseline-2020 "${watch[@]}" --step 3 --presentation --theme dark --view memoryMap --scale 1 \
      --screenshot "$out/seed-race-presentation-dark-memorymap.png"
+# A 1280x720 window: the compact layout gives the memory map the height.
+shot --kernel baseline-2020 --step 3 --size 1280x720 --screenshot "$out/seed-race-1280x720-compact-layout.png"
+# (long-load-progress-cancel.png and breakpoints-restored-from-the-recording.png
+# come from the GUI tests: FAULTLINE_TEST_SHOTS=DIR, tests LongWork.* and the
+# Breakpoints dock of a recording saved with breakpoints, --view dockBreakpoints.)
 # Slides: one page per step, from the punch to fault-around's first pages.
 shot --kernel baseline-2020 "${watch[@]}" --export-steps 1-8 --out "$out/seed-race-baseline-steps-1-8.pdf"
 ls -l "$out"

@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include "debug/saved_stops.h"
 #include "gui/controller.h"
 
 namespace faultline::gui {
@@ -44,9 +45,12 @@ QString Autosave::record(Controller& c, bool force) {
     // and one short write, not a copy of the run.
     const debug::Debugger& d = c.debugger();
     const Timeline& tl = d.timeline();
-    const std::string e = journal_.sync({d.variant(), d.overrides(), tl.schedule().data(), tl.length(),
+    std::string e = journal_.sync({d.variant(), d.overrides(), tl.schedule().data(), tl.length(),
                                          [&tl](uint64_t i) { return tl.hashAfter(i + 1); }},
                                         d.position(), c.takeRecordingSameBefore());
+    if (e.empty())
+        e = journal_.syncStops(debug::savedBreakpoints(c.debugger().breakpoints()),
+                               debug::savedWatchpoints(c.debugger().watchpoints(), *c.debugger().current().config));
     return QString::fromStdString(e);
 }
 

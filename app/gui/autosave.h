@@ -19,8 +19,9 @@ class Controller;
 
 class Autosave {
 public:
-    // Journals `c`'s recording if it is hand-made, or always with `force`
-    // (a recovered recording). Starts the journal on the first call after
+    // Journals `c`'s recording, breakpoints and watchpoints if it is
+    // hand-made, or always with `force` (a recovered recording, edited
+    // breakpoints). Starts the journal on the first call after
     // discard(). Returns an error message or "".
     QString record(Controller& c, bool force = false);
     // The session was opened anew or saved: the journal is done with.

@@ -1,20 +1,41 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "gui/controller.h"
 
+#include <QFileInfo>
 #include <algorithm>
 
+#include "debug/saved_stops.h"
 #include "details/step_details.h"
 #include "engine/engine.h"
+#include "gui/worker_job.h"
+#include "io/atomic_file.h"
 
 namespace faultline::gui {
 
 using debug::Stop;
 
-Controller::Controller(QObject* parent) : QObject(parent) {}
+Controller::Controller(QObject* parent) : QObject(parent), job_(new WorkerJob(this)) {}
+
+namespace {
+// A recording that keeps breakpoints or watchpoints brings them back (they
+// replace the current ones); a session without them keeps the current ones.
+QString restoreSavedStops(debug::Debugger& d, const Session& s, const std::string& file) {
+    if (!s.recording || (s.recording->breakpoints.empty() && s.recording->watchpoints.empty())) return {};
+    const std::vector<std::string> errors = debug::restoreStops(d, *s.recording, file);
+    if (errors.empty()) return {};
+    QStringList l;
+    for (const std::string& e : errors) l << QString::fromStdString(e);
+    return Controller::tr("%n saved breakpoint(s) or watchpoint(s) left out: %1", nullptr, int(errors.size()))
+        .arg(l.join(QStringLiteral("; ")));
+}
+}  // namespace
 
 QString Controller::openSession(const Session& s, const QString& path, const QString& variant,
-                                const debug::Overrides& ov, uint64_t position, bool wholeSchedule) {
-    debug::Debugger d;
+                                const debug::Overrides& ov, uint64_t position, bool wholeSchedule,
+                                const QString& stopsFile) {
+    if (busy()) return tr("busy: %1 is running").arg(job_->what());
+    PreparedSession p;
+    debug::Debugger& d = p.dbg;
     d.stopOnFindings = dbg_.stopOnFindings;
     d.breakpoints() = dbg_.breakpoints();
     d.watchpoints() = dbg_.watchpoints();
@@ -22,13 +43,52 @@ QString Controller::openSession(const Session& s, const QString& path, const QSt
                               ? d.loadWholeSchedule(s, position)
                               : d.load(s, variant.toStdString(), ov, position);
     if (!e.empty()) return QString::fromStdString(e);
-    dbg_ = std::move(d);
+    p.stopsNote = restoreSavedStops(d, s, (stopsFile.isEmpty() ? path : stopsFile).toStdString());
+    adopt(std::move(p), path);
+    return {};
+}
+
+bool Controller::startOpen(const QString& path,
+                           std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then) {
+    if (busy()) return false;
+    auto p = std::make_shared<PreparedSession>();
+    p->dbg.stopOnFindings = dbg_.stopOnFindings;
+    p->dbg.breakpoints() = dbg_.breakpoints();
+    p->dbg.watchpoints() = dbg_.watchpoints();
+    WorkerJob* j = job_;
+    const std::string file = path.toStdString();
+    job_->start(
+        tr("Loading %1").arg(QFileInfo(path).fileName()),
+        [p, j, file] {
+            p->file = loadSession(file);
+            if (!p->file.session || j->cancelled()) return;
+            std::string readError;
+            io::readFile(file, &p->text, &readError);
+            p->dbg.setProgress([j](uint64_t done, uint64_t total) { return j->report(done, total); });
+            // A recording replays to its end; a plain session starts at step 0.
+            const uint64_t pos = p->file.session->recording ? ~uint64_t{0} : 0;
+            p->error = QString::fromStdString(p->dbg.load(*p->file.session, "", {}, pos));
+            p->dbg.setProgress({});
+            if (p->error.isEmpty()) p->stopsNote = restoreSavedStops(p->dbg, *p->file.session, file);
+        },
+        [this, p, then](bool cancelled) {
+            Q_EMIT busyChanged(false);
+            then(p, cancelled || p->error == QLatin1String("cancelled"));
+        });
+    Q_EMIT busyChanged(true);
+    job_->waitFor(inlineMs_);
+    return true;
+}
+
+void Controller::adopt(PreparedSession&& p, const QString& path) {
+    dbg_ = std::move(p.dbg);
     beforeBranch_.reset();
     path_ = path;
     sharedLog_.reset();
     selectedTask_ = -1;
     selectedFrame_ = -1;
     lastStop_ = QString::fromStdString(dbg_.loadNote());
+    if (!p.stopsNote.isEmpty()) lastStop_ += QStringLiteral(" — ") + p.stopsNote;
     const bool wasComparing = cmp_.has_value();
     const QString cmpVariant = compareVariant();
     cmp_.reset();
@@ -37,7 +97,71 @@ QString Controller::openSession(const Session& s, const QString& path, const QSt
     Q_EMIT sessionLoaded();
     Q_EMIT recordingChanged();
     Q_EMIT stopped(lastStop_);
-    return {};
+}
+
+bool Controller::busy() const { return job_->running(); }
+
+Stop Controller::refused() const {
+    return {debug::StopReason::None, snap_.position,
+            tr("busy: %1 is running (Cancel stops it)").arg(job_->what()).toStdString()};
+}
+
+bool Controller::startOnDebugger(const QString& what, std::function<Stop(debug::Debugger&)> cmd,
+                                 std::function<void(Stop)> finish) {
+    if (busy() || !hasSession()) return false;
+    // The worker owns the debugger until it ends: nothing here can touch it.
+    auto work = std::make_shared<debug::Debugger>(std::move(dbg_));
+    dbg_ = debug::Debugger{};
+    auto result = std::make_shared<Stop>();
+    WorkerJob* j = job_;
+    work->setProgress([j](uint64_t done, uint64_t total) { return j->report(done, total); });
+    job_->start(
+        what, [work, result, cmd = std::move(cmd)] { *result = cmd(*work); },
+        [this, work, result, finish = std::move(finish)](bool) {
+            work->setProgress({});
+            dbg_ = std::move(*work);
+            Q_EMIT busyChanged(false);
+            finish(*result);
+        });
+    Q_EMIT busyChanged(true);
+    job_->waitFor(inlineMs_);
+    return true;
+}
+
+bool Controller::startContinue() {
+    if (busy() || !hasSession()) return false;
+    const uint64_t pos = dbg_.position(), len = dbg_.length();
+    auto keep = std::make_shared<std::optional<debug::Debugger>>();
+    if (dbg_.chosenTask() && pos < len) *keep = dbg_;
+    return startOnDebugger(
+        tr("Continue"), [](debug::Debugger& d) { return d.continueRun(); },
+        [this, keep, pos, len](Stop st) {
+            if (st.reason == debug::StopReason::Cancelled) st.text = "Continue " + st.text;
+            done(noteBranch(std::move(*keep), pos, len, std::move(st)));
+        });
+}
+
+bool Controller::startReverseContinue() {
+    return startOnDebugger(
+        tr("Reverse Continue"), [](debug::Debugger& d) { return d.reverseContinue(); },
+        [this](Stop st) {
+            if (st.reason == debug::StopReason::Cancelled) st.text = "Reverse Continue " + st.text;
+            done(st);
+        });
+}
+
+bool Controller::startRunTo(uint64_t n) {
+    if (busy() || !hasSession()) return false;
+    if (n <= dbg_.length()) {  // within the run: a seek
+        runTo(n);
+        return true;
+    }
+    return startOnDebugger(
+        tr("Run to step %1").arg(n), [n](debug::Debugger& d) { return d.runTo(n); },
+        [this](Stop st) {
+            if (st.reason == debug::StopReason::Cancelled) st.text = "Run to Step " + st.text;
+            done(st);
+        });
 }
 
 void Controller::syncLog() {
@@ -146,11 +270,16 @@ Stop Controller::done(const Stop& st) {
 
 template <class F>
 Stop Controller::forward(F&& cmd) {
+    if (busy()) return refused();
     // Only a chosen task can leave the plan while there is a planned future.
     const uint64_t pos = dbg_.position(), len = dbg_.length();
     std::optional<debug::Debugger> keep;
     if (dbg_.chosenTask() && pos < len) keep = dbg_;
     Stop st = cmd();
+    return done(noteBranch(std::move(keep), pos, len, std::move(st)));
+}
+
+Stop Controller::noteBranch(std::optional<debug::Debugger> keep, uint64_t pos, uint64_t len, Stop st) {
     if (keep) {
         // Where the schedule now departs from the plan (if it does).
         const auto& a = keep->timeline().schedule();
@@ -164,11 +293,11 @@ Stop Controller::forward(F&& cmd) {
                        ") was dropped; Edit ▸ Undo Branch (Ctrl+Z) brings it back";
         }
     }
-    return done(st);
+    return st;
 }
 
 bool Controller::undoBranch() {
-    if (!beforeBranch_) return false;
+    if (busy() || !beforeBranch_) return false;
     debug::Debugger d = std::move(*beforeBranch_);
     beforeBranch_.reset();
     d.breakpoints() = dbg_.breakpoints();
@@ -199,38 +328,44 @@ Stop Controller::stepOut() {
 Stop Controller::continueRun() {
     return forward([this] { return dbg_.continueRun(); });
 }
-Stop Controller::reverseStep() { return done(dbg_.reverseStep()); }
-Stop Controller::reverseStepOver() { return done(dbg_.reverseStepOver()); }
-Stop Controller::reverseStepOut() { return done(dbg_.reverseStepOut()); }
-Stop Controller::reverseContinue() { return done(dbg_.reverseContinue()); }
-Stop Controller::runTo(uint64_t n) { return done(dbg_.runTo(n)); }
-Stop Controller::restart() { return done(dbg_.restart()); }
+Stop Controller::reverseStep() { return busy() ? refused() : done(dbg_.reverseStep()); }
+Stop Controller::reverseStepOver() { return busy() ? refused() : done(dbg_.reverseStepOver()); }
+Stop Controller::reverseStepOut() { return busy() ? refused() : done(dbg_.reverseStepOut()); }
+Stop Controller::reverseContinue() { return busy() ? refused() : done(dbg_.reverseContinue()); }
+Stop Controller::runTo(uint64_t n) { return busy() ? refused() : done(dbg_.runTo(n)); }
+Stop Controller::restart() { return busy() ? refused() : done(dbg_.restart()); }
 
 void Controller::chooseTask(std::optional<uint8_t> t) {
+    if (busy()) return;
     dbg_.chooseTask(t);
     if (t) selectedTask_ = *t, selectedFrame_ = -1;
     publish();
 }
 
 void Controller::selectTask(int task) {
+    if (busy()) return;
     selectedTask_ = task;
     selectedFrame_ = -1;
     publish();
 }
 
 void Controller::selectFrame(int task, int frame) {
+    if (busy()) return;
     selectedTask_ = task;
     selectedFrame_ = frame;
     publish();
 }
 
 bool Controller::toggleBreakpoint(Fn fn, int pc) {
+    if (busy()) return false;
     const bool on = dbg_.toggleBreakpoint({fn, pc, true, {}});
     publish();
+    Q_EMIT stopsEdited();
     return on;
 }
 
 QString Controller::addBreakpoint(const QString& spec) {
+    if (busy()) return QString::fromStdString(refused().text);
     std::string err;
     auto b = debug::parseBreakpoint(spec.trimmed().toStdString(), &err);
     if (!b) return QString::fromStdString(err);
@@ -238,10 +373,12 @@ QString Controller::addBreakpoint(const QString& spec) {
     if (std::none_of(bps.begin(), bps.end(), [&](const debug::Breakpoint& x) { return x.sameAs(*b); }))
         bps.push_back(*b);
     publish();
+    Q_EMIT stopsEdited();
     return {};
 }
 
 QString Controller::addWatchpoint(const QString& spec) {
+    if (busy()) return QString::fromStdString(refused().text);
     if (!hasSession()) return tr("no session");
     std::string err;
     auto w = debug::parseWatchpoint(*dbg_.current().config, spec.trimmed().toStdString(), &err);
@@ -258,32 +395,44 @@ QString Controller::addWatchpoint(const QString& spec) {
     if (std::find(dbg_.watchpoints().begin(), dbg_.watchpoints().end(), *w) == dbg_.watchpoints().end())
         dbg_.watchpoints().push_back(*w);
     publish();
+    Q_EMIT stopsEdited();
     return {};
 }
 
 void Controller::removeBreakpoint(int i) {
+    if (busy()) return;
     if (i >= 0 && i < int(dbg_.breakpoints().size())) dbg_.breakpoints().erase(dbg_.breakpoints().begin() + i);
     publish();
+    Q_EMIT stopsEdited();
 }
 
 void Controller::removeWatchpoint(int i) {
+    if (busy()) return;
     if (i >= 0 && i < int(dbg_.watchpoints().size())) dbg_.watchpoints().erase(dbg_.watchpoints().begin() + i);
     publish();
+    Q_EMIT stopsEdited();
 }
 
 void Controller::setBreakpointEnabled(int i, bool on) {
+    if (busy()) return;
     if (i >= 0 && i < int(dbg_.breakpoints().size())) dbg_.breakpoints()[i].enabled = on;
     publish();
+    Q_EMIT stopsEdited();
 }
 
 void Controller::setWatchpointEnabled(int i, bool on) {
+    if (busy()) return;
     if (i >= 0 && i < int(dbg_.watchpoints().size())) dbg_.watchpoints()[i].enabled = on;
     publish();
+    Q_EMIT stopsEdited();
 }
 
-void Controller::setStopOnFindings(bool on) { dbg_.stopOnFindings = on; }
+void Controller::setStopOnFindings(bool on) {
+    if (!busy()) dbg_.stopOnFindings = on;
+}
 
 QString Controller::setVariant(const QString& variant, const debug::Overrides& ov) {
+    if (busy()) return QString::fromStdString(refused().text);
     if (std::string e = dbg_.setVariant(variant.toStdString(), ov); !e.empty()) return QString::fromStdString(e);
     lastStop_ = dbg_.scheduleNote().empty() ? tr("variant %1: same schedule, step %2").arg(variant).arg(dbg_.position())
                                             : QString::fromStdString(dbg_.scheduleNote());
@@ -294,6 +443,7 @@ QString Controller::setVariant(const QString& variant, const debug::Overrides& o
 }
 
 QString Controller::setCompare(bool on, const QString& variant) {
+    if (busy()) return QString::fromStdString(refused().text);
     if (!on) {
         cmp_.reset();
         div_ = {};
@@ -316,6 +466,8 @@ QString Controller::setCompare(bool on, const QString& variant) {
 Session Controller::sessionWithRecording() const {
     Session s = dbg_.session();
     s.recording = dbg_.recording();
+    s.recording->breakpoints = debug::savedBreakpoints(dbg_.breakpoints());
+    s.recording->watchpoints = debug::savedWatchpoints(dbg_.watchpoints(), *dbg_.current().config);
     return s;
 }
 

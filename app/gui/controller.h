@@ -6,14 +6,27 @@
 // second debugger on the same schedule under another variant).
 #include <QObject>
 #include <QString>
+#include <functional>
 #include <memory>
 #include <optional>
 
 #include "common/snapshot.h"
 #include "debug/debugger.h"
 #include "session/session.h"
+#include "session/session_io.h"
 
 namespace faultline::gui {
+
+class WorkerJob;
+
+// A session read and run in the worker, not yet shown (see Controller::startOpen).
+struct PreparedSession {
+    LoadResult file;         // the parsed file (file.session empty: file.error says why)
+    std::string text;        // the file's text as written
+    debug::Debugger dbg;     // loaded when `error` is empty
+    QString error;           // the run could not start ("cancelled" when cancelled)
+    QString stopsNote;       // breakpoints / watchpoints of the file that could not be restored
+};
 
 class Controller : public QObject {
     Q_OBJECT
@@ -24,13 +37,38 @@ public:
     // error text is returned.
     // `wholeSchedule`: a recording is never cut short at a divergence (see
     // Debugger::loadWholeSchedule); for recovered autosaves.
+    // Breakpoints and watchpoints kept with its recording replace the current
+    // ones (entries that do not parse are left out and named, with their
+    // place in `stopsFile`, default `path`, in lastStopText()).
     QString openSession(const Session& s, const QString& path, const QString& variant = {},
-                        const debug::Overrides& ov = {}, uint64_t position = 0, bool wholeSchedule = false);
+                        const debug::Overrides& ov = {}, uint64_t position = 0, bool wholeSchedule = false,
+                        const QString& stopsFile = {});
+    // Reads the session file `path` and runs it (replays its recording to its
+    // end) in the worker, leaving the current session untouched; `then` gets
+    // the result on the GUI thread (cancelled: the user cancelled; nothing
+    // changed). adopt() then makes it the current session. False if busy.
+    bool startOpen(const QString& path, std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then);
+    // Makes a prepared session the current one (what openSession does after its load).
+    void adopt(PreparedSession&& p, const QString& path);
     bool hasSession() const { return dbg_.loaded(); }
     const QString& sessionPath() const { return path_; }
     void setSessionPath(const QString& p) { path_ = p; }
     const debug::Debugger& debugger() const { return dbg_; }
     const views::Snapshot& snapshot() const { return snap_; }
+
+    // ---- long commands in the worker (WorkerJob): the debugger is handed to
+    // the worker and comes back when it ends; meanwhile every command below is
+    // refused (returns a Stop of reason None / an error), hasSession() is false
+    // and the views keep the last snapshot. Cancel stops a forward command at
+    // the step it reached and leaves a reverse one where it started. A job that
+    // ends within inlineBudget() ms completes before the call returns.
+    bool busy() const;
+    WorkerJob* job() const { return job_; }
+    bool startContinue();
+    bool startReverseContinue();
+    bool startRunTo(uint64_t n);
+    void setInlineBudget(int ms) { inlineMs_ = ms; }
+    int inlineBudget() const { return inlineMs_; }
 
     // ---- commands (each publishes a new snapshot)
     debug::Stop stepInto();
@@ -62,7 +100,8 @@ public:
     const debug::Divergence& divergence() const { return div_; }
     QString compareVariant() const { return cmp_ ? QString::fromStdString(cmp_->variant()) : QString(); }
 
-    // The session with the current run as its recording (what Save writes).
+    // The session with the current run as its recording, breakpoints and
+    // watchpoints included (what Save writes).
     Session sessionWithRecording() const;
     const QString& lastStopText() const { return lastStop_; }
     // A hand-made step off the planned schedule drops the planned future; the
@@ -80,13 +119,26 @@ Q_SIGNALS:
     // The recorded schedule changed (autosave it).
     void recordingChanged();
     void stopped(const QString& text);
+    // The user added, removed, enabled or disabled a breakpoint or watchpoint.
+    void stopsEdited();
+    // A long command started (true) or ended (false) in the worker.
+    void busyChanged(bool busy);
 
 private:
+    // Runs `cmd` on the debugger in the worker; `finish` gets its Stop on the GUI thread.
+    bool startOnDebugger(const QString& what, std::function<debug::Stop(debug::Debugger&)> cmd,
+                         std::function<void(debug::Stop)> finish);
+    debug::Stop refused() const;
+    WorkerJob* job_ = nullptr;
+    int inlineMs_ = 150;
     debug::Stop done(const debug::Stop& st);
     // Forward commands: keep the run before a possible branch, and say so when
     // the command dropped the planned future.
     template <class F>
     debug::Stop forward(F&& cmd);
+    // After a forward command from `pos` of a run of `len` steps: when it left
+    // the plan, keep the run as it was (`keep`) for Undo Branch and say so.
+    debug::Stop noteBranch(std::optional<debug::Debugger> keep, uint64_t pos, uint64_t len, debug::Stop st);
     std::optional<debug::Debugger> beforeBranch_;
     void publish();
     void syncLog();

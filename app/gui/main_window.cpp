@@ -30,8 +30,14 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPdfWriter>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
@@ -51,6 +57,7 @@
 #include "common/theme.h"
 #include "gui/controller.h"
 #include "gui/explore_job.h"
+#include "gui/worker_job.h"
 #include "explore/explore_output.h"
 #include "explore/explore_view.h"
 #include "gui/default_layout.h"
@@ -85,6 +92,22 @@ QTableView* simpleTable(QWidget* parent, QAbstractItemModel* m, const char* name
 }
 }  // namespace
 
+// One Export Steps in progress (see startExportSlides).
+struct MainWindow::ExportRun {
+    uint64_t a = 0, b = 0, n = 0, keep = 0;
+    QString out, part;
+    views::SlideOptions o;
+    QList<QWidget*> widgets;
+    QSize px;
+    bool dark = false, wasDark = false, wasPres = false, pdf = false;
+    std::unique_ptr<QPdfWriter> writer;
+    std::unique_ptr<QPainter> painter;
+    uint64_t pages = 0;
+    QString err;
+    bool cancelled = false;
+    std::function<void(const QString&)> then;
+};
+
 MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_(c) {
     setObjectName("faultlineMainWindow");
     setDockNestingEnabled(true);
@@ -113,6 +136,23 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
         QStringLiteral("QLabel { background: #b00020; color: white; font-weight: bold; padding: 2px 8px; }"));
     autosaveWarning_->hide();
     statusBar()->addPermanentWidget(autosaveWarning_);
+    // Long work in the worker: its progress and Cancel (Esc), shown only while it runs.
+    jobBar_ = new QProgressBar(this);
+    jobBar_->setObjectName("jobProgress");
+    jobBar_->setMinimumWidth(320);
+    jobBar_->setTextVisible(true);
+    jobBar_->hide();
+    jobCancel_ = new QPushButton(tr("Cancel"), this);
+    jobCancel_->setObjectName("jobCancel");
+    jobCancel_->setToolTip(tr("Stop the work in progress (Esc): a forward run stops at the step it reached, "
+                              "a reverse one and a load leave everything as it was"));
+    jobCancel_->hide();
+    statusBar()->addPermanentWidget(jobBar_);
+    statusBar()->addPermanentWidget(jobCancel_);
+    connect(jobCancel_, &QPushButton::clicked, this, &MainWindow::cancelWork);
+    connect(c_, &Controller::busyChanged, this, [this](bool on) { setBusy(on); });
+    exportJob_ = new WorkerJob(this);
+    connect(c_->job(), &WorkerJob::progress, this, &MainWindow::onJobProgress);
     autosaveRetry_ = new QTimer(this);
     autosaveRetry_->setInterval(3000);
     connect(autosaveRetry_, &QTimer::timeout, this, &MainWindow::autosave);
@@ -139,6 +179,12 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
         autosave();
     });
     connect(c_, &Controller::snapshotChanged, autosaveTimer_, qOverload<>(&QTimer::start));
+    // Breakpoints and watchpoints are kept with the recording: editing them is unsaved work.
+    connect(c_, &Controller::stopsEdited, this, [this] {
+        if (loading_) return;
+        setUnsaved(true);
+        autosave();
+    });
 
     // Default layout, then the user's saved one.
     resize(1600, 1000);
@@ -156,7 +202,76 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
     refillRecent();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // A job still running is cancelled; its completion hands the debugger back and nothing more.
+    dying_ = true;
+    if (c_->busy()) {
+        c_->job()->cancel();
+        c_->job()->wait();
+    }
+    // An export in progress: its current slide is finished, its half file removed.
+    if (const std::shared_ptr<ExportRun> run = std::move(export_)) {
+        run->cancelled = true;
+        exportJob_->wait();
+        if (run->painter && run->painter->isActive()) run->painter->end();
+        run->writer.reset();
+        if (run->pdf) QFile::remove(run->part);
+    }
+}
+
+void MainWindow::setBusy(bool busy, const QString& what) {
+    if (dying_) return;
+    static const char* const kOff[] = {
+        "actOpen",         "actSave",        "actSaveAs",    "actStep",        "actStepOver",    "actStepOut",
+        "actContinue",     "actRevStep",     "actRevStepOver", "actRevStepOut", "actRevContinue", "actRestart",
+        "actRunTo",        "actToggleBp",    "actUndoBranch", "actExportSteps", "actCompare",     "actCompareOnlyDiff",
+        "actRunOnKernel",  "actExplore",     "actExportPng",  "actExportSvg",   "actExportPdf",   "actExportView"};
+    if (busy) {
+        busyDisabled_.clear();
+        QList<QAction*> acts;
+        for (const char* n : kOff)
+            if (QAction* a = action(n)) acts << a;
+        acts << variantGroup_->actions() << recentMenu_->menuAction() << toggleMenu_->menuAction();
+        for (QAction* a : acts) busyDisabled_ << qMakePair(a, a->isEnabled()), a->setEnabled(false);
+        for (QWidget* w : std::initializer_list<QWidget*>{nextBox_, runToBox_, variantBox_, cmpBox_, bps_})
+            w->setEnabled(false);
+        jobBar_->setRange(0, 0);  // busy until the first report
+        const QString w = what.isEmpty() ? c_->job()->what() : what;
+        jobBar_->setFormat(w + QStringLiteral("…"));
+        jobBar_->show();
+        jobCancel_->show();
+        action("actCancelJob")->setEnabled(true);
+        stopLabel_->setText(tr("%1… (Esc or Cancel stops it)").arg(w));
+    } else {
+        for (const auto& [a, on] : busyDisabled_) a->setEnabled(on);
+        busyDisabled_.clear();
+        for (QWidget* w : std::initializer_list<QWidget*>{nextBox_, runToBox_, variantBox_, cmpBox_, bps_})
+            w->setEnabled(true);
+        jobBar_->hide();
+        jobCancel_->hide();
+        action("actCancelJob")->setEnabled(false);
+    }
+}
+
+void MainWindow::cancelWork() {
+    if (export_) export_->cancelled = true;
+    c_->job()->cancel();
+}
+
+void MainWindow::onJobProgress(const QString& what, qulonglong done, qulonglong total) {
+    if (!c_->busy()) return;  // a late report of a job that ended
+    const QLocale loc;
+    if (total > 0) {
+        jobBar_->setRange(0, 1000);
+        jobBar_->setValue(int(std::min<qulonglong>(1000, done * 1000 / total)));
+        jobBar_->setFormat(tr("%1: %2 of %3 steps").arg(what, loc.toString(done), loc.toString(total)));
+    } else {
+        jobBar_->setRange(0, 0);
+        jobBar_->setFormat(tr("%1: %2 steps").arg(what, loc.toString(done)));
+    }
+    // Also in words beside it: a bar without a known end shows no text in every style.
+    stopLabel_->setText(tr("%1 (Esc or Cancel stops it)").arg(jobBar_->format()));
+}
 
 // Dock sizes only take once the window has its real geometry: the first show
 // of a window without a saved layout applies the default table again.
@@ -193,7 +308,16 @@ void MainWindow::buildDocks() {
         else if (n == "dockTimeline") w = timeline_ = new views::TimelineView(this);
         else if (n == "dockBreakpoints") w = bps_ = new views::BreakpointsView(this);
         else if (n == "dockDetails") w = details_ = new views::DetailsView(this);
-        else if (n == "dockExplore") w = explore_ = new views::ExploreView(this);
+        else if (n == "dockExplore") {
+            // Its bounds form is wide: scrolled, so a narrow dock (the compact layout's right column) can hold it.
+            explore_ = new views::ExploreView(this);
+            auto* scroll = new QScrollArea(this);
+            scroll->setObjectName("exploreScroll");
+            scroll->setFrameShape(QFrame::NoFrame);
+            scroll->setWidgetResizable(true);
+            scroll->setWidget(explore_);
+            w = scroll;
+        }
         else if (n == "dockVmas") w = vmasView_ = simpleTable(this, new views::VmasModel(this), "vmasTable");
         else if (n == "dockUffd") w = uffdView_ = simpleTable(this, new views::UffdModel(this), "uffdTable");
         make(s, w);
@@ -204,7 +328,8 @@ void MainWindow::buildDocks() {
             [this](int fn, int pc) { c_->toggleBreakpoint(Fn(fn), pc); });
     connect(trace_, &views::TraceView::stepClicked, this, [this](quint64 n) { c_->runTo(n); });
     connect(timeline_, &views::TimelineView::stepClicked, this, [this](quint64 n) {
-        if (n != c_->snapshot().position) c_->runTo(std::min<uint64_t>(n, c_->debugger().length()));
+        if (!c_->busy() && n != c_->snapshot().position)
+            c_->runTo(std::min<uint64_t>(n, c_->debugger().length()));
     });
     connect(map_, &views::MemoryMapView::watchRequested, this, [this](const QString& spec) {
         bps_->showError(c_->addWatchpoint(spec));
@@ -249,13 +374,16 @@ void MainWindow::resetLayout() {
         }
         d->show();
     }
-    // A short window (1280×720, or a high scale factor): the timeline joins the
-    // details as a tab, so the bottom is the trace alone and the map keeps its rows.
+    // A short window (1280×720, or a high scale factor): the bottom docks
+    // (trace, explore, timeline) join the details as tabs on the right, so the
+    // memory map has the whole height between the toolbars and the status bar.
     const bool compact = height() < 900;
     if (compact) {
-        tabifyDockWidget(dock("dockDetails"), dock("dockTimeline"));
-        const int t = bottom.indexOf(dock("dockTimeline"));
-        if (t >= 0) bottom.removeAt(t), bottomSizes.removeAt(t);
+        for (const char* d : {"dockTimeline", "dockTrace", "dockExplore"}) {
+            tabifyDockWidget(dock("dockDetails"), dock(d));
+            const int t = bottom.indexOf(dock(d));
+            if (t >= 0) bottom.removeAt(t), bottomSizes.removeAt(t);
+        }
         dock("dockDetails")->raise();
     }
     for (const char* r : kRaisedDocks) dock(r)->raise();
@@ -270,7 +398,8 @@ void MainWindow::resetLayout() {
     // Trace and timeline share the bottom: equal widths.
     if (!compact) resizeDocks(bottom, {width() / 2, width() / 2}, Qt::Horizontal);
     resizeDocks({dock("dockTasks"), dock("dockVmas")}, {height() * 55 / 100, height() * 30 / 100}, Qt::Vertical);
-    resizeDocks({dock("dockCode"), dock("dockDetails")}, {height() * 45 / 100, height() * 40 / 100}, Qt::Vertical);
+    resizeDocks({dock("dockCode"), dock("dockDetails")},
+                {height() * (compact ? 35 : 45) / 100, height() * (compact ? 55 : 40) / 100}, Qt::Vertical);
 }
 
 KernelTwinDialog* MainWindow::runOnKernel() {
@@ -318,7 +447,7 @@ void MainWindow::buildActions() {
         const QString p =
             QFileDialog::getOpenFileName(this, tr("Open session"), QFileInfo(c_->sessionPath()).absolutePath(),
                                          tr("Faultline sessions (*.json);;All files (*)"));
-        if (!p.isEmpty()) openFile(p);
+        if (!p.isEmpty()) openFile(p, false, false);
     });
     {
         // Kernel ▸ Run on This Kernel: the kernel twin (disabled, with the
@@ -353,7 +482,10 @@ void MainWindow::buildActions() {
     act("actRevStepOut", tr("Reverse Step Out"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_F11),
         [this] { c_->reverseStepOut(); });
     act("actRevContinue", tr("Reverse Continue"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5),
-        [this] { c_->reverseContinue(); });
+        [this] { c_->startReverseContinue(); });
+    act("actCancelJob", tr("Cancel the Work in Progress"), QKeySequence(Qt::Key_Escape),
+        [this] { cancelWork(); })
+        ->setEnabled(false);
     reverse_ = act("actReverseMode", tr("Reverse"), QKeySequence(), [] {});
     reverse_->setCheckable(true);
     reverse_->setToolTip(
@@ -363,7 +495,7 @@ void MainWindow::buildActions() {
         bool ok = false;
         const int n = QInputDialog::getInt(this, tr("Run to step"), tr("Step number:"), int(c_->snapshot().position), 0,
                                            100000000, 1, &ok);
-        if (ok) c_->runTo(uint64_t(n));
+        if (ok) c_->startRunTo(uint64_t(n));
     });
     act("actToggleBp", tr("Toggle Breakpoint"), QKeySequence(Qt::Key_F9),
         [this] { code_->toggleBreakpointAtSelection(); });
@@ -606,8 +738,8 @@ void MainWindow::buildToolbar() {
     runToBox_->setRange(0, 100000000);
     tb->addWidget(runToBox_);
     connect(runToBox_, &QSpinBox::editingFinished, this, [this] {
-        if (!updating_ && uint64_t(runToBox_->value()) != c_->snapshot().position)
-            c_->runTo(uint64_t(runToBox_->value()));
+        if (!updating_ && !c_->busy() && uint64_t(runToBox_->value()) != c_->snapshot().position)
+            c_->startRunTo(uint64_t(runToBox_->value()));
     });
     QToolBar* kb = addToolBar(tr("Kernel"));
     kb->setObjectName("toolbarKernel");
@@ -728,7 +860,8 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     updating_ = false;
     setWindowTitle(windowTitleText());
     // Modified: a hand-made recording not saved yet (its journal exists).
-    setWindowModified(c_->debugger().manual() && !autosavePath().isEmpty() && QFile::exists(autosavePath()));
+    setWindowModified(unsaved_ ||
+                      (c_->debugger().manual() && !autosavePath().isEmpty() && QFile::exists(autosavePath())));
     action("actUndoBranch")->setEnabled(c_->canUndoBranch());
     statusBar()->setToolTip(tr("next step: %1").arg(QString::fromStdString(s.nextTaskWhy)));
     if (stopLabel_->text().isEmpty()) stopLabel_->setText(c_->lastStopText());
@@ -794,7 +927,7 @@ void MainWindow::stepCmd(int kind) {
     case 0: rev ? c_->reverseStep() : c_->stepInto(); break;
     case 1: rev ? c_->reverseStepOver() : c_->stepOver(); break;
     case 2: rev ? c_->reverseStepOut() : c_->stepOut(); break;
-    case 3: rev ? c_->reverseContinue() : c_->continueRun(); break;
+    case 3: rev ? c_->startReverseContinue() : c_->startContinue(); break;
     }
 }
 
@@ -808,8 +941,30 @@ void MainWindow::showError(const QString& title, const QString& text) {
     box.exec();
 }
 
-QString MainWindow::openFile(const QString& path, bool quiet) {
-    const LoadResult r = loadSession(path.toStdString());
+QString MainWindow::openFile(const QString& path, bool quiet, bool wait) {
+    if (c_->busy()) {
+        lastError_ = tr("busy: %1 is running").arg(c_->job()->what());
+        stopLabel_->setText(lastError_);
+        return lastError_;
+    }
+    auto result = std::make_shared<QString>();
+    auto ended = std::make_shared<bool>(false);
+    c_->startOpen(path, [this, path, quiet, result, ended](std::shared_ptr<PreparedSession> p, bool cancelled) {
+        *ended = true;
+        if (!dying_) *result = openPrepared(path, quiet, *p, cancelled);
+    });
+    if (wait && !*ended) c_->job()->wait();
+    return *result;
+}
+
+QString MainWindow::openPrepared(const QString& path, bool quiet, PreparedSession& p, bool cancelled) {
+    const LoadResult& r = p.file;
+    if (cancelled) {
+        lastError_ = tr("cancelled");
+        stopLabel_->setText(tr("loading %1 cancelled: the current session stays open as it was")
+                                .arg(QFileInfo(path).fileName()));
+        return lastError_;
+    }
     if (!r.session) {
         const QString e = QString::fromStdString(r.error.text());
         const bool q = quiet_;
@@ -819,16 +974,7 @@ QString MainWindow::openFile(const QString& path, bool quiet) {
         quiet_ = q;
         return e;
     }
-    // The new file is sound: now the current recording may go (saved,
-    // discarded or kept for recovery, as the user says).
-    if (!settleRecording(tr("opening %1").arg(QFileInfo(path).fileName()))) return tr("cancelled");
-    // A recording replays to its end; a plain session starts at step 0.
-    const uint64_t pos = r.session->recording ? ~uint64_t{0} : 0;
-    // What was just read is not unsaved work: neither journaled nor asked about.
-    loading_ = true;
-    const QString openError = c_->openSession(*r.session, path, {}, {}, pos);
-    loading_ = false;
-    if (const QString& e = openError; !e.isEmpty()) {
+    if (const QString& e = p.error; !e.isEmpty()) {
         const bool q = quiet_;
         quiet_ = quiet_ || quiet;
         showError(tr("Cannot run session"), tr("%1: %2\n\nThe current session stays open.").arg(path, e));
@@ -836,14 +982,21 @@ QString MainWindow::openFile(const QString& path, bool quiet) {
         quiet_ = q;
         return e;
     }
+    // The new file is sound and runs: now the current recording may go
+    // (saved, discarded or kept for recovery, as the user says).
+    if (!settleRecording(tr("opening %1").arg(QFileInfo(path).fileName()))) return tr("cancelled");
+    const bool hadRecording = r.session->recording.has_value();
+    const QString text = QString::fromStdString(p.text);
+    // What was just read is not unsaved work: neither journaled nor asked about.
+    loading_ = true;
+    c_->adopt(std::move(p), path);
+    loading_ = false;
     lastError_.clear();
     map_->setKernelObservations(nullptr);  // they were of the previous session
     setUnsaved(false);
-    sourceText_.clear();
-    std::string text, readError;
-    if (io::readFile(path.toStdString(), &text, &readError)) sourceText_ = QString::fromStdString(text);
+    sourceText_ = text;
     addRecent(path);
-    if (r.session->recording && c_->debugger().replayDivergedAt() && !quiet && !quiet_)
+    if (hadRecording && c_->debugger().replayDivergedAt() && !quiet && !quiet_)
         QMessageBox::warning(this, tr("Replay diverged"), QString::fromStdString(c_->debugger().loadNote()));
     return {};
 }
@@ -870,6 +1023,7 @@ bool MainWindow::saveTo(const QString& path, QString* error) {
 void MainWindow::setUnsaved(bool on) {
     unsaved_ = on;
     if (QAction* a = action("actSave")) a->setEnabled(on);
+    setWindowModified(on);
 }
 
 bool MainWindow::saveOverwritesSource() const {
@@ -902,13 +1056,14 @@ void MainWindow::refillRecent() {
     recentMenu_->clear();
     const QStringList l = QSettings().value("recent").toStringList();
     for (const QString& p : l)
-        recentMenu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
+        recentMenu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p, false, false); })->setToolTip(p);
     recentMenu_->setEnabled(!l.isEmpty());
 }
 
 void MainWindow::autosave() {
     if (loading_ || (!unsaved_ && !autosave_.active())) return;  // nothing unsaved to journal
-    if (const QString e = autosave_.record(*c_); !e.isEmpty()) return autosaveFailed(e);
+    if (c_->busy()) return;  // the worker owns the debugger: journaled when it hands it back
+    if (const QString e = autosave_.record(*c_, unsaved_); !e.isEmpty()) return autosaveFailed(e);
     if (!autosaveWarning_->isHidden()) {
         autosaveWarning_->hide();
         autosaveRetry_->stop();
@@ -945,7 +1100,9 @@ bool MainWindow::offerRecovery(bool ask) {
             continue;
         }
         const bool damaged = j.damage.line > 0;
-        if (!damaged && (!j.session->recording || j.session->recording->schedule.empty())) {  // nothing recorded yet
+        const auto& jr = j.session->recording;
+        if (!damaged && (!jr || (jr->schedule.empty() && jr->breakpoints.empty() && jr->watchpoints.empty()))) {
+            // nothing recorded yet
             QFile::remove(p);
             continue;
         }
@@ -966,7 +1123,7 @@ bool MainWindow::offerRecovery(bool ask) {
         }
         // The whole recorded schedule comes back even when the engine no
         // longer reproduces its hashes: re-executed as a hand-made run.
-        if (const QString e = c_->openSession(*j.session, source, {}, {}, ~uint64_t{0}, true); !e.isEmpty()) {
+        if (const QString e = c_->openSession(*j.session, source, {}, {}, ~uint64_t{0}, true, p); !e.isEmpty()) {
             showError(tr("Cannot recover recording"), tr("%1: %2\n\nThe journal stays at %3.").arg(source, e, p));
             return false;
         }
@@ -1028,6 +1185,16 @@ void MainWindow::fitToScreen() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+    // Work in progress stops first: the debugger comes back at a consistent step.
+    if (c_->busy()) {
+        c_->job()->cancel();
+        c_->job()->wait();
+    }
+    if (export_) {  // an export in progress stops after the current slide
+        export_->cancelled = true;
+        exportJob_->wait();
+        while (export_) QApplication::processEvents();
+    }
     QSettings st;
     // Never persist a layout that does not fit the screen it is on.
     const QScreen* sc = screen();
@@ -1044,14 +1211,14 @@ void MainWindow::closeEvent(QCloseEvent* e) {
 }
 
 bool MainWindow::settleRecording(const QString& before) {
-    if (!c_->hasSession() || !c_->debugger().manual() || !unsaved_) return true;
+    if (!c_->hasSession() || !unsaved_) return true;
     if (quiet_) {
         autosave_.abandon();  // nobody to ask: the journal stays, offered at the next start
         return true;
     }
     // "Save" asks where (Save As): it never writes over the opened file unasked.
     QMessageBox box(QMessageBox::Question, tr("Unsaved recording"),
-                    tr("Save the recorded schedule before %1?").arg(before),
+                    tr("Save the recording (schedule, breakpoints and watchpoints) before %1?").arg(before),
                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
     box.button(QMessageBox::Save)->setText(tr("Save As…"));
     box.setDefaultButton(QMessageBox::Cancel);
@@ -1203,7 +1370,10 @@ void MainWindow::exportStepsDialog() {
     o.theme = views::SlideOptions::ThemeChoice(theme->currentData().toInt());
     o.presentation = large->isChecked();
     o.titleLine = title->isChecked();
-    if (const QString e = exportSlides(a, b, out->text(), o); !e.isEmpty()) showError(tr("Export steps"), e);
+    const QString e = startExportSlides(a, b, out->text(), o, [this](const QString& err) {
+        if (!err.isEmpty() && err != tr("cancelled")) showError(tr("Export steps"), err);
+    });
+    if (!e.isEmpty()) showError(tr("Export steps"), e);
 }
 
 QString MainWindow::exportSteps(uint64_t a, uint64_t b, const QString& out, double scale) {
@@ -1219,80 +1389,159 @@ QWidget* MainWindow::viewNamed(const QString& objectName) const {
 }
 
 QString MainWindow::exportSlides(uint64_t a, uint64_t b, const QString& out, const views::SlideOptions& o) {
+    QString result;
+    bool ended = false;
+    QEventLoop loop;
+    const QString e = startExportSlides(a, b, out, o, [&](const QString& err) {
+        result = err;
+        ended = true;
+        loop.quit();
+    });
+    if (!e.isEmpty()) return e;
+    if (!ended) loop.exec();
+    return result;
+}
+
+// Export Steps: a slide per step. The window's views draw each slide on the
+// GUI thread (widgets paint only there), one slide per turn of the event loop;
+// the worker encodes it (PNG compression, the PDF page) meanwhile, so the
+// window repaints and Cancel works between slides. A PDF is written beside
+// the target and renamed over it at the end: a cancelled or failed export
+// leaves no half file and never the previous one damaged.
+
+QString MainWindow::startExportSlides(uint64_t a, uint64_t b, const QString& out, const views::SlideOptions& o,
+                                      std::function<void(const QString&)> then) {
     if (!c_->hasSession()) return tr("no session");
+    if (c_->busy() || export_) return tr("busy: another job is running");
     if (a > b) std::swap(a, b);
     a = std::max<uint64_t>(a, 1);
     if (b > c_->debugger().length()) return tr("the run has %1 steps").arg(c_->debugger().length());
-    QList<QWidget*> widgets;
+    auto run = std::make_shared<ExportRun>();
     for (const QString& n : o.views) {
         QWidget* w = viewNamed(n);
         if (!w) return tr("no view named %1").arg(n);
-        widgets << w;
+        run->widgets << w;
+    }
+    run->a = a;
+    run->b = b;
+    run->n = a;
+    run->out = out;
+    run->o = o;
+    run->then = std::move(then);
+    run->pdf = out.endsWith(".pdf", Qt::CaseInsensitive);
+    if (run->pdf) {
+        if (QFileInfo(out).isDir()) return tr("%1 is a folder").arg(out);
+        run->part = out + QStringLiteral(".part");
+        run->writer = std::make_unique<QPdfWriter>(run->part);
+        run->writer->setResolution(96);
+        run->writer->setPageMargins(QMarginsF(0, 0, 0, 0));
+        run->writer->setPageSize(views::slidePageSize(o.page));
+        run->writer->setPageOrientation(QPageLayout::Portrait);  // the size is already landscape
+        run->writer->setTitle(tr("Faultline steps %1–%2").arg(a).arg(b));
+    } else if (!QDir().mkpath(out)) {
+        return tr("cannot create the folder %1").arg(out);
     }
     // The slide's theme, then the window's back.
-    const bool wasDark = dark_->isChecked(), wasPres = presentation_->isChecked();
-    const bool dark = o.theme == views::SlideOptions::ThemeChoice::AsWindow
-                          ? wasDark
-                          : o.theme == views::SlideOptions::ThemeChoice::Dark;
-    if (dark != wasDark || o.presentation != wasPres) setTheme(dark, o.presentation);
-    const uint64_t keep = c_->snapshot().position;
-    const QSize px = views::slidePixels(o.page);
-    auto slide = [&](uint64_t n) {
-        c_->runTo(n);
-        QApplication::processEvents();
-        const views::Snapshot& s = c_->snapshot();
-        QString title, why;
-        if (o.titleLine) {
-            const QString name = QString::fromStdString(s.sessionName);
-            title = tr("%1 · %2 · %3")
-                        .arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name,
-                             QString::fromStdString(s.variant), views::stepCaption(s, s.position));
-            if (const auto r = s.lastStep()) {
-                why = QString::fromStdString(r->summary());
-                for (const Finding& f : r->findings)
-                    why += tr("  ⚠ %1: %2")
-                               .arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())),
-                                    QString::fromStdString(f.text));
-            }
-        }
-        return views::composeSlide(widgets, px, title, why, dark);
-    };
-    QString err;
-    uint64_t pages = 0;
-    if (out.endsWith(".pdf", Qt::CaseInsensitive)) {
-        if (QFileInfo(out).isDir()) err = tr("%1 is a folder").arg(out);
-        QPdfWriter w(out);
-        w.setResolution(96);
-        w.setPageMargins(QMarginsF(0, 0, 0, 0));
-        w.setPageSize(views::slidePageSize(o.page));
-        w.setPageOrientation(QPageLayout::Portrait);  // the size is already landscape
-        w.setTitle(tr("Faultline steps %1–%2").arg(a).arg(b));
-        QPainter p;
-        for (uint64_t n = a; n <= b && err.isEmpty(); ++n) {
-            const QImage img = slide(n);
-            if (n == a) {
-                if (!p.begin(&w)) err = tr("cannot write %1").arg(out);
-            } else {
-                w.newPage();
-            }
-            if (err.isEmpty()) p.drawImage(QRectF(QPointF(0, 0), QSizeF(px)), img), ++pages;
-        }
-        if (p.isActive()) p.end();
-    } else {
-        if (!QDir().mkpath(out)) err = tr("cannot create the folder %1").arg(out);
-        for (uint64_t n = a; n <= b && err.isEmpty(); ++n) {
-            const QString f = QStringLiteral("%1/step-%2.png").arg(out).arg(n, 5, 10, QChar('0'));
-            if (!slide(n).save(f)) err = tr("cannot write %1").arg(f);
-            else ++pages;
+    run->wasDark = dark_->isChecked();
+    run->wasPres = presentation_->isChecked();
+    run->dark = o.theme == views::SlideOptions::ThemeChoice::AsWindow ? run->wasDark
+                                                                       : o.theme == views::SlideOptions::ThemeChoice::Dark;
+    if (run->dark != run->wasDark || o.presentation != run->wasPres) setTheme(run->dark, o.presentation);
+    run->keep = c_->snapshot().position;
+    run->px = views::slidePixels(o.page);
+    export_ = run;
+    setBusy(true, tr("Export Steps"));
+    jobBar_->setRange(0, int(b - a + 1));
+    jobBar_->setValue(0);
+    jobBar_->setFormat(tr("Export Steps: slide 1 of %1").arg(b - a + 1));
+    QTimer::singleShot(0, this, &MainWindow::exportNextSlide);
+    return {};
+}
+
+void MainWindow::exportNextSlide() {
+    const std::shared_ptr<ExportRun> run = export_;
+    if (!run) return;
+    if (run->n > run->b || !run->err.isEmpty() || run->cancelled) return finishExport();
+    const uint64_t n = run->n;
+    c_->runTo(n);
+    QApplication::processEvents();
+    const views::Snapshot& s = c_->snapshot();
+    QString title, why;
+    if (run->o.titleLine) {
+        const QString name = QString::fromStdString(s.sessionName);
+        title = tr("%1 · %2 · %3")
+                    .arg(name.isEmpty() ? QFileInfo(c_->sessionPath()).fileName() : name,
+                         QString::fromStdString(s.variant), views::stepCaption(s, s.position));
+        if (const auto r = s.lastStep()) {
+            why = QString::fromStdString(r->summary());
+            for (const Finding& f : r->findings)
+                why += tr("  ⚠ %1: %2")
+                           .arg(QString::fromUtf8(ruleName(f.rule).data(), int(ruleName(f.rule).size())),
+                                QString::fromStdString(f.text));
         }
     }
-    c_->runTo(keep);
-    if (dark != wasDark || o.presentation != wasPres) setTheme(wasDark, wasPres);
-    if (err.isEmpty())
-        exportWritten(
-            out,
-            tr("%n slide(s) (steps %1–%2)", nullptr, int(pages)).arg(a).arg(b).replace("(s)", pages == 1 ? "" : "s"));
-    return err;
+    const QImage img = views::composeSlide(run->widgets, run->px, title, why, run->dark);
+    auto err = std::make_shared<QString>();
+    const QString file =
+        run->pdf ? QString() : QStringLiteral("%1/step-%2.png").arg(run->out).arg(n, 5, 10, QChar('0'));
+    ExportRun* r = run.get();
+    exportJob_->start(
+        tr("Export Steps"),
+        [r, img, file, n, err] {
+            if (r->pdf) {
+                if (n == r->a) {
+                    r->painter = std::make_unique<QPainter>();
+                    if (!r->painter->begin(r->writer.get())) *err = QStringLiteral("cannot write %1").arg(r->out);
+                } else {
+                    r->writer->newPage();
+                }
+                if (err->isEmpty()) r->painter->drawImage(QRectF(QPointF(0, 0), QSizeF(r->px)), img);
+            } else if (!img.save(file)) {
+                *err = QStringLiteral("cannot write %1").arg(file);
+            }
+        },
+        [this, run, err](bool) {
+            if (export_ != run) return;
+            if (!err->isEmpty()) run->err = *err;
+            else ++run->pages;
+            ++run->n;
+            jobBar_->setValue(int(run->pages));
+            jobBar_->setFormat(tr("Export Steps: slide %1 of %2").arg(std::min(run->n, run->b) - run->a + 1).arg(
+                run->b - run->a + 1));
+            QTimer::singleShot(0, this, &MainWindow::exportNextSlide);
+        });
+}
+
+void MainWindow::finishExport() {
+    const std::shared_ptr<ExportRun> run = std::move(export_);
+    export_.reset();
+    if (!run) return;
+    if (run->painter && run->painter->isActive()) run->painter->end();
+    run->painter.reset();
+    run->writer.reset();  // closes the file
+    QString err = run->err;
+    if (run->pdf) {
+        if (err.isEmpty() && !run->cancelled) {
+            if (std::rename(QFile::encodeName(run->part).constData(), QFile::encodeName(run->out).constData()) != 0)
+                err = tr("cannot write %1: %2").arg(run->out, QString::fromLocal8Bit(std::strerror(errno)));
+        }
+        QFile::remove(run->part);
+    }
+    c_->runTo(run->keep);
+    if (run->dark != run->wasDark || run->o.presentation != run->wasPres) setTheme(run->wasDark, run->wasPres);
+    setBusy(false);
+    if (run->cancelled && err.isEmpty()) {
+        err = tr("cancelled");
+        stopLabel_->setText(run->pdf ? tr("Export Steps cancelled: %1 was not written").arg(run->out)
+                                     : tr("Export Steps cancelled after %n slide(s) in %1", nullptr, int(run->pages))
+                                           .arg(run->out));
+    } else if (err.isEmpty()) {
+        exportWritten(run->out, tr("%n slide(s) (steps %1–%2)", nullptr, int(run->pages))
+                                    .arg(run->a)
+                                    .arg(run->b)
+                                    .replace("(s)", run->pages == 1 ? "" : "s"));
+    }
+    if (run->then) run->then(err);
 }
 
 }  // namespace faultline::gui
@@ -1300,7 +1549,7 @@ QString MainWindow::exportSlides(uint64_t a, uint64_t b, const QString& out, con
 namespace faultline::gui {
 
 void MainWindow::startExplore() {
-    if (!c_->hasSession() || exploreJob_->running()) return;
+    if (c_->busy() || !c_->hasSession() || exploreJob_->running()) return;
     ExploreOptions o;
     QStringList vs;
     if (const QString e = explore_->request(o, vs); !e.isEmpty()) {

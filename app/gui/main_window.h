@@ -6,12 +6,16 @@
 // and recovery, export for slides.
 #include <QMainWindow>
 #include <QPointer>
+#include <functional>
+#include <memory>
 
 #include "debug/debugger.h"
 #include "gui/autosave.h"
 #include "common/slides.h"
 
 class QComboBox;
+class QProgressBar;
+class QPushButton;
 class QSpinBox;
 class QLabel;
 class QAction;
@@ -36,6 +40,8 @@ struct Snapshot;
 namespace faultline::gui {
 
 class Controller;
+class WorkerJob;
+struct PreparedSession;
 class ExploreJob;
 class KernelTwinDialog;
 
@@ -47,7 +53,14 @@ public:
 
     // Opens a session file; on error shows the engine's error in a dialog
     // (unless `quiet`) and keeps the current session. Returns the error text.
-    QString openFile(const QString& path, bool quiet = false);
+    // The file is read and run in the worker (a progress bar with Cancel
+    // shows while it takes long; a cancelled load leaves the current session
+    // as it was). `wait`: returns once it is open (else it returns at once
+    // and the error, if any, is shown when the load ends).
+    QString openFile(const QString& path, bool quiet = false, bool wait = true);
+    // The long-work progress bar and its Cancel button in the status bar.
+    QProgressBar* jobProgress() const { return jobBar_; }
+    QPushButton* jobCancel() const { return jobCancel_; }
     bool saveTo(const QString& path, QString* error = nullptr);
     // Window ▸ Reset to Default Layout.
     void resetLayout();
@@ -101,7 +114,13 @@ public:
     // Export steps [a, b] as a multi-page PDF (path ends in .pdf) or a folder of PNGs.
     QString exportSteps(uint64_t a, uint64_t b, const QString& out, double scale = 1.0);
     // Slides: the chosen views on pages of the chosen size, no window chrome.
+    // Waits for the export (the event loop turns meanwhile); returns the error.
     QString exportSlides(uint64_t a, uint64_t b, const QString& out, const views::SlideOptions& o);
+    // The same without waiting, with the progress bar and Cancel: `then(error)`
+    // runs when it ends ("cancelled" if cancelled). Returns an error if it cannot start.
+    QString startExportSlides(uint64_t a, uint64_t b, const QString& out, const views::SlideOptions& o,
+                              std::function<void(const QString&)> then = {});
+    bool exporting() const { return export_ != nullptr; }
     // A view by objectName ("memoryMap" or a dock's), nullptr if none.
     QWidget* viewNamed(const QString& objectName) const;
     // Where the next export dialog starts: the folder of the last export.
@@ -155,6 +174,17 @@ private:
     void startExplore();
     void exploreFinished(bool cancelled);
     QString windowTitleText() const;
+    // The end of openFile's load in the worker (on the GUI thread).
+    QString openPrepared(const QString& path, bool quiet, PreparedSession& p, bool cancelled);
+    // While the worker owns the debugger: stepping and file actions off, progress shown.
+    void setBusy(bool busy, const QString& what = {});
+    void cancelWork();  // Cancel / Esc: the worker's job or the export in progress
+    struct ExportRun;
+    std::shared_ptr<ExportRun> export_;
+    WorkerJob* exportJob_ = nullptr;  // encodes one slide at a time
+    void exportNextSlide();
+    void finishExport();
+    void onJobProgress(const QString& what, qulonglong done, qulonglong total);
 
     Controller* c_;
     views::MemoryMapView* map_ = nullptr;
@@ -187,6 +217,10 @@ private:
     QTimer* autosaveTimer_ = nullptr;  // batches position-only journal records
     QTimer* autosaveRetry_ = nullptr;  // while the journal cannot be written
     QLabel* autosaveWarning_ = nullptr;
+    QProgressBar* jobBar_ = nullptr;
+    QPushButton* jobCancel_ = nullptr;
+    QList<QPair<QAction*, bool>> busyDisabled_;  // actions turned off while busy, and whether they were on
+    bool dying_ = false;                         // in the destructor: a job's completion only hands the debugger back
     QString lastRecovery_;
     QString sourceText_;    // the opened file's text, kept as written when saving
     bool unsaved_ = false;  // see hasUnsavedRecording()

@@ -210,6 +210,7 @@ std::string_view stopReasonName(StopReason r) {
     case StopReason::Blocked: return "blocked";
     case StopReason::Start: return "start";
     case StopReason::Limit: return "limit";
+    case StopReason::Cancelled: return "cancelled";
     }
     return "?";
 }
@@ -264,6 +265,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         tl.emplace(std::move(init.state), false);
         const Recording& rec = *s.recording;
         for (size_t i = 0; i < rec.schedule.size(); ++i) {
+            if (i > 0 && !keepGoing(i, rec.schedule.size())) return "cancelled";
             const uint8_t t = rec.schedule[i];
             if (t >= tl->current().tasks.size() || !isRunnable(tl->current(), t)) {
                 diverged = i + 1;
@@ -288,8 +290,10 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         o.variant = v;
         o.toggles = ov;
         o.keepRecords = false;
+        if (progress_) o.progress = [this](uint64_t n) { return progress_(n, 0); };
         RunResult r = runSession(s, o);
         if (!r.error.empty()) return r.error;
+        if (r.end == RunEnd::Cancelled) return "cancelled";
         tl = std::move(r.timeline);
         note = "ran the session's schedule: " + std::to_string(tl->length()) + " steps, " +
                std::string(runEndName(r.end)) + (r.endText.empty() ? "" : " (" + r.endText + ")");
@@ -435,6 +439,8 @@ template <class Pred>
 Stop Debugger::forwardUntil(Pred done, uint64_t limit, bool oneStepIsDone) {
     Stop out;
     for (uint64_t i = 0; i < limit; ++i) {
+        if (i > 0 && !keepGoing(i, 0))
+            return {StopReason::Cancelled, position(), "cancelled at step " + std::to_string(position())};
         const auto t = nextTask();
         if (!t) {
             out.reason = chosen_ ? StopReason::Blocked : StopReason::End;
@@ -500,7 +506,10 @@ Stop Debugger::runTo(uint64_t n, uint64_t limit) {
         return {StopReason::Step, position(), "at step " + std::to_string(position())};
     }
     timeline_->seek(length());
+    const uint64_t from = position();
     for (uint64_t i = 0; position() < n && i < limit; ++i) {
+        if (i > 0 && !keepGoing(i, n - from))
+            return {StopReason::Cancelled, position(), "cancelled at step " + std::to_string(position())};
         const auto t = nextTask();
         if (!t)
             return {StopReason::End, position(),
@@ -578,8 +587,11 @@ std::optional<std::pair<uint64_t, std::string>> Debugger::scanBack(Pred pred, bo
     const Timeline& tl = *timeline_;
     const auto& sched = tl.schedule();
     uint64_t hi = pos - 1;  // candidates n in [lo, hi]
-    for (;;) {
+    for (uint64_t chunk = 0;; ++chunk) {
         const uint64_t lo = (hi / Timeline::kCheckpointEvery) * Timeline::kCheckpointEvery;
+        if (chunk > 0 && progress_ && chunk % (kProgressEvery / Timeline::kCheckpointEvery) == 0 &&
+            !progress_(pos - hi - 1, pos))
+            return std::make_pair(kScanCancelled, std::string());
         // States s_{lo-1} (when lo > 0, for the hit test of step lo) .. s_{hi+1}.
         const uint64_t first = lo > 0 ? lo - 1 : 0;
         // Nothing to find here (a reverse-continue over chunks whose steps
@@ -615,6 +627,10 @@ std::optional<std::pair<uint64_t, std::string>> Debugger::scanBack(Pred pred, bo
     }
 }
 
+Stop Debugger::cancelledBack() const {
+    return {StopReason::Cancelled, position(), "cancelled: still at step " + std::to_string(position())};
+}
+
 Stop Debugger::reverseStep() {
     if (position() == 0) return {StopReason::None, 0, "already at the initial state"};
     timeline_->seek(position() - 1);
@@ -628,6 +644,7 @@ Stop Debugger::reverseStepOver() {
     const size_t d0 = depthOf(current(), t);           // 0 between operations: the whole next one
     auto r = scanBack([&](const BackInfo& i) { return i.nextBy == t && depthOf(*i.state, t) <= d0; }, true, false);
     if (!r) return restart();
+    if (r->first == kScanCancelled) return cancelledBack();
     timeline_->seek(r->first);
     return {r->second.empty() ? StopReason::Step : StopReason::Breakpoint, position(),
             r->second.empty() ? "back to step " + std::to_string(position()) : r->second};
@@ -640,6 +657,7 @@ Stop Debugger::reverseStepOut() {
     const size_t d0 = depthOf(current(), t);
     auto r = scanBack([&](const BackInfo& i) { return depthOf(*i.state, t) < d0 && i.nextBy == t; }, true, false);
     if (!r) return restart();
+    if (r->first == kScanCancelled) return cancelledBack();
     timeline_->seek(r->first);
     return {r->second.empty() ? StopReason::Step : StopReason::Breakpoint, position(),
             r->second.empty() ? "back to step " + std::to_string(position()) : r->second};
@@ -653,6 +671,7 @@ Stop Debugger::reverseContinue() {
         restart();
         return {StopReason::Start, 0, "back at the initial state"};
     }
+    if (r->first == kScanCancelled) return cancelledBack();
     timeline_->seek(r->first);
     // Report the hit's own kind.
     State before = timeline_->stateAt(r->first - 1);

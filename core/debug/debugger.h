@@ -11,6 +11,7 @@
 // (0 = the initial state). The run is a faultline::Timeline, so reverse is
 // exact (checkpoints + deterministic re-execution).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,6 +93,7 @@ enum class StopReason : uint8_t {
     Blocked,  // the chosen task cannot run
     Start,    // reverse reached step 0
     Limit,    // step limit
+    Cancelled,  // the progress callback asked to stop (see Debugger::setProgress)
 };
 std::string_view stopReasonName(StopReason r);
 
@@ -182,6 +184,16 @@ public:
     // The run as a session recording (variant, overrides, schedule, hashes).
     Recording recording() const;
 
+    // ---- long operations off the GUI thread
+    // Called every kProgressEvery steps by load(), continueRun(), runTo(),
+    // stepOver()/stepOut() and the reverse scans with (steps done, steps
+    // expected or 0 when unknown); returning false cancels the operation: a
+    // forward command stops at the step it reached (StopReason::Cancelled), a
+    // reverse one and load() leave the debugger as it was. Empty: never called.
+    using Progress = std::function<bool(uint64_t done, uint64_t total)>;
+    static constexpr uint64_t kProgressEvery = 4096;
+    void setProgress(Progress p) { progress_ = std::move(p); }
+
     // Lowest record index (0-based) that changed since the last call; the
     // views resynchronise their copies of the trace from there. ~0 = none.
     uint64_t takeDirtyFrom();
@@ -198,14 +210,22 @@ private:
     Stop forwardUntil(Pred done, uint64_t limit, bool oneStepIsDone);
     struct BackInfo;
     // Largest n < position() such that pred(info about n) is true (or a hit,
-    // when stopOnHits). Returns nullopt if none.
+    // when stopOnHits). Returns nullopt if none, kScanCancelled as n if the
+    // progress callback cancelled.
     // predNever: pred is false everywhere (a reverse-continue), so chunks
     // whose summaries rule out every hit are skipped without executing them.
+    static constexpr uint64_t kScanCancelled = ~uint64_t{0};
+    Stop cancelledBack() const;
     template <class Pred>
     std::optional<std::pair<uint64_t, std::string>> scanBack(Pred pred, bool stopOnHits, bool predNever) const;
     bool chunkMayHit(const StepChunk& c) const;
     bool stepsMayHit(uint64_t from, uint64_t to) const;  // 0-based step indices, inclusive
     void markDirty(uint64_t from) { dirtyFrom_ = std::min(dirtyFrom_, from); }
+    // False when the progress callback cancels (checked every kProgressEvery of `done`).
+    bool keepGoing(uint64_t done, uint64_t total) const {
+        return !progress_ || done % kProgressEvery != 0 || progress_(done, total);
+    }
+    Progress progress_;
 
     Session session_;
     std::string variant_;

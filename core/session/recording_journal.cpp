@@ -13,6 +13,8 @@
 
 #include "io/atomic_file.h"
 #include "io/file_ops.h"
+#include "json/json.h"
+#include "json/json_reader.h"
 #include "model/variants.h"
 #include "util/hash.h"
 
@@ -60,6 +62,28 @@ std::string RecordingJournal::start(const std::string& path, const Session& base
     hashes_.clear();
     sameSince_ = ~uint64_t{0};
     position_ = ~uint64_t{0};
+    bpMirror_.clear();
+    wpMirror_.clear();
+    return "";
+}
+
+std::string RecordingJournal::syncStops(const std::vector<SavedStop>& bps, const std::vector<SavedStop>& wps) {
+    if (fd_ < 0) return "journal: not started";
+    if (bps == bpMirror_ && wps == wpMirror_) return "";
+    if (torn_) {
+        if (io::fileOps().ftruncate(fd_, off_t(size_)) != 0)
+            return path_ + ": cannot remove a half-written record: " + std::strerror(errno);
+        torn_ = false;
+    }
+    json::Value v = json::Value::object();
+    v.set("breakpoints", savedStopsValue(bps));
+    v.set("watchpoints", savedStopsValue(wps));
+    // One line: the writer's newlines are only between tokens (strings escape theirs).
+    std::string line = json::write(v, {0, 100000});
+    std::replace(line.begin(), line.end(), '\n', ' ');
+    if (std::string e = append("stops " + line + "\n"); !e.empty()) return e;
+    bpMirror_ = bps;
+    wpMirror_ = wps;
     return "";
 }
 
@@ -186,8 +210,13 @@ JournalLoad readJournal(const std::string& path) {
     std::optional<Recording> rec;
     const auto taskCount = s.config.tasks.size();
     // A damaged record ends the journal: what came before it is recovered.
+    std::optional<std::pair<std::vector<SavedStop>, std::vector<SavedStop>>> stops;  // the last 'stops' record
+    auto attachStops = [&] {
+        if (rec && stops) rec->breakpoints = stops->first, rec->watchpoints = stops->second;
+    };
     auto stop = [&](int line, const std::string& msg) {
         out.damage = SessionError{path, line, 0, msg};
+        attachStops();
         s.recording = std::move(rec);
         out.session = std::move(s);
         return out;
@@ -225,6 +254,25 @@ JournalLoad readJournal(const std::string& path) {
                 return stop(lineNo, "'t N' cuts back to more steps than recorded");
             rec->schedule.resize(k);
             rec->hashes.resize(k);
+        } else if (kind == "stops") {
+            const size_t off = 6;  // "stops "
+            auto parsed = json::parse(std::string_view(l).substr(std::min(off, l.size())));
+            if (!parsed.ok() || !parsed.value().isObject())
+                return stop(lineNo, "a 'stops' record is not a JSON object" +
+                                        (parsed.ok() ? std::string() : ": " + parsed.error().message));
+            try {
+                json::ObjectReader r(parsed.value(), "'stops'");
+                std::vector<SavedStop> b, w;
+                if (const json::Value* x = r.optional("breakpoints")) b = readSavedStops(*x, "'breakpoints'");
+                if (const json::Value* x = r.optional("watchpoints")) w = readSavedStops(*x, "'watchpoints'");
+                r.finish();
+                // Places in the journal: this line, the column past "stops ".
+                for (auto* list : {&b, &w})
+                    for (SavedStop& st : *list) st.line = lineNo, st.column += int(off);
+                stops = std::make_pair(std::move(b), std::move(w));
+            } catch (const json::SchemaError& e) {
+                return stop(lineNo, e.what());
+            }
         } else if (kind == "at") {
             uint64_t p = 0;
             if (!(in >> p)) return stop(lineNo, "expected 'at N'");
@@ -233,6 +281,7 @@ JournalLoad readJournal(const std::string& path) {
             return stop(lineNo, "unknown journal record '" + kind.substr(0, 40) + "'");
         }
     }
+    attachStops();
     s.recording = std::move(rec);
     out.session = std::move(s);
     return out;

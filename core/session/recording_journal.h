@@ -14,6 +14,8 @@
 //   s TASK HASH            one step: task index, state hash after it (16 hex digits)
 //   t N                    the recording was cut back to its first N steps
 //   at N                   the debugger stood at step N
+//   stops JSON             the breakpoints and watchpoints now, on one line:
+//                          {"breakpoints": [...], "watchpoints": [...]} (the last one counts)
 // A torn last line (the process died inside write()) is ignored on reading;
 // a damaged record ends the journal there (the steps before it are kept).
 #include <cstdint>
@@ -53,6 +55,9 @@ public:
         std::function<uint64_t(uint64_t)> hashAt;  // state hash after step i (0-based)
     };
     std::string sync(const RecordingSource& r, uint64_t position, uint64_t sameBefore);
+    // Appends a `stops` record when the breakpoints or watchpoints (their
+    // enable state and hit counts included) differ from the last one written.
+    std::string syncStops(const std::vector<SavedStop>& breakpoints, const std::vector<SavedStop>& watchpoints);
     // Stops writing; the file stays (remove it yourself once saved).
     void close();
     bool active() const { return fd_ >= 0; }
@@ -73,6 +78,7 @@ private:
     std::vector<uint64_t> hashes_;
     uint64_t sameSince_ = ~uint64_t{0};  // least sameBefore since the last sync that succeeded
     uint64_t position_ = ~uint64_t{0};
+    std::vector<SavedStop> bpMirror_, wpMirror_;
 };
 
 struct JournalLoad {

@@ -47,6 +47,10 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
     r.timeline.emplace(std::move(start.state), opt.keepRecords);
     Timeline& tl = *r.timeline;
     for (const Directive& d : s.schedule) {
+        if (opt.progress && !opt.progress(tl.length())) {
+            r.end = RunEnd::Cancelled;
+            return r;
+        }
         std::string e = tl.runDirective(d, opt.stepLimit);
         if (!e.empty()) {
             const std::string who = s.config.tasks[d.task].name;
@@ -59,8 +63,26 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
         }
     }
     // The limit is on the whole run: the directives' steps count.
-    r.end = s.scheduleThenDefault ? tl.runDefault(opt.stepLimit > tl.length() ? opt.stepLimit - tl.length() : 0)
-                                  : RunEnd::Finished;
+    const uint64_t budget = opt.stepLimit > tl.length() ? opt.stepLimit - tl.length() : 0;
+    if (!s.scheduleThenDefault) {
+        r.end = RunEnd::Finished;
+    } else if (!opt.progress) {
+        r.end = tl.runDefault(budget);
+    } else {
+        // In slices, so the caller sees progress and can cancel; the same run as one call.
+        constexpr uint64_t kSlice = 4096;
+        for (uint64_t done = 0;;) {
+            const uint64_t slice = std::min(kSlice, budget - done);
+            const uint64_t before = tl.length();
+            r.end = tl.runDefault(slice);
+            done += tl.length() - before;
+            if (r.end != RunEnd::StepLimit || done >= budget) break;
+            if (!opt.progress(tl.length())) {
+                r.end = RunEnd::Cancelled;
+                return r;
+            }
+        }
+    }
     if (r.end == RunEnd::Deadlock) r.endText = tl.describeDeadlock();
     if (r.end == RunEnd::StepLimit) r.endText = "stopped after " + std::to_string(opt.stepLimit) + " steps";
     collect(r);

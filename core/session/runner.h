@@ -3,6 +3,7 @@
 // Running a session headless: setup, the session's schedule, then the default
 // policy to the end; checking its expectations; replaying its recording.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct RunOptions {
     // false: the timeline keeps only its newest records (a debugger's long
     // run) and findings / messages / signals below are left empty.
     bool keepRecords = true;
+    // Called between directives and every 4096 steps of the default policy with
+    // the steps run so far; false stops the run (RunEnd::Cancelled). Empty: never.
+    std::function<bool(uint64_t steps)> progress;
 };
 
 struct RunResult {

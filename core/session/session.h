@@ -70,11 +70,27 @@ struct ExploreExpectation {
     std::vector<std::string> c1Variants;
 };
 
+// A breakpoint or watchpoint kept with a recording, as the text the debugger
+// parses ("filemap_map_pages MP.7", "A.pte[8].uffd_wp"; core/debug checks it
+// when it is restored). An entry that could not be read keeps the reason in
+// `error` and its place, so the rest of the file still loads.
+struct SavedStop {
+    std::string spec;
+    bool enabled = true;
+    uint64_t hits = 0;
+    int line = 0, column = 0;  // where it was read (0: not read from a file)
+    std::string error;         // why the entry could not be read ("" = fine)
+    friend bool operator==(const SavedStop& a, const SavedStop& b) {
+        return a.spec == b.spec && a.enabled == b.enabled && a.hits == b.hits && a.error == b.error;
+    }
+};
+
 struct Recording {
     std::string variant;
     std::vector<std::pair<std::string, std::string>> toggles;
     std::vector<uint8_t> schedule;  // task index of every step
     std::vector<uint64_t> hashes;   // state hash after every step
+    std::vector<SavedStop> breakpoints, watchpoints;  // the debugger's, when the run was saved
 };
 
 struct Session {

@@ -37,6 +37,14 @@ constexpr uint64_t kMaxRecordingSteps = 10'000'000;  // steps of a recording
 LoadResult parseSession(const std::string& text, const std::string& file);
 LoadResult loadSession(const std::string& path);
 
+// A recording's "breakpoints" / "watchpoints" array: each entry is a spec
+// string or {"at": spec, "enabled"?: bool, "hits"?: int}. An entry that
+// cannot be read is kept with its error and place (the rest still loads);
+// `what` names the list in errors. Throws json::SchemaError only when `v`
+// is not an array.
+std::vector<SavedStop> readSavedStops(const json::Value& v, const std::string& what);
+json::Value savedStopsValue(const std::vector<SavedStop>& stops);
+
 // Serialises a session (including its recording, if any).
 std::string writeSession(const Session& s);
 // The "recording" member of `s` (which has one).

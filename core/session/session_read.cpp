@@ -613,12 +613,48 @@ struct Reader {
                 fail(h, "a hash is 16 hex digits, not '" + hs + "'");
             rec.hashes.push_back(x);
         }
+        if (const Value* b = r.optional("breakpoints")) rec.breakpoints = readSavedStops(*b, "'breakpoints'");
+        if (const Value* w = r.optional("watchpoints")) rec.watchpoints = readSavedStops(*w, "'watchpoints'");
         r.finish();
         s.recording = std::move(rec);
     }
 };
 
 }  // namespace
+
+std::vector<SavedStop> readSavedStops(const Value& v, const std::string& what) {
+    if (!v.isArray()) fail(v, what + " must be an array of specs or {\"at\": spec} objects");
+    std::vector<SavedStop> out;
+    for (const Value& e : v.asArray()) {
+        SavedStop st;
+        st.line = e.pos().line;
+        st.column = e.pos().column;
+        // One entry's fault stays with that entry.
+        try {
+            if (e.isString()) {
+                st.spec = e.asString();
+            } else if (e.isObject()) {
+                ObjectReader r(e, "an entry of " + what);
+                st.spec = r.getString("at");
+                if (auto on = r.optBool("enabled")) st.enabled = *on;
+                if (const Value* h = r.optional("hits")) st.hits = nonNegative(*h, "'hits'");
+                r.finish();
+            } else {
+                fail(e, "an entry of " + what + " is a spec string or {\"at\": spec}, not " +
+                            std::string(e.kindName()));
+            }
+            if (st.spec.empty()) fail(e, "an entry of " + what + " has an empty spec");
+            if (st.spec.find_first_of("\n\r") != std::string::npos || st.spec.size() > 200)
+                fail(e, "an entry of " + what + " is not a one-line spec of at most 200 characters");
+        } catch (const SchemaError& x) {
+            st.error = x.what();
+            st.line = x.pos.line;
+            st.column = x.pos.column;
+        }
+        out.push_back(std::move(st));
+    }
+    return out;
+}
 
 LoadResult parseSession(const std::string& text, const std::string& file) {
     LoadResult out;

@@ -229,8 +229,23 @@ json::Value recordingValue(const Session& s) {
         Value hashes = Value::array();
         for (uint64_t h : r.hashes) hashes.push_back(str(hexHash(h)));
         rv.set("hashes", hashes);
+        if (!r.breakpoints.empty()) rv.set("breakpoints", savedStopsValue(r.breakpoints));
+        if (!r.watchpoints.empty()) rv.set("watchpoints", savedStopsValue(r.watchpoints));
         return rv;
     }
+}
+
+json::Value savedStopsValue(const std::vector<SavedStop>& stops) {
+    Value a = Value::array();
+    for (const SavedStop& st : stops) {
+        if (!st.error.empty()) continue;  // an entry that could not be read is not written back
+        Value e = Value::object();
+        e.set("at", str(st.spec));
+        e.set("enabled", Value(st.enabled));
+        e.set("hits", num(st.hits));
+        a.push_back(e);
+    }
+    return a;
 }
 
 std::string saveSession(const Session& s, const std::string& path) {

@@ -16,6 +16,7 @@ std::string_view runEndName(RunEnd e) {
     case RunEnd::StepLimit: return "step-limit";
     case RunEnd::EngineError: return "engine-error";
     case RunEnd::ScheduleError: return "schedule-error";
+    case RunEnd::Cancelled: return "cancelled";
     }
     return "?";
 }

@@ -19,7 +19,7 @@
 
 namespace faultline {
 
-enum class RunEnd { Running, Finished, Deadlock, StepLimit, EngineError, ScheduleError };
+enum class RunEnd { Running, Finished, Deadlock, StepLimit, EngineError, ScheduleError, Cancelled };
 std::string_view runEndName(RunEnd e);
 
 class Timeline {

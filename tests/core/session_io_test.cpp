@@ -165,7 +165,7 @@ TEST(SessionIo, SpliceRecordingKeepsTheUsersText) {
     const LoadResult r = parseSession(text, "m.json");
     ASSERT_TRUE(r.session) << r.error.text();
     Session s = *r.session;
-    s.recording = Recording{"upstream", {}, {0, 0}, {0x1111, 0x2222}};
+    s.recording = Recording{"upstream", {}, {0, 0}, {0x1111, 0x2222}, {}, {}};
     const std::string once = spliceRecording(text, s);
     ASSERT_FALSE(once.empty());
     const size_t close = text.rfind('}');

@@ -53,7 +53,22 @@ TEST_F(LayoutWindow, TheMemoryMapGetsTheRoomAt1280x720) {
     QDockWidget* tasks = w->findChild<QDockWidget*>("dockTasks");
     EXPECT_GE(m->width(), tasks->width());
     const int rows = m->table()->viewport()->height() / m->table()->verticalHeader()->defaultSectionSize();
-    EXPECT_GE(rows, 8);
+    EXPECT_GE(rows, 18) << "the map shows most of its rows (11 while the trace took the bottom)";
+    // Most of the height: nothing below the map but the status bar.
+    EXPECT_GE(m->height(), w->height() * 3 / 4);
+    for (const char* d : {"dockTrace", "dockTimeline", "dockExplore"})
+        EXPECT_NE(w->dockWidgetArea(w->findChild<QDockWidget*>(d)), Qt::BottomDockWidgetArea) << d;
+    // Everything fits the window.
+    EXPECT_LE(m->geometry().bottom(), w->centralWidget()->height());
+}
+
+TEST_F(LayoutWindow, ATallWindowKeepsTheTraceAndTimelineAtTheBottom) {
+    w->resize(1600, 1000);
+    QApplication::processEvents();
+    w->resetLayout();
+    QApplication::processEvents();
+    EXPECT_EQ(w->dockWidgetArea(w->findChild<QDockWidget*>("dockTrace")), Qt::BottomDockWidgetArea);
+    EXPECT_EQ(w->dockWidgetArea(w->findChild<QDockWidget*>("dockTimeline")), Qt::BottomDockWidgetArea);
 }
 
 }  // namespace

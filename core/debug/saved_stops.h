@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The debugger's breakpoints and watchpoints as a recording keeps them
+// (session files and the autosave journal: Recording::breakpoints /
+// watchpoints), and back: every entry is checked as if the user had typed
+// it, and one that does not parse is reported with its file:line:column and
+// left out, never failing the rest.
+#include <string>
+#include <vector>
+
+#include "debug/debugger.h"
+#include "session/session.h"
+
+namespace faultline::debug {
+
+// A breakpoint's spec that parseBreakpoint() reads back as the same breakpoint
+// ("filemap_map_pages MP.7" → "MP.7", a line without an id → "fn:pc").
+std::string breakpointSpec(const Breakpoint& b);
+
+std::vector<SavedStop> savedBreakpoints(const std::vector<Breakpoint>& bps);
+std::vector<SavedStop> savedWatchpoints(const std::vector<Watchpoint>& wps, const Config& cfg);
+
+// Replaces `d`'s breakpoints and watchpoints with the recording's (its enable
+// state and hit counts too). Returns one message per entry left out,
+// "FILE:LINE:COLUMN: breakpoint 'x': why".
+std::vector<std::string> restoreStops(Debugger& d, const Recording& r, const std::string& file);
+
+}  // namespace faultline::debug
