@@ -86,14 +86,14 @@ void BM_CopyThenStep(benchmark::State& state) {
 }
 BENCHMARK(BM_CopyThenStep)->Arg(32)->Arg(262144)->Unit(benchmark::kNanosecond);
 
-// The setup of a session whose B1 writes a whole file of N pages (the state
-// every load, variant switch, compare and check starts from); Arg(1) runs
+// The setup of a session whose B1 writes a whole file of N pages (part of
+// the state every load, variant switch, compare and check starts from); Arg(1) runs
 // every micro-step of the write, Arg(0) the write of holes in one go.
 void BM_BuildInitialState(benchmark::State& state) {
     const uint64_t pages = uint64_t(state.range(0));
     const bool stepByStep = state.range(1) != 0;
     Scenario sc(pages);
-    sc.s0();
+    sc.setup(B1, op(OpKind::FileWrite, 0, pages, 0, "b0"));
     ToggleResult tr = resolveToggles("upstream", {});
     for (auto _ : state) benchmark::DoNotOptimize(buildInitialState(sc.s, tr.toggles, !stepByStep).state.hash());
     state.counters["pages"] = double(pages);

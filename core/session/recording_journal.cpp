@@ -30,12 +30,6 @@ std::string variantLine(const std::string& variant, const std::vector<std::pair<
     return l + "\n";
 }
 
-std::string hex16(uint64_t h) {
-    char b[17];
-    std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(h));
-    return b;
-}
-
 }  // namespace
 
 std::string RecordingJournal::start(const std::string& path, const Session& base, const std::string& source) {
@@ -117,8 +111,21 @@ std::string RecordingJournal::sync(const RecordingSource& r, uint64_t position, 
         while (common < n && schedule_[common] == r.schedule[common] && hashes_[common] == r.hashAt(common)) ++common;
         if (common < schedule_.size()) out += "t " + std::to_string(common) + "\n";
     }
-    for (size_t i = common; i < r.steps; ++i)
-        out += "s " + std::to_string(int(r.schedule[i])) + " " + hex16(r.hashAt(i)) + "\n";
+    // "s TASK HASH" lines, formatted by hand: the first sync of a long run
+    // (a hand-made step after a planned run of a million steps) writes them all.
+    out.reserve(out.size() + (r.steps - common) * 24 + 32);
+    for (size_t i = common; i < r.steps; ++i) {
+        char line[32];
+        char* p = line;
+        *p++ = 's';
+        *p++ = ' ';
+        p = std::to_chars(p, line + sizeof line, int(r.schedule[i])).ptr;
+        *p++ = ' ';
+        const uint64_t h = r.hashAt(i);
+        for (int k = 15; k >= 0; --k) *p++ = "0123456789abcdef"[(h >> (4 * k)) & 15];
+        *p++ = '\n';
+        out.append(line, size_t(p - line));
+    }
     if (position != position_) out += "at " + std::to_string(position) + "\n";
     if (out.empty()) {
         sameSince_ = ~uint64_t{0};

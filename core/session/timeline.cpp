@@ -57,6 +57,12 @@ std::vector<std::shared_ptr<const StepChunk>> Timeline::chunks() const {
     return out;
 }
 
+std::shared_ptr<const std::vector<std::shared_ptr<const StepChunk>>> Timeline::doneChunks() const {
+    if (!doneShared_ || doneShared_->size() != done_.size())
+        doneShared_ = std::make_shared<const std::vector<std::shared_ptr<const StepChunk>>>(done_);
+    return doneShared_;
+}
+
 std::shared_ptr<const StepRecord> Timeline::record(uint64_t n) const {
     if (n < 1 || n > length()) return nullptr;
     const uint64_t k = (n - 1) / kCheckpointEvery;
@@ -106,6 +112,7 @@ void Timeline::completeOpen() {
     c->complete = true;
     if (!keep_) c->records.reset();  // recomputed from c->start when read
     done_.push_back(std::move(c));
+    doneShared_.reset();
     open_ = std::make_shared<StepChunk>();
     open_->first = done_.size() * kCheckpointEvery;
     open_->start = current_;
@@ -129,6 +136,7 @@ void Timeline::truncateFuture() {
     const uint64_t n = position_, k = n / kCheckpointEvery;
     const State start = k < done_.size() ? done_[k]->start : open_->start;
     done_.resize(std::min<uint64_t>(k, done_.size()));
+    doneShared_.reset();
     reopen(k * kCheckpointEvery, start, n - k * kCheckpointEvery);
     schedule_.resize(n);
 }

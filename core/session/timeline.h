@@ -70,6 +70,11 @@ public:
     }
     // The chunks holding steps 1..length() (the last one still being written).
     std::vector<std::shared_ptr<const StepChunk>> chunks() const;
+    // The complete chunks, shared: made again only when one completes or the
+    // run branches, so a snapshot of a long run costs O(1) per step.
+    std::shared_ptr<const std::vector<std::shared_ptr<const StepChunk>>> doneChunks() const;
+    // The chunk being written (it may be empty), shared with snapshots.
+    std::shared_ptr<const StepChunk> openChunk() const { return open_; }
     // Chunk k (k <= length() / kCheckpointEvery), without copying the list.
     const StepChunk& chunk(uint64_t k) const { return k < done_.size() ? *done_[k] : *open_; }
     const std::shared_ptr<RecordCache>& cache() const { return cache_; }
@@ -114,6 +119,7 @@ private:
         return k < done_.size() ? *done_[k] : *open_;
     }
     std::vector<std::shared_ptr<const StepChunk>> done_;  // complete chunks, [k] = steps k*256 ..
+    mutable std::shared_ptr<const std::vector<std::shared_ptr<const StepChunk>>> doneShared_;  // done_, for snapshots
     std::shared_ptr<StepChunk> open_;                     // the chunk being written (may be full or empty)
     std::vector<uint8_t> schedule_;
     State current_;

@@ -31,17 +31,17 @@ public:
     RecordLog() = default;
     explicit RecordLog(const Timeline& tl);
     uint64_t size() const { return size_; }
-    const StepBrief& brief(uint64_t i) const { return chunks_[i / kChunk]->briefs[i % kChunk]; }  // 0-based
+    const StepBrief& brief(uint64_t i) const { return chunkOf(i)->briefs[i % kChunk]; }  // 0-based
     uint8_t task(uint64_t i) const { return brief(i).task; }
     // The curves' counts after step n (0 = the initial state).
-    StateCounts counts(uint64_t n) const { return n ? chunks_[(n - 1) / kChunk]->counts[(n - 1) % kChunk] : initial_; }
+    StateCounts counts(uint64_t n) const { return n ? chunkOf(n - 1)->counts[(n - 1) % kChunk] : initial_; }
     // The whole record of step n (1-based), or null.
     std::shared_ptr<const StepRecord> step(uint64_t n) const;
     // f(const Finding&) for the findings of steps from+1 .. size(), in order.
     template <class F>
     void forEachFinding(uint64_t from, F&& f) const {
-        for (uint64_t k = from / kChunk; k < chunks_.size(); ++k) {
-            const StepChunk& c = *chunks_[k];
+        for (uint64_t k = from / kChunk; k < chunkCount(); ++k) {
+            const StepChunk& c = *chunkOf(k * kChunk);
             const uint64_t lo = std::max(from, k * kChunk), hi = std::min(size_, (k + 1) * kChunk);
             if (c.complete) {
                 for (const Finding& x : c.findings)
@@ -54,12 +54,18 @@ public:
         }
     }
     // The chunk holding 0-based step i, and how many of its steps this log has.
-    const std::shared_ptr<const StepChunk>& chunkOf(uint64_t i) const { return chunks_[i / kChunk]; }
+    const std::shared_ptr<const StepChunk>& chunkOf(uint64_t i) const {
+        const uint64_t k = i / kChunk;
+        return k < done_->size() ? (*done_)[k] : open_;
+    }
     uint32_t stepsIn(uint64_t k) const { return uint32_t(std::min(kChunk, size_ - k * kChunk)); }
-    uint64_t chunkCount() const { return chunks_.size(); }
+    uint64_t chunkCount() const { return (size_ + kChunk - 1) / kChunk; }
 
 private:
-    std::vector<std::shared_ptr<const StepChunk>> chunks_;
+    // The run's complete chunks (shared list) and the one being written.
+    std::shared_ptr<const std::vector<std::shared_ptr<const StepChunk>>> done_ =
+        std::make_shared<const std::vector<std::shared_ptr<const StepChunk>>>();
+    std::shared_ptr<const StepChunk> open_;
     uint64_t size_ = 0;
     StateCounts initial_;
     std::shared_ptr<RecordCache> cache_;
