@@ -30,7 +30,7 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     // The mm an op works on: its own, or the one it names, or the uffd ctx's.
     int mm = op.mm >= 0 ? op.mm : taskMm;
     const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
-                        op.kind == OpKind::UffdPoison;
+                        op.kind == OpKind::UffdPoison || op.kind == OpKind::UffdMove;
     if (uffdOp && op.kind != OpKind::UffdApi && op.uffd < s.ctxCount() && s.ctx(op.uffd).exists && op.mm < 0)
         mm = s.ctx(op.uffd).mm;
     if (uffdOp && mm < 0) mm = 0;
@@ -146,6 +146,14 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
         return f;
     case OpKind::Serve: f.fn = Fn::uffd_monitor; return f;
     case OpKind::UffdClose: f.fn = Fn::userfaultfd_release; return f;
+    case OpKind::Mremap: {
+        auto [v, vpn] = locate(op.page);
+        (void)vpn;
+        f.fn = Fn::move_vma;
+        f.lo = v->start;
+        f.va = op.to;
+        return f;
+    }
     case OpKind::Fork:
         f.fn = Fn::dup_mmap;
         f.aux = uint64_t(op.child);
@@ -171,6 +179,15 @@ StackFrame entryFrame(const State& s, uint8_t task, const Op& op) {
     case OpKind::UffdContinue: f.fn = Fn::mfill_atomic_pte, f.aux = 2; break;
     case OpKind::UffdWake: f.fn = Fn::userfaultfd_wake; break;
     case OpKind::UffdPoison: f.fn = Fn::mfill_atomic_pte_poison; break;
+    case OpKind::UffdMove: {
+        f.fn = Fn::move_pages;
+        uint64_t svpn = 0;
+        if (!findNamedVma(s.mms[mm], op.srcVma, op.srcPage, svpn))
+            throw EngineError(cfg.tasks[task].name + ": " + op.text() + ": no source page " +
+                              std::to_string(op.srcPage) + " of VMA '" + cfg.vmaNames.at(op.srcVma) + "'");
+        f.index = svpn;
+        break;
+    }
     default: throw EngineError("unknown operation");
     }
     return f;

@@ -418,6 +418,10 @@ uint32_t StepContext::queueUffdEvent(uint8_t ctx, UffdEvent ev, uint8_t mm, uint
     m.lo = idx(vpnLo);
     m.hi = idx(vpnHi);
     if (ev == UffdEvent::Fork) m.lo = vpnLo, m.hi = vpnHi;  // the child's mm and its new context
+    if (ev == UffdEvent::Remap) {                             // from, to; the moved VMA is at `to` now
+        const Vma* nv = s.mms[mm].findVma(vpnHi);
+        m.lo = vpnLo, m.hi = vpnHi, m.va = nv ? nv->end - nv->start : 0;
+    }
     ++s.uffd.nextMsgId;
     editCtx(ctx, [&](UffdCtx& u) {
         u.pending.push_back(m);
@@ -491,7 +495,7 @@ void StepContext::recordWpChange(uint8_t mm, uint64_t vpn, const Pte& before, co
     const std::string id(subId_.empty() ? stepId(p.fn, p.pc) : subId_);
     const std::string fn(subFn_.empty() ? fnName(p.fn) : subFn_);
     finding(Rule::C2, mm, idx,
-            "uffd-wp of " + pageName(mm, vpn) + " dropped by " + id + " in " + fn + " (" + before.describe() + " → " +
+            "uffd-wp of " + pageName(mm, vpn) + " dropped" + (id.empty() ? "" : " by " + id) + " in " + fn + " (" + before.describe() + " → " +
                 after.describe() + ")");
 }
 

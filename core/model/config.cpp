@@ -32,7 +32,9 @@ constexpr std::array<std::string_view, size_t(OpKind::kCount)> kOpNames = {"read
                                                                            "mmap",
                                                                            "uffd_close",
                                                                            "uffdio_poison",
-                                                                           "fork"};
+                                                                           "fork",
+                                                                           "mremap",
+                                                                           "uffdio_move"};
 }
 
 std::string_view opKindName(OpKind k) { return kOpNames.at(size_t(k)); }
@@ -44,6 +46,10 @@ std::string Op::text() const {
     case OpKind::Write: return s + " " + std::to_string(page) + " = " + tag.str();
     case OpKind::Punch: return s + " offset " + std::to_string(page) + " len " + std::to_string(count);
     case OpKind::Ftruncate: return s + " " + std::to_string(page);
+    case OpKind::UffdMove:
+        return s + " " + std::to_string(page) + " from " + std::to_string(srcPage) +
+               (count != 1 ? " +" + std::to_string(count) : "");
+    case OpKind::Mremap: return s + " " + std::to_string(page) + " to vpn " + std::to_string(to);
     case OpKind::Mmap:
     case OpKind::Fork:
     case OpKind::UffdClose: return s + (uffd ? " uffd " + std::to_string(uffd) : "");
@@ -80,7 +86,8 @@ uint64_t Config::stableHash() const {
                 .add(op.features)
                 .add(op.tag.bits());
         for (const Op& op : t.program)  // fields added later: hashed only when set, so older configs hash as before
-            if (op.uffd || op.child >= 0) h.add(0xc7c9).add(op.uffd).add(uint64_t(int64_t(op.child)));
+            if (op.uffd || op.child >= 0 || op.to || op.srcPage || op.srcVma)
+                h.add(0xc7c9).add(op.uffd).add(uint64_t(int64_t(op.child))).add(op.to).add(op.srcPage).add(op.srcVma);
     }
     for (size_t i = 0; i < forkOf.size(); ++i)
         if (forkOf[i] >= 0) h.add(0xc7ca).add(i).add(uint64_t(forkOf[i]));

@@ -39,6 +39,8 @@ enum class OpKind : uint8_t {
     UffdClose,      // close(uffd): userfaultfd_release
     UffdPoison,     // UFFDIO_POISON over [page, page+count)
     Fork,           // fork(2): the task's mm is copied into the child mm `child` (dup_mmap)
+    Mremap,         // mremap(2) of the VMA holding `page` to vpn `to` (MREMAP_MAYMOVE | MREMAP_FIXED)
+    UffdMove,       // UFFDIO_MOVE of [srcPage, +count) of VMA srcVma to [page, +count) of VMA vma; mode = MOVE_MODE_*
     kCount
 };
 std::string_view opKindName(OpKind k);  // the session-file spelling ("read", "uffdio_copy", ...)
@@ -61,6 +63,9 @@ struct Op {
     uint64_t features = 0;     // UffdApi
     uint8_t uffd = 0;          // uffd ops: which userfaultfd context (0, 1, …)
     int8_t child = -1;         // Fork: the child's mm
+    uint64_t to = 0;           // Mremap: the new start (vpn)
+    uint64_t srcPage = 0;      // UffdMove: the source page (in VMA srcVma)
+    uint8_t srcVma = 0;
     Tag tag;                   // Write / FileWrite / Copy data
     std::string text() const;  // "write A[8] = a1"
 };

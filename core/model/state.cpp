@@ -2,6 +2,7 @@
 #include "model/state.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "util/hash.h"
 
@@ -52,6 +53,12 @@ std::string vmFlagsText(uint32_t flags) {
 }
 
 std::string uffdMsgText(const UffdMsg& m, const State& s) {
+    if (m.event == UffdEvent::Remap) {  // msg.arg.remap: from, to (bytes), len (pages here)
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "REMAP(0x%llx,0x%llx,%llu)", (unsigned long long)(m.lo << 12),
+                      (unsigned long long)(m.hi << 12), (unsigned long long)m.va);
+        return buf;
+    }
     if (m.event == UffdEvent::Fork) {
         const Config& cfg = *s.config;
         return "FORK(" + (m.lo < cfg.mmNames.size() ? cfg.mmNames[m.lo] : std::to_string(m.lo)) + ")";

@@ -168,7 +168,7 @@ struct SwapDevice {
 // ---- userfaultfd context (spec §1.7) -------------------------------------
 enum UffdMsgFlag : uint8_t { UFFD_PAGEFAULT_FLAG_WRITE = 1, UFFD_PAGEFAULT_FLAG_WP = 2, UFFD_PAGEFAULT_FLAG_MINOR = 4 };
 // msg.event: a page fault, or a non-cooperative event (EVENT_* features).
-enum class UffdEvent : uint8_t { Pagefault, Remove, Unmap, Fork };
+enum class UffdEvent : uint8_t { Pagefault, Remove, Unmap, Fork, Remap };
 struct UffdMsg {
     uint32_t id = 0;
     uint8_t task = 0;  // faulting task (feat.ptid); for an event, the task waiting for it to be read
@@ -178,6 +178,7 @@ struct UffdMsg {
     UffdEvent event = UffdEvent::Pagefault;
     uint64_t lo = 0, hi = 0;  // REMOVE/UNMAP: the range as page indices of the VMA (file pages for shmem), [lo, hi)
                               // FORK: lo = the child's mm, hi = the child's new context (msg.arg.fork.ufd)
+                              // REMAP: lo = from, hi = to (vpns), va = length (pages)
     friend bool operator==(const UffdMsg&, const UffdMsg&) = default;
 };
 // "MISS(8,W)", "WP(8,W)", "MINOR(3)", "REMOVE(1-3)", "FORK(C)"
@@ -185,6 +186,7 @@ std::string uffdMsgText(const UffdMsg& m, const class State& s);
 
 enum UffdFeature : uint64_t {
     UFFD_FEATURE_EVENT_FORK = 1ull << 1,
+    UFFD_FEATURE_EVENT_REMAP = 1ull << 2,
     UFFD_FEATURE_EVENT_REMOVE = 1ull << 3,
     UFFD_FEATURE_EVENT_UNMAP = 1ull << 6,
     UFFD_FEATURE_MISSING_SHMEM = 1ull << 5,
@@ -196,6 +198,7 @@ enum UffdFeature : uint64_t {
     UFFD_FEATURE_WP_UNPOPULATED = 1ull << 13,
     UFFD_FEATURE_POISON = 1ull << 14,
     UFFD_FEATURE_WP_ASYNC = 1ull << 15,
+    UFFD_FEATURE_MOVE = 1ull << 16,
 };
 
 struct UffdCtx {

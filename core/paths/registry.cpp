@@ -28,7 +28,7 @@ namespace paths {
                                                             FAULTLINE_FN(do_mprotect) FAULTLINE_FN(do_mmap)         \
                                                                 FAULTLINE_FN(userfaultfd_release)                   \
                                                                     FAULTLINE_FN(mfill_atomic_pte_poison)   \
-                                                                        FAULTLINE_FN(dup_mmap)
+                                                                        FAULTLINE_FN(dup_mmap) FAULTLINE_FN(move_vma) FAULTLINE_FN(move_pages)
 FAULTLINE_FNS
 #undef FAULTLINE_FN
 }  // namespace paths

@@ -66,6 +66,8 @@ enum class Fn : uint8_t {
     userfaultfd_release,
     mfill_atomic_pte_poison,
     dup_mmap,
+    move_vma,
+    move_pages,
     kCount
 };
 

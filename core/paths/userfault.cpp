@@ -132,13 +132,13 @@ void handle_userfault(StepContext& c) {
 }
 
 uint64_t supportedFeatures(const Toggles& k) {
-    uint64_t f = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_MISSING_SHMEM |
+    uint64_t f = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP | UFFD_FEATURE_MISSING_SHMEM |
                  UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID;
     if (k.minorMode) f |= UFFD_FEATURE_MINOR_SHMEM;
     if (k.pteMarkers) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM | UFFD_FEATURE_EXACT_ADDRESS;
     // WP_UNPOPULATED (v6.4), POISON (v6.6) and WP_ASYNC (v6.7): the variant
     // for current kernels offers all three, older ones none.
-    if (k.wpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_POISON | UFFD_FEATURE_WP_ASYNC;
+    if (k.wpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_POISON | UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_MOVE;
     return f;
 }
 

@@ -77,7 +77,7 @@ const std::vector<std::pair<std::string, uint32_t>> kFeatures = {
     {"THREAD_ID", 1u << 8},       {"MINOR_SHMEM", 1u << 10},
     {"EXACT_ADDRESS", 1u << 11},  {"WP_HUGETLBFS_SHMEM", 1u << 12},
     {"WP_UNPOPULATED", 1u << 13}, {"POISON", 1u << 14},
-    {"WP_ASYNC", 1u << 15},       {"EVENT_FORK", 1u << 1}};
+    {"WP_ASYNC", 1u << 15},       {"EVENT_FORK", 1u << 1}, {"EVENT_REMAP", 1u << 2}, {"MOVE", 1u << 16}};
 
 struct Reader {
     Session s;
@@ -313,7 +313,8 @@ struct Reader {
         const bool usesPage = op.kind != OpKind::UffdApi && op.kind != OpKind::Serve && op.kind != OpKind::Ftruncate &&
                               op.kind != OpKind::Mmap && op.kind != OpKind::UffdClose && op.kind != OpKind::Fork;
         const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) ||
-                            op.kind == OpKind::UffdClose || op.kind == OpKind::UffdPoison;
+                            op.kind == OpKind::UffdClose || op.kind == OpKind::UffdPoison ||
+                            op.kind == OpKind::UffdMove;
         if (const Value* u = r.optional("uffd")) {
             if (!uffdOp || op.kind == OpKind::Serve)
                 fail(*u, "only the uffdio_* operations and 'uffd_close' take 'uffd' (a context number)");
@@ -321,6 +322,33 @@ struct Reader {
             if (n >= kMaxUffdContexts)
                 fail(*u, "'uffd' must be from 0 to " + std::to_string(kMaxUffdContexts - 1) + " (a context number)");
             op.uffd = uint8_t(n);
+        }
+        if (const Value* to = r.optional("to")) {
+            if (op.kind != OpKind::Mremap) fail(*to, "only 'mremap' takes 'to'");
+            op.to = address(*to, "'to'") / 4096;
+        } else if (op.kind == OpKind::Mremap) {
+            fail(v, "'mremap' needs a 'to' (the VMA's new address)");
+        }
+        if (op.kind == OpKind::UffdMove) {
+            // The source: a page of a VMA of the same mm ("src_vma", default the op's VMA).
+            const VmaSpec* sspec = vspec;
+            if (const Value* sv = r.optional("src_vma")) {
+                const std::string& nm = json::expectString(*sv, "'src_vma'");
+                sspec = nullptr;
+                for (const VmaSpec& vs : mspec->vmas)
+                    if (vs.name == nm) sspec = &vs;
+                if (!sspec) fail(*sv, "mm '" + s.config.mmNames[mm] + "' has no VMA named '" + nm + "'");
+            }
+            const Value& spv = r.required("src_page");
+            op.srcPage = nonNegative(spv, "'src_page'");
+            const uint64_t lo = sspec->file ? sspec->pgoff : 0;
+            if (op.srcPage < lo || op.srcPage + op.count > lo + sspec->pages)
+                fail(spv, "source pages [" + std::to_string(op.srcPage) + ", " + std::to_string(op.srcPage + op.count) +
+                              ") are outside VMA '" + sspec->name + "'");
+            op.srcVma = vmaByName(sspec->name, spv);
+        } else if (r.optional("src_page") || r.optional("src_vma")) {
+            fail(r.optional("src_page") ? *r.optional("src_page") : *r.optional("src_vma"),
+                 "only 'uffdio_move' takes 'src_page' and 'src_vma'");
         }
         if (op.kind == OpKind::Fork) {
             const Value& cv = r.required("child");
@@ -342,8 +370,9 @@ struct Reader {
         const bool needsMm =
             op.kind == OpKind::Read || op.kind == OpKind::Write || op.kind == OpKind::MadviseDontneed ||
             op.kind == OpKind::MadviseRemove || op.kind == OpKind::Mprotect || op.kind == OpKind::Mmap ||
-            op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap ||
-            (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdPoison;
+            op.kind == OpKind::MadvisePageout || op.kind == OpKind::Munmap || op.kind == OpKind::Mremap ||
+            (op.kind >= OpKind::UffdRegister && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdPoison ||
+            op.kind == OpKind::UffdMove;
         if (needsMm && !vspec) fail(v, "'" + kind + "' needs an mm: give the task an 'mm' or the operation an \"mm\"");
         uint64_t count = 1;
         if (op.kind == OpKind::Ftruncate) {
@@ -400,6 +429,8 @@ struct Reader {
             else if (op.kind == OpKind::UffdCopy || op.kind == OpKind::UffdContinue)
                 op.mode = flagList(*m, kCopyModes, "copy mode");
             else if (op.kind == OpKind::UffdWriteprotect) op.mode = flagList(*m, kWpModes, "writeprotect mode");
+            else if (op.kind == OpKind::UffdMove)
+                op.mode = flagList(*m, {{"DONTWAKE", 1}, {"ALLOW_SRC_HOLES", 2}}, "move mode");
             else fail(*m, "'" + kind + "' takes no 'mode'");
         } else if (op.kind == OpKind::UffdRegister) {
             fail(v, "'uffdio_register' needs a 'mode'");

@@ -54,7 +54,9 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
                                                             {"WP_UNPOPULATED", 1u << 13},
                                                             {"POISON", 1u << 14},
                                                             {"WP_ASYNC", 1u << 15},
-                                                            {"EVENT_FORK", 1u << 1}}));
+                                                            {"EVENT_FORK", 1u << 1},
+                                                            {"EVENT_REMAP", 1u << 2},
+                                                            {"MOVE", 1u << 16}}));
         if (op.uffd) o.set("uffd", num(op.uffd));
         return o;
     case OpKind::Serve: return o;
@@ -72,6 +74,12 @@ Value opValue(const Session& s, const Op& op, int task, bool withTask) {
     }
     o.set("page", num(op.page));
     if (op.uffd) o.set("uffd", num(op.uffd));
+    if (op.kind == OpKind::Mremap) o.set("to", str(hexAddress(op.to * 4096)));
+    if (op.kind == OpKind::UffdMove) {
+        o.set("src_vma", str(s.config.vmaNames[op.srcVma]));
+        o.set("src_page", num(op.srcPage));
+        if (op.mode) o.set("mode", flags(op.mode, {{"DONTWAKE", 1}, {"ALLOW_SRC_HOLES", 2}}));
+    }
     if (op.kind != OpKind::Read && op.kind != OpKind::Write && op.count != 1) o.set("pages", num(op.count));
     if (!op.tag.zero()) o.set("tag", str(op.tag.str()));
     if (op.kind == OpKind::UffdRegister) o.set("mode", flags(op.mode, {{"MISSING", 1}, {"WP", 2}, {"MINOR", 4}}));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// fork(2) (dup_mmap, dup_userfaultfd, copy_page_range) and more than one
-// userfaultfd context. Expectations are what Linux 6.18 does
+// fork(2) (dup_mmap, dup_userfaultfd, copy_page_range), more than one
+// userfaultfd context, ctx->mmap_changing and mremap(2) (move_vma). Expectations are what Linux 6.18 does
 // (docs/real-kernel-checks.md, "fork and more than one userfaultfd").
 #include <gtest/gtest.h>
 
@@ -321,6 +321,152 @@ TEST(MmapChanging, WithoutEventsNothingChangesAndStatesHashAsBefore) {
     b.uffd.changing.push_back(7);
     EXPECT_NE(a.hash(), b.hash());
     EXPECT_FALSE(a == b);
+}
+
+// mremap of A's whole registered VMA (8 pages: 0..3 present+wp, 4..7 markers)
+// to 0x50000000, then a write to page 1 (Linux 6.18: tools/kernel-checks/mremap_uffd.c).
+std::string mremapSession(const std::string& features) {
+    return R"({"format":"faultline-session","schema_version":1,"file":{"pages":8},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":8}]}],
+      "tasks":[{"name":"M","role":"monitor","program":[{"op":"serve"}]},
+               {"name":"A1","mm":"A","program":[{"op":"mremap","page":0,"to":"0x50000000"},
+                                                 {"op":"write","page":1,"tag":"a1"}]}],
+      "setup":[{"task":"A1","op":"file_write","page":0,"pages":8,"tag":"b0"},
+               {"task":"M","op":"uffdio_api","mm":"A","features":)" +
+           features + R"(},
+               {"task":"M","op":"uffdio_register","mm":"A","page":0,"pages":8,"mode":["MISSING","WP"]},
+               {"task":"A1","op":"read","page":0},{"task":"A1","op":"read","page":1},
+               {"task":"A1","op":"read","page":2},{"task":"A1","op":"read","page":3},
+               {"task":"M","op":"uffdio_writeprotect","mm":"A","page":0,"pages":8,"mode":["WP"]}],
+      "toggles":{"FAULT_AROUND_BYTES":4096}})";
+}
+
+TEST(Mremap, WithoutEventRemapTheMovedVmaIsUnregisteredAndLosesUffdWp) {
+    const RunResult r = runIt(load(mremapSession(R"(["MISSING_SHMEM"])")));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_TRUE(r.messages.empty());
+    const State& st = r.timeline->current();
+    ASSERT_EQ(st.mms[0].vmas.size(), 1u);
+    EXPECT_EQ(st.mms[0].vmas[0].start, 0x50000u);
+    EXPECT_FALSE(st.mms[0].vmas[0].uffd);
+    EXPECT_TRUE(st.mms[0].pt.get(0x50000).isPresent() && !st.mms[0].pt.get(0x50000).uffd_wp);
+    EXPECT_TRUE(st.mms[0].pt.get(0x50004).isNone());  // the marker is gone
+    EXPECT_TRUE(st.mms[0].pt.get(0x40000).isNone());
+    EXPECT_EQ(count(r, Rule::C2), 8);  // every protected pte and marker dropped while the monitor wanted them
+    EXPECT_EQ(count(r, Rule::C1), 0);  // the monitor never protected the new addresses
+    EXPECT_EQ(st.folio(st.inode.xa.get(1).value).data.str(), "a1");
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(Mremap, WithEventRemapPtesKeepUffdWpAndTheMonitorGetsRemap) {
+    const RunResult r = runIt(load(mremapSession(R"(["MISSING_SHMEM","EVENT_REMAP"])")));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"REMAP(0x40000000,0x50000000,8)", "WP(1,W)"}));
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(st.mms[0].vmas[0].uffd);
+    EXPECT_TRUE(st.mms[0].pt.get(0x50000).uffd_wp);
+    EXPECT_TRUE(st.mms[0].pt.get(0x50004).isWpMarker());
+    EXPECT_EQ(count(r, Rule::C2), 0);
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(Mremap, AnAnonymousVmaMovesWithItsPagesAndTheRmapFollows) {
+    const std::string json = R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"anon","kind":"anon","start":"0x40000000","pages":4}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"write","page":2,"tag":"x"},
+               {"op":"mremap","page":0,"to":"0x60000000"},{"op":"read","page":2}]}]})";
+    const RunResult r = runIt(load(json));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    const Pte& p = st.mms[0].pt.get(0x60002);
+    ASSERT_TRUE(p.isPresent());
+    EXPECT_EQ(st.folio(p.pfn).index, 0x60002u);
+    EXPECT_EQ(st.folio(p.pfn).data.str(), "x");
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(Mremap, SessionFilesNeedATargetAndRoundTrip) {
+    Session s = load(mremapSession(R"(["EVENT_REMAP"])"));
+    const auto again = parseSession(writeSession(s), "again.json");
+    ASSERT_TRUE(again.session) << again.error.text();
+    EXPECT_EQ(again.session->config.tasks[1].program[0].kind, OpKind::Mremap);
+    EXPECT_EQ(again.session->config.tasks[1].program[0].to, 0x50000u);
+    EXPECT_EQ(again.session->setup[1].op.features, uint64_t(UFFD_FEATURE_EVENT_REMAP));
+    const auto bad = parseSession(R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":4}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"mremap","page":0}]}]})",
+                                  "bad.json");
+    ASSERT_FALSE(bad.session);
+    EXPECT_NE(bad.error.message.find("needs a 'to'"), std::string::npos) << bad.error.text();
+    EXPECT_EQ(bad.error.line, 3);
+}
+
+// UFFDIO_MOVE (Linux 6.18: tools/kernel-checks/uffdio_move.c).
+std::string moveSession(const std::string& program) {
+    return R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"src","kind":"anon","start":"0x40000000","pages":4},
+                                 {"name":"dst","kind":"anon","start":"0x50000000","pages":4}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"write","page":0,"vma":"src","tag":"x"}]},
+               {"name":"P","program":)" +
+           program + R"(}],
+      "setup":[{"task":"A1","op":"uffdio_api","mm":"A","features":["MOVE"]},
+               {"task":"A1","op":"uffdio_register","mm":"A","vma":"dst","page":0,"pages":4,"mode":["MISSING"]}],
+      "schedule":[{"task":"A1","until":"done"}]})";
+}
+
+TEST(UffdioMove, MovesAnAnonymousPageAndRefusesWhatTheKernelRefuses) {
+    const std::string mv = R"({"op":"uffdio_move","mm":"A","vma":"dst","page":%D,"src_vma":"src","src_page":%S%M})";
+    auto one = [&](int d, int s, const std::string& mode = "") {
+        std::string x = mv;
+        x.replace(x.find("%D"), 2, std::to_string(d));
+        x.replace(x.find("%S"), 2, std::to_string(s));
+        x.replace(x.find("%M"), 2, mode.empty() ? "" : R"(,"mode":[")" + mode + R"("])");
+        return x;
+    };
+    const Session s = load(moveSession("[" + one(0, 0) + "," + one(0, 1) + "," + one(2, 2) + "," +
+                                       one(2, 2, "ALLOW_SRC_HOLES") + "]"));
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    ASSERT_EQ(r.opErrors.size(), 2u);
+    EXPECT_NE(r.opErrors[0].find("-EEXIST"), std::string::npos) << r.opErrors[0];
+    EXPECT_NE(r.opErrors[1].find("-ENOENT"), std::string::npos) << r.opErrors[1];
+    const State& st = r.timeline->current();
+    const Pte& d = st.mms[0].pt.get(0x50000);
+    ASSERT_TRUE(d.isPresent());
+    EXPECT_TRUE(d.write && d.dirty && !d.uffd_wp);
+    EXPECT_EQ(st.folio(d.pfn).data.str(), "x");
+    EXPECT_EQ(st.folio(d.pfn).index, 0x50000u);
+    EXPECT_TRUE(st.mms[0].pt.get(0x40000).isNone());
+    EXPECT_TRUE(checkAccounting(st).empty());
+    // Kernels before v6.8 have no UFFDIO_MOVE (nor the MOVE feature).
+    Session old = load(moveSession("[" + one(0, 0) + "]"));
+    old.setup[0].op.features = 0;
+    const RunResult o = runIt(old, "upstream-6.2");
+    ASSERT_EQ(o.opErrors.size(), 1u);
+    EXPECT_NE(o.opErrors[0].find("-EINVAL"), std::string::npos) << o.opErrors[0];
+    EXPECT_TRUE(o.timeline->current().mms[0].pt.get(0x40000).isPresent());
+}
+
+TEST(UffdioMove, TheDestinationMustBeRegisteredAndAnonymous) {
+    const Session s = load(moveSession(
+        R"([{"op":"uffdio_move","mm":"A","vma":"src","page":1,"src_vma":"src","src_page":0}])"));
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.opErrors.size(), 1u);
+    EXPECT_NE(r.opErrors[0].find("-EINVAL"), std::string::npos) << r.opErrors[0];
+    const auto again = parseSession(writeSession(load(moveSession(
+                                        R"([{"op":"uffdio_move","mm":"A","vma":"dst","page":1,"src_vma":"src","src_page":2,"mode":["ALLOW_SRC_HOLES"]}])"))),
+                                    "again.json");
+    ASSERT_TRUE(again.session) << again.error.text();
+    const Op& op = again.session->config.tasks[1].program[0];
+    EXPECT_EQ(op.kind, OpKind::UffdMove);
+    EXPECT_EQ(op.srcPage, 2u);
+    EXPECT_EQ(op.mode, 2u);
+    const auto bad = parseSession(R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"src","kind":"anon","start":"0x40000000","pages":4}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"uffdio_move","page":0,"src_page":9}]}]})",
+                                  "bad.json");
+    ASSERT_FALSE(bad.session);
+    EXPECT_NE(bad.error.message.find("outside VMA"), std::string::npos) << bad.error.text();
 }
 
 }  // namespace

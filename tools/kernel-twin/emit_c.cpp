@@ -170,7 +170,8 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
     o << "static const struct tw_op ops[] = {\n";
     for (const tw_op& t : plan.twOps)
         o << "    {" << cstr(t.label) << ", " << t.kind << ", " << t.mm << ", " << t.vma << ", " << t.page << "UL, "
-          << t.count << "UL, " << t.arg << "ULL, " << cstr(t.tag) << "},\n";
+          << t.count << "UL, " << t.arg << "ULL, " << cstr(t.tag) << ", " << t.src_vma << ", " << t.src_page
+          << "UL},\n";
     o << "};\n\nstatic const struct tw_cell cells[] = {\n";
     for (const tw_cell& c : plan.twCells)
         o << "    {" << cstr(c.name) << ", " << c.kind << ", " << c.mm << ", " << c.vma << ", " << c.page << "UL},\n";

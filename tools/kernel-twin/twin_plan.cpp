@@ -42,7 +42,7 @@ int vmaIndex(const State& st, int mm, uint8_t nameId, uint64_t page) {
 int opMm(const Session& s, int task, const Op& op, int uffdMm) {
     const int taskMm = s.config.tasks[task].mm;
     const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
-                        op.kind == OpKind::UffdPoison;
+                        op.kind == OpKind::UffdPoison || op.kind == OpKind::UffdMove;
     int mm = op.mm >= 0 ? op.mm : taskMm;
     if (uffdOp && op.kind != OpKind::UffdApi && op.mm < 0 && uffdMm >= 0) mm = uffdMm;
     if (uffdOp && mm < 0) mm = 0;
@@ -357,6 +357,13 @@ void makePlan(const Session& s, Plan& plan) {
             t.vma = 0;
             break;
         case OpKind::UffdPoison: inMm(TW_POISON); break;
+        case OpKind::Mremap: inMm(TW_MREMAP), t.arg = op.to * 4096; break;
+        case OpKind::UffdMove:
+            inMm(TW_MOVE), t.arg = op.mode;
+            t.src_vma = vmaIndex(st0, mm, op.srcVma, op.srcPage);
+            t.src_page = op.srcPage;
+            if (t.src_vma < 0) plan.error = p.label + ": no VMA of the mm maps source page " + std::to_string(op.srcPage);
+            break;
         case OpKind::Fork:
             t.kind = TW_FORK;  // in the parent's process, which the child's becomes a copy of
             t.mm = mm;

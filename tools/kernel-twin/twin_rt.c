@@ -50,6 +50,9 @@
 #ifndef UFFD_EVENT_REMOVE
 #define UFFD_EVENT_REMOVE 0x15
 #endif
+#ifndef UFFD_EVENT_REMAP
+#define UFFD_EVENT_REMAP 0x14
+#endif
 #ifndef UFFD_EVENT_UNMAP
 #define UFFD_EVENT_UNMAP 0x16
 #endif
@@ -61,6 +64,14 @@ struct tw_uffdio_poison {
 };
 #ifndef UFFDIO_POISON
 #define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct tw_uffdio_poison)
+#endif
+/* UFFDIO_MOVE (Linux 6.8). */
+struct tw_uffdio_move {
+    uint64_t dst, src, len, mode;
+    int64_t move;
+};
+#ifndef UFFDIO_MOVE
+#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct tw_uffdio_move)
 #endif
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 1U
@@ -78,7 +89,7 @@ struct tw_cachestat {
 };
 
 #define TW_MAX_MSGS 4096
-#define TW_MSG_LEN 32
+#define TW_MSG_LEN 48
 #define TW_REPLY 65536
 #define TW_ACCESS_TIMEOUT_MS 3000
 
@@ -113,6 +124,7 @@ static pthread_t g_monitor; /* uffd mm child: the monitor thread */
 static int g_monitor_on;
 static volatile int g_monitor_stop; /* set before close(uffd): the monitor returns */
 static int g_unmapped[TW_MAX_VMAS]; /* child: VMAs munmap()ed */
+static unsigned long g_moved[TW_MAX_VMAS]; /* child: where mremap() moved a VMA (bytes), 0: at its place */
 /* Fork children (tw_mm.fork_of1): the process that forks one hands the
  * socket's child end (inherited from the controller) to the new process; the
  * monitor serves the userfaultfd a FORK message hands over. */
@@ -177,9 +189,14 @@ static void copy_tag_for(unsigned long index, char* out) {
     out[7] = 0;
 }
 
+/* Where VMA i of mm starts now: moved by mremap() in this process, or the session's place. */
+static unsigned long vma_start(int mm, int i) {
+    return mm == g_me && g_moved[i] ? g_moved[i] : W->mms[mm].vmas[i].start;
+}
+
 static char* vma_addr(int mm, int vma, unsigned long page) {
     const struct tw_vma* v = &W->mms[mm].vmas[vma];
-    return (char*)(v->start + (v->file ? page - v->pgoff : page) * (unsigned long)PS);
+    return (char*)(vma_start(mm, vma) + (v->file ? page - v->pgoff : page) * (unsigned long)PS);
 }
 
 /* ---- the monitor (thread of the uffd mm's child) ------------------------ */
@@ -196,8 +213,9 @@ static int page_of(unsigned long addr, unsigned long* index) {
     const struct tw_mm* m = &W->mms[W->uffd_mm];
     for (int i = 0; i < m->nvmas; ++i) {
         const struct tw_vma* v = &m->vmas[i];
-        if (addr >= v->start && addr < v->start + v->pages * (unsigned long)PS) {
-            unsigned long k = (addr - v->start) / (unsigned long)PS;
+        const unsigned long start = vma_start(W->uffd_mm, i);
+        if (addr >= start && addr < start + v->pages * (unsigned long)PS) {
+            unsigned long k = (addr - start) / (unsigned long)PS;
             *index = v->file ? v->pgoff + k : k;
             return 1;
         }
@@ -250,6 +268,9 @@ static void* monitor(void* arg) {
             if (msg.event == UFFD_EVENT_REMOVE || msg.event == UFFD_EVENT_UNMAP)
                 range_text(msg.event == UFFD_EVENT_REMOVE ? "REMOVE" : "UNMAP", (unsigned long)msg.arg.remove.start,
                            (unsigned long)msg.arg.remove.end, text, sizeof text);
+            else if (msg.event == UFFD_EVENT_REMAP)
+                snprintf(text, sizeof text, "REMAP(0x%llx,0x%llx,%llu)", (unsigned long long)msg.arg.remap.from,
+                         (unsigned long long)msg.arg.remap.to, (unsigned long long)(msg.arg.remap.len / (unsigned long)PS));
             else snprintf(text, sizeof text, "event(%d)", msg.event);
             log_msg(text);
             continue;
@@ -385,6 +406,11 @@ static int uffd_ioctl(const struct tw_op* o) {
         return ioctl(g_uffd, UFFDIO_CONTINUE, &c) ? errno : 0;
     }
     case TW_WAKE: return ioctl(g_uffd, UFFDIO_WAKE, &range) ? errno : 0;
+    case TW_MOVE: {
+        struct tw_uffdio_move mv = {(unsigned long)a, (unsigned long)vma_addr(g_me, o->src_vma, o->src_page), len,
+                                    o->arg, 0};
+        return ioctl(g_uffd, UFFDIO_MOVE, &mv) ? errno : 0;
+    }
     }
     return EINVAL;
 }
@@ -475,13 +501,22 @@ static void exec_op(int k, char* res) {
     case TW_MMAP: {
         char why[256];
         e = map_vma(g_me, o->vma, why, sizeof why);
-        if (!e) g_unmapped[o->vma] = 0;
+        if (!e) g_unmapped[o->vma] = 0, g_moved[o->vma] = 0;
         break;
     }
     case TW_MUNMAP: {
         const struct tw_vma* v = &W->mms[g_me].vmas[o->vma];
-        e = munmap((void*)v->start, v->pages * (unsigned long)PS) ? errno : 0;
+        e = munmap((void*)vma_start(g_me, o->vma), v->pages * (unsigned long)PS) ? errno : 0;
         if (!e) g_unmapped[o->vma] = 1;
+        break;
+    }
+    case TW_MREMAP: {
+        /* With EVENT_REMAP it returns once this process's monitor has read REMAP. */
+        const struct tw_vma* v = &W->mms[g_me].vmas[o->vma];
+        size_t len = v->pages * (size_t)PS;
+        void* p = mremap((void*)vma_start(g_me, o->vma), len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void*)(uintptr_t)o->arg);
+        e = p == MAP_FAILED ? errno : 0;
+        if (!e) g_moved[o->vma] = (unsigned long)o->arg;
         break;
     }
     case TW_FORK: {

@@ -52,7 +52,9 @@ enum tw_op_kind {
     TW_MMAP,       /* the VMA mapped again at its place (MAP_FIXED_NOREPLACE) */
     TW_UFFD_CLOSE, /* close(uffd): the monitor thread stops first */
     TW_POISON,     /* UFFDIO_POISON of pages of the VMA */
-    TW_FORK        /* fork(2) of the mm's process; arg = the fork child's mm, whose process it becomes */
+    TW_FORK,       /* fork(2) of the mm's process; arg = the fork child's mm, whose process it becomes */
+    TW_MREMAP,     /* mremap(2) of the whole VMA to arg (bytes), MREMAP_MAYMOVE | MREMAP_FIXED */
+    TW_MOVE        /* UFFDIO_MOVE of page src_page of VMA src_vma to page of vma; arg = mode */
 };
 
 #define TW_MAX_MMS 4
@@ -95,6 +97,8 @@ struct tw_op {
     unsigned long long arg; /* register/writeprotect/copy mode (uffd ABI bits), api features, mprotect prot,
                                  pageout: 1 = stands in for reclaim (drain, repeat while mapped) */
     const char* tag;        /* write / file_write / copy data */
+    int src_vma;            /* TW_MOVE: the source VMA of the mm */
+    unsigned long src_page; /* TW_MOVE: the source page in it */
 };
 
 enum tw_cell_kind { TW_CELL_PTE, TW_CELL_XA, TW_CELL_DATA };

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// UFFDIO_MOVE (Linux 6.8) on anonymous memory: what it moves, what it
+// refuses, and what the destination pte looks like (docs/real-kernel-checks.md).
+//   cc -O2 -o /tmp/uffdio_move tools/kernel-checks/uffdio_move.c && sudo /tmp/uffdio_move
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The build host's uapi headers may predate Linux 6.8. */
+#ifndef UFFDIO_MOVE
+struct uffdio_move {
+    __u64 dst, src, len, mode;
+    __s64 move;
+};
+#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
+#define UFFDIO_MOVE_MODE_DONTWAKE ((__u64)1 << 0)
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES ((__u64)1 << 1)
+#endif
+#ifndef UFFD_FEATURE_MOVE
+#define UFFD_FEATURE_MOVE (1 << 16)
+#endif
+#define PG 4096UL
+
+static void bits(const char* what, char* base, int n) {
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    printf(" %s", what);
+    for (int i = 0; i < n; i++) {
+        uint64_t v = 0;
+        if (pread(fd, &v, 8, ((uintptr_t)base / PG + (uintptr_t)i) * 8) != 8) v = 0;
+        printf(" %c%c%c", (v >> 63) & 1 ? 'P' : '-', (v >> 62) & 1 ? 'S' : '-', (v >> 57) & 1 ? 'W' : '-');
+    }
+    close(fd);
+    printf(";");
+}
+static long mv(int u, char* dst, char* src, unsigned long pages, unsigned long long mode) {
+    struct uffdio_move m = {.dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = pages * PG, .mode = mode};
+    int r = ioctl(u, UFFDIO_MOVE, &m);
+    printf(" move %s (moved %lld);", r ? strerror(errno) : "ok", (long long)m.move);
+    return r;
+}
+
+int main(void) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    char* src = mmap(0, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char* dst = mmap(0, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int fd = memfd_create("f", 0);
+    if (ftruncate(fd, 4 * PG)) return 1;
+    char* shm = mmap(0, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    int u = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+    struct uffdio_api api = {.api = UFFD_API, .features = 0};
+    if (ioctl(u, UFFDIO_API, &api)) return 1;
+    printf("features offered: MOVE %s;", api.features & UFFD_FEATURE_MOVE ? "yes" : "no");
+    struct uffdio_register r = {.range = {(uintptr_t)dst, 4 * PG}, .mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP};
+    ioctl(u, UFFDIO_REGISTER, &r);
+    src[0] = 'x';
+    src[PG] = 'y';
+    bits("src", src, 4);
+    mv(u, dst, src, 1, 0);  // page 0 -> dst 0
+    bits("after: src", src, 4);
+    bits("dst", dst, 4);
+    printf(" dst[0]=%c;", dst[0]);
+    mv(u, dst, src + PG, 1, 0);  // dst 0 is populated
+    mv(u, dst + 2 * PG, src + 2 * PG, 1, 0);  // src hole
+    mv(u, dst + 2 * PG, src + 2 * PG, 1, UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
+    mv(u, src + 3 * PG, dst + 3 * PG, 1, 0);  // dst not registered
+    shm[0] = 's';
+    mv(u, dst + 3 * PG, shm, 1, 0);           // shmem source (unregistered)
+    printf("\n");
+    return 0;
+}
