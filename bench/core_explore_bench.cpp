@@ -3,7 +3,9 @@
 // time to the shortest counterexample, time to exhaust the whole space, with
 // and without the reduction, on 1 and 2 threads. Counters: states stored,
 // transitions, reduction ratio (transitions skipped by sleep sets), bytes per
-// stored state (visited table + parent links), peak resident memory.
+// stored state (visited table + parent links), peak resident memory (growth
+// over the run: visited table, nodes, the frontier's state rows and the pools
+// of distinct state components).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -56,6 +58,7 @@ void BM_Explore(benchmark::State& state) {
                    std::to_string(o.threads) + " " + std::string(stopReasonName(r.stop)) +
                    (r.goals[0].found ? " C1@" + std::to_string(r.goals[0].schedule.size()) : " noC1"));
     state.counters["states"] = double(r.states);
+    state.counters["distinct"] = double(r.distinct);
     state.counters["transitions"] = double(r.transitions);
     state.counters["slept"] = double(r.slept);
     state.counters["ratio"] = r.reductionRatio();

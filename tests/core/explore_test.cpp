@@ -10,6 +10,7 @@
 #include "explore/explore_output.h"
 #include "explore/explorer.h"
 #include "explore/future_key.h"
+#include "explore/state_store.h"
 #include "paths/registry.h"
 #include "scenario.h"
 #include "session/runner.h"
@@ -145,6 +146,18 @@ std::vector<Session> footprintSystems() {
     return out;
 }
 
+// Towards the larger benchmark's shape on a 4-page file: a reader-writer of
+// one page and a punch of it and of another page.
+Session twoPagesSmall() {
+    Scenario sc(4);
+    sc.s0();
+    sc.program(A1, {read(1), write(1, "a1")}).program(P, {punch(1)});
+    sc.s.config.tasks.push_back({"P2", -1, {punch(2)}});
+    sc.s.config.policy.copyTag = "m1";
+    sc.s.schedule.clear();
+    return sc.s;
+}
+
 TEST(Explore, ReducedSearchFindsWhatBruteForceFinds) {
     int systems = 0;
     std::vector<Session> systemsToCheck = smallSystems();
@@ -165,6 +178,54 @@ TEST(Explore, ReducedSearchFindsWhatBruteForceFinds) {
         }
         ++systems;
     }
+}
+
+// Two punches and a fault racing on two pages: more interleavings, sleep sets met
+// again at states reached by several paths (the intersection rule).
+TEST(Explore, ReducedSearchFindsWhatBruteForceFindsOnTwoPages) {
+    const Session s = twoPagesSmall();
+    for (const std::string v : {"baseline-2020", "upstream"}) {
+        const Brute b = brute(s, v);
+        ASSERT_GT(b.schedules, 100u);
+        for (bool reduction : {false, true}) {
+            const ExploreResult r = explore(s, all(v, reduction));
+            ASSERT_TRUE(r.error.empty()) << r.error;
+            EXPECT_EQ(r.stop, StopReason::Exhausted);
+            EXPECT_EQ(std::set<FutureKey>(r.finals.begin(), r.finals.end()), b.finals) << v << " " << reduction;
+            EXPECT_EQ(std::set<FindingKey>(r.findingsSeen.begin(), r.findingsSeen.end()), b.findings)
+                << v << " " << reduction;
+        }
+    }
+}
+
+// The frontier keeps states as rows of interned components: a row rebuilds
+// exactly (==) the state it was made from, also when made relative to its
+// parent, and equal states get equal rows.
+TEST(Explore, StateStoreRowsRebuildTheirStates) {
+    Session s = sample("s1-seed-race.json");
+    ToggleResult tr = resolveToggles("baseline-2020", {});
+    State st = buildInitialState(s, tr.toggles).state;
+    StateStore store(st);
+    const unsigned w = store.width();
+    std::vector<uint32_t> prev(w), row(w), again(w);
+    store.put(st, prev.data());
+    State back;
+    int checked = 0;
+    for (int n = 0; n < 200 && anyRunnable(st) && !workDone(st); ++n) {
+        uint8_t t = uint8_t(n % st.tasks.size());
+        while (!isRunnable(st, t)) t = uint8_t((t + 1) % st.tasks.size());
+        const State before = st;
+        step(st, t);
+        store.put(st, row.data(), &before, prev.data());
+        store.get(row.data(), back);
+        ASSERT_TRUE(back == st) << "step " << n;
+        EXPECT_EQ(back.hash(), st.hash());
+        store.put(back, again.data());  // no parent: every component looked up
+        EXPECT_EQ(again, row);
+        prev = row;
+        ++checked;
+    }
+    EXPECT_GT(checked, 30);
 }
 
 TEST(Explore, ReductionSkipsTransitionsButNotShortestLengths) {
