@@ -109,6 +109,32 @@ TEST_F(Models, MemoryMapDecodesPtesAndMarksChangedCells) {
     EXPECT_FALSE(m->index(8, 3).data(views::MemoryMapModel::WatchedRole).toBool());  // B's pte
 }
 
+// An access that ends in a signal is marked in the memory map at that step:
+// the task's pte cell of the page, with the signal's name, and a tooltip.
+TEST_F(Models, MemoryMapMarksTheCellWhoseAccessTookASignal) {
+    ASSERT_EQ(w->openFile(QStringLiteral(FAULTLINE_SAMPLE_DIR "/../tests/data/kernel/new-ops.json"), true), QString());
+    variant("upstream");
+    views::MemoryMapModel* m = w->memoryMap()->model();
+    uint64_t at = 0;
+    for (uint64_t n = 1; n < 400 && !at; ++n) {
+        c->runTo(n);
+        if (pos() != n) break;
+        if (!m->index(4, 0).data(views::MemoryMapModel::SignalRole).toString().isEmpty()) at = n;
+    }
+    ASSERT_NE(at, 0u) << "no step marks A[4] (the write to the PROT_READ page)";
+    EXPECT_EQ(m->index(4, 0).data(views::MemoryMapModel::SignalRole).toString(), "SIGSEGV");
+    EXPECT_TRUE(m->index(5, 0).data(views::MemoryMapModel::SignalRole).toString().isEmpty());
+    EXPECT_TRUE(m->index(4, 1).data(views::MemoryMapModel::SignalRole).toString().isEmpty());
+    const QString tip = m->index(4, 0).data(Qt::ToolTipRole).toString();
+    EXPECT_TRUE(tip.contains("ended in SIGSEGV")) << tip.toStdString();
+    EXPECT_TRUE(tip.contains("A.pte[4]")) << tip.toStdString();  // the cell's own tooltip follows
+    shot(w.get(), "signal-in-memory-map");
+    c->runTo(at + 1);
+    EXPECT_TRUE(m->index(4, 0).data(views::MemoryMapModel::SignalRole).toString().isEmpty());
+    c->runTo(at - 1);
+    EXPECT_TRUE(m->index(4, 0).data(views::MemoryMapModel::SignalRole).toString().isEmpty());
+}
+
 // A step tells views only about the rows it changed among those they show;
 // rows nobody showed get no signal but answer fresh data when first asked.
 TEST_F(Models, AStepSignalsOnlyTheVisibleRowsItChanged) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "memorymap/memory_map_model.h"
 
+#include <csignal>
+
 #include <QBrush>
 #include <QFont>
 
@@ -140,9 +142,27 @@ QString MemoryMapModel::kernelSummary() const {
 void MemoryMapModel::snapshotChanged() {
     kernelOp_ = kernel_ ? kernelOpAt(snap_, kernel_->setupOps) : 0;
     changed_.clear();
+    signalCell_ = ~quint64{0};
+    signalText_.clear();
     const auto r = snap_.lastStep();
     if (!r) return;
     const State& s = snap_.state;
+    // An access that ended in SIGSEGV / SIGBUS at this step: its page in the
+    // task's pte column (a file page of a file VMA; also where no VMA is left).
+    if (r->opDone && r->opSignal && r->task < s.tasks.size()) {
+        const TaskConfig& tc = s.config->tasks[r->task];
+        const uint32_t done = s.tasks[r->task].opIndex;
+        if (tc.mm >= 0 && done >= 1 && done <= tc.program.size()) {
+            const Op& op = tc.program[done - 1];
+            bool file = false;
+            for (const VmaPlacement& pl : s.config->placements)
+                if (pl.mm == tc.mm && pl.nameId == op.vma) file = pl.file;
+            if ((op.kind == OpKind::Read || op.kind == OpKind::Write) && file && op.page < s.inode.sizePages) {
+                signalCell_ = key(int(op.page), pteColumn(tc.mm));
+                signalText_ = r->opSignal == SIGBUS ? QStringLiteral("SIGBUS") : QStringLiteral("SIGSEGV");
+            }
+        }
+    }
     for (const CellRef& c : r->changed) {
         switch (c.kind) {
         case faultline::CellKind::Pte: {
@@ -265,8 +285,8 @@ bool MemoryMapModel::isWatched(int row, int col) const {
 
 // The delegate paints from these (see MemoryMapDelegate::paint).
 QVector<int> MemoryMapModel::paintedRoles() const {
-    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole,   WpRole,
-            ChangedRole,     WatchedRole,        DiffRole,           KernelRole, KernelDisagreeRole};
+    return {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole, KindRole,   WpRole,     ChangedRole,
+            WatchedRole,     DiffRole,           KernelRole,         KernelDisagreeRole, SignalRole};
 }
 
 bool MemoryMapModel::differs(int row, int col) const {
@@ -316,6 +336,15 @@ QVariant MemoryMapModel::simCellData(const QModelIndex& index, int role) const {
     if (role == ChangedRole) return isChanged(index.row(), col);
     if (role == WatchedRole) return isWatched(index.row(), col);
     if (role == DiffRole) return differs(index.row(), col);
+    const bool signalled = key(index.row(), col) == signalCell_;
+    if (role == SignalRole) return signalled ? signalText_ : QString();
+    if (signalled && role == Qt::ToolTipRole && !inSignalTip_) {
+        inSignalTip_ = true;
+        const QString plain = cellData(index, role).toString();
+        inSignalTip_ = false;
+        return tr("%1: the access to this page at this step ended in %2 (the operation's outcome; the task goes on)\n\n%3")
+            .arg(QString::fromStdString(s.config->tasks[snap_.lastStep()->task].name), signalText_, plain);
+    }
     switch (columnKind(col)) {
     case Column::Pte: {
         const int mm = columnMm(col);

@@ -24,6 +24,7 @@ public:
         DiffRole,                     // bool: compare mode, the other variant's map shows this cell differently
         KernelRole,                   // QString: the kernel twin's observation of this cell (null: none)
         KernelDisagreeRole,           // bool: the kernel disagreed with the simulation here
+        SignalRole,                   // QString: "SIGSEGV"/"SIGBUS" if the last step's access here took a signal
     };
     enum CellKind {
         Empty,
@@ -96,6 +97,10 @@ private:
     // The simulated cell's data (cellData() adds the kernel's observation).
     QVariant simCellData(const QModelIndex& index, int role) const;
     QSet<quint64> changed_;
+    // The pte cell (key) of the access that ended in a signal at the last step, and which signal.
+    quint64 signalCell_ = ~quint64{0};
+    QString signalText_;
+    mutable bool inSignalTip_ = false;
     const MemoryMapModel* peer_ = nullptr;
     std::shared_ptr<const KernelObservations> kernel_;
     int kernelOp_ = 0;

@@ -88,6 +88,27 @@ static void drawKernelStrip(QPainter* p, const QRect& cell, const QString& value
     p->restore();
 }
 
+// The cell whose access took a signal at this step: a thick border and a
+// label in the finding colour ("SIGSEGV" / "SIGBUS" at the right edge).
+static void drawSignalMark(QPainter* p, const QRect& r, const Theme& th, const QString& sig) {
+    p->save();
+    QPen pen(th.finding, 3);
+    pen.setJoinStyle(Qt::MiterJoin);
+    p->setPen(pen);
+    p->setBrush(Qt::NoBrush);
+    p->drawRect(r.adjusted(1, 1, -2, -2));
+    QFont f = p->font();
+    f.setBold(true);
+    if (f.pointSizeF() > 0) f.setPointSizeF(f.pointSizeF() * 0.8);
+    p->setFont(f);
+    const QFontMetrics fm(f);
+    const QRect tag(r.right() - fm.horizontalAdvance(sig) - 8, r.top() + 3, fm.horizontalAdvance(sig) + 5, r.height() - 6);
+    p->fillRect(tag, th.finding);
+    p->setPen(Qt::white);
+    p->drawText(tag, Qt::AlignCenter, sig);
+    p->restore();
+}
+
 static void drawWatchMark(QPainter* p, const QRect& r, const Theme& th) {
     p->save();
     p->setRenderHint(QPainter::Antialiasing);
@@ -137,6 +158,8 @@ void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, cons
         p->setFont(opt.font);
         drawKernelStrip(p, whole, kernel.toString(), index.data(MemoryMapModel::KernelDisagreeRole).toBool(), th);
     }
+    if (const QString sig = index.data(MemoryMapModel::SignalRole).toString(); !sig.isEmpty())
+        drawSignalMark(p, r, th, sig);
     p->restore();
 }
 
