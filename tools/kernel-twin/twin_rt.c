@@ -1453,6 +1453,9 @@ int tw_race_run(const struct tw_world* w, int nsetup, const struct tw_race* r, F
     }
 report:
     g_racing = 0;
+    /* Ctrl-C can land inside a re-arm or an observation and fail it: once
+     * interrupted, that failure is the interruption, and the report stands. */
+    if (g_stop && rc == 3) rc = 0;
     double secs = (now_ns() - begin) / 1e9;
     fprintf(out,
             "race iterations %ld seconds %.1f window_us %d offset_ns %lld %lld durations_ns %lld %lld late %ld "
