@@ -94,8 +94,8 @@ public:
         ntasks_ = unsigned(init.tasks.size());
         nmms_ = unsigned(init.mms.size());
     }
-    // Row layout: tasks, mms, inode, folios, swap, uffd, locks, writeback, nextPfn, stepCount.
-    unsigned width() const { return ntasks_ + nmms_ + 8; }
+    // Row layout: tasks, mms, inode, folios, swap, uffd, more uffds, locks, writeback, nextPfn, stepCount.
+    unsigned width() const { return ntasks_ + nmms_ + 9; }
 
     // Writes s's row to out. With a parent (a state and its row), components
     // equal to the parent's reuse its ids without hashing.
@@ -125,6 +125,10 @@ public:
                      ? parentRow[c]
                      : uffds_.intern(s.uffd, hashUffd(s.uffd));
         ++c;
+        out[c] = same(parent, [&](const State& p) { return p.moreUffds == s.moreUffds; }, parentRow, c)
+                     ? parentRow[c]
+                     : moreUffds_.intern(s.moreUffds, hashUffds(s.moreUffds));
+        ++c;
         out[c] = same(parent, [&](const State& p) { return p.locks == s.locks; }, parentRow, c)
                      ? parentRow[c]
                      : locks_.intern(s.locks, hashLocks(s.locks));
@@ -147,6 +151,7 @@ public:
         out.folios = folios_.get(row[c++]);
         out.swap = swaps_.get(row[c++]);
         out.uffd = uffds_.get(row[c++]);
+        out.moreUffds = moreUffds_.get(row[c++]);
         out.locks = locks_.get(row[c++]);
         out.writeback = writebacks_.get(row[c++]);
         out.nextPfn = row[c++];
@@ -155,7 +160,7 @@ public:
 
     uint64_t bytes() const {
         return tasks_.bytes() + mms_.bytes() + inodes_.bytes() + folios_.bytes() + swaps_.bytes() + uffds_.bytes() +
-               locks_.bytes() + writebacks_.bytes();
+               moreUffds_.bytes() + locks_.bytes() + writebacks_.bytes();
     }
 
 private:
@@ -184,6 +189,11 @@ private:
         for (const UffdMsg& m : u.readWaiting) h.add(m.id).add(m.va);
         return h.value();
     }
+    static uint64_t hashUffds(const std::vector<UffdCtx>& v) {
+        Hasher h;
+        for (const UffdCtx& u : v) h.add(hashUffd(u)).add(u.mm).add(u.features);
+        return h.add(v.size()).value();
+    }
     static uint64_t hashLocks(const std::vector<LockHold>& ls) {
         Hasher h;
         for (const LockHold& l : ls) h.add(uint64_t(l.id.kind) << 8 | l.id.mm).add(l.id.arg).add(l.holders);
@@ -203,6 +213,7 @@ private:
     InternPool<CowRadix<Folio>> folios_;
     InternPool<SwapDevice> swaps_;
     InternPool<UffdCtx> uffds_;
+    InternPool<std::vector<UffdCtx>> moreUffds_;
     InternPool<std::vector<LockHold>> locks_;
     InternPool<std::vector<uint32_t>> writebacks_;
 };
