@@ -142,36 +142,8 @@ struct Expansion {
     }
 };
 
-// futureKey() of recently made states, by their rows. A row names one exact
-// state, so equal rows have equal keys; about two thirds of all steps reach a
-// state already seen, most of them soon after (the two orders of a diamond),
-// and this skips hashing those again. Direct-mapped, per thread.
-class KeyCache {
-public:
-    explicit KeyCache(unsigned width = 0) : width_(width), rows_(size_t(kSize) * width), tags_(kSize, 0), keys_(kSize) {}
-    FutureKey key(const uint32_t* row, const State& s) {
-        uint64_t h = 0x9e3779b97f4a7c15ULL;
-        for (unsigned i = 0; i < width_; ++i) h = mix64(h ^ row[i]);
-        h |= 1;  // tag 0: empty
-        const size_t i = size_t(h >> 40) & (kSize - 1);
-        uint32_t* r = &rows_[i * width_];
-        if (tags_[i] == h && std::equal(row, row + width_, r)) return keys_[i];
-        tags_[i] = h;
-        std::copy(row, row + width_, r);
-        return keys_[i] = futureKey(s);
-    }
-
-private:
-    static constexpr size_t kSize = size_t{1} << 15;
-    unsigned width_;
-    std::vector<uint32_t> rows_;
-    std::vector<uint64_t> tags_;
-    std::vector<FutureKey> keys_;
-};
-
 // What a worker thread reuses from one expansion to the next.
 struct Scratch {
-    KeyCache keys;
     AccessLog log;
     State x, y;
     std::vector<Footprint> fps;      // of the children, in order
@@ -316,7 +288,7 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
             const size_t at = out.rows.size();
             out.rows.resize(at + width_);
             store_.put(y, &out.rows[at], &x, row);
-            c.plainKey = w.keys.key(&out.rows[at], y);
+            c.plainKey = store_.key(&out.rows[at]);  // == futureKey(y), from the components' stored keys
         } else {
             c.plainKey = futureKey(y);
         }
@@ -493,7 +465,6 @@ ExploreResult Search::run() {
     bool split = o_.shardCount <= 1;
     const unsigned threads = std::max(1u, o_.threads);
     std::vector<Scratch> scratch(threads);
-    for (Scratch& w : scratch) w.keys = KeyCache(width_);
     std::vector<Expansion> ex(kChunk);
     for (uint32_t level = 0; !frontier_.empty() && !stop_; ++level) {
         if (level >= o_.maxSteps) {

@@ -72,71 +72,122 @@ void addMsgs(Hasher2& h, const std::vector<UffdMsg>& q) {
 // tests/core/explore_test.cpp run the same schedule from states that differ
 // only in these fields and check that the steps, findings and the keys that
 // follow are the same.
-FutureKey futureKey(const State& s) {
+namespace {
+FutureKey done(const Hasher2& h) { return {h.a.value(), h.b.value()}; }
+void addKey(Hasher2& h, FutureKey k) {
+    h.a.add(k.lo);
+    h.b.add(k.hi);
+}
+}  // namespace
+
+FutureKey taskKey(const Task& t) {
     Hasher2 h;
-    h.add(s.configHash).add(s.toggles.stableHash());
-    std::vector<uint32_t> refs;
-    for (const Task& t : s.tasks) {
-        h.add(uint64_t(t.state)).add(uint64_t(t.waitLock.kind)).add(t.waitLock.mm).add(t.waitLock.arg).add(t.waitArg);
-        h.add(t.opIndex).add(t.lastSignal).add(t.stack.size());
-        for (size_t i = 0; i < t.stack.size(); ++i) {
-            if (i + 1 == t.stack.size()) {
-                addFrame(h, t.stack[i]);
-            } else {
-                StackFrame f = t.stack[i];
-                f.ret = 0;  // dead in a caller: its callee's ret() overwrites it before the caller runs again
-                addFrame(h, f);
-            }
+    h.add(uint64_t(t.state)).add(uint64_t(t.waitLock.kind)).add(t.waitLock.mm).add(t.waitLock.arg).add(t.waitArg);
+    h.add(t.opIndex).add(t.lastSignal).add(t.stack.size());
+    for (size_t i = 0; i < t.stack.size(); ++i) {
+        if (i + 1 == t.stack.size()) {
+            addFrame(h, t.stack[i]);
+        } else {
+            StackFrame f = t.stack[i];
+            f.ret = 0;  // dead in a caller: its callee's ret() overwrites it before the caller runs again
+            addFrame(h, f);
         }
-        refs = t.refs;
-        std::sort(refs.begin(), refs.end());
-        h.add(refs.size());
-        for (uint32_t r : refs) h.add(r);
     }
-    for (const Mm& m : s.mms) {
-        h.add(m.vmas.size());
-        for (const Vma& v : m.vmas)
-        {
-            h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
-            if (v.ctx) h.add(0xc7c7).add(v.ctx);
-        }
-        addTree(h, m.pt);
-        addTree(h, m.intent);
-        h.add(uint64_t(m.rssShmem)).add(uint64_t(m.rssAnon)).add(uint64_t(m.rssSwapents));
+    std::vector<uint32_t> refs = t.refs;
+    std::sort(refs.begin(), refs.end());
+    h.add(refs.size());
+    for (uint32_t r : refs) h.add(r);
+    return done(h);
+}
+
+FutureKey mmKey(const Mm& m) {
+    Hasher2 h;
+    h.add(m.vmas.size());
+    for (const Vma& v : m.vmas) {
+        h.add(v.start).add(v.end).add(v.pgoff).add(v.flags).add(v.file).add(v.uffd).add(v.nameId);
+        if (v.ctx) h.add(0xc7c7).add(v.ctx);
     }
-    const Inode& in = s.inode;
+    addTree(h, m.pt);
+    addTree(h, m.intent);
+    h.add(uint64_t(m.rssShmem)).add(uint64_t(m.rssAnon)).add(uint64_t(m.rssSwapents));
+    return done(h);
+}
+
+FutureKey inodeKey(const Inode& in) {
+    Hasher2 h;
     h.add(in.sizePages);
     addTree(h, in.xa);
     h.add(uint64_t(in.nrpages)).add(in.iPrivate.has_value());
     if (in.iPrivate) h.add(in.iPrivate->waitq).add(in.iPrivate->start).add(in.iPrivate->next);
     h.add(in.fallocWaiters).add(uint64_t(in.alloced)).add(uint64_t(in.swapped)).add(in.writeSealed);
-    addTree(h, s.folios);
-    h.add(s.nextPfn);
-    h.add(s.swap.nslots).add(s.swap.cursor);
-    addTree(h, s.swap.slots);
-    h.add(s.uffd.exists)
-        .add(s.uffd.mm)
-        .add(s.uffd.apiDone)
-        .add(s.uffd.features)
-        .add(s.uffd.released)
-        .add(s.uffd.nextMsgId);
-    addMsgs(h, s.uffd.pending);
-    addMsgs(h, s.uffd.readWaiting);
-    h.add(s.uffd.changing.size());  // mmap_changing: decides whether the ioctls get -EAGAIN
-    for (uint32_t id : s.uffd.changing) h.add(id);
-    h.add(s.moreUffds.size());  // contexts 1, 2, … (more UFFDIO_APIs, fork's): each decides where messages go
-    for (const UffdCtx& u : s.moreUffds) {
-        h.add(u.exists).add(u.mm).add(u.apiDone).add(u.features).add(u.released).add(u.nextMsgId);
-        addMsgs(h, u.pending);
-        addMsgs(h, u.readWaiting);
-        h.add(u.changing.size());
-        for (uint32_t id : u.changing) h.add(id);
-    }
-    h.add(s.writeback.size());
-    for (uint32_t p : s.writeback) h.add(p);
-    h.add(s.locks.size());
-    for (const LockHold& l : s.locks) h.add(uint64_t(l.id.kind)).add(l.id.mm).add(l.id.arg).add(l.write).add(l.holders);
-    return {h.a.value(), h.b.value()};
+    return done(h);
+}
+
+FutureKey foliosKey(const CowRadix<Folio>& folios) {
+    Hasher2 h;
+    addTree(h, folios);
+    return done(h);
+}
+
+FutureKey swapKey(const SwapDevice& swap) {
+    Hasher2 h;
+    h.add(swap.nslots).add(swap.cursor);
+    addTree(h, swap.slots);
+    return done(h);
+}
+
+FutureKey uffdKey(const UffdCtx& u) {
+    Hasher2 h;
+    h.add(u.exists).add(u.mm).add(u.apiDone).add(u.features).add(u.released).add(u.nextMsgId);
+    addMsgs(h, u.pending);
+    addMsgs(h, u.readWaiting);
+    h.add(u.changing.size());  // mmap_changing: decides whether the ioctls get -EAGAIN
+    for (uint32_t id : u.changing) h.add(id);
+    return done(h);
+}
+
+FutureKey moreUffdsKey(const std::vector<UffdCtx>& v) {
+    Hasher2 h;
+    h.add(v.size());  // contexts 1, 2, … (more UFFDIO_APIs, fork's): each decides where messages go
+    for (const UffdCtx& u : v) addKey(h, uffdKey(u));
+    return done(h);
+}
+
+FutureKey locksKey(const std::vector<LockHold>& locks) {
+    Hasher2 h;
+    h.add(locks.size());
+    for (const LockHold& l : locks) h.add(uint64_t(l.id.kind)).add(l.id.mm).add(l.id.arg).add(l.write).add(l.holders);
+    return done(h);
+}
+
+FutureKey writebackKey(const std::vector<uint32_t>& wb) {
+    Hasher2 h;
+    h.add(wb.size());
+    for (uint32_t p : wb) h.add(p);
+    return done(h);
+}
+
+FutureKey combineKeys(uint64_t configHash, uint64_t togglesHash, const FutureKey* parts, size_t n, uint32_t nextPfn) {
+    Hasher2 h;
+    h.add(configHash).add(togglesHash).add(n);
+    for (size_t i = 0; i < n; ++i) addKey(h, parts[i]);
+    h.add(nextPfn);
+    return done(h);
+}
+
+FutureKey futureKey(const State& s) {
+    std::vector<FutureKey> parts;
+    parts.reserve(s.tasks.size() + s.mms.size() + 7);
+    for (const Task& t : s.tasks) parts.push_back(taskKey(t));
+    for (const Mm& m : s.mms) parts.push_back(mmKey(m));
+    parts.push_back(inodeKey(s.inode));
+    parts.push_back(foliosKey(s.folios));
+    parts.push_back(swapKey(s.swap));
+    parts.push_back(uffdKey(s.uffd));
+    parts.push_back(moreUffdsKey(s.moreUffds));
+    parts.push_back(locksKey(s.locks));
+    parts.push_back(writebackKey(s.writeback));
+    return combineKeys(s.configHash, s.toggles.stableHash(), parts.data(), parts.size(), s.nextPfn);
 }
 
 FutureKey mixKey(FutureKey k, uint64_t a, uint64_t b) {

@@ -14,11 +14,17 @@
 // Threads: interning takes the pool's lock; reading a value by id takes none
 // (values never move; an id is only read by a thread that got it from the
 // pool or from a row written before the level's threads were joined).
+//
+// Each distinct component also keeps its future key (future_key.h), computed
+// once when it enters its pool, so a state's key is one hash over its row's
+// component keys: after a step most components are the parent's.
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
+#include "explore/future_key.h"
 #include "model/state.h"
 #include "util/hash.h"
 
@@ -28,15 +34,22 @@ namespace faultline {
 template <class T>
 class InternPool {
 public:
-    InternPool() : chunks_(kMaxChunks) {}
+    InternPool() : chunks_(kMaxChunks), keyChunks_(kMaxChunks) {}
     InternPool(const InternPool&) = delete;
     InternPool& operator=(const InternPool&) = delete;
 
     const T& get(uint32_t id) const { return chunks_[id >> kChunkBits][id & (kChunk - 1)]; }
+    // The key `keyOf` gave the value when it was stored (intern with a keyOf).
+    const FutureKey& key(uint32_t id) const { return keyChunks_[id >> kChunkBits][id & (kChunk - 1)]; }
 
     // The id of a value equal to v (hash: any function of v consistent with ==), storing v if new.
     template <class V>
     uint32_t intern(V&& v, uint64_t hash) {
+        return intern(std::forward<V>(v), hash, [](const T&) { return FutureKey{}; });
+    }
+    // The same, keeping keyOf(v) with a value stored for the first time.
+    template <class V, class K>
+    uint32_t intern(V&& v, uint64_t hash, K&& keyOf) {
         std::lock_guard<std::mutex> lock(mutex_);
         if ((count_ + 1) * 4 > index_.size() * 3) grow();
         const size_t mask = index_.size() - 1;
@@ -46,8 +59,12 @@ public:
                 const uint32_t id = uint32_t(count_);
                 if ((id >> kChunkBits) >= kMaxChunks) throw std::length_error("explorer state pool full");
                 auto& chunk = chunks_[id >> kChunkBits];
-                if (!chunk) chunk = std::make_unique<T[]>(kChunk);
+                if (!chunk) {
+                    chunk = std::make_unique<T[]>(kChunk);
+                    keyChunks_[id >> kChunkBits] = std::make_unique<FutureKey[]>(kChunk);
+                }
                 chunk[id & (kChunk - 1)] = std::forward<V>(v);
+                keyChunks_[id >> kChunkBits][id & (kChunk - 1)] = keyOf(chunk[id & (kChunk - 1)]);
                 s = {hash, id};
                 ++count_;
                 return id;
@@ -57,8 +74,8 @@ public:
     }
     uint64_t size() const { return count_; }
     uint64_t bytes() const {
-        return index_.capacity() * sizeof(Slot) + chunks_.capacity() * sizeof(chunks_[0]) +
-               ((count_ + kChunk - 1) >> kChunkBits) * kChunk * sizeof(T);
+        return index_.capacity() * sizeof(Slot) + 2 * chunks_.capacity() * sizeof(chunks_[0]) +
+               ((count_ + kChunk - 1) >> kChunkBits) * kChunk * (sizeof(T) + sizeof(FutureKey));
     }
 
 private:
@@ -83,6 +100,7 @@ private:
     }
     std::mutex mutex_;
     std::vector<std::unique_ptr<T[]>> chunks_;  // sized once: never reallocated
+    std::vector<std::unique_ptr<FutureKey[]>> keyChunks_;
     std::vector<Slot> index_;
     uint64_t count_ = 0;
 };
@@ -93,6 +111,7 @@ public:
     explicit StateStore(const State& init) : template_(init) {
         ntasks_ = unsigned(init.tasks.size());
         nmms_ = unsigned(init.mms.size());
+        if (ntasks_ + nmms_ > kMaxTasksAndMms) throw std::length_error("explorer: too many tasks and mms for a state row");
     }
     // Row layout: tasks, mms, inode, folios, swap, uffd, more uffds, locks, writeback, nextPfn, stepCount.
     unsigned width() const { return ntasks_ + nmms_ + 9; }
@@ -104,38 +123,38 @@ public:
         for (unsigned i = 0; i < ntasks_; ++i, ++c)
             out[c] = same(parent, [&](const State& p) { return p.tasks[i] == s.tasks[i]; }, parentRow, c)
                          ? parentRow[c]
-                         : tasks_.intern(s.tasks[i], hashTask(s.tasks[i]));
+                         : tasks_.intern(s.tasks[i], hashTask(s.tasks[i]), taskKey);
         for (unsigned i = 0; i < nmms_; ++i, ++c)
             out[c] = same(parent, [&](const State& p) { return p.mms[i] == s.mms[i]; }, parentRow, c)
                          ? parentRow[c]
-                         : mms_.intern(s.mms[i], hashMm(s.mms[i]));
+                         : mms_.intern(s.mms[i], hashMm(s.mms[i]), mmKey);
         out[c] = same(parent, [&](const State& p) { return p.inode == s.inode; }, parentRow, c)
                      ? parentRow[c]
-                     : inodes_.intern(s.inode, hashInode(s.inode));
+                     : inodes_.intern(s.inode, hashInode(s.inode), inodeKey);
         ++c;
         out[c] = same(parent, [&](const State& p) { return p.folios == s.folios; }, parentRow, c)
                      ? parentRow[c]
-                     : folios_.intern(s.folios, Hasher().add(s.folios.hash()).add(s.folios.size()).value());
+                     : folios_.intern(s.folios, Hasher().add(s.folios.hash()).add(s.folios.size()).value(), foliosKey);
         ++c;
         out[c] = same(parent, [&](const State& p) { return p.swap == s.swap; }, parentRow, c)
                      ? parentRow[c]
-                     : swaps_.intern(s.swap, Hasher().add(s.swap.slots.hash()).add(s.swap.cursor).value());
+                     : swaps_.intern(s.swap, Hasher().add(s.swap.slots.hash()).add(s.swap.cursor).value(), swapKey);
         ++c;
         out[c] = same(parent, [&](const State& p) { return p.uffd == s.uffd; }, parentRow, c)
                      ? parentRow[c]
-                     : uffds_.intern(s.uffd, hashUffd(s.uffd));
+                     : uffds_.intern(s.uffd, hashUffd(s.uffd), uffdKey);
         ++c;
         out[c] = same(parent, [&](const State& p) { return p.moreUffds == s.moreUffds; }, parentRow, c)
                      ? parentRow[c]
-                     : moreUffds_.intern(s.moreUffds, hashUffds(s.moreUffds));
+                     : moreUffds_.intern(s.moreUffds, hashUffds(s.moreUffds), moreUffdsKey);
         ++c;
         out[c] = same(parent, [&](const State& p) { return p.locks == s.locks; }, parentRow, c)
                      ? parentRow[c]
-                     : locks_.intern(s.locks, hashLocks(s.locks));
+                     : locks_.intern(s.locks, hashLocks(s.locks), locksKey);
         ++c;
         out[c] = same(parent, [&](const State& p) { return p.writeback == s.writeback; }, parentRow, c)
                      ? parentRow[c]
-                     : writebacks_.intern(s.writeback, hashU32s(s.writeback));
+                     : writebacks_.intern(s.writeback, hashU32s(s.writeback), writebackKey);
         ++c;
         out[c++] = s.nextPfn;
         out[c++] = uint32_t(s.stepCount);
@@ -156,6 +175,24 @@ public:
         out.writeback = writebacks_.get(row[c++]);
         out.nextPfn = row[c++];
         out.stepCount = row[c++];
+    }
+
+    // futureKey() of the row's state (equal to futureKey(get(row))), from the
+    // keys its components were stored with.
+    FutureKey key(const uint32_t* row) const {
+        FutureKey parts[kMaxTasksAndMms + 7];
+        const unsigned n = ntasks_ + nmms_ + 7;
+        unsigned c = 0, k = 0;
+        for (unsigned i = 0; i < ntasks_; ++i) parts[k++] = tasks_.key(row[c++]);
+        for (unsigned i = 0; i < nmms_; ++i) parts[k++] = mms_.key(row[c++]);
+        parts[k++] = inodes_.key(row[c++]);
+        parts[k++] = folios_.key(row[c++]);
+        parts[k++] = swaps_.key(row[c++]);
+        parts[k++] = uffds_.key(row[c++]);
+        parts[k++] = moreUffds_.key(row[c++]);
+        parts[k++] = locks_.key(row[c++]);
+        parts[k++] = writebacks_.key(row[c++]);
+        return combineKeys(template_.configHash, togglesHash_, parts, n, row[c]);
     }
 
     uint64_t bytes() const {
@@ -205,7 +242,9 @@ private:
         return h.add(v.size()).value();
     }
 
+    static constexpr unsigned kMaxTasksAndMms = 96;
     State template_;
+    uint64_t togglesHash_ = template_.toggles.stableHash();
     unsigned ntasks_ = 0, nmms_ = 0;
     InternPool<Task> tasks_;
     InternPool<Mm> mms_;

@@ -210,7 +210,8 @@ TEST(Explore, ReducedSearchFindsWhatBruteForceFindsOnTwoPages) {
 
 // The frontier keeps states as rows of interned components: a row rebuilds
 // exactly (==) the state it was made from, also when made relative to its
-// parent, and equal states get equal rows. S17's fork creates a second
+// parent, equal states get equal rows, and a row's key (from its components'
+// stored keys) is the state's futureKey(). S17's fork creates a second
 // userfaultfd context (State::moreUffds), which a row must carry too.
 TEST(Explore, StateStoreRowsRebuildTheirStates) {
     for (const std::string file : {"s1-seed-race.json", "s17-fork-event-fork.json"}) {
@@ -234,6 +235,7 @@ TEST(Explore, StateStoreRowsRebuildTheirStates) {
             store.get(row.data(), back);
             ASSERT_TRUE(back == st) << file << " step " << n;
             EXPECT_EQ(back.hash(), st.hash());
+            EXPECT_EQ(store.key(row.data()), futureKey(st)) << file << " step " << n;  // from the components' keys
             store.put(back, again.data());  // no parent: every component looked up
             EXPECT_EQ(again, row);
             prev = row;
