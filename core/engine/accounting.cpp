@@ -9,12 +9,16 @@ namespace {
 std::string pfnName(uint32_t pfn) { return "p" + std::to_string(pfn); }
 
 // Present ptes that map `pfn`, found through the rmap the kernel would use:
-// the folio's index in every file VMA, or its one anon address.
+// the folio's index in every file VMA, or its anon address in every mm (a
+// fork shares anonymous folios at the same address).
 int countMappings(const State& s, uint32_t pfn, const Folio& f) {
     int n = 0;
     if (f.anon) {
-        const Pte& p = s.mms[f.mm].pt.get(f.index);
-        return p.isPresent() && p.pfn == pfn;
+        for (const Mm& mm : s.mms) {
+            const Pte& p = mm.pt.get(f.index);
+            n += p.isPresent() && p.pfn == pfn;
+        }
+        return n;
     }
     for (const Mm& mm : s.mms)
         for (const Vma& v : mm.vmas)
@@ -76,8 +80,10 @@ void checkSlot(const State& s, uint32_t slot, std::vector<std::string>& out) {
     if (sl.shmem) {
         refs = s.inode.xa.get(sl.owner) == XaEntry::swapValue(slot);
     } else {
-        const Pte& p = s.mms[sl.ownerMm].pt.get(sl.owner);
-        refs = p.isSwap() && p.slot == slot;
+        for (const Mm& mm : s.mms) {  // the owner's address in every mm (fork duplicates swap ptes)
+            const Pte& p = mm.pt.get(sl.owner);
+            refs += p.isSwap() && p.slot == slot;
+        }
     }
     if (refs != sl.count)
         out.push_back(name + ": count " + std::to_string(sl.count) + " but " + std::to_string(refs) +

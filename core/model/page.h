@@ -72,7 +72,7 @@ struct SwapSlot {
     bool hasCache = false;
     uint32_t cachePfn = 0;  // pfn of the swap-cache folio, 0 if none
     bool shmem = false;     // referenced from the shmem xarray (else: anon swap ptes)
-    uint8_t ownerMm = 0;    // anon: the mm whose pte refers to it
+    uint8_t ownerMm = 0;    // anon: the mm that swapped it out (a fork shares the entry at the same vpn)
     uint64_t owner = 0;     // shmem: file page index; anon: vpn
     Tag data;
 

@@ -76,8 +76,14 @@ void do_swap_page(StepContext& c) {
             c.at("pte changed meanwhile → return");
             return c.ret(0);
         }
+        // Exclusive: no other swap pte refers to the slot (a fork duplicates
+        // it) and no other pte maps the swap-cache folio. A shared one is
+        // mapped read-only; a write then takes do_wp_page (wp_page_copy). The
+        // kernel calls do_wp_page at once under the same PTL; the model
+        // returns and the access retries into it.
+        const bool exclusive = c.s.swap.slots.get(slot).count == 1 && c.s.folio(f.pfn).mapcount == 0;
         Pte p = Pte::present(f.pfn, false, false, true, f.orig_pte.uffd_wp);
-        if (f.write && !p.uffd_wp) p.write = p.dirty = true;
+        if (f.write && !p.uffd_wp && exclusive) p.write = p.dirty = true;
         --c.s.mms[f.mm].rssSwapents;
         c.mapFromTaskRef(f.mm, f.va, p);
         c.editSlot(slot, [](SwapSlot& s) { --s.count; });
@@ -96,7 +102,10 @@ void do_swap_page(StepContext& c) {
         c.unlock(PTL(f.mm, f.va));
         c.unlockFolio(pfn);
         c.at(c.pageName(f.mm, f.va) + " ← " + p.describe() +
-             (p.uffd_wp ? " (uffd-wp restored from the swap pte: never made writable)" : "") + freed);
+             (p.uffd_wp ? " (uffd-wp restored from the swap pte: never made writable)"
+              : !exclusive && f.write ? " (shared with another mm: read-only, the write retries into do_wp_page)"
+                                      : "") +
+             freed);
         return c.ret(0);
     }
     }

@@ -15,10 +15,22 @@
 // userfaultfd_wp(dst_vma) test came with the shmem uffd-wp series, "mm/shmem:
 // handle uffd-wp during fork()"): the child lost every uffd-wp bit.
 //
-// Not modelled: anonymous pages shared copy-on-write between two mms (the
-// engine's anonymous folios have one owner). A fork of an mm that has
-// anonymous pages (an anonymous VMA's, or a MAP_PRIVATE copy) is refused
-// with an engine error that says so.
+// A VMA with anonymous pages (an anonymous VMA, or a MAP_PRIVATE file VMA
+// with copies: the parent's anon_vma is set) is copied too (mm/memory.c
+// copy_pte_range): a present anonymous pte shares its folio with the child
+// (folio_try_dup_anon_rmap_pte: mapcount and refcount up), and in a COW
+// mapping both ptes become write-protected (__copy_present_ptes), so the
+// first write of either mm takes do_wp_page → wp_page_copy, or reuses the
+// folio once it is exclusive again (wp_can_reuse_anon_folio). A swap pte is
+// duplicated (swap_dup_entry_direct: the slot's count up, both ptes point to
+// it). The child keeps a pte's uffd-wp bit only when its VMA is VM_UFFD_WP
+// (pte_clear_uffd_wp / pte_swp_clear_uffd_wp when !userfaultfd_wp(dst_vma)),
+// and a marker's uffd-wp bit likewise (copy_pte_marker). In the model the
+// anonymous rmap is "the folio's address in every mm" (a fork keeps
+// addresses), which is what try_to_unmap_one and the accounting walk.
+// Not modelled: pinned pages copied at fork (copy_present_page), and the
+// stale uffd-wp bit kernels before v5.16 left in a child that is not
+// VM_UFFD_WP (no fault honoured it).
 #include "paths/path_common.h"
 
 namespace faultline::paths {
@@ -27,13 +39,67 @@ namespace {
 enum { DM_LOCK, DM_COPY, DM_EVENTS };
 
 // The anonymous pages (present or swapped) of a VMA: the parent's anon_vma
-// would be set, and the engine cannot share them.
+// is set, so vma_needs_copy() is true.
 bool hasAnonPages(const StepContext& c, uint8_t mm, const Vma& v) {
     bool any = false;
     c.s.mms[mm].pt.forEach(v.start, v.end, [&](uint64_t, const Pte& p) {
         if (p.isSwap() || (p.isPresent() && c.s.folio(p.pfn).anon)) any = true;
     });
     return any;
+}
+
+// copy_pte_range() of one VMA into the child (same addresses); says what it copied.
+std::string copyPteRange(StepContext& c, uint8_t mm, uint8_t child, const Vma& v, bool dstWp) {
+    const bool cow = !(v.flags & VM_SHARED) && (v.flags & VM_MAYWRITE);  // is_cow_mapping()
+    std::vector<std::pair<uint64_t, Pte>> ptes;
+    c.s.mms[mm].pt.forEach(v.start, v.end, [&](uint64_t k, const Pte& p) { ptes.emplace_back(k, p); });
+    int present = 0, anon = 0, swaps = 0, markers = 0, wpKept = 0, wpCleared = 0;
+    for (auto [vpn, p] : ptes) {
+        if (p.uffd_wp || p.isWpMarker()) ++(dstWp ? wpKept : wpCleared);
+        if (p.isPresent()) {
+            // copy_present_ptes → __copy_present_ptes: folio_get and
+            // folio_dup_file_rmap_pte / folio_try_dup_anon_rmap_pte; old,
+            // clean in a shared VMA, write-protected in both in a COW mapping.
+            Pte q = p;
+            q.young = false;
+            if (v.flags & VM_SHARED) q.dirty = false;
+            if (cow && p.write) {
+                Pte w = p;
+                w.write = false;
+                c.setPte(mm, vpn, w);
+                q.write = false;
+            }
+            if (!dstWp) q.uffd_wp = false;  // pte_clear_uffd_wp
+            anon += c.s.folio(p.pfn).anon;
+            c.getRef(p.pfn);
+            c.mapFromTaskRef(child, vpn, q);
+            ++present;
+        } else if (p.isSwap()) {
+            // copy_nonpresent_pte: swap_dup_entry_direct; the entry is shared now.
+            c.editSlot(p.slot, [](SwapSlot& sl) { ++sl.count; });
+            ++c.s.mms[child].rssSwapents;
+            c.setPte(child, vpn, Pte::swap(p.slot, dstWp && p.uffd_wp));  // pte_swp_clear_uffd_wp
+            ++swaps;
+        } else if (p.isMarker()) {
+            // copy_pte_marker(): poisoned and guard always, uffd-wp only into a VM_UFFD_WP VMA.
+            Pte q = p;
+            if (!dstWp) q.marker &= uint8_t(~kMarkerUffdWp);
+            if (q.marker) {
+                c.setPte(child, vpn, q);
+                ++markers;
+            }
+        }
+    }
+    std::string said = "copy_page_range (" + std::string(dstWp ? "child VM_UFFD_WP" : "anon_vma") + "): " +
+                       std::to_string(present) + " present pte(s) copied old";
+    if (v.flags & VM_SHARED) said += " and clean";
+    if (anon) said += ", " + std::to_string(anon) + " anonymous folio(s) shared copy-on-write";
+    if (cow && present) said += ", write-protected in both mms";
+    if (swaps) said += ", " + std::to_string(swaps) + " swap entr" + (swaps == 1 ? "y" : "ies") + " duplicated";
+    said += ", " + std::to_string(markers) + " marker(s)";
+    if (wpKept) said += "; uffd-wp kept on " + std::to_string(wpKept);
+    if (wpCleared) said += "; uffd-wp cleared on " + std::to_string(wpCleared) + " (the child is not VM_UFFD_WP)";
+    return said;
 }
 
 void dup_mmap(StepContext& c) {
@@ -56,9 +122,6 @@ void dup_mmap(StepContext& c) {
         auto note = [&](const std::string& s) { said += (said.empty() ? "" : "; ") + s; };
         for (const Vma& v : vmas) {
             const std::string name = c.cfg().vmaNames.at(v.nameId);
-            if (hasAnonPages(c, mm, v))
-                throw EngineError("fork of " + c.mmName(mm) + ": VMA '" + name +
-                                  "' has anonymous pages; sharing them copy-on-write between two mms is not modelled");
             Vma d = v;
             const UffdCtx* octx = c.s.ctxOf(v);
             if (v.uffd && octx && (octx->features & UFFD_FEATURE_EVENT_FORK) && !octx->released) {
@@ -90,43 +153,17 @@ void dup_mmap(StepContext& c) {
                 for (auto [k, i] : intents) c.s.mms[child].intent.set(k, i);
             }
             const bool dstWp = d.flags & VM_UFFD_WP;
-            if (!dstWp) {  // vma_needs_copy(): no VM_UFFD_WP, no anon_vma
+            const bool anonVma = hasAnonPages(c, mm, v);
+            if (!dstWp && !anonVma) {  // vma_needs_copy(): no VM_UFFD_WP, no anon_vma
                 note("'" + name + "': no ptes copied (vma_needs_copy: the child faults them in)");
                 continue;
             }
-            if (!c.k().pteMarkers) {
+            if (!anonVma && !c.k().pteMarkers) {
                 note("'" + name + "': no ptes copied (before v5.19 copy_page_range skipped shared VMAs without "
                      "anon_vma, VM_UFFD_WP or not): the child's uffd-wp is lost (PTE_MARKERS=off)");
                 continue;
             }
-            std::vector<std::pair<uint64_t, Pte>> ptes;
-            c.s.mms[mm].pt.forEach(v.start, v.end, [&](uint64_t k, const Pte& p) { ptes.emplace_back(k, p); });
-            int present = 0, markers = 0;
-            for (auto [vpn, p] : ptes) {
-                if (p.isPresent()) {
-                    // copy_present_ptes → __copy_present_ptes: file folio,
-                    // folio_dup_file_rmap; old, clean in a shared VMA; uffd-wp kept.
-                    Pte q = p;
-                    q.young = false;
-                    if (v.flags & VM_SHARED) q.dirty = false;
-                    if (!(v.flags & VM_SHARED) && (v.flags & VM_MAYWRITE) && p.write) {
-                        Pte w = p;  // is_cow_mapping: write-protect both
-                        w.write = false;
-                        c.setPte(mm, vpn, w);
-                        q.write = false;
-                    }
-                    c.getRef(p.pfn);
-                    c.mapFromTaskRef(child, vpn, q);
-                    ++present;
-                } else if (p.isMarker()) {
-                    // copy_pte_marker(): poisoned always, uffd-wp since the child is VM_UFFD_WP.
-                    c.setPte(child, vpn, p);
-                    ++markers;
-                }
-            }
-            note("'" + name + "': copy_page_range (child VM_UFFD_WP): " + std::to_string(present) +
-                 " present pte(s) copied old" + ((v.flags & VM_SHARED) ? " and clean" : "") + " with their uffd-wp, " +
-                 std::to_string(markers) + " marker(s)");
+            note("'" + name + "': " + copyPteRange(c, mm, child, v, dstWp));
         }
         c.touch({CellKind::Vma, child, 0});
         c.unlock(ML(mm));
@@ -173,7 +210,8 @@ const FunctionInfo& info_dup_mmap() {
          {"",
           "for_each_vma(vmi, mpnt) { tmp = vm_area_dup(mpnt); dup_userfaultfd(tmp, &uf);  /* EVENT_FORK: new ctx, "
           "else userfaultfd_reset_ctx */ if (!(tmp->vm_flags & VM_WIPEONFORK)) copy_page_range(tmp, mpnt);  /* only "
-          "if vma_needs_copy: VM_UFFD_WP or anon_vma */ } mmap_write_unlock(oldmm);"},
+          "if vma_needs_copy: VM_UFFD_WP or anon_vma; anon folios shared and COW ptes write-protected in both, swap "
+          "entries duplicated, uffd-wp kept only if userfaultfd_wp(dst_vma) */ } mmap_write_unlock(oldmm);"},
          {"",
           "dup_userfaultfd_complete(&uf);  /* per new ctx: FORK on the parent's ctx, "
           "userfaultfd_event_wait_completion */ ... wake_up_new_task(p);"}},

@@ -57,6 +57,13 @@ void move_vma(StepContext& c) {
     const bool clearWp = v.uffd && !keep;  // vma_has_uffd_without_event_remap()
     std::vector<std::pair<uint64_t, Pte>> ptes;
     m.pt.forEach(v.start, v.end, [&](uint64_t k, const Pte& p) { ptes.emplace_back(k, p); });
+    // The model's anonymous rmap is the folio's address in every mm, so a
+    // folio or swap entry a fork shares cannot move in one mm only.
+    for (const auto& [vpn, p] : ptes)
+        if ((p.isPresent() && c.s.folio(p.pfn).anon && c.s.folio(p.pfn).mapcount > 1) ||
+            (p.isSwap() && c.s.swap.slots.get(p.slot).count > 1))
+            throw EngineError("mremap of " + c.pageName(mm, vpn) +
+                              ", an anonymous page shared with a fork's other mm, is not modelled");
     std::vector<std::pair<uint64_t, Intent>> intents;
     m.intent.forEach(v.start, v.end, [&](uint64_t k, const Intent& i) { intents.emplace_back(k, i); });
     // With the registration kept the monitor's intent moves with the pages

@@ -67,6 +67,28 @@ inline uint32_t readSwapIntoCache(StepContext& c, uint32_t slot, bool anon, uint
     return q;
 }
 
+// Whether an anonymous folio belongs to its one pte alone (the model's
+// PageAnonExclusive, as wp_can_reuse_anon_folio() decides it): mapped once,
+// not under writeback, and held by nothing else — refcount 1, or 2 with the
+// swap cache's reference when no swap pte (a fork's other mm) still refers to
+// the slot, so folio_free_swap() can drop it. `viaSwapCache` says which.
+inline bool anonExclusive(const State& s, uint32_t pfn, bool* viaSwapCache = nullptr) {
+    const Folio& fo = s.folio(pfn);
+    if (viaSwapCache) *viaSwapCache = false;
+    if (!fo.anon || fo.mapcount != 1 || fo.has(PG_writeback)) return false;
+    if (fo.refcount == 1) return true;
+    const bool cacheOnly = fo.swap && fo.refcount == 2 && s.swap.slots.get(fo.swap - 1).count == 0;
+    if (viaSwapCache) *viaSwapCache = cacheOnly;
+    return cacheOnly;
+}
+
+// The part of that which does not depend on passing references: one pte maps
+// the folio and no swap pte of another mm refers to its swap slot.
+inline bool anonMappedAlone(const State& s, uint32_t pfn) {
+    const Folio& fo = s.folio(pfn);
+    return fo.anon && fo.mapcount == 1 && (!fo.swap || s.swap.slots.get(fo.swap - 1).count == 0);
+}
+
 // A frame for a fault-path callee: same mm, address, index, access type.
 inline StackFrame faultFrame(const StackFrame& f) {
     StackFrame n;

@@ -166,9 +166,9 @@ void try_to_unmap_one(StepContext& c) {
     case TU_1: {
         uint8_t mm;
         uint64_t vpn;
-        if (anon) {
-            if (f.aux) return c.jump(TU_2);
-            mm = f.mm, vpn = f.va;
+        if (anon) {  // the anon_vma chain: the folio's address in every mm (a fork shares it)
+            if (f.aux >= c.s.mms.size()) return c.jump(TU_2);
+            mm = uint8_t(f.aux), vpn = f.va;
         } else {
             if (!nextMapping(c.s, f.aux, f.index, f.index + 1)) return c.jump(TU_2);
             mm = uint8_t(f.aux >> 16);

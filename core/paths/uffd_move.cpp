@@ -61,6 +61,8 @@ void move_pages(StepContext& c) {
             c.editFolio(sp.pfn, [&](Folio& x) { x.index = d; });  // folio_move_anon_rmap, folio->index
             c.setPte(mm, d, Pte::present(sp.pfn, true, true, true, false));
         } else {  // a swap entry moves as it is (move_swap_pte), its uffd-wp bit cleared
+            if (c.s.swap.slots.get(sp.slot).count != 1)  // !pte_swp_exclusive: a fork shares it
+                return fail(kEBUSY, c.pageName(mm, sv) + "'s swap entry is shared");
             c.setPte(mm, sv, Pte::none());
             c.editSlot(sp.slot, [&](SwapSlot& sl) { sl.owner = d; });
             if (uint32_t cp = c.s.swap.slots.get(sp.slot).cachePfn) c.editFolio(cp, [&](Folio& x) { x.index = d; });

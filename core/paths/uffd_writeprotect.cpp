@@ -32,7 +32,11 @@ Pte changeProtection(StepContext& c, const Vma& v, Pte p, bool protect, int& mar
         // v6.x MM_CP_TRY_CHANGE_WRITABLE: a dirty pte of a shared VMA may be
         // made writable at once (can_change_pte_writable); v5.x leaves the
         // write bit to the next fault (do_wp_page reuse).
-        if (c.k().wpClearMakesWritable && (v.flags & VM_WRITE) && (!v.file || ((v.flags & VM_SHARED) && p.dirty)))
+        // An anonymous folio only while no other mm shares it or its swap
+        // slot (can_change_pte_writable: PageAnonExclusive, which a fork
+        // clears; a passing reference, e.g. reclaim's, does not matter).
+        if (c.k().wpClearMakesWritable && (v.flags & VM_WRITE) &&
+            ((!v.file && anonMappedAlone(c.s, p.pfn)) || (v.file && (v.flags & VM_SHARED) && p.dirty)))
             p.write = true;
         break;
     case PteKind::Swap: p.uffd_wp = false; break;

@@ -140,30 +140,50 @@ void do_wp_page(StepContext& c) {
                   " (no message: nothing marks it protected)");
             return c.next(WP_3);
         }
-        if (!c.s.folio(f.pfn).anon) {
-            // wp_page_copy(): a MAP_PRIVATE file page is copied into a new
-            // anonymous page; the file's page stays as it was.
-            const uint32_t file = f.pfn;
-            const Tag data = c.s.folio(file).data;
+        const Folio fo = c.s.folio(f.pfn);
+        std::string reuse;  // how wp_can_reuse_anon_folio() found the folio exclusive, if it did
+        bool viaSwapCache = false;
+        if (anonExclusive(c.s, f.pfn, &viaSwapCache)) {
+            reuse = "exclusive";
+            if (viaSwapCache) {  // folio_free_swap(): no swap pte refers to the slot any more
+                const uint32_t slot = fo.swap - 1, pfn = f.pfn;
+                c.editFolio(pfn, [](Folio& x) {
+                    x.swap = 0;
+                    x.set(PG_swapcache, false);
+                });
+                c.editSlot(slot, [](SwapSlot& sl) { sl = SwapSlot{}; });
+                c.dropRefCount(pfn);
+                reuse = "exclusive once folio_free_swap dropped swap slot " + std::to_string(slot);
+            }
+        }
+        if (reuse.empty()) {
+            // wp_page_copy(): a MAP_PRIVATE file page, or an anonymous folio
+            // another pte (a fork's other mm) or reference may still use, is
+            // copied into a new anonymous page; the old one stays as it was.
+            const uint32_t old = f.pfn;
+            const Tag data = fo.data;
             const uint32_t q = c.allocFolio(true, f.mm, f.va);
-            c.editFolio(q, [&](Folio& fo) {
-                fo.data = data;
-                fo.set(PG_uptodate);
-                fo.set(PG_lru);
+            c.editFolio(q, [&](Folio& x) {
+                x.data = data;
+                x.set(PG_uptodate);
+                x.set(PG_lru);
             });
             c.unmapPresent(f.mm, f.va, Pte::none());
             const Pte np = Pte::present(q, (v.flags & VM_WRITE) != 0, true, true, false);
             c.mapFromTaskRef(f.mm, f.va, np);
             c.unlock(PTL(f.mm, f.va));
-            c.say("WP.2 MAP_PRIVATE file page → wp_page_copy: " + pfnText(file) + " (" + data.str() +
-                  ") copied to anonymous " + pfnText(q) + "; " + c.pageName(f.mm, f.va) + " ← " + np.describe() +
-                  "; the file is unchanged");
+            const std::string what =
+                fo.anon ? "anonymous " + pfnText(old) + " not exclusive (mapcount " + std::to_string(fo.mapcount) +
+                              ", refcount " + std::to_string(fo.refcount) + ")"
+                        : "MAP_PRIVATE file page " + pfnText(old);
+            c.say("WP.2 " + what + " → wp_page_copy: (" + data.str() + ") copied to anonymous " + pfnText(q) + "; " +
+                  c.pageName(f.mm, f.va) + " ← " + np.describe() + "; " +
+                  (fo.anon ? "the other mm keeps " + pfnText(old) : std::string("the file is unchanged")));
             return c.ret(0);
         }
-        // Anonymous private page mapped only here: reuse it in place.
         c.setPte(f.mm, f.va, p);
         c.unlock(PTL(f.mm, f.va));
-        c.say("WP.2 exclusive anonymous page → wp_page_reuse: " + p.describe());
+        c.say("WP.2 anonymous page " + reuse + " → wp_page_reuse: " + p.describe());
         return c.ret(0);
     }
     case WP_3:
@@ -263,7 +283,8 @@ const FunctionInfo& info_do_wp_page() {
          {"WP.2",
           "if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) return wp_page_shared(vmf, folio);  /* folio_get; "
           "wp_page_reuse: pte_mkyoung(pte_mkdirty(pte_mkwrite(entry))); pte_unmap_unlock */ if (folio_test_anon(folio) "
-          "&& exclusive) wp_page_reuse(); else return wp_page_copy(vmf);  /* MAP_PRIVATE file page: copy to a new "
+          "&& wp_can_reuse_anon_folio(folio, vma)) wp_page_reuse(); else return wp_page_copy(vmf);  /* a MAP_PRIVATE file "
+          "page or a shared anonymous folio: copy to a new "
           "anonymous page */"},
          {"WP.3", "folio_lock(folio); fault_dirty_shared_page(vmf); folio_put(folio);"},
          {"WP.1", "return ret;"}},

@@ -74,16 +74,28 @@ std::optional<std::string> cellValue(const State& s, const std::string& cell, st
         return "count=" + std::to_string(sl.count) + (sl.hasCache ? ",cache" : "");
     }
     const auto dot = name.find('.');
-    if (dot == std::string::npos || name.substr(dot + 1) != "pte") return fail("expected xa, data, slot or MM.pte");
+    const std::string field = dot == std::string::npos ? "" : name.substr(dot + 1);
+    if (field != "pte" && field != "data") return fail("expected xa, data, slot, MM.pte or MM.data");
     const int mm = s.config->mmIndex(name.substr(0, dot));
     if (mm < 0) return fail("no mm named '" + name.substr(0, dot) + "'");
     // A file page index in the mm's first file VMA that maps it; else a page
     // of its first anonymous VMA.
+    std::optional<uint64_t> vpn;
     for (const Vma& v : s.mms[mm].vmas)
-        if (v.mapsIndex(index)) return pteCellText(s.mms[mm].pt.get(v.vpnOf(index)));
+        if (!vpn && v.mapsIndex(index)) vpn = v.vpnOf(index);
     for (const Vma& v : s.mms[mm].vmas)
-        if (!v.file && v.start + index < v.end) return pteCellText(s.mms[mm].pt.get(v.start + index));
-    return fail(name.substr(0, dot) + " maps no page " + std::to_string(index));
+        if (!vpn && !v.file && v.start + index < v.end) vpn = v.start + index;
+    if (!vpn) return fail(name.substr(0, dot) + " maps no page " + std::to_string(index));
+    const Pte& pte = s.mms[mm].pt.get(*vpn);
+    if (field == "pte") return pteCellText(pte);
+    // What this mm's pte gives the page (a private copy, or the shared folio
+    // or swap slot): "none" when no page is mapped there.
+    if (pte.isPresent()) return s.folio(pte.pfn).data.str();
+    if (pte.isSwap()) {
+        const SwapSlot& sl = s.swap.slots.get(pte.slot);
+        return (sl.cachePfn ? s.folio(sl.cachePfn).data : sl.data).str();
+    }
+    return std::string("none");
 }
 
 }  // namespace faultline

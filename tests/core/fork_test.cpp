@@ -6,6 +6,7 @@
 
 #include "engine/accounting.h"
 #include "scenario.h"
+#include "session/cells.h"
 #include "session/session_io.h"
 
 namespace faultline::test {
@@ -164,14 +165,197 @@ TEST(Fork, BeforeV519TheChildGetsNoPtesAndItsWriteIsASilentWrite) {
     EXPECT_EQ(count(u, Rule::C1), 0);
 }
 
-TEST(Fork, AnonymousPagesAreRefusedWithAClearEngineError) {
-    const std::string json = R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
-      "mms":[{"name":"A","vmas":[{"name":"anon","kind":"anon","start":"0x40000000","pages":4}]},{"name":"C","fork_of":"A"}],
-      "tasks":[{"name":"A1","mm":"A","program":[{"op":"write","page":0,"tag":"x"},{"op":"fork","child":"C"}]}]})";
-    const RunResult r = runIt(load(json));
+// An anonymous 4-page VMA of A: pages 0-2 written "a", page 2 swapped out
+// (reclaim, writeback, reclaim again), page 3 never touched. With `features`
+// (null: no userfaultfd) the VMA is registered WP and write-protected (page 3
+// gets a marker with WP_UNPOPULATED). A1 forks into C (withParentOps adds
+// what it does next); C1 runs `child`. tools/kernel-checks/fork_anon.c does the same on Linux.
+std::string anonForkSession(const std::string& features, const std::string& child,
+                            const std::string& variant = "upstream") {
+    const bool uffd = features != "null";
+    std::string setup = R"([{"task":"A1","op":"write","page":0,"pages":3,"tag":"a"},
+               {"task":"A1","op":"reclaim","mm":"A","vma":"anon","page":2},
+               {"task":"A1","op":"writeback_end","mm":"A","vma":"anon","page":2},
+               {"task":"A1","op":"reclaim","mm":"A","vma":"anon","page":2})";
+    if (uffd)
+        setup += R"(,{"task":"M","op":"uffdio_api","mm":"A","features":)" + features + R"(},
+               {"task":"M","op":"uffdio_register","mm":"A","page":0,"pages":4,"mode":["WP"]},
+               {"task":"M","op":"uffdio_writeprotect","mm":"A","page":0,"pages":4,"mode":["WP"]})";
+    setup += "]";
+    return R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"anon","kind":"anon","start":"0x40000000","pages":4}]},
+             {"name":"C","fork_of":"A"}],
+      "tasks":[{"name":"M","role":"monitor","program":[{"op":"serve"}]},
+               {"name":"A1","mm":"A","program":[{"op":"fork","child":"C"}]},
+               {"name":"C1","mm":"C","program":)" +
+           child + R"(}],
+      "setup":)" + setup + R"(,
+      "variant":")" + variant + R"("})";
+}
+
+// A fork session whose parent task runs `parent` after the fork (appended to A1's program).
+std::string withParentOps(std::string json, const std::string& ops) {
+    const std::string fork = R"({"op":"fork","child":"C"})";
+    json.replace(json.find(fork), fork.size(), fork + "," + ops);
+    return json;
+}
+
+std::string cell(const State& st, const std::string& name) {
+    std::string err;
+    const auto v = cellValue(st, name, &err);
+    return v ? *v : "error: " + err;
+}
+
+// The child C is mm 1 in anonForkSession.
+const Pte& pteK(const State& st, uint64_t i) { return st.mms[1].pt.get(0x40000 + i); }
+
+TEST(ForkAnon, TheChildSharesEveryAnonymousFolioWriteProtectedInBothAndSwapEntriesAreDuplicated) {
+    const RunResult r = runIt(load(anonForkSession("null", "[]")));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    for (uint64_t i = 0; i < 2; ++i) {
+        const Pte& a = pteA(st, i);
+        const Pte& c = pteK(st, i);
+        EXPECT_TRUE(a.isPresent() && !a.write) << i << " " << a.describe();  // __copy_present_ptes: wrprotect both
+        EXPECT_TRUE(c.isPresent() && !c.write && c.dirty && !c.young) << i << " " << c.describe();
+        EXPECT_EQ(a.pfn, c.pfn);
+        EXPECT_EQ(st.folio(a.pfn).mapcount, 2);
+        EXPECT_EQ(st.folio(a.pfn).refcount, 2);
+    }
+    ASSERT_TRUE(pteA(st, 2).isSwap());
+    ASSERT_TRUE(pteK(st, 2).isSwap());
+    EXPECT_EQ(pteA(st, 2).slot, pteK(st, 2).slot);
+    EXPECT_EQ(st.swap.slots.get(pteA(st, 2).slot).count, 2);  // swap_dup_entry_direct
+    EXPECT_TRUE(pteK(st, 3).isNone());
+    EXPECT_EQ(st.mms[1].rssAnon, 2);
+    EXPECT_EQ(st.mms[1].rssSwapents, 1);
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(ForkAnon, AChildWriteCopiesTheFolioAndTheParentKeepsItsPage) {
+    const RunResult r = runIt(load(anonForkSession(
+        "null", R"([{"op":"read","page":2},{"op":"write","page":0,"tag":"c"},{"op":"write","page":2,"tag":"c2"}])")));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    EXPECT_NE(pteK(st, 0).pfn, pteA(st, 0).pfn);  // wp_page_copy
+    EXPECT_TRUE(pteK(st, 0).write);
+    EXPECT_EQ(cell(st, "C.data[0]"), "c");
+    EXPECT_EQ(cell(st, "A.data[0]"), "a");
+    EXPECT_EQ(st.folio(pteA(st, 0).pfn).mapcount, 1);
+    EXPECT_EQ(pteK(st, 1).pfn, pteA(st, 1).pfn);  // untouched: still shared
+    // Page 2: the child swapped it in (the parent's swap pte still refers to
+    // the slot, so it is mapped read-only) and its write copied it.
+    EXPECT_TRUE(pteA(st, 2).isSwap());
+    EXPECT_TRUE(pteK(st, 2).isPresent() && pteK(st, 2).write);
+    EXPECT_EQ(cell(st, "C.data[2]"), "c2");
+    EXPECT_EQ(cell(st, "A.data[2]"), "a");
+    EXPECT_TRUE(r.messages.empty());
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(ForkAnon, OnceTheChildCopiedTheParentsWriteReusesItsFolioAndBeforeItCopies) {
+    // The child writes page 0 first: the parent's folio is exclusive again
+    // (wp_can_reuse_anon_folio) and its write reuses it in place. Page 1 is
+    // still shared when the parent writes it: copied.
+    std::string json = withParentOps(anonForkSession("null", R"([{"op":"write","page":0,"tag":"c"}])"),
+                                     R"({"op":"write","page":0,"tag":"p"},{"op":"write","page":1,"tag":"p1"})");
+    // A1 forks, C1 writes, then A1 writes (the default order would run A1 on).
+    json.insert(json.rfind("\"variant\""), R"("schedule":[{"task":"A1","ops":1},{"task":"C1","until":"done"}],)");
+    const Session s = load(json);
+    const State init = buildInitialState(s, resolveToggles("upstream", {}).toggles).state;
+    const uint32_t p0 = init.mms[0].pt.get(0x40000).pfn, p1 = init.mms[0].pt.get(0x40001).pfn;
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    EXPECT_EQ(pteA(st, 0).pfn, p0) << "reused";
+    EXPECT_EQ(cell(st, "A.data[0]"), "p");
+    EXPECT_EQ(cell(st, "C.data[0]"), "c");
+    EXPECT_NE(pteA(st, 1).pfn, p1) << "copied";
+    EXPECT_EQ(pteK(st, 1).pfn, p1);
+    EXPECT_EQ(cell(st, "A.data[1]"), "p1");
+    EXPECT_EQ(cell(st, "C.data[1]"), "a");
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(ForkAnon, WithoutEventForkTheChildLosesUffdWpAndMarkersAndWritesSilently) {
+    const RunResult r = runIt(load(anonForkSession(R"(["WP_UNPOPULATED"])", R"([{"op":"write","page":0,"tag":"c"}])")));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(pteA(st, 1).isPresent() && pteA(st, 1).uffd_wp);
+    EXPECT_TRUE(pteK(st, 1).isPresent() && !pteK(st, 1).uffd_wp);  // pte_clear_uffd_wp
+    EXPECT_TRUE(pteA(st, 2).isSwap() && pteA(st, 2).uffd_wp);
+    EXPECT_TRUE(pteK(st, 2).isSwap() && !pteK(st, 2).uffd_wp);  // pte_swp_clear_uffd_wp
+    EXPECT_TRUE(pteA(st, 3).isWpMarker());
+    EXPECT_TRUE(pteK(st, 3).isNone());  // copy_pte_marker: uffd-wp dropped, nothing left
+    EXPECT_TRUE(r.messages.empty());
+    EXPECT_EQ(cell(st, "C.data[0]"), "c");
+    EXPECT_EQ(cell(st, "A.data[0]"), "a");
+    EXPECT_TRUE(pteA(st, 0).uffd_wp && !pteA(st, 0).write);
+    EXPECT_EQ(count(r, Rule::C1), 0);  // the monitor never protected C
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(ForkAnon, WithEventForkTheChildKeepsUffdWpAndItsWriteRaisesWpThenCopies) {
+    const RunResult r = runIt(load(anonForkSession(R"(["WP_UNPOPULATED","EVENT_FORK"])",
+                                                   R"([{"op":"read","page":2},{"op":"write","page":0,"tag":"c"}])")));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"FORK(C)", "WP(0,W)"}));
+    EXPECT_TRUE(pteK(st, 1).isPresent() && pteK(st, 1).uffd_wp);
+    EXPECT_TRUE(pteK(st, 2).isPresent() && pteK(st, 2).uffd_wp);  // swapped in with its swap pte's uffd-wp
+    EXPECT_TRUE(pteK(st, 3).isWpMarker());
+    EXPECT_TRUE(pteK(st, 0).isPresent() && pteK(st, 0).write && !pteK(st, 0).uffd_wp);
+    EXPECT_NE(pteK(st, 0).pfn, pteA(st, 0).pfn);
+    EXPECT_EQ(cell(st, "C.data[0]"), "c");
+    EXPECT_EQ(cell(st, "A.data[0]"), "a");
+    EXPECT_TRUE(pteA(st, 0).uffd_wp && pteA(st, 2).isSwap() && pteA(st, 2).uffd_wp && pteA(st, 3).isWpMarker());
+    EXPECT_EQ(count(r, Rule::C1), 0);
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(ForkAnon, EveryVariantSharesAnonymousPagesAlike) {
+    // Without WP_UNPOPULATED (upstream only) the session runs everywhere; the
+    // anonymous copy (anon_vma) predates the 2020 baseline.
+    for (const char* v : {"baseline-2020", "skip-faultaround", "no-preunmap", "no-map-pages", "upstream-5.19",
+                          "upstream-6.2", "upstream"}) {
+        const RunResult r = runIt(
+            load(anonForkSession(R"(["EVENT_FORK"])", R"([{"op":"write","page":0,"tag":"c"}])", v)), v);
+        ASSERT_EQ(r.end, RunEnd::Finished) << v << ": " << r.endText;
+        const State& st = r.timeline->current();
+        EXPECT_EQ(r.messages, (std::vector<std::string>{"FORK(C)", "WP(0,W)"})) << v;
+        EXPECT_TRUE(pteK(st, 1).uffd_wp && pteK(st, 2).isSwap() && pteK(st, 2).uffd_wp) << v;
+        EXPECT_EQ(cell(st, "A.data[0]"), "a") << v;
+        EXPECT_EQ(cell(st, "C.data[0]"), "c") << v;
+        EXPECT_TRUE(checkAccounting(st).empty()) << v;
+    }
+}
+
+TEST(ForkAnon, ReclaimOfASharedFolioUnmapsItFromBothMmsIntoOneSlot) {
+    const RunResult r = runIt(load(withParentOps(anonForkSession("null", "[]"),
+                                                 R"({"op":"reclaim","mm":"A","vma":"anon","page":1})")));
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    const State& st = r.timeline->current();
+    ASSERT_TRUE(pteA(st, 1).isSwap() && pteK(st, 1).isSwap());
+    EXPECT_EQ(pteA(st, 1).slot, pteK(st, 1).slot);
+    EXPECT_EQ(st.swap.slots.get(pteA(st, 1).slot).count, 2);
+    EXPECT_TRUE(checkAccounting(st).empty());
+}
+
+TEST(ForkAnon, MremapOfASharedAnonymousPageIsRefusedWithAClearEngineError) {
+    const RunResult r = runIt(load(withParentOps(
+        anonForkSession("null", "[]"), R"({"op":"mremap","vma":"anon","page":0,"to":"0x50000000"})")));
     ASSERT_FALSE(r.findings.empty());
     EXPECT_EQ(r.findings.back().rule, Rule::Engine);
     EXPECT_NE(r.findings.back().text.find("not modelled"), std::string::npos) << r.findings.back().text;
+}
+
+TEST(Cells, MmDataIsWhatThatMmsPteGivesThePage) {
+    const RunResult r = runIt(load(anonForkSession("null", R"([{"op":"write","page":0,"tag":"c"}])")));
+    const State& st = r.timeline->current();
+    EXPECT_EQ(cell(st, "A.data[2]"), "a");  // through the swap slot
+    EXPECT_EQ(cell(st, "A.data[3]"), "none");
+    EXPECT_NE(cell(st, "A.data[9]").find("maps no page 9"), std::string::npos);
+    EXPECT_NE(cell(st, "A.dat[0]").find("MM.data"), std::string::npos);
 }
 
 TEST(Fork, SessionFilesNameTheChildAndBadOnesAreRefusedWithTheirPlace) {
@@ -467,6 +651,33 @@ TEST(UffdioMove, TheDestinationMustBeRegisteredAndAnonymous) {
                                   "bad.json");
     ASSERT_FALSE(bad.session);
     EXPECT_NE(bad.error.message.find("outside VMA"), std::string::npos) << bad.error.text();
+}
+
+TEST(UffdioMove, AFolioOrSwapEntryAForkSharesIsEbusy) {
+    // !PageAnonExclusive / !pte_swp_exclusive after a fork: move_pages_pte refuses.
+    const Session s = load(R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"src","kind":"anon","start":"0x40000000","pages":4},
+                                 {"name":"dst","kind":"anon","start":"0x50000000","pages":4}]},
+             {"name":"C","fork_of":"A"}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"fork","child":"C"},
+                 {"op":"uffdio_move","vma":"dst","page":0,"src_vma":"src","src_page":0},
+                 {"op":"uffdio_move","vma":"dst","page":1,"src_vma":"src","src_page":1}]}],
+      "setup":[{"task":"A1","op":"write","vma":"src","page":0,"pages":2,"tag":"x"},
+               {"task":"A1","op":"reclaim","mm":"A","vma":"src","page":1},
+               {"task":"A1","op":"writeback_end","mm":"A","vma":"src","page":1},
+               {"task":"A1","op":"reclaim","mm":"A","vma":"src","page":1},
+               {"task":"A1","op":"uffdio_api","mm":"A","features":["MOVE"]},
+               {"task":"A1","op":"uffdio_register","mm":"A","vma":"dst","page":0,"pages":4,"mode":["MISSING"]}]})");
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    ASSERT_EQ(r.opErrors.size(), 2u);
+    EXPECT_NE(r.opErrors[0].find("-EBUSY"), std::string::npos) << r.opErrors[0];
+    EXPECT_NE(r.opErrors[1].find("-EBUSY"), std::string::npos) << r.opErrors[1];
+    const State& st = r.timeline->current();
+    EXPECT_TRUE(st.mms[0].pt.get(0x40001).isSwap());
+    EXPECT_TRUE(st.mms[0].pt.get(0x50001).isNone());  // the swap entry did not move
+    EXPECT_TRUE(st.mms[0].pt.get(0x40000).isPresent() && st.mms[0].pt.get(0x50000).isNone());
+    EXPECT_TRUE(checkAccounting(st).empty());
 }
 
 }  // namespace
