@@ -6,6 +6,7 @@
 
 #include "engine/accounting.h"
 #include "scenario.h"
+#include "session/cells.h"
 #include "session/session_io.h"
 
 namespace faultline::test {
@@ -467,6 +468,41 @@ TEST(UffdioMove, TheDestinationMustBeRegisteredAndAnonymous) {
                                   "bad.json");
     ASSERT_FALSE(bad.session);
     EXPECT_NE(bad.error.message.find("outside VMA"), std::string::npos) << bad.error.text();
+}
+
+// A swapped-out source page moves as the swap entry it is, its uffd-wp bit
+// with it (move_swap_pte; Linux 6.18: a swap(wp) source is swap(wp) at the
+// destination, and the swap-in there maps it protected); a present one gets a
+// new pte without uffd-wp (move_present_ptes). Cells of the pieces REGISTER
+// split the VMA into are named by their offset in the whole VMA.
+TEST(UffdioMove, ASwapEntryKeepsItsUffdWpBitAndAPresentPageLosesIt) {
+    const Session s = load(R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},"swap":{"slots":8},
+      "mms":[{"name":"A","vmas":[{"name":"anon","kind":"anon","start":"0x40000000","pages":8}]}],
+      "tasks":[{"name":"R","mm":"A","program":[{"op":"reclaim","mm":"A","vma":"anon","page":5},
+                                      {"op":"writeback_end","mm":"A","vma":"anon","page":5},
+                                      {"op":"reclaim","mm":"A","vma":"anon","page":5},
+                                      {"op":"uffdio_move","mm":"A","page":0,"src_page":4},
+                                      {"op":"uffdio_move","mm":"A","page":1,"src_page":5}]}],
+      "setup":[{"task":"R","op":"write","page":4,"tag":"s4"},
+               {"task":"R","op":"write","page":5,"tag":"s5"},
+               {"task":"R","op":"uffdio_api","mm":"A","features":["MOVE"]},
+               {"task":"R","op":"uffdio_register","mm":"A","page":0,"pages":4,"mode":["MISSING","WP"]},
+               {"task":"R","op":"uffdio_register","mm":"A","page":4,"pages":4,"mode":["WP"]},
+               {"task":"R","op":"uffdio_writeprotect","mm":"A","page":4,"pages":2,"mode":["WP"]}]})");
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_TRUE(r.opErrors.empty()) << r.opErrors[0];
+    const State& st = r.timeline->current();
+    ASSERT_EQ(st.mms[0].vmas.size(), 2u);
+    std::string err;
+    EXPECT_EQ(cellValue(st, "A.pte[0]", &err).value_or(err), "P(1,1,0)");
+    EXPECT_EQ(cellValue(st, "A.pte[1]", &err).value_or(err), "swap(wp)");
+    EXPECT_EQ(cellValue(st, "A.pte[4]", &err).value_or(err), "none");  // the second piece, page 0 of it
+    EXPECT_EQ(cellValue(st, "A.pte[5]", &err).value_or(err), "none");
+    EXPECT_TRUE(checkAccounting(st).empty());
+    // A variant before v6.8 has no MOVE feature: the setup's UFFDIO_API says which bits it lacks, in hex.
+    const RunResult old = runIt(s, "upstream-6.2");
+    EXPECT_NE(old.error.find("features 0x10000 not supported by this kernel variant"), std::string::npos) << old.error;
 }
 
 }  // namespace

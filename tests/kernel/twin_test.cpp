@@ -279,3 +279,27 @@ TEST(KernelTwinPlan, AContextNoUffdioApiOpensOrAnotherMmsIsRefusedWithWhy) {
     EXPECT_NE(p2->error.find("context 0 is A's"), std::string::npos) << p2->error;
 }
 
+// UFFDIO_MOVE (sample S20): the plan counts an anonymous page from the start
+// of the VMA it was mapped as, though REGISTER split it into pieces.
+TEST(KernelTwinPlan, MovePagesAreCountedAcrossTheVmasPieces) {
+    Plan plan;
+    makePlan(load("s20-uffdio-move.json"), plan);
+    ASSERT_EQ(plan.error, "");
+    ASSERT_EQ(plan.world.mms[0].nvmas, 2);
+    bool sawSwapMove = false;
+    for (size_t k = 0; k < plan.ops.size(); ++k) {
+        const tw_op& t = plan.twOps[k];
+        if (t.kind != TW_MOVE || plan.ops[k].op.srcPage != 6 || plan.ops[k].op.page != 2) continue;
+        sawSwapMove = true;
+        EXPECT_EQ(t.vma, 0);
+        EXPECT_EQ(t.page, 2u);
+        EXPECT_EQ(t.src_vma, 1);
+        EXPECT_EQ(t.src_page, 2u);  // page 6 of the VMA is page 2 of its second piece
+    }
+    EXPECT_TRUE(sawSwapMove);
+    ParsedRun k = parseObservations(recorded("s20-uffdio-move.obs"));
+    Comparison c = compare(k.ops, plan.sim);
+    EXPECT_EQ(c.error, "");
+    EXPECT_EQ(c.firstDisagreement, -1) << c.rows[size_t(std::max(c.firstDisagreement, 0))].label;
+    EXPECT_EQ(c.agreed, c.total);
+}
