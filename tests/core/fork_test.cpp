@@ -505,5 +505,36 @@ TEST(UffdioMove, ASwapEntryKeepsItsUffdWpBitAndAPresentPageLosesIt) {
     EXPECT_NE(old.error.find("features 0x10000 not supported by this kernel variant"), std::string::npos) << old.error;
 }
 
+// A monitor answers a MISSING fault by moving a page in (Linux 6.18,
+// tools/kernel-checks/uffdio_move.c): with DONTWAKE the faulting task sleeps
+// on until UFFDIO_WAKE, without it the move wakes it; it reads the moved page.
+TEST(UffdioMove, AMoveAnswersAFaultAndWakesItUnlessDontwake) {
+    auto session = [](bool dontwake, const std::string& then) {
+        return load(std::string(R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"src","kind":"anon","start":"0x40000000","pages":4},
+                                 {"name":"dst","kind":"anon","start":"0x50000000","pages":4}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"read","vma":"dst","page":1}]},
+               {"name":"P","mm":"A","program":[{"op":"uffdio_move","vma":"dst","page":1,"src_vma":"src","src_page":0)") +
+                    (dontwake ? R"(,"mode":["DONTWAKE"]},{"op":"uffdio_wake","vma":"dst","page":1})" : "}") +
+                    R"(]}],
+      "setup":[{"task":"A1","op":"write","vma":"src","page":0,"tag":"p"},
+               {"task":"P","op":"uffdio_api","features":["MOVE"]},
+               {"task":"P","op":"uffdio_register","vma":"dst","page":0,"pages":4,"mode":["MISSING"]}],
+      "schedule":[{"task":"A1","until":"blocked"},{"task":"P","ops":1}],"then":")" + then + R"("})");
+    };
+    for (bool dontwake : {true, false}) {
+        const RunResult stopped = runIt(session(dontwake, "stop"));
+        const State& st = stopped.timeline->current();
+        EXPECT_TRUE(st.mms[0].pt.get(0x50001).isPresent()) << dontwake;
+        EXPECT_EQ(st.tasks[0].state == TaskState::SleepUffd, dontwake) << taskStateName(st.tasks[0].state);
+        const RunResult done = runIt(session(dontwake, "default"));
+        ASSERT_EQ(done.end, RunEnd::Finished) << done.endText;
+        EXPECT_EQ(done.messages, std::vector<std::string>{"MISS(1)"});
+        const Pte& d = done.timeline->current().mms[0].pt.get(0x50001);
+        ASSERT_TRUE(d.isPresent());
+        EXPECT_EQ(done.timeline->current().folio(d.pfn).data.str(), "p");
+    }
+}
+
 }  // namespace
 }  // namespace faultline::test
