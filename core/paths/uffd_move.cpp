@@ -2,8 +2,12 @@
 // UFFDIO_MOVE (Linux 6.8, anonymous memory): mm/userfaultfd.c move_pages() →
 // move_pages_pte(). Each source page's folio (or swap entry) is moved to the
 // destination address instead of copied: the source pte becomes none, the
-// destination pte maps the same folio writable and dirty and without uffd-wp
-// (move_present_pte). As Linux 6.18 does it (tools/kernel-checks/uffdio_move.c):
+// destination pte maps the same folio writable, dirty if the source pte was,
+// and without uffd-wp (move_present_ptes: a new pte from dst_vma's
+// vm_page_prot); a swap entry moves as it is, its uffd-wp bit with it
+// (move_swap_pte: ptep_get_and_clear, set_pte_at), so the page keeps its
+// protection through a swap-in at the destination. As Linux 6.18 does it
+// (tools/kernel-checks/uffdio_move.c, sample S22):
 // the destination VMA must be registered with this userfaultfd and both VMAs
 // anonymous (-EINVAL), a populated destination pte is -EEXIST, a source hole
 // -ENOENT unless UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES; a source pte marker is
@@ -59,14 +63,14 @@ void move_pages(StepContext& c) {
             if (!fo.anon || fo.mapcount != 1) return fail(kEBUSY, c.pageName(mm, sv) + "'s folio is not exclusive");
             c.setPte(mm, sv, Pte::none());
             c.editFolio(sp.pfn, [&](Folio& x) { x.index = d; });  // folio_move_anon_rmap, folio->index
-            c.setPte(mm, d, Pte::present(sp.pfn, true, true, true, false));
-        } else {  // a swap entry moves as it is (move_swap_pte), its uffd-wp bit cleared
+            c.setPte(mm, d, Pte::present(sp.pfn, true, sp.dirty, true, false));
+        } else {  // a swap entry moves as it is (move_swap_pte), its uffd-wp bit kept
             if (c.s.swap.slots.get(sp.slot).count != 1)  // !pte_swp_exclusive: a fork shares it
                 return fail(kEBUSY, c.pageName(mm, sv) + "'s swap entry is shared");
             c.setPte(mm, sv, Pte::none());
             c.editSlot(sp.slot, [&](SwapSlot& sl) { sl.owner = d; });
             if (uint32_t cp = c.s.swap.slots.get(sp.slot).cachePfn) c.editFolio(cp, [&](Folio& x) { x.index = d; });
-            c.setPte(mm, d, Pte::swap(sp.slot, false));
+            c.setPte(mm, d, sp);
         }
         // The monitor put the page there itself: no protection wanted (as COPY without MODE_WP).
         c.setIntent(mm, sv, false);
@@ -74,7 +78,8 @@ void move_pages(StepContext& c) {
         ++moved;
     }
     c.unlock(ML(mm));
-    c.say("; " + std::to_string(moved) + " page(s) moved (writable, dirty, no uffd-wp); mmap_read_unlock");
+    c.say("; " + std::to_string(moved) +
+          " page(s) moved (present: writable, no uffd-wp; swap entries as they were); mmap_read_unlock");
     if (!(f.flags & kMoveDontwake)) c.wakeUffdRange(f.ctx, mm, f.lo, f.hi);
     return c.ret(0);
 }
@@ -88,8 +93,8 @@ const FunctionInfo& info_move_pages() {
         {{"",
           "if (atomic_read(&ctx->mmap_changing)) return -EAGAIN; validate_move_areas(ctx, src_vma, dst_vma);  /* "
           "anonymous, VM_WRITE, dst registered with ctx */ for each page: move_pages_pte();  /* dst pte none else "
-          "-EEXIST; src hole -ENOENT unless ALLOW_SRC_HOLES; move_present_pte: folio_move_anon_rmap, dst pte "
-          "writable dirty */ if (!(mode & DONTWAKE)) wake_userfault(ctx, dst range);"}},
+          "-EEXIST; src hole -ENOENT unless ALLOW_SRC_HOLES; move_present_ptes: folio_move_anon_rmap, dst pte "
+          "writable, dirty if src was, no uffd-wp; move_swap_pte: the swap pte as it is, uffd-wp kept */ if (!(mode & DONTWAKE)) wake_userfault(ctx, dst range);"}},
         move_pages,
         {"lo:dst start", "hi:dst end", "index:src start", "flags:mode"}};
     return info;

@@ -3,6 +3,7 @@
 // pages (API, REGISTER, UNREGISTER, WAKE). Filling and write-protecting are in
 // uffd_fill.cpp and uffd_writeprotect.cpp; the monitor's loop in monitor.cpp.
 #include <algorithm>
+#include <cstdio>
 
 #include "paths/path_common.h"
 
@@ -152,7 +153,9 @@ void userfaultfd_api(StepContext& c) {
         return c.ret(kEINVAL);
     }
     if (missing) {
-        c.at("UFFDIO_API: features 0x" + std::to_string(missing) + " not supported by this kernel variant → -EINVAL");
+        char hex[24];
+        std::snprintf(hex, sizeof hex, "%#llx", static_cast<unsigned long long>(missing));
+        c.at("UFFDIO_API: features " + std::string(hex) + " not supported by this kernel variant → -EINVAL");
         return c.ret(kEINVAL);
     }
     // userfaultfd_api(): WP_ASYNC relies on WP_UNPOPULATED, which it turns on.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "session/cells.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace faultline {
@@ -23,13 +24,25 @@ std::string xaCellText(const State& s, uint64_t index) {
     return "F(" + s.folio(e.value).data.str() + ")";
 }
 
+namespace {
+// Where an anonymous VMA's page offsets count from: the first page of the
+// VMA it was mapped as, before REGISTER or mprotect split it (pieces keep
+// its name), as operations count them.
+uint64_t anonBase(const Mm& m, const Vma& v) {
+    uint64_t base = v.start;
+    for (const Vma& x : m.vmas)
+        if (!x.file && x.nameId == v.nameId) base = std::min(base, x.start);
+    return base;
+}
+}  // namespace
+
 std::string cellRefName(const State& s, const CellRef& c) {
     switch (c.kind) {
     case CellKind::Pte: {
         const std::string mm = c.mm < s.config->mmNames.size() ? s.config->mmNames[c.mm] : "?";
         const Vma* v = c.mm < s.mms.size() ? s.mms[c.mm].findVma(c.key) : nullptr;
         if (!v) return mm + ".pte@" + std::to_string(c.key);
-        return mm + ".pte[" + std::to_string(v->file ? v->indexOf(c.key) : c.key - v->start) + "]";
+        return mm + ".pte[" + std::to_string(v->file ? v->indexOf(c.key) : c.key - anonBase(s.mms[c.mm], *v)) + "]";
     }
     case CellKind::Xa: return "xa[" + std::to_string(c.key) + "]";
     case CellKind::Folio: return "p" + std::to_string(c.key);
@@ -79,11 +92,20 @@ std::optional<std::string> cellValue(const State& s, const std::string& cell, st
     const int mm = s.config->mmIndex(name.substr(0, dot));
     if (mm < 0) return fail("no mm named '" + name.substr(0, dot) + "'");
     // A file page index in the mm's first file VMA that maps it; else a page
-    // of its first anonymous VMA.
+    // of its first anonymous VMA, counted from that VMA's first page across
+    // the pieces REGISTER or mprotect split it into (as operations count it).
+    const auto& vmas = s.mms[mm].vmas;
     std::optional<uint64_t> vpn;
-    for (const Vma& v : s.mms[mm].vmas)
+    for (const Vma& v : vmas)
         if (!vpn && v.mapsIndex(index)) vpn = v.vpnOf(index);
-    for (const Vma& v : s.mms[mm].vmas)
+    for (const Vma& first : vmas) {
+        if (vpn || first.file) continue;
+        const uint64_t base = anonBase(s.mms[mm], first);
+        for (const Vma& v : vmas)
+            if (!vpn && !v.file && v.nameId == first.nameId && v.contains(base + index)) vpn = base + index;
+        break;
+    }
+    for (const Vma& v : vmas)
         if (!vpn && !v.file && v.start + index < v.end) vpn = v.start + index;
     if (!vpn) return fail(name.substr(0, dot) + " maps no page " + std::to_string(index));
     const Pte& pte = s.mms[mm].pt.get(*vpn);

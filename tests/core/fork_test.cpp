@@ -680,5 +680,71 @@ TEST(UffdioMove, AFolioOrSwapEntryAForkSharesIsEbusy) {
     EXPECT_TRUE(checkAccounting(st).empty());
 }
 
+// A swapped-out source page moves as the swap entry it is, its uffd-wp bit
+// with it (move_swap_pte; Linux 6.18: a swap(wp) source is swap(wp) at the
+// destination, and the swap-in there maps it protected); a present one gets a
+// new pte without uffd-wp (move_present_ptes). Cells of the pieces REGISTER
+// split the VMA into are named by their offset in the whole VMA.
+TEST(UffdioMove, ASwapEntryKeepsItsUffdWpBitAndAPresentPageLosesIt) {
+    const Session s = load(R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},"swap":{"slots":8},
+      "mms":[{"name":"A","vmas":[{"name":"anon","kind":"anon","start":"0x40000000","pages":8}]}],
+      "tasks":[{"name":"R","mm":"A","program":[{"op":"reclaim","mm":"A","vma":"anon","page":5},
+                                      {"op":"writeback_end","mm":"A","vma":"anon","page":5},
+                                      {"op":"reclaim","mm":"A","vma":"anon","page":5},
+                                      {"op":"uffdio_move","mm":"A","page":0,"src_page":4},
+                                      {"op":"uffdio_move","mm":"A","page":1,"src_page":5}]}],
+      "setup":[{"task":"R","op":"write","page":4,"tag":"s4"},
+               {"task":"R","op":"write","page":5,"tag":"s5"},
+               {"task":"R","op":"uffdio_api","mm":"A","features":["MOVE"]},
+               {"task":"R","op":"uffdio_register","mm":"A","page":0,"pages":4,"mode":["MISSING","WP"]},
+               {"task":"R","op":"uffdio_register","mm":"A","page":4,"pages":4,"mode":["WP"]},
+               {"task":"R","op":"uffdio_writeprotect","mm":"A","page":4,"pages":2,"mode":["WP"]}]})");
+    const RunResult r = runIt(s);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_TRUE(r.opErrors.empty()) << r.opErrors[0];
+    const State& st = r.timeline->current();
+    ASSERT_EQ(st.mms[0].vmas.size(), 2u);
+    std::string err;
+    EXPECT_EQ(cellValue(st, "A.pte[0]", &err).value_or(err), "P(1,1,0)");
+    EXPECT_EQ(cellValue(st, "A.pte[1]", &err).value_or(err), "swap(wp)");
+    EXPECT_EQ(cellValue(st, "A.pte[4]", &err).value_or(err), "none");  // the second piece, page 0 of it
+    EXPECT_EQ(cellValue(st, "A.pte[5]", &err).value_or(err), "none");
+    EXPECT_TRUE(checkAccounting(st).empty());
+    // A variant before v6.8 has no MOVE feature: the setup's UFFDIO_API says which bits it lacks, in hex.
+    const RunResult old = runIt(s, "upstream-6.2");
+    EXPECT_NE(old.error.find("features 0x10000 not supported by this kernel variant"), std::string::npos) << old.error;
+}
+
+// A monitor answers a MISSING fault by moving a page in (Linux 6.18,
+// tools/kernel-checks/uffdio_move.c): with DONTWAKE the faulting task sleeps
+// on until UFFDIO_WAKE, without it the move wakes it; it reads the moved page.
+TEST(UffdioMove, AMoveAnswersAFaultAndWakesItUnlessDontwake) {
+    auto session = [](bool dontwake, const std::string& then) {
+        return load(std::string(R"({"format":"faultline-session","schema_version":1,"file":{"pages":4},
+      "mms":[{"name":"A","vmas":[{"name":"src","kind":"anon","start":"0x40000000","pages":4},
+                                 {"name":"dst","kind":"anon","start":"0x50000000","pages":4}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"read","vma":"dst","page":1}]},
+               {"name":"P","mm":"A","program":[{"op":"uffdio_move","vma":"dst","page":1,"src_vma":"src","src_page":0)") +
+                    (dontwake ? R"(,"mode":["DONTWAKE"]},{"op":"uffdio_wake","vma":"dst","page":1})" : "}") +
+                    R"(]}],
+      "setup":[{"task":"A1","op":"write","vma":"src","page":0,"tag":"p"},
+               {"task":"P","op":"uffdio_api","features":["MOVE"]},
+               {"task":"P","op":"uffdio_register","vma":"dst","page":0,"pages":4,"mode":["MISSING"]}],
+      "schedule":[{"task":"A1","until":"blocked"},{"task":"P","ops":1}],"then":")" + then + R"("})");
+    };
+    for (bool dontwake : {true, false}) {
+        const RunResult stopped = runIt(session(dontwake, "stop"));
+        const State& st = stopped.timeline->current();
+        EXPECT_TRUE(st.mms[0].pt.get(0x50001).isPresent()) << dontwake;
+        EXPECT_EQ(st.tasks[0].state == TaskState::SleepUffd, dontwake) << taskStateName(st.tasks[0].state);
+        const RunResult done = runIt(session(dontwake, "default"));
+        ASSERT_EQ(done.end, RunEnd::Finished) << done.endText;
+        EXPECT_EQ(done.messages, std::vector<std::string>{"MISS(1)"});
+        const Pte& d = done.timeline->current().mms[0].pt.get(0x50001);
+        ASSERT_TRUE(d.isPresent());
+        EXPECT_EQ(done.timeline->current().folio(d.pfn).data.str(), "p");
+    }
+}
+
 }  // namespace
 }  // namespace faultline::test

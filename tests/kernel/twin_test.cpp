@@ -231,3 +231,75 @@ TEST(KernelTwinEmit, ReproducerCarriesTheSessionAndTheBuildCommand) {
     EXPECT_EQ(c.find("#include \"twin_rt.h\""), std::string::npos);
     EXPECT_NE(c.find("\"cell A.pte[1] P(1,1,0)\""), std::string::npos);
 }
+
+// More than one userfaultfd context: each is opened in the process of the mm
+// its uffdio_api names, and every uffd op goes to its context's fd there.
+TEST(KernelTwinPlan, EachContextLivesInTheProcessOfItsMm) {
+    LoadResult lr = loadSession(std::string(FAULTLINE_TEST_DATA) + "/kernel/two-contexts.json");
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    Plan plan;
+    makePlan(*lr.session, plan);
+    ASSERT_EQ(plan.error, "");
+    std::vector<std::pair<int, int>> apis;  // (uffd, mm) of each uffdio_api
+    bool closeInA = false, copyThroughB = false;
+    for (size_t k = 0; k < plan.ops.size(); ++k) {
+        const tw_op& t = plan.twOps[k];
+        if (t.kind == TW_API) apis.emplace_back(t.uffd, t.mm);
+        if (t.kind == TW_UFFD_CLOSE) closeInA = t.uffd == 1 && t.mm == 0;
+        if (t.kind == TW_COPY && t.uffd == 2) copyThroughB = t.mm == 1;
+    }
+    EXPECT_EQ(apis, (std::vector<std::pair<int, int>>{{0, 0}, {1, 0}, {2, 1}, {1, 0}}));
+    EXPECT_TRUE(closeInA);
+    EXPECT_TRUE(copyThroughB);
+    EXPECT_EQ(plan.ops[4].label, "setup M: uffdio_register 4 +4 (uffd 1)");
+    // Recorded on Linux 6.18: every observation agrees.
+    ParsedRun k = parseObservations(recorded("two-contexts.obs"));
+    Comparison c = compare(k.ops, plan.sim);
+    EXPECT_EQ(c.error, "");
+    EXPECT_EQ(c.firstDisagreement, -1) << c.rows[size_t(std::max(c.firstDisagreement, 0))].label;
+    EXPECT_EQ(c.agreed, c.total);
+}
+
+TEST(KernelTwinPlan, AContextNoUffdioApiOpensOrAnotherMmsIsRefusedWithWhy) {
+    const std::string head = R"({"format":"faultline-session","schema_version":1,"file":{"pages":8},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":4}]},
+             {"name":"B","vmas":[{"name":"file","start":"0x80000000","pages":4}]}],
+      "setup":[{"task":"M","op":"uffdio_api","mm":"A","features":["MISSING_SHMEM"]}],
+      "tasks":[{"name":"M","role":"monitor","program":[{"op":"serve"}]},{"name":"A1","mm":"A","program":[)";
+    auto planOf = [&](const std::string& last) {
+        LoadResult pr = parseSession(head + last + "]}]}", "t.json");
+        EXPECT_TRUE(pr.session) << pr.error.text();
+        auto plan = std::make_unique<Plan>();
+        if (pr.session) makePlan(*pr.session, *plan);
+        return plan;
+    };
+    auto p1 = planOf(R"({"op":"uffdio_register","mm":"A","uffd":3,"page":0,"pages":4,"mode":["MISSING"]})");
+    EXPECT_NE(p1->error.find("no uffdio_api opens userfaultfd context 3"), std::string::npos) << p1->error;
+    auto p2 = planOf(R"({"op":"uffdio_register","mm":"B","page":0,"pages":4,"mode":["MISSING"]})");
+    EXPECT_NE(p2->error.find("context 0 is A's"), std::string::npos) << p2->error;
+}
+
+// UFFDIO_MOVE (sample S22): the plan counts an anonymous page from the start
+// of the VMA it was mapped as, though REGISTER split it into pieces.
+TEST(KernelTwinPlan, MovePagesAreCountedAcrossTheVmasPieces) {
+    Plan plan;
+    makePlan(load("s22-uffdio-move.json"), plan);
+    ASSERT_EQ(plan.error, "");
+    ASSERT_EQ(plan.world.mms[0].nvmas, 2);
+    bool sawSwapMove = false;
+    for (size_t k = 0; k < plan.ops.size(); ++k) {
+        const tw_op& t = plan.twOps[k];
+        if (t.kind != TW_MOVE || plan.ops[k].op.srcPage != 6 || plan.ops[k].op.page != 2) continue;
+        sawSwapMove = true;
+        EXPECT_EQ(t.vma, 0);
+        EXPECT_EQ(t.page, 2u);
+        EXPECT_EQ(t.src_vma, 1);
+        EXPECT_EQ(t.src_page, 2u);  // page 6 of the VMA is page 2 of its second piece
+    }
+    EXPECT_TRUE(sawSwapMove);
+    ParsedRun k = parseObservations(recorded("s22-uffdio-move.obs"));
+    Comparison c = compare(k.ops, plan.sim);
+    EXPECT_EQ(c.error, "");
+    EXPECT_EQ(c.firstDisagreement, -1) << c.rows[size_t(std::max(c.firstDisagreement, 0))].label;
+    EXPECT_EQ(c.agreed, c.total);
+}

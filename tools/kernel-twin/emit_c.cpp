@@ -171,7 +171,7 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
     for (const tw_op& t : plan.twOps)
         o << "    {" << cstr(t.label) << ", " << t.kind << ", " << t.mm << ", " << t.vma << ", " << t.page << "UL, "
           << t.count << "UL, " << t.arg << "ULL, " << cstr(t.tag) << ", " << t.src_vma << ", " << t.src_page
-          << "UL},\n";
+          << "UL, " << t.uffd << "},\n";
     o << "};\n\nstatic const struct tw_cell cells[] = {\n";
     for (const tw_cell& c : plan.twCells)
         o << "    {" << cstr(c.name) << ", " << c.kind << ", " << c.mm << ", " << c.vma << ", " << c.page << "UL},\n";

@@ -28,23 +28,45 @@ const std::vector<Vma>& startVmas(const State& st, size_t mm) {
     return st.mms[parent >= 0 ? size_t(parent) : mm].vmas;
 }
 
-int vmaIndex(const State& st, int mm, uint8_t nameId, uint64_t page) {
+// An anonymous VMA's pages count from the first page of the VMA it was
+// mapped as, across the pieces REGISTER split it into (they keep its name).
+uint64_t anonBase(const std::vector<Vma>& vmas, uint8_t nameId) {
+    uint64_t base = UINT64_MAX;
+    for (const Vma& v : vmas)
+        if (!v.file && v.nameId == nameId) base = std::min(base, v.start);
+    return base;
+}
+
+// *pieceOff: how far the piece found starts after that first page (anonymous).
+int vmaIndex(const State& st, int mm, uint8_t nameId, uint64_t page, uint64_t* pieceOff = nullptr) {
     if (mm < 0 || size_t(mm) >= st.mms.size()) return -1;
     const auto& vmas = startVmas(st, size_t(mm));
+    const uint64_t base = anonBase(vmas, nameId);
     for (size_t i = 0; i < vmas.size(); ++i) {
         const Vma& v = vmas[i];
         if (v.nameId != nameId) continue;
-        if (v.file ? v.mapsIndex(page) : page < v.end - v.start) return int(i);
+        if (v.file ? v.mapsIndex(page) : v.contains(base + page)) {
+            if (pieceOff) *pieceOff = v.file ? 0 : v.start - base;
+            return int(i);
+        }
     }
     return -1;
 }
 
-int opMm(const Session& s, int task, const Op& op, int uffdMm) {
+bool isUffdOp(const Op& op) {
+    return (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
+           op.kind == OpKind::UffdPoison || op.kind == OpKind::UffdMove;
+}
+
+// The mm an op works on, as the engine's entryFrame() picks it: the one it
+// names, else a uffd op's context's (ctxMm: the mm of each context's
+// uffdio_api, -1 where none opened it), else the task's own.
+int opMm(const Session& s, int task, const Op& op, const std::vector<int>& ctxMm) {
     const int taskMm = s.config.tasks[task].mm;
-    const bool uffdOp = (op.kind >= OpKind::UffdApi && op.kind <= OpKind::UffdWake) || op.kind == OpKind::UffdClose ||
-                        op.kind == OpKind::UffdPoison || op.kind == OpKind::UffdMove;
+    const bool uffdOp = isUffdOp(op);
     int mm = op.mm >= 0 ? op.mm : taskMm;
-    if (uffdOp && op.kind != OpKind::UffdApi && op.mm < 0 && uffdMm >= 0) mm = uffdMm;
+    if (uffdOp && op.kind != OpKind::UffdApi && op.mm < 0 && op.uffd < ctxMm.size() && ctxMm[op.uffd] >= 0)
+        mm = ctxMm[op.uffd];
     if (uffdOp && mm < 0) mm = 0;
     return mm;
 }
@@ -58,9 +80,10 @@ std::string resultText(const State& st, int task, const Op& op, const StepRecord
         // The value a single-page read returned: the page its pte maps now
         // (nothing else ran since it returned but the monitor).
         const int mm = st.config->tasks[task].mm;
+        const uint64_t base = anonBase(st.mms[mm].vmas, op.vma);
         for (const Vma& v : st.mms[mm].vmas) {
             if (v.nameId != op.vma) continue;  // the op's VMA (mprotect may have split it into several)
-            const uint64_t vpn = v.file ? (v.mapsIndex(op.page) ? v.vpnOf(op.page) : 0) : v.start + op.page;
+            const uint64_t vpn = v.file ? (v.mapsIndex(op.page) ? v.vpnOf(op.page) : 0) : base + op.page;
             if ((v.file && !v.mapsIndex(op.page)) || (!v.file && !v.contains(vpn))) continue;
             const Pte p = st.mms[mm].pt.get(vpn);
             if (p.isPresent()) return "read=" + st.folio(p.pfn).data.str();
@@ -122,7 +145,10 @@ std::optional<StepRecord> runAlone(Timeline& tl, int task, std::vector<std::stri
 }
 
 std::string label(const Session& s, const PlannedOp& p) {
-    return std::string(p.setup ? "setup " : "") + s.config.tasks[p.task].name + ": " + p.op.text();
+    std::string text = p.op.text();
+    if (isUffdOp(p.op) && p.op.uffd && text.find("uffd ") == std::string::npos)
+        text += " (uffd " + std::to_string(p.op.uffd) + ")";  // which context's fd the ioctl goes to
+    return std::string(p.setup ? "setup " : "") + s.config.tasks[p.task].name + ": " + text;
 }
 
 const char* keep(Plan& plan, const std::string& s) {
@@ -167,17 +193,6 @@ void makePlan(const Session& s, Plan& plan) {
             plan.error = "the twin builds at most " + std::to_string(TW_MAX_VMAS) + " VMAs per mm";
             return;
         }
-    for (const TaskConfig& t : cfg.tasks)
-        for (const Op& op : t.program)
-            if (op.uffd) {
-                plan.error = t.name + ": " + op.text() + ": the twin runs one userfaultfd context (and fork children's)";
-                return;
-            }
-    for (const SetupStep& ss : s.setup)
-        if (ss.op.uffd) {
-            plan.error = "setup: " + ss.op.text() + ": the twin runs one userfaultfd context (and fork children's)";
-            return;
-        }
 
     // The order: every program operation as the simulated schedule completes it.
     RunOptions ro;
@@ -215,11 +230,12 @@ void makePlan(const Session& s, Plan& plan) {
             for (size_t vi = 0; vi < startVmas(st0, m).size(); ++vi) {
                 const Vma& v = startVmas(st0, m)[vi];
                 if (v.file != (pass == 0)) continue;
+                const uint64_t off = v.file ? 0 : v.start - anonBase(startVmas(st0, m), v.nameId);
                 for (uint64_t k = 0; k < v.end - v.start; ++k) {
-                    const uint64_t idx = v.file ? v.pgoff + k : k;
+                    const uint64_t idx = v.file ? v.pgoff + k : off + k;
                     if (!named.insert(idx).second) continue;
-                    plan.cells.push_back(
-                        {cfg.mmNames[m] + ".pte[" + std::to_string(idx) + "]", TW_CELL_PTE, int(m), int(vi), idx});
+                    plan.cells.push_back({cfg.mmNames[m] + ".pte[" + std::to_string(idx) + "]", TW_CELL_PTE, int(m),
+                                          int(vi), v.file ? idx : k});
                 }
             }
     }
@@ -266,13 +282,27 @@ void makePlan(const Session& s, Plan& plan) {
         }
     }
 
-    // twin_rt tables.
-    int uffdMm = -1;
+    // twin_rt tables. Each context lives in the process of the mm its
+    // uffdio_api names (userfaultfd(2) binds it to the caller's mm).
+    std::vector<int> ctxMm(TW_MAX_UFFDS, -1);
     for (const PlannedOp& p : plan.ops)
-        if (p.op.kind == OpKind::UffdApi) {
-            uffdMm = opMm(s, p.task, p.op, -1);
-            break;
+        if (p.op.kind == OpKind::UffdApi && p.op.uffd < TW_MAX_UFFDS && ctxMm[p.op.uffd] < 0)
+            ctxMm[p.op.uffd] = opMm(s, p.task, p.op, ctxMm);
+    const int uffdMm = ctxMm[0];
+    for (const PlannedOp& p : plan.ops) {
+        if (!isUffdOp(p.op) || p.op.kind == OpKind::UffdApi) continue;
+        const unsigned n = p.op.uffd;
+        if (n >= TW_MAX_UFFDS || ctxMm[n] < 0) {
+            plan.error = p.label + ": no uffdio_api opens userfaultfd context " + std::to_string(n) +
+                         " (the twin serves the contexts fork creates but cannot name them)";
+            return;
         }
+        if (p.op.mm >= 0 && p.op.mm != ctxMm[n]) {
+            plan.error = p.label + ": context " + std::to_string(n) + " is " + cfg.mmNames[size_t(ctxMm[n])] +
+                         "'s; on the kernel its ioctls act on that mm, not on " + cfg.mmNames[size_t(p.op.mm)];
+            return;
+        }
+    }
     std::set<uint64_t> reclaimed;
     bool needSwap = false;
     for (PlannedOp& p : plan.ops) {
@@ -284,11 +314,14 @@ void makePlan(const Session& s, Plan& plan) {
         t.page = op.page;
         t.count = op.count;
         t.tag = keep(plan, op.tag.zero() ? "" : op.tag.str());
-        const int mm = opMm(s, p.task, op, uffdMm);
+        const int mm = opMm(s, p.task, op, ctxMm);
+        t.uffd = op.uffd;
         auto inMm = [&](int kind) {
             t.kind = kind;
             t.mm = mm;
-            t.vma = vmaIndex(st0, mm, op.vma, op.page);
+            uint64_t off = 0;
+            t.vma = vmaIndex(st0, mm, op.vma, op.page, &off);
+            t.page = op.page - off;  // twin_rt counts an anonymous page from its piece's start
             if (t.vma < 0) plan.error = p.label + ": no VMA of the mm maps page " + std::to_string(op.page);
         };
         switch (op.kind) {
@@ -326,7 +359,9 @@ void makePlan(const Session& s, Plan& plan) {
             p.standIn = true;
             p.note = "swap I/O completes by itself on the kernel: no-op";
             break;
-        case OpKind::UffdApi: inMm(TW_API), t.arg = op.features, t.vma = 0; break;
+        case OpKind::UffdApi:  // names no page: opens the context in the mm's process
+            t.kind = TW_API, t.mm = mm, t.vma = 0, t.arg = op.features;
+            break;
         case OpKind::UffdRegister: inMm(TW_REGISTER), t.arg = op.mode; break;
         case OpKind::UffdUnregister: inMm(TW_UNREGISTER); break;
         case OpKind::UffdWriteprotect: inMm(TW_WRITEPROTECT), t.arg = op.mode; break;
@@ -353,15 +388,18 @@ void makePlan(const Session& s, Plan& plan) {
         case OpKind::UffdClose:
             // The userfaultfd lives in the process of its mm.
             t.kind = TW_UFFD_CLOSE;
-            t.mm = uffdMm >= 0 ? uffdMm : mm;
+            t.mm = mm;
             t.vma = 0;
             break;
         case OpKind::UffdPoison: inMm(TW_POISON); break;
         case OpKind::Mremap: inMm(TW_MREMAP), t.arg = op.to * 4096; break;
         case OpKind::UffdMove:
             inMm(TW_MOVE), t.arg = op.mode;
-            t.src_vma = vmaIndex(st0, mm, op.srcVma, op.srcPage);
-            t.src_page = op.srcPage;
+            {
+                uint64_t off = 0;
+                t.src_vma = vmaIndex(st0, mm, op.srcVma, op.srcPage, &off);
+                t.src_page = op.srcPage - off;
+            }
             if (t.src_vma < 0) plan.error = p.label + ": no VMA of the mm maps source page " + std::to_string(op.srcPage);
             break;
         case OpKind::Fork:
@@ -461,7 +499,8 @@ void makePlan(const Session& s, Plan& plan) {
         const Vma& v = st0.mms[t.mm].vmas[t.vma];
         const uint64_t idx = t.page;
         for (size_t c = 0; c < plan.cells.size(); ++c)
-            if (plan.cells[c].kind == TW_CELL_PTE && plan.cells[c].mm == t.mm && plan.cells[c].page == idx) {
+            if (plan.cells[c].kind == TW_CELL_PTE && plan.cells[c].mm == t.mm && plan.cells[c].page == idx &&
+                (v.file || plan.cells[c].vma == t.vma)) {
                 rp.watch = int(c);
                 break;
             }

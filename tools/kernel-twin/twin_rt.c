@@ -8,10 +8,12 @@
  * mapping of it (for mincore, never touched) and runs the file operations
  * (write(2), fallocate); each mm is a forked child that maps its VMAs at the
  * session's addresses with MAP_FIXED_NOREPLACE and runs that mm's operations
- * on command over a SOCK_SEQPACKET socket. The mm named by the uffdio_api op
- * opens the userfaultfd; a monitor thread there answers messages by the
- * session's policy and logs them, in order, into memory shared with the
- * controller. User accesses run in a thread of their child so that one left
+ * on command over a SOCK_SEQPACKET socket. Each userfaultfd context is opened
+ * by the process of the mm its uffdio_api op names (userfaultfd(2) binds it to
+ * the caller's mm); one monitor thread per such process polls all of its
+ * contexts (and those fork children's FORK messages hand over), answers each
+ * message through the fd it came from by the session's policy and logs it, in
+ * order, into memory shared with the controller. User accesses run in a thread of their child so that one left
  * blocked in handle_userfault() (a policy that never answers) is reported as
  * "blocked" instead of hanging the run.
  */
@@ -95,6 +97,7 @@ struct tw_cachestat {
 
 struct tw_shared {
     volatile int nmsg;
+    volatile int msg_lock; /* monitors of several processes log into msg[] */
     char msg[TW_MAX_MSGS][TW_MSG_LEN];
     volatile long long start_ns[TW_MAX_RACERS];
     volatile int done[TW_MAX_RACERS];
@@ -119,8 +122,8 @@ static pid_t g_pid[TW_MAX_MMS];
 static int g_sock[TW_MAX_MMS];
 static int g_nchildren;
 static int g_me = -1;       /* child: its mm index */
-static int g_uffd = -1;     /* uffd mm child: the userfaultfd */
-static pthread_t g_monitor; /* uffd mm child: the monitor thread */
+static int g_uffd[TW_MAX_UFFDS]; /* child: its mm's userfaultfds by context number, -1: none */
+static pthread_t g_monitor;      /* child with a userfaultfd: the monitor thread */
 static int g_monitor_on;
 static volatile int g_monitor_stop; /* set before close(uffd): the monitor returns */
 static int g_unmapped[TW_MAX_VMAS]; /* child: VMAs munmap()ed */
@@ -202,18 +205,23 @@ static char* vma_addr(int mm, int vma, unsigned long page) {
 /* ---- the monitor (thread of the uffd mm's child) ------------------------ */
 
 static void log_msg(const char* s) {
+    while (__atomic_exchange_n(&g_sh->msg_lock, 1, __ATOMIC_ACQUIRE)) sched_yield();
     int n = g_sh->nmsg;
     if (n < TW_MAX_MSGS) {
         snprintf(g_sh->msg[n], TW_MSG_LEN, "%s", s);
         __atomic_store_n(&g_sh->nmsg, n + 1, __ATOMIC_RELEASE);
     }
+    __atomic_store_n(&g_sh->msg_lock, 0, __ATOMIC_RELEASE);
 }
 
+/* The page an address of this process's mm is: every context the monitor
+ * serves here acts on this mm (a fork child's context on the child's copy of
+ * the same VMAs). */
 static int page_of(unsigned long addr, unsigned long* index) {
-    const struct tw_mm* m = &W->mms[W->uffd_mm];
+    const struct tw_mm* m = &W->mms[g_me];
     for (int i = 0; i < m->nvmas; ++i) {
         const struct tw_vma* v = &m->vmas[i];
-        const unsigned long start = vma_start(W->uffd_mm, i);
+        const unsigned long start = vma_start(g_me, i);
         if (addr >= start && addr < start + v->pages * (unsigned long)PS) {
             unsigned long k = (addr - start) / (unsigned long)PS;
             *index = v->file ? v->pgoff + k : k;
@@ -237,11 +245,15 @@ static void* monitor(void* arg) {
     (void)arg;
     char* src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     while (!g_monitor_stop) {
-        /* The session's userfaultfd and those of fork children (the child's
-         * VMAs are its parent's: page_of() names their pages alike). */
-        struct pollfd p[1 + TW_MAX_MMS];
+        /* This mm's userfaultfds and those of fork children (the child's
+         * VMAs are its parent's: page_of() names their pages alike). A
+         * context opened meanwhile is polled from the next round on. */
+        struct pollfd p[TW_MAX_UFFDS + TW_MAX_MMS];
         int np = 0;
-        p[np++] = (struct pollfd){g_uffd, POLLIN, 0};
+        for (int i = 0; i < TW_MAX_UFFDS; ++i) {
+            int u = __atomic_load_n(&g_uffd[i], __ATOMIC_ACQUIRE);
+            if (u >= 0) p[np++] = (struct pollfd){u, POLLIN, 0};
+        }
         for (int i = 0; i < TW_MAX_MMS; ++i)
             if (g_fork_uffd[i] >= 0) p[np++] = (struct pollfd){g_fork_uffd[i], POLLIN, 0};
         if (poll(p, (nfds_t)np, 100) <= 0) continue;
@@ -349,67 +361,88 @@ static void do_access(const struct tw_op* o, char* res) {
     }
 }
 
+static int monitor_start(void) {
+    if (g_monitor_on) return 0;
+    g_monitor_stop = 0;
+    if (pthread_create(&g_monitor, NULL, monitor, NULL) != 0) return EAGAIN;
+    g_monitor_on = 1;
+    return 0;
+}
+
+static void monitor_stop(void) {
+    if (!g_monitor_on) return;
+    g_monitor_stop = 1;
+    pthread_join(g_monitor, NULL);
+    g_monitor_on = 0;
+}
+
 static int uffd_ioctl(const struct tw_op* o) {
     char* a = vma_addr(g_me, o->vma, o->page);
     unsigned long len = o->count * (unsigned long)PS;
     struct uffdio_range range = {(unsigned long)a, len};
+    if (o->uffd < 0 || o->uffd >= TW_MAX_UFFDS) return EINVAL;
+    const int fd = g_uffd[o->uffd];
     switch (o->kind) {
     case TW_API: {
-        g_uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-        if (g_uffd < 0) return errno;
+        /* userfaultfd(2) for a context not open yet; UFFDIO_API again on an
+         * open one (the kernel answers -EINVAL, as the engine does). */
+        int u = fd;
+        if (u < 0) {
+            u = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+            if (u < 0) return errno;
+            __atomic_store_n(&g_uffd[o->uffd], u, __ATOMIC_RELEASE);
+        }
         struct uffdio_api api = {UFFD_API, o->arg, 0};
-        if (ioctl(g_uffd, UFFDIO_API, &api) != 0) return errno;
-        g_monitor_stop = 0;
-        if (pthread_create(&g_monitor, NULL, monitor, NULL) != 0) return EAGAIN;
-        g_monitor_on = 1;
-        return 0;
+        if (ioctl(u, UFFDIO_API, &api) != 0) return errno;
+        return monitor_start();
     }
     case TW_UFFD_CLOSE: {
         /* The monitor stops first: a poll() or read() of it in flight would
-         * hold the file, and userfaultfd_release runs at the last fput. */
-        if (g_monitor_on) {
-            g_monitor_stop = 1;
-            pthread_join(g_monitor, NULL);
-            g_monitor_on = 0;
-        }
-        int r = close(g_uffd) ? errno : 0;
-        g_uffd = -1;
+         * hold the file, and userfaultfd_release runs at the last fput. It
+         * starts again for the contexts still open. */
+        monitor_stop();
+        int r = close(fd) ? errno : 0;
+        __atomic_store_n(&g_uffd[o->uffd], -1, __ATOMIC_RELEASE);
+        int others = 0;
+        for (int i = 0; i < TW_MAX_UFFDS; ++i) others |= g_uffd[i] >= 0;
+        for (int i = 0; i < TW_MAX_MMS; ++i) others |= g_fork_uffd[i] >= 0;
+        if (others && monitor_start()) return EAGAIN;
         return r;
     }
     case TW_POISON: {
         struct tw_uffdio_poison pz = {range, 0, 0};
-        return ioctl(g_uffd, UFFDIO_POISON, &pz) ? errno : 0;
+        return ioctl(fd, UFFDIO_POISON, &pz) ? errno : 0;
     }
     case TW_REGISTER: {
         struct uffdio_register r = {range, o->arg, 0};
-        return ioctl(g_uffd, UFFDIO_REGISTER, &r) ? errno : 0;
+        return ioctl(fd, UFFDIO_REGISTER, &r) ? errno : 0;
     }
-    case TW_UNREGISTER: return ioctl(g_uffd, UFFDIO_UNREGISTER, &range) ? errno : 0;
+    case TW_UNREGISTER: return ioctl(fd, UFFDIO_UNREGISTER, &range) ? errno : 0;
     case TW_WRITEPROTECT: {
         struct uffdio_writeprotect w = {range, o->arg};
-        return ioctl(g_uffd, UFFDIO_WRITEPROTECT, &w) ? errno : 0;
+        return ioctl(fd, UFFDIO_WRITEPROTECT, &w) ? errno : 0;
     }
     case TW_COPY: {
         char* src = mmap(NULL, (size_t)PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         tag_page(src, o->tag);
         struct uffdio_copy c = {(unsigned long)a, (unsigned long)src, (unsigned long)PS, o->arg, 0};
-        int r = ioctl(g_uffd, UFFDIO_COPY, &c) ? errno : 0;
+        int r = ioctl(fd, UFFDIO_COPY, &c) ? errno : 0;
         munmap(src, (size_t)PS);
         return r;
     }
     case TW_ZEROPAGE: {
         struct uffdio_zeropage z = {{(unsigned long)a, (unsigned long)PS}, o->arg, 0};
-        return ioctl(g_uffd, UFFDIO_ZEROPAGE, &z) ? errno : 0;
+        return ioctl(fd, UFFDIO_ZEROPAGE, &z) ? errno : 0;
     }
     case TW_CONTINUE: {
         struct uffdio_continue c = {{(unsigned long)a, (unsigned long)PS}, o->arg, 0};
-        return ioctl(g_uffd, UFFDIO_CONTINUE, &c) ? errno : 0;
+        return ioctl(fd, UFFDIO_CONTINUE, &c) ? errno : 0;
     }
-    case TW_WAKE: return ioctl(g_uffd, UFFDIO_WAKE, &range) ? errno : 0;
+    case TW_WAKE: return ioctl(fd, UFFDIO_WAKE, &range) ? errno : 0;
     case TW_MOVE: {
         struct tw_uffdio_move mv = {(unsigned long)a, (unsigned long)vma_addr(g_me, o->src_vma, o->src_page), len,
                                     o->arg, 0};
-        return ioctl(g_uffd, UFFDIO_MOVE, &mv) ? errno : 0;
+        return ioctl(fd, UFFDIO_MOVE, &mv) ? errno : 0;
     }
     }
     return EINVAL;
@@ -532,8 +565,10 @@ static void exec_op(int k, char* res) {
             int sock = g_fork_sock[c];
             g_me = c;
             g_monitor_on = 0;
-            if (g_uffd >= 0) close(g_uffd);
-            g_uffd = -1;
+            for (int i = 0; i < TW_MAX_UFFDS; ++i) {
+                if (g_uffd[i] >= 0) close(g_uffd[i]);
+                g_uffd[i] = -1;
+            }
             for (int i = 0; i < TW_MAX_MMS; ++i) {
                 if (g_fork_uffd[i] >= 0) close(g_fork_uffd[i]);
                 g_fork_uffd[i] = -1;
@@ -970,6 +1005,7 @@ static int setup_world(const struct tw_world* w, FILE* out) {
     /* A fork child's socket exists before the processes that may fork it, so
      * that they inherit its other end. */
     for (int i = 0; i < TW_MAX_MMS; ++i) g_fork_sock[i] = -1, g_fork_uffd[i] = -1, g_pid[i] = 0, g_sock[i] = -1;
+    for (int i = 0; i < TW_MAX_UFFDS; ++i) g_uffd[i] = -1;
     for (int i = 0; i < w->nmms; ++i) {
         if (!w->mms[i].fork_of1) continue;
         int sv[2];

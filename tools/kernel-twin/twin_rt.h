@@ -3,8 +3,8 @@
  * twin_rt: the kernel twin's runtime, in plain C (libc + kernel headers only).
  *
  * It builds a session's world on the running kernel (a memfd, one forked
- * process per mm with its VMAs at the session's addresses, a userfaultfd with
- * a monitor thread), runs operations one after another, and prints what the
+ * process per mm with its VMAs at the session's addresses, the userfaultfds
+ * in the processes of their mms, each process's served by a monitor thread), runs operations one after another, and prints what the
  * kernel shows after each one as text lines:
  *
  *     op N LABEL              an operation ran (N counts from 1)
@@ -60,6 +60,7 @@ enum tw_op_kind {
 #define TW_MAX_MMS 4
 #define TW_MAX_VMAS 8
 #define TW_MAX_RACERS 4
+#define TW_MAX_UFFDS 8 /* userfaultfd contexts a session names ("uffd": 0 ... 7) */
 
 struct tw_vma {
     unsigned long start; /* bytes */
@@ -99,6 +100,7 @@ struct tw_op {
     const char* tag;        /* write / file_write / copy data */
     int src_vma;            /* TW_MOVE: the source VMA of the mm */
     unsigned long src_page; /* TW_MOVE: the source page in it */
+    int uffd;               /* uffd ops: which userfaultfd context of the mm's process (the session's "uffd") */
 };
 
 enum tw_cell_kind { TW_CELL_PTE, TW_CELL_XA, TW_CELL_DATA };
@@ -115,7 +117,7 @@ struct tw_world {
     unsigned long file_pages;
     int nmms;
     struct tw_mm mms[TW_MAX_MMS];
-    int uffd_mm; /* mm of the userfaultfd context (the uffdio_api op's), -1: none */
+    int uffd_mm; /* mm of userfaultfd context 0 (its uffdio_api op's), -1: none */
     struct tw_policy policy;
     int nops;
     const struct tw_op* ops;
