@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "../tests/core/scenario.h"
+#include "session/session_io.h"
 
 namespace faultline::test {
 namespace {
@@ -129,6 +130,44 @@ void BM_TimelineBytesPerStep(benchmark::State& state) {
     state.counters["bytes_per_step"] = bytes;
 }
 BENCHMARK(BM_TimelineBytesPerStep)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// A program of N operations ({"op":"read","page":0,"pages":N} over a fresh
+// N-page file) run as `faultline-cli run` and `check` run it (runSession,
+// records not kept): time and resident bytes per operation. The 65,536 / 4,096
+// ratio of the time per operation is the per-op cost's growth (1.0: none).
+void BM_RunLongProgram(benchmark::State& state) {
+    const uint64_t n = uint64_t(state.range(0));
+    const bool keep = state.range(1) != 0;
+    const std::string json = R"({"format":"faultline-session","schema_version":1,"file":{"pages":)" +
+                             std::to_string(n) + R"(},"mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":)" +
+                             std::to_string(n) + R"(}]}],"tasks":[{"name":"A1","mm":"A","program":[{"op":"read","page":0,"pages":)" +
+                             std::to_string(n) + "}]}]}";
+    const auto parsed = parseSession(json, "long.json");
+    if (!parsed.session) {
+        state.SkipWithError(parsed.error.text().c_str());
+        return;
+    }
+    double bytes = 0, steps = 0;
+    for (auto _ : state) {
+        const double before = residentBytes();
+        RunOptions o;
+        o.keepRecords = keep;
+        const RunResult r = runSession(*parsed.session, o);
+        bytes = (residentBytes() - before) / double(n);
+        steps = double(r.timeline->length());
+        benchmark::DoNotOptimize(r.timeline->current().hash());
+    }
+    state.counters["s_per_op"] = benchmark::Counter(double(n) * double(state.iterations()),
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["bytes_per_op"] = bytes;
+    state.counters["steps_per_op"] = steps / double(n);
+}
+BENCHMARK(BM_RunLongProgram)
+    ->Args({4096, 0})
+    ->Args({65536, 0})
+    ->Args({65536, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace faultline::test

@@ -30,6 +30,10 @@ shot --kernel baseline-2020 "${watch[@]}" --step 3 --presentation --theme dark -
      --screenshot "$out/seed-race-presentation-dark-memorymap.png"
 # A 1280x720 window: the compact layout gives the memory map the height.
 shot --kernel baseline-2020 --step 3 --size 1280x720 --screenshot "$out/seed-race-1280x720-compact-layout.png"
+# A write to a write-protected page made read-only by mprotect: SIGSEGV, the
+# signal's label beside the cell's WP badge, and the legend's entry for it.
+QT_QPA_PLATFORM=offscreen "$bin" tests/data/signal-on-protected-page.json --no-recovery --step 3 --view memoryMap \
+     --scale 1 --size 1000x420 --screenshot "$out/signal-on-protected-page.png" 2> >(grep -v propagateSizeHints >&2)
 # (long-load-progress-cancel.png and breakpoints-restored-from-the-recording.png
 # come from the GUI tests: FAULTLINE_TEST_SHOTS=DIR, tests LongWork.* and the
 # Breakpoints dock of a recording saved with breakpoints, --view dockBreakpoints.)

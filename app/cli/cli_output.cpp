@@ -64,7 +64,7 @@ void printTrace(const RunResult& r) {
     // The state after the run names cells; VMAs do not move in a run except
     // by munmap, so this is accurate for the views the trace needs.
     const State& s = r.timeline->current();
-    for (const StepRecord& rec : r.timeline->records()) {
+    r.timeline->forEachRecord([&](const StepRecord& rec) {  // a chunk at a time, not a copy of all
         const StepPiece& m = rec.main();
         std::printf("%6llu  %-3s %-22s %-5s %s", (unsigned long long)rec.number, taskName(r, rec.task).c_str(),
                     std::string(fnName(m.fn)).c_str(), std::string(stepId(m.fn, m.pc)).c_str(), rec.summary().c_str());
@@ -74,7 +74,7 @@ void printTrace(const RunResult& r) {
         for (const Finding& f : rec.findings)
             std::printf("        >>> %s %s: %s\n", std::string(ruleName(f.rule)).c_str(),
                         std::string(ruleTitle(f.rule)).c_str(), f.text.c_str());
-    }
+    });
 }
 
 void printVerdict(const Session& s, const RunResult& r) {
@@ -147,7 +147,7 @@ std::string runJson(const Session& s, const std::string& file, const RunResult& 
     if (trace) {
         const State& st = r.timeline->current();
         Value steps = Value::array();
-        for (const StepRecord& rec : r.timeline->records()) {
+        r.timeline->forEachRecord([&](const StepRecord& rec) {
             Value j = Value::object();
             j.set("step", Value(int64_t(rec.number)));
             j.set("task", Value(taskName(r, rec.task)));
@@ -170,7 +170,7 @@ std::string runJson(const Session& s, const std::string& file, const RunResult& 
             j.set("messages", msgs);
             j.set("state_hash", Value(hexHash(rec.hashAfter)));
             steps.push_back(j);
-        }
+        });
         o.set("trace", steps);
     }
     return json::write(o);

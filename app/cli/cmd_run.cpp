@@ -32,6 +32,9 @@ int run(const RunArgs& a) {
     opt.variant = a.kernel;
     opt.toggles = a.toggles;
     opt.stepLimit = a.maxSteps;
+    // Whole records only for a trace (printed from them); the verdict needs
+    // only the chunks' findings and the few steps that raised or failed.
+    opt.keepRecords = a.trace;
     const RunResult r = runSession(*lr.session, opt);
     if (!r.error.empty()) {
         std::fprintf(stderr, "%s: %s\n", a.session.c_str(), r.error.c_str());

@@ -290,6 +290,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         o.variant = v;
         o.toggles = ov;
         o.keepRecords = false;
+        o.results = false;
         if (progress_) o.progress = [this](uint64_t n) { return progress_(n, 0); };
         RunResult r = runSession(s, o);
         if (!r.error.empty()) return r.error;

@@ -13,12 +13,15 @@
 namespace faultline {
 namespace {
 
+// The run's findings, messages, errors and signals: the findings from the
+// chunks, the rest from the records of the few steps that have any (executed
+// again where the timeline did not keep them), so a long run needs neither
+// its records nor a second execution.
 void collect(RunResult& r) {
     const Timeline& tl = *r.timeline;
-    if (!tl.keepsRecords()) return;  // the caller reads the timeline itself
     const State& st = tl.current();
-    tl.forEachRecord([&](const StepRecord& rec) {
-        for (const Finding& f : rec.findings) r.findings.push_back(f);
+    tl.forEachFinding([&](const Finding& f) { r.findings.push_back(f); });
+    tl.forEachRecordFlagged(StepBrief::HasRaised | StepBrief::OpError | StepBrief::OpSignal, [&](const StepRecord& rec) {
         if (rec.opDone && rec.opResult < 0)
             r.opErrors.push_back("step " + std::to_string(rec.number) + ": " + st.config->tasks[rec.task].name + ": " +
                                  errnoName(rec.opResult));
@@ -58,7 +61,7 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
             r.endText = e;
             if (auto p = r.endText.find("task #" + std::to_string(d.task)); p != std::string::npos)
                 r.endText.replace(p, 6 + std::to_string(d.task).size(), who);
-            collect(r);
+            if (opt.results) collect(r);
             return r;
         }
     }
@@ -85,7 +88,7 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
     }
     if (r.end == RunEnd::Deadlock) r.endText = tl.describeDeadlock();
     if (r.end == RunEnd::StepLimit) r.endText = "stopped after " + std::to_string(opt.stepLimit) + " steps";
-    collect(r);
+    if (opt.results) collect(r);
     if (r.end == RunEnd::EngineError)
         for (const Finding& f : r.findings)
             if (f.rule == Rule::Engine) r.endText = f.text;
@@ -155,6 +158,7 @@ std::vector<CheckLine> checkSession(const Session& s) {
         RunOptions o;
         o.variant = e.variant;
         o.toggles = e.toggles;
+        o.keepRecords = false;  // expectations are on the results and the final state
         const RunResult r = runSession(s, o);
         const auto diffs = compareExpectation(r, e);
         CheckLine l;

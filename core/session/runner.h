@@ -17,9 +17,12 @@ struct RunOptions {
     std::string variant;                                       // empty: the session's
     std::vector<std::pair<std::string, std::string>> toggles;  // on top of the session's
     uint64_t stepLimit = 5'000'000;
-    // false: the timeline keeps only its newest records (a debugger's long
-    // run) and findings / messages / signals below are left empty.
+    // false: the timeline keeps only its newest records (a long run, a
+    // debugger's): the others are executed again from their chunk when read.
     bool keepRecords = true;
+    // false: findings / messages / opErrors / signals below are left empty
+    // (the debugger reads the timeline itself).
+    bool results = true;
     // Called between directives and every 4096 steps of the default policy with
     // the steps run so far; false stops the run (RunEnd::Cancelled). Empty: never.
     std::function<bool(uint64_t steps)> progress;

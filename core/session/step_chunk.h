@@ -33,7 +33,10 @@ enum class Fn : uint8_t;
 
 // What every step of a long run keeps (the rest is recomputed).
 struct StepBrief {
-    enum Flag : uint8_t { HasFindings = 1, HasRaised = 2, OpDone = 4 };
+    // OpError: the operation it finished failed (negative errno); OpSignal: it
+    // ended in a signal. Together with HasRaised they say which steps a run's
+    // result (messages, errors, signals) needs the whole record of.
+    enum Flag : uint8_t { HasFindings = 1, HasRaised = 2, OpDone = 4, OpError = 8, OpSignal = 16 };
     Fn fn{};          // the main piece's function
     uint8_t pc = 0;   // and its line
     uint8_t flags = 0;

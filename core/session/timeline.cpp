@@ -86,7 +86,8 @@ void Timeline::appendToOpen(uint8_t task, StepRecord&& rec) {
     b.pc = rec.pieces.empty() ? 0 : rec.main().pc;
     b.task = task;
     b.flags = uint8_t((rec.findings.empty() ? 0 : StepBrief::HasFindings) | (rec.raised.empty() ? 0 : StepBrief::HasRaised) |
-                      (rec.opDone ? StepBrief::OpDone : 0));
+                      (rec.opDone ? StepBrief::OpDone : 0) | (rec.opDone && rec.opResult < 0 ? StepBrief::OpError : 0) |
+                      (rec.opDone && rec.opSignal ? StepBrief::OpSignal : 0));
     c.briefs[i] = b;
     c.hashes[i] = rec.hashAfter;
     c.counts[i] = countsOf(current_);

@@ -61,6 +61,20 @@ public:
             for (uint32_t i = 0; i < c->size; ++i) f((*recs)[i]);
         }
     }
+    // f(const StepRecord&) for the steps whose brief has a flag of `mask`, in
+    // order: only the chunks holding one are executed again (where not kept).
+    template <class F>
+    void forEachRecordFlagged(uint8_t mask, F&& f) const {
+        for (const auto& c : chunks()) {
+            uint32_t last = 0;
+            for (uint32_t i = 0; i < c->size; ++i)
+                if (c->briefs[i].flags & mask) last = i + 1;
+            if (!last) continue;
+            const auto recs = recordsOf(c, last);
+            for (uint32_t i = 0; i < last; ++i)
+                if (c->briefs[i].flags & mask) f((*recs)[i]);
+        }
+    }
     // f(const Finding&) for every finding of the run, in order.
     template <class F>
     void forEachFinding(F&& f) const {

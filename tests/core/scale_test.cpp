@@ -125,6 +125,42 @@ TEST(CompactTimeline, RecordsExecutedAgainEqualTheKeptOnes) {
     EXPECT_EQ(copy.length(), len - 2);
 }
 
+// A run that keeps no old records (faultline-cli run and check) reports the
+// same findings, messages, errors and signals as one that keeps them all,
+// from the chunks' findings and the few steps flagged as raising or failing.
+TEST(CompactTimeline, RunResultsWithoutKeptRecordsEqualTheKeptOnes) {
+    for (const char* f : {"/../tests/data/kernel/new-ops.json", "/../tests/data/kernel/ops-mix.json",
+                          "/s10-punch-refault-race.json", "/s20-fork-anon-event-fork.json"}) {
+        const auto lr = loadSession(std::string(FAULTLINE_SAMPLE_DIR) + f);
+        ASSERT_TRUE(lr.session) << f << ": " << lr.error.text();
+        RunOptions keep, compact;
+        compact.keepRecords = false;
+        const RunResult a = runSession(*lr.session, keep), b = runSession(*lr.session, compact);
+        EXPECT_EQ(b.findings, a.findings) << f;
+        EXPECT_EQ(b.messages, a.messages) << f;
+        EXPECT_EQ(b.opErrors, a.opErrors) << f;
+        EXPECT_EQ(b.signalSteps, a.signalSteps) << f;
+        EXPECT_FALSE(b.messages.empty() && b.findings.empty()) << f << ": nothing to compare";
+    }
+    // A long program: no chunk but the newest keeps its records, and its
+    // signals (the reads past the end ftruncate made: SIGBUS) are all there.
+    const std::string json = R"({"format":"faultline-session","schema_version":1,"file":{"pages":2048},
+      "mms":[{"name":"A","vmas":[{"name":"file","start":"0x40000000","pages":2048}]}],
+      "tasks":[{"name":"A1","mm":"A","program":[{"op":"ftruncate","size":4194304},{"op":"read","page":0,"pages":2048}]}]})";
+    const auto p = parseSession(json, "long.json");
+    ASSERT_TRUE(p.session) << p.error.text();
+    RunOptions o;
+    o.keepRecords = false;
+    const RunResult r = runSession(*p.session, o);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.signals.size(), 1024u);
+    EXPECT_EQ(r.signals.back(), "A1:SIGBUS");
+    const Timeline& tl = *r.timeline;
+    ASSERT_GT(tl.length(), 4 * Timeline::kCheckpointEvery);
+    for (uint64_t k = 0; k + 1 < tl.length() / Timeline::kCheckpointEvery; ++k)
+        EXPECT_EQ(tl.chunk(k).records, nullptr) << "chunk " << k;
+}
+
 TEST(CompactTimeline, StatesAtEveryChunkBoundaryAreExact) {
     const Scenario sc = longRun();
     Timeline tl(sc.initial("upstream"), false);

@@ -2,11 +2,14 @@
 // Every theme keeps the memory map's meanings apart (CIE76 colour distance in
 // Lab), the timeline's curves stand out from the background, and cells are
 // sized for the font.
+#include <QPainter>
+#include <QStandardItemModel>
 #include <QTableView>
 #include <cmath>
 
 #include "common/theme.h"
 #include "gui_fixture.h"
+#include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
 
 namespace faultline::guitest {
@@ -61,6 +64,62 @@ TEST(Theme, TheLegendDecodesTheCellTexts) {
     for (const auto& e : views::memoryMapLegend())
         key |= e.text.contains("r refcount") && e.text.contains("m mapcount") && e.text.contains("U uptodate");
     EXPECT_TRUE(key);
+}
+
+// The share of a rectangle's pixels within `near` (CIE76) of a colour.
+double shareNear(const QImage& img, const QRect& r, const QColor& c, double near = 20) {
+    int hit = 0, all = 0;
+    for (int y = r.top(); y <= r.bottom(); ++y)
+        for (int x = r.left(); x <= r.right(); ++x, ++all) hit += deltaE(img.pixelColor(x, y), c) < near;
+    return all ? double(hit) / all : 0;
+}
+
+// One memory-map cell painted by the delegate: a protected pte whose access
+// took a signal at this step.
+QImage paintCell(const QRect& cell, const QFont& font, bool wp, const QString& sig) {
+    QStandardItemModel model(1, 1);
+    const QModelIndex i = model.index(0, 0);
+    model.setData(i, QStringLiteral("p9 RO D Y"), Qt::DisplayRole);
+    model.setData(i, wp, views::MemoryMapModel::WpRole);
+    model.setData(i, sig, views::MemoryMapModel::SignalRole);
+    model.setData(i, int(views::MemoryMapModel::PteReadOnly), views::MemoryMapModel::KindRole);
+    QImage img(cell.size() + QSize(2, 2), QImage::Format_RGB32);
+    img.fill(Qt::white);
+    QPainter p(&img);
+    QStyleOptionViewItem opt;
+    opt.rect = cell;
+    opt.font = font;
+    views::MemoryMapDelegate d;
+    d.paint(&p, opt, i);
+    p.end();
+    return img;
+}
+
+TEST(Theme, TheSignalMarkLeavesTheWpBadgeVisibleAndHasALegendEntry) {
+    const views::Theme& t = views::Theme::current();
+    QFont font;
+    font.setPointSizeF(10);
+    const QRect cell(0, 0, 260, QFontMetrics(font).height() + 8);
+    const QRect badge = views::wpBadgeRect(cell, font);
+    const QRect tag = views::signalTagRect(cell, font, "SIGSEGV", true);
+    EXPECT_FALSE(badge.intersects(tag));
+    EXPECT_TRUE(cell.contains(tag));
+    const QImage both = paintCell(cell, font, true, "SIGSEGV");
+    // The badge's middle is still the WP colour (the label is not over it) …
+    const QRect badgeCore = badge.adjusted(2, 2, -2, -2);
+    EXPECT_GT(shareNear(both, badgeCore, t.wp), 0.5) << "WP badge covered";
+    // … and the label is there, in the finding colour, left of it.
+    EXPECT_GT(shareNear(both, tag.adjusted(1, 1, -1, -1), t.finding), 0.5);
+    // Without the badge the label sits at the right edge (where the badge would be).
+    const QImage sigOnly = paintCell(cell, font, false, "SIGSEGV");
+    EXPECT_GT(shareNear(sigOnly, views::signalTagRect(cell, font, "SIGSEGV", false).adjusted(1, 1, -1, -1), t.finding),
+              0.5);
+    EXPECT_LT(shareNear(sigOnly, badgeCore, t.wp), 0.05);
+    // The legend explains the mark, drawn as in the map.
+    bool entry = false;
+    for (const auto& e : views::memoryMapLegend())
+        entry |= e.frame == views::LegendEntry::Frame::Signal && e.text.contains("SIGSEGV") && e.text.contains("SIGBUS");
+    EXPECT_TRUE(entry);
 }
 
 using Cells = Window;

@@ -170,6 +170,8 @@ std::vector<LegendEntry> memoryMapLegend(bool comparing, bool kernel) {
         {t.frameLocked, false, false, QObject::tr("frame locked")},
         {t.changed, false, false, QObject::tr("changed by the last step"), LegendEntry::Frame::Changed},
         {t.breakpoint, false, false, QObject::tr("watched"), LegendEntry::Frame::Watched},
+        {t.finding, false, false, QObject::tr("SIGSEGV/SIGBUS: the last step's access here took that signal"),
+         LegendEntry::Frame::Signal},
     };
     if (comparing)
         out.push_back(

@@ -55,7 +55,8 @@ struct LegendEntry {
         TextOnly,
         Differs,
         Kernel,  // the kernel twin's observation under the cell
-        KernelDisagrees
+        KernelDisagrees,
+        Signal  // the access the last step made here took SIGSEGV/SIGBUS
     } frame = Frame::None;  // drawn as in the map; TextOnly: a line of text
 };
 // `comparing`: with the entry for cells that differ from the other variant's map.

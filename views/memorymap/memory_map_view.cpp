@@ -16,18 +16,27 @@ namespace faultline::views {
 
 namespace {
 
+QFont badgeFont(const QFont& cellFont) {
+    QFont f = cellFont;
+    f.setBold(true);
+    f.setPointSizeF(std::max(6.0, f.pointSizeF() * 0.85));
+    return f;
+}
+
+QFont signalFont(const QFont& cellFont) {
+    QFont f = cellFont;
+    f.setBold(true);
+    if (f.pointSizeF() > 0) f.setPointSizeF(f.pointSizeF() * 0.8);
+    return f;
+}
+
 void drawWpBadge(QPainter* p, const QRect& cell, const Theme& th) {
     // A solid bar on the left edge and a "WP" badge on the right: readable in
     // print, with colour-blindness and at a glance.
     const int bar = std::max(4, cell.height() / 4);
     p->fillRect(QRect(cell.left(), cell.top(), bar, cell.height()), th.wp);
-    QFont f = p->font();
-    f.setBold(true);
-    f.setPointSizeF(std::max(6.0, f.pointSizeF() * 0.85));
-    p->setFont(f);
-    const QFontMetrics fm(f);
-    const int w = fm.horizontalAdvance("WP") + 8, h = std::min(cell.height() - 4, fm.height() + 2);
-    const QRect badge(cell.right() - w - 3, cell.center().y() - h / 2, w, h);
+    const QRect badge = wpBadgeRect(cell, p->font());
+    p->setFont(badgeFont(p->font()));
     p->setPen(Qt::NoPen);
     p->setBrush(th.wp);
     p->drawRoundedRect(badge, 3, 3);
@@ -36,6 +45,20 @@ void drawWpBadge(QPainter* p, const QRect& cell, const Theme& th) {
 }
 
 }  // namespace
+
+QRect wpBadgeRect(const QRect& cell, const QFont& cellFont) {
+    const QFontMetrics fm(badgeFont(cellFont));
+    const int w = fm.horizontalAdvance("WP") + 8, h = std::min(cell.height() - 4, fm.height() + 2);
+    return QRect(cell.right() - w - 3, cell.center().y() - h / 2, w, h);
+}
+
+QRect signalTagRect(const QRect& cell, const QFont& cellFont, const QString& sig, bool wp) {
+    const QFontMetrics fm(signalFont(cellFont));
+    const int w = fm.horizontalAdvance(sig) + 5;
+    // Left of the WP badge when there is one, so both stay readable.
+    const int right = wp ? wpBadgeRect(cell, cellFont).left() - 3 : cell.right() - 3;
+    return QRect(right - w, cell.top() + 3, w, cell.height() - 6);
+}
 
 // A watched cell: a dashed inner border and a dot in the top-right corner,
 // in the breakpoint colour (debuggers mark watch- and breakpoints alike).
@@ -89,20 +112,17 @@ static void drawKernelStrip(QPainter* p, const QRect& cell, const QString& value
 }
 
 // The cell whose access took a signal at this step: a thick border and a
-// label in the finding colour ("SIGSEGV" / "SIGBUS" at the right edge).
-static void drawSignalMark(QPainter* p, const QRect& r, const Theme& th, const QString& sig) {
+// label in the finding colour ("SIGSEGV" / "SIGBUS"), at the right edge or
+// left of the cell's WP badge (the access may have been to a protected page).
+static void drawSignalMark(QPainter* p, const QRect& r, const Theme& th, const QString& sig, bool wp) {
     p->save();
+    const QRect tag = signalTagRect(r, p->font(), sig, wp);
     QPen pen(th.finding, 3);
     pen.setJoinStyle(Qt::MiterJoin);
     p->setPen(pen);
     p->setBrush(Qt::NoBrush);
     p->drawRect(r.adjusted(1, 1, -2, -2));
-    QFont f = p->font();
-    f.setBold(true);
-    if (f.pointSizeF() > 0) f.setPointSizeF(f.pointSizeF() * 0.8);
-    p->setFont(f);
-    const QFontMetrics fm(f);
-    const QRect tag(r.right() - fm.horizontalAdvance(sig) - 8, r.top() + 3, fm.horizontalAdvance(sig) + 5, r.height() - 6);
+    p->setFont(signalFont(p->font()));
     p->fillRect(tag, th.finding);
     p->setPen(Qt::white);
     p->drawText(tag, Qt::AlignCenter, sig);
@@ -158,8 +178,10 @@ void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, cons
         p->setFont(opt.font);
         drawKernelStrip(p, whole, kernel.toString(), index.data(MemoryMapModel::KernelDisagreeRole).toBool(), th);
     }
-    if (const QString sig = index.data(MemoryMapModel::SignalRole).toString(); !sig.isEmpty())
-        drawSignalMark(p, r, th, sig);
+    if (const QString sig = index.data(MemoryMapModel::SignalRole).toString(); !sig.isEmpty()) {
+        p->setFont(opt.font);
+        drawSignalMark(p, r, th, sig, wp);
+    }
     p->restore();
 }
 
@@ -207,6 +229,10 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
             } else if (e.frame == LegendEntry::Frame::Differs) {
                 p->fillRect(sample, th.pteNone);
                 drawDiffMark(p, sample, th);
+            } else if (e.frame == LegendEntry::Frame::Signal) {
+                p->fillRect(sample, th.pteNone);
+                p->setFont(lf);
+                drawSignalMark(p, sample, th, QStringLiteral("SIG"), false);
             } else if (e.frame == LegendEntry::Frame::Kernel || e.frame == LegendEntry::Frame::KernelDisagrees) {
                 p->fillRect(sample, th.pteNone);
                 p->setFont(lf);

@@ -18,6 +18,11 @@ namespace faultline::views {
 
 class MemoryMapModel;
 
+// Where the delegate puts a cell's WP badge and the label of a signal taken
+// at this step (`wp`: the cell has the badge too; the label goes left of it).
+QRect wpBadgeRect(const QRect& cell, const QFont& cellFont);
+QRect signalTagRect(const QRect& cell, const QFont& cellFont, const QString& sig, bool wp);
+
 class MemoryMapDelegate final : public QStyledItemDelegate {
     Q_OBJECT
 public:
