@@ -260,7 +260,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         all.insert(all.end(), ov.begin(), ov.end());
         ToggleResult tr = resolveToggles(v, all);
         if (!tr.error.empty()) return tr.error;
-        InitialState init = buildInitialState(s, tr.toggles);
+        InitialState init = buildInitialState(s, tr.toggles, true, setupProgress_);
         if (!init.error.empty()) return init.error;
         tl.emplace(std::move(init.state), false);
         const Recording& rec = *s.recording;
@@ -291,6 +291,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         o.toggles = ov;
         o.keepRecords = false;
         if (progress_) o.progress = [this](uint64_t n) { return progress_(n, 0); };
+        o.setupProgress = setupProgress_;
         RunResult r = runSession(s, o);
         if (!r.error.empty()) return r.error;
         if (r.end == RunEnd::Cancelled) return "cancelled";
@@ -325,7 +326,7 @@ std::string Debugger::loadWholeSchedule(const Session& s, uint64_t position) {
     all.insert(all.end(), overrides_.begin(), overrides_.end());
     ToggleResult tr = resolveToggles(variant_, all);
     if (!tr.error.empty()) return tr.error;
-    InitialState init = buildInitialState(s, tr.toggles);
+    InitialState init = buildInitialState(s, tr.toggles, true, setupProgress_);
     if (!init.error.empty()) return init.error;
     std::string note;
     timeline_ = reexecuteSchedule(std::move(init.state), s.recording->schedule, s, variant_, &note);
@@ -715,7 +716,7 @@ std::string Debugger::setVariant(const std::string& variant, const Overrides& ov
     all.insert(all.end(), overrides.begin(), overrides.end());
     ToggleResult tr = resolveToggles(variant, all);
     if (!tr.error.empty()) return tr.error;
-    InitialState init = buildInitialState(session_, tr.toggles);
+    InitialState init = buildInitialState(session_, tr.toggles, true, setupProgress_);
     if (!init.error.empty()) return init.error;
     const std::vector<uint8_t> sched = timeline_->schedule();
     std::string note;
