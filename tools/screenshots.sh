@@ -30,9 +30,14 @@ shot --kernel baseline-2020 "${watch[@]}" --step 3 --presentation --theme dark -
      --screenshot "$out/seed-race-presentation-dark-memorymap.png"
 # A 1280x720 window: the compact layout gives the memory map the height.
 shot --kernel baseline-2020 --step 3 --size 1280x720 --screenshot "$out/seed-race-1280x720-compact-layout.png"
-# (long-load-progress-cancel.png and breakpoints-restored-from-the-recording.png
-# come from the GUI tests: FAULTLINE_TEST_SHOTS=DIR, tests LongWork.* and the
-# Breakpoints dock of a recording saved with breakpoints, --view dockBreakpoints.)
+# (long-load-progress-cancel.png, step-over-progress.png, recovery-progress.png,
+# breakpoints-left-out-kept.png and race-summary-small.png come from the GUI
+# tests under xvfb-run: FAULTLINE_TEST_SHOTS=DIR, tests LongWork.*,
+# RecoveryJob.*, SavedStops.EntriesThatCannotBeUsed* and
+# Window.TheRaceSummaryKeeps*; breakpoints-restored-from-the-recording.png is
+# the Breakpoints dock of a recording saved with breakpoints, --view
+# dockBreakpoints; timeline-million-steps.png a session of 64 reads of 4,096
+# pages, --size 1280x720.)
 # Slides: one page per step, from the punch to fault-around's first pages.
 shot --kernel baseline-2020 "${watch[@]}" --export-steps 1-8 --out "$out/seed-race-baseline-steps-1-8.pdf"
 ls -l "$out"
