@@ -665,7 +665,7 @@ std::string oneLine(const Value& v) {
             continue;
         }
         const char prev = out.empty() ? 0 : out.back(), next = i + 1 < t.size() ? t[i + 1] : 0;
-        if (prev != '{' && prev != '[' && next != '}' && next != ']') out += ' ';
+        if (next && prev != '{' && prev != '[' && next != '}' && next != ']') out += ' ';
     }
     return out;
 }
