@@ -65,7 +65,10 @@ bool WorkerJob::report(uint64_t done, uint64_t total, Unit unit) {
         lastReport_ = now;
         QMetaObject::invokeMethod(
             this,
-            [this, w = what_, done, total, unit] { Q_EMIT progress(w, qulonglong(done), qulonglong(total), int(unit)); },
+            [this, w = what_, done, total, unit, gen = generation_.load()] {
+                // A late report of a job that ended is not shown under the next one.
+                if (gen == generation_ && running_) Q_EMIT progress(w, qulonglong(done), qulonglong(total), int(unit));
+            },
             Qt::QueuedConnection);
     }
     return !cancel_;

@@ -61,7 +61,7 @@ private:
     std::function<void(bool)> done_;
     std::atomic<bool> cancel_{false};
     bool running_ = false;
-    uint64_t generation_ = 0;
+    std::atomic<uint64_t> generation_{0};  // read by the worker's reports
     std::thread worker_;
     std::mutex m_;
     std::condition_variable cv_;
