@@ -34,9 +34,14 @@ shot --kernel baseline-2020 --step 3 --size 1280x720 --screenshot "$out/seed-rac
 # signal's label beside the cell's WP badge, and the legend's entry for it.
 QT_QPA_PLATFORM=offscreen "$bin" tests/data/signal-on-protected-page.json --no-recovery --step 3 --view memoryMap \
      --scale 1 --size 1000x420 --screenshot "$out/signal-on-protected-page.png" 2> >(grep -v propagateSizeHints >&2)
-# (long-load-progress-cancel.png and breakpoints-restored-from-the-recording.png
-# come from the GUI tests: FAULTLINE_TEST_SHOTS=DIR, tests LongWork.* and the
-# Breakpoints dock of a recording saved with breakpoints, --view dockBreakpoints.)
+# (long-load-progress-cancel.png, step-over-progress.png, recovery-progress.png,
+# breakpoints-left-out-kept.png and race-summary-small.png come from the GUI
+# tests under xvfb-run: FAULTLINE_TEST_SHOTS=DIR, tests LongWork.*,
+# RecoveryJob.*, SavedStops.EntriesThatCannotBeUsed* and
+# Window.TheRaceSummaryKeeps*; breakpoints-restored-from-the-recording.png is
+# the Breakpoints dock of a recording saved with breakpoints, --view
+# dockBreakpoints; timeline-million-steps.png a session of 64 reads of 4,096
+# pages, --size 1280x720.)
 # Slides: one page per step, from the punch to fault-around's first pages.
 shot --kernel baseline-2020 "${watch[@]}" --export-steps 1-8 --out "$out/seed-race-baseline-steps-1-8.pdf"
 ls -l "$out"

@@ -92,6 +92,7 @@ int runCli(int argc, char** argv) {
     addVariantsCommand(app, exitCode);
     addExploreCommand(app, exitCode);
     addKernelCommand(app, exitCode);
+    addStopsCommand(app, exitCode);
     // A first word that is neither an option nor a command is a mistyped
     // command: say so (CLI11 alone would only say a command is required).
     if (argc > 1 && argv[1][0] != '-') {

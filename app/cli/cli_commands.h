@@ -27,6 +27,7 @@ void addReplayCommand(CLI::App& app, int& exitCode);
 void addVariantsCommand(CLI::App& app, int& exitCode);
 void addExploreCommand(CLI::App& app, int& exitCode);
 void addKernelCommand(CLI::App& app, int& exitCode);  // cmd_kernel.cpp: the kernel twin
+void addStopsCommand(CLI::App& app, int& exitCode);   // cli_saved_stops.cpp: the saved breakpoints
 
 using ToggleOverrides = std::vector<std::pair<std::string, std::string>>;
 

@@ -5,6 +5,7 @@
 
 #include "cli_commands.h"
 #include "cli_output.h"
+#include "cli_saved_stops.h"
 #include "session/runner.h"
 #include "session/session_io.h"
 
@@ -20,6 +21,8 @@ struct RunArgs {
     bool trace = false;
     bool json = false;
     std::string record;
+    bool stopAtSaved = false;
+    uint64_t maxStops = 1;
 };
 
 int run(const RunArgs& a) {
@@ -28,6 +31,8 @@ int run(const RunArgs& a) {
         std::fprintf(stderr, "%s\n", lr.error.text().c_str());
         return kBadInput;
     }
+    if (a.stopAtSaved) return runToSavedStops(*lr.session, a.session, a.kernel, a.toggles, a.maxSteps, a.maxStops);
+    noteSavedStops(*lr.session, a.session);
     RunOptions opt;
     opt.variant = a.kernel;
     opt.toggles = a.toggles;
@@ -73,6 +78,16 @@ void addRunCommand(CLI::App& app, int& exitCode) {
     cmd->add_option("--record", a->record,
                     "write the session with a recording of this run (schedule and state hashes) to OUT")
         ->type_name("OUT");
+    CLI::Option* saved = cmd->add_flag(
+        "--stop-at-saved-breakpoints", a->stopAtSaved,
+        "run the recording (the run its breakpoints were set on) in the debugger and stop at the first enabled "
+        "breakpoint or watchpoint saved with it; print where and why (exit 1 if none is hit)");
+    cmd->add_option("--max-stops", a->maxStops, "with --stop-at-saved-breakpoints: go on after a stop until N stops")
+        ->type_name("N")
+        ->check(wholeNumberIn(1, 1'000'000))
+        ->capture_default_str()
+        ->needs(saved);
+    saved->excludes("--trace")->excludes("--json")->excludes("--record");
     cmd->callback([a, &exitCode] { exitCode = run(*a); });
 }
 

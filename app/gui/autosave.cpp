@@ -49,8 +49,7 @@ QString Autosave::record(Controller& c, bool force) {
                                          [&tl](uint64_t i) { return tl.hashAfter(i + 1); }},
                                         d.position(), c.takeRecordingSameBefore());
     if (e.empty())
-        e = journal_.syncStops(debug::savedBreakpoints(c.debugger().breakpoints()),
-                               debug::savedWatchpoints(c.debugger().watchpoints(), *c.debugger().current().config));
+        e = journal_.syncStops(c.savedBreakpoints(), c.savedWatchpoints());  // unusable saved entries too
     return QString::fromStdString(e);
 }
 

@@ -183,7 +183,12 @@ int applyOptions(MainWindow& w, Controller& c, const Options& o) {
     bool recovered = false;
     // A recording left by a window that died is offered whatever file was
     // asked for (tools/run.sh always names one); headless runs never ask.
-    if (!headless && !o.noRecovery) recovered = w.offerRecovery(true);
+    // The window shows first: the replay of a long recording shows its
+    // progress (and Cancel) there.
+    if (!headless && !o.noRecovery && !Autosave::orphans().isEmpty()) {
+        w.show();
+        recovered = w.offerRecovery(true);
+    }
     if (!recovered) {
         const QString path = o.session.isEmpty() ? defaultSessionPath() : o.session;
         if (const QString e = w.openFile(path, headless); !e.isEmpty()) {

@@ -19,14 +19,18 @@ Controller::Controller(QObject* parent) : QObject(parent), job_(new WorkerJob(th
 namespace {
 // A recording that keeps breakpoints or watchpoints brings them back (they
 // replace the current ones); a session without them keeps the current ones.
-QString restoreSavedStops(debug::Debugger& d, const Session& s, const std::string& file) {
-    if (!s.recording || (s.recording->breakpoints.empty() && s.recording->watchpoints.empty())) return {};
-    const std::vector<std::string> errors = debug::restoreStops(d, *s.recording, file);
-    if (errors.empty()) return {};
+// Entries that cannot be used are kept in `p` as read and named in its note.
+void restoreSavedStops(PreparedSession& p, const Session& s, const std::string& file) {
+    if (!s.recording || (s.recording->breakpoints.empty() && s.recording->watchpoints.empty())) return;
+    p.stopsRestored = true;
+    const std::vector<std::string> errors = debug::restoreStops(p.dbg, *s.recording, file, &p.leftOut);
+    if (errors.empty()) return;
     QStringList l;
     for (const std::string& e : errors) l << QString::fromStdString(e);
-    return Controller::tr("%n saved breakpoint(s) or watchpoint(s) left out: %1", nullptr, int(errors.size()))
-        .arg(l.join(QStringLiteral("; ")));
+    p.stopsNote = Controller::tr("⚠ %n saved breakpoint(s) or watchpoint(s) cannot be used (kept, shown disabled "
+                                 "in the list and saved back unchanged): %1",
+                                 nullptr, int(errors.size()))
+                      .arg(l.join(QStringLiteral("; ")));
 }
 }  // namespace
 
@@ -43,33 +47,34 @@ QString Controller::openSession(const Session& s, const QString& path, const QSt
                               ? d.loadWholeSchedule(s, position)
                               : d.load(s, variant.toStdString(), ov, position);
     if (!e.empty()) return QString::fromStdString(e);
-    p.stopsNote = restoreSavedStops(d, s, (stopsFile.isEmpty() ? path : stopsFile).toStdString());
+    restoreSavedStops(p, s, (stopsFile.isEmpty() ? path : stopsFile).toStdString());
     adopt(std::move(p), path);
     return {};
 }
 
-bool Controller::startOpen(const QString& path,
-                           std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then) {
+bool Controller::startPrepare(const QString& what, std::function<void(PreparedSession&)> load,
+                              std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then) {
     if (busy()) return false;
     auto p = std::make_shared<PreparedSession>();
     p->dbg.stopOnFindings = dbg_.stopOnFindings;
     p->dbg.breakpoints() = dbg_.breakpoints();
     p->dbg.watchpoints() = dbg_.watchpoints();
     WorkerJob* j = job_;
-    const std::string file = path.toStdString();
+    // Compare mode stays on across a load: its run is made in the worker too.
+    std::optional<std::string> cmpVariant;
+    if (cmp_) cmpVariant = cmp_->variant();
     job_->start(
-        tr("Loading %1").arg(QFileInfo(path).fileName()),
-        [p, j, file] {
-            p->file = loadSession(file);
-            if (!p->file.session || j->cancelled()) return;
-            std::string readError;
-            io::readFile(file, &p->text, &readError);
+        what,
+        [p, j, cmpVariant, load = std::move(load)] {
             p->dbg.setProgress([j](uint64_t done, uint64_t total) { return j->report(done, total); });
-            // A recording replays to its end; a plain session starts at step 0.
-            const uint64_t pos = p->file.session->recording ? ~uint64_t{0} : 0;
-            p->error = QString::fromStdString(p->dbg.load(*p->file.session, "", {}, pos));
+            // A big file's setup takes a while before the first step: shown as such.
+            p->dbg.setSetupProgress(
+                [j](uint64_t done, uint64_t total) { return j->report(done, total, WorkerJob::Setup); });
+            load(*p);
             p->dbg.setProgress({});
-            if (p->error.isEmpty()) p->stopsNote = restoreSavedStops(p->dbg, *p->file.session, file);
+            p->dbg.setSetupProgress({});
+            if (p->dbg.loaded() && p->error.isEmpty() && !j->cancelled())
+                p->ahead = prepareAhead(p->dbg, cmpVariant, {});
         },
         [this, p, then](bool cancelled) {
             Q_EMIT busyChanged(false);
@@ -80,8 +85,43 @@ bool Controller::startOpen(const QString& path,
     return true;
 }
 
+bool Controller::startOpen(const QString& path,
+                           std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then) {
+    WorkerJob* j = job_;
+    const std::string file = path.toStdString();
+    return startPrepare(
+        tr("Loading %1").arg(QFileInfo(path).fileName()),
+        [j, file](PreparedSession& p) {
+            p.file = loadSession(file);
+            if (!p.file.session || j->cancelled()) return;
+            std::string readError;
+            io::readFile(file, &p.text, &readError);
+            // A recording replays to its end; a plain session starts at step 0.
+            const uint64_t pos = p.file.session->recording ? ~uint64_t{0} : 0;
+            p.error = QString::fromStdString(p.dbg.load(*p.file.session, "", {}, pos));
+            if (p.error.isEmpty()) restoreSavedStops(p, *p.file.session, file);
+        },
+        std::move(then));
+}
+
+bool Controller::startRecover(Session s, const QString& source, uint64_t position, const QString& journal,
+                              std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then) {
+    auto session = std::make_shared<const Session>(std::move(s));
+    const std::string stopsFile = journal.toStdString();
+    return startPrepare(
+        tr("Recovering %1").arg(source.isEmpty() ? tr("an unsaved session") : QFileInfo(source).fileName()),
+        [session, position, stopsFile](PreparedSession& p) {
+            // The whole recorded schedule comes back even when the engine no
+            // longer reproduces its hashes: re-executed as a hand-made run.
+            p.error = QString::fromStdString(p.dbg.loadWholeSchedule(*session, position));
+            if (p.error.isEmpty()) restoreSavedStops(p, *session, stopsFile);
+        },
+        std::move(then));
+}
+
 void Controller::adopt(PreparedSession&& p, const QString& path) {
     dbg_ = std::move(p.dbg);
+    if (p.stopsRestored) leftOut_ = std::move(p.leftOut);
     beforeBranch_.reset();
     path_ = path;
     sharedLog_.reset();
@@ -92,8 +132,13 @@ void Controller::adopt(PreparedSession&& p, const QString& path) {
     const bool wasComparing = cmp_.has_value();
     const QString cmpVariant = compareVariant();
     cmp_.reset();
+    if (p.ahead.position != ~uint64_t{0}) {
+        // Made in the worker: publishing installs it (no replay here).
+        syncLog();
+        installAhead(std::move(p.ahead));
+    }
     publish();
-    if (wasComparing) setCompare(true, cmpVariant);
+    if (wasComparing && !cmp_) setCompare(true, cmpVariant);
     Q_EMIT sessionLoaded();
     Q_EMIT recordingChanged();
     Q_EMIT stopped(lastStop_);
@@ -113,13 +158,38 @@ bool Controller::startOnDebugger(const QString& what, std::function<Stop(debug::
     auto work = std::make_shared<debug::Debugger>(std::move(dbg_));
     dbg_ = debug::Debugger{};
     auto result = std::make_shared<Stop>();
+    auto ahead = std::make_shared<PublishAhead>();
     WorkerJob* j = job_;
     work->setProgress([j](uint64_t done, uint64_t total) { return j->report(done, total); });
+    // The compare run is replayed (in the worker) only when the main run's
+    // steps change; else a copy of it is moved to the new position there.
+    std::shared_ptr<PublishAhead> cmpNow;
+    if (cmp_) {
+        cmpNow = std::make_shared<PublishAhead>();
+        cmpNow->cmp = cmp_;
+        cmpNow->div = div_;
+        cmpNow->cmpLog = cmpLog_;
+    }
     job_->start(
-        what, [work, result, cmd = std::move(cmd)] { *result = cmd(*work); },
-        [this, work, result, finish = std::move(finish)](bool) {
+        what,
+        [work, result, ahead, cmpNow, cmd = std::move(cmd)] {
+            *result = cmd(*work);
             work->setProgress({});
+            const bool replay = cmpNow && work->dirtyFrom() != ~uint64_t{0};
+            *ahead = prepareAhead(*work, replay ? std::optional(cmpNow->cmp->variant()) : std::nullopt,
+                                  replay ? cmpNow->cmp->overrides() : debug::Overrides{});
+            if (cmpNow && !replay) {
+                ahead->compare = true;
+                ahead->cmp = std::move(cmpNow->cmp);
+                ahead->cmp->runTo(std::min(ahead->position, ahead->cmp->length()));
+                ahead->div = std::move(cmpNow->div);
+                ahead->cmpLog = std::move(cmpNow->cmpLog);
+            }
+        },
+        [this, work, result, ahead, finish = std::move(finish)](bool) {
             dbg_ = std::move(*work);
+            syncLog();
+            installAhead(std::move(*ahead));
             Q_EMIT busyChanged(false);
             finish(*result);
         });
@@ -128,26 +198,47 @@ bool Controller::startOnDebugger(const QString& what, std::function<Stop(debug::
     return true;
 }
 
-bool Controller::startContinue() {
+bool Controller::startForward(const QString& what, std::function<Stop(debug::Debugger&)> cmd) {
     if (busy() || !hasSession()) return false;
+    // As forward(): only a chosen task can leave the plan while there is a planned future.
     const uint64_t pos = dbg_.position(), len = dbg_.length();
     auto keep = std::make_shared<std::optional<debug::Debugger>>();
     if (dbg_.chosenTask() && pos < len) *keep = dbg_;
-    return startOnDebugger(
-        tr("Continue"), [](debug::Debugger& d) { return d.continueRun(); },
-        [this, keep, pos, len](Stop st) {
-            if (st.reason == debug::StopReason::Cancelled) st.text = "Continue " + st.text;
-            done(noteBranch(std::move(*keep), pos, len, std::move(st)));
-        });
+    return startOnDebugger(what, std::move(cmd), [this, what, keep, pos, len](Stop st) {
+        if (st.reason == debug::StopReason::Cancelled) st.text = what.toStdString() + " " + st.text;
+        done(noteBranch(std::move(*keep), pos, len, std::move(st)));
+    });
+}
+
+bool Controller::startReverse(const QString& what, std::function<Stop(debug::Debugger&)> cmd) {
+    return startOnDebugger(what, std::move(cmd), [this, what](Stop st) {
+        if (st.reason == debug::StopReason::Cancelled) st.text = what.toStdString() + " " + st.text;
+        done(st);
+    });
+}
+
+bool Controller::startContinue() {
+    return startForward(tr("Continue"), [](debug::Debugger& d) { return d.continueRun(); });
+}
+
+bool Controller::startStepOver() {
+    return startForward(tr("Step Over"), [](debug::Debugger& d) { return d.stepOver(); });
+}
+
+bool Controller::startStepOut() {
+    return startForward(tr("Step Out"), [](debug::Debugger& d) { return d.stepOut(); });
 }
 
 bool Controller::startReverseContinue() {
-    return startOnDebugger(
-        tr("Reverse Continue"), [](debug::Debugger& d) { return d.reverseContinue(); },
-        [this](Stop st) {
-            if (st.reason == debug::StopReason::Cancelled) st.text = "Reverse Continue " + st.text;
-            done(st);
-        });
+    return startReverse(tr("Reverse Continue"), [](debug::Debugger& d) { return d.reverseContinue(); });
+}
+
+bool Controller::startReverseStepOver() {
+    return startReverse(tr("Reverse Step Over"), [](debug::Debugger& d) { return d.reverseStepOver(); });
+}
+
+bool Controller::startReverseStepOut() {
+    return startReverse(tr("Reverse Step Out"), [](debug::Debugger& d) { return d.reverseStepOut(); });
 }
 
 bool Controller::startRunTo(uint64_t n) {
@@ -195,8 +286,23 @@ void Controller::publish() {
         const Timeline& tl = dbg_.timeline();
         const bool prevIsBefore = snap_.valid() && snap_.position + 1 == s.position && s.position >= 2 &&
                                   tl.hashAfter(s.position - 1) == snap_.state.hash();
-        s.before = std::make_shared<const State>(prevIsBefore ? snap_.state : dbg_.timeline().stateAt(s.position - 1));
+        // Published again at the same step (a task selected, a stop edited): the same state before.
+        const bool samePlace = snap_.valid() && snap_.before && snap_.position == s.position &&
+                               snap_.state.hash() == s.state.hash() &&
+                               snap_.before->hash() == (s.position >= 2 ? tl.hashAfter(s.position - 1) : snap_.before->hash());
+        if (aheadBefore_ && aheadPos_ == s.position) {
+            s.before = aheadBefore_;  // made by the worker that ran the command
+        } else if (samePlace) {
+            s.before = snap_.before;
+        } else if (prevIsBefore) {
+            s.before = std::make_shared<const State>(snap_.state);
+        } else {
+            s.before = std::make_shared<const State>(tl.stateAt(s.position - 1));
+            ++guiReexecutions_;
+        }
     }
+    aheadBefore_.reset();
+    aheadPos_ = ~uint64_t{0};
     s.sessionName = dbg_.session().name;
     s.sessionDescription = dbg_.session().description;
     s.sessionFile = path_.toStdString();
@@ -210,6 +316,7 @@ void Controller::publish() {
     for (const auto& [k, v] : dbg_.overrides()) s.variant += " " + k + "=" + v;
     s.breakpoints = dbg_.breakpoints();
     s.watchpoints = dbg_.watchpoints();
+    s.leftOutStops = leftOut_;
     // The task the Tasks and Code views follow: the user's selection, else the
     // one that took the last step, else the next one.
     int sel = selectedTask_;
@@ -228,17 +335,57 @@ void Controller::publish() {
     if (cmp_) Q_EMIT compareChanged();
 }
 
+std::optional<debug::Debugger> Controller::compareRunOf(const debug::Debugger& main, const std::string& variant,
+                                                        const debug::Overrides& ov, std::string* err) {
+    debug::Debugger c = main;
+    c.watchpoints().clear();
+    c.breakpoints().clear();
+    c.chooseTask(std::nullopt);
+    c.setProgress({});
+    c.setSetupProgress({});
+    if (std::string e = c.setVariant(variant, ov); !e.empty()) {
+        if (err) *err = e;
+        return std::nullopt;
+    }
+    return c;
+}
+
+PublishAhead Controller::prepareAhead(const debug::Debugger& d, const std::optional<std::string>& cmpVariant,
+                                      const debug::Overrides& cmpOv) {
+    PublishAhead a;
+    a.position = d.position();
+    if (a.position >= 1) a.before = std::make_shared<const State>(d.timeline().stateAt(a.position - 1));
+    if (cmpVariant) {
+        a.compare = true;
+        a.cmp = compareRunOf(d, *cmpVariant, cmpOv, nullptr);
+        if (a.cmp) {
+            a.div = debug::firstDivergence(d.timeline(), a.cmp->timeline());
+            a.cmpLog = std::make_shared<const views::RecordLog>(a.cmp->timeline());
+            a.cmp->runTo(std::min(a.position, a.cmp->length()));
+        }
+    }
+    return a;
+}
+
+void Controller::installAhead(PublishAhead&& a) {
+    if (a.position != dbg_.position()) return;  // not the run it was made from
+    aheadBefore_ = std::move(a.before);
+    aheadPos_ = a.position;
+    if (a.compare && a.cmp) {
+        cmp_ = std::move(a.cmp);
+        div_ = std::move(a.div);
+        cmpLog_ = std::move(a.cmpLog);
+        cmpSyncedLen_ = dbg_.length();
+    }
+}
+
 void Controller::syncCompare() {
     if (!cmp_) return;
     if (cmpSyncedLen_ != dbg_.length()) {
         // The main run changed: replay its schedule under the compare variant.
-        const std::string v = cmp_->variant();
-        const auto ov = cmp_->overrides();
-        debug::Debugger c = dbg_;
-        c.watchpoints().clear();
-        c.breakpoints().clear();
-        c.chooseTask(std::nullopt);
-        if (c.setVariant(v, ov).empty()) cmp_ = std::move(c);
+        std::string err;
+        if (auto c = compareRunOf(dbg_, cmp_->variant(), cmp_->overrides(), &err)) cmp_ = std::move(c);
+        ++guiReexecutions_;
         div_ = debug::firstDivergence(dbg_.timeline(), cmp_->timeline());
         cmpSyncedLen_ = dbg_.length();
         cmpLog_ = std::make_shared<const views::RecordLog>(cmp_->timeline());
@@ -452,11 +599,9 @@ QString Controller::setCompare(bool on, const QString& variant) {
         return {};
     }
     if (!hasSession()) return tr("no session");
-    debug::Debugger c = dbg_;
-    c.watchpoints().clear();
-    c.breakpoints().clear();
-    c.chooseTask(std::nullopt);
-    if (std::string e = c.setVariant(variant.toStdString(), {}); !e.empty()) return QString::fromStdString(e);
+    std::string e;
+    auto c = compareRunOf(dbg_, variant.toStdString(), {}, &e);
+    if (!c) return QString::fromStdString(e);
     cmp_ = std::move(c);
     cmpSyncedLen_ = ~uint64_t{0};
     publish();
@@ -466,9 +611,24 @@ QString Controller::setCompare(bool on, const QString& variant) {
 Session Controller::sessionWithRecording() const {
     Session s = dbg_.session();
     s.recording = dbg_.recording();
-    s.recording->breakpoints = debug::savedBreakpoints(dbg_.breakpoints());
-    s.recording->watchpoints = debug::savedWatchpoints(dbg_.watchpoints(), *dbg_.current().config);
+    s.recording->breakpoints = savedBreakpoints();
+    s.recording->watchpoints = savedWatchpoints();
     return s;
+}
+
+std::vector<SavedStop> Controller::savedBreakpoints() const {
+    return debug::savedBreakpoints(dbg_.breakpoints(), leftOut_);
+}
+
+std::vector<SavedStop> Controller::savedWatchpoints() const {
+    return debug::savedWatchpoints(dbg_.watchpoints(), *dbg_.current().config, leftOut_);
+}
+
+void Controller::removeLeftOutStop(int i) {
+    if (busy() || i < 0 || i >= int(leftOut_.size())) return;
+    leftOut_.erase(leftOut_.begin() + i);
+    publish();
+    Q_EMIT stopsEdited();
 }
 
 }  // namespace faultline::gui

@@ -12,12 +12,27 @@
 
 #include "common/snapshot.h"
 #include "debug/debugger.h"
+#include "debug/saved_stops.h"
 #include "session/session.h"
 #include "session/session_io.h"
 
 namespace faultline::gui {
 
 class WorkerJob;
+
+// What publishing a run costs beyond sharing its chunks -- re-executing the
+// state before the current step from a checkpoint, replaying the schedule
+// under the compare variant -- done in the worker at the end of a job, so
+// that publishing the job's result on the GUI thread only installs these
+// immutable parts (see Controller::publish).
+struct PublishAhead {
+    uint64_t position = ~uint64_t{0};    // the main run's position it was made at
+    std::shared_ptr<const State> before;  // the state before step `position` (position >= 1)
+    bool compare = false;                 // a compare run was made (compare mode was on)
+    std::optional<debug::Debugger> cmp;   // at `position` (or its end); empty: the variant failed
+    debug::Divergence div;
+    std::shared_ptr<const views::RecordLog> cmpLog;
+};
 
 // A session read and run in the worker, not yet shown (see Controller::startOpen).
 struct PreparedSession {
@@ -26,6 +41,9 @@ struct PreparedSession {
     debug::Debugger dbg;     // loaded when `error` is empty
     QString error;           // the run could not start ("cancelled" when cancelled)
     QString stopsNote;       // breakpoints / watchpoints of the file that could not be restored
+    bool stopsRestored = false;               // the file kept stops: they replace the current ones
+    std::vector<debug::LeftOutStop> leftOut;  // its entries that cannot be used, as read
+    PublishAhead ahead;      // made in the worker for adopt()
 };
 
 class Controller : public QObject {
@@ -48,8 +66,18 @@ public:
     // the result on the GUI thread (cancelled: the user cancelled; nothing
     // changed). adopt() then makes it the current session. False if busy.
     bool startOpen(const QString& path, std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then);
+    // Restores a recording read from an autosave journal (`journal`, where the
+    // saved stops are named from) in the worker: its whole schedule replayed
+    // (see Debugger::loadWholeSchedule) to `position`. As startOpen: `then`
+    // gets the result, adopt() makes it current. False if busy.
+    bool startRecover(Session s, const QString& source, uint64_t position, const QString& journal,
+                      std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then);
     // Makes a prepared session the current one (what openSession does after its load).
     void adopt(PreparedSession&& p, const QString& path);
+    // How often publishing re-executed steps on the GUI thread (the state
+    // before the step from a checkpoint, the compare run's replay); a job's
+    // result comes with them made in the worker (tests).
+    uint64_t guiReexecutions() const { return guiReexecutions_; }
     bool hasSession() const { return dbg_.loaded(); }
     const QString& sessionPath() const { return path_; }
     void setSessionPath(const QString& p) { path_ = p; }
@@ -65,7 +93,11 @@ public:
     bool busy() const;
     WorkerJob* job() const { return job_; }
     bool startContinue();
+    bool startStepOver();
+    bool startStepOut();
     bool startReverseContinue();
+    bool startReverseStepOver();
+    bool startReverseStepOut();
     bool startRunTo(uint64_t n);
     void setInlineBudget(int ms) { inlineMs_ = ms; }
     int inlineBudget() const { return inlineMs_; }
@@ -89,6 +121,14 @@ public:
     QString addWatchpoint(const QString& spec);
     void removeBreakpoint(int i);
     void removeWatchpoint(int i);
+    // Saved entries that cannot be used (an unknown function, a cell the
+    // session lacks): kept as read, shown in the list, saved back unchanged
+    // until removed.
+    const std::vector<debug::LeftOutStop>& leftOutStops() const { return leftOut_; }
+    void removeLeftOutStop(int i);
+    // The breakpoints / watchpoints as Save and the journal keep them (left-out ones included).
+    std::vector<SavedStop> savedBreakpoints() const;
+    std::vector<SavedStop> savedWatchpoints() const;
     void setBreakpointEnabled(int i, bool on);
     void setWatchpointEnabled(int i, bool on);
     void setStopOnFindings(bool on);
@@ -128,6 +168,9 @@ private:
     // Runs `cmd` on the debugger in the worker; `finish` gets its Stop on the GUI thread.
     bool startOnDebugger(const QString& what, std::function<debug::Stop(debug::Debugger&)> cmd,
                          std::function<void(debug::Stop)> finish);
+    // A forward command in the worker (kept for Undo Branch as forward() does) / a reverse one.
+    bool startForward(const QString& what, std::function<debug::Stop(debug::Debugger&)> cmd);
+    bool startReverse(const QString& what, std::function<debug::Stop(debug::Debugger&)> cmd);
     debug::Stop refused() const;
     WorkerJob* job_ = nullptr;
     int inlineMs_ = 150;
@@ -141,6 +184,21 @@ private:
     debug::Stop noteBranch(std::optional<debug::Debugger> keep, uint64_t pos, uint64_t len, debug::Stop st);
     std::optional<debug::Debugger> beforeBranch_;
     void publish();
+    // Makes what publish() would re-execute, from `d` (any thread); `cmpVariant`
+    // (with `cmpOv`) if compare mode is on and its run must be replayed.
+    static PublishAhead prepareAhead(const debug::Debugger& d, const std::optional<std::string>& cmpVariant,
+                                     const debug::Overrides& cmpOv);
+    // Hands over what a worker made (after dbg_ is the run it was made from).
+    void installAhead(PublishAhead&& a);
+    // A compare run of `main`'s schedule under `variant` (no stops, no chosen task); error text in *err.
+    static std::optional<debug::Debugger> compareRunOf(const debug::Debugger& main, const std::string& variant,
+                                                       const debug::Overrides& ov, std::string* err);
+    // Loads a session in the worker (`load` fills the PreparedSession) with progress and Cancel.
+    bool startPrepare(const QString& what, std::function<void(PreparedSession&)> load,
+                      std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then);
+    std::shared_ptr<const State> aheadBefore_;  // installAhead's state before step aheadPos_
+    uint64_t aheadPos_ = ~uint64_t{0};
+    uint64_t guiReexecutions_ = 0;
     void syncLog();
     uint64_t logSameBefore_ = 0;  // Snapshot::logSameBefore of the next snapshot
     void syncCompare();
@@ -152,6 +210,7 @@ private:
     uint64_t recordingSame_ = 0;  // see takeRecordingSameBefore()
     int selectedTask_ = -1, selectedFrame_ = -1;
     QString lastStop_;
+    std::vector<debug::LeftOutStop> leftOut_;
     std::optional<debug::Debugger> cmp_;
     views::Snapshot cmpSnap_;
     std::shared_ptr<const views::RecordLog> cmpLog_;

@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QEvent>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -75,11 +76,17 @@ KernelTwinDialog::KernelTwinDialog(const QString& sessionFile, const QString& se
     row->addWidget(cancelBtn_);
     lay->addLayout(row);
     raceLabel_ = new QLabel(this);
+    raceLabel_->setObjectName("kernelRaceSummary");
     raceLabel_->setWordWrap(true);
     lay->addWidget(raceLabel_);
+    for (QLabel* l : {summary_, raceLabel_}) {
+        l->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
+        l->installEventFilter(this);
+    }
+    table_->setMinimumHeight(table_->verticalHeader()->defaultSectionSize() * 3);
     plot_ = new QCustomPlot(this);
     plot_->setObjectName("kernelRaceHistogram");
-    plot_->setMinimumHeight(280);
+    plot_->setMinimumHeight(160);
     plot_->xAxis->setLabel(tr("start offset of the second racer, as it happened (µs)"));
     plot_->yAxis->setLabel(tr("iterations"));
     plot_->legend->setVisible(true);
@@ -97,6 +104,18 @@ KernelTwinDialog::KernelTwinDialog(const QString& sessionFile, const QString& se
     connect(raceBtn_, &QPushButton::clicked, this, &KernelTwinDialog::runRace);
     connect(cancelBtn_, &QPushButton::clicked, this, &KernelTwinDialog::cancelRace);
     runCompare();
+}
+
+void KernelTwinDialog::fitHeight(QLabel* l) {
+    const int h = l->heightForWidth(l->width());
+    if (h > 0 && l->minimumHeight() != h) l->setMinimumHeight(h);
+}
+
+bool KernelTwinDialog::eventFilter(QObject* o, QEvent* e) {
+    // A new width or a new text: the lines it now takes.
+    if ((o == summary_ || o == raceLabel_) && (e->type() == QEvent::Resize || e->type() == QEvent::Show))
+        fitHeight(static_cast<QLabel*>(o));
+    return QDialog::eventFilter(o, e);
 }
 
 KernelTwinDialog::~KernelTwinDialog() {
@@ -168,6 +187,7 @@ void KernelTwinDialog::compareFinished() {
     for (const auto& v : o.value("not_compared").toArray()) nc << v.toString().toHtmlEscaped();
     text += tr("<br><small>Not compared: %1</small>").arg(nc.join("; "));
     summary_->setText(text);
+    fitHeight(summary_);
 }
 
 void KernelTwinDialog::runRace() {
@@ -237,6 +257,7 @@ void KernelTwinDialog::showRaceJson(const QByteArray& json) {
                                 .arg(o.value("sampling").toString() == "uniform" ? tr("uniformly")
                                                                                  : tr("aimed at the offsets that hit"))
                           : QString()));
+    fitHeight(raceLabel_);
     plot_->clearPlottables();
     const QJsonArray outs = o.value("outcomes").toArray();
     QCPBarsGroup* group = new QCPBarsGroup(plot_);

@@ -46,6 +46,8 @@ public:
     QPushButton* cancelButton() const { return cancelBtn_; }
     QProgressBar* progress() const { return progress_; }
     QLabel* raceSummary() const { return raceLabel_; }
+    // Shows a race's result (faultline-cli kernel --race --json); public for tests.
+    void showRaceJson(const QByteArray& json);
 
 Q_SIGNALS:
     // The comparison's JSON (faultline-cli kernel --json --all: every cell
@@ -55,7 +57,10 @@ Q_SIGNALS:
 private:
     void compareFinished();
     void raceFinished();
-    void showRaceJson(const QByteArray& json);
+    // A wrapped summary keeps the height its text needs at its width: the
+    // layout shrinks the table and the histogram instead of cutting lines off.
+    bool eventFilter(QObject* o, QEvent* e) override;
+    static void fitHeight(QLabel* l);
 
     QString file_;
     QTableWidget* table_ = nullptr;

@@ -258,10 +258,15 @@ void MainWindow::cancelWork() {
     c_->job()->cancel();
 }
 
-void MainWindow::onJobProgress(const QString& what, qulonglong done, qulonglong total) {
+void MainWindow::onJobProgress(const QString& what, qulonglong done, qulonglong total, int unit) {
     if (!c_->busy()) return;  // a late report of a job that ended
     const QLocale loc;
-    if (total > 0) {
+    if (unit == WorkerJob::Setup) {
+        // Before the first step: the setup's pages written and operations run.
+        jobBar_->setRange(0, 1000);
+        jobBar_->setValue(total ? int(std::min<qulonglong>(1000, done * 1000 / total)) : 0);
+        jobBar_->setFormat(tr("%1: setup, %2 of %3").arg(what, loc.toString(done), loc.toString(total)));
+    } else if (total > 0) {
         jobBar_->setRange(0, 1000);
         jobBar_->setValue(int(std::min<qulonglong>(1000, done * 1000 / total)));
         jobBar_->setFormat(tr("%1: %2 of %3 steps").arg(what, loc.toString(done), loc.toString(total)));
@@ -352,6 +357,7 @@ void MainWindow::buildDocks() {
     });
     connect(bps_, &views::BreakpointsView::removeBreakpoint, c_, &Controller::removeBreakpoint);
     connect(bps_, &views::BreakpointsView::removeWatchpoint, c_, &Controller::removeWatchpoint);
+    connect(bps_, &views::BreakpointsView::removeLeftOut, c_, &Controller::removeLeftOutStop);
     connect(bps_, &views::BreakpointsView::stopOnFindingsChanged, c_, &Controller::setStopOnFindings);
 }
 
@@ -478,9 +484,9 @@ void MainWindow::buildActions() {
     act("actRevStep", tr("Reverse Step"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F11),
         [this] { c_->reverseStep(); });
     act("actRevStepOver", tr("Reverse Step Over"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F10),
-        [this] { c_->reverseStepOver(); });
+        [this] { c_->startReverseStepOver(); });
     act("actRevStepOut", tr("Reverse Step Out"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_F11),
-        [this] { c_->reverseStepOut(); });
+        [this] { c_->startReverseStepOut(); });
     act("actRevContinue", tr("Reverse Continue"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F5),
         [this] { c_->startReverseContinue(); });
     act("actCancelJob", tr("Cancel the Work in Progress"), QKeySequence(Qt::Key_Escape),
@@ -925,8 +931,8 @@ void MainWindow::stepCmd(int kind) {
     const bool rev = reverse_->isChecked();
     switch (kind) {
     case 0: rev ? c_->reverseStep() : c_->stepInto(); break;
-    case 1: rev ? c_->reverseStepOver() : c_->stepOver(); break;
-    case 2: rev ? c_->reverseStepOut() : c_->stepOut(); break;
+    case 1: rev ? c_->startReverseStepOver() : c_->startStepOver(); break;
+    case 2: rev ? c_->startReverseStepOut() : c_->startStepOut(); break;
     case 3: rev ? c_->startReverseContinue() : c_->startContinue(); break;
     }
 }
@@ -1086,11 +1092,21 @@ void MainWindow::autosaveFailed(const QString& error) {
     if (!autosaveRetry_->isActive()) autosaveRetry_->start();
 }
 
-bool MainWindow::offerRecovery(bool ask) {
+// A journal being recovered: what its completion needs (the claim on the
+// journal is held until then).
+struct MainWindow::RecoveryInfo {
+    QString journal, source;
+    std::shared_ptr<QLockFile> claim;
+    bool damaged = false, tornTail = false;
+    SessionError damage;
+    qulonglong steps = 0;
+};
+
+bool MainWindow::offerRecovery(bool ask, bool wait) {
     for (const QString& p : Autosave::orphans()) {
         std::unique_ptr<QLockFile> claim;
         if (!Autosave::claim(p, &claim)) continue;  // another window took it
-        const JournalLoad j = readJournal(p.toStdString());
+        JournalLoad j = readJournal(p.toStdString());
         if (!j.session) {
             // Never delete what might be a user's work: keep it aside for a human.
             const QString aside = p + ".unreadable";
@@ -1106,14 +1122,20 @@ bool MainWindow::offerRecovery(bool ask) {
             QFile::remove(p);
             continue;
         }
-        const QString source = QString::fromStdString(j.source);
-        const qulonglong steps = j.session->recording ? j.session->recording->schedule.size() : 0;
+        auto info = std::make_shared<RecoveryInfo>();
+        info->journal = p;
+        info->source = QString::fromStdString(j.source);
+        info->claim = std::move(claim);
+        info->damaged = damaged;
+        info->tornTail = j.tornTail;
+        info->damage = j.damage;
+        info->steps = j.session->recording ? j.session->recording->schedule.size() : 0;
         if (ask) {
             const auto b = QMessageBox::question(
                 this, tr("Recover recording"),
                 tr("Faultline did not exit cleanly. Recover the unsaved recording of %1 (%2 steps)?")
-                    .arg(source.isEmpty() ? tr("an unsaved session") : source)
-                    .arg(steps),
+                    .arg(info->source.isEmpty() ? tr("an unsaved session") : info->source)
+                    .arg(info->steps),
                 QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
             if (b == QMessageBox::Ignore) return false;  // ask again next time
             if (b != QMessageBox::Yes) {
@@ -1121,50 +1143,78 @@ bool MainWindow::offerRecovery(bool ask) {
                 continue;
             }
         }
-        // The whole recorded schedule comes back even when the engine no
-        // longer reproduces its hashes: re-executed as a hand-made run.
-        if (const QString e = c_->openSession(*j.session, source, {}, {}, ~uint64_t{0}, true, p); !e.isEmpty()) {
-            showError(tr("Cannot recover recording"), tr("%1: %2\n\nThe journal stays at %3.").arg(source, e, p));
+        // The replay (a million steps take seconds) runs in the worker.
+        auto outcome = std::make_shared<int>(-1);  // -1: running; 0: not recovered; 1: recovered
+        const bool started = c_->startRecover(
+            std::move(*j.session), info->source, j.position, p,
+            [this, info, outcome](std::shared_ptr<PreparedSession> prep, bool cancelled) {
+                *outcome = !dying_ && finishRecovery(*info, *prep, cancelled);
+            });
+        if (!started) {
+            showError(tr("Cannot recover recording"), tr("busy: %1 is running").arg(c_->job()->what()));
             return false;
         }
-        c_->runTo(std::min<uint64_t>(j.position, c_->debugger().length()));
-        setUnsaved(true);
-        sourceText_.clear();
-        // Journal it anew under this process before the old journal goes.
-        if (const QString e = autosave_.record(*c_, true); !e.isEmpty()) {
-            autosaveFailed(e);
-            stopLabel_->setText(tr("autosave failed: %1 — the old journal stays at %2").arg(e, p));
-            return true;
+        if (!wait) return true;
+        if (*outcome < 0) {
+            QEventLoop loop;
+            connect(c_->job(), &WorkerJob::finished, &loop, &QEventLoop::quit);
+            if (*outcome < 0) loop.exec();
         }
-        // A journal that did not come back exactly is kept aside (not offered
-        // again) until the user has checked what was recovered.
-        QStringList notes;
-        QString kept;
-        if (damaged)
-            notes << tr("the journal is damaged at line %1 (%2); the %3 steps before it were recovered")
-                         .arg(j.damage.line)
-                         .arg(QString::fromStdString(j.damage.message))
-                         .arg(steps);
-        if (c_->debugger().replayDivergedAt()) notes << QString::fromStdString(c_->debugger().loadNote());
-        if (j.tornTail) notes << tr("its last, half-written record was dropped");
-        if (damaged || c_->debugger().replayDivergedAt()) {
-            kept = p + (damaged ? ".damaged" : ".diverged");
-            QFile::remove(kept);
-            if (!QFile::rename(p, kept)) kept = p;
-        } else {
-            QFile::remove(p);
-        }
-        const QString text =
-            tr("recovered the recording (%1 steps)%2 — Save to keep it")
-                .arg(c_->debugger().length())
-                .arg(notes.isEmpty() ? QString() : QStringLiteral("; ") + notes.join(QStringLiteral("; ")));
-        lastRecovery_ = text + (kept.isEmpty() ? QString() : tr("; the original journal is kept as %1").arg(kept));
-        stopLabel_->setText(lastRecovery_);
-        if (!kept.isEmpty() && !quiet_)
-            QMessageBox::warning(this, tr("Recording recovered with differences"), lastRecovery_);
-        return true;
+        return *outcome == 1;
     }
     return false;
+}
+
+bool MainWindow::finishRecovery(const RecoveryInfo& r, PreparedSession& prep, bool cancelled) {
+    const QString& p = r.journal;
+    if (cancelled) {
+        lastRecovery_ = tr("recovery cancelled: the journal stays at %1 and is offered at the next start").arg(p);
+        stopLabel_->setText(lastRecovery_);
+        return false;
+    }
+    if (!prep.error.isEmpty()) {
+        lastRecovery_ = tr("%1: %2\n\nThe journal stays at %3.").arg(r.source, prep.error, p);
+        showError(tr("Cannot recover recording"), lastRecovery_);
+        return false;
+    }
+    loading_ = true;  // journaled anew below, as a whole
+    c_->adopt(std::move(prep), r.source);
+    loading_ = false;
+    setUnsaved(true);
+    sourceText_.clear();
+    // Journal it anew under this process before the old journal goes.
+    if (const QString e = autosave_.record(*c_, true); !e.isEmpty()) {
+        autosaveFailed(e);
+        stopLabel_->setText(tr("autosave failed: %1 — the old journal stays at %2").arg(e, p));
+        return true;
+    }
+    // A journal that did not come back exactly is kept aside (not offered
+    // again) until the user has checked what was recovered.
+    QStringList notes;
+    QString kept;
+    if (r.damaged)
+        notes << tr("the journal is damaged at line %1 (%2); the %3 steps before it were recovered")
+                     .arg(r.damage.line)
+                     .arg(QString::fromStdString(r.damage.message))
+                     .arg(r.steps);
+    if (c_->debugger().replayDivergedAt()) notes << QString::fromStdString(c_->debugger().loadNote());
+    if (r.tornTail) notes << tr("its last, half-written record was dropped");
+    if (r.damaged || c_->debugger().replayDivergedAt()) {
+        kept = p + (r.damaged ? ".damaged" : ".diverged");
+        QFile::remove(kept);
+        if (!QFile::rename(p, kept)) kept = p;
+    } else {
+        QFile::remove(p);
+    }
+    const QString text =
+        tr("recovered the recording (%1 steps)%2 — Save to keep it")
+            .arg(c_->debugger().length())
+            .arg(notes.isEmpty() ? QString() : QStringLiteral("; ") + notes.join(QStringLiteral("; ")));
+    lastRecovery_ = text + (kept.isEmpty() ? QString() : tr("; the original journal is kept as %1").arg(kept));
+    stopLabel_->setText(lastRecovery_);
+    if (!kept.isEmpty() && !quiet_)
+        QMessageBox::warning(this, tr("Recording recovered with differences"), lastRecovery_);
+    return true;
 }
 
 bool MainWindow::fitsScreen(const QRect& frame, const QRect& available) {

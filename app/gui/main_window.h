@@ -102,8 +102,11 @@ public:
     bool saveOverwritesSource() const;
     Autosave& autosaveJournal() { return autosave_; }
     // Offers to recover the newest autosaved recording of a process that died
-    // (true if recovered).
-    bool offerRecovery(bool ask = true);
+    // (true if recovered). The journal is read here; its replay runs in the
+    // worker with progress and Cancel (a cancelled recovery leaves the journal
+    // to be offered again). `wait`: the window's events are handled until it
+    // ends; else true once it started (lastRecovery() tells how it ended).
+    bool offerRecovery(bool ask = true, bool wait = true);
     // What the last recovery said (tests).
     const QString& lastRecovery() const { return lastRecovery_; }
     // The warning shown while autosave fails.
@@ -176,6 +179,9 @@ private:
     QString windowTitleText() const;
     // The end of openFile's load in the worker (on the GUI thread).
     QString openPrepared(const QString& path, bool quiet, PreparedSession& p, bool cancelled);
+    // What a recovery does once its replay ended (see offerRecovery).
+    struct RecoveryInfo;
+    bool finishRecovery(const RecoveryInfo& r, PreparedSession& p, bool cancelled);
     // While the worker owns the debugger: stepping and file actions off, progress shown.
     void setBusy(bool busy, const QString& what = {});
     void cancelWork();  // Cancel / Esc: the worker's job or the export in progress
@@ -184,7 +190,7 @@ private:
     WorkerJob* exportJob_ = nullptr;  // encodes one slide at a time
     void exportNextSlide();
     void finishExport();
-    void onJobProgress(const QString& what, qulonglong done, qulonglong total);
+    void onJobProgress(const QString& what, qulonglong done, qulonglong total, int unit);
 
     Controller* c_;
     views::MemoryMapView* map_ = nullptr;

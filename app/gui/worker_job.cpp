@@ -59,12 +59,16 @@ void WorkerJob::deliver(uint64_t generation) {
     Q_EMIT finished(c);
 }
 
-bool WorkerJob::report(uint64_t done, uint64_t total) {
+bool WorkerJob::report(uint64_t done, uint64_t total, Unit unit) {
     const auto now = std::chrono::steady_clock::now();
     if (now - lastReport_ >= std::chrono::milliseconds(100)) {
         lastReport_ = now;
         QMetaObject::invokeMethod(
-            this, [this, w = what_, done, total] { Q_EMIT progress(w, qulonglong(done), qulonglong(total)); },
+            this,
+            [this, w = what_, done, total, unit, gen = generation_.load()] {
+                // A late report of a job that ended is not shown under the next one.
+                if (gen == generation_ && running_) Q_EMIT progress(w, qulonglong(done), qulonglong(total), int(unit));
+            },
             Qt::QueuedConnection);
     }
     return !cancel_;

@@ -39,14 +39,19 @@ public:
     // Waits for the worker and runs the completion (tests, headless runs).
     void wait() { waitFor(-1); }
 
+    // What report() counts.
+    enum Unit : int {
+        Steps = 0,  // steps of the run
+        Setup = 1,  // the session's setup: pages written and setup operations (SetupProgress)
+    };
     // For the worker: `done` of `total` (0: unknown) units. Returns false once
     // cancelled. Thread-safe; signals at most ten times a second.
-    bool report(uint64_t done, uint64_t total);
+    bool report(uint64_t done, uint64_t total, Unit unit = Steps);
     bool cancelled() const { return cancel_; }
 
 Q_SIGNALS:
     void started(const QString& what);
-    void progress(const QString& what, qulonglong done, qulonglong total);
+    void progress(const QString& what, qulonglong done, qulonglong total, int unit);
     void finished(bool cancelled);
 
 private:
@@ -56,7 +61,7 @@ private:
     std::function<void(bool)> done_;
     std::atomic<bool> cancel_{false};
     bool running_ = false;
-    uint64_t generation_ = 0;
+    std::atomic<uint64_t> generation_{0};  // read by the worker's reports
     std::thread worker_;
     std::mutex m_;
     std::condition_variable cv_;

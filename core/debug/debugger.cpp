@@ -260,7 +260,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         all.insert(all.end(), ov.begin(), ov.end());
         ToggleResult tr = resolveToggles(v, all);
         if (!tr.error.empty()) return tr.error;
-        InitialState init = buildInitialState(s, tr.toggles);
+        InitialState init = buildInitialState(s, tr.toggles, true, setupProgress_);
         if (!init.error.empty()) return init.error;
         tl.emplace(std::move(init.state), false);
         const Recording& rec = *s.recording;
@@ -292,6 +292,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         o.keepRecords = false;
         o.results = false;
         if (progress_) o.progress = [this](uint64_t n) { return progress_(n, 0); };
+        o.setupProgress = setupProgress_;
         RunResult r = runSession(s, o);
         if (!r.error.empty()) return r.error;
         if (r.end == RunEnd::Cancelled) return "cancelled";
@@ -326,7 +327,7 @@ std::string Debugger::loadWholeSchedule(const Session& s, uint64_t position) {
     all.insert(all.end(), overrides_.begin(), overrides_.end());
     ToggleResult tr = resolveToggles(variant_, all);
     if (!tr.error.empty()) return tr.error;
-    InitialState init = buildInitialState(s, tr.toggles);
+    InitialState init = buildInitialState(s, tr.toggles, true, setupProgress_);
     if (!init.error.empty()) return init.error;
     std::string note;
     timeline_ = reexecuteSchedule(std::move(init.state), s.recording->schedule, s, variant_, &note);
@@ -716,7 +717,7 @@ std::string Debugger::setVariant(const std::string& variant, const Overrides& ov
     all.insert(all.end(), overrides.begin(), overrides.end());
     ToggleResult tr = resolveToggles(variant, all);
     if (!tr.error.empty()) return tr.error;
-    InitialState init = buildInitialState(session_, tr.toggles);
+    InitialState init = buildInitialState(session_, tr.toggles, true, setupProgress_);
     if (!init.error.empty()) return init.error;
     const std::vector<uint8_t> sched = timeline_->schedule();
     std::string note;

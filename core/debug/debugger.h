@@ -193,10 +193,16 @@ public:
     using Progress = std::function<bool(uint64_t done, uint64_t total)>;
     static constexpr uint64_t kProgressEvery = 4096;
     void setProgress(Progress p) { progress_ = std::move(p); }
+    // Called while load(), loadWholeSchedule() and setVariant() build the
+    // session's initial state (see SetupProgress in session/initial_state.h:
+    // pages written and setup operations); false cancels as progress does.
+    void setSetupProgress(Progress p) { setupProgress_ = std::move(p); }
 
     // Lowest record index (0-based) that changed since the last call; the
     // views resynchronise their copies of the trace from there. ~0 = none.
     uint64_t takeDirtyFrom();
+    // The same without taking it (~0: no record changed since the last take).
+    uint64_t dirtyFrom() const { return dirtyFrom_; }
 
 private:
     StepRecord stepOne(uint8_t task);  // follows the plan when it can, else branches; the step's record
@@ -226,6 +232,7 @@ private:
         return !progress_ || done % kProgressEvery != 0 || progress_(done, total);
     }
     Progress progress_;
+    Progress setupProgress_;
 
     Session session_;
     std::string variant_;

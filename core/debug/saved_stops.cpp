@@ -29,8 +29,34 @@ std::vector<SavedStop> savedWatchpoints(const std::vector<Watchpoint>& wps, cons
     return out;
 }
 
-std::vector<std::string> restoreStops(Debugger& d, const Recording& r, const std::string& file) {
+namespace {
+void appendLeftOut(std::vector<SavedStop>& out, const std::vector<LeftOutStop>& leftOut, bool watchpoints) {
+    for (const LeftOutStop& l : leftOut)
+        if (l.watchpoint == watchpoints) out.push_back(l.entry);
+}
+}  // namespace
+
+std::vector<SavedStop> savedBreakpoints(const std::vector<Breakpoint>& bps, const std::vector<LeftOutStop>& leftOut) {
+    std::vector<SavedStop> out = savedBreakpoints(bps);
+    appendLeftOut(out, leftOut, false);
+    return out;
+}
+
+std::vector<SavedStop> savedWatchpoints(const std::vector<Watchpoint>& wps, const Config& cfg,
+                                        const std::vector<LeftOutStop>& leftOut) {
+    std::vector<SavedStop> out = savedWatchpoints(wps, cfg);
+    appendLeftOut(out, leftOut, true);
+    return out;
+}
+
+std::vector<std::string> restoreStops(Debugger& d, const Recording& r, const std::string& file,
+                                      std::vector<LeftOutStop>* leftOut) {
     std::vector<std::string> errors;
+    if (leftOut) leftOut->clear();
+    auto leave = [&](const SavedStop& st, bool watch, std::string message) {
+        if (leftOut) leftOut->push_back({watch, st, message});
+        errors.push_back(std::move(message));
+    };
     auto where = [&](const SavedStop& st) {
         return file + (st.line > 0 ? ":" + std::to_string(st.line) + ":" + std::to_string(st.column) : "") + ": ";
     };
@@ -40,7 +66,7 @@ std::vector<std::string> restoreStops(Debugger& d, const Recording& r, const std
         std::optional<Breakpoint> b;
         if (why.empty()) b = parseBreakpoint(st.spec, &why);
         if (!b) {
-            errors.push_back(where(st) + why);
+            leave(st, false, where(st) + why);
             continue;
         }
         b->enabled = st.enabled;
@@ -65,7 +91,7 @@ std::vector<std::string> restoreStops(Debugger& d, const Recording& r, const std
             }
         }
         if (!w) {
-            errors.push_back(where(st) + why);
+            leave(st, true, where(st) + why);
             continue;
         }
         w->enabled = st.enabled;

@@ -4,6 +4,8 @@
 #include "engine/engine.h"
 #include "engine/fault_codes.h"
 
+#include <algorithm>
+
 namespace faultline {
 
 ToggleResult resolveToggles(const std::string& variant,
@@ -90,7 +92,12 @@ State geometry(const Session& s, const Toggles& toggles) {
 // of four micro-steps per page (262,144 pages: 2 s). Anything else (a page
 // already cached or in swap, a lock held, the task inside an operation) is
 // left to the micro-steps: returns false.
-bool bulkFileWrite(State& st, uint8_t task, const Op& op) {
+// What one setup operation counts for in SetupProgress.
+uint64_t unitsOf(const Op& op) { return op.kind == OpKind::FileWrite ? std::max<uint64_t>(1, op.count) : 1; }
+
+// `report(pages done)`: called every kSetupProgressEvery pages; false stops (returns true, `*stopped` set).
+template <class Report>
+bool bulkFileWrite(State& st, uint8_t task, const Op& op, Report&& report, bool* stopped) {
     if (op.kind != OpKind::FileWrite || op.count == 0) return false;
     const uint64_t lo = op.page, hi = op.page + op.count;
     if (hi < lo || hi > st.inode.sizePages) return false;
@@ -99,6 +106,10 @@ bool bulkFileWrite(State& st, uint8_t task, const Op& op) {
     Task& t = st.tasks[task];
     if (!t.stack.empty() || !t.refs.empty()) return false;
     for (uint64_t idx = lo; idx < hi; ++idx) {
+        if (idx > lo && (idx - lo) % kSetupProgressEvery == 0 && !report(idx - lo)) {
+            *stopped = true;  // the state is half written: the caller drops it
+            return true;
+        }
         // shmem_get_folio_gfp SG.7: allocFolio + the page cache's reference;
         // shmem_file_write FW.3: the data, dirty, unlock, the writer's reference dropped.
         const uint32_t pfn = st.nextPfn++;
@@ -124,20 +135,42 @@ bool bulkFileWrite(State& st, uint8_t task, const Op& op) {
 
 }  // namespace
 
-InitialState buildInitialState(const Session& s, const Toggles& toggles, bool bulkWrites) {
+uint64_t setupUnits(const Session& s) {
+    uint64_t n = 0;
+    for (const SetupStep& ss : s.setup) n += unitsOf(ss.op);
+    return n;
+}
+
+InitialState buildInitialState(const Session& s, const Toggles& toggles, bool bulkWrites,
+                               const SetupProgress& progress) {
     InitialState out{geometry(s, toggles), {}};
     State& st = out.state;
     constexpr uint64_t kSetupStepLimit = 50'000'000;
     uint64_t steps = 0;
+    const uint64_t total = progress ? setupUnits(s) : 0;
+    uint64_t done = 0;  // units of the operations before this one
     for (size_t i = 0; i < s.setup.size(); ++i) {
         const SetupStep& ss = s.setup[i];
+        if (progress && !progress(done, total)) {
+            out.error = kSetupCancelled;
+            return out;
+        }
         const std::string where =
             "setup step " + std::to_string(i + 1) + " (" + s.config.tasks[ss.task].name + ": " + ss.op.text() + ")";
         Task& t = st.tasks[ss.task];
-        const TaskState before = t.state;
+        const TaskState stateBefore = t.state;
         const uint32_t opIndex = t.opIndex;
-        if (bulkWrites && bulkFileWrite(st, uint8_t(ss.task), ss.op)) {
-            st.tasks[ss.task].state = before == TaskState::Done && s.config.tasks[ss.task].program.empty()
+        bool stopped = false;
+        const uint64_t before = done;
+        auto report = [&](uint64_t pages) { return !progress || progress(before + pages, total); };
+        const bool bulk = bulkWrites && bulkFileWrite(st, uint8_t(ss.task), ss.op, report, &stopped);
+        done += unitsOf(ss.op);
+        if (stopped) {
+            out.error = kSetupCancelled;
+            return out;
+        }
+        if (bulk) {
+            st.tasks[ss.task].state = stateBefore == TaskState::Done && s.config.tasks[ss.task].program.empty()
                                           ? TaskState::Done
                                           : TaskState::Runnable;
             continue;
@@ -168,13 +201,18 @@ InitialState buildInitialState(const Session& s, const Toggles& toggles, bool bu
                     out.error = where + ": " + f.text;
                     return out;
                 }
+            // A long micro-stepped operation: Cancel is looked at within it too.
+            if (progress && steps % kSetupProgressEvery == kSetupProgressEvery - 1 && !progress(before, total)) {
+                out.error = kSetupCancelled;
+                return out;
+            }
             if (++steps > kSetupStepLimit) {
                 out.error = where + ": more than " + std::to_string(kSetupStepLimit) + " steps";
                 return out;
             }
         }
         st.tasks[ss.task].opIndex = opIndex;
-        st.tasks[ss.task].state = before == TaskState::Done && s.config.tasks[ss.task].program.empty()
+        st.tasks[ss.task].state = stateBefore == TaskState::Done && s.config.tasks[ss.task].program.empty()
                                       ? TaskState::Done
                                       : TaskState::Runnable;
         if (st.tasks[ss.task].lastSignal) {
@@ -183,11 +221,13 @@ InitialState buildInitialState(const Session& s, const Toggles& toggles, bool bu
         }
     }
     st.stepCount = 0;
+    if (progress && !progress(total, total)) out.error = kSetupCancelled;
     return out;
 }
 
 SessionStart startSession(const Session& s, const std::string& variant,
-                          const std::vector<std::pair<std::string, std::string>>& extra) {
+                          const std::vector<std::pair<std::string, std::string>>& extra,
+                          const SetupProgress& progress) {
     SessionStart out;
     out.variant = variant.empty() ? s.variant : variant;
     auto overrides = s.toggles;
@@ -198,7 +238,7 @@ SessionStart startSession(const Session& s, const std::string& variant,
         return out;
     }
     out.toggles = tr.toggles;
-    InitialState init = buildInitialState(s, tr.toggles);
+    InitialState init = buildInitialState(s, tr.toggles, true, progress);
     out.error = std::move(init.error);
     out.state = std::move(init.state);
     return out;

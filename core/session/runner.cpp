@@ -40,7 +40,7 @@ void collect(RunResult& r) {
 
 RunResult runSession(const Session& s, const RunOptions& opt) {
     RunResult r;
-    SessionStart start = startSession(s, opt.variant, opt.toggles);
+    SessionStart start = startSession(s, opt.variant, opt.toggles, opt.setupProgress);
     r.variant = start.variant;
     r.toggles = start.toggles;
     if (!start.error.empty()) {

@@ -80,8 +80,11 @@ struct SavedStop {
     uint64_t hits = 0;
     int line = 0, column = 0;  // where it was read (0: not read from a file)
     std::string error;         // why the entry could not be read ("" = fine)
+    // An entry that could not be read: its JSON as written (one line), so it
+    // is written back as it was rather than lost on the next save.
+    std::string raw;
     friend bool operator==(const SavedStop& a, const SavedStop& b) {
-        return a.spec == b.spec && a.enabled == b.enabled && a.hits == b.hits && a.error == b.error;
+        return a.spec == b.spec && a.enabled == b.enabled && a.hits == b.hits && a.error == b.error && a.raw == b.raw;
     }
 };
 

@@ -653,6 +653,24 @@ struct Reader {
 
 }  // namespace
 
+namespace {
+// `v` as JSON on one line, as a user writes it: {"at": 5}. The writer's
+// newlines are only between tokens (strings escape theirs).
+std::string oneLine(const Value& v) {
+    const std::string t = json::write(v, {0, 100000});
+    std::string out;
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (t[i] != '\n') {
+            out += t[i];
+            continue;
+        }
+        const char prev = out.empty() ? 0 : out.back(), next = i + 1 < t.size() ? t[i + 1] : 0;
+        if (next && prev != '{' && prev != '[' && next != '}' && next != ']') out += ' ';
+    }
+    return out;
+}
+}  // namespace
+
 std::vector<SavedStop> readSavedStops(const Value& v, const std::string& what) {
     if (!v.isArray()) fail(v, what + " must be an array of specs or {\"at\": spec} objects");
     std::vector<SavedStop> out;
@@ -681,6 +699,7 @@ std::vector<SavedStop> readSavedStops(const Value& v, const std::string& what) {
             st.error = x.what();
             st.line = x.pos.line;
             st.column = x.pos.column;
+            st.raw = oneLine(e);
         }
         out.push_back(std::move(st));
     }

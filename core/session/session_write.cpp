@@ -246,7 +246,11 @@ json::Value recordingValue(const Session& s) {
 json::Value savedStopsValue(const std::vector<SavedStop>& stops) {
     Value a = Value::array();
     for (const SavedStop& st : stops) {
-        if (!st.error.empty()) continue;  // an entry that could not be read is not written back
+        if (!st.error.empty()) {
+            // An entry that could not be read goes back as it was written.
+            if (auto back = json::parse(st.raw); back.ok()) a.push_back(back.value());
+            continue;
+        }
         Value e = Value::object();
         e.set("at", str(st.spec));
         e.set("enabled", Value(st.enabled));

@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "debug/debugger.h"
 #include "scenario.h"
+#include "session/initial_state.h"
 #include "session/recording_journal.h"
 #include "session/session_io.h"
 
@@ -274,6 +276,54 @@ TEST(BulkSetup, EqualsTheStepByStepSetup) {
     eof.setup(B1, op(OpKind::FileWrite, 4, 8, 0, "b0"));
     ToggleResult tr = resolveToggles("upstream", {});
     EXPECT_EQ(buildInitialState(eof.s, tr.toggles, true).error, buildInitialState(eof.s, tr.toggles, false).error);
+}
+
+// The setup reports its progress (pages written, operations run) within a
+// long write as well as between operations, ends at its total, and stops
+// when told; the state it builds is the one built without a progress hook.
+TEST(SetupProgress, ReportsWithinALongWriteAndCanBeCancelled) {
+    Scenario big(65536);
+    big.s0();
+    const uint64_t total = setupUnits(big.s);
+    EXPECT_EQ(total, 65536u + 1 + 1 + 65536 + 1) << "the write's pages, then one per other operation";
+    ToggleResult tr = resolveToggles("upstream", {});
+    ASSERT_EQ(tr.error, "");
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    InitialState a = buildInitialState(big.s, tr.toggles, true, [&](uint64_t done, uint64_t t) {
+        calls.emplace_back(done, t);
+        return true;
+    });
+    ASSERT_EQ(a.error, "");
+    ASSERT_FALSE(calls.empty());
+    for (size_t i = 1; i < calls.size(); ++i) ASSERT_LE(calls[i - 1].first, calls[i].first) << i;
+    for (const auto& c : calls) ASSERT_EQ(c.second, total);
+    EXPECT_EQ(calls.back().first, total);
+    // Within the first write (one bulk operation of 65,536 pages): every 4096 pages.
+    const auto inWrite = std::count_if(calls.begin(), calls.end(), [](const auto& c) { return c.first > 0 && c.first < 65536; });
+    EXPECT_GE(inWrite, 65536 / int(kSetupProgressEvery) - 1);
+    EXPECT_TRUE(a.state == buildInitialState(big.s, tr.toggles, true).state);
+    // Cancelled inside the write, and inside the reads after it.
+    for (uint64_t stopAt : {uint64_t{8192}, uint64_t{70000}}) {
+        uint64_t last = 0;
+        InitialState c = buildInitialState(big.s, tr.toggles, true, [&](uint64_t done, uint64_t) {
+            last = done;
+            return done < stopAt;
+        });
+        EXPECT_EQ(c.error, kSetupCancelled) << stopAt;
+        EXPECT_GE(last, stopAt);
+        EXPECT_LT(last, stopAt + kSetupProgressEvery) << "stopped at the first report past it";
+    }
+    // The debugger's load passes it on; a cancelled setup cancels the load.
+    debug::Debugger d;
+    uint64_t seen = 0;
+    d.setSetupProgress([&](uint64_t done, uint64_t) {
+        seen = std::max(seen, done);
+        return true;
+    });
+    ASSERT_EQ(d.load(big.s, "upstream", {}, 0), "");
+    EXPECT_EQ(seen, total);
+    d.setSetupProgress([](uint64_t done, uint64_t) { return done < 1000; });
+    EXPECT_EQ(d.load(big.s, "upstream", {}, 0), "cancelled");
 }
 
 TEST(JournalInPlace, WritesWhatTheCopyingSyncWrites) {

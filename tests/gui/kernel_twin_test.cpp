@@ -76,3 +76,28 @@ TEST_F(Window, RunOnKernelRaceShowsProgressAndCancels) {
     EXPECT_GE(d->histogram()->plottableCount(), 1);
     d->close();
 }
+
+// The race's summary keeps both lines (the result, then the racers'
+// durations and the offsets swept) at a small dialog size: the label gets the
+// height its wrapped text needs and the table and histogram give way.
+TEST_F(Window, TheRaceSummaryKeepsItsSecondLineInASmallDialog) {
+    qputenv("FAULTLINE_CLI", "/nonexistent/faultline-cli");  // no comparison runs: only the race's figures
+    gui::KernelTwinDialog d(guitest::seedRacePath(), "S1");
+    const QByteArray json = R"({"format": "faultline-kernel-race", "iterations": 123456, "c1": 4321, "c2": 17,
+        "window_us": 40, "offset_lo_us": -12.5, "offset_hi_us": 30.25, "durations_us": [11.75, 23.5],
+        "sampling": "aimed", "interrupted": false, "simulation_findings": "C1 at step 57", "agree": true,
+        "outcomes": [{"class": "C1", "count": 4321, "outcome": "silent write", "histogram": [1, 5, 9, 3]},
+                     {"class": "ok", "count": 119135, "outcome": "WP message", "histogram": [40, 30, 20, 10]}]})";
+    d.showRaceJson(json);
+    for (const QSize size : {QSize(900, 700), QSize(480, 420), QSize(360, 360)}) {
+        d.resize(size);
+        d.show();
+        for (int i = 0; i < 3; ++i) QApplication::processEvents();
+        QLabel* l = d.raceSummary();
+        ASSERT_TRUE(l->text().contains("Alone on this kernel")) << l->text().toStdString();
+        EXPECT_GE(l->height(), l->heightForWidth(l->width()))
+            << "every wrapped line of the summary shows at " << size.width() << "x" << size.height();
+        EXPECT_GE(l->heightForWidth(l->width()), 2 * l->fontMetrics().height()) << "two lines at least";
+        guitest::shot(&d, QStringLiteral("race-summary-%1x%2").arg(size.width()).arg(size.height()));
+    }
+}

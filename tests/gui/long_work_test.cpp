@@ -15,39 +15,13 @@
 #include "common/slides.h"
 #include "gui/worker_job.h"
 #include "gui_fixture.h"
+#include "long_sessions.h"
 #include "memorymap/memory_map_view.h"
 
 #include <QTableView>
 
 namespace faultline::guitest {
 namespace {
-
-// A session of many reads on a big file: one task reads every page, `rounds` times over.
-// `planned`: the session's schedule is that many steps of A1, then it stops (the rest is run by hand).
-QString writeManyReads(const QTemporaryDir& dir, int pages, int rounds, int planned = 0) {
-    QString prog;
-    for (int r = 0; r < rounds; ++r)
-        prog += QStringLiteral("%1{\"op\": \"read\", \"page\": 0, \"pages\": %2}").arg(r ? ", " : "").arg(pages);
-    const QString text = QStringLiteral(
-                             "{\"format\": \"faultline-session\", \"schema_version\": 1, \"name\": \"many reads\",\n"
-                             " \"file\": {\"pages\": %1}, \"swap\": {\"slots\": 0},\n"
-                             " \"mms\": [{\"name\": \"A\", \"vmas\": [{\"name\": \"file\", \"start\": \"0x40000000\", "
-                             "\"pages\": %1}]}],\n"
-                             " \"tasks\": [{\"name\": \"A1\", \"mm\": \"A\", \"program\": [%2]}],\n"
-                             " %3\"variant\": \"upstream\"}\n")
-                             .arg(pages)
-                             .arg(prog)
-                             .arg(planned ? QStringLiteral("\"schedule\": [{\"task\": \"A1\", \"steps\": %1}], "
-                                                           "\"then\": \"stop\", ")
-                                                .arg(planned)
-                                          : QString());
-    const QString path =
-        dir.filePath(QStringLiteral("many-reads-%1-%2-%3.json").arg(pages).arg(rounds).arg(planned));
-    QFile f(path);
-    EXPECT_TRUE(f.open(QIODevice::WriteOnly));
-    f.write(text.toUtf8());
-    return path;
-}
 
 // Counts the paint events a widget gets while `busy` says so.
 struct PaintCounter : QObject {
@@ -287,6 +261,119 @@ TEST_F(LongWork, ExportStepsShowsProgressAndACancelledPdfLeavesNoFile) {
     ASSERT_EQ(w->exportSlides(1, 3, pdf, views::SlideOptions{}), QString());
     EXPECT_TRUE(QFile::exists(pdf));
     EXPECT_GT(QFileInfo(pdf).size(), 1000);
+}
+
+// F10 over a fault that another task's long run interrupts: the step over
+// runs in the worker with progress, Cancel (the button) stops it at the
+// step it reached; uncancelled it ends at A1's next step at its depth.
+TEST_F(LongWork, StepOverRunsInTheWorkerWithProgressAndCancel) {
+    big = writeLongStepOver(dir, 4096, 16);
+    ASSERT_EQ(w->openFile(big, true), QString()) << w->lastError().toStdString();
+    const uint64_t len = c->debugger().length();
+    ASSERT_GT(len, 100000u);
+    ASSERT_EQ(pos(), 0u);
+    c->setInlineBudget(0);
+    trigger("actStepOver");
+    ASSERT_TRUE(c->busy()) << "F10 went to the worker";
+    EXPECT_EQ(c->job()->what(), QStringLiteral("Step Over"));
+    EXPECT_FALSE(w->action("actStep")->isEnabled());
+    ASSERT_TRUE(waitProgress());
+    EXPECT_NE(w->jobProgress()->format().indexOf("Step Over"), -1) << w->jobProgress()->format().toStdString();
+    shot(w.get(), "step-over-progress");
+    w->jobCancel()->click();
+    ASSERT_TRUE(waitJob());
+    const uint64_t at = pos();
+    EXPECT_GT(at, 1u);
+    EXPECT_LT(at, len);
+    EXPECT_NE(c->lastStopText().indexOf("Step Over cancelled"), -1) << c->lastStopText().toStdString();
+    EXPECT_EQ(c->debugger().current().hash(), c->debugger().record(at)->hashAfter);
+    EXPECT_EQ(c->snapshot().position, at);
+    EXPECT_EQ(c->debugger().length(), len) << "nothing of the planned run was lost";
+    // Uncancelled, from the start: it runs past all of B1's steps to A1's next one.
+    c->runTo(0);
+    trigger("actStepOver");
+    ASSERT_TRUE(waitJob());
+    EXPECT_GT(pos(), len / 2) << c->lastStopText().toStdString();
+    EXPECT_EQ(c->debugger().record(pos())->task, 0u) << "ends on a step of A1";
+    EXPECT_EQ(c->snapshot().position, pos());
+}
+
+// Shift+F11 (step out) goes to the worker as well.
+TEST_F(LongWork, StepOutRunsInTheWorker) {
+    big = writeLongStepOver(dir, 4096, 16);
+    ASSERT_EQ(w->openFile(big, true), QString()) << w->lastError().toStdString();
+    c->runTo(1);  // A1 inside handle_mm_fault; next, its step into fault-around, then B1's whole run
+    c->setInlineBudget(0);
+    QSignalSpy progress(c->job(), &gui::WorkerJob::progress);
+    trigger("actStepOut");
+    ASSERT_TRUE(c->busy());
+    EXPECT_EQ(c->job()->what(), QStringLiteral("Step Out"));
+    ASSERT_TRUE(waitJob());
+    EXPECT_GE(progress.count(), 1);
+    EXPECT_GT(pos(), 100000u) << c->lastStopText().toStdString();
+    EXPECT_EQ(c->debugger().record(pos())->task, 0u);
+}
+
+// Reverse Step Over from the end back over B1's run: in the worker, and Esc
+// leaves it where it started.
+TEST_F(LongWork, ReverseStepOverRunsInTheWorkerAndEscLeavesItWhereItStarted) {
+    big = writeLongStepOver(dir, 4096, 16);
+    ASSERT_EQ(w->openFile(big, true), QString()) << w->lastError().toStdString();
+    c->runTo(0);
+    trigger("actStepOver");  // inline budget: may finish inline or in the worker
+    ASSERT_TRUE(waitJob());
+    const uint64_t at = pos(), h = state().hash();
+    ASSERT_GT(at, 100000u);
+    c->setInlineBudget(0);
+    trigger("actRevStepOver");
+    ASSERT_TRUE(c->busy());
+    EXPECT_EQ(c->job()->what(), QStringLiteral("Reverse Step Over"));
+    QSignalSpy progressed(c->job(), &gui::WorkerJob::progress);
+    for (int i = 0; i < 12000 && c->busy() && progressed.isEmpty(); ++i) QTest::qWait(5);
+    if (c->busy()) w->action("actCancelJob")->trigger();  // Esc
+    ASSERT_TRUE(waitJob());
+    if (c->lastStopText().indexOf("cancelled") != -1) {
+        EXPECT_EQ(pos(), at);
+        EXPECT_EQ(state().hash(), h);
+    } else {
+        EXPECT_LT(pos(), 2u) << c->lastStopText().toStdString();
+    }
+    EXPECT_EQ(c->snapshot().position, pos());
+}
+
+// A session whose setup takes a while (a 65,536-page file written, then read
+// page by page) shows the setup's progress before its first step, and Cancel
+// works there too.
+TEST_F(LongWork, ALoadShowsTheSetupsProgressAndCancelStopsIt) {
+    big = writeBigSetup(dir, 65536);
+    c->setInlineBudget(0);
+    const QString path = c->sessionPath();
+    QSignalSpy progress(c->job(), &gui::WorkerJob::progress);
+    EXPECT_EQ(w->openFile(big, true, false), QString());
+    ASSERT_TRUE(c->busy());
+    // A report of the setup under way (the first may come before its first page).
+    auto setupReport = [&] {
+        return std::find_if(progress.begin(), progress.end(), [](const QList<QVariant>& a) {
+            return a.at(3).toInt() == gui::WorkerJob::Setup && a.at(1).toULongLong() > 0;
+        });
+    };
+    QTest::qWaitFor([&] { return !c->busy() || setupReport() != progress.end(); }, 60000);
+    ASSERT_TRUE(c->busy()) << "the setup was reported before the load ended";
+    ASSERT_NE(setupReport(), progress.end());
+    const QList<QVariant> r = *setupReport();
+    EXPECT_EQ(r.at(3).toInt(), int(gui::WorkerJob::Setup));
+    EXPECT_EQ(r.at(2).toULongLong(), 65536u + 65536u) << "the total: pages written and reads";
+    EXPECT_GT(r.at(1).toULongLong(), 0u);
+    QApplication::processEvents();
+    EXPECT_NE(w->jobProgress()->format().indexOf("setup"), -1) << w->jobProgress()->format().toStdString();
+    shot(w.get(), "load-setup-progress");
+    w->jobCancel()->click();
+    ASSERT_TRUE(waitJob());
+    EXPECT_EQ(w->lastError(), QStringLiteral("cancelled"));
+    EXPECT_EQ(c->sessionPath(), path) << "the previous session stays";
+    // Uncancelled it opens.
+    EXPECT_EQ(w->openFile(big, true), QString());
+    EXPECT_EQ(c->sessionPath(), big);
 }
 
 }  // namespace

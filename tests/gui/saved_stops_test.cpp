@@ -3,8 +3,10 @@
 // writes them (enable state and hit counts too), Open and crash recovery
 // bring them back, and a broken entry is named with its file:line:column
 // while the rest of the file loads.
+#include <QListWidget>
 #include <QTemporaryDir>
 
+#include "breakpoints/breakpoints_view.h"
 #include "gui_fixture.h"
 #include "io/atomic_file.h"
 #include "session/session_io.h"
@@ -12,7 +14,22 @@
 namespace faultline::guitest {
 namespace {
 
-using SavedStops = Window;
+struct SavedStops : Window {
+    // The seed race saved with a breakpoint on do_fault_around into `dir`:
+    // its text and where the entries of its "breakpoints" list start.
+    void savedWithBreakpoint(const QTemporaryDir& dir, std::string* text, size_t* at) {
+        variant("baseline-2020");
+        ASSERT_EQ(c->addBreakpoint("do_fault_around"), QString());
+        const QString good = dir.filePath("good.json");
+        ASSERT_TRUE(w->saveTo(good));
+        std::string err;
+        ASSERT_TRUE(io::readFile(good.toStdString(), text, &err));
+        const std::string key = "\"breakpoints\": [";
+        *at = text->find(key);
+        ASSERT_NE(*at, std::string::npos) << *text;
+        *at += key.size();
+    }
+};
 
 std::vector<std::string> bpTexts(const gui::Controller& c) {
     std::vector<std::string> out;
@@ -119,18 +136,12 @@ TEST_F(SavedStops, BreakpointsAloneAreJournaledAndRecovered) {
 }
 
 TEST_F(SavedStops, ABrokenEntryIsNamedWithItsPlaceAndTheRestOfTheFileLoads) {
-    variant("baseline-2020");
-    ASSERT_EQ(c->addBreakpoint("do_fault_around"), QString());
     QTemporaryDir dir;
-    const QString good = dir.filePath("good.json");
-    ASSERT_TRUE(w->saveTo(good));
     std::string text, err;
-    ASSERT_TRUE(io::readFile(good.toStdString(), &text, &err));
+    size_t at = 0;
+    savedWithBreakpoint(dir, &text, &at);
     // Two broken entries before the good one: an unknown function, and an entry of the wrong shape.
-    const std::string key = "\"breakpoints\": [";
-    const size_t at = text.find(key);
-    ASSERT_NE(at, std::string::npos) << text;
-    text.insert(at + key.size(), "\n      {\"at\": \"no_such_function\"},\n      {\"at\": 5},");
+    text.insert(at, "\n      {\"at\": \"no_such_function\"},\n      {\"at\": 5},");
     const QString broken = dir.filePath("broken.json");
     ASSERT_TRUE(io::writeFileAtomically(broken.toStdString(), text, &err)) << err;
     // Where the two entries are: line and column (1-based) of each.
@@ -184,6 +195,76 @@ TEST_F(SavedStops, ABrokenStopsRecordInTheJournalEndsItThereAndKeepsTheStepsBefo
     EXPECT_TRUE(j.session->recording->breakpoints[0].error.empty());
     EXPECT_FALSE(j.session->recording->breakpoints[1].error.empty());
     EXPECT_EQ(j.session->recording->breakpoints[1].line, j.damage.line - 1);
+}
+
+// The entries that cannot be used are not lost: shown disabled (⚠, no
+// checkbox) in the breakpoint list with why, warned about, written back
+// unchanged by Save and kept by the journal; Remove drops one for good.
+TEST_F(SavedStops, EntriesThatCannotBeUsedAreKeptShownAndSavedBackUnchanged) {
+    QTemporaryDir dir;
+    std::string text, err;
+    size_t at = 0;
+    savedWithBreakpoint(dir, &text, &at);
+    const std::string key = "\"breakpoints\": [";
+    text.insert(at, "\n      {\"at\": \"no_such_function\", \"enabled\": false, \"hits\": 3},\n      {\"at\": 5},");
+    const std::string wkey = "\"watchpoints\": [";
+    if (text.find(wkey) == std::string::npos) {
+        const size_t b = text.find(key);
+        text.insert(b, "\"watchpoints\": [\"xa[99999]\"],\n    ");
+    } else {
+        text.insert(text.find(wkey) + wkey.size(), "\"xa[99999]\", ");
+    }
+    const QString broken = dir.filePath("broken.json");
+    ASSERT_TRUE(io::writeFileAtomically(broken.toStdString(), text, &err)) << err;
+    gui::Controller c2;
+    gui::MainWindow w2(&c2);
+    w2.setQuiet(true);
+    w2.resize(1280, 720);
+    w2.show();
+    ASSERT_EQ(w2.openFile(broken, true), QString());
+    ASSERT_EQ(c2.debugger().breakpoints().size(), 1u);
+    ASSERT_EQ(c2.leftOutStops().size(), 3u) << "two breakpoints and a watchpoint kept aside";
+    EXPECT_NE(c2.lastStopText().indexOf("cannot be used"), -1) << c2.lastStopText().toStdString();
+    EXPECT_NE(c2.lastStopText().indexOf("xa[99999]"), -1) << c2.lastStopText().toStdString();
+    // In the list: greyed, not checkable, with why in the tooltip.
+    QListWidget* list = w2.findChild<views::BreakpointsView*>()->list();
+    int shown = 0;
+    for (int r = 0; r < list->count(); ++r) {
+        QListWidgetItem* it = list->item(r);
+        if (it->data(Qt::UserRole).toInt() != 2) continue;
+        ++shown;
+        EXPECT_TRUE(it->text().startsWith("⚠")) << it->text().toStdString();
+        EXPECT_FALSE(it->flags() & Qt::ItemIsUserCheckable);
+        EXPECT_NE(it->toolTip().indexOf(broken), -1) << it->toolTip().toStdString();
+    }
+    EXPECT_EQ(shown, 3);
+    EXPECT_NE(list->item(1)->text().indexOf("no_such_function"), -1) << list->item(1)->text().toStdString();
+    shot(&w2, "left-out-stops");
+    // Save writes them back as they were.
+    const QString again = dir.filePath("again.json");
+    ASSERT_TRUE(w2.saveTo(again));
+    const LoadResult lr = loadSession(again.toStdString());
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    const auto& bps = lr.session->recording->breakpoints;
+    ASSERT_EQ(bps.size(), 3u);
+    EXPECT_EQ(bps[0].spec, "do_fault_around");
+    EXPECT_EQ(bps[1].spec, "no_such_function");
+    EXPECT_FALSE(bps[1].enabled);
+    EXPECT_EQ(bps[1].hits, 3u);
+    EXPECT_FALSE(bps[2].error.empty());
+    EXPECT_EQ(bps[2].raw, "{\"at\": 5}");
+    ASSERT_EQ(lr.session->recording->watchpoints.size(), 1u);
+    EXPECT_EQ(lr.session->recording->watchpoints[0].spec, "xa[99999]");
+    // The journal keeps them too (an edit starts one).
+    ASSERT_EQ(c2.addBreakpoint("shmem_fault"), QString());
+    std::string jt;
+    ASSERT_TRUE(io::readFile(w2.autosavePath().toStdString(), &jt, &err));
+    EXPECT_NE(jt.find("no_such_function"), std::string::npos);
+    EXPECT_NE(jt.find("\"at\": 5"), std::string::npos) << jt.substr(jt.rfind("stops"));
+    // Remove drops one for good.
+    c2.removeLeftOutStop(0);
+    EXPECT_EQ(c2.leftOutStops().size(), 2u);
+    EXPECT_EQ(c2.sessionWithRecording().recording->breakpoints.size(), 3u) << "do_fault_around, shmem_fault, {at: 5}";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "common/qcp.h"
 #include "gui_fixture.h"
+#include "timeline/step_ticker.h"
 #include "timeline/timeline_view.h"
 
 namespace faultline::guitest {
@@ -57,6 +58,39 @@ TEST_F(TimelineZoom, FunctionColoursAreNamedAndOneBitIsVisible) {
     EXPECT_GE(wp->range().upper, 32.0);
     // Each lane has a text line of room.
     EXPECT_GE(tv->plot()->axisRect(0)->minimumSize().height(), 5 * QFontMetrics(tv->font()).height() * 9 / 10);
+}
+
+// The step axis of a huge run: short labels (100k, 1M) at a 1-2-5 spacing of
+// whole steps, never "1e+06" or seven digits side by side; small runs keep
+// plain whole numbers.
+TEST_F(TimelineZoom, StepTicksStayReadableOverAMillionSteps) {
+    EXPECT_EQ(views::StepTicker::label(950), "950");
+    EXPECT_EQ(views::StepTicker::label(12500), "12.5k");
+    EXPECT_EQ(views::StepTicker::label(100000), "100k");
+    EXPECT_EQ(views::StepTicker::label(1000000), "1M");
+    EXPECT_EQ(views::StepTicker::label(1250000), "1.25M");
+    variant("baseline-2020");
+    views::TimelineView* tv = w->timelineView();
+    QCPAxis* x = tv->plot()->axisRect(0)->axis(QCPAxis::atBottom);
+    auto ticker = x->ticker();
+    ASSERT_TRUE(ticker.dynamicCast<views::StepTicker>()) << "the step axes use the step ticker";
+    EXPECT_TRUE(tv->plot()->axisRect(1)->axis(QCPAxis::atBottom)->ticker().dynamicCast<views::StepTicker>());
+    auto ticks = [&](double lo, double hi) {
+        QVector<double> t;
+        QVector<QString> labels;
+        ticker->generate(QCPRange(lo, hi), QLocale(), 'g', 6, t, nullptr, &labels);
+        return std::make_pair(t, labels);
+    };
+    const auto [big, bigLabels] = ticks(0, 1.14e6);
+    ASSERT_GE(big.size(), 3);
+    for (const QString& l : bigLabels) {
+        EXPECT_LE(l.size(), 5) << l.toStdString();
+        EXPECT_FALSE(l.contains('e')) << l.toStdString();
+    }
+    EXPECT_TRUE(bigLabels.contains("1M") || bigLabels.contains("800k")) << bigLabels.join(' ').toStdString();
+    const auto [small, smallLabels] = ticks(0, 7);
+    for (double t : small) EXPECT_EQ(t, std::round(t)) << "whole steps only";
+    EXPECT_TRUE(smallLabels.contains("5")) << smallLabels.join(' ').toStdString();
 }
 
 }  // namespace

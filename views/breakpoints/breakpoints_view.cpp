@@ -49,7 +49,8 @@ BreakpointsView::BreakpointsView(QWidget* parent) : QWidget(parent) {
         if (!it) return;
         const int kind = it->data(Qt::UserRole).toInt(), i = it->data(Qt::UserRole + 1).toInt();
         if (kind == 0) Q_EMIT removeBreakpoint(i);
-        else Q_EMIT removeWatchpoint(i);
+        else if (kind == 1) Q_EMIT removeWatchpoint(i);
+        else Q_EMIT removeLeftOut(i);
     });
     connect(findings_, &QCheckBox::toggled, this, &BreakpointsView::stopOnFindingsChanged);
     connect(list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* it) {
@@ -94,6 +95,28 @@ void BreakpointsView::setSnapshot(const Snapshot& s) {
         it->setFlags(it->flags() | Qt::ItemIsUserCheckable);
         it->setCheckState(w.enabled ? Qt::Checked : Qt::Unchecked);
     }
+    // Saved entries that cannot be used: shown greyed out and without a
+    // checkbox (they never stop the run), kept and saved back as they were.
+    for (size_t i = 0; i < s.leftOutStops.size(); ++i) {
+        const auto& l = s.leftOutStops[i];
+        const std::string& shown = l.entry.spec.empty() ? l.entry.raw : l.entry.spec;
+        auto* it = new QListWidgetItem(QStringLiteral("⚠ %1 %2 — invalid, not used")
+                                           .arg(l.watchpoint ? tr("watch") : tr("break"), QString::fromStdString(shown)),
+                                       list_);
+        it->setData(Qt::UserRole, 2);
+        it->setData(Qt::UserRole + 1, int(i));
+        it->setFlags(it->flags() & ~Qt::ItemIsUserCheckable);
+        it->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+        it->setToolTip(tr("%1\nKept as it was written and saved back unchanged; Remove drops it.")
+                           .arg(QString::fromStdString(l.message)));
+    }
+    const QString note = s.leftOutStops.empty()
+                             ? QString()
+                             : tr("%n saved entry(s) cannot be used (⚠ above, see their tooltips); they are kept "
+                                  "and saved back unchanged",
+                                  nullptr, int(s.leftOutStops.size()));
+    if (error_->text().isEmpty() || error_->text() == leftOutNote_) showError(note);
+    leftOutNote_ = note;
     if (keep >= 0 && keep < list_->count()) list_->setCurrentRow(keep);
     filling_ = false;
 }

@@ -31,6 +31,8 @@ Q_SIGNALS:
     void addWatchpoint(const QString& spec);
     void removeBreakpoint(int i);
     void removeWatchpoint(int i);
+    // A saved entry that cannot be used (Snapshot::leftOutStops[i]) is dropped for good.
+    void removeLeftOut(int i);
     void stopOnFindingsChanged(bool on);
     // kind 0 breakpoint, 1 watchpoint; the item's checkbox.
     void enabledChanged(int kind, int i, bool on);
@@ -41,6 +43,7 @@ private:
     QCheckBox* findings_;
     QLabel* error_;
     bool filling_ = false;
+    QString leftOutNote_;  // the note about unusable saved entries now shown (if any)
 };
 
 }  // namespace faultline::views

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "debug/debugger.h"
+#include "debug/saved_stops.h"
 #include "engine/record.h"
 #include "model/state.h"
 #include "session/step_chunk.h"
@@ -88,6 +89,8 @@ struct Snapshot {
     std::string variant;
     std::vector<debug::Breakpoint> breakpoints;
     std::vector<debug::Watchpoint> watchpoints;
+    // Saved entries the debugger cannot use, kept as read (shown disabled, saved back unchanged).
+    std::vector<debug::LeftOutStop> leftOutStops;
     int selectedTask = -1;    // the task the Tasks and Code views follow
     int selectedFrame = -1;   // index into its stack (-1 = top)
     uint64_t divergence = 0;  // compare mode: first divergent step (0 = none)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "timeline/timeline_view.h"
 
+#include "timeline/step_ticker.h"
+
 #include "common/qcp.h"
 
 #include <QHBoxLayout>
@@ -244,8 +246,10 @@ void TimelineView::rebuild(const Snapshot& s) {
     whole->setTickStep(1.0);
     whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     cy->setTicker(whole);
-    lx->setTicker(whole);
-    cx->setTicker(whole);
+    // Steps: whole, with short labels that stay readable over a million (100k, 1M).
+    QSharedPointer<StepTicker> steps(new StepTicker);
+    lx->setTicker(steps);
+    cx->setTicker(steps);
     QCPAxis* ry = counts_->axis(QCPAxis::atRight);
     QSharedPointer<QCPAxisTickerFixed> one(new QCPAxisTickerFixed);
     one->setTickStep(1.0);
