@@ -478,7 +478,7 @@ bool StepContext::pageProtWritable(const Vma& v) const {
 
 std::string StepContext::pageName(uint8_t mm, uint64_t vpn) const {
     const Vma* v = vmaOf(mm, vpn);
-    const uint64_t idx = v ? (v->file ? v->indexOf(vpn) : vpn - v->start) : vpn;
+    const uint64_t idx = v ? s.mms[mm].pageIndex(*v, vpn) : vpn;
     return mmName(mm) + "[" + std::to_string(idx) + "]";
 }
 
@@ -491,7 +491,7 @@ void StepContext::recordWpChange(uint8_t mm, uint64_t vpn, const Pte& before, co
     if (byMonitor || !s.mms[mm].intent.get(vpn).protect) return;
     const StackFrame& p = f();  // the function and step doing the change
     const Vma* v = vmaOf(mm, vpn);
-    const int64_t idx = v ? int64_t(v->file ? v->indexOf(vpn) : vpn - v->start) : -1;
+    const int64_t idx = v ? int64_t(s.mms[mm].pageIndex(*v, vpn)) : -1;
     const std::string id(subId_.empty() ? stepId(p.fn, p.pc) : subId_);
     const std::string fn(subFn_.empty() ? fnName(p.fn) : subFn_);
     finding(Rule::C2, mm, idx,

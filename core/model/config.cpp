@@ -92,6 +92,7 @@ uint64_t Config::stableHash() const {
     for (size_t i = 0; i < forkOf.size(); ++i)
         if (forkOf[i] >= 0) h.add(0xc7ca).add(i).add(uint64_t(forkOf[i]));
     if (policy.closeForked) h.add(0xc7cb);
+    if (policy.moveSrcOffset) h.add(0xc7cc).add(uint64_t(int64_t(policy.moveSrcOffset)));
     h.add(uint64_t(int64_t(uffdTask))).add(uint64_t(int64_t(ioTask)));
     h.add(policy.copyModeWp)
         .add(policy.copyTag)

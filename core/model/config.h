@@ -78,6 +78,10 @@ struct MonitorPolicy {
     bool continueOnMinor = true;   // answer MINOR with UFFDIO_CONTINUE
     bool continueModeWp = false;
     bool closeForked = false;  // a FORK message: close the child's new userfaultfd instead of serving it
+    // Non-zero: answer MISSING in an anonymous VMA by UFFDIO_MOVE of the page
+    // this many pages further on in the same VMA (a staging area); if the
+    // move fails otherwise than -EEXIST/-EAGAIN, answer as without it.
+    int32_t moveSrcOffset = 0;
     Tag copyTagFor(uint64_t index) const;
 };
 

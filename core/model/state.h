@@ -136,6 +136,16 @@ struct Mm {
 
     const Vma* findVma(uint64_t vpn) const;
     Vma* findVma(uint64_t vpn);
+    // The page index sessions name vpn by in v: the file page (shmem), or the
+    // offset from the first page of the anonymous VMA v was mapped as, across
+    // the pieces REGISTER or mprotect split it into (they keep its name).
+    uint64_t pageIndex(const Vma& v, uint64_t vpn) const {
+        if (v.file) return v.indexOf(vpn);
+        uint64_t base = v.start;
+        for (const Vma& x : vmas)
+            if (!x.file && x.nameId == v.nameId && x.start < base) base = x.start;
+        return vpn - base;
+    }
     friend bool operator==(const Mm&, const Mm&) = default;
 };
 

@@ -6,7 +6,7 @@
 namespace faultline::paths {
 namespace {
 
-enum { MON_POLL, MON_READ, MON_RESOLVE, MON_DONE, MON_END };
+enum { MON_POLL, MON_READ, MON_RESOLVE, MON_DONE, MON_END, MON_MOVED };  // MON_MOVED appended: pcs are hashed
 
 void uffd_monitor(StepContext& c) {
     StackFrame& f = c.f();
@@ -73,6 +73,7 @@ void uffd_monitor(StepContext& c) {
         f.va = m.va;
         f.aux = m.id;
         f.flags = m.flags;
+        f.index = 0;  // 1 once a move_src_offset move failed: answer as without it
         if (m.flags & UFFD_PAGEFAULT_FLAG_WP)
             c.s.mms[m.mm].intent.update(m.va, [](Intent& i) { i.wpMsgSinceSet = true; });
         c.at("read(" + fd + ") → " + uffdMsgText(m, c.s));
@@ -105,6 +106,16 @@ void uffd_monitor(StepContext& c) {
             n.flags = pol.continueModeWp ? uint32_t(UFFDIO_COPY_MODE_WP) : 0u;
             return c.call(Fn::mfill_atomic_pte, n);
         }
+        if (pol.moveSrcOffset && v && !v->file && !f.index) {
+            // A staging page of the same VMA moves in (move_pages); its wake
+            // wakes the fault.
+            n.lo = f.va, n.hi = f.va + 1, n.flags = 0;
+            n.index = uint64_t(int64_t(f.va) + pol.moveSrcOffset);
+            f.pc = MON_MOVED;
+            c.at("policy: answer MISSING by UFFDIO_MOVE(" + c.pageName(f.mm, f.va) + " ← " +
+                 c.pageName(f.mm, n.index) + ")");
+            return c.call(Fn::move_pages, n);
+        }
         const uint64_t idx = v && v->file ? v->indexOf(f.va) : (v ? f.va - v->start : 0);
         n.aux = pol.useZeropage ? 1 : 0;
         n.tag = pol.copyTagFor(idx);
@@ -113,6 +124,13 @@ void uffd_monitor(StepContext& c) {
              (pol.useZeropage ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY(" + n.tag.str() + (n.flags ? ", MODE_WP)" : ")")));
         return c.call(Fn::mfill_atomic_pte, n);
     }
+    case MON_MOVED:
+        if (f.ret < 0 && f.ret != kEAGAIN && f.ret != kEEXIST) {
+            c.at("UFFDIO_MOVE returned " + errnoName(f.ret) + " → answer as without move_src_offset");
+            f.index = 1;
+            return c.next(MON_RESOLVE);
+        }
+        [[fallthrough]];
     case MON_DONE:
         if (f.ret == kEAGAIN) {
             // An event is still being delivered: a monitor retries once it
@@ -146,7 +164,8 @@ const FunctionInfo& info_uffd_monitor() {
           "read(uffd, &msg, sizeof(msg));  /* an event (REMOVE, UNMAP, FORK) is complete once read: its sender wakes; "
           "FORK hands over the child's uffd, served too or closed per policy */"},
          {"",
-          "MISSING → ioctl(UFFDIO_COPY, MODE_WP per policy); WP → ioctl(UFFDIO_WRITEPROTECT, mode 0); MINOR → "
+          "MISSING → ioctl(UFFDIO_MOVE from the staging page, per policy; failing that) ioctl(UFFDIO_COPY, MODE_WP per "
+          "policy); WP → ioctl(UFFDIO_WRITEPROTECT, mode 0); MINOR → "
           "ioctl(UFFDIO_CONTINUE);"},
          {"", "if (ret == -EEXIST) ioctl(uffd, UFFDIO_WAKE, &range);"},
          {"", "goto poll;"}},

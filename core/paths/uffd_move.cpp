@@ -61,20 +61,24 @@ void move_pages(StepContext& c) {
         if (sp.isPresent()) {
             const Folio& fo = c.s.folio(sp.pfn);
             if (!fo.anon || fo.mapcount != 1) return fail(kEBUSY, c.pageName(mm, sv) + "'s folio is not exclusive");
+            // The monitor moves the page itself: it wants no protection on
+            // either pte any more (as COPY without MODE_WP), whoever issues
+            // the ioctl, so the source's uffd-wp going is no loss (C2).
+            c.setIntent(mm, sv, false);
+            c.setIntent(mm, d, false);
             c.setPte(mm, sv, Pte::none());
             c.editFolio(sp.pfn, [&](Folio& x) { x.index = d; });  // folio_move_anon_rmap, folio->index
             c.setPte(mm, d, Pte::present(sp.pfn, true, sp.dirty, true, false));
         } else {  // a swap entry moves as it is (move_swap_pte), its uffd-wp bit kept
             if (c.s.swap.slots.get(sp.slot).count != 1)  // !pte_swp_exclusive: a fork shares it
                 return fail(kEBUSY, c.pageName(mm, sv) + "'s swap entry is shared");
+            c.setIntent(mm, sv, false);
+            c.setIntent(mm, d, false);
             c.setPte(mm, sv, Pte::none());
             c.editSlot(sp.slot, [&](SwapSlot& sl) { sl.owner = d; });
             if (uint32_t cp = c.s.swap.slots.get(sp.slot).cachePfn) c.editFolio(cp, [&](Folio& x) { x.index = d; });
             c.setPte(mm, d, sp);
         }
-        // The monitor put the page there itself: no protection wanted (as COPY without MODE_WP).
-        c.setIntent(mm, sv, false);
-        c.setIntent(mm, d, false);
         ++moved;
     }
     c.unlock(ML(mm));

@@ -484,6 +484,13 @@ struct Reader {
             if (o != "serve" && o != "close") fail(*of, "'on_fork' must be \"serve\" or \"close\"");
             p.closeForked = o == "close";
         }
+        if (const Value* mv = r.optional("move_src_offset")) {
+            if (!mv->isInt() || mv->asInt() == 0 || mv->asInt() < -int64_t(kMaxFilePages) ||
+                mv->asInt() > int64_t(kMaxFilePages))
+                fail(*mv, "'move_src_offset' must be a non-zero integer from -" + std::to_string(kMaxFilePages) +
+                              " to " + std::to_string(kMaxFilePages));
+            p.moveSrcOffset = int32_t(mv->asInt());
+        }
         r.finish();
     }
 

@@ -152,6 +152,7 @@ std::string writeSession(const Session& s) {
     mon.set("continue_on_minor", Value(p.continueOnMinor));
     mon.set("continue_mode_wp", Value(p.continueModeWp));
     if (p.closeForked) mon.set("on_fork", str("close"));
+    if (p.moveSrcOffset) mon.set("move_src_offset", Value(int64_t(p.moveSrcOffset)));
     root.set("monitor", mon);
     Value setup = Value::array();
     for (const SetupStep& st : s.setup) setup.push_back(opValue(s, st.op, st.task, true));

@@ -746,5 +746,46 @@ TEST(UffdioMove, AMoveAnswersAFaultAndWakesItUnlessDontwake) {
     }
 }
 
+// The monitor policy move_src_offset (sample S20): MISSING at heap page i is
+// answered by moving staging page i + 4 in; a marker there (-EFAULT) makes the
+// monitor answer as without it (UFFDIO_COPY with MODE_WP). The policy is
+// written back and refused with its place when out of range.
+TEST(UffdioMove, APolicyAnswersMissingByMovingTheStagingPageAndFallsBackToCopy) {
+    const auto lr = loadSession(std::string(FAULTLINE_SAMPLE_DIR) + "/s20-uffdio-move.json");
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    EXPECT_EQ(lr.session->config.policy.moveSrcOffset, 4);
+    const RunResult r = runIt(*lr.session);
+    ASSERT_EQ(r.end, RunEnd::Finished) << r.endText;
+    EXPECT_EQ(r.messages, (std::vector<std::string>{"MISS(1)", "MISS(2)", "WP(2,W)", "MISS(3)"}));
+    const State& st = r.timeline->current();
+    std::string err;
+    EXPECT_EQ(cellValue(st, "A.pte[5]", &err).value_or(err), "none");  // moved to heap 1 by the monitor
+    EXPECT_EQ(cellValue(st, "A.pte[6]", &err).value_or(err), "none");  // moved to heap 2 as swap(wp)
+    EXPECT_EQ(cellValue(st, "A.pte[7]", &err).value_or(err), "M");     // a marker does not move
+    EXPECT_EQ(cellValue(st, "A.pte[3]", &err).value_or(err), "P(0,1,1)");
+    const Pte& h1 = st.mms[0].pt.get(0x40001);
+    ASSERT_TRUE(h1.isPresent());
+    EXPECT_EQ(st.folio(h1.pfn).data.str(), "s5");
+    bool fellBack = false, named = false;  // staging page 7 is A[7], though it lies in the VMA's second piece
+    for (const StepRecord& rec : r.timeline->records()) {
+        fellBack |= rec.summary().find("UFFDIO_MOVE returned -EFAULT") != std::string::npos;
+        named |= rec.summary().find("UFFDIO_MOVE(A[3] ← A[7])") != std::string::npos;
+    }
+    EXPECT_TRUE(fellBack);
+    EXPECT_TRUE(named);
+    EXPECT_TRUE(r.findings.empty()) << r.findings[0].text;  // the monitor's own move drops no wanted protection
+    const auto again = parseSession(writeSession(*lr.session), "again.json");
+    ASSERT_TRUE(again.session) << again.error.text();
+    EXPECT_EQ(again.session->config.policy.moveSrcOffset, 4);
+    const auto bad = parseSession(R"({"format":"faultline-session","schema_version":1,
+      "mms":[{"name":"A","vmas":[{"name":"anon","kind":"anon","start":"0x40000000","pages":8}]}],
+      "monitor":{"move_src_offset":0},"tasks":[{"name":"A1","mm":"A"}]})",
+                                  "bad.json");
+    ASSERT_FALSE(bad.session);
+    EXPECT_NE(bad.error.message.find("'move_src_offset' must be a non-zero integer"), std::string::npos)
+        << bad.error.text();
+    EXPECT_EQ(bad.error.line, 3);
+}
+
 }  // namespace
 }  // namespace faultline::test

@@ -289,14 +289,15 @@ TEST(KernelTwinPlan, MovePagesAreCountedAcrossTheVmasPieces) {
     bool sawSwapMove = false;
     for (size_t k = 0; k < plan.ops.size(); ++k) {
         const tw_op& t = plan.twOps[k];
-        if (t.kind != TW_MOVE || plan.ops[k].op.srcPage != 6 || plan.ops[k].op.page != 2) continue;
+        if (t.kind != TW_MOVE || plan.ops[k].op.srcPage != 6 || plan.ops[k].op.page != 1) continue;
         sawSwapMove = true;
         EXPECT_EQ(t.vma, 0);
-        EXPECT_EQ(t.page, 2u);
+        EXPECT_EQ(t.page, 1u);
         EXPECT_EQ(t.src_vma, 1);
         EXPECT_EQ(t.src_page, 2u);  // page 6 of the VMA is page 2 of its second piece
     }
     EXPECT_TRUE(sawSwapMove);
+    EXPECT_EQ(plan.world.policy.move_src_offset, 4);  // the monitor thread answers MISSING by moves
     ParsedRun k = parseObservations(recorded("s22-uffdio-move.obs"));
     Comparison c = compare(k.ops, plan.sim);
     EXPECT_EQ(c.error, "");

@@ -189,7 +189,7 @@ std::string emitC(const Plan& plan, const std::string& sessionPath, bool race, l
     const tw_policy& p = w.policy;
     o << "},\n    " << w.uffd_mm << ",\n    {" << p.copy_mode_wp << ", " << cstr(p.copy_tag) << ", " << p.zeropage
       << ", " << p.clear_on_wp << ", " << p.continue_on_minor << ", " << p.continue_mode_wp << ", " << p.close_forked
-      << "},\n    " << w.nops
+      << ", " << p.move_src_offset << "L},\n    " << w.nops
       << ", ops, " << w.ncells << ", cells, " << w.need_swap << "\n};\n\n";
     o << "static const int nsetup = " << plan.nsetup << ";\n";
     const RacePlan& rp = plan.race;

@@ -435,7 +435,8 @@ void makePlan(const Session& s, Plan& plan) {
     w.uffd_mm = uffdMm;
     const MonitorPolicy& pol = cfg.policy;
     w.policy = {pol.copyModeWp, keep(plan, pol.copyTag), pol.useZeropage,
-                pol.clearOnWp,  pol.continueOnMinor,     pol.continueModeWp, pol.closeForked};
+                pol.clearOnWp,  pol.continueOnMinor,     pol.continueModeWp, pol.closeForked,
+                pol.moveSrcOffset};
     w.nops = int(plan.twOps.size());
     w.ops = plan.twOps.data();
     w.ncells = int(plan.twCells.size());

@@ -232,6 +232,16 @@ static int page_of(unsigned long addr, unsigned long* index) {
     return 0;
 }
 
+/* Whether an address of this process's mm lies in an anonymous VMA. */
+static int in_anon_vma(unsigned long addr) {
+    const struct tw_mm* m = &W->mms[g_me];
+    for (int i = 0; i < m->nvmas; ++i) {
+        const unsigned long start = vma_start(g_me, i);
+        if (addr >= start && addr < start + m->vmas[i].pages * (unsigned long)PS) return !m->vmas[i].file;
+    }
+    return 0;
+}
+
 /* An event's range [start, end) in bytes as the engine spells it: pages
  * [a, b) of the VMA holding start (file pages for a file VMA). */
 static void range_text(const char* what, unsigned long start, unsigned long end, char* out, size_t n) {
@@ -304,16 +314,30 @@ static void* monitor(void* arg) {
             if (!W->policy.continue_on_minor) continue;
             struct uffdio_continue c = {range, W->policy.continue_mode_wp ? UFFDIO_CONTINUE_MODE_WP : 0, 0};
             r = ioctl(fd, UFFDIO_CONTINUE, &c);
-        } else if (W->policy.zeropage) {
-            struct uffdio_zeropage z = {range, 0, 0};
-            r = ioctl(fd, UFFDIO_ZEROPAGE, &z);
         } else {
-            char tag[16];
-            copy_tag_for(index, tag);
-            tag_page(src, tag);
-            struct uffdio_copy c = {addr, (unsigned long)src, (unsigned long)PS,
-                                    W->policy.copy_mode_wp ? UFFDIO_COPY_MODE_WP : 0, 0};
-            r = ioctl(fd, UFFDIO_COPY, &c);
+            if (W->policy.move_src_offset && in_anon_vma(addr)) {
+                /* A staging page of the same VMA moves in; the move wakes the fault. */
+                struct tw_uffdio_move mv = {addr, addr + (unsigned long)(W->policy.move_src_offset * PS),
+                                            (unsigned long)PS, 0, 0};
+                r = ioctl(fd, UFFDIO_MOVE, &mv);
+                if (r == 0) continue;
+                if (errno == EEXIST) {
+                    ioctl(fd, UFFDIO_WAKE, &range);
+                    continue;
+                }
+                /* failing otherwise: answer as without it */
+            }
+            if (W->policy.zeropage) {
+                struct uffdio_zeropage z = {range, 0, 0};
+                r = ioctl(fd, UFFDIO_ZEROPAGE, &z);
+            } else {
+                char tag[16];
+                copy_tag_for(index, tag);
+                tag_page(src, tag);
+                struct uffdio_copy c = {addr, (unsigned long)src, (unsigned long)PS,
+                                        W->policy.copy_mode_wp ? UFFDIO_COPY_MODE_WP : 0, 0};
+                r = ioctl(fd, UFFDIO_COPY, &c);
+            }
         }
         if (r != 0 && errno == EEXIST) ioctl(fd, UFFDIO_WAKE, &range);
     }

@@ -86,6 +86,8 @@ struct tw_policy {
     int continue_on_minor; /* answer MINOR with UFFDIO_CONTINUE */
     int continue_mode_wp;
     int close_forked; /* a FORK message: close the child's new userfaultfd instead of serving it */
+    long move_src_offset; /* != 0: answer MISSING in an anonymous VMA by UFFDIO_MOVE from this many pages on
+                             (failing otherwise than -EEXIST/-EAGAIN: as without it) */
 };
 
 struct tw_op {
