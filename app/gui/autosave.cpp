@@ -46,7 +46,7 @@ QString Autosave::record(Controller& c, bool force) {
     const debug::Debugger& d = c.debugger();
     const Timeline& tl = d.timeline();
     std::string e = journal_.sync({d.variant(), d.overrides(), tl.schedule().data(), tl.length(),
-                                         [&tl](uint64_t i) { return tl.hashAfter(i + 1); }},
+                                         [&tl](uint64_t i) { return tl.hashAfter(i + 1); }, d.plannedSteps()},
                                         d.position(), c.takeRecordingSameBefore());
     if (e.empty())
         e = journal_.syncStops(c.savedBreakpoints(), c.savedWatchpoints());  // unusable saved entries too

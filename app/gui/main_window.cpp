@@ -52,6 +52,7 @@
 #include "breakpoints/breakpoints_view.h"
 #include "code/code_view.h"
 #include "details/details_view.h"
+#include "common/cached_text.h"
 #include "common/export.h"
 #include "common/slides.h"
 #include "common/theme.h"
@@ -84,11 +85,29 @@ QTableView* simpleTable(QWidget* parent, QAbstractItemModel* m, const char* name
     auto* t = new QTableView(parent);
     t->setObjectName(name);
     t->setModel(m);
+    t->setItemDelegate(new views::CachedTextDelegate(t));
+    // Whether the contents changed since the last takeContentsChanged().
+    t->setProperty("contentsChanged", true);
+    auto mark = [t] { t->setProperty("contentsChanged", true); };
+    QObject::connect(m, &QAbstractItemModel::dataChanged, t, mark);
+    QObject::connect(m, &QAbstractItemModel::modelReset, t, mark);
+    QObject::connect(m, &QAbstractItemModel::rowsInserted, t, mark);
+    QObject::connect(m, &QAbstractItemModel::rowsRemoved, t, mark);
+    QObject::connect(m, &QAbstractItemModel::headerDataChanged, t, mark);
     t->verticalHeader()->hide();
     t->horizontalHeader()->setStretchLastSection(true);
     t->setWordWrap(true);
     t->setSelectionBehavior(QAbstractItemView::SelectRows);
     return t;
+}
+
+// Whether a table's contents or font changed since the last call (see simpleTable).
+bool takeContentsChanged(QWidget* table) {
+    const QString font = table->font().key();
+    const bool changed = table->property("contentsChanged").toBool() || table->property("fittedFont").toString() != font;
+    table->setProperty("contentsChanged", false);
+    table->setProperty("fittedFont", font);
+    return changed;
 }
 }  // namespace
 
@@ -850,8 +869,9 @@ void MainWindow::onSnapshot(const views::Snapshot& s) {
     details_->setSnapshot(s);
     static_cast<views::SnapshotTableModel*>(static_cast<QTableView*>(vmasView_)->model())->setSnapshot(s);
     static_cast<views::SnapshotTableModel*>(static_cast<QTableView*>(uffdView_)->model())->setSnapshot(s);
-    static_cast<QTableView*>(uffdView_)->resizeColumnToContents(0);
-    static_cast<QTableView*>(vmasView_)->resizeColumnsToContents();
+    // Only after their contents changed: sizing asks every cell for its size hint.
+    if (takeContentsChanged(uffdView_)) static_cast<QTableView*>(uffdView_)->resizeColumnToContents(0);
+    if (takeContentsChanged(vmasView_)) static_cast<QTableView*>(vmasView_)->resizeColumnsToContents();
     runToBox_->setValue(int(s.position));
     const int want = s.chosenTask ? nextBox_->findData(int(*s.chosenTask)) : 0;
     if (want >= 0) nextBox_->setCurrentIndex(want);

@@ -306,6 +306,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
     timeline_ = std::move(tl);
     timeline_->seek(std::min(position, timeline_->length()));
     manual_ = replay;
+    planned_ = replay ? 0 : timeline_->length();
     replayDivergedAt_ = diverged;
     loadNote_ = note;
     scheduleNote_.clear();
@@ -333,6 +334,7 @@ std::string Debugger::loadWholeSchedule(const Session& s, uint64_t position) {
     timeline_ = reexecuteSchedule(std::move(init.state), s.recording->schedule, s, variant_, &note);
     timeline_->seek(std::min(position, timeline_->length()));
     manual_ = true;
+    planned_ = 0;
     loadNote_ += "; the whole recorded schedule (" + std::to_string(s.recording->schedule.size()) +
                  " steps) was re-executed under this engine as a hand-made run" +
                  (note.empty() ? "" : " (" + note + ")");
@@ -373,7 +375,7 @@ std::string Debugger::nextTaskWhy() const {
 StepRecord Debugger::stepOne(uint8_t task) {
     const uint64_t pos = position();
     if (pos < length() && timeline_->schedule()[pos] == task) return timeline_->stepRecorded();
-    if (pos < length()) manual_ = true;
+    if (pos < length()) manual_ = true, planned_ = std::min(planned_, pos);  // the run is cut at pos
     if (pos == length() && !manual_) manual_ = true;
     markDirty(pos);
     return timeline_->stepTask(task);
@@ -723,6 +725,7 @@ std::string Debugger::setVariant(const std::string& variant, const Overrides& ov
     std::string note;
     Timeline tl = reexecuteSchedule(std::move(init.state), sched, session_, variant, &note);
     timeline_ = std::move(tl);
+    planned_ = 0;
     timeline_->seek(std::min(pos, timeline_->length()));
     variant_ = variant;
     overrides_ = overrides;

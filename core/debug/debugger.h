@@ -136,6 +136,10 @@ public:
     const std::string& loadNote() const { return loadNote_; }
     // Whether the user branched from the session's planned schedule.
     bool manual() const { return manual_; }
+    // How many leading steps of the run are the session's own planned run
+    // under variant() and overrides() (runSession's): what the autosave
+    // journal writes as one record. 0 after a replayed or re-executed recording.
+    uint64_t plannedSteps() const { return planned_; }
 
     // ---- who takes the next step
     void chooseTask(std::optional<uint8_t> task) { chosen_ = task; }  // nullopt: automatic
@@ -240,6 +244,7 @@ private:
     std::optional<Timeline> timeline_;
     std::optional<uint8_t> chosen_;
     bool manual_ = false;
+    uint64_t planned_ = 0;  // see plannedSteps()
     uint64_t replayDivergedAt_ = 0;
     std::string loadNote_, scheduleNote_;
     std::vector<Breakpoint> breakpoints_;

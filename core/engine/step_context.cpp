@@ -24,8 +24,8 @@ void noteLock(const LockId& id, LockAccess a) {
     if (!log) [[likely]]
         return;
     const uint64_t k = packLockId(uint8_t(id.kind), id.mm, id.arg);
-    if (a == LockAccess::Read) log->lockReads.push_back(k);
-    else log->lockWrites.push_back(a == LockAccess::Shared ? k | kLockSharedBit : k);
+    if (a == LockAccess::Read) logKey(log->lockReads, k);
+    else logKey(log->lockWrites, a == LockAccess::Shared ? k | kLockSharedBit : k);
 }
 }  // namespace
 

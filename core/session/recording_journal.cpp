@@ -16,6 +16,7 @@
 #include "json/json.h"
 #include "json/json_reader.h"
 #include "model/variants.h"
+#include "session/runner.h"
 #include "util/hash.h"
 
 namespace faultline {
@@ -52,6 +53,7 @@ std::string RecordingJournal::start(const std::string& path, const Session& base
     haveVariant_ = false;
     variant_.clear();
     toggles_.clear();
+    planned_ = 0;
     schedule_.clear();
     hashes_.clear();
     sameSince_ = ~uint64_t{0};
@@ -102,19 +104,40 @@ std::string RecordingJournal::sync(const RecordingSource& r, uint64_t position, 
     std::string out;
     const bool newVariant = !haveVariant_ || r.variant != variant_ || r.toggles != toggles_;
     if (newVariant) out += variantLine(r.variant, r.toggles);
-    size_t common = 0;
+    const uint64_t held = planned_ + schedule_.size();  // steps the journal holds
+    uint64_t common = 0;
     if (!newVariant) {
-        // Steps before sameSince_ are those of the last sync that succeeded;
-        // compare from there (the whole recording when the caller knows nothing).
-        const size_t n = std::min<size_t>(schedule_.size(), r.steps);
-        common = size_t(std::min<uint64_t>(sameSince_, n));
-        while (common < n && schedule_[common] == r.schedule[common] && hashes_[common] == r.hashAt(common)) ++common;
-        if (common < schedule_.size()) out += "t " + std::to_string(common) + "\n";
+        const uint64_t n = std::min<uint64_t>(held, r.steps);
+        // Steps that both the journal and the recording take from the plan are
+        // the same; so are those before sameSince_ (the last sync that
+        // succeeded). Compare from there (everything when nothing is known).
+        common = std::max(std::min({planned_, r.planned, n}), std::min(sameSince_, n));
+        while (common < n && common >= planned_ && schedule_[common - planned_] == r.schedule[common] &&
+               hashes_[common - planned_] == r.hashAt(common))
+            ++common;
     }
-    // "s TASK HASH" lines, formatted by hand: the first sync of a long run
-    // (a hand-made step after a planned run of a million steps) writes them all.
-    out.reserve(out.size() + (r.steps - common) * 24 + 32);
-    for (size_t i = common; i < r.steps; ++i) {
+    // The recording's plan reaches past what the journal has in common with
+    // it: start the recording again with one 'plan' record.
+    const bool usePlan = r.planned > common && r.planned <= r.steps && r.planned <= kJournalMaxPlanned;
+    if (usePlan) common = 0;
+    if (!newVariant && common < held) out += "t " + std::to_string(common) + "\n";
+    uint64_t from = common;
+    if (usePlan) {
+        char line[64];
+        char* p = line;
+        p = std::to_chars(p, line + sizeof line, r.planned).ptr;
+        *p++ = ' ';
+        const uint64_t h = r.hashAt(r.planned - 1);
+        for (int k = 15; k >= 0; --k) *p++ = "0123456789abcdef"[(h >> (4 * k)) & 15];
+        out += "plan ";
+        out.append(line, size_t(p - line));
+        out += "\n";
+        from = r.planned;
+    }
+    // "s TASK HASH" lines, formatted by hand: a long hand-made recording
+    // (a recovered one) writes them all at its first sync.
+    out.reserve(out.size() + (r.steps - from) * 24 + 32);
+    for (uint64_t i = from; i < r.steps; ++i) {
         char line[32];
         char* p = line;
         *p++ = 's';
@@ -135,13 +158,18 @@ std::string RecordingJournal::sync(const RecordingSource& r, uint64_t position, 
     if (newVariant) {
         variant_ = r.variant;
         toggles_ = r.toggles;
-        schedule_.clear();
-        hashes_.clear();
         haveVariant_ = true;
     }
-    schedule_.resize(common);
-    hashes_.resize(common);
-    for (size_t i = common; i < r.steps; ++i) {
+    if (usePlan || newVariant || common < planned_) {
+        planned_ = usePlan ? r.planned : std::min(planned_, common);
+        schedule_.clear();
+        hashes_.clear();
+        if (newVariant && !usePlan) planned_ = 0;
+    } else {
+        schedule_.resize(common - planned_);
+        hashes_.resize(common - planned_);
+    }
+    for (uint64_t i = from; i < r.steps; ++i) {
         schedule_.push_back(r.schedule[i]);
         hashes_.push_back(r.hashAt(i));
     }
@@ -255,6 +283,38 @@ JournalLoad readJournal(const std::string& path) {
                 return stop(lineNo, "a hash is 16 hex digits, not '" + h + "'");
             rec->schedule.push_back(uint8_t(task));
             rec->hashes.push_back(x);
+        } else if (kind == "plan") {
+            uint64_t k = 0;
+            std::string h, extra;
+            if (!rec) return stop(lineNo, "a 'plan' record before any 'variant' line");
+            if (!rec->schedule.empty())
+                return stop(lineNo, "a 'plan' record starts a recording: it follows 'variant' or 't 0'");
+            if (!(in >> k >> h) || (in >> extra) || k == 0 || k > kJournalMaxPlanned)
+                return stop(lineNo, "expected 'plan N HASH' with N from 1 to " + std::to_string(kJournalMaxPlanned));
+            uint64_t x = 0;
+            const auto [p, ec] = std::from_chars(h.data(), h.data() + h.size(), x, 16);
+            if (h.size() != 16 || ec != std::errc() || p != h.data() + h.size())
+                return stop(lineNo, "a hash is 16 hex digits, not '" + h + "'");
+            // The planned run again, exactly as the debugger made it (runSession
+            // under the recording's variant and toggles), to its step k.
+            RunOptions o;
+            o.variant = rec->variant;
+            o.toggles = rec->toggles;
+            o.stepLimit = k;
+            o.keepRecords = false;
+            const RunResult run = runSession(s, o);
+            if (!run.error.empty() || !run.timeline)
+                return stop(lineNo, "the session's planned run cannot start: " + run.error);
+            const Timeline& tl = *run.timeline;
+            if (tl.length() < k)
+                return stop(lineNo, "the session's planned run ends after " + std::to_string(tl.length()) +
+                                        " steps, not " + std::to_string(k));
+            if (tl.hashAfter(k) != x)
+                return stop(lineNo, "the session's planned run no longer reaches the journaled state at step " +
+                                        std::to_string(k) + " (another engine version?)");
+            rec->schedule.assign(tl.schedule().begin(), tl.schedule().begin() + std::ptrdiff_t(k));
+            rec->hashes.reserve(k);
+            for (uint64_t n = 1; n <= k; ++n) rec->hashes.push_back(tl.hashAfter(n));
         } else if (kind == "t") {
             uint64_t k = 0;
             if (!rec || !(in >> k) || k > rec->schedule.size())

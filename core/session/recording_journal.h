@@ -11,6 +11,12 @@
 //   source PATH            the session file the user opened ("-" if none)
 //   session N              then N bytes: the session JSON without recording, then "\n"
 //   variant ID [T=V ...]   a recording starts under this variant and toggles
+//   plan N HASH            the recording so far is the first N steps of the session's own
+//                          planned run (its schedule, then the default policy if it says
+//                          so) under the variant line's variant; HASH: the state after step N.
+//                          Only where the recording is empty (after 'variant' or 't 0'):
+//                          the first hand-made step after a planned run of a million steps
+//                          writes one line, not a million. Reading runs the plan again.
 //   s TASK HASH            one step: task index, state hash after it (16 hex digits)
 //   t N                    the recording was cut back to its first N steps
 //   at N                   the debugger stood at step N
@@ -53,6 +59,9 @@ public:
         const uint8_t* schedule;  // task of step i (0-based), i < steps
         uint64_t steps;
         std::function<uint64_t(uint64_t)> hashAt;  // state hash after step i (0-based)
+        // The first `planned` steps are the session's own planned run under
+        // this variant (Debugger::plannedSteps()): journaled as one 'plan' record.
+        uint64_t planned = 0;
     };
     std::string sync(const RecordingSource& r, uint64_t position, uint64_t sameBefore);
     // Appends a `stops` record when the breakpoints or watchpoints (their
@@ -74,7 +83,8 @@ private:
     // What the journal holds now.
     std::string variant_;
     std::vector<std::pair<std::string, std::string>> toggles_;
-    std::vector<uint8_t> schedule_;
+    uint64_t planned_ = 0;            // the journal's first planned_ steps are the session's plan
+    std::vector<uint8_t> schedule_;   // then these steps (step planned_ + i)
     std::vector<uint64_t> hashes_;
     uint64_t sameSince_ = ~uint64_t{0};  // least sameBefore since the last sync that succeeded
     uint64_t position_ = ~uint64_t{0};
@@ -92,7 +102,12 @@ struct JournalLoad {
     SessionError damage;
 };
 
-// Reads a journal back; errors name the file and line.
+// The longest planned run a 'plan' record may name (the debugger's own limit
+// on a run of the session's schedule).
+inline constexpr uint64_t kJournalMaxPlanned = 5'000'000;
+
+// Reads a journal back (a 'plan' record runs the session's schedule again);
+// errors name the file and line.
 JournalLoad readJournal(const std::string& path);
 
 }  // namespace faultline

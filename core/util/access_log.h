@@ -52,12 +52,25 @@ inline uint64_t packLockId(uint8_t kind, uint8_t mm, uint64_t arg) {
 
 inline thread_local AccessLog* tlsAccessLog = nullptr;
 
+// The recording itself is out of line and cold: with no log installed (every
+// step but the explorer's) a hook costs one load of the thread-local pointer
+// and a branch never taken, and the engine's hot paths (a radix lookup in a
+// loop) stay small enough to inline and keep in registers. Callers test
+// tlsAccessLog themselves and call these only when it is set.
+[[gnu::cold, gnu::noinline]] inline void logRange(std::vector<AccessLog::Range>& to, const void* tree, uint64_t lo,
+                                                 uint64_t hi) {
+    to.push_back({tree, lo, hi});
+}
+[[gnu::cold, gnu::noinline]] inline void logKey(std::vector<uint64_t>& to, uint64_t key) { to.push_back(key); }
+
 enum class PartAccess : uint8_t { Read, Write, Shared };
+[[gnu::cold, gnu::noinline]] inline void logPart(AccessLog* log, Part p, PartAccess a) {
+    const uint32_t bit = 1u << unsigned(p);
+    (a == PartAccess::Read ? log->partReads : a == PartAccess::Write ? log->partWrites : log->partShared) |= bit;
+}
 inline void notePart(Part p, PartAccess a) {
-    if (AccessLog* log = tlsAccessLog) [[unlikely]] {
-        const uint32_t bit = 1u << unsigned(p);
-        (a == PartAccess::Read ? log->partReads : a == PartAccess::Write ? log->partWrites : log->partShared) |= bit;
-    }
+    if (AccessLog* log = tlsAccessLog) [[unlikely]]
+        logPart(log, p, a);
 }
 
 class ScopedAccessLog {

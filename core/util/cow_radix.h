@@ -59,18 +59,17 @@ public:
 
     const T& get(uint64_t key) const {
         if (AccessLog* log = tlsAccessLog) [[unlikely]]
-            log->reads.push_back({this, key, key + 1});
-        const Node* n = root_.get();
-        for (unsigned lvl = levels_; n && lvl > 0; --lvl) n = n->kids[childIndex(key, lvl)].get();
-        if (!n) return defaultValue();
-        return n->vals[key & (kLeafSize - 1)];
+            logRange(log->reads, this, key, key + 1);
+        return find(key);
     }
 
     void set(uint64_t key, const T& value) {
         assert(key < keyLimit_);
-        if (AccessLog* log = tlsAccessLog) [[unlikely]]
-            log->writes.push_back({this, key, key + 1});  // even when the value does not change (a blind store)
-        const T& old = get(key);
+        if (AccessLog* log = tlsAccessLog) [[unlikely]] {
+            logRange(log->writes, this, key, key + 1);  // even when the value does not change (a blind store)
+            logRange(log->reads, this, key, key + 1);   // it compares with the old value
+        }
+        const T& old = find(key);
         if (old == value) return;
         const uint64_t delta = term(key, value) - term(key, old);
         const uint64_t delta2 = term2(key, value) - term2(key, old);
@@ -91,15 +90,20 @@ public:
     // First live key in [from, to), if any; skips empty subtrees.
     std::optional<uint64_t> nextLive(uint64_t from, uint64_t to) const {
         if (AccessLog* log = tlsAccessLog) [[unlikely]]
-            log->reads.push_back({this, from, to});  // the answer depends on every key in the range
-        if (!root_ || from >= to) return std::nullopt;
-        return nextRec(root_.get(), levels_, 0, from, to);
+            logRange(log->reads, this, from, to);  // the answer depends on every key in the range
+        return findNext(from, to);
     }
 
     // Visits live entries with from <= key < to in key order: f(key, const T&).
+    // The log's test is made once, not per entry; a log sees every lookup
+    // of the walk as before.
     template <class F>
     void forEach(uint64_t from, uint64_t to, F&& f) const {
-        for (auto k = nextLive(from, to); k; k = nextLive(*k + 1, to)) f(*k, get(*k));
+        if (tlsAccessLog) [[unlikely]] {
+            for (auto k = nextLive(from, to); k; k = nextLive(*k + 1, to)) f(*k, get(*k));
+            return;
+        }
+        for (auto k = findNext(from, to); k; k = findNext(*k + 1, to)) f(*k, find(*k));
     }
 
     // Number of leaves in use (for memory figures).
@@ -110,6 +114,18 @@ public:
     }
 
 private:
+    // get() and nextLive() without the access log.
+    const T& find(uint64_t key) const {
+        const Node* n = root_.get();
+        for (unsigned lvl = levels_; n && lvl > 0; --lvl) n = n->kids[childIndex(key, lvl)].get();
+        if (!n) return defaultValue();
+        return n->vals[key & (kLeafSize - 1)];
+    }
+    std::optional<uint64_t> findNext(uint64_t from, uint64_t to) const {
+        if (!root_ || from >= to) return std::nullopt;
+        return nextRec(root_.get(), levels_, 0, from, to);
+    }
+
     struct Node {
         explicit Node(bool leaf) {
             if (leaf) vals.resize(kLeafSize);

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "debug/debugger.h"
+#include "engine/engine.h"
 #include "session/recording_journal.h"
 #include "session/session_io.h"
 
@@ -155,6 +157,104 @@ TEST_F(Journal, AHugeSessionLengthIsRefused) {
     EXPECT_EQ(l.error.line, 3) << l.error.text();
     write("faultline-journal 1\nsource -\nsession 18446744073709551614\n{}\n");
     EXPECT_FALSE(readJournal(path).session);
+}
+
+
+// The journal of a debugger's run read in place, as the window's autosave feeds it.
+RecordingJournal::RecordingSource sourceOf(const debug::Debugger& d) {
+    const Timeline& tl = d.timeline();
+    return {d.variant(), d.overrides(), tl.schedule().data(), tl.length(),
+            [&tl](uint64_t i) { return tl.hashAfter(i + 1); }, d.plannedSteps()};
+}
+
+// The first hand-made step after a long planned run journals the plan as one
+// record, not every step; reading it back runs the plan again and gives the
+// same steps and hashes, and a branch inside the plan is a cut-back.
+TEST_F(Journal, APlannedRunIsOneRecordAndReadsBackAsTheSameSteps) {
+    debug::Debugger d;
+    ASSERT_EQ(d.load(base), "");
+    const uint64_t len = d.length();
+    ASSERT_GT(len, 20u);
+    EXPECT_EQ(d.plannedSteps(), len);
+    RecordingJournal j;
+    ASSERT_EQ(j.start(path, base, ""), "");
+    const size_t header = text().size();
+    ASSERT_EQ(j.sync(sourceOf(d), len, 0), "");
+    EXPECT_NE(text().find("\nplan " + std::to_string(len) + " "), std::string::npos);
+    EXPECT_EQ(text().find("\ns "), std::string::npos) << "no step written one by one";
+    EXPECT_LT(text().size() - header, 80u);
+    JournalLoad l = readJournal(path);
+    ASSERT_TRUE(l.session && l.session->recording) << l.error.text();
+    EXPECT_EQ(l.damage.line, 0) << l.damage.text();
+    EXPECT_EQ(l.session->recording->schedule, d.timeline().schedule());
+    ASSERT_EQ(l.session->recording->hashes.size(), len);
+    for (uint64_t n = 1; n <= len; ++n) ASSERT_EQ(l.session->recording->hashes[n - 1], d.timeline().hashAfter(n)) << n;
+
+    // Branch in the middle of the plan with another task: the plan is cut there.
+    const uint64_t at = len / 2;
+    d.runTo(at);
+    std::optional<uint8_t> other;
+    for (uint8_t t = 0; t < d.current().tasks.size() && !other; ++t)
+        if (t != d.timeline().schedule()[at] && isRunnable(d.current(), t)) other = t;
+    ASSERT_TRUE(other) << "no other runnable task at step " << at;
+    d.chooseTask(*other);
+    ASSERT_EQ(d.stepInto().reason, debug::StopReason::Step);
+    EXPECT_EQ(d.plannedSteps(), at);
+    const size_t before = text().size();
+    ASSERT_EQ(j.sync(sourceOf(d), d.position(), at), "");
+    EXPECT_NE(text().find("\nt " + std::to_string(at) + "\n", before - 1), std::string::npos);
+    EXPECT_LT(text().size() - before, 60u);
+    l = readJournal(path);
+    ASSERT_TRUE(l.session && l.session->recording) << l.error.text();
+    EXPECT_EQ(l.session->recording->schedule, d.timeline().schedule());
+    for (uint64_t n = 1; n <= d.length(); ++n)
+        ASSERT_EQ(l.session->recording->hashes[n - 1], d.timeline().hashAfter(n)) << n;
+    EXPECT_EQ(l.position, at + 1);
+    // And the debugger replays what was read back as the recording it was.
+    Session again = *l.session;
+    debug::Debugger e;
+    ASSERT_EQ(e.load(again), "");
+    EXPECT_EQ(e.replayDivergedAt(), 0u) << e.loadNote();
+    EXPECT_EQ(e.length(), d.length());
+}
+
+// A plan the engine no longer reproduces, or one in the middle of a
+// recording, is damage at its line: nothing after it is trusted.
+TEST_F(Journal, APlanThatDoesNotReproduceIsDamageAtItsLine) {
+    debug::Debugger d;
+    ASSERT_EQ(d.load(base), "");
+    RecordingJournal j;
+    ASSERT_EQ(j.start(path, base, ""), "");
+    ASSERT_EQ(j.sync(sourceOf(d), d.length(), 0), "");
+    const std::string good = text();
+    const size_t at = good.find("\nplan ");
+    ASSERT_NE(at, std::string::npos);
+    const int planLine = int(std::count(good.begin(), good.begin() + std::ptrdiff_t(at) + 1, '\n')) + 1;
+    std::string bad = good;
+    const size_t h = bad.find(' ', at + 6) + 1;  // the hash's first digit
+    bad[h] = bad[h] == '0' ? '1' : '0';
+    write(bad);
+    JournalLoad l = readJournal(path);
+    ASSERT_TRUE(l.session);
+    EXPECT_EQ(l.damage.line, planLine) << l.damage.text();
+    EXPECT_NE(l.damage.message.find("no longer reaches"), std::string::npos) << l.damage.message;
+    EXPECT_TRUE(l.session->recording && l.session->recording->schedule.empty());
+    // Longer than the plan itself.
+    bad = good;
+    bad.replace(at + 6, std::to_string(d.length()).size(), std::to_string(d.length() + 1000));
+    write(bad);
+    l = readJournal(path);
+    EXPECT_EQ(l.damage.line, planLine);
+    EXPECT_NE(l.damage.message.find("ends after"), std::string::npos) << l.damage.message;
+    // After a step: a plan only starts a recording.
+    bad = good;
+    bad.insert(at + 1, "s 1 0000000000000001\n");
+    write(bad);
+    l = readJournal(path);
+    EXPECT_EQ(l.damage.line, planLine + 1);
+    EXPECT_NE(l.damage.message.find("starts a recording"), std::string::npos) << l.damage.message;
+    ASSERT_TRUE(l.session->recording);
+    EXPECT_EQ(l.session->recording->schedule.size(), 1u);
 }
 
 }  // namespace

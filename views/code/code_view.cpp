@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 
 #include "code/code_model.h"
+#include "common/cached_text.h"
 #include "engine/engine.h"
 
 namespace faultline::views {
@@ -32,6 +33,7 @@ CodeView::CodeView(QWidget* parent) : QWidget(parent) {
     table_->setObjectName("codeTable");
     model_ = new CodeModel(this);
     table_->setModel(model_);
+    table_->setItemDelegate(new CachedTextDelegate(table_));
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);

@@ -163,7 +163,7 @@ void MemoryMapDelegate::paint(QPainter* p, const QStyleOptionViewItem& opt, cons
     QFont f = opt.font;
     p->setFont(f);
     const int left = wp ? std::max(4, r.height() / 4) + 4 : 4;
-    p->drawText(r.adjusted(left, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
+    text_.draw(p, r.adjusted(left, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft, text, Qt::ElideNone);
     if (wp) drawWpBadge(p, r, th);
     if (index.data(MemoryMapModel::WatchedRole).toBool()) drawWatchMark(p, r, th);
     if (index.data(MemoryMapModel::DiffRole).toBool()) drawDiffMark(p, r, th);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "common/cached_text.h"
 #include "common/snapshot.h"
 #include "memorymap/kernel_observations.h"
 
@@ -28,6 +29,9 @@ class MemoryMapDelegate final : public QStyledItemDelegate {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
     void paint(QPainter* p, const QStyleOptionViewItem& opt, const QModelIndex& index) const override;
+
+private:
+    mutable TextCache text_;  // page labels repeat from step to step: shaped once
 };
 
 class LegendWidget final : public QWidget {

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include "paths/registry.h"
+#include "common/cached_text.h"
 #include "tasks/tasks_model.h"
 
 namespace faultline::views {
@@ -21,6 +22,7 @@ TasksView::TasksView(QWidget* parent) : QWidget(parent) {
     tree_->setObjectName("tasksTree");
     model_ = new TasksModel(this);
     tree_->setModel(model_);
+    tree_->setItemDelegate(new CachedTextDelegate(tree_));
     tree_->setUniformRowHeights(true);
     tree_->header()->setStretchLastSection(true);
     tree_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -32,6 +34,7 @@ TasksView::TasksView(QWidget* parent) : QWidget(parent) {
     localsView_->setObjectName("localsTable");
     locals_ = new LocalsModel(this);
     localsView_->setModel(locals_);
+    localsView_->setItemDelegate(new CachedTextDelegate(localsView_));
     localsView_->horizontalHeader()->setStretchLastSection(true);
     localsView_->setWordWrap(false);
     localsView_->verticalHeader()->hide();

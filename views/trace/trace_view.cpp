@@ -5,6 +5,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "common/cached_text.h"
 #include "trace/trace_model.h"
 
 namespace faultline::views {
@@ -16,6 +17,7 @@ TraceView::TraceView(QWidget* parent) : QWidget(parent) {
     table_->setObjectName("traceTable");
     model_ = new TraceModel(this);
     table_->setModel(model_);
+    table_->setItemDelegate(new CachedTextDelegate(table_));  // rows repainted as the run scrolls: text shaped once
     table_->verticalHeader()->hide();
     table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     table_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
