@@ -153,13 +153,22 @@ int exploreCommand(const Args& a) {
     bool found = false;
     json::Value all = json::Value::array();
     std::vector<ExploreResult> results;
+    std::vector<std::pair<std::string, std::string>> refused;  // variant, why
     for (const std::string& v : vars) {
         o.variant = v;
         ExploreResult r = explore(s, o);
         if (tty) std::fputs("\r\033[K", stderr);
         if (!r.error.empty()) {
             std::fprintf(stderr, "%s: %s\n", a.file.c_str(), r.error.c_str());
-            return kBadInput;
+            if (!a.allVariants) return kBadInput;
+            // A variant that predates what the session's setup uses refuses it
+            // (UFFDIO_MOVE, WP_UNPOPULATED ...): a row of the matrix, not the end.
+            refused.emplace_back(v, r.error);
+            json::Value jr = json::Value::object();
+            jr.set("variant", v);
+            jr.set("refused", r.error);
+            all.push_back(jr);
+            continue;
         }
         found |= r.anyFound();
         json::Value jr = exploreResultJson(r, o);
@@ -212,7 +221,9 @@ int exploreCommand(const Args& a) {
                             : "none");
             std::printf(" %s\n", std::string(stopReasonName(r.stop)).c_str());
         }
+        for (const auto& [v, why] : refused) std::printf("%-18s refused: %s\n", v.c_str(), why.c_str());
     }
+    if (results.empty() && !refused.empty()) return kBadInput;  // every variant refused the session
     if (a.json) {
         if (all.asArray().size() == 1) {
             std::fputs(json::write(all.asArray()[0]).c_str(), stdout);
