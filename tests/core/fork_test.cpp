@@ -751,7 +751,7 @@ TEST(UffdioMove, AMoveAnswersAFaultAndWakesItUnlessDontwake) {
 // monitor answer as without it (UFFDIO_COPY with MODE_WP). The policy is
 // written back and refused with its place when out of range.
 TEST(UffdioMove, APolicyAnswersMissingByMovingTheStagingPageAndFallsBackToCopy) {
-    const auto lr = loadSession(std::string(FAULTLINE_SAMPLE_DIR) + "/s20-uffdio-move.json");
+    const auto lr = loadSession(std::string(FAULTLINE_SAMPLE_DIR) + "/s22-uffdio-move.json");
     ASSERT_TRUE(lr.session) << lr.error.text();
     EXPECT_EQ(lr.session->config.policy.moveSrcOffset, 4);
     const RunResult r = runIt(*lr.session);
