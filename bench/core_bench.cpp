@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "../tests/core/scenario.h"
+#include "process_memory.h"
 #include "session/session_io.h"
 
 namespace faultline::test {
@@ -107,24 +108,15 @@ BENCHMARK(BM_BuildInitialState)
 
 // Resident bytes per recorded step of a debugger's run of N steps (engine
 // only: schedule, briefs, hashes, counts, checkpoints, the newest records).
-double residentBytes() {
-    long pages = 0, resident = 0;
-    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-        std::fclose(f);
-    }
-    return double(resident) * double(sysconf(_SC_PAGESIZE));
-}
-
 void BM_TimelineBytesPerStep(benchmark::State& state) {
     const uint64_t n = uint64_t(state.range(0));
     const State init = bigState(32, n / 3 + 1000);
     double bytes = 0;
     for (auto _ : state) {
-        const double before = residentBytes();
+        const double before = double(residentBytes());
         Timeline tl(init, false);
         for (uint64_t i = 0; i < n; ++i) tl.stepTask(A1);
-        bytes = (residentBytes() - before) / double(n);
+        bytes = (double(residentBytes()) - before) / double(n);
         benchmark::DoNotOptimize(tl.current().hash());
     }
     state.counters["bytes_per_step"] = bytes;
@@ -149,11 +141,11 @@ void BM_RunLongProgram(benchmark::State& state) {
     }
     double bytes = 0, steps = 0;
     for (auto _ : state) {
-        const double before = residentBytes();
+        const double before = double(residentBytes());
         RunOptions o;
         o.keepRecords = keep;
         const RunResult r = runSession(*parsed.session, o);
-        bytes = (residentBytes() - before) / double(n);
+        bytes = (double(residentBytes()) - before) / double(n);
         steps = double(r.timeline->length());
         benchmark::DoNotOptimize(r.timeline->current().hash());
     }

@@ -26,6 +26,7 @@
 #include <memory>
 #include <unistd.h>
 
+#include "process_memory.h"
 #include "debug/debugger.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
@@ -215,16 +216,6 @@ BENCHMARK(BM_ReverseStepAndRefresh)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 // ---- costs that grow with the run ------------------------------------------------
 
-// Resident set size of this process, in bytes.
-double residentBytes() {
-    long pages = 0, resident = 0;
-    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-        std::fclose(f);
-    }
-    return double(resident) * double(sysconf(_SC_PAGESIZE));
-}
-
 // A planned run of exactly `steps` steps of A1 (reads and MADV_DONTNEED of
 // 16 pages on a 32-page file), nothing after it: F11 with A1 chosen appends.
 Session runOf(uint64_t steps) {
@@ -251,11 +242,11 @@ DeepWindow& deepWindow(uint64_t steps) {
     DeepWindow& d = windows[steps];
     if (d.f) return d;
     const Session s = runOf(steps);
-    const double rss0 = residentBytes();
+    const double rss0 = double(residentBytes());
     const auto t0 = std::chrono::steady_clock::now();
     d.f = new Fixture(s, steps);
     d.openSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    d.bytesPerStep = (residentBytes() - rss0) / double(steps);
+    d.bytesPerStep = (double(residentBytes()) - rss0) / double(steps);
     if (d.f->c.debugger().position() != steps) qFatal("deep run: at %llu", (unsigned long long)d.f->c.debugger().position());
     d.f->c.chooseTask(1);
     QApplication::processEvents();
