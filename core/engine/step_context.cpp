@@ -264,6 +264,9 @@ void StepContext::wakeWriteback(uint32_t pfn) {
         Task& o = s.tasks[i];
         if (o.state == TaskState::SleepWriteback && o.waitArg == pfn) {
             o.state = TaskState::Runnable;
+            // The pfn is spent: a woken task's waitArg is read as the id of
+            // an event it sent (eventSenderResumes), and a pfn is not one.
+            o.waitArg = 0;
             touch({CellKind::Task, 0, i});
             say("wakes " + cfg().tasks[i].name);
         }

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "paths/registry.h"
+#include "paths/step_pcs.h"
 #include "util/hash.h"
 
 namespace faultline {
@@ -43,7 +45,7 @@ void addFrame(Hasher2& h, const StackFrame& f) {
 void addMsgs(Hasher2& h, const std::vector<UffdMsg>& q) {
     h.add(q.size());
     for (const UffdMsg& m : q) {
-        h.add(m.id).add(m.task).add(m.mm).add(m.va).add(m.flags);
+        h.add(m.task).add(m.mm).add(m.va).add(m.flags);
         if (m.event != UffdEvent::Pagefault) h.add(uint64_t(m.event)).add(m.lo).add(m.hi);  // REMOVE/UNMAP events
     }
 }
@@ -64,14 +66,31 @@ void addMsgs(Hasher2& h, const std::vector<UffdMsg>& q) {
 //    This merges about a third of the states of the two-page benchmark.
 //  - the order of Task::refs: a multiset of held folio references; paths
 //    find and drop a reference by value, never by position.
-// Kept although it looks like one: UffdCtx::nextMsgId. Message ids are only
-// compared for equality, but a finished monitor frame keeps the id of the
-// last message it read, so states that differ only in the counter go on to
-// states that differ in a frame (the brute-force test caught this).
+//  - locals a frame writes before it reads them again (dead locals), where
+//    the frame lives long: the monitor's loop (uffd_monitor) keeps the last
+//    message it handled — its mm, va, flags, index, the callee's ret and the
+//    fd it read — until MON_READ overwrites them, so at MON_POLL and MON_END
+//    they are dead (and at MON_READ all but the fd). Its `aux` (the message
+//    id) is only shown, never read. handle_userfault's `aux` is its message
+//    id at HU_4 only: HU_1 writes it before reading it, HU_6 returns.
+//  - message ids themselves, up to renaming (a symmetry reduction). Paths
+//    compare message ids for equality only (which message wakes which task,
+//    which event an event sender waits for) and take new ones from a counter
+//    above every id ever issued. Two states that are equal except for an
+//    order-preserving renaming of the ids they hold behave alike step for
+//    step (the new ids renamed the same way), so the key hashes the ids'
+//    pattern — each id replaced by its rank among the ids the state holds —
+//    and not the values or the counter (msgIdKey). Where ids are held: the
+//    messages of every context's pending and read queues, every context's
+//    mmap_changing list, a task's waitArg while it is asleep on a message or
+//    still names an event in an mmap_changing list (else it is spent: a
+//    fresh id never equals it), and handle_userfault's aux at HU_4. This
+//    merges about half of the states of the two-page benchmark, which differ
+//    only in the order the two faults' messages were numbered.
 // Everything else State::hash() covers is in the key. The tests in
 // tests/core/explore_test.cpp run the same schedule from states that differ
-// only in these fields and check that the steps, findings and the keys that
-// follow are the same.
+// only in these fields (and with every message id renumbered) and check that
+// the steps, findings and the keys that follow are the same.
 namespace {
 FutureKey done(const Hasher2& h) { return {h.a.value(), h.b.value()}; }
 void addKey(Hasher2& h, FutureKey k) {
@@ -80,19 +99,34 @@ void addKey(Hasher2& h, FutureKey k) {
 }
 }  // namespace
 
+namespace {
+
+// The frame as the key sees it: dead locals (see above) zeroed.
+StackFrame liveFrame(const StackFrame& in, bool top) {
+    using namespace paths;
+    StackFrame f = in;
+    if (!top) f.ret = 0;  // dead in a caller: its callee's ret() overwrites it before the caller runs again
+    if (f.fn == Fn::uffd_monitor) {
+        f.aux = 0;
+        if (f.pc == MON_POLL || f.pc == MON_READ || f.pc == MON_END) {
+            f.mm = 0, f.va = 0, f.flags = 0, f.index = 0, f.ret = 0;
+            if (f.pc != MON_READ) f.ctx = 0;
+        }
+    } else if (f.fn == Fn::handle_userfault) {
+        f.aux = 0;  // a message id at HU_4 (msgIdKey), dead elsewhere
+    }
+    return f;
+}
+
+}  // namespace
+
 FutureKey taskKey(const Task& t) {
     Hasher2 h;
-    h.add(uint64_t(t.state)).add(uint64_t(t.waitLock.kind)).add(t.waitLock.mm).add(t.waitLock.arg).add(t.waitArg);
+    // waitArg: a pfn while asleep on writeback; otherwise a message id or spent (msgIdKey).
+    const uint64_t waitArg = t.state == TaskState::SleepWriteback ? t.waitArg : 0;
+    h.add(uint64_t(t.state)).add(uint64_t(t.waitLock.kind)).add(t.waitLock.mm).add(t.waitLock.arg).add(waitArg);
     h.add(t.opIndex).add(t.lastSignal).add(t.stack.size());
-    for (size_t i = 0; i < t.stack.size(); ++i) {
-        if (i + 1 == t.stack.size()) {
-            addFrame(h, t.stack[i]);
-        } else {
-            StackFrame f = t.stack[i];
-            f.ret = 0;  // dead in a caller: its callee's ret() overwrites it before the caller runs again
-            addFrame(h, f);
-        }
-    }
+    for (size_t i = 0; i < t.stack.size(); ++i) addFrame(h, liveFrame(t.stack[i], i + 1 == t.stack.size()));
     std::vector<uint32_t> refs = t.refs;
     std::sort(refs.begin(), refs.end());
     h.add(refs.size());
@@ -138,11 +172,11 @@ FutureKey swapKey(const SwapDevice& swap) {
 
 FutureKey uffdKey(const UffdCtx& u) {
     Hasher2 h;
-    h.add(u.exists).add(u.mm).add(u.apiDone).add(u.features).add(u.released).add(u.nextMsgId);
+    // The ids and the id counter: msgIdKey.
+    h.add(u.exists).add(u.mm).add(u.apiDone).add(u.features).add(u.released);
     addMsgs(h, u.pending);
     addMsgs(h, u.readWaiting);
     h.add(u.changing.size());  // mmap_changing: decides whether the ioctls get -EAGAIN
-    for (uint32_t id : u.changing) h.add(id);
     return done(h);
 }
 
@@ -167,11 +201,83 @@ FutureKey writebackKey(const std::vector<uint32_t>& wb) {
     return done(h);
 }
 
-FutureKey combineKeys(uint64_t configHash, uint64_t togglesHash, const FutureKey* parts, size_t n, uint32_t nextPfn) {
+namespace {
+
+// The message ids a state holds, in a fixed order, each with where it is.
+struct IdSeq {
+    static constexpr unsigned kMax = 96;
+    uint32_t where[kMax];
+    uint32_t id[kMax];
+    unsigned n = 0;
+    bool overflow = false;
+    void add(uint32_t w, uint32_t v) {
+        if (n == kMax) {
+            overflow = true;
+            return;
+        }
+        where[n] = w, id[n++] = v;
+    }
+};
+
+bool inChanging(const UffdCtx* const* ctxs, size_t nctx, uint32_t id) {
+    for (size_t i = 0; i < nctx; ++i)
+        for (uint32_t x : ctxs[i]->changing)
+            if (x == id) return true;
+    return false;
+}
+
+}  // namespace
+
+FutureKey msgIdKey(const Task* const* tasks, size_t ntasks, const UffdCtx* const* ctxs, size_t nctx) {
+    IdSeq q;
+    for (size_t c = 0; c < nctx; ++c) {
+        const UffdCtx& u = *ctxs[c];
+        for (const UffdMsg& m : u.pending) q.add(uint32_t(c) << 8 | 1, m.id);
+        for (const UffdMsg& m : u.readWaiting) q.add(uint32_t(c) << 8 | 2, m.id);
+        for (uint32_t id : u.changing) q.add(uint32_t(c) << 8 | 3, id);
+    }
+    for (size_t t = 0; t < ntasks; ++t) {
+        const Task& k = *tasks[t];
+        const uint32_t w = uint32_t(t + 1) << 16;
+        if (k.state != TaskState::SleepWriteback && k.waitArg &&
+            (k.state == TaskState::SleepUffd || inChanging(ctxs, nctx, uint32_t(k.waitArg))))
+            q.add(w, uint32_t(k.waitArg));
+        for (size_t i = 0; i < k.stack.size(); ++i)
+            if (k.stack[i].fn == Fn::handle_userfault && k.stack[i].pc == paths::HU_4)
+                q.add(w | uint32_t(i + 1), uint32_t(k.stack[i].aux));
+    }
+    Hasher2 h;
+    h.add(q.n);
+    if (q.overflow) {
+        // Too many to rank cheaply: the values themselves and the counter (no symmetry).
+        for (size_t t = 0; t < ntasks; ++t) h.add(tasks[t]->waitArg);
+        for (size_t t = 0; t < ntasks; ++t)
+            for (const StackFrame& f : tasks[t]->stack) h.add(f.aux);
+        for (size_t c = 0; c < nctx; ++c) {
+            h.add(ctxs[c]->nextMsgId);
+            for (const UffdMsg& m : ctxs[c]->pending) h.add(m.id);
+            for (const UffdMsg& m : ctxs[c]->readWaiting) h.add(m.id);
+            for (uint32_t id : ctxs[c]->changing) h.add(id);
+        }
+        return done(h);
+    }
+    uint32_t sorted[IdSeq::kMax];
+    std::copy(q.id, q.id + q.n, sorted);
+    std::sort(sorted, sorted + q.n);
+    const uint32_t* begin = sorted;
+    const uint32_t* end = std::unique(sorted, sorted + q.n);
+    for (unsigned i = 0; i < q.n; ++i)
+        h.add(uint64_t(q.where[i]) << 32 | uint64_t(std::lower_bound(begin, end, q.id[i]) - begin));
+    return done(h);
+}
+
+FutureKey combineKeys(uint64_t configHash, uint64_t togglesHash, const FutureKey* parts, size_t n, uint32_t nextPfn,
+                      FutureKey msgIds) {
     Hasher2 h;
     h.add(configHash).add(togglesHash).add(n);
     for (size_t i = 0; i < n; ++i) addKey(h, parts[i]);
     h.add(nextPfn);
+    addKey(h, msgIds);
     return done(h);
 }
 
@@ -187,7 +293,12 @@ FutureKey futureKey(const State& s) {
     parts.push_back(moreUffdsKey(s.moreUffds));
     parts.push_back(locksKey(s.locks));
     parts.push_back(writebackKey(s.writeback));
-    return combineKeys(s.configHash, s.toggles.stableHash(), parts.data(), parts.size(), s.nextPfn);
+    std::vector<const Task*> tasks;
+    for (const Task& t : s.tasks) tasks.push_back(&t);
+    std::vector<const UffdCtx*> ctxs{&s.uffd};
+    for (const UffdCtx& u : s.moreUffds) ctxs.push_back(&u);
+    return combineKeys(s.configHash, s.toggles.stableHash(), parts.data(), parts.size(), s.nextPfn,
+                       msgIdKey(tasks.data(), tasks.size(), ctxs.data(), ctxs.size()));
 }
 
 FutureKey mixKey(FutureKey k, uint64_t a, uint64_t b) {

@@ -20,7 +20,7 @@ FutureKey futureKey(const State& s);
 
 // The key of a state is combineKeys() of its components' keys, in the order
 // tasks, mms, inode, folios, swap, uffd, more uffds, locks, writeback (with
-// the state's config and toggles hashes and nextPfn): the explorer's state store keeps
+// the state's config and toggles hashes, nextPfn and msgIdKey()): the explorer's state store keeps
 // each distinct component's key with it, so a state's key costs one hash of
 // its components' keys, not a walk of the state.
 FutureKey taskKey(const Task& t);
@@ -32,7 +32,12 @@ FutureKey uffdKey(const UffdCtx& u);
 FutureKey moreUffdsKey(const std::vector<UffdCtx>& v);
 FutureKey locksKey(const std::vector<LockHold>& locks);
 FutureKey writebackKey(const std::vector<uint32_t>& wb);
-FutureKey combineKeys(uint64_t configHash, uint64_t togglesHash, const FutureKey* parts, size_t n, uint32_t nextPfn);
+// The pattern of the message ids the state holds (their ranks, where each is
+// held), which stands for the ids and the id counter in the key (a symmetry:
+// see future_key.cpp). ctxs: context 0, then the further ones.
+FutureKey msgIdKey(const Task* const* tasks, size_t ntasks, const UffdCtx* const* ctxs, size_t nctx);
+FutureKey combineKeys(uint64_t configHash, uint64_t togglesHash, const FutureKey* parts, size_t n, uint32_t nextPfn,
+                      FutureKey msgIds);
 // The key with search context mixed in (the last task and preemptions used,
 // when a preemption bound makes them part of what decides the future).
 FutureKey mixKey(FutureKey k, uint64_t a, uint64_t b);

@@ -192,7 +192,20 @@ public:
         parts[k++] = moreUffds_.key(row[c++]);
         parts[k++] = locks_.key(row[c++]);
         parts[k++] = writebacks_.key(row[c++]);
-        return combineKeys(template_.configHash, togglesHash_, parts, n, row[c]);
+        // The message ids' pattern spans components (tasks and contexts), so
+        // it is computed from the values, not kept per component.
+        const Task* tasks[kMaxTasksAndMms];
+        for (unsigned i = 0; i < ntasks_; ++i) tasks[i] = &tasks_.get(row[i]);
+        const unsigned u = ntasks_ + nmms_ + 3;  // the uffd context's column
+        const std::vector<UffdCtx>& more = moreUffds_.get(row[u + 1]);
+        const UffdCtx* ctxStack[8];
+        std::vector<const UffdCtx*> ctxHeap;
+        const UffdCtx** ctxs = ctxStack;
+        if (1 + more.size() > 8) ctxHeap.resize(1 + more.size()), ctxs = ctxHeap.data();
+        ctxs[0] = &uffds_.get(row[u]);
+        for (size_t i = 0; i < more.size(); ++i) ctxs[1 + i] = &more[i];
+        return combineKeys(template_.configHash, togglesHash_, parts, n, row[c],
+                           msgIdKey(tasks, ntasks_, ctxs, 1 + more.size()));
     }
 
     uint64_t bytes() const {

@@ -2,11 +2,10 @@
 // The userfaultfd monitor M (spec §0.1): a user-space loop that reads
 // messages and resolves them with ioctls, per the session's MonitorPolicy.
 #include "paths/path_common.h"
+#include "paths/step_pcs.h"
 
 namespace faultline::paths {
 namespace {
-
-enum { MON_POLL, MON_READ, MON_RESOLVE, MON_DONE, MON_END, MON_MOVED };  // MON_MOVED appended: pcs are hashed
 
 void uffd_monitor(StepContext& c) {
     StackFrame& f = c.f();

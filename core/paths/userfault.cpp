@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "paths/path_common.h"
+#include "paths/step_pcs.h"
 
 namespace faultline::paths {
 // Splits the VMAs of `mm` at lo and hi (vpns) so that [lo, hi) is made of
@@ -59,8 +60,6 @@ int mergeVmas(StepContext& c, uint8_t mm) {
 }
 
 namespace {
-
-enum { HU_1, HU_4, HU_6 };
 
 std::string reasonName(uint32_t r) {
     return r == VM_UFFD_WP ? "VM_UFFD_WP" : r == VM_UFFD_MINOR ? "VM_UFFD_MINOR" : "VM_UFFD_MISSING";

@@ -12,6 +12,7 @@
 #include "explore/future_key.h"
 #include "explore/state_store.h"
 #include "paths/registry.h"
+#include "paths/step_pcs.h"
 #include "scenario.h"
 #include "session/runner.h"
 #include "session/session_io.h"
@@ -150,6 +151,30 @@ std::vector<Session> footprintSystems() {
         sc.s0();
         sc.program(A1, {read(0), write(0, "a1")}).program(B1, {write(1, "b1"), op(OpKind::Munmap)});
         sc.program(P, {reclaim(1)});
+        out.push_back(sc.s);
+    }
+    {
+        // Message ids as a symmetry (future_key.cpp): two WP faults on two
+        // pages whose messages are numbered in either order, answered in
+        // queue order, beside the monitor's loop going back to MON_POLL with
+        // the last message's locals.
+        Scenario sc(2);
+        sc.s0(UFFDIO_REGISTER_MODE_WP);
+        sc.program(A1, {write(0, "a1")});
+        sc.s.config.tasks.push_back({"A2", 0, {write(1, "a2")}});
+        out.push_back(sc.s);
+    }
+    {
+        // An event in mmap_changing: MADV_REMOVE with EVENT_REMOVE sleeps on
+        // its event's id until the monitor reads it and completes it when it
+        // runs again (waitArg after the wake-up), racing a MISSING fault on
+        // the other page whose message takes the next id, or the one before.
+        Scenario sc(2);
+        sc.s0(UFFDIO_REGISTER_MODE_MISSING, 1);
+        sc.s.setup[1].op.features |= UFFD_FEATURE_EVENT_REMOVE;
+        sc.program(A1, {read(1)});
+        sc.s.config.tasks.push_back({"A2", 0, {op(OpKind::MadviseRemove, 0, 1)}});
+        sc.s.config.policy.copyTag = "m1";
         out.push_back(sc.s);
     }
     for (Session& s : out) s.schedule.clear();
@@ -548,45 +573,107 @@ TEST(Explore, CounterexampleSessionReplays) {
     EXPECT_EQ(count(run, Rule::C1), 1);
 }
 
-// The key leaves out fault retries: states that differ only there take the
-// same steps with the same findings and reach states with equal keys. The
-// next message id is kept: leaving it out would merge states whose futures
-// differ in a frame's message id.
+// The key leaves out fault retries, a caller's stale ret, the monitor's
+// dead locals and the message ids' values: states that differ only there
+// take the same steps with the same findings and reach states with equal
+// keys. A state whose every message id (and the id counter) is shifted by 7
+// is the same state up to renaming; so is one whose monitor, back at
+// MON_POLL, remembers another message.
 TEST(Explore, FutureKeyExclusionsDoNotMergeDifferentBehaviour) {
+    for (const char* file : {"s1-seed-race.json", "s13-missing-wp-refill.json", "s15-remove-event.json"}) {
+        Session s = sample(file);
+        ToggleResult tr = resolveToggles("baseline-2020", {});
+        State st = buildInitialState(s, tr.toggles).state;
+        int checked = 0, renamed = 0, monitorAtPoll = 0;
+        for (int n = 0; n < 60 && anyRunnable(st) && !workDone(st); ++n) {
+            State a = st, b = st;
+            for (Task& t : b.tasks) {
+                t.faultRetries += 3;
+                for (size_t i = 0; i + 1 < t.stack.size(); ++i) t.stack[i].ret += 5;  // a caller's stale ret
+                for (StackFrame& f : t.stack)
+                    if (f.fn == Fn::uffd_monitor && f.pc == paths::MON_POLL) {
+                        f.va += 3, f.mm ^= 1, f.aux += 9, f.flags ^= 2, ++monitorAtPoll;
+                    }
+            }
+            // Every message id shifted by 7: where the state holds them, and the counter.
+            auto shift = [](uint32_t id) { return id ? id + 7 : 0; };
+            for (size_t c = 0; c < b.ctxCount(); ++c) {
+                UffdCtx& u = b.ctx(c);
+                u.nextMsgId += 7;
+                for (UffdMsg& m : u.pending) m.id = shift(m.id), ++renamed;
+                for (UffdMsg& m : u.readWaiting) m.id = shift(m.id), ++renamed;
+                for (uint32_t& id : u.changing) id = shift(id);
+            }
+            for (Task& t : b.tasks) {
+                if (t.state != TaskState::SleepWriteback) t.waitArg = shift(uint32_t(t.waitArg));
+                for (StackFrame& f : t.stack)
+                    if (f.fn == Fn::handle_userfault || f.fn == Fn::uffd_monitor) f.aux = shift(uint32_t(f.aux));
+            }
+            EXPECT_EQ(futureKey(a), futureKey(b));
+            EXPECT_NE(a.hash(), b.hash());
+            // Run the default order (first runnable task) from both.
+            for (int k = 0; k < 80 && anyRunnable(a) && !workDone(a); ++k) {
+                uint8_t t = 0;
+                while (!isRunnable(a, t)) ++t;
+                ASSERT_TRUE(isRunnable(b, t));
+                const StepRecord ra = step(a, t), rb = step(b, t);
+                ASSERT_EQ(ra.findings.size(), rb.findings.size());
+                for (size_t i = 0; i < ra.findings.size(); ++i) EXPECT_EQ(ra.findings[i].rule, rb.findings[i].rule);
+                ASSERT_EQ(ra.pieces.size(), rb.pieces.size());
+                for (size_t i = 0; i < ra.pieces.size(); ++i) EXPECT_EQ(ra.pieces[i].pc, rb.pieces[i].pc);
+                ASSERT_EQ(futureKey(a), futureKey(b)) << file << " step " << k;
+            }
+            ++checked;
+            // Advance the base state along another interleaving: round robin over the runnable tasks.
+            std::vector<uint8_t> runnable;
+            for (uint8_t t = 0; t < st.tasks.size(); ++t)
+                if (isRunnable(st, t)) runnable.push_back(t);
+            step(st, runnable[size_t(n) % runnable.size()]);
+        }
+        EXPECT_GT(checked, 5) << file;
+        EXPECT_GT(renamed, 0) << file << " (no message queued at a checked state)";
+        EXPECT_GT(monitorAtPoll, 0) << file;
+    }
+}
+
+// What the key keeps: a live message id's identity (which task a message
+// wakes), the monitor's locals while it resolves a message, and a pfn a task
+// sleeps on.
+TEST(Explore, FutureKeyKeepsLiveIdsAndLocals) {
     Session s = sample("s1-seed-race.json");
-    ToggleResult tr = resolveToggles("baseline-2020", {});
-    State st = buildInitialState(s, tr.toggles).state;
-    int checked = 0;
-    for (int n = 0; n < 60 && anyRunnable(st) && !workDone(st); ++n) {
-        State a = st, b = st;
-        for (Task& t : b.tasks) {
-            t.faultRetries += 3;
-            for (size_t i = 0; i + 1 < t.stack.size(); ++i) t.stack[i].ret += 5;  // a caller's stale ret
+    State st = buildInitialState(s, resolveToggles("baseline-2020", {}).toggles).state;
+    int pairs = 0, resolving = 0;
+    for (int n = 0; n < 200 && anyRunnable(st) && !workDone(st); ++n) {
+        for (size_t c = 0; c < st.ctxCount(); ++c) {
+            const UffdCtx& u = st.ctx(c);
+            if (u.pending.empty() && u.readWaiting.empty()) continue;
+            // A queued message now names another id than its sleeper waits for.
+            State b = st;
+            UffdMsg& m = b.ctx(c).pending.empty() ? b.ctx(c).readWaiting.front() : b.ctx(c).pending.front();
+            m.id = b.uffd.nextMsgId + 1;
+            EXPECT_NE(futureKey(st), futureKey(b));
+            ++pairs;
         }
-        State c = st;
-        c.uffd.nextMsgId += 7;
-        EXPECT_NE(futureKey(a), futureKey(c));
-        EXPECT_EQ(futureKey(a), futureKey(b));
-        EXPECT_NE(a.hash(), b.hash());
-        // Run the default order (first runnable task) from both.
-        for (int k = 0; k < 80 && anyRunnable(a) && !workDone(a); ++k) {
-            uint8_t t = 0;
-            while (!isRunnable(a, t)) ++t;
-            ASSERT_TRUE(isRunnable(b, t));
-            const StepRecord ra = step(a, t), rb = step(b, t);
-            ASSERT_EQ(ra.findings.size(), rb.findings.size());
-            for (size_t i = 0; i < ra.findings.size(); ++i) EXPECT_EQ(ra.findings[i].rule, rb.findings[i].rule);
-            ASSERT_EQ(ra.pieces.size(), rb.pieces.size());
-            for (size_t i = 0; i < ra.pieces.size(); ++i) EXPECT_EQ(ra.pieces[i].pc, rb.pieces[i].pc);
-        }
-        EXPECT_EQ(futureKey(a), futureKey(b));
-        ++checked;
-        // Advance the base state along a different interleaving: last runnable task.
-        uint8_t t = uint8_t(st.tasks.size() - 1);
-        while (!isRunnable(st, t)) --t;
+        for (size_t i = 0; i < st.tasks.size(); ++i)
+            for (size_t k = 0; k < st.tasks[i].stack.size(); ++k) {
+                const StackFrame& f = st.tasks[i].stack[k];
+                if (f.fn != Fn::uffd_monitor || f.pc != paths::MON_RESOLVE) continue;
+                State b = st;
+                b.tasks[i].stack[k].va += 1;
+                EXPECT_NE(futureKey(st), futureKey(b));
+                ++resolving;
+            }
+        uint8_t t = 0;
+        while (!isRunnable(st, t)) ++t;
         step(st, t);
     }
-    EXPECT_GT(checked, 5);
+    EXPECT_GT(pairs, 0);
+    EXPECT_GT(resolving, 0);
+    State w = st;
+    w.tasks[1].state = TaskState::SleepWriteback, w.tasks[1].waitArg = 5;
+    State w2 = w;
+    w2.tasks[1].waitArg = 6;
+    EXPECT_NE(futureKey(w), futureKey(w2));
 }
 
 }  // namespace
