@@ -10,6 +10,7 @@
 #include <QPainter>
 #include <QStandardItemModel>
 #include <QStyleFactory>
+#include <QStyleOption>
 #include <QTableView>
 
 #include "common/cached_style.h"
@@ -79,6 +80,11 @@ TEST(CachedStyle, ItemTextLooksAsTheBaseStyleDrawsIt) {
     cached.drawItemText(&p, QRect(0, 0, 200, 40), Qt::AlignLeft | Qt::TextShowMnemonic, QPalette(), true, "&Open");
     cached.drawItemText(&p, QRect(0, 0, 10, 40), Qt::AlignLeft, QPalette(), true, "a text far too wide");
     EXPECT_EQ(cached.baseDraws(), before + 2);
+    // The dock title's icons are made once.
+    QStyleOptionDockWidget o;
+    const QIcon i1 = cached.standardIcon(QStyle::SP_TitleBarCloseButton, &o), i2 = cached.standardIcon(QStyle::SP_TitleBarCloseButton, &o);
+    EXPECT_FALSE(i1.isNull());
+    EXPECT_EQ(i1.cacheKey(), i2.cacheKey());
 }
 
 TEST_F(Window, TheLegendIsLaidOutOncePerSizeNotPerStep) {

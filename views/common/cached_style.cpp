@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QPainter>
+#include <QStyleOption>
 #include <QStyleFactory>
 
 namespace faultline::views {
@@ -47,12 +48,18 @@ QIcon CachedTextStyle::standardIcon(StandardPixmap sp, const QStyleOption* opt, 
     case SP_TitleBarUnshadeButton:
     case SP_TitleBarContextHelpButton:
     case SP_DockWidgetCloseButton:
-        if (!opt) {
-            auto it = icons_.find(int(sp));
-            if (it == icons_.end()) it = icons_.insert(int(sp), QProxyStyle::standardIcon(sp, opt, widget));
-            return *it;
+    {
+        // Keyed by what an option could change: the direction and the colours.
+        quint64 key = quint64(sp);
+        if (opt) key = key * 31 + quint64(opt->direction) + (quint64(opt->palette.color(QPalette::WindowText).rgba()) << 8) +
+                       (quint64(opt->palette.color(QPalette::Window).rgba()) << 24);
+        auto it = icons_.find(key);
+        if (it == icons_.end()) {
+            if (icons_.size() > 256) icons_.clear();
+            it = icons_.insert(key, QProxyStyle::standardIcon(sp, opt, widget));
         }
-        break;
+        return *it;
+    }
     default: break;
     }
     return QProxyStyle::standardIcon(sp, opt, widget);

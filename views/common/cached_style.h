@@ -34,7 +34,7 @@ public:
 
 private:
     mutable TextCache cache_;
-    mutable QHash<int, QIcon> icons_;
+    mutable QHash<quint64, QIcon> icons_;
     mutable int cachedDraws_ = 0, baseDraws_ = 0;
 };
 
