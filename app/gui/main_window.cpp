@@ -52,6 +52,7 @@
 #include "breakpoints/breakpoints_view.h"
 #include "code/code_view.h"
 #include "details/details_view.h"
+#include "common/cached_style.h"
 #include "common/cached_text.h"
 #include "common/export.h"
 #include "common/slides.h"
@@ -128,6 +129,7 @@ struct MainWindow::ExportRun {
 };
 
 MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_(c) {
+    views::CachedTextStyle::install();  // before any widget is polished
     setObjectName("faultlineMainWindow");
     setDockNestingEnabled(true);
     centre_ = new QSplitter(Qt::Horizontal, this);
@@ -815,6 +817,18 @@ void MainWindow::refillTaskBox() {
 }
 
 void MainWindow::refillToggleMenu() {
+    // Rebuilt only when a value changed: every step used to make the menus anew.
+    QString shown;
+    if (c_->hasSession()) {
+        const Toggles& cur = c_->debugger().current().toggles;
+        for (const ToggleInfo& ti : toggleInfos())
+            shown += QString::fromUtf8(ti.name.data(), int(ti.name.size())) + QLatin1Char('=') +
+                     QString::fromStdString(toggleValue(cur, ti.name)) + QLatin1Char('\n');
+    }
+    if (toggleMenuFilled_ && shown == toggleMenuShown_) return;
+    toggleMenuFilled_ = true;
+    toggleMenuShown_ = shown;
+    ++toggleMenuFills_;
     toggleMenu_->clear();
     if (!c_->hasSession()) return;
     const Toggles& cur = c_->debugger().current().toggles;

@@ -139,6 +139,8 @@ public:
     QString showKernelObservations(const QByteArray& json);
     // Don't show modal dialogs (headless runs, tests): errors go to lastError().
     void setQuiet(bool q) { quiet_ = q; }
+    // How often the Toggles menu was rebuilt (tests: only when a value changed).
+    int toggleMenuFills() const { return toggleMenuFills_; }
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -213,6 +215,9 @@ private:
     QLabel* stopLabel_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QMenu* toggleMenu_ = nullptr;
+    QString toggleMenuShown_;  // the values the Toggles menu was filled with
+    bool toggleMenuFilled_ = false;
+    int toggleMenuFills_ = 0;
     QMenu* variantMenu_ = nullptr;
     QActionGroup* variantGroup_ = nullptr;
     QAction* reverse_ = nullptr;

@@ -34,8 +34,18 @@ void DetailsView::setSnapshot(const Snapshot& s) {
         verdictLog_ = s.log.get();
         verdictPos_ = atEnd ? s.position : ~uint64_t{0};
     }
-    text_->document()->setDefaultFont(font());  // the application font already carries presentation's scale
-    text_->setHtml(story_ + QStringLiteral("<hr>") + stepDetailsHtml(s));
+    // The application font already carries presentation's scale.
+    if (text_->document()->defaultFont() != font()) {
+        text_->document()->setDefaultFont(font());
+        shown_.clear();
+    }
+    // Parsed and laid out again only when the text changed (a task selected,
+    // a stop edited and the same step published again keep it).
+    QString html = story_ + QStringLiteral("<hr>") + stepDetailsHtml(s);
+    if (html == shown_) return;
+    shown_ = std::move(html);
+    ++setHtmlCalls_;
+    text_->setHtml(shown_);
 }
 
 }  // namespace faultline::views

@@ -19,12 +19,16 @@ public:
     QTextBrowser* browser() const { return text_; }
     // The plain text shown (tests).
     QString plainText() const;
+    // How often the document was set anew (tests).
+    int documentsSet() const { return setHtmlCalls_; }
 
 private:
     QTextBrowser* text_;
     const void* verdictLog_ = nullptr;  // the log the cached story was made from
     uint64_t verdictPos_ = ~uint64_t{0};
     QString story_;
+    QString shown_;  // the HTML the browser holds
+    int setHtmlCalls_ = 0;
     // The verdict of the log's first verdictUpTo_ records: a step appended at
     // the end adds its findings, it does not rescan a long run.
     Verdict verdict_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "memorymap/memory_map_view.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -196,6 +197,7 @@ QFont LegendWidget::legendFont() const {
 }
 
 int LegendWidget::layoutEntries(int width, QPainter* p) const {
+    ++layouts_;
     const Theme& th = Theme::current();
     const QFont lf = legendFont();
     const QFontMetrics fm(lf);
@@ -259,12 +261,56 @@ int LegendWidget::layoutEntries(int width, QPainter* p) const {
 }
 
 QSize LegendWidget::sizeHint() const { return {600, heightForWidth(width() > 0 ? width() : 600)}; }
-int LegendWidget::heightForWidth(int w) const { return layoutEntries(w, nullptr); }
+
+quint64 LegendWidget::themeKey() const {
+    const Theme& th = Theme::current();
+    quint64 h = qHash(legendFont().key(), 1);
+    h = h * 31 + palette().color(QPalette::WindowText).rgba();
+    h = h * 31 + (quint64(th.dark) << 3 | quint64(th.presentation) << 2 | quint64(comparing_) << 1 | quint64(kernel_));
+    h = h * 31 + quint64(th.pteNone.rgba()) + (quint64(th.wp.rgba()) << 32);
+    return h;
+}
+
+int LegendWidget::heightForWidth(int w) const {
+    const quint64 k = themeKey();
+    if (k != heightsKey_) heights_.clear(), heightsKey_ = k;
+    if (auto it = heights_.constFind(w); it != heights_.cend()) return *it;
+    const int h = layoutEntries(w, nullptr);
+    if (heights_.size() > 64) heights_.clear();
+    heights_.insert(w, h);
+    return h;
+}
+
+void LegendWidget::invalidate() {
+    heights_.clear();
+    pictureKey_ = 0;
+    picture_ = QPixmap();
+    updateGeometry();
+    update();
+}
+
+void LegendWidget::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::FontChange || e->type() == QEvent::PaletteChange || e->type() == QEvent::StyleChange)
+        invalidate();
+    QWidget::changeEvent(e);
+}
 
 void LegendWidget::paintEvent(QPaintEvent*) {
+    // Painted once per size and theme into a pixmap, then copied.
+    const qreal dpr = devicePixelRatioF();
+    const quint64 k = themeKey() * 31 + quint64(width()) * 65537 + quint64(height()) + quint64(dpr * 1000) * 7;
+    if (picture_.isNull() || pictureKey_ != k) {
+        picture_ = QPixmap(size() * dpr);
+        picture_.setDevicePixelRatio(dpr);
+        picture_.fill(Qt::transparent);
+        QPainter pp(&picture_);
+        pp.setRenderHint(QPainter::Antialiasing, false);
+        pp.setFont(font());
+        layoutEntries(width(), &pp);
+        pictureKey_ = k;
+    }
     QPainter p(this);
-    p.setRenderHint(QPainter::Antialiasing, false);
-    layoutEntries(width(), &p);
+    p.drawPixmap(0, 0, picture_);
 }
 
 MemoryMapView::MemoryMapView(QWidget* parent) : QWidget(parent) {
@@ -314,18 +360,20 @@ void MemoryMapView::setKernelObservations(std::shared_ptr<const KernelObservatio
 void MemoryMapView::updateKernelLine() {
     const KernelObservations::Op* op = model_->kernelOpObservation();
     kernelLine_->setVisible(model_->kernelObservations() != nullptr);
-    kernelLine_->setText(model_->kernelSummary());
+    if (!model_->kernelObservations() && kernelLine_->text().isEmpty()) return;  // hidden and empty: nothing to restyle
+    const QString text = model_->kernelSummary();
+    if (kernelLine_->text() != text) kernelLine_->setText(text);
     const bool bad = op && !op->disagreements.isEmpty();
     QPalette pal = palette();
     if (bad) pal.setColor(QPalette::WindowText, Theme::current().finding);
-    kernelLine_->setPalette(pal);
+    if (kernelLine_->palette() != pal) kernelLine_->setPalette(pal);
     QFont f = font();
     f.setBold(bad);
-    kernelLine_->setFont(f);
+    if (kernelLine_->font() != f) kernelLine_->setFont(f);
 }
 
 void MemoryMapView::setSnapshot(const Snapshot& s, const QString& title) {
-    title_->setText(title);
+    if (title_->text() != title) title_->setText(title);
     model_->setSnapshot(s);
     updateKernelLine();
     const QFontMetrics fm(font());

@@ -4,6 +4,8 @@
 // the legend. The delegate paints the uffd-wp bar and badge and the outline
 // of cells changed by the last step.
 #include <QStyledItemDelegate>
+#include <QHash>
+#include <QPixmap>
 #include <QWidget>
 #include <algorithm>
 #include <memory>
@@ -48,23 +50,36 @@ public:
     bool hasHeightForWidth() const override { return true; }
     int heightForWidth(int w) const override;
     void setComparing(bool on) {
+        if (comparing_ == on) return;
         comparing_ = on;
-        updateGeometry();
-        update();
+        invalidate();
     }
     void setKernel(bool on) {
+        if (kernel_ == on) return;
         kernel_ = on;
-        updateGeometry();
-        update();
+        invalidate();
     }
+    // Times the entries were laid out and painted anew, not from the cache (tests).
+    int layouts() const { return layouts_; }
     // The legend's type: smaller than the map's (it is read once, the map all the time).
     QFont legendFont() const;
 
 protected:
     void paintEvent(QPaintEvent*) override;
+    void changeEvent(QEvent* e) override;
 
 private:
     int layoutEntries(int width, QPainter* p) const;
+    // The legend does not change with the step: its height per width and its
+    // picture are kept until the font, palette, theme or entries change
+    // (every repaint of the window used to measure and shape each entry).
+    void invalidate();
+    quint64 themeKey() const;
+    mutable QHash<int, int> heights_;
+    mutable quint64 heightsKey_ = 0;
+    QPixmap picture_;
+    quint64 pictureKey_ = 0;
+    mutable int layouts_ = 0;
 };
 
 class MemoryMapView final : public QWidget {
@@ -79,6 +94,7 @@ public:
     void setLegendVisible(bool on);
     // The narrowest a column gets: its usual text in the current font.
     int minimumCellWidth() const;
+    const LegendWidget* legend() const { return legend_; }
     // Compare mode: the legend names the differing cells' mark; repaint them.
     void setComparing(bool on);
     // Hides the columns whose flag is false (compare: only the columns that differ).
