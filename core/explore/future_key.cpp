@@ -97,9 +97,6 @@ void addKey(Hasher2& h, FutureKey k) {
     h.a.add(k.lo);
     h.b.add(k.hi);
 }
-}  // namespace
-
-namespace {
 
 // The frame as the key sees it: dead locals (see above) zeroed.
 StackFrame liveFrame(const StackFrame& in, bool top) {
@@ -203,71 +200,43 @@ FutureKey writebackKey(const std::vector<uint32_t>& wb) {
 
 namespace {
 
-// The message ids a state holds, in a fixed order, each with where it is.
-struct IdSeq {
-    static constexpr unsigned kMax = 96;
-    uint32_t where[kMax];
-    uint32_t id[kMax];
-    unsigned n = 0;
-    bool overflow = false;
-    void add(uint32_t w, uint32_t v) {
-        if (n == kMax) {
-            overflow = true;
-            return;
-        }
-        where[n] = w, id[n++] = v;
-    }
-};
-
-bool inChanging(const UffdCtx* const* ctxs, size_t nctx, uint32_t id) {
-    for (size_t i = 0; i < nctx; ++i)
-        for (uint32_t x : ctxs[i]->changing)
-            if (x == id) return true;
-    return false;
+bool inChanging(const UffdCtx& u0, const std::vector<UffdCtx>& more, uint32_t id) {
+    auto in = [id](const UffdCtx& u) { return std::find(u.changing.begin(), u.changing.end(), id) != u.changing.end(); };
+    return in(u0) || std::any_of(more.begin(), more.end(), in);
 }
 
 }  // namespace
 
-FutureKey msgIdKey(const Task* const* tasks, size_t ntasks, const UffdCtx* const* ctxs, size_t nctx) {
-    IdSeq q;
-    for (size_t c = 0; c < nctx; ++c) {
-        const UffdCtx& u = *ctxs[c];
-        for (const UffdMsg& m : u.pending) q.add(uint32_t(c) << 8 | 1, m.id);
-        for (const UffdMsg& m : u.readWaiting) q.add(uint32_t(c) << 8 | 2, m.id);
-        for (uint32_t id : u.changing) q.add(uint32_t(c) << 8 | 3, id);
+FutureKey msgIdKey(const Task* const* tasks, size_t ntasks, const UffdCtx& u0, const std::vector<UffdCtx>& more) {
+    // The ids the state holds, in a fixed order, each with where it is held;
+    // reused per thread (every state the explorer makes is keyed here).
+    thread_local std::vector<std::pair<uint32_t, uint32_t>> held;  // (where, id)
+    thread_local std::vector<uint32_t> sorted;
+    held.clear();
+    for (size_t c = 0; c <= more.size(); ++c) {
+        const UffdCtx& u = c ? more[c - 1] : u0;
+        for (const UffdMsg& m : u.pending) held.emplace_back(uint32_t(c) << 8 | 1, m.id);
+        for (const UffdMsg& m : u.readWaiting) held.emplace_back(uint32_t(c) << 8 | 2, m.id);
+        for (uint32_t id : u.changing) held.emplace_back(uint32_t(c) << 8 | 3, id);
     }
     for (size_t t = 0; t < ntasks; ++t) {
         const Task& k = *tasks[t];
         const uint32_t w = uint32_t(t + 1) << 16;
         if (k.state != TaskState::SleepWriteback && k.waitArg &&
-            (k.state == TaskState::SleepUffd || inChanging(ctxs, nctx, uint32_t(k.waitArg))))
-            q.add(w, uint32_t(k.waitArg));
+            (k.state == TaskState::SleepUffd || inChanging(u0, more, uint32_t(k.waitArg))))
+            held.emplace_back(w, uint32_t(k.waitArg));
         for (size_t i = 0; i < k.stack.size(); ++i)
             if (k.stack[i].fn == Fn::handle_userfault && k.stack[i].pc == paths::HU_4)
-                q.add(w | uint32_t(i + 1), uint32_t(k.stack[i].aux));
+                held.emplace_back(w | uint32_t(i + 1), uint32_t(k.stack[i].aux));
     }
+    sorted.clear();
+    for (const auto& [where, id] : held) sorted.push_back(id);
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     Hasher2 h;
-    h.add(q.n);
-    if (q.overflow) {
-        // Too many to rank cheaply: the values themselves and the counter (no symmetry).
-        for (size_t t = 0; t < ntasks; ++t) h.add(tasks[t]->waitArg);
-        for (size_t t = 0; t < ntasks; ++t)
-            for (const StackFrame& f : tasks[t]->stack) h.add(f.aux);
-        for (size_t c = 0; c < nctx; ++c) {
-            h.add(ctxs[c]->nextMsgId);
-            for (const UffdMsg& m : ctxs[c]->pending) h.add(m.id);
-            for (const UffdMsg& m : ctxs[c]->readWaiting) h.add(m.id);
-            for (uint32_t id : ctxs[c]->changing) h.add(id);
-        }
-        return done(h);
-    }
-    uint32_t sorted[IdSeq::kMax];
-    std::copy(q.id, q.id + q.n, sorted);
-    std::sort(sorted, sorted + q.n);
-    const uint32_t* begin = sorted;
-    const uint32_t* end = std::unique(sorted, sorted + q.n);
-    for (unsigned i = 0; i < q.n; ++i)
-        h.add(uint64_t(q.where[i]) << 32 | uint64_t(std::lower_bound(begin, end, q.id[i]) - begin));
+    h.add(held.size());
+    for (const auto& [where, id] : held)
+        h.add(uint64_t(where) << 32 | uint64_t(std::lower_bound(sorted.begin(), sorted.end(), id) - sorted.begin()));
     return done(h);
 }
 
@@ -295,10 +264,8 @@ FutureKey futureKey(const State& s) {
     parts.push_back(writebackKey(s.writeback));
     std::vector<const Task*> tasks;
     for (const Task& t : s.tasks) tasks.push_back(&t);
-    std::vector<const UffdCtx*> ctxs{&s.uffd};
-    for (const UffdCtx& u : s.moreUffds) ctxs.push_back(&u);
     return combineKeys(s.configHash, s.toggles.stableHash(), parts.data(), parts.size(), s.nextPfn,
-                       msgIdKey(tasks.data(), tasks.size(), ctxs.data(), ctxs.size()));
+                       msgIdKey(tasks.data(), tasks.size(), s.uffd, s.moreUffds));
 }
 
 FutureKey mixKey(FutureKey k, uint64_t a, uint64_t b) {

@@ -34,8 +34,8 @@ FutureKey locksKey(const std::vector<LockHold>& locks);
 FutureKey writebackKey(const std::vector<uint32_t>& wb);
 // The pattern of the message ids the state holds (their ranks, where each is
 // held), which stands for the ids and the id counter in the key (a symmetry:
-// see future_key.cpp). ctxs: context 0, then the further ones.
-FutureKey msgIdKey(const Task* const* tasks, size_t ntasks, const UffdCtx* const* ctxs, size_t nctx);
+// see future_key.cpp): of the tasks, context 0 and the further contexts.
+FutureKey msgIdKey(const Task* const* tasks, size_t ntasks, const UffdCtx& u0, const std::vector<UffdCtx>& more);
 FutureKey combineKeys(uint64_t configHash, uint64_t togglesHash, const FutureKey* parts, size_t n, uint32_t nextPfn,
                       FutureKey msgIds);
 // The key with search context mixed in (the last task and preemptions used,

@@ -196,16 +196,9 @@ public:
         // it is computed from the values, not kept per component.
         const Task* tasks[kMaxTasksAndMms];
         for (unsigned i = 0; i < ntasks_; ++i) tasks[i] = &tasks_.get(row[i]);
-        const unsigned u = ntasks_ + nmms_ + 3;  // the uffd context's column
-        const std::vector<UffdCtx>& more = moreUffds_.get(row[u + 1]);
-        const UffdCtx* ctxStack[8];
-        std::vector<const UffdCtx*> ctxHeap;
-        const UffdCtx** ctxs = ctxStack;
-        if (1 + more.size() > 8) ctxHeap.resize(1 + more.size()), ctxs = ctxHeap.data();
-        ctxs[0] = &uffds_.get(row[u]);
-        for (size_t i = 0; i < more.size(); ++i) ctxs[1 + i] = &more[i];
+        const unsigned u = ntasks_ + nmms_ + 3;  // the uffd context's column, then the further contexts'
         return combineKeys(template_.configHash, togglesHash_, parts, n, row[c],
-                           msgIdKey(tasks, ntasks_, ctxs, 1 + more.size()));
+                           msgIdKey(tasks, ntasks_, uffds_.get(row[u]), moreUffds_.get(row[u + 1])));
     }
 
     uint64_t bytes() const {
