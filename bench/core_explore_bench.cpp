@@ -28,12 +28,14 @@ const Session& system(int which) {
 
 const char* const kVariants[] = {"baseline-2020", "skip-faultaround", "upstream"};
 
-// Args: system (0 seed race, 1 two pages), variant index, reduction, threads, first counterexample only.
+// Args: system (0 seed race, 1 two pages), variant index, reduction (0 none, 1 sleep sets, 2 sleep and
+// persistent sets), threads, first counterexample only.
 void BM_Explore(benchmark::State& state) {
     const Session& s = system(int(state.range(0)));
     ExploreOptions o;
     o.variant = kVariants[state.range(1)];
     o.reduction = state.range(2) != 0;
+    o.persistentSets = state.range(2) == 2;
     o.threads = unsigned(state.range(3));
     o.stopWhenAllFound = state.range(4) != 0;
     o.goals.rules = {Rule::C1};
@@ -54,13 +56,14 @@ void BM_Explore(benchmark::State& state) {
         benchmark::DoNotOptimize(r.states);
     }
     state.SetLabel(std::string(state.range(0) ? "two-pages " : "seed-race ") + o.variant +
-                   (o.reduction ? " por" : " full") + (o.stopWhenAllFound ? " first" : " exhaust") + " t" +
+                   (!o.reduction ? " full" : o.persistentSets ? " sleep+persistent" : " sleep") + (o.stopWhenAllFound ? " first" : " exhaust") + " t" +
                    std::to_string(o.threads) + " " + std::string(stopReasonName(r.stop)) +
                    (r.goals[0].found ? " C1@" + std::to_string(r.goals[0].schedule.size()) : " noC1"));
     state.counters["states"] = double(r.states);
     state.counters["distinct"] = double(r.distinct);
     state.counters["transitions"] = double(r.transitions);
     state.counters["slept"] = double(r.slept);
+    state.counters["pruned"] = double(r.pruned);
     state.counters["ratio"] = r.reductionRatio();
     state.counters["B/state"] = r.states ? double(r.storeBytes) / double(r.states) : 0;
     state.counters["peakMB"] = double(r.peakBytes) / 1048576.0;
@@ -69,11 +72,14 @@ void BM_Explore(benchmark::State& state) {
 void args(benchmark::internal::Benchmark* b) {
     b->Unit(benchmark::kMillisecond)->Iterations(1);
     // Shortest counterexample.
-    b->Args({0, 0, 1, 1, 1})->Args({1, 0, 1, 1, 1})->Args({1, 0, 1, 2, 1});
-    // Whole spaces, with and without the reduction, 1 and 2 threads.
-    b->Args({0, 0, 1, 1, 0})->Args({0, 0, 0, 1, 0})->Args({0, 2, 1, 1, 0});
-    b->Args({1, 1, 1, 1, 0})->Args({1, 1, 0, 1, 0})->Args({1, 1, 1, 2, 0});
-    b->Args({1, 0, 1, 1, 0})->Args({1, 0, 0, 1, 0})->Args({1, 0, 1, 2, 0});
+    for (int red : {1, 2}) b->Args({0, 0, red, 1, 1})->Args({1, 0, red, 1, 1})->Args({1, 0, red, 2, 1});
+    // Whole spaces, without reduction, with sleep sets, with both; 1 and 2 threads.
+    b->Args({0, 0, 0, 1, 0})->Args({1, 1, 0, 1, 0})->Args({1, 0, 0, 1, 0});
+    for (int red : {1, 2}) {
+        b->Args({0, 0, red, 1, 0})->Args({0, 2, red, 1, 0});
+        b->Args({1, 1, red, 1, 0})->Args({1, 1, red, 2, 0});
+        b->Args({1, 0, red, 1, 0})->Args({1, 0, red, 2, 0});
+    }
 }
 BENCHMARK(BM_Explore)->Apply(args);
 

@@ -39,7 +39,7 @@ struct Args {
     std::string goals = "C1,C3";
     std::vector<std::string> finals;
     std::string out;
-    bool json = false, noReduction = false, first = false, force = false;
+    bool json = false, noReduction = false, noPersistent = false, first = false, force = false;
     std::string shard;
     std::vector<std::string> mergeFiles;
 };
@@ -55,6 +55,7 @@ std::string buildOptions(const Args& a, ExploreOptions& o) {
     o.memoryLimit = a.memoryMb * 1024 * 1024;
     o.threads = a.threads;
     o.reduction = !a.noReduction;
+    o.persistentSets = !a.noPersistent;
     o.stopWhenAllFound = a.first;
     o.toggles = a.toggles;
     for (const std::string& f : a.finals) {
@@ -198,6 +199,9 @@ int exploreCommand(const Args& a) {
                         a.file.c_str(), v.c_str(), stopReasonText(r.stop).c_str(), (unsigned long long)r.states,
                         (unsigned long long)r.distinct, (unsigned long long)r.transitions, r.reductionRatio(), (unsigned long long)r.maxDepth,
                         r.seconds, mb(r.peakBytes).c_str(), r.preemptionCut ? ", preemption bound cut schedules" : "");
+            if (r.shortestStates)
+                std::printf("  (shortest schedules from a second search without persistent sets: %llu states, %.2f s)\n",
+                            (unsigned long long)r.shortestStates, r.shortestSeconds);
             for (const GoalResult& g : r.goals) {
                 if (g.found)
                     std::printf("  %-8s %zu steps, %llu preemption(s): %s\n", g.goal.c_str(), g.schedule.size(),
@@ -280,6 +284,8 @@ void addExploreCommand(CLI::App& app, int& exitCode) {
     cmd->add_flag("--force", a->force, "overwrite counterexample files that exist");
     cmd->add_flag("--json", a->json, "print the result as JSON (format faultline-explore)");
     cmd->add_flag("--no-reduction", a->noReduction, "explore every order of independent steps too");
+    cmd->add_flag("--no-persistent-sets", a->noPersistent,
+                  "keep the sleep sets but try every task at every state (no persistent sets)");
     cmd->add_flag("--first", a->first, "stop as soon as every goal has been reached");
     cmd->add_option("--shard", a->shard, "explore only shard I of N (deterministic); combine with `explore merge`")
         ->type_name("I/N");

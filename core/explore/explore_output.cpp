@@ -79,6 +79,8 @@ json::Value exploreResultJson(const ExploreResult& r, const ExploreOptions& o) {
     c.set("states", int64_t(r.states));
     c.set("transitions", int64_t(r.transitions));
     c.set("slept", int64_t(r.slept));
+    c.set("pruned", int64_t(r.pruned));
+    c.set("shortest_states", int64_t(r.shortestStates));
     c.set("reduction_ratio", r.reductionRatio());
     c.set("depth", int64_t(r.maxDepth));
     c.set("seconds", r.seconds);
@@ -123,9 +125,10 @@ std::string mergeResultsJson(const std::vector<json::Value>& shards, json::Value
     }
     out.set("goals", goals);
     Value c = Value::object();
-    for (const char* k : {"states", "transitions", "slept", "store_bytes"}) {
+    for (const char* k : {"states", "transitions", "slept", "pruned", "shortest_states", "store_bytes"}) {
         int64_t sum = 0;
-        for (const Value& s : shards) sum += get(*get(s, "counts"), k)->asInt();
+        for (const Value& s : shards)
+            if (const Value* x = get(*get(s, "counts"), k)) sum += x->asInt();  // older results lack pruned
         c.set(k, sum);
     }
     int64_t depth = 0, peak = 0;
@@ -136,7 +139,8 @@ std::string mergeResultsJson(const std::vector<json::Value>& shards, json::Value
         secs += get(*get(s, "counts"), "seconds")->asDouble();
     }
     const double tr = double(get(c, "transitions")->asInt());
-    c.set("reduction_ratio", tr > 0 ? (tr + double(get(c, "slept")->asInt())) / tr : 1.0);
+    c.set("reduction_ratio",
+          tr > 0 ? (tr + double(get(c, "slept")->asInt()) + double(get(c, "pruned")->asInt())) / tr : 1.0);
     c.set("depth", depth);
     c.set("seconds", secs);
     c.set("peak_bytes", peak);

@@ -2,11 +2,14 @@
 #include "explore/explorer.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <thread>
 
 #include "engine/engine.h"
 #include "explore/footprint.h"
+#include "explore/future_footprint.h"
+#include "explore/persistent_set.h"
 #include "explore/state_store.h"
 #include "explore/visited_table.h"
 #include "session/cells.h"
@@ -113,6 +116,7 @@ struct Node {
     uint32_t sleep = 0;  // tasks asleep in every expansion of this state (bit per task): what was not explored from it
     uint16_t pre = 0;    // preemptions on its schedule
     uint8_t task = kNoTask;  // the step that reached it
+    bool again = false;      // a second node for a state stored before (expanded again with a smaller sleep set)
 };
 
 // A frontier entry. Its state is a row of the StateStore (rows[i * width]).
@@ -124,6 +128,7 @@ struct Item {
 
 struct Child {
     uint8_t task = 0;
+    bool rowless = false;  // engine error, finished or stuck: not expanded, no row
     bool preempt = false;
     bool engineError = false, finished = false, stuck = false, finalMatch = false;
     FutureKey key, plainKey;
@@ -134,18 +139,21 @@ struct Child {
 struct Expansion {
     std::vector<Child> children;
     std::vector<uint32_t> rows;  // a state row per child
-    uint64_t slept = 0;
+    uint64_t slept = 0, pruned = 0;  // steps the sleep set / the persistent set left out
     bool preemptionCut = false;
     void clear() {
         children.clear(), rows.clear();
-        slept = 0, preemptionCut = false;
+        slept = 0, pruned = 0, preemptionCut = false;
     }
 };
 
 // What a worker thread reuses from one expansion to the next.
 struct Scratch {
     AccessLog log;
-    State x, y;
+    State x;
+    std::vector<State> ys;  // the children's states, by child
+    std::vector<FutureFootprint> future;
+    std::vector<const Footprint*> next;
     std::vector<Footprint> fps;      // of the children, in order
     std::vector<uint32_t> fpIds;     // their ids in the footprint pool, kNone until needed
     std::vector<uint32_t> sleepIds;  // building one sleep set
@@ -174,6 +182,7 @@ public:
     Search(const ExploreOptions& o, State init) : o_(o), init_(std::move(init)), store_(init_) {
         bounded_ = o.maxPreemptions >= 0;
         por_ = o.reduction && !bounded_;
+        persistent_ = por_ && o.persistentSets;
         ntasks_ = unsigned(init_.tasks.size());
         width_ = store_.width();
         for (Rule r : o.goals.rules) goalRules_ |= 1u << unsigned(r);
@@ -198,7 +207,7 @@ private:
     StateStore store_;
     InternPool<Footprint> fps_;
     InternPool<std::vector<uint32_t>> sleepSets_;
-    bool bounded_ = false, por_ = false;
+    bool bounded_ = false, por_ = false, persistent_ = false;
     unsigned ntasks_ = 0, width_ = 0;
     uint32_t goalRules_ = 0;
     std::vector<std::string> names_;
@@ -240,8 +249,11 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
     const Node& n = nodes_[it.node];
     const bool lastRunnable = n.task != kNoTask && isRunnable(x, n.task);
     w.fps.clear();
+    uint32_t enabled = 0;
+    size_t k = 0;  // children stepped so far
     for (unsigned t = 0; t < ntasks_; ++t) {
         if (!isRunnable(x, uint8_t(t))) continue;
+        enabled |= uint32_t{1} << t;
         if (it.sleep & (uint32_t{1} << t)) {
             ++out.slept;
             continue;
@@ -254,7 +266,8 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
         Child c;
         c.task = uint8_t(t);
         c.preempt = preempt;
-        State& y = w.y;
+        if (w.ys.size() <= k) w.ys.resize(k + 1);
+        State& y = w.ys[k++];
         y = x;
         StepRecord rec;
         if (por_) {
@@ -284,17 +297,69 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
         }
         // The state after an engine error is not continued; a finished or
         // stuck one is not expanded: neither needs its row.
-        if (!c.engineError && !c.finished && !c.stuck) {
-            const size_t at = out.rows.size();
-            out.rows.resize(at + width_);
-            store_.put(y, &out.rows[at], &x, row);
-            c.plainKey = store_.key(&out.rows[at]);  // == futureKey(y), from the components' stored keys
-        } else {
-            c.plainKey = futureKey(y);
-        }
-        c.key = bounded_ ? mixKey(c.plainKey, t, uint64_t(n.pre) + preempt) : c.plainKey;
+        c.rowless = c.engineError || c.finished || c.stuck;
         out.children.push_back(std::move(c));
     }
+    // Rows and keys of the children in `keep` (bit per child), in order.
+    auto build = [&](uint64_t keep) {
+        out.rows.clear();
+        for (size_t i = 0; i < out.children.size(); ++i) {
+            if (!(keep >> i & 1)) continue;
+            Child& c = out.children[i];
+            if (!c.rowless) {
+                const size_t at = out.rows.size();
+                out.rows.resize(at + width_);
+                store_.put(w.ys[i], &out.rows[at], &x, row);
+                c.plainKey = store_.key(&out.rows[at]);  // == futureKey(y), from the components' stored keys
+            } else {
+                c.plainKey = futureKey(w.ys[i]);
+            }
+            c.key = bounded_ ? mixKey(c.plainKey, c.task, uint64_t(n.pre) + c.preempt) : c.plainKey;
+        }
+    };
+    const uint64_t all = out.children.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << out.children.size()) - 1;
+    uint64_t keep = all;
+    if (persistent_ && out.children.size() > 0) {
+        // Persistent sets: the next step of every runnable task (a sleeping
+        // one's is in the sleep set), every task's future, then the
+        // smallest persistent set.
+        w.future.resize(ntasks_);
+        for (unsigned t = 0; t < ntasks_; ++t) w.future[t] = futureFootprint(x, uint8_t(t));
+        w.next.assign(ntasks_, nullptr);
+        for (size_t i = 0; i < out.children.size(); ++i) w.next[out.children[i].task] = &w.fps[i];
+        for (uint32_t z : sleepSets_.get(it.sleepSet)) w.next[fps_.get(z).task] = &fps_.get(z);
+        const uint32_t p = persistentSet(x, enabled, it.sleep, w.next, w.future);
+        if (p != enabled) {
+            keep = 0;
+            for (size_t i = 0; i < out.children.size(); ++i)
+                if (p >> out.children[i].task & 1) keep |= uint64_t{1} << i;
+            // The proviso: a step of P back to a state of this level or an
+            // earlier one may close a cycle, and every cycle needs a state
+            // where every task was tried; then try them all here.
+            build(keep);
+            for (size_t i = 0; i < out.children.size() && keep != all; ++i) {
+                if (!(keep >> i & 1)) continue;
+                const uint32_t* m = table_.lookup(out.children[i].key);
+                if (m && (*m < levelStart_.back() || nodes_[*m].again)) keep = all;
+            }
+            if (keep != all) {
+                out.pruned = out.children.size() - size_t(std::popcount(keep));
+                std::vector<Child> kept;
+                std::vector<Footprint> keptFps;
+                size_t j = 0;
+                for (size_t i = 0; i < out.children.size(); ++i) {
+                    if (!(keep >> i & 1)) continue;
+                    kept.push_back(std::move(out.children[i]));
+                    keptFps.push_back(std::move(w.fps[i]));
+                    if (i != j) std::swap(w.ys[i], w.ys[j]);
+                    ++j;
+                }
+                out.children.swap(kept);
+                w.fps.swap(keptFps);
+            }
+        }
+    }
+    if (keep == all) build(all);
     if (!por_) return;
     // Sleep sets (Godefroid): a child inherits every sleeping or earlier
     // explored sibling transition that is independent of its own step.
@@ -352,6 +417,7 @@ void Search::merge(const Item* items, size_t count, std::vector<Expansion>& ex, 
         const uint32_t p = items[i].node;
         Expansion& e = ex[i];
         r_.slept += e.slept;
+        r_.pruned += e.pruned;
         r_.preemptionCut |= e.preemptionCut;
         size_t rowAt = 0;
         for (Child& c : e.children) {
@@ -411,6 +477,7 @@ void Search::merge(const Item* items, size_t count, std::vector<Expansion>& ex, 
                 *slot = uint32_t(nodes_.size());
             }
             Node nn;
+            nn.again = !fresh;
             nn.parent = p;
             nn.sleep = explored;
             nn.pre = uint16_t(pre);
@@ -579,8 +646,60 @@ ExploreResult explore(const Session& s, const ExploreOptions& opt) {
             return r;
         }
     }
-    Search search(opt, std::move(init.state));
-    ExploreResult out = search.run();
+    const bool persistent = opt.reduction && opt.persistentSets && opt.maxPreemptions < 0;
+    ExploreResult out;
+    {
+        Search search(opt, persistent ? init.state : std::move(init.state));
+        out = search.run();
+    }
+    if (persistent && out.stop == StopReason::StepBound) {
+        // Persistent sets postpone steps, so a schedule within the step bound
+        // may be represented only by a longer one: that bound needs the search
+        // without them.
+        ExploreOptions o = opt;
+        o.persistentSets = false;
+        Search search(o, std::move(init.state));
+        out = search.run();
+    } else if (persistent && out.anyFound()) {
+        // Persistent sets keep a schedule for every goal but not always the
+        // shortest (a step of another task may come first). Breadth first
+        // without them, up to the longest schedule found, finds the shortest
+        // of each: the one found proves it is within that bound.
+        ExploreOptions o = opt;
+        o.persistentSets = false;
+        o.stopWhenAllFound = true;
+        o.shardIndex = 0, o.shardCount = 1;
+        o.collectFinals = false;
+        o.goals.rules.clear();
+        o.goals.deadlock = false;
+        std::vector<std::pair<std::string, std::string>> cells = o.goals.finalCells;
+        o.goals.finalCells.clear();
+        uint64_t longest = 0;
+        for (const GoalResult& g : out.goals) {
+            if (!g.found) continue;
+            longest = std::max<uint64_t>(longest, g.schedule.size());
+            if (g.goal == "deadlock") o.goals.deadlock = true;
+            else if (g.goal == "final") o.goals.finalCells = cells;
+            else
+                for (Rule rule : opt.goals.rules)
+                    if (ruleName(rule) == g.goal) o.goals.rules.push_back(rule);
+        }
+        o.maxSteps = std::min<uint64_t>(opt.maxSteps, longest);
+        if (opt.timeLimit > 0) o.timeLimit = std::max(0.001, opt.timeLimit - out.seconds);
+        Search search(o, std::move(init.state));
+        const ExploreResult s2 = search.run();
+        for (GoalResult& g : out.goals)
+            for (const GoalResult& h : s2.goals)
+                if (h.found && h.goal == g.goal &&
+                    (h.schedule.size() < g.schedule.size() ||
+                     (h.schedule.size() == g.schedule.size() && h.preemptions < g.preemptions)))
+                    g = h;
+        out.shortestStates = s2.states;
+        out.shortestSeconds = s2.seconds;
+        out.seconds += s2.seconds;
+        out.peakBytes = std::max(out.peakBytes, s2.peakBytes);
+        if (s2.stop == StopReason::Cancelled) out.stop = StopReason::Cancelled;
+    }
     out.variant = r.variant;
     out.toggles = init.toggles;
     return out;

@@ -3,7 +3,8 @@
 // The interleaving explorer: a breadth-first search over every schedule of a
 // session's tasks (the monitor and IO included) within user bounds, over
 // whole-state values, with a visited set of 128-bit future keys and parent
-// links (no stored states) and sleep-set partial-order reduction. It returns,
+// links (no stored states) and partial-order reduction by sleep sets and
+// persistent sets (core/explore/persistent_set.h). It returns,
 // for each goal reached, the shortest schedule that reaches it. See
 // docs/explore.md.
 #include <atomic>
@@ -42,6 +43,9 @@ struct ExploreOptions {
     uint64_t memoryLimit = 0;  // bytes, 0: none
     unsigned threads = 1;
     bool reduction = true;  // sleep sets (used only when preemptions are unbounded)
+    // With `reduction`: persistent sets too (core/explore/persistent_set.h),
+    // then a second search without them for the shortest schedules.
+    bool persistentSets = true;
     bool stopWhenAllFound = false;
     GoalSpec goals;
     unsigned shardIndex = 0, shardCount = 1;
@@ -87,6 +91,11 @@ struct ExploreResult {
     uint64_t distinct = 0;       // distinct state keys among them (the rest: states expanded again for a smaller sleep set)
     uint64_t transitions = 0;    // steps executed
     uint64_t slept = 0;          // steps the sleep sets skipped
+    uint64_t pruned = 0;         // steps left out by the persistent sets
+    // The second search (persistent sets off, up to the longest schedule
+    // found) that made each found schedule a shortest one; 0 if none ran.
+    uint64_t shortestStates = 0;
+    double shortestSeconds = 0;
     uint64_t maxDepth = 0;
     double seconds = 0;
     uint64_t peakBytes = 0;   // measured (memoryUsage) or the explorer's own estimate
@@ -95,7 +104,7 @@ struct ExploreResult {
     // collectFinals only:
     std::vector<FutureKey> finals;         // sorted
     std::vector<FindingKey> findingsSeen;  // sorted, unique (every rule)
-    double reductionRatio() const { return transitions ? double(transitions + slept) / double(transitions) : 1.0; }
+    double reductionRatio() const { return transitions ? double(transitions + slept + pruned) / double(transitions) : 1.0; }
     bool anyFound() const;
 };
 

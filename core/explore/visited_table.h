@@ -38,6 +38,11 @@ public:
         Slot* s = probe(seg(k), k);
         return empty(*s) ? nullptr : &s->value;
     }
+    // The value stored for k, or nullptr; safe while no thread inserts.
+    const uint32_t* lookup(FutureKey k) const {
+        const Slot* s = probe(const_cast<Segment&>(segs_[k.hi >> 58]), k);
+        return empty(*s) ? nullptr : &s->value;
+    }
     uint64_t size() const { return count_; }
     uint64_t bytes() const {
         uint64_t b = 0;

@@ -89,9 +89,12 @@ public:
 
     // First live key in [from, to), if any; skips empty subtrees.
     std::optional<uint64_t> nextLive(uint64_t from, uint64_t to) const {
+        const auto k = findNext(from, to);
+        // The answer depends on the keys up to the one found (that they are
+        // empty, and that it is live), not on those after it.
         if (AccessLog* log = tlsAccessLog) [[unlikely]]
-            logRange(log->reads, this, from, to);  // the answer depends on every key in the range
-        return findNext(from, to);
+            logRange(log->reads, this, from, k ? *k + 1 : to);
+        return k;
     }
 
     // Visits live entries with from <= key < to in key order: f(key, const T&).

@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "explore/explore_output.h"
 #include "explore/explorer.h"
+#include "explore/future_footprint.h"
 #include "explore/future_key.h"
 #include "explore/state_store.h"
 #include "paths/registry.h"
@@ -72,10 +73,11 @@ Brute brute(const Session& s, const std::string& variant, uint64_t maxDepth = 10
     return b;
 }
 
-ExploreOptions all(const std::string& variant, bool reduction) {
+ExploreOptions all(const std::string& variant, bool reduction, bool persistent = true) {
     ExploreOptions o;
     o.variant = variant;
     o.reduction = reduction;
+    o.persistentSets = persistent;
     o.collectFinals = true;
     o.goals.rules = {Rule::C1, Rule::C2, Rule::C3, Rule::C4, Rule::Engine};
     o.goals.deadlock = true;
@@ -201,14 +203,15 @@ TEST(Explore, ReducedSearchFindsWhatBruteForceFinds) {
         for (const std::string v : {"baseline-2020", "upstream", "no-preunmap"}) {
             const Brute b = brute(s, v);
             ASSERT_GT(b.schedules, 0u);
-            for (bool reduction : {false, true}) {
-                const ExploreResult r = explore(s, all(v, reduction));
+            // No reduction, sleep sets alone, sleep and persistent sets.
+            for (int mode : {0, 1, 2}) {
+                const ExploreResult r = explore(s, all(v, mode > 0, mode > 1));
                 ASSERT_TRUE(r.error.empty()) << r.error;
                 EXPECT_EQ(r.stop, StopReason::Exhausted);
                 const std::set<FutureKey> finals(r.finals.begin(), r.finals.end());
                 const std::set<FindingKey> seen(r.findingsSeen.begin(), r.findingsSeen.end());
-                EXPECT_EQ(finals, b.finals) << v << " reduction " << reduction << " system " << systems;
-                EXPECT_EQ(seen, b.findings) << v << " reduction " << reduction << " system " << systems;
+                EXPECT_EQ(finals, b.finals) << v << " mode " << mode << " system " << systems;
+                EXPECT_EQ(seen, b.findings) << v << " mode " << mode << " system " << systems;
             }
         }
         ++systems;
@@ -222,13 +225,13 @@ TEST(Explore, ReducedSearchFindsWhatBruteForceFindsOnTwoPages) {
     for (const std::string v : {"baseline-2020", "upstream"}) {
         const Brute b = brute(s, v);
         ASSERT_GT(b.schedules, 100u);
-        for (bool reduction : {false, true}) {
-            const ExploreResult r = explore(s, all(v, reduction));
+        for (int mode : {0, 1, 2}) {
+            const ExploreResult r = explore(s, all(v, mode > 0, mode > 1));
             ASSERT_TRUE(r.error.empty()) << r.error;
             EXPECT_EQ(r.stop, StopReason::Exhausted);
-            EXPECT_EQ(std::set<FutureKey>(r.finals.begin(), r.finals.end()), b.finals) << v << " " << reduction;
+            EXPECT_EQ(std::set<FutureKey>(r.finals.begin(), r.finals.end()), b.finals) << v << " " << mode;
             EXPECT_EQ(std::set<FindingKey>(r.findingsSeen.begin(), r.findingsSeen.end()), b.findings)
-                << v << " " << reduction;
+                << v << " " << mode;
         }
     }
 }
@@ -674,6 +677,155 @@ TEST(Explore, FutureKeyKeepsLiveIdsAndLocals) {
     State w2 = w;
     w2.tasks[1].waitArg = 6;
     EXPECT_NE(futureKey(w), futureKey(w2));
+}
+
+}  // namespace
+}  // namespace faultline::test
+
+namespace faultline::test {
+namespace {
+
+// A fault-around over pages of which only one is contended: A1 drops page 0
+// and reads it again (do_fault_around() walks pages 0..3, each entry a few
+// micro-steps) while P punches page 3 and B1 writes page 1 through B.
+Session faultAroundSystem() {
+    Scenario sc(4);
+    sc.s0();
+    sc.program(A1, {dontneed(0), read(0)}).program(P, {punch(3)}).program(B1, {write(1, "b1")});
+    sc.s.config.policy.copyTag = "m1";
+    sc.s.schedule.clear();
+    return sc.s;
+}
+
+TEST(Explore, PersistentSetsFindWhatBruteForceFindsWithFaultAround) {
+    const Session s = faultAroundSystem();
+    for (const std::string v : {"baseline-2020", "upstream", "no-map-pages"}) {
+        const Brute b = brute(s, v);
+        ASSERT_GT(b.schedules, 0u);
+        const ExploreResult sleepOnly = explore(s, all(v, true, false));
+        const ExploreResult r = explore(s, all(v, true, true));
+        ASSERT_TRUE(r.error.empty()) << r.error;
+        EXPECT_EQ(r.stop, StopReason::Exhausted);
+        EXPECT_EQ(std::set<FutureKey>(r.finals.begin(), r.finals.end()), b.finals) << v;
+        EXPECT_EQ(std::set<FindingKey>(r.findingsSeen.begin(), r.findingsSeen.end()), b.findings) << v;
+        if (v == "baseline-2020") {
+            // The walk over pages 0..2 touches nothing the others ever will:
+            // the persistent sets leave their interleavings out.
+            EXPECT_GT(r.pruned, 0u);
+            EXPECT_LT(r.states, sleepOnly.states);
+        }
+    }
+}
+
+// Persistent sets postpone other tasks' steps, so their first schedule to a
+// goal can be longer than the shortest; the second search makes it the
+// shortest again (same length and preemptions as without them).
+TEST(Explore, PersistentSetsKeepTheShortestSchedules) {
+    std::vector<Session> systems = smallSystems();
+    systems.push_back(faultAroundSystem());
+    systems.push_back(sample("s1-seed-race.json"));
+    for (const Session& s : systems) {
+        ExploreOptions with = all("baseline-2020", true, true), without = all("baseline-2020", true, false);
+        with.collectFinals = without.collectFinals = false;
+        const ExploreResult a = explore(s, with), b = explore(s, without);
+        ASSERT_EQ(a.goals.size(), b.goals.size());
+        for (size_t g = 0; g < a.goals.size(); ++g) {
+            EXPECT_EQ(a.goals[g].found, b.goals[g].found) << a.goals[g].goal;
+            EXPECT_EQ(a.goals[g].schedule.size(), b.goals[g].schedule.size()) << a.goals[g].goal;
+            EXPECT_EQ(a.goals[g].preemptions, b.goals[g].preemptions) << a.goals[g].goal;
+        }
+        if (a.anyFound()) EXPECT_GT(a.shortestStates, 0u);
+    }
+}
+
+// A step bound cuts the reduced graph elsewhere than the full one: with
+// persistent sets on, a search cut by the step bound is run again without
+// them, so a bounded answer means what it says.
+TEST(Explore, PersistentSetsAndAStepBound) {
+    const Session s = sample("s1-seed-race.json");
+    ExploreOptions o = all("baseline-2020", true, true), p = all("baseline-2020", true, false);
+    o.collectFinals = p.collectFinals = false;
+    o.maxSteps = p.maxSteps = 56;
+    const ExploreResult a = explore(s, o), b = explore(s, p);
+    EXPECT_EQ(a.stop, StopReason::StepBound);
+    EXPECT_EQ(a.states, b.states);
+    ASSERT_TRUE(a.goals[0].found);
+    EXPECT_EQ(a.goals[0].schedule.size(), 55u);
+}
+
+// What a task may still touch (future_footprint.h): a read's fault-around
+// window, a punch's range, the monitor's pages (its queue and every fault
+// still to come), and `top` for an operation that changes VMAs.
+TEST(Explore, FutureFootprintsOfTasks) {
+    Scenario sc(16);
+    sc.s0();
+    sc.program(A1, {read(8), write(8, "a1")}).program(P, {punch(3)}).program(B1, {op(OpKind::Munmap)});
+    sc.s.config.policy.copyTag = "m1";
+    ToggleResult tr = resolveToggles("baseline-2020", sc.s.toggles);
+    InitialState init = buildInitialState(sc.s, tr.toggles);
+    ASSERT_TRUE(init.error.empty()) << init.error;
+    const State& x = init.state;
+    const FutureFootprint a = futureFootprint(x, A1), p = futureFootprint(x, P), m = futureFootprint(x, M),
+                          b = futureFootprint(x, B1), r = futureFootprint(x, R);
+    EXPECT_FALSE(a.none || a.top);
+    EXPECT_TRUE(a.hasPage(0, 1) && a.hasPage(15, 16));  // fault_around_bytes 64K: pages 0..15
+    EXPECT_TRUE(p.hasPage(3, 4));
+    EXPECT_FALSE(p.hasPage(0, 3) || p.hasPage(4, 16));
+    EXPECT_TRUE(b.top);
+    EXPECT_TRUE(r.none);  // R has no program
+    EXPECT_TRUE(m.top);   // B1's munmap may queue an UNMAP event, or change what the faults reach
+
+    // Without the munmap the monitor is asked about page 8 only.
+    sc.program(B1, {});
+    init = buildInitialState(sc.s, tr.toggles);
+    const FutureFootprint m2 = futureFootprint(init.state, M);
+    EXPECT_FALSE(m2.top);
+    EXPECT_TRUE(m2.hasPage(8, 9));
+    EXPECT_FALSE(m2.hasPage(0, 8) || m2.hasPage(9, 16));
+
+    // Under skip-faultaround the read reaches page 8 alone.
+    ToggleResult tf = resolveToggles("skip-faultaround", sc.s.toggles);
+    init = buildInitialState(sc.s, tf.toggles);
+    const FutureFootprint a2 = futureFootprint(init.state, A1);
+    EXPECT_TRUE(a2.hasPage(8, 9));
+    EXPECT_FALSE(a2.hasPage(0, 8) || a2.hasPage(9, 16));
+}
+
+// A step on page 5's slot and folio conflicts with a future that reaches
+// page 5, not with one that reaches page 8 only; a step on a lock or a queue
+// conflicts with every future that reaches that class.
+TEST(Explore, MayConflictByPageAndClass) {
+    Scenario sc(16);
+    sc.s0();
+    ToggleResult tr = resolveToggles("baseline-2020", sc.s.toggles);
+    InitialState init = buildInitialState(sc.s, tr.toggles);
+    ASSERT_TRUE(init.error.empty()) << init.error;
+    const State& x = init.state;
+    FutureFootprint eight;
+    eight.none = false;
+    eight.pages = {{8, 9}};
+    FutureFootprint five = eight;
+    five.pages = {{5, 6}};
+    Footprint onFive;
+    onFive.task = A1;
+    onFive.reads.push_back({0xF000, 5, 6});  // xa[5]
+    EXPECT_FALSE(mayConflict(onFive, eight, P, x));
+    EXPECT_TRUE(mayConflict(onFive, five, P, x));
+    Footprint pte = onFive;
+    pte.reads = {{0, 0x40005, 0x40006}};  // A's pte of page 5
+    EXPECT_FALSE(mayConflict(pte, eight, P, x));
+    EXPECT_TRUE(mayConflict(pte, five, P, x));
+    Footprint queue = onFive;
+    queue.reads.clear();
+    queue.partReads = 1u << unsigned(Part::UffdPending);
+    EXPECT_FALSE(mayConflict(queue, eight, P, x));
+    eight.parts = queue.partReads;
+    EXPECT_TRUE(mayConflict(queue, eight, P, x));
+    Footprint wake = onFive;
+    wake.otherTasksWritten = uint64_t{1} << P;
+    EXPECT_TRUE(mayConflict(wake, five, P, x));
+    FutureFootprint done;
+    EXPECT_FALSE(mayConflict(queue, done, P, x));
 }
 
 }  // namespace
