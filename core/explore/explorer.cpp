@@ -182,7 +182,7 @@ public:
     Search(const ExploreOptions& o, State init) : o_(o), init_(std::move(init)), store_(init_) {
         bounded_ = o.maxPreemptions >= 0;
         por_ = o.reduction && !bounded_;
-        persistent_ = por_ && o.persistentSets;
+        persistent_ = por_ && o.persistentSets && !o.stopWhenAllFound;  // as explore() decides
         ntasks_ = unsigned(init_.tasks.size());
         width_ = store_.width();
         for (Rule r : o.goals.rules) goalRules_ |= 1u << unsigned(r);
@@ -646,7 +646,10 @@ ExploreResult explore(const Session& s, const ExploreOptions& opt) {
             return r;
         }
     }
-    const bool persistent = opt.reduction && opt.persistentSets && opt.maxPreemptions < 0;
+    // With --first the breadth-first search without persistent sets is
+    // already the shortest-first answer (and what the second search would
+    // run again): persistent sets serve the searches of a whole space.
+    const bool persistent = opt.reduction && opt.persistentSets && opt.maxPreemptions < 0 && !opt.stopWhenAllFound;
     ExploreResult out;
     {
         Search search(opt, persistent ? init.state : std::move(init.state));
@@ -658,6 +661,7 @@ ExploreResult explore(const Session& s, const ExploreOptions& opt) {
         // without them.
         ExploreOptions o = opt;
         o.persistentSets = false;
+        if (opt.timeLimit > 0) o.timeLimit = std::max(0.001, opt.timeLimit - out.seconds);
         Search search(o, std::move(init.state));
         out = search.run();
     } else if (persistent && out.anyFound()) {

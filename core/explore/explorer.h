@@ -43,8 +43,9 @@ struct ExploreOptions {
     uint64_t memoryLimit = 0;  // bytes, 0: none
     unsigned threads = 1;
     bool reduction = true;  // sleep sets (used only when preemptions are unbounded)
-    // With `reduction`: persistent sets too (core/explore/persistent_set.h),
-    // then a second search without them for the shortest schedules.
+    // With `reduction` and without `stopWhenAllFound`: persistent sets too
+    // (core/explore/persistent_set.h), then a second search without them for
+    // the shortest schedules.
     bool persistentSets = true;
     bool stopWhenAllFound = false;
     GoalSpec goals;

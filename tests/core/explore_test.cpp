@@ -735,6 +735,9 @@ TEST(Explore, PersistentSetsKeepTheShortestSchedules) {
             EXPECT_EQ(a.goals[g].preemptions, b.goals[g].preemptions) << a.goals[g].goal;
         }
         if (a.anyFound()) EXPECT_GT(a.shortestStates, 0u);
+        // --first is the breadth-first search itself: no persistent sets.
+        with.stopWhenAllFound = true;
+        EXPECT_EQ(explore(s, with).pruned, 0u);
     }
 }
 
