@@ -12,6 +12,7 @@
 #include "gui/worker_job.h"
 #include "gui_fixture.h"
 #include "long_sessions.h"
+#include "memorymap/memory_map_view.h"
 
 namespace faultline::guitest {
 namespace {
