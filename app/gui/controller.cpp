@@ -661,9 +661,12 @@ bool Controller::startCompare(const QString& variant, std::function<void(QString
                 lastStop_ = comparing() ? tr("compare with %1 cancelled: still comparing with %2").arg(variant, compareVariant())
                                         : tr("compare with %1 cancelled: compare mode stays off").arg(variant);
             }
+            if (!cancelled && err->empty())
+                lastStop_ = div_.found ? tr("comparing with %1: the states first differ at step %2").arg(variant).arg(div_.step)
+                                       : tr("comparing with %1: no divergence").arg(variant);
             publish();
             Q_EMIT compareChanged();  // the toggle and the maps show what is, also after a cancel
-            if (cancelled) Q_EMIT stopped(lastStop_);
+            if (cancelled || err->empty()) Q_EMIT stopped(lastStop_);  // replaces "Compare with …… (Esc …)"
             if (then) then(cancelled ? QString() : QString::fromStdString(*err), cancelled);
         });
     Q_EMIT busyChanged(true);
