@@ -73,8 +73,9 @@ bool Controller::startPrepare(const QString& what, std::function<void(PreparedSe
             load(*p);
             p->dbg.setProgress({});
             p->dbg.setSetupProgress({});
+            // In compare mode the compare run is part of the load: Cancel there cancels the load.
             if (p->dbg.loaded() && p->error.isEmpty() && !j->cancelled())
-                p->ahead = prepareAhead(p->dbg, cmpVariant, {});
+                p->ahead = prepareAhead(p->dbg, cmpVariant, {}, j);
         },
         [this, p, then](bool cancelled) {
             Q_EMIT busyChanged(false);
@@ -172,12 +173,19 @@ bool Controller::startOnDebugger(const QString& what, std::function<Stop(debug::
     }
     job_->start(
         what,
-        [work, result, ahead, cmpNow, cmd = std::move(cmd)] {
+        [work, result, ahead, cmpNow, j, cmd = std::move(cmd)] {
             *result = cmd(*work);
             work->setProgress({});
             const bool replay = cmpNow && work->dirtyFrom() != ~uint64_t{0};
+            if (replay) {
+                // The run changed: the compare run is replayed, a part of its own
+                // (a Cancel that stopped the command does not stop it; one now does,
+                // and compare mode goes off rather than show a run of another schedule).
+                j->rearm();
+                j->setPhase(tr("Compare with %1").arg(QString::fromStdString(cmpNow->cmp->variant())));
+            }
             *ahead = prepareAhead(*work, replay ? std::optional(cmpNow->cmp->variant()) : std::nullopt,
-                                  replay ? cmpNow->cmp->overrides() : debug::Overrides{});
+                                  replay ? cmpNow->cmp->overrides() : debug::Overrides{}, j);
             if (cmpNow && !replay) {
                 ahead->compare = true;
                 ahead->cmp = std::move(cmpNow->cmp);
@@ -189,9 +197,14 @@ bool Controller::startOnDebugger(const QString& what, std::function<Stop(debug::
         [this, work, result, ahead, finish = std::move(finish)](bool) {
             dbg_ = std::move(*work);
             syncLog();
+            const QString cmpWas = compareVariant();
+            const bool cmpDropped = ahead->cmpCancelled;
             installAhead(std::move(*ahead));
+            if (cmpDropped)
+                result->text += " — " + tr("compare mode is off: the replay under %1 was cancelled").arg(cmpWas).toStdString();
             Q_EMIT busyChanged(false);
             finish(*result);
+            if (cmpDropped) Q_EMIT compareChanged();  // the window hides the compare map
         });
     Q_EMIT busyChanged(true);
     job_->waitFor(inlineMs_);
@@ -336,34 +349,44 @@ void Controller::publish() {
 }
 
 std::optional<debug::Debugger> Controller::compareRunOf(const debug::Debugger& main, const std::string& variant,
-                                                        const debug::Overrides& ov, std::string* err) {
+                                                        const debug::Overrides& ov, std::string* err, WorkerJob* j) {
     debug::Debugger c = main;
     c.watchpoints().clear();
     c.breakpoints().clear();
     c.chooseTask(std::nullopt);
+    c.setProgress(j ? debug::Debugger::Progress([j](uint64_t done, uint64_t total) { return j->report(done, total); })
+                    : debug::Debugger::Progress{});
+    c.setSetupProgress(j ? debug::Debugger::Progress([j](uint64_t done, uint64_t total) {
+        return j->report(done, total, WorkerJob::Setup);
+    })
+                         : debug::Debugger::Progress{});
+    std::string e = c.setVariant(variant, ov);
     c.setProgress({});
     c.setSetupProgress({});
-    if (std::string e = c.setVariant(variant, ov); !e.empty()) {
-        if (err) *err = e;
+    if (!e.empty() || (j && j->cancelled())) {
+        if (err) *err = e.empty() ? "cancelled" : e;
         return std::nullopt;
     }
     return c;
 }
 
+void Controller::prepareCompare(PublishAhead& a, const debug::Debugger& d, const std::string& variant,
+                                const debug::Overrides& ov, WorkerJob* j, std::string* err) {
+    a.compare = true;
+    a.cmp = compareRunOf(d, variant, ov, err, j);
+    a.cmpCancelled = !a.cmp && j && j->cancelled();
+    if (!a.cmp) return;
+    a.div = debug::firstDivergence(d.timeline(), a.cmp->timeline());
+    a.cmpLog = std::make_shared<const views::RecordLog>(a.cmp->timeline());
+    a.cmp->runTo(std::min(d.position(), a.cmp->length()));
+}
+
 PublishAhead Controller::prepareAhead(const debug::Debugger& d, const std::optional<std::string>& cmpVariant,
-                                      const debug::Overrides& cmpOv) {
+                                      const debug::Overrides& cmpOv, WorkerJob* j) {
     PublishAhead a;
     a.position = d.position();
     if (a.position >= 1) a.before = std::make_shared<const State>(d.timeline().stateAt(a.position - 1));
-    if (cmpVariant) {
-        a.compare = true;
-        a.cmp = compareRunOf(d, *cmpVariant, cmpOv, nullptr);
-        if (a.cmp) {
-            a.div = debug::firstDivergence(d.timeline(), a.cmp->timeline());
-            a.cmpLog = std::make_shared<const views::RecordLog>(a.cmp->timeline());
-            a.cmp->runTo(std::min(a.position, a.cmp->length()));
-        }
-    }
+    if (cmpVariant) prepareCompare(a, d, *cmpVariant, cmpOv, j, nullptr);
     return a;
 }
 
@@ -371,6 +394,13 @@ void Controller::installAhead(PublishAhead&& a) {
     if (a.position != dbg_.position()) return;  // not the run it was made from
     aheadBefore_ = std::move(a.before);
     aheadPos_ = a.position;
+    if (a.cmpCancelled) {
+        // No compare run of the new schedule: off, not a run of another schedule.
+        cmp_.reset();
+        div_ = {};
+        cmpLog_.reset();
+        cmpSnap_ = {};
+    }
     if (a.compare && a.cmp) {
         cmp_ = std::move(a.cmp);
         div_ = std::move(a.div);
@@ -599,13 +629,72 @@ QString Controller::setCompare(bool on, const QString& variant) {
         return {};
     }
     if (!hasSession()) return tr("no session");
-    std::string e;
-    auto c = compareRunOf(dbg_, variant.toStdString(), {}, &e);
-    if (!c) return QString::fromStdString(e);
-    cmp_ = std::move(c);
-    cmpSyncedLen_ = ~uint64_t{0};
-    publish();
-    return {};
+    auto err = std::make_shared<QString>();
+    if (!startCompare(variant, [err](const QString& e, bool cancelled) { *err = cancelled ? tr("cancelled") : e; }))
+        return QString::fromStdString(refused().text);
+    job_->wait();
+    return *err;
+}
+
+bool Controller::startCompare(const QString& variant, std::function<void(QString, bool)> then) {
+    if (busy() || !hasSession()) return false;
+    // The worker replays a copy (it shares the run's chunks); the GUI keeps
+    // the debugger, and every command is refused while the job runs.
+    auto base = std::make_shared<const debug::Debugger>(dbg_);
+    auto made = std::make_shared<PublishAhead>();
+    auto err = std::make_shared<std::string>();
+    WorkerJob* j = job_;
+    const std::string v = variant.toStdString();
+    job_->start(
+        tr("Compare with %1").arg(variant),
+        [base, made, err, j, v] { prepareCompare(*made, *base, v, {}, j, err.get()); },
+        [this, made, err, variant, then = std::move(then)](bool cancelled) {
+            cancelled = cancelled || made->cmpCancelled;
+            if (made->cmp && !cancelled) {
+                cmp_ = std::move(made->cmp);
+                div_ = std::move(made->div);
+                cmpLog_ = std::move(made->cmpLog);
+                cmpSyncedLen_ = dbg_.length();
+            }
+            Q_EMIT busyChanged(false);
+            if (cancelled) {
+                lastStop_ = comparing() ? tr("compare with %1 cancelled: still comparing with %2").arg(variant, compareVariant())
+                                        : tr("compare with %1 cancelled: compare mode stays off").arg(variant);
+            }
+            if (!cancelled && err->empty())
+                lastStop_ = div_.found ? tr("comparing with %1: the states first differ at step %2").arg(variant).arg(div_.step)
+                                       : tr("comparing with %1: no divergence").arg(variant);
+            publish();
+            Q_EMIT compareChanged();  // the toggle and the maps show what is, also after a cancel
+            if (cancelled || err->empty()) Q_EMIT stopped(lastStop_);  // replaces "Compare with …… (Esc …)"
+            if (then) then(cancelled ? QString() : QString::fromStdString(*err), cancelled);
+        });
+    Q_EMIT busyChanged(true);
+    job_->waitFor(inlineMs_);
+    return true;
+}
+
+bool Controller::startReadJournal(const QString& path,
+                                  std::function<void(std::shared_ptr<JournalLoad>, bool cancelled)> then) {
+    if (busy()) return false;
+    auto out = std::make_shared<JournalLoad>();
+    WorkerJob* j = job_;
+    const std::string file = path.toStdString();
+    job_->start(
+        tr("Reading the journal %1").arg(QFileInfo(path).fileName()),
+        [out, j, file] {
+            JournalProgress p;
+            p.lines = [j](uint64_t done, uint64_t total) { return j->report(done, total, WorkerJob::Bytes); };
+            p.plan = [j](uint64_t done, uint64_t total) { return j->report(done, total); };
+            *out = readJournal(file, p);
+        },
+        [this, out, then = std::move(then)](bool cancelled) {
+            Q_EMIT busyChanged(false);
+            then(out, cancelled || out->cancelled);
+        });
+    Q_EMIT busyChanged(true);
+    job_->waitFor(inlineMs_);
+    return true;
 }
 
 Session Controller::sessionWithRecording() const {

@@ -13,6 +13,7 @@
 #include "common/snapshot.h"
 #include "debug/debugger.h"
 #include "debug/saved_stops.h"
+#include "session/recording_journal.h"
 #include "session/session.h"
 #include "session/session_io.h"
 
@@ -29,7 +30,8 @@ struct PublishAhead {
     uint64_t position = ~uint64_t{0};    // the main run's position it was made at
     std::shared_ptr<const State> before;  // the state before step `position` (position >= 1)
     bool compare = false;                 // a compare run was made (compare mode was on)
-    std::optional<debug::Debugger> cmp;   // at `position` (or its end); empty: the variant failed
+    std::optional<debug::Debugger> cmp;   // at `position` (or its end); empty: the variant failed or cancelled
+    bool cmpCancelled = false;            // Cancel stopped the compare run's replay
     debug::Divergence div;
     std::shared_ptr<const views::RecordLog> cmpLog;
 };
@@ -99,6 +101,15 @@ public:
     bool startReverseStepOver();
     bool startReverseStepOut();
     bool startRunTo(uint64_t n);
+    // Compare mode on: the schedule replayed under `variant` in the worker,
+    // with progress and Cancel. `then` (GUI thread) gets the error text (""
+    // when it is on) and whether it was cancelled; a failed or cancelled
+    // replay leaves compare mode as it was. False if busy or no session.
+    bool startCompare(const QString& variant, std::function<void(QString error, bool cancelled)> then = {});
+    // Reads an autosave journal (readJournal: its records and a 'plan'
+    // record's run of the session) in the worker with progress and Cancel;
+    // `then` gets it on the GUI thread. False if busy.
+    bool startReadJournal(const QString& path, std::function<void(std::shared_ptr<JournalLoad>, bool cancelled)> then);
     void setInlineBudget(int ms) { inlineMs_ = ms; }
     int inlineBudget() const { return inlineMs_; }
 
@@ -133,7 +144,8 @@ public:
     void setWatchpointEnabled(int i, bool on);
     void setStopOnFindings(bool on);
     QString setVariant(const QString& variant, const debug::Overrides& ov);
-    // Compare mode: a second run of the same schedule under `variant`.
+    // Compare mode: a second run of the same schedule under `variant`
+    // (startCompare, waited for: for scripts and tests); off at once.
     QString setCompare(bool on, const QString& variant = {});
     bool comparing() const { return cmp_.has_value(); }
     const views::Snapshot& compareSnapshot() const { return cmpSnap_; }
@@ -185,14 +197,20 @@ private:
     std::optional<debug::Debugger> beforeBranch_;
     void publish();
     // Makes what publish() would re-execute, from `d` (any thread); `cmpVariant`
-    // (with `cmpOv`) if compare mode is on and its run must be replayed.
+    // (with `cmpOv`) if compare mode is on and its run must be replayed, with
+    // the progress and Cancel of `j` (if given).
     static PublishAhead prepareAhead(const debug::Debugger& d, const std::optional<std::string>& cmpVariant,
-                                     const debug::Overrides& cmpOv);
+                                     const debug::Overrides& cmpOv, WorkerJob* j = nullptr);
+    // The compare part of prepareAhead: the run, its divergence and log, at d's position.
+    static void prepareCompare(PublishAhead& a, const debug::Debugger& d, const std::string& variant,
+                               const debug::Overrides& ov, WorkerJob* j, std::string* err);
     // Hands over what a worker made (after dbg_ is the run it was made from).
     void installAhead(PublishAhead&& a);
-    // A compare run of `main`'s schedule under `variant` (no stops, no chosen task); error text in *err.
+    // A compare run of `main`'s schedule under `variant` (no stops, no chosen
+    // task); error text in *err ("cancelled" when `j` was cancelled).
     static std::optional<debug::Debugger> compareRunOf(const debug::Debugger& main, const std::string& variant,
-                                                       const debug::Overrides& ov, std::string* err);
+                                                       const debug::Overrides& ov, std::string* err,
+                                                       WorkerJob* j = nullptr);
     // Loads a session in the worker (`load` fills the PreparedSession) with progress and Cancel.
     bool startPrepare(const QString& what, std::function<void(PreparedSession&)> load,
                       std::function<void(std::shared_ptr<PreparedSession>, bool cancelled)> then);

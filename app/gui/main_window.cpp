@@ -282,7 +282,13 @@ void MainWindow::cancelWork() {
 void MainWindow::onJobProgress(const QString& what, qulonglong done, qulonglong total, int unit) {
     if (!c_->busy()) return;  // a late report of a job that ended
     const QLocale loc;
-    if (unit == WorkerJob::Setup) {
+    if (unit == WorkerJob::Bytes) {
+        // An autosave journal read before the recovery prompt.
+        jobBar_->setRange(0, 1000);
+        jobBar_->setValue(total ? int(std::min<qulonglong>(1000, done * 1000 / total)) : 0);
+        jobBar_->setFormat(tr("%1: %2 of %3").arg(what, loc.formattedDataSize(qint64(done)),
+                                                   loc.formattedDataSize(qint64(total))));
+    } else if (unit == WorkerJob::Setup) {
         // Before the first step: the setup's pages written and operations run.
         jobBar_->setRange(0, 1000);
         jobBar_->setValue(total ? int(std::min<qulonglong>(1000, done * 1000 / total)) : 0);
@@ -552,8 +558,11 @@ void MainWindow::buildActions() {
                         [this] { setTheme(dark_->isChecked(), presentation_->isChecked()); });
     presentation_->setCheckable(true);
     compare_ = act("actCompare", tr("Compare with"), QKeySequence(), [this] {
-        const QString e = c_->setCompare(compare_->isChecked(), cmpBox_->currentData().toString());
-        if (!e.isEmpty()) showError(tr("Compare"), e);
+        if (!compare_->isChecked()) {
+            c_->setCompare(false);
+            return;
+        }
+        startCompare(cmpBox_->currentData().toString());
     });
     compare_->setCheckable(true);
     compare_->setText(tr("☐ Compare with"));
@@ -798,8 +807,19 @@ void MainWindow::buildToolbar() {
     kb->addAction(compare_);
     kb->addWidget(cmpBox_);
     connect(cmpBox_, &QComboBox::activated, this, [this] {
-        if (compare_->isChecked()) c_->setCompare(true, cmpBox_->currentData().toString());
+        if (c_->comparing()) startCompare(cmpBox_->currentData().toString());
     });
+}
+
+// The compare run's replay goes to the worker (a long run takes seconds):
+// progress and Cancel; a cancelled one leaves compare mode as it was.
+void MainWindow::startCompare(const QString& variant) {
+    const bool started = c_->startCompare(variant, [this](const QString& e, bool) {
+        if (dying_) return;
+        onCompare();  // the toggle says what is
+        if (!e.isEmpty()) showError(tr("Compare"), e);
+    });
+    if (!started) onCompare();
 }
 
 void MainWindow::refillTaskBox() {
@@ -1137,66 +1157,100 @@ struct MainWindow::RecoveryInfo {
 };
 
 bool MainWindow::offerRecovery(bool ask, bool wait) {
-    for (const QString& p : Autosave::orphans()) {
-        std::unique_ptr<QLockFile> claim;
-        if (!Autosave::claim(p, &claim)) continue;  // another window took it
-        JournalLoad j = readJournal(p.toStdString());
-        if (!j.session) {
-            // Never delete what might be a user's work: keep it aside for a human.
-            const QString aside = p + ".unreadable";
-            QFile::rename(p, aside);
-            showError(tr("Cannot recover recording"),
-                      tr("%1\n\nThe journal was kept as %2.").arg(QString::fromStdString(j.error.text()), aside));
-            continue;
-        }
-        const bool damaged = j.damage.line > 0;
-        const auto& jr = j.session->recording;
-        if (!damaged && (!jr || (jr->schedule.empty() && jr->breakpoints.empty() && jr->watchpoints.empty()))) {
-            // nothing recorded yet
-            QFile::remove(p);
-            continue;
-        }
-        auto info = std::make_shared<RecoveryInfo>();
-        info->journal = p;
-        info->source = QString::fromStdString(j.source);
-        info->claim = std::move(claim);
-        info->damaged = damaged;
-        info->tornTail = j.tornTail;
-        info->damage = j.damage;
-        info->steps = j.session->recording ? j.session->recording->schedule.size() : 0;
-        if (ask) {
-            const auto b = QMessageBox::question(
-                this, tr("Recover recording"),
-                tr("Faultline did not exit cleanly. Recover the unsaved recording of %1 (%2 steps)?")
-                    .arg(info->source.isEmpty() ? tr("an unsaved session") : info->source)
-                    .arg(info->steps),
-                QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
-            if (b == QMessageBox::Ignore) return false;  // ask again next time
-            if (b != QMessageBox::Yes) {
-                QFile::remove(p);
-                continue;
-            }
-        }
-        // The replay (a million steps take seconds) runs in the worker.
-        auto outcome = std::make_shared<int>(-1);  // -1: running; 0: not recovered; 1: recovered
-        const bool started = c_->startRecover(
-            std::move(*j.session), info->source, j.position, p,
-            [this, info, outcome](std::shared_ptr<PreparedSession> prep, bool cancelled) {
-                *outcome = !dying_ && finishRecovery(*info, *prep, cancelled);
+    // -1: running (a journal being read or replayed in the worker); 0: nothing recovered; 1: recovered.
+    auto outcome = std::make_shared<int>(-1);
+    recoverNext(Autosave::orphans(), ask, outcome);
+    if (!wait) return *outcome != 0;
+    // The chain (read, ask, replay) goes from job to job: wait for its end.
+    while (*outcome < 0 && c_->busy()) {
+        QEventLoop loop;
+        connect(c_->job(), &WorkerJob::finished, &loop, &QEventLoop::quit);
+        if (*outcome < 0 && c_->busy()) loop.exec();
+    }
+    return *outcome == 1;
+}
+
+// Claims the first journal of `orphans` nobody else took and reads it in the
+// worker (a journal of a million steps, or a 'plan' record's run of the
+// session, takes seconds: progress and Cancel); onJournalRead goes on.
+void MainWindow::recoverNext(QStringList orphans, bool ask, std::shared_ptr<int> outcome) {
+    while (!orphans.isEmpty()) {
+        const QString p = orphans.takeFirst();
+        auto claim = std::make_shared<std::unique_ptr<QLockFile>>();
+        if (!Autosave::claim(p, claim.get())) continue;  // another window took it
+        const bool started = c_->startReadJournal(
+            p, [this, p, claim, orphans, ask, outcome](std::shared_ptr<JournalLoad> j, bool cancelled) {
+                if (dying_) {
+                    *outcome = 0;
+                    return;
+                }
+                onJournalRead(p, std::move(*claim), *j, cancelled, orphans, ask, outcome);
             });
         if (!started) {
             showError(tr("Cannot recover recording"), tr("busy: %1 is running").arg(c_->job()->what()));
-            return false;
+            *outcome = 0;
         }
-        if (!wait) return true;
-        if (*outcome < 0) {
-            QEventLoop loop;
-            connect(c_->job(), &WorkerJob::finished, &loop, &QEventLoop::quit);
-            if (*outcome < 0) loop.exec();
-        }
-        return *outcome == 1;
+        return;
     }
-    return false;
+    *outcome = 0;
+}
+
+void MainWindow::onJournalRead(const QString& p, std::unique_ptr<QLockFile> claim, JournalLoad& j, bool cancelled,
+                               const QStringList& rest, bool ask, std::shared_ptr<int> outcome) {
+    if (cancelled) {
+        lastRecovery_ = tr("reading the journal was cancelled: it stays at %1 and is offered at the next start").arg(p);
+        stopLabel_->setText(lastRecovery_);
+        *outcome = 0;
+        return;  // the claim goes with this call
+    }
+    if (!j.session) {
+        // Never delete what might be a user's work: keep it aside for a human.
+        const QString aside = p + ".unreadable";
+        QFile::rename(p, aside);
+        showError(tr("Cannot recover recording"),
+                  tr("%1\n\nThe journal was kept as %2.").arg(QString::fromStdString(j.error.text()), aside));
+        return recoverNext(rest, ask, outcome);
+    }
+    const bool damaged = j.damage.line > 0;
+    const auto& jr = j.session->recording;
+    if (!damaged && (!jr || (jr->schedule.empty() && jr->breakpoints.empty() && jr->watchpoints.empty()))) {
+        // nothing recorded yet
+        QFile::remove(p);
+        return recoverNext(rest, ask, outcome);
+    }
+    auto info = std::make_shared<RecoveryInfo>();
+    info->journal = p;
+    info->source = QString::fromStdString(j.source);
+    info->claim = std::move(claim);
+    info->damaged = damaged;
+    info->tornTail = j.tornTail;
+    info->damage = j.damage;
+    info->steps = j.session->recording ? j.session->recording->schedule.size() : 0;
+    if (ask) {
+        const auto b = QMessageBox::question(
+            this, tr("Recover recording"),
+            tr("Faultline did not exit cleanly. Recover the unsaved recording of %1 (%2 steps)?")
+                .arg(info->source.isEmpty() ? tr("an unsaved session") : info->source)
+                .arg(info->steps),
+            QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Ignore);
+        if (b == QMessageBox::Ignore) {  // ask again next time
+            *outcome = 0;
+            return;
+        }
+        if (b != QMessageBox::Yes) {
+            QFile::remove(p);
+            return recoverNext(rest, ask, outcome);
+        }
+    }
+    // The replay (a million steps take seconds) runs in the worker.
+    const bool started = c_->startRecover(std::move(*j.session), info->source, j.position, p,
+                                          [this, info, outcome](std::shared_ptr<PreparedSession> prep, bool cancelled) {
+                                              *outcome = !dying_ && finishRecovery(*info, *prep, cancelled);
+                                          });
+    if (!started) {
+        showError(tr("Cannot recover recording"), tr("busy: %1 is running").arg(c_->job()->what()));
+        *outcome = 0;
+    }
 }
 
 bool MainWindow::finishRecovery(const RecoveryInfo& r, PreparedSession& prep, bool cancelled) {

@@ -102,10 +102,11 @@ public:
     bool saveOverwritesSource() const;
     Autosave& autosaveJournal() { return autosave_; }
     // Offers to recover the newest autosaved recording of a process that died
-    // (true if recovered). The journal is read here; its replay runs in the
-    // worker with progress and Cancel (a cancelled recovery leaves the journal
-    // to be offered again). `wait`: the window's events are handled until it
-    // ends; else true once it started (lastRecovery() tells how it ended).
+    // (true if recovered). The journal is read (before the prompt) and then
+    // replayed in the worker, each with progress and Cancel (a cancelled read
+    // or recovery leaves the journal to be offered again). `wait`: the
+    // window's events are handled until it ends; else true once it started
+    // (lastRecovery() tells how it ended).
     bool offerRecovery(bool ask = true, bool wait = true);
     // What the last recovery said (tests).
     const QString& lastRecovery() const { return lastRecovery_; }
@@ -158,6 +159,7 @@ private:
     QDockWidget* dock(const char* name) const;
     void onSnapshot(const views::Snapshot& s);
     void onCompare();
+    void startCompare(const QString& variant);
     void refillTaskBox();
     void refillToggleMenu();
     void addRecent(const QString& path);
@@ -184,6 +186,10 @@ private:
     // What a recovery does once its replay ended (see offerRecovery).
     struct RecoveryInfo;
     bool finishRecovery(const RecoveryInfo& r, PreparedSession& p, bool cancelled);
+    // The steps of offerRecovery: the next journal to read, then what to do with it once read.
+    void recoverNext(QStringList orphans, bool ask, std::shared_ptr<int> outcome);
+    void onJournalRead(const QString& journal, std::unique_ptr<QLockFile> claim, JournalLoad& j, bool cancelled,
+                       const QStringList& rest, bool ask, std::shared_ptr<int> outcome);
     // While the worker owns the debugger: stepping and file actions off, progress shown.
     void setBusy(bool busy, const QString& what = {});
     void cancelWork();  // Cancel / Esc: the worker's job or the export in progress

@@ -16,6 +16,10 @@ bool WorkerJob::start(const QString& what, std::function<void()> work, std::func
     if (running_) return false;
     if (worker_.joinable()) worker_.join();
     what_ = what;
+    {
+        std::lock_guard<std::mutex> l(m_);
+        phase_.clear();
+    }
     done_ = std::move(done);
     cancel_ = false;
     running_ = true;
@@ -59,13 +63,24 @@ void WorkerJob::deliver(uint64_t generation) {
     Q_EMIT finished(c);
 }
 
+void WorkerJob::setPhase(const QString& phase) {
+    std::lock_guard<std::mutex> l(m_);
+    phase_ = phase;
+    lastReport_ = {};  // the new part shows at once
+}
+
 bool WorkerJob::report(uint64_t done, uint64_t total, Unit unit) {
     const auto now = std::chrono::steady_clock::now();
     if (now - lastReport_ >= std::chrono::milliseconds(100)) {
         lastReport_ = now;
+        QString w;
+        {
+            std::lock_guard<std::mutex> l(m_);
+            w = phase_.isEmpty() ? what_ : phase_;
+        }
         QMetaObject::invokeMethod(
             this,
-            [this, w = what_, done, total, unit, gen = generation_.load()] {
+            [this, w, done, total, unit, gen = generation_.load()] {
                 // A late report of a job that ended is not shown under the next one.
                 if (gen == generation_ && running_) Q_EMIT progress(w, qulonglong(done), qulonglong(total), int(unit));
             },

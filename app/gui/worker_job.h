@@ -43,7 +43,14 @@ public:
     enum Unit : int {
         Steps = 0,  // steps of the run
         Setup = 1,  // the session's setup: pages written and setup operations (SetupProgress)
+        Bytes = 2,  // bytes of a file read (an autosave journal)
     };
+    // For the worker: the job goes on with another part (the compare run's
+    // replay after a command), which its reports name instead of what().
+    void setPhase(const QString& phase);
+    // For the worker: the part that was cancelled has ended; the next part
+    // (which Cancel stops again) goes on.
+    void rearm() { cancel_ = false; }
     // For the worker: `done` of `total` (0: unknown) units. Returns false once
     // cancelled. Thread-safe; signals at most ten times a second.
     bool report(uint64_t done, uint64_t total, Unit unit = Steps);
@@ -58,6 +65,7 @@ private:
     void deliver(uint64_t generation);
 
     QString what_;
+    QString phase_;  // guarded by m_; empty: what_
     std::function<void(bool)> done_;
     std::atomic<bool> cancel_{false};
     bool running_ = false;

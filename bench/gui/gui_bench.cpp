@@ -15,19 +15,24 @@
 // then a hand-made step / a reverse step with the window's refresh there;
 // the ratio of N=1,000,000 to N=1,000 is the cost that grows with the run.
 // Autosave journals and settings go to a temporary folder (XDG_*_HOME).
+// --bytes-per-step=N (instead of benchmarks): resident bytes per recorded
+// step of a window that opened N steps, in a process of its own.
 #include <benchmark/benchmark.h>
 
 #include <QApplication>
+#include <QDir>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <chrono>
 #include <cstdio>
+#include <malloc.h>
 #include <map>
 #include <memory>
 #include <unistd.h>
 
 #include "process_memory.h"
 #include "debug/debugger.h"
+#include "gui/autosave.h"
 #include "gui/controller.h"
 #include "gui/main_window.h"
 #include "memorymap/memory_map_view.h"
@@ -321,6 +326,37 @@ void BM_ReverseContinueNothing(benchmark::State& st) {
 }
 BENCHMARK(BM_ReverseContinueNothing)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+// --bytes-per-step=N: the resident memory a window holds per recorded step,
+// measured in a process of its own (a benchmark run before it leaves freed
+// heap that the open reuses, so BM_OpenDeep's bytes_per_step depends on what
+// ran earlier). The window is first shown and painted with the same session
+// planned to stop after 1,000 steps (fonts, styles, glyph and text caches,
+// the session and its program of N/3 operations: what does not grow with
+// the run), then opens the run of N steps in its place; freed heap is given
+// back to the system before each reading, so both count what is in use.
+int bytesPerStep(uint64_t n) {
+    Session shortRun = runOf(n);
+    shortRun.schedule[0].count = 1000;
+    Fixture f(shortRun, 1000);
+    f.w.repaint();
+    QApplication::processEvents();
+    malloc_trim(0);
+    const uint64_t before = residentBytes();
+    const auto t0 = std::chrono::steady_clock::now();
+    const QString e = f.c.openSession(runOf(n), "bench.json", {}, {}, n);
+    if (!e.isEmpty()) qFatal("bench session: %s", qPrintable(e));
+    f.w.repaint();
+    QApplication::processEvents();
+    const double open = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (f.c.debugger().position() != n) qFatal("deep run: at %llu", (unsigned long long)f.c.debugger().position());
+    malloc_trim(0);
+    const uint64_t after = residentBytes();
+    std::printf("bytes_per_step %.1f  (resident %.1f MB -> %.1f MB for %llu steps; open %.2f s)\n",
+                (double(after) - double(before)) / double(n), double(before) / 1e6, double(after) / 1e6,
+                (unsigned long long)n, open);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -332,8 +368,15 @@ int main(int argc, char** argv) {
     for (const char* v : {"XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"})
         qputenv(v, (home.path() + "/" + v).toLocal8Bit());
     QApplication app(argc, argv);
+    for (int i = 1; i < argc; ++i)
+        if (const QString a = QString::fromLocal8Bit(argv[i]); a.startsWith("--bytes-per-step="))
+            return bytesPerStep(a.section('=', 1).toULongLong());
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
+    // Where the windows' journals went (tests/bench_journals.cmake checks it is not HOME).
+    const QString folder = gui::Autosave::folder();
+    std::printf("faultline_gui_bench: %lld autosave journal(s) in %s\n",
+                (long long)QDir(folder).entryList({"autosave-*.journal"}, QDir::Files).size(), qPrintable(folder));
     return 0;
 }

@@ -220,10 +220,13 @@ std::string_view stopReasonName(StopReason r) {
 namespace {
 // Runs a hand-made task sequence from `init`; an entry whose task cannot run
 // is replaced by the default policy's choice (the first such is noted).
-Timeline reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const Session& s, const std::string& variant,
-                           std::string* note) {
+// `keepGoing(done, total)` is asked every step; false cancels (nullopt).
+template <class KeepGoing>
+std::optional<Timeline> reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const Session& s,
+                                          const std::string& variant, std::string* note, KeepGoing keepGoing) {
     Timeline tl(std::move(init), false);
     for (size_t i = 0; i < sched.size(); ++i) {
+        if (i > 0 && !keepGoing(i, sched.size())) return std::nullopt;
         uint8_t t = sched[i];
         if (t >= tl.current().tasks.size() || !isRunnable(tl.current(), t)) {
             const auto d = tl.defaultTask();
@@ -331,7 +334,10 @@ std::string Debugger::loadWholeSchedule(const Session& s, uint64_t position) {
     InitialState init = buildInitialState(s, tr.toggles, true, setupProgress_);
     if (!init.error.empty()) return init.error;
     std::string note;
-    timeline_ = reexecuteSchedule(std::move(init.state), s.recording->schedule, s, variant_, &note);
+    auto tl = reexecuteSchedule(std::move(init.state), s.recording->schedule, s, variant_, &note,
+                                [this](uint64_t done, uint64_t total) { return keepGoing(done, total); });
+    if (!tl) return "cancelled";
+    timeline_ = std::move(tl);
     timeline_->seek(std::min(position, timeline_->length()));
     manual_ = true;
     planned_ = 0;
@@ -723,7 +729,9 @@ std::string Debugger::setVariant(const std::string& variant, const Overrides& ov
     if (!init.error.empty()) return init.error;
     const std::vector<uint8_t> sched = timeline_->schedule();
     std::string note;
-    Timeline tl = reexecuteSchedule(std::move(init.state), sched, session_, variant, &note);
+    auto tl = reexecuteSchedule(std::move(init.state), sched, session_, variant, &note,
+                                [this](uint64_t done, uint64_t total) { return keepGoing(done, total); });
+    if (!tl) return "cancelled";  // unchanged
     timeline_ = std::move(tl);
     planned_ = 0;
     timeline_->seek(std::min(pos, timeline_->length()));

@@ -189,11 +189,13 @@ public:
     Recording recording() const;
 
     // ---- long operations off the GUI thread
-    // Called every kProgressEvery steps by load(), continueRun(), runTo(),
-    // stepOver()/stepOut() and the reverse scans with (steps done, steps
-    // expected or 0 when unknown); returning false cancels the operation: a
-    // forward command stops at the step it reached (StopReason::Cancelled), a
-    // reverse one and load() leave the debugger as it was. Empty: never called.
+    // Called every kProgressEvery steps by load(), loadWholeSchedule(),
+    // setVariant(), continueRun(), runTo(), stepOver()/stepOut() and the
+    // reverse scans with (steps done, steps expected or 0 when unknown);
+    // returning false cancels the operation: a forward command stops at the
+    // step it reached (StopReason::Cancelled), a reverse one, load() and
+    // setVariant() (which return "cancelled") leave the debugger as it was.
+    // Empty: never called.
     using Progress = std::function<bool(uint64_t done, uint64_t total)>;
     static constexpr uint64_t kProgressEvery = 4096;
     void setProgress(Progress p) { progress_ = std::move(p); }

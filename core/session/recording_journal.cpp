@@ -24,6 +24,7 @@ namespace faultline {
 namespace {
 
 constexpr const char* kMagic = "faultline-journal 1";
+constexpr uint64_t kReportEvery = 64 * 1024;  // bytes of records between readJournal's progress reports
 
 std::string variantLine(const std::string& variant, const std::vector<std::pair<std::string, std::string>>& toggles) {
     std::string l = "variant " + variant;
@@ -196,8 +197,13 @@ void RecordingJournal::close() {
     fd_ = -1;
 }
 
-JournalLoad readJournal(const std::string& path) {
+JournalLoad readJournal(const std::string& path, const JournalProgress& progress) {
     JournalLoad out;
+    auto cancelled = [&] {
+        out = JournalLoad{};
+        out.cancelled = true;
+        return out;
+    };
     auto fail = [&](int line, const std::string& msg) {
         out.session.reset();
         out.error = SessionError{path, line, 0, msg};
@@ -256,7 +262,12 @@ JournalLoad readJournal(const std::string& path) {
         out.session = std::move(s);
         return out;
     };
+    uint64_t reportedAt = 0;
     while (next(&l)) {
+        if (progress.lines && at - reportedAt >= kReportEvery) {
+            reportedAt = at;
+            if (!progress.lines(at, text.size())) return cancelled();
+        }
         std::istringstream in(l);
         std::string kind;
         in >> kind;
@@ -302,7 +313,13 @@ JournalLoad readJournal(const std::string& path) {
             o.toggles = rec->toggles;
             o.stepLimit = k;
             o.keepRecords = false;
+            if (progress.plan) {
+                o.progress = [&progress, k](uint64_t n) { return progress.plan(n, k); };
+                // A big file's setup comes first: still step 0 of the plan, and cancellable.
+                o.setupProgress = [&progress, k](uint64_t, uint64_t) { return progress.plan(0, k); };
+            }
             const RunResult run = runSession(s, o);
+            if (run.end == RunEnd::Cancelled || (progress.plan && run.error == "cancelled")) return cancelled();
             if (!run.error.empty() || !run.timeline)
                 return stop(lineNo, "the session's planned run cannot start: " + run.error);
             const Timeline& tl = *run.timeline;

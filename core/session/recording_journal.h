@@ -100,6 +100,15 @@ struct JournalLoad {
     // A damaged record after the header: the journal was read up to it, and
     // `session` holds what came before (the line and why; line 0 = none).
     SessionError damage;
+    bool cancelled = false;  // the progress callback stopped the reading (nothing else is set)
+};
+
+// What readJournal() reports while it reads, for a progress bar: a journal
+// of a million steps takes seconds (its lines, or its 'plan' record's run of
+// the session's schedule). Returning false cancels the reading.
+struct JournalProgress {
+    std::function<bool(uint64_t bytesRead, uint64_t fileBytes)> lines;  // every 64 KiB of records
+    std::function<bool(uint64_t stepsRun, uint64_t planned)> plan;      // while a 'plan' record runs
 };
 
 // The longest planned run a 'plan' record may name (the debugger's own limit
@@ -108,6 +117,6 @@ inline constexpr uint64_t kJournalMaxPlanned = 5'000'000;
 
 // Reads a journal back (a 'plan' record runs the session's schedule again);
 // errors name the file and line.
-JournalLoad readJournal(const std::string& path);
+JournalLoad readJournal(const std::string& path, const JournalProgress& progress = {});
 
 }  // namespace faultline

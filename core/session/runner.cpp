@@ -54,7 +54,11 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
             r.end = RunEnd::Cancelled;
             return r;
         }
-        std::string e = tl.runDirective(d, opt.stepLimit);
+        std::string e = tl.runDirective(d, opt.stepLimit, opt.progress);
+        if (e == Timeline::kCancelled) {
+            r.end = RunEnd::Cancelled;
+            return r;
+        }
         if (!e.empty()) {
             const std::string who = s.config.tasks[d.task].name;
             r.end = RunEnd::ScheduleError;

@@ -23,8 +23,9 @@ struct RunOptions {
     // false: findings / messages / opErrors / signals below are left empty
     // (the debugger reads the timeline itself).
     bool results = true;
-    // Called between directives and every 4096 steps of the default policy with
-    // the steps run so far; false stops the run (RunEnd::Cancelled). Empty: never.
+    // Called between directives and every 4096 steps (inside a directive and
+    // of the default policy) with the steps run so far; false stops the run
+    // (RunEnd::Cancelled). Empty: never.
     std::function<bool(uint64_t steps)> progress;
     // Called while the setup runs (see SetupProgress); false stops it (RunResult::error "cancelled").
     std::function<bool(uint64_t done, uint64_t total)> setupProgress;

@@ -185,10 +185,16 @@ void Timeline::seek(uint64_t n) {
     position_ = n;
 }
 
-std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
+std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit, const std::function<bool(uint64_t)>& progress) {
     const uint8_t t = uint8_t(d.task);
     const std::string name = current_.config->tasks[t].name;
     auto fail = [&](const std::string& why) { return "schedule: " + d.text() + ": " + why; };
+    // One directive can be a million steps (`A1 x 1000000`): the caller sees
+    // progress inside it and can cancel it.
+    auto step = [&](uint8_t task) {
+        stepTask(task);
+        return !progress || length() % kProgressEvery != 0 || progress(length());
+    };
     switch (d.kind) {
     case Directive::Kind::Steps:
         for (uint64_t i = 0; i < d.count; ++i) {
@@ -196,7 +202,7 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
             if (!isRunnable(current_, t))
                 return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " after " +
                             std::to_string(i) + " steps");
-            stepTask(t);
+            if (!step(t)) return std::string(kCancelled);
         }
         return "";
     case Directive::Kind::UntilStep:
@@ -205,13 +211,13 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
                 return fail(name + " stopped (" + std::string(taskStateName(current_.tasks[t].state)) + " at " +
                             whereIs(current_, t) + ") before reaching " + d.stepId);
             if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
-            stepTask(t);
+            if (!step(t)) return std::string(kCancelled);
         }
         return "";
     case Directive::Kind::UntilBlocked:
         for (uint64_t i = 0; isRunnable(current_, t); ++i) {
             if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
-            stepTask(t);
+            if (!step(t)) return std::string(kCancelled);
         }
         return "";
     case Directive::Kind::UntilDone:
@@ -220,7 +226,7 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
                 return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " at " +
                             whereIs(current_, t));
             if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
-            stepTask(t);
+            if (!step(t)) return std::string(kCancelled);
         }
         return "";
     case Directive::Kind::Ops: {
@@ -230,7 +236,7 @@ std::string Timeline::runDirective(const Directive& d, uint64_t stepLimit) {
                 return fail(name + " is " + std::string(taskStateName(current_.tasks[t].state)) + " at " +
                             whereIs(current_, t));
             if (length() >= stepLimit) return fail("step limit reached (" + std::to_string(stepLimit) + " steps)");
-            stepTask(t);
+            if (!step(t)) return std::string(kCancelled);
         }
         return "";
     }

@@ -113,8 +113,13 @@ public:
     // The state after step n (0..length()), without moving.
     State stateAt(uint64_t n) const;
 
-    // Runs one directive; returns an error text if it cannot be satisfied.
-    std::string runDirective(const Directive& d, uint64_t stepLimit);
+    // Runs one directive; returns an error text if it cannot be satisfied,
+    // or kCancelled when `progress` (called with length() every
+    // kProgressEvery steps) returned false.
+    static constexpr const char* kCancelled = "cancelled";
+    static constexpr uint64_t kProgressEvery = 4096;
+    std::string runDirective(const Directive& d, uint64_t stepLimit,
+                             const std::function<bool(uint64_t)>& progress = {});
     // Runs the default policy until the work is done, a deadlock, or the limit.
     RunEnd runDefault(uint64_t stepLimit);
 

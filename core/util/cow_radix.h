@@ -42,10 +42,13 @@ public:
     static constexpr uint64_t kLeafSize = uint64_t{1} << kLeafBits;
     static constexpr uint64_t kInnerSize = uint64_t{1} << kInnerBits;
 
-    // keyBits: keys are in [0, 2^keyBits).
+    // keyBits: keys are in [0, 2^keyBits). The tree is only as deep as its
+    // largest live key needs (a root wraps it when a larger key comes, and is
+    // unwrapped when the large keys go): ptes of a 48-bit address space near
+    // 1 GiB take three inner levels, not five, and a write clones only those.
+    // The depth is a function of the contents, so the shape stays canonical.
     explicit CowRadix(unsigned keyBits = kLeafBits) {
         unsigned bits = keyBits < kLeafBits ? kLeafBits : keyBits;
-        levels_ = (bits - kLeafBits + kInnerBits - 1) / kInnerBits;
         keyLimit_ = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits);
     }
 
@@ -71,6 +74,7 @@ public:
         }
         const T& old = find(key);
         if (old == value) return;
+        while (!reaches(key, levels_)) grow();  // only a live value gets here: `old` is absent
         const uint64_t delta = term(key, value) - term(key, old);
         const uint64_t delta2 = term2(key, value) - term2(key, old);
         const bool wasLive = !(old == defaultValue());
@@ -78,6 +82,7 @@ public:
         const unsigned tb = tallyBitsOf(old), ta = tallyBitsOf(value);
         const Tally td{int32_t(ta & 1) - int32_t(tb & 1), int32_t(ta >> 1 & 1) - int32_t(tb >> 1 & 1)};
         setRec(root_, levels_, key, value, delta, delta2, int(isLive) - int(wasLive), td);
+        shrink();
     }
 
     template <class F>
@@ -111,14 +116,47 @@ public:
 
     // Number of leaves in use (for memory figures).
     uint64_t leafCount() const { return root_ ? root_->leaves : 0; }
+    // Inner levels above the leaves: the least that holds the largest live key.
+    unsigned depth() const { return levels_; }
 
     friend bool operator==(const CowRadix& a, const CowRadix& b) {
         return a.levels_ == b.levels_ && a.keyLimit_ == b.keyLimit_ && eqRec(a.root_.get(), b.root_.get(), a.levels_);
     }
 
 private:
+    // Whether a tree of `levels` inner levels holds `key`.
+    static bool reaches(uint64_t key, unsigned levels) {
+        const unsigned bits = kLeafBits + levels * kInnerBits;
+        return bits >= 64 || (key >> bits) == 0;
+    }
+    // One level more: the root becomes child 0 of a new root (same sums).
+    void grow() {
+        if (root_) {
+            auto r = std::make_shared<Node>(false);
+            r->live = 1;
+            r->live_total = root_->live_total;
+            r->leaves = root_->leaves;
+            r->hash = root_->hash;
+            r->hash2 = root_->hash2;
+            r->tally[0] = root_->tally[0];
+            r->tally[1] = root_->tally[1];
+            r->kids[0] = std::move(root_);
+            root_ = std::move(r);
+        }
+        ++levels_;
+    }
+    // Down to the least depth that holds every live key (the canonical shape).
+    void shrink() {
+        if (!root_) levels_ = 0;
+        while (levels_ > 0 && root_->live == 1 && root_->kids[0]) {
+            std::shared_ptr<Node> k = root_->kids[0];  // may be shared: taken as it is
+            root_ = std::move(k);
+            --levels_;
+        }
+    }
     // get() and nextLive() without the access log.
     const T& find(uint64_t key) const {
+        if (!reaches(key, levels_)) return defaultValue();
         const Node* n = root_.get();
         for (unsigned lvl = levels_; n && lvl > 0; --lvl) n = n->kids[childIndex(key, lvl)].get();
         if (!n) return defaultValue();

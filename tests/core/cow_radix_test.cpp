@@ -28,6 +28,38 @@ TEST(CowRadix, GetSetDefault) {
     EXPECT_EQ(r.get(5).x, 0);
 }
 
+TEST(CowRadix, DepthIsWhatTheLargestLiveKeyNeeds) {
+    // A write clones one node per level: a tree of 36-bit keys whose keys sit
+    // near 2^19 (ptes near 1 GiB) has three inner levels, not five.
+    CowRadix<V> r(36), fresh(36);
+    EXPECT_EQ(r.depth(), 0u);
+    r.set(5, {1});
+    EXPECT_EQ(r.depth(), 0u);
+    r.set(0x40000, {2});  // 19 bits: 6 + 3 * 6 = 24 reach it
+    EXPECT_EQ(r.depth(), 3u);
+    EXPECT_EQ(r.get(5).x, 1);
+    EXPECT_EQ(r.get(0x40000).x, 2);
+    EXPECT_EQ(r.get(uint64_t{1} << 30).x, 0) << "beyond the tree's reach: absent";
+    EXPECT_EQ(r.nextLive(6, uint64_t{1} << 36), std::optional<uint64_t>(0x40000));
+    const CowRadix<V> at3 = r;
+    r.set((uint64_t{1} << 36) - 1, {3});  // the largest key: every level
+    EXPECT_EQ(r.depth(), 5u);
+    EXPECT_EQ(r.size(), 3u);
+    EXPECT_EQ(at3.get((uint64_t{1} << 36) - 1).x, 0) << "a copy keeps its own depth";
+    r.set((uint64_t{1} << 36) - 1, {});
+    EXPECT_EQ(r.depth(), 3u) << "the root is unwrapped when the large key goes";
+    EXPECT_EQ(r, at3);
+    EXPECT_EQ(r.hash(), at3.hash());
+    r.set(0x40000, {});
+    EXPECT_EQ(r.depth(), 0u);
+    fresh.set(5, {1});
+    EXPECT_EQ(r, fresh);
+    EXPECT_EQ(r.hash(), fresh.hash());
+    EXPECT_EQ(r.leafCount(), 1u);
+    r.set(5, {});
+    EXPECT_EQ(r, CowRadix<V>(36));
+}
+
 TEST(CowRadix, CopiesAreIndependent) {
     CowRadix<V> a(18);
     for (int i = 0; i < 2000; ++i) a.set(i * 97 % 262144, {i + 1});

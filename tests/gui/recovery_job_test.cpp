@@ -51,7 +51,9 @@ TEST_F(RecoveryJob, ALongRecoveryRunsInTheWorkerAndCancelKeepsTheJournal) {
     w2.show();
     c2.setInlineBudget(0);
     QSignalSpy progress(c2.job(), &gui::WorkerJob::progress);
-    ASSERT_TRUE(w2.offerRecovery(false, false));  // started
+    ASSERT_TRUE(w2.offerRecovery(false, false));  // started: the journal is read, then replayed
+    ASSERT_TRUE(c2.busy()) << "the reading runs in the worker";
+    for (int i = 0; i < 600 && c2.busy() && !c2.job()->what().startsWith("Recovering"); ++i) QTest::qWait(100);
     ASSERT_TRUE(c2.busy()) << "the replay runs in the worker";
     EXPECT_TRUE(c2.job()->what().startsWith("Recovering")) << c2.job()->what().toStdString();
     EXPECT_FALSE(w2.jobProgress()->isHidden());

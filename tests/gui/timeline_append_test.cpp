@@ -5,6 +5,7 @@
 // highest value (a one-step loss of a uffd-wp bit stays visible).
 #include <gtest/gtest.h>
 
+#include <QApplication>
 #include <QLabel>
 #include <map>
 
@@ -134,6 +135,50 @@ TEST(TimelineAppend, BinnedCurvesKeepEveryCountsExtremes) {
     EXPECT_EQ(dhi, hi);
     // Far fewer points than steps.
     EXPECT_LT(wp->dataCount(), int(tl.length() / 2));
+}
+
+// A step of a long run that lands in bins already drawn changes only the
+// cursor: the plot is not drawn again (at a million steps a replot of
+// thousands of marks was most of a hand-made step); one that starts a new
+// bin is, and either way the drawing is what a whole rebuild draws.
+TEST(TimelineAppend, AStepInsideDrawnBinsRedrawsOnlyTheCursor) {
+    Timeline tl(longRunStart(40000), false);
+    while (tl.length() < 10 * views::TimelineView::kMaxLaneBins && isRunnable(tl.current(), 1)) tl.stepTask(1);
+    views::TimelineView v;
+    v.resize(900, 300);
+    v.show();
+    v.setSnapshot(snapshotOf(tl, 0));
+    QApplication::processEvents();
+    const uint64_t bin = views::TimelineView::binFor(tl.length());
+    ASSERT_GT(bin, 1u);
+    int replots = 0;
+    QObject::connect(v.plot(), &QCustomPlot::afterReplot, [&] { ++replots; });
+    int inside = 0, opening = 0, quiet = 0;
+    for (int k = 0; k < int(3 * bin) && isRunnable(tl.current(), 1); ++k) {
+        const uint64_t shown = tl.length();
+        const bool opensBin = shown % bin == 0;  // step shown+1 is the first of its bin
+        tl.stepTask(1);
+        replots = 0;
+        v.setSnapshot(snapshotOf(tl, shown));
+        QApplication::processEvents();
+        if (opensBin) {
+            ++opening;
+            EXPECT_EQ(replots, 1) << "a new bin gets its mark: drawn again at step " << tl.length();
+        } else {
+            ++inside;
+            quiet += replots == 0;
+        }
+        EXPECT_GE(v.stepRange().second, double(tl.length())) << "the whole run stays in view";
+    }
+    ASSERT_GT(opening, 1);
+    // Inside a bin only a changed extreme of a curve (a lost or regained
+    // page) draws again: most steps change nothing.
+    EXPECT_GT(quiet, inside * 3 / 4) << quiet << " of " << inside << " steps inside a bin of " << bin;
+    views::TimelineView whole;
+    whole.resize(900, 300);
+    whole.setSnapshot(snapshotOf(tl, 0));
+    expectSameDrawing(v, whole, tl.length());
+    EXPECT_EQ(v.stepRange(), whole.stepRange());
 }
 
 }  // namespace

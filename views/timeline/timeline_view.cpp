@@ -280,8 +280,9 @@ bool TimelineView::canAppend(const Snapshot& s) const {
     return true;
 }
 
-void TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
+bool TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
     const Theme& th = Theme::current();
+    bool drawn = false;  // a mark or a point was added, or an axis moved
     QCPAxis* lx = lanes_->axis(QCPAxis::atBottom);
     QCPAxis* ly = lanes_->axis(QCPAxis::atLeft);
     // Long runs draw without antialiasing: thousands of marks stroked with
@@ -291,8 +292,8 @@ void TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
     for (uint64_t i = from; i < to; ++i) {
         const StepBrief& r = log.brief(i);
         const double lane = ntasks_ - 1 - r.task;
-        if (r.flags & StepBrief::HasFindings) findingsGraph_->addData(double(i + 1), lane + 0.32);
-        if (r.flags & StepBrief::HasRaised) messagesGraph_->addData(double(i + 1), lane - 0.32);
+        if (r.flags & StepBrief::HasFindings) findingsGraph_->addData(double(i + 1), lane + 0.32), drawn = true;
+        if (r.flags & StepBrief::HasRaised) messagesGraph_->addData(double(i + 1), lane - 0.32), drawn = true;
         if (r.task < lastBin_.size()) {
             if (lastBin_[r.task] == int64_t(i / bin_)) continue;
             lastBin_[r.task] = int64_t(i / bin_);
@@ -311,6 +312,7 @@ void TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
         }
         g->addData(double(i + 1), lane);
         ++plotted_;
+        drawn = true;
     }
     if (newFn) {
         QStringList names;
@@ -323,13 +325,24 @@ void TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
         fnLegend_->clear();
         fnLegend_->setToolTip(tr("Lane colours, the kernel function each step ran in:<br>"));
     }
-    appendCurves(&log, from, to);
+    drawn |= appendCurves(&log, from, to);
     shownN_ = to;
-    if (!zoomed_) lx->setRange(0, std::max<double>(double(to) + 1, 10));
+    const QCPRange was = lx->range();
+    if (!zoomed_) lx->setRange(0, wholeRunEnd(to));
     counts_->axis(QCPAxis::atBottom)->setRange(lx->range());
+    return drawn || lx->range() != was;
 }
 
-void TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to) {
+double TimelineView::wholeRunEnd(uint64_t n) const {
+    // Rounded up to a whole bin: a long run's axis moves once a bin (when a
+    // new mark appears), not on every step (a fraction of a pixel).
+    // (Steps k * bin + 1 .. (k + 1) * bin share a bin; a new bin's first step
+    // is where the end moves.)
+    return std::max(double((n + bin_ - 1) / bin_ * bin_ + 1), 10.0);
+}
+
+bool TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to) {
+    bool changed = false;
     // Points at positions from..to (the counts after each step; position 0 is
     // the initial state). A bin of positions is drawn as its first value and,
     // when the bin holds others, its lowest and highest: a one-step dip of
@@ -340,7 +353,12 @@ void TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to
         for (int c = 0; c < kCurves; ++c) {
             if (!curve_[c]) continue;
             const auto field = kSeries[c].field;
-            if (from > 0) curve_[c]->data()->removeAfter(double(redo) - 0.5);
+            // The points of the bin drawn again, to tell whether it changed.
+            std::vector<std::pair<double, double>> old;
+            auto d = curve_[c]->data();
+            for (auto it = d->findBegin(double(redo) - 0.5, false); from > 0 && it != d->constEnd(); ++it)
+                if (it->key > double(redo) - 0.5) old.emplace_back(it->key, it->value);
+            if (from > 0) d->removeAfter(double(redo) - 0.5);
             for (uint64_t b0 = redo; b0 <= to; b0 += bin_) {
                 const uint64_t b1 = std::min(to, b0 + bin_ - 1);
                 const int first = log->counts(b0).*field;
@@ -359,6 +377,13 @@ void TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to
                 if (atLo != b0) curve_[c]->addData(double(atLo), lo);
                 if (atHi != b0 && atHi != atLo) curve_[c]->addData(double(atHi), hi);
             }
+            size_t k = 0;
+            for (auto it = d->findBegin(double(redo) - 0.5, false); it != d->constEnd() && !changed; ++it) {
+                if (it->key <= double(redo) - 0.5) continue;
+                changed = k >= old.size() || old[k] != std::make_pair(it->key, it->value);
+                ++k;
+            }
+            changed |= k != old.size();
         }
     }
     // Zoomed to the counts' own range (one page more each side), so a single
@@ -366,8 +391,11 @@ void TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to
     QCPAxis* cy = counts_->axis(QCPAxis::atLeft);
     const int lo = countMin_ > countMax_ ? 0 : countMin_;
     const double pad = std::max(1.0, (countMax_ - lo) * 0.15);
+    QCPAxis* ry = counts_->axis(QCPAxis::atRight);
+    const QCPRange wasY = cy->range(), wasR = ry->range();
     cy->setRange(lo - pad, countMax_ + pad);
-    if (wpMin_ <= wpMax_) counts_->axis(QCPAxis::atRight)->setRange(wpMin_ - 0.6, wpMax_ + 0.6);
+    if (wpMin_ <= wpMax_) ry->setRange(wpMin_ - 0.6, wpMax_ + 0.6);
+    return changed || cy->range() != wasY || ry->range() != wasR;
 }
 
 std::pair<double, double> TimelineView::stepRange() const {
@@ -385,8 +413,7 @@ void TimelineView::zoomTo(double from, double to) {
 
 void TimelineView::showWholeRun() {
     zoomed_ = false;
-    const double n = shownLog_ ? double(shownLog_->size()) : 0;
-    lanes_->axis(QCPAxis::atBottom)->setRange(0, std::max(n + 1, 10.0));
+    lanes_->axis(QCPAxis::atBottom)->setRange(0, wholeRunEnd(shownLog_ ? shownLog_->size() : 0));
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -423,8 +450,11 @@ void TimelineView::setSnapshot(const Snapshot& s) {
     if (!same) {
         // A step appended to the same run adds its marks and points; anything
         // else (a load, a branch, a variant, a theme, a run that doubled its
-        // bins) draws the whole run again.
-        if (sameStyle && canAppend(s)) append(*s.log, shownN_, s.log->size());
+        // bins) draws the whole run again. A step of a long run that falls in
+        // bins already drawn (its task's mark, the curves' first, lowest and
+        // highest count) changes nothing but the cursor: 255 of 256 steps at a
+        // million, so a hand-made step there does not replot thousands of marks.
+        if (sameStyle && canAppend(s)) changed = append(*s.log, shownN_, s.log->size());
         else rebuild(s);
         shownLog_ = s.log;
     }

@@ -58,8 +58,12 @@ private:
     // Whether the snapshot's log extends the plotted one with the same bins.
     bool canAppend(const Snapshot& s) const;
     // Adds steps [from, to) of `log`: lane marks, markers, curve points.
-    void append(const RecordLog& log, uint64_t from, uint64_t to);
-    void appendCurves(const RecordLog* log, uint64_t from, uint64_t to);
+    // Returns whether the drawing changed (a mark or point added or moved, an
+    // axis range changed).
+    bool append(const RecordLog& log, uint64_t from, uint64_t to);
+    bool appendCurves(const RecordLog* log, uint64_t from, uint64_t to);
+    // The step axis's end when it shows the whole run of n steps.
+    double wholeRunEnd(uint64_t n) const;
     void updateCursor(const Snapshot& s);
     QCustomPlot* plot_;
     QCPAxisRect* lanes_;
