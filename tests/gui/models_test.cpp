@@ -9,6 +9,8 @@
 #include "engine/engine.h"
 #include "gui_fixture.h"
 #include "memorymap/memory_map_model.h"
+#include "session/initial_state.h"
+#include "session/session_io.h"
 #include "memorymap/memory_map_view.h"
 #include "tasks/tasks_model.h"
 #include "tasks/tasks_view.h"
@@ -71,6 +73,25 @@ TEST_F(Models, EveryModelPassesTheTesterWhileDebugging) {
     EXPECT_GT(w->memoryMap()->model()->rowCount(), 0);
     EXPECT_GT(w->traceView()->model()->rowCount(), 0);
     EXPECT_GT(w->tasksView()->model()->rowCount(), 0);
+}
+
+// Every task state has words in the Tasks dock: a fork child's task before
+// the fork (S17) read "?".
+TEST(TaskStateText, NamesATaskNotForkedYet) {
+    LoadResult lr = loadSession(FAULTLINE_SAMPLE_DIR "/s17-fork-event-fork.json");
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    const SessionStart st = startSession(*lr.session, "", {});
+    ASSERT_TRUE(st.error.empty()) << st.error;
+    int unforked = 0;
+    for (size_t t = 0; t < st.state.tasks.size(); ++t) {
+        const QString text = views::taskStateText(st.state, int(t));
+        EXPECT_NE(text, "?") << t;
+        if (st.state.tasks[t].state == TaskState::Unforked) {
+            ++unforked;
+            EXPECT_TRUE(text.contains("not forked yet")) << text.toStdString();
+        }
+    }
+    EXPECT_GT(unforked, 0);
 }
 
 TEST_F(Models, MemoryMapDecodesPtesAndMarksChangedCells) {
