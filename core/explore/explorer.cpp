@@ -319,7 +319,7 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
     };
     const uint64_t all = out.children.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << out.children.size()) - 1;
     uint64_t keep = all;
-    if (persistent_ && out.children.size() > 0) {
+    if (persistent_ && std::popcount(enabled) > 1) {
         // Persistent sets: the next step of every runnable task (a sleeping
         // one's is in the sleep set), every task's future, then the
         // smallest persistent set.

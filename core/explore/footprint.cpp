@@ -10,7 +10,8 @@ namespace {
 // (core/engine/step_context.cpp, noteLock).
 constexpr uint64_t kLockSharedBit = uint64_t{1} << 63;
 
-constexpr uint16_t kXa = 0xF000, kFolios = 0xF001, kSlots = 0xF002, kUnknown = 0xFFFF;
+constexpr uint16_t kXa = Footprint::kXa, kFolios = Footprint::kFolios, kSlots = Footprint::kSlots,
+                   kUnknown = Footprint::kUnknown;
 
 uint16_t spaceOf(const State& s, const void* tree) {
     for (size_t i = 0; i < s.mms.size(); ++i) {

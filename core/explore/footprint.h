@@ -44,8 +44,11 @@
 namespace faultline {
 
 struct Footprint {
+    // Range::space: 2 * mm for an mm's page table, 2 * mm + 1 for its
+    // intents, else one of these.
+    static constexpr uint16_t kXa = 0xF000, kFolios = 0xF001, kSlots = 0xF002, kUnknown = 0xFFFF;
     struct Range {
-        uint16_t space = 0;  // which tree (see footprint.cpp)
+        uint16_t space = 0;  // which tree
         uint64_t lo = 0, hi = 0;
         friend bool operator==(const Range&, const Range&) = default;
     };

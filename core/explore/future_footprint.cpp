@@ -147,10 +147,8 @@ FutureFootprint monitorFuture(const State& s, uint8_t self) {
             if (op.kind != OpKind::Read && op.kind != OpKind::Write) continue;
             const int mm = cfg.tasks[t].mm;
             if (mm < 0 || size_t(mm) >= s.mms.size()) return ff.top = true, ff;
-            bool file = false;
-            for (const Vma& v : s.mms[size_t(mm)].vmas) file |= v.mapsIndex(op.page);
-            bool anon = false;
-            for (const Vma& v : s.mms[size_t(mm)].vmas) anon |= !v.file;
+            bool file = false, anon = false;
+            for (const Vma& v : s.mms[size_t(mm)].vmas) file |= v.mapsIndex(op.page), anon |= !v.file;
             if (!file || anon) return ff.top = true, ff;  // an anonymous fault's message names no file page
             ff.pages.push_back({op.page, op.page + 1});
         }
@@ -231,9 +229,9 @@ bool mayConflict(const Footprint& step, const FutureFootprint& ff, uint8_t owner
         return ff.hasPage(f.index, f.index + 1);
     };
     auto heldInP = [&](uint64_t key) {
-        for (const LockHold& h : s.locks)
-            if (packLockId(uint8_t(h.id.kind), h.id.mm, h.id.arg) == key) return h.write && (h.holders & inP);
-        return false;
+        const LockId id{LockKind(key >> 56), uint8_t(key >> 48), key & ((uint64_t{1} << 48) - 1)};
+        const LockHold* h = s.findLock(id);
+        return h && h->write && (h->holders & inP);
     };
     for (const auto* locks : {&step.lockReads, &step.lockWrites, &step.lockShared})
         for (uint64_t key : *locks) {
@@ -254,16 +252,15 @@ bool mayConflict(const Footprint& step, const FutureFootprint& ff, uint8_t owner
                 if (ff.inodeLocks >> unsigned(kind) & 1) return true;
             }
         }
-    constexpr uint16_t kXa = 0xF000, kFolios = 0xF001;  // footprint.cpp's spaces
     for (const auto* ranges : {&step.reads, &step.writes})
         for (const Footprint::Range& r : *ranges) {
-            if (r.space == kXa) {
+            if (r.space == Footprint::kXa) {
                 if (ff.hasPage(r.lo, r.hi)) return true;
-            } else if (r.space == kFolios) {
+            } else if (r.space == Footprint::kFolios) {
                 if (r.hi - r.lo > 64) return true;
                 for (uint64_t p = r.lo; p < r.hi; ++p)
                     if (folioConflicts(p)) return true;
-            } else if (r.space < 0xF000) {
+            } else if (r.space < Footprint::kXa) {
                 // A page table (even space) or intents (odd) of mm space / 2:
                 // the file pages its file VMAs map there; elsewhere anonymous.
                 const size_t mm = r.space / 2;
