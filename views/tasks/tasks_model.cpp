@@ -21,7 +21,7 @@ QString taskStateText(const State& s, int task) {
     case TaskState::SleepWriteback: return QObject::tr("waiting for writeback of p%1").arg(t.waitArg);
     case TaskState::Idle: return QObject::tr("idle (polling an empty uffd)");
     case TaskState::Done: return QObject::tr("done");
-    case TaskState::Unforked: return QObject::tr("not forked yet (its mm is made by the parent's fork)");
+    case TaskState::Unforked: return QObject::tr("not forked yet");
     }
     return "?";
 }
