@@ -76,15 +76,27 @@ void addReach(FutureFootprint& ff, const State& s, OpKind kind, int mm) {
         // every mm (i_mmap_rwsem, each PTL, COWed anonymous copies),
         // shmem_undo_range (folios, swap), the partial pages' lookups (which
         // may swap in). No uffd queue: a punch raises no event.
+        // No mmap_lock: unmap_mapping_range() walks i_mmap, not the mms.
         ff.parts |= bit(Part::IPrivate) | bit(Part::FallocWaiters) | bit(Part::NextPfn);
-        ff.mmapLocks |= allMms(s), ff.ptls |= allMms(s);
+        ff.ptls |= allMms(s);
         ff.inodeLocks |= kInodeLocks;
         ff.swap = ff.anon = true;
         break;
-    case OpKind::FileWrite:
     case OpKind::Serve:
-        // write(2): the inode lock, new folios. The monitor: reads the queues,
-        // answers with ioctls on any context's mm (mmap_lock, PTLs, new folios).
+        // The monitor: reads the queues, answers with ioctls on any context's
+        // mm (mfill_atomic_pte, mwriteprotect_range, userfaultfd_wake:
+        // mmap_lock for read, the PTLs, folio locks, a new folio, a swap-in
+        // through shmem_get_folio_gfp). No inode lock, no i_private and no
+        // waiter mask: those are shmem_fault()'s and the punch's, and the
+        // ioctls do not go through shmem_fault(). (An event message, or a
+        // policy that moves pages, makes the monitor's future `top`:
+        // monitorFuture.)
+        ff.parts |= kUffdParts | bit(Part::NextPfn);
+        ff.mmapLocks |= allMms(s), ff.ptls |= allMms(s);
+        ff.swap = ff.anon = true;
+        break;
+    case OpKind::FileWrite:
+        // write(2): the inode lock, new folios.
         ff.parts |= kAllParts & ~bit(Part::SwapCursor);
         ff.mmapLocks |= allMms(s), ff.ptls |= allMms(s);
         ff.inodeLocks |= kInodeLocks;
@@ -237,6 +249,15 @@ bool mayConflict(const Footprint& step, const FutureFootprint& ff, uint8_t owner
         for (uint64_t key : *locks) {
             if (locks == &step.lockReads && heldInP(key)) continue;
             const LockKind kind = LockKind(key >> 56);
+            // A reader's arrival or departure on mmap_lock commutes with every
+            // other reader's, and every operation a future that is not `top`
+            // runs takes mmap_lock for read only (the writers: mmap, mprotect,
+            // mremap, fork, register, unregister and release, are `top`). Its
+            // failed attempts happen only while a writer holds the lock, and
+            // no writer can hold it then without a step of a `top` task, or
+            // of a task of P, which holds it now (so this step could not be a
+            // reader's arrival or departure).
+            if (kind == LockKind::ML && locks == &step.lockShared) continue;
             const unsigned mm = unsigned(key >> 48 & 0xFF);
             switch (kind) {
             case LockKind::FL:

@@ -92,8 +92,13 @@ uint32_t persistentSet(const State& s, uint32_t enabled, uint32_t sleeping, cons
                     full = true;
                     break;
                 }
-                for (size_t u = 0; u < n; ++u)
-                    if (!(p >> u & 1) && mayConflict(*fp, future[u], uint8_t(u), s, p)) add |= uint32_t{1} << u;
+                for (size_t u = 0; u < n; ++u) {
+                    if (p >> u & 1) continue;
+                    // A task that cannot run, and that only tasks of P could
+                    // wake, takes no step along steps of tasks outside P.
+                    if (!(enabled >> u & 1) && !(enablers(s, u, future) & ~p)) continue;
+                    if (mayConflict(*fp, future[u], uint8_t(u), s, p)) add |= uint32_t{1} << u;
+                }
             } else {
                 add = enablers(s, x, future) & ~p;
             }

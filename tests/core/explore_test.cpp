@@ -785,6 +785,15 @@ TEST(Explore, FutureFootprintsOfTasks) {
     EXPECT_FALSE(m2.top);
     EXPECT_TRUE(m2.hasPage(8, 9));
     EXPECT_FALSE(m2.hasPage(0, 8) || m2.hasPage(9, 16));
+    // The monitor's ioctls take no inode lock and never look at i_private or
+    // the punch's waiters (those are shmem_fault()'s); a punch takes no
+    // mmap_lock (unmap_mapping_range() walks i_mmap).
+    EXPECT_EQ(m2.inodeLocks, 0u);
+    EXPECT_FALSE(m2.parts & (1u << unsigned(Part::IPrivate) | 1u << unsigned(Part::FallocWaiters)));
+    EXPECT_TRUE(m2.parts & 1u << unsigned(Part::UffdPending));
+    EXPECT_EQ(p.mmapLocks, 0u);
+    EXPECT_NE(p.ptls, 0u);
+    EXPECT_NE(a.mmapLocks, 0u);
 
     // Under skip-faultaround the read reaches page 8 alone.
     ToggleResult tf = resolveToggles("skip-faultaround", sc.s.toggles);
@@ -829,6 +838,42 @@ TEST(Explore, MayConflictByPageAndClass) {
     EXPECT_TRUE(mayConflict(wake, five, P, x));
     FutureFootprint done;
     EXPECT_FALSE(mayConflict(queue, done, P, x));
+
+    // mmap_lock: a reader's arrival or departure commutes with every future
+    // that is not `top` (those take it for read only); a failed attempt
+    // (a read of its holders) does not.
+    FutureFootprint faults = five;
+    faults.mmapLocks = 1;  // mm A
+    Footprint reader = onFive;
+    reader.reads.clear();
+    reader.lockShared = {packLockId(uint8_t(LockKind::ML), 0, 0)};
+    EXPECT_FALSE(mayConflict(reader, faults, P, x));
+    Footprint waiter = reader;
+    waiter.lockShared.clear();
+    waiter.lockReads = reader.lockShared;
+    EXPECT_TRUE(mayConflict(waiter, faults, P, x));
+    FutureFootprint top = faults;
+    top.top = true;
+    EXPECT_TRUE(mayConflict(reader, top, P, x));
+}
+
+// The two-page benchmark system under skip-faultaround (two readers of one
+// mm, two punches, the monitor): the persistent sets keep every final state
+// and every finding the sleep sets alone reach.
+TEST(Explore, PersistentSetsKeepTheTwoPageSystemsFinals) {
+    LoadResult lr = loadSession(std::string(FAULTLINE_BENCH_SESSIONS) + "/two-pages-16.json");
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    const Session s = *lr.session;
+    const ExploreResult sleepOnly = explore(s, all("skip-faultaround", true, false));
+    const ExploreResult r = explore(s, all("skip-faultaround", true, true));
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    ASSERT_EQ(sleepOnly.stop, StopReason::Exhausted);
+    ASSERT_EQ(r.stop, StopReason::Exhausted);
+    EXPECT_EQ(std::set<FutureKey>(r.finals.begin(), r.finals.end()),
+              std::set<FutureKey>(sleepOnly.finals.begin(), sleepOnly.finals.end()));
+    EXPECT_EQ(std::set<FindingKey>(r.findingsSeen.begin(), r.findingsSeen.end()),
+              std::set<FindingKey>(sleepOnly.findingsSeen.begin(), sleepOnly.findingsSeen.end()));
+    EXPECT_LT(r.states, sleepOnly.states * 3 / 4);
 }
 
 }  // namespace
