@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "explore/footprint.h"
 #include "explore/future_footprint.h"
+#include "explore/hidden_deadlock.h"
 #include "explore/persistent_set.h"
 #include "explore/state_store.h"
 #include "explore/visited_table.h"
@@ -131,6 +132,7 @@ struct Child {
     bool rowless = false;  // engine error, finished or stuck: not expanded, no row
     bool preempt = false;
     bool engineError = false, finished = false, stuck = false, finalMatch = false;
+    bool pureBlock = false;  // the step only blocked the task on a lock (its state keys as the parent's)
     FutureKey key, plainKey;
     uint32_t sleep = 0, sleepSet = 0;
     std::vector<Finding> findings;  // of the goal rules (and all, when collecting)
@@ -141,8 +143,12 @@ struct Expansion {
     std::vector<uint32_t> rows;  // a state row per child
     uint64_t slept = 0, pruned = 0;  // steps the sleep set / the persistent set left out
     bool preemptionCut = false;
+    // A deadlock hidden in the parent's key: every runnable task's step only
+    // blocks it, so these steps, in this order, leave no task runnable.
+    std::vector<uint8_t> deadlockTail;
+    FutureKey deadlockKey;
     void clear() {
-        children.clear(), rows.clear();
+        children.clear(), rows.clear(), deadlockTail.clear();
         slept = 0, pruned = 0, preemptionCut = false;
     }
 };
@@ -196,7 +202,9 @@ public:
 private:
     void expand(const Item& it, const uint32_t* row, Expansion& out, Scratch& w);
     void merge(const Item* items, size_t n, std::vector<Expansion>& ex, uint32_t level);
-    void offer(size_t goal, uint32_t parent, uint8_t task, uint64_t pre, uint64_t len, const std::string& detail);
+    void offer(size_t goal, uint32_t parent, uint8_t task, uint64_t pre, uint64_t len, const std::string& detail,
+               std::vector<uint8_t> more = {});
+    void findHiddenDeadlock(const State& x, uint8_t last, Expansion& out);
     std::vector<uint8_t> path(uint32_t node) const;
     uint64_t bytes() const;
     bool checkLimits(double elapsed);
@@ -216,6 +224,7 @@ private:
         uint64_t len = 0, pre = 0;
         uint32_t parent = kNone;
         uint8_t task = 0;
+        std::vector<uint8_t> more;  // steps after `task` (a hidden deadlock's)
         std::string detail;
     };
     std::vector<Best> best_;
@@ -282,6 +291,7 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
             if ((goalRules_ >> unsigned(f.rule) & 1) || o_.collectFinals) c.findings.push_back(std::move(f));
         }
         if (por_) w.fps.push_back(captureFootprint(x, y, uint8_t(t), w.log, c.engineError));
+        c.pureBlock = onlyBlocked(x, y, uint8_t(t));
         c.finished = workDone(y);
         c.stuck = !c.finished && !anyRunnable(y);
         if (c.finished && !o_.goals.finalCells.empty()) {
@@ -300,6 +310,9 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
         c.rowless = c.engineError || c.finished || c.stuck;
         out.children.push_back(std::move(c));
     }
+    if ((o_.goals.deadlock || o_.collectFinals) && !out.children.empty() &&
+        std::all_of(out.children.begin(), out.children.end(), [](const Child& c) { return c.pureBlock; }))
+        findHiddenDeadlock(x, n.task, out);
     // Rows and keys of the children in `keep` (bit per child), in order.
     auto build = [&](uint64_t keep) {
         out.rows.clear();
@@ -314,7 +327,12 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
             } else {
                 c.plainKey = futureKey(w.ys[i]);
             }
-            c.key = bounded_ ? mixKey(c.plainKey, c.task, uint64_t(n.pre) + c.preempt) : c.plainKey;
+            // Under a preemption bound, whether the last task can still run
+            // decides whether switching away costs a preemption; the key
+            // does not say it (a task blocked on a lock is keyed as runnable).
+            c.key = bounded_ ? mixKey(c.plainKey, c.task | (isRunnable(w.ys[i], c.task) ? 0x100u : 0u),
+                                      uint64_t(n.pre) + c.preempt)
+                             : c.plainKey;
         }
     };
     const uint64_t all = out.children.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << out.children.size()) - 1;
@@ -384,6 +402,16 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
     }
 }
 
+// A deadlock the key hides (explore/hidden_deadlock.h). Called when every
+// task stepped here only blocked; the tasks the sleep set or the preemption
+// bound left out are tried too.
+void Search::findHiddenDeadlock(const State& x, uint8_t last, Expansion& out) {
+    if (std::optional<HiddenDeadlock> d = hiddenDeadlock(x, last)) {
+        out.deadlockTail = std::move(d->steps);
+        out.deadlockKey = futureKey(d->state);
+    }
+}
+
 // The sleep set `id` without the tasks not in `keep`.
 uint32_t Search::filterSleepSet(uint32_t id, uint32_t keep) {
     std::vector<uint32_t> v = sleepSets_.get(id);
@@ -391,11 +419,12 @@ uint32_t Search::filterSleepSet(uint32_t id, uint32_t keep) {
     return v.empty() ? 0 : sleepSets_.intern(v, hashIds(v));
 }
 
-void Search::offer(size_t goal, uint32_t parent, uint8_t task, uint64_t pre, uint64_t len, const std::string& detail) {
+void Search::offer(size_t goal, uint32_t parent, uint8_t task, uint64_t pre, uint64_t len, const std::string& detail,
+                   std::vector<uint8_t> more) {
     if (goal >= best_.size()) return;
     Best& b = best_[goal];
     if (b.found && (b.len < len || (b.len == len && b.pre <= pre))) return;
-    b = {true, len, pre, parent, task, detail};
+    b = {true, len, pre, parent, task, std::move(more), detail};
 }
 
 std::vector<uint8_t> Search::path(uint32_t node) const {
@@ -419,6 +448,13 @@ void Search::merge(const Item* items, size_t count, std::vector<Expansion>& ex, 
         r_.slept += e.slept;
         r_.pruned += e.pruned;
         r_.preemptionCut |= e.preemptionCut;
+        if (!e.deadlockTail.empty()) {
+            if (o_.collectFinals) finals_.push_back(e.deadlockKey);
+            const uint64_t len = uint64_t(level) + e.deadlockTail.size();
+            if (o_.goals.deadlock && len <= o_.maxSteps)
+                offer(goalIndex(names_, "deadlock"), p, e.deadlockTail.front(), nodes_[p].pre, len, "no task can run",
+                      std::vector<uint8_t>(e.deadlockTail.begin() + 1, e.deadlockTail.end()));
+        }
         size_t rowAt = 0;
         for (Child& c : e.children) {
             ++r_.transitions;
@@ -586,7 +622,10 @@ ExploreResult Search::run() {
             split = true;
         }
         if (checkLimits(elapsed())) break;
-        if (o_.stopWhenAllFound && std::all_of(best_.begin(), best_.end(), [](const Best& b) { return b.found; })) {
+        // (A hidden deadlock's schedule can be longer than this level: a
+        // shorter one may still be found.)
+        if (o_.stopWhenAllFound &&
+            std::all_of(best_.begin(), best_.end(), [&](const Best& b) { return b.found && b.len <= level + 1; })) {
             stop_ = StopReason::AllGoalsFound;
             break;
         }
@@ -606,9 +645,10 @@ ExploreResult Search::run() {
             gr.found = true;
             gr.schedule = path(best_[g].parent);
             gr.schedule.push_back(best_[g].task);
+            gr.schedule.insert(gr.schedule.end(), best_[g].more.begin(), best_[g].more.end());
             gr.preemptions = best_[g].pre;
             gr.detail = best_[g].detail;
-            gr.task = best_[g].task;
+            gr.task = gr.schedule.back();
         }
         r_.goals.push_back(std::move(gr));
     }

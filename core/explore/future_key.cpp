@@ -87,6 +87,23 @@ void addMsgs(Hasher2& h, const std::vector<UffdMsg>& q) {
 //    fresh id never equals it), and handle_userfault's aux at HU_4. This
 //    merges about half of the states of the two-page benchmark, which differ
 //    only in the order the two faults' messages were numbered.
+//  - whether a task waits on a lock (TaskState::Blocked and its waitLock,
+//    which a woken task keeps, stale, and nothing reads then): a
+//    task blocks only in the step that fails to take the lock, it blocks
+//    with its frame at the row that retries the attempt (every lock a path
+//    takes is its row's first action, or the row changes nothing before it),
+//    and only the holder's release wakes it, so at any state with the same
+//    key in which it is runnable instead, its step would fail the same way
+//    and block it again, changing nothing else; and every other step does
+//    the same from either state, except the release, which leaves both the
+//    same (runnable). The two states have the same futures (the blocked
+//    one lacks only the failed attempt, which leads back to it). This
+//    merges every state in which a task tried a lock held across steps (a
+//    fault-around's PTL) with the one before its attempt: about half of the
+//    states of the two-page benchmark under baseline-2020. A deadlock is
+//    still seen: it is judged on the state a step makes, before its key is
+//    looked up. Under a preemption bound the explorer mixes whether the last
+//    task can run into the key (a switch away from a blocked task is free).
 // Everything else State::hash() covers is in the key. The tests in
 // tests/core/explore_test.cpp run the same schedule from states that differ
 // only in these fields (and with every message id renumbered) and check that
@@ -121,7 +138,10 @@ FutureKey taskKey(const Task& t) {
     Hasher2 h;
     // waitArg: a pfn while asleep on writeback; otherwise a message id or spent (msgIdKey).
     const uint64_t waitArg = t.state == TaskState::SleepWriteback ? t.waitArg : 0;
-    h.add(uint64_t(t.state)).add(uint64_t(t.waitLock.kind)).add(t.waitLock.mm).add(t.waitLock.arg).add(waitArg);
+    // A task blocked on a lock is keyed as the runnable task it was, and
+    // waitLock not at all: it is read only while the task is blocked (a
+    // woken task keeps it, stale). See above.
+    h.add(uint64_t(t.state == TaskState::Blocked ? TaskState::Runnable : t.state)).add(waitArg);
     h.add(t.opIndex).add(t.lastSignal).add(t.stack.size());
     for (size_t i = 0; i < t.stack.size(); ++i) addFrame(h, liveFrame(t.stack[i], i + 1 == t.stack.size()));
     std::vector<uint32_t> refs = t.refs;
