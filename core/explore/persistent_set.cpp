@@ -78,6 +78,13 @@ uint32_t persistentSet(const State& s, uint32_t enabled, uint32_t sleeping, cons
         if (workers != uint32_t{1} << t || t >= cfg.tasks.size()) return false;
         return s.tasks[t].opIndex + 1 >= cfg.tasks[t].program.size();
     };
+    // Who could wake each task that cannot run (the same for every seed).
+    uint32_t wakers[32];
+    uint32_t known = 0;
+    auto wakersOf = [&](size_t d) {
+        if (!(known >> d & 1)) wakers[d] = enablers(s, d, future), known |= uint32_t{1} << d;
+        return wakers[d];
+    };
     for (size_t seed = 0; seed < n; ++seed) {
         if (!(enabled >> seed & 1)) continue;
         uint32_t p = uint32_t{1} << seed, todo = p;
@@ -96,11 +103,11 @@ uint32_t persistentSet(const State& s, uint32_t enabled, uint32_t sleeping, cons
                     if (p >> u & 1) continue;
                     // A task that cannot run, and that only tasks of P could
                     // wake, takes no step along steps of tasks outside P.
-                    if (!(enabled >> u & 1) && !(enablers(s, u, future) & ~p)) continue;
+                    if (!(enabled >> u & 1) && !(wakersOf(u) & ~p)) continue;
                     if (mayConflict(*fp, future[u], uint8_t(u), s, p)) add |= uint32_t{1} << u;
                 }
             } else {
-                add = enablers(s, x, future) & ~p;
+                add = wakersOf(x) & ~p;
             }
             if (enabled >> x & 1) {
                 if (mayFinishAll(x)) add |= helpers & enabled & ~p;
