@@ -342,7 +342,7 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
         // one's is in the sleep set), every task's future, then the
         // smallest persistent set.
         w.future.resize(ntasks_);
-        for (unsigned t = 0; t < ntasks_; ++t) w.future[t] = futureFootprint(x, uint8_t(t));
+        for (unsigned t = 0; t < ntasks_; ++t) futureFootprint(x, uint8_t(t), w.future[t]);
         w.next.assign(ntasks_, nullptr);
         for (size_t i = 0; i < out.children.size(); ++i) w.next[out.children[i].task] = &w.fps[i];
         for (uint32_t z : sleepSets_.get(it.sleepSet)) w.next[fps_.get(z).task] = &fps_.get(z);

@@ -128,17 +128,16 @@ bool indexOfVpn(const State& s, size_t mm, uint64_t vpn, uint64_t& index) {
 // answers (UFFDIO_COPY, UFFDIO_WRITEPROTECT, UFFDIO_CONTINUE, the wake-up)
 // act on the message's page. Events, anonymous faults and a moving policy
 // reach further: top.
-FutureFootprint monitorFuture(const State& s, uint8_t self) {
-    FutureFootprint ff;
-    ff.none = false;
+// Appends to ff.pages; sets ff.top where the reach is not bounded.
+void monitorFuture(const State& s, uint8_t self, FutureFootprint& ff) {
     const Config& cfg = *s.config;
-    if (cfg.policy.moveSrcOffset != 0) return ff.top = true, ff;
+    if (cfg.policy.moveSrcOffset != 0) return void(ff.top = true);
     for (size_t i = 0; i < s.ctxCount(); ++i) {
         const UffdCtx& u = s.ctx(i);
         for (const auto* q : {&u.pending, &u.readWaiting})
             for (const UffdMsg& m : *q) {
                 uint64_t k = 0;
-                if (m.event != UffdEvent::Pagefault || !indexOfVpn(s, m.mm, m.va, k)) return ff.top = true, ff;
+                if (m.event != UffdEvent::Pagefault || !indexOfVpn(s, m.mm, m.va, k)) return void(ff.top = true);
                 ff.pages.push_back({k, k + 1});
             }
     }
@@ -150,23 +149,21 @@ FutureFootprint monitorFuture(const State& s, uint8_t self) {
     for (size_t t = 0; t < s.tasks.size() && t < cfg.tasks.size(); ++t) {
         if (t == self) continue;
         const Task& tk = s.tasks[t];
-        if (tk.state == TaskState::Unforked) return ff.top = true, ff;
+        if (tk.state == TaskState::Unforked) return void(ff.top = true);
         if (tk.state == TaskState::Done) continue;
         const auto& prog = cfg.tasks[t].program;
         for (size_t i = tk.opIndex; i < prog.size(); ++i) {
             const Op& op = prog[i];
-            if (!bounded(op.kind)) return ff.top = true, ff;
+            if (!bounded(op.kind)) return void(ff.top = true);
             if (op.kind != OpKind::Read && op.kind != OpKind::Write) continue;
             const int mm = cfg.tasks[t].mm;
-            if (mm < 0 || size_t(mm) >= s.mms.size()) return ff.top = true, ff;
+            if (mm < 0 || size_t(mm) >= s.mms.size()) return void(ff.top = true);
             bool file = false, anon = false;
             for (const Vma& v : s.mms[size_t(mm)].vmas) file |= v.mapsIndex(op.page), anon |= !v.file;
-            if (!file || anon) return ff.top = true, ff;  // an anonymous fault's message names no file page
+            if (!file || anon) return void(ff.top = true);  // an anonymous fault's message names no file page
             ff.pages.push_back({op.page, op.page + 1});
         }
     }
-    normalize(ff.pages);
-    return ff;
 }
 
 }  // namespace
@@ -179,30 +176,39 @@ bool FutureFootprint::hasPage(uint64_t lo, uint64_t hi) const {
 
 FutureFootprint futureFootprint(const State& s, uint8_t task) {
     FutureFootprint ff;
+    futureFootprint(s, task, ff);
+    return ff;
+}
+
+void futureFootprint(const State& s, uint8_t task, FutureFootprint& ff) {
+    ff.pages.clear();  // the vector's capacity is kept: the explorer calls this for every task at every state
+    ff.none = true, ff.top = false;
+    ff.parts = ff.mmapLocks = ff.ptls = ff.inodeLocks = 0;
+    ff.swap = ff.anon = false;
     const Config& cfg = *s.config;
     const Task& tk = s.tasks[task];
-    if (tk.state == TaskState::Done) return ff;
-    if (tk.state == TaskState::Unforked) return ff.none = false, ff.top = true, ff;
+    if (tk.state == TaskState::Done) return;
+    if (tk.state == TaskState::Unforked) return void((ff.none = false, ff.top = true));
     if (int(task) == cfg.ioTask) {
         // The IO task runs only while folios are under writeback, and those
         // are added only by steps dependent with every other step.
-        if (tk.stack.empty() && s.writeback.empty()) return ff;
-        return ff.none = false, ff.top = true, ff;
+        if (tk.stack.empty() && s.writeback.empty()) return;
+        return void((ff.none = false, ff.top = true));
     }
-    if (task >= cfg.tasks.size()) return ff.none = false, ff.top = true, ff;
+    if (task >= cfg.tasks.size()) return void((ff.none = false, ff.top = true));
     const auto& prog = cfg.tasks[task].program;
     // The operation in progress is prog[opIndex] (finishOp advances opIndex).
-    if (tk.stack.empty() && tk.opIndex >= prog.size()) return ff;
+    if (tk.stack.empty() && tk.opIndex >= prog.size()) return;
     ff.none = false;
     const int mm = cfg.tasks[task].mm;
     for (size_t i = tk.opIndex; i < prog.size(); ++i) {
         const Op& op = prog[i];
         addReach(ff, s, op.kind, mm);
-        if (ff.top) return ff;
+        if (ff.top) return;
         switch (op.kind) {
         case OpKind::Read:
         case OpKind::Write: {
-            if (mm < 0 || size_t(mm) >= s.mms.size()) return ff.top = true, ff;
+            if (mm < 0 || size_t(mm) >= s.mms.size()) return void(ff.top = true);
             bool file = false;
             for (const Vma& v : s.mms[size_t(mm)].vmas) file |= v.mapsIndex(op.page);
             // A page of an anonymous VMA is global state: nothing page-local to add.
@@ -214,17 +220,14 @@ FutureFootprint futureFootprint(const State& s, uint8_t task) {
             if (op.count) ff.pages.push_back({op.page / 4096, (op.page + op.count + 4095) / 4096});
             break;
         case OpKind::FileWrite: ff.pages.push_back({op.page, op.page + op.count}); break;
-        case OpKind::Serve: {
-            FutureFootprint m = monitorFuture(s, task);
-            if (m.top) return ff.top = true, ff;
-            ff.pages.insert(ff.pages.end(), m.pages.begin(), m.pages.end());
+        case OpKind::Serve:
+            monitorFuture(s, task, ff);
+            if (ff.top) return;
             break;
-        }
-        default: return ff.top = true, ff;
+        default: return void(ff.top = true);
         }
     }
     normalize(ff.pages);
-    return ff;
 }
 
 bool mayConflict(const Footprint& step, const FutureFootprint& ff, uint8_t owner, const State& s, uint32_t inP) {

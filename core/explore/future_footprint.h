@@ -43,6 +43,8 @@ struct FutureFootprint {
 };
 
 FutureFootprint futureFootprint(const State& s, uint8_t task);
+// The same into `out`, reusing its storage.
+void futureFootprint(const State& s, uint8_t task, FutureFootprint& out);
 
 // Whether a step with footprint `step`, taken from `s`, may be dependent with
 // some future step of task `owner`, whose future is `ff`, along steps of tasks
