@@ -402,6 +402,18 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
     }
 }
 
+// Preemptions of a schedule from s: switches away from a task that could still run.
+uint64_t countPreemptions(State s, const std::vector<uint8_t>& schedule) {
+    uint64_t pre = 0;
+    uint8_t last = kNoTask;
+    for (uint8_t t : schedule) {
+        if (last != kNoTask && last != t && isRunnable(s, last)) ++pre;
+        step(s, t, false);
+        last = t;
+    }
+    return pre;
+}
+
 // A deadlock the key hides (explore/hidden_deadlock.h). Called when every
 // task stepped here only blocked; the tasks the sleep set or the preemption
 // bound left out are tried too.
@@ -646,7 +658,11 @@ ExploreResult Search::run() {
             gr.schedule = path(best_[g].parent);
             gr.schedule.push_back(best_[g].task);
             gr.schedule.insert(gr.schedule.end(), best_[g].more.begin(), best_[g].more.end());
-            gr.preemptions = best_[g].pre;
+            // Counted on the schedule itself: without a preemption bound the
+            // key does not say whether the last task can still run (a blocked
+            // task keys as runnable), so the count along the stored states
+            // may differ from the schedule's own.
+            gr.preemptions = bounded_ ? best_[g].pre : countPreemptions(init_, gr.schedule);
             gr.detail = best_[g].detail;
             gr.task = gr.schedule.back();
         }

@@ -932,6 +932,47 @@ TEST(Explore, ABlockedTaskIsTheRunnableTaskItWas) {
     EXPECT_GT(checked[LockKind::IL], 100);  // the inode lock
 }
 
+// A found schedule's preemptions are counted on the schedule itself (a
+// switch away from a task that could still run), whether or not a bound
+// made them part of the search's key.
+TEST(Explore, ReportedPreemptionsAreTheSchedulesOwn) {
+    std::vector<Session> systems = smallSystems();
+    systems.push_back(sample("s1-seed-race.json"));
+    LoadResult lr = loadSession(std::string(FAULTLINE_BENCH_SESSIONS) + "/two-pages-16.json");
+    ASSERT_TRUE(lr.session) << lr.error.text();
+    systems.push_back(*lr.session);
+    int checked = 0;
+    for (size_t i = 0; i < systems.size(); ++i)
+        for (int bound : {-1, 2}) {
+            const Session& s = systems[i];
+            if (bound >= 0 && i + 1 == systems.size()) continue;  // the two-page system within 2 preemptions: slow
+            ExploreOptions o = all("baseline-2020", true, true);
+            o.collectFinals = false;
+            o.maxPreemptions = bound;
+            o.stopWhenAllFound = true;
+            if (i + 1 == systems.size()) o.goals.rules = {Rule::C1}, o.goals.deadlock = false;  // the others: none there
+            const ExploreResult r = explore(s, o);
+            ASSERT_TRUE(r.error.empty()) << r.error;
+            ToggleResult tr = resolveToggles("baseline-2020", s.toggles);
+            for (const GoalResult& g : r.goals) {
+                if (!g.found) continue;
+                State st = buildInitialState(s, tr.toggles).state;
+                uint64_t pre = 0;
+                int last = -1;
+                for (uint8_t t : g.schedule) {
+                    ASSERT_TRUE(isRunnable(st, t));
+                    if (last >= 0 && last != t && isRunnable(st, uint8_t(last))) ++pre;
+                    step(st, t);
+                    last = t;
+                }
+                EXPECT_EQ(g.preemptions, pre) << g.goal << " bound " << bound;
+                if (bound >= 0) EXPECT_LE(pre, uint64_t(bound));
+                ++checked;
+            }
+        }
+    EXPECT_GE(checked, 6);
+}
+
 // The two-page benchmark system under skip-faultaround (two readers of one
 // mm, two punches, the monitor): the persistent sets keep every final state
 // and every finding the sleep sets alone reach.
