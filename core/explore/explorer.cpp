@@ -189,6 +189,7 @@ public:
         bounded_ = o.maxPreemptions >= 0;
         por_ = o.reduction && !bounded_;
         persistent_ = por_ && o.persistentSets && !o.stopWhenAllFound;  // as explore() decides
+        hiddenDeadlocks_ = o.goals.deadlock || o.collectFinals;
         ntasks_ = unsigned(init_.tasks.size());
         width_ = store_.width();
         for (Rule r : o.goals.rules) goalRules_ |= 1u << unsigned(r);
@@ -216,6 +217,7 @@ private:
     InternPool<Footprint> fps_;
     InternPool<std::vector<uint32_t>> sleepSets_;
     bool bounded_ = false, por_ = false, persistent_ = false;
+    bool hiddenDeadlocks_ = false;  // deadlocks (a goal, or a final state collected) are looked for
     unsigned ntasks_ = 0, width_ = 0;
     uint32_t goalRules_ = 0;
     std::vector<std::string> names_;
@@ -291,7 +293,7 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
             if ((goalRules_ >> unsigned(f.rule) & 1) || o_.collectFinals) c.findings.push_back(std::move(f));
         }
         if (por_) w.fps.push_back(captureFootprint(x, y, uint8_t(t), w.log, c.engineError));
-        c.pureBlock = onlyBlocked(x, y, uint8_t(t));
+        if (hiddenDeadlocks_) c.pureBlock = onlyBlocked(x, y, uint8_t(t));
         c.finished = workDone(y);
         c.stuck = !c.finished && !anyRunnable(y);
         if (c.finished && !o_.goals.finalCells.empty()) {
@@ -310,7 +312,7 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
         c.rowless = c.engineError || c.finished || c.stuck;
         out.children.push_back(std::move(c));
     }
-    if ((o_.goals.deadlock || o_.collectFinals) && !out.children.empty() &&
+    if (hiddenDeadlocks_ && !out.children.empty() &&
         std::all_of(out.children.begin(), out.children.end(), [](const Child& c) { return c.pureBlock; }))
         findHiddenDeadlock(x, n.task, out);
     // Rows and keys of the children in `keep` (bit per child), in order.

@@ -747,7 +747,7 @@ TEST(Explore, PersistentSetsKeepTheShortestSchedules) {
             EXPECT_EQ(a.goals[g].schedule.size(), b.goals[g].schedule.size()) << a.goals[g].goal;
             EXPECT_EQ(a.goals[g].preemptions, b.goals[g].preemptions) << a.goals[g].goal;
         }
-        if (a.anyFound()) EXPECT_GT(a.shortestStates, 0u);
+        if (a.anyFound()) { EXPECT_GT(a.shortestStates, 0u); }
         // --first is the breadth-first search itself: no persistent sets.
         with.stopWhenAllFound = true;
         EXPECT_EQ(explore(s, with).pruned, 0u);
@@ -870,6 +870,19 @@ TEST(Explore, MayConflictByPageAndClass) {
     EXPECT_TRUE(mayConflict(reader, top, P, x));
 }
 
+// One step of a random run that mostly keeps to the last task: bursts make
+// a walk that holds the PTL meet a second fault more often than fair turns
+// do. False when no task can run.
+bool burstyStep(State& st, std::mt19937_64& rng, uint8_t& last) {
+    std::vector<uint8_t> runnable;
+    for (size_t t = 0; t < st.tasks.size(); ++t)
+        if (isRunnable(st, uint8_t(t))) runnable.push_back(uint8_t(t));
+    if (runnable.empty()) return false;
+    if (!isRunnable(st, last) || rng() % 4 == 0) last = runnable[rng() % runnable.size()];
+    step(st, last);
+    return true;
+}
+
 // The key merges a task blocked on a lock with the runnable task it was
 // (core/explore/future_key.cpp). That holds when a task blocks with its
 // frame at the row that retries the attempt, having changed nothing the
@@ -914,14 +927,7 @@ TEST(Explore, ABlockedTaskIsTheRunnableTaskItWas) {
                         ++checked[st.tasks[t].waitLock.kind];
                         ++fns[std::string(fnName(st.tasks[t].stack.back().fn))];
                     }
-                    std::vector<uint8_t> runnable;
-                    for (size_t t = 0; t < st.tasks.size(); ++t)
-                        if (isRunnable(st, uint8_t(t))) runnable.push_back(uint8_t(t));
-                    if (runnable.empty()) break;
-                    // Mostly the last task again: bursts make a walk that holds
-                    // the PTL meet a second fault more often than fair turns do.
-                    if (!isRunnable(st, last) || rng() % 4 == 0) last = runnable[rng() % runnable.size()];
-                    step(st, last);
+                    if (!burstyStep(st, rng, last)) break;
                 }
             }
         }
@@ -966,7 +972,7 @@ TEST(Explore, ReportedPreemptionsAreTheSchedulesOwn) {
                     last = t;
                 }
                 EXPECT_EQ(g.preemptions, pre) << g.goal << " bound " << bound;
-                if (bound >= 0) EXPECT_LE(pre, uint64_t(bound));
+                if (bound >= 0) { EXPECT_LE(pre, uint64_t(bound)); }
                 ++checked;
             }
         }
@@ -991,11 +997,6 @@ TEST(Explore, PersistentSetsKeepTheTwoPageSystemsFinals) {
               std::set<FindingKey>(sleepOnly.findingsSeen.begin(), sleepOnly.findingsSeen.end()));
     EXPECT_LT(r.states, sleepOnly.states * 3 / 4);
 }
-
-}  // namespace
-}  // namespace faultline::test
-namespace faultline::test {
-namespace {
 
 // A deadlock the key hides: two fault-arounds of one mm, the first walking
 // with the PTL, the second holding a folio lock and about to wait for the
@@ -1033,12 +1034,7 @@ TEST(Explore, HiddenDeadlockBehindABlockedTasksKey) {
                     found = st, walker = a, waiter = b, folioLock = fl->id.arg;
                 }
             }
-            std::vector<uint8_t> runnable;
-            for (size_t t = 0; t < st.tasks.size(); ++t)
-                if (isRunnable(st, uint8_t(t))) runnable.push_back(uint8_t(t));
-            if (runnable.empty()) break;
-            if (!isRunnable(st, last) || rng() % 4 == 0) last = runnable[rng() % runnable.size()];
-            step(st, last);
+            if (!burstyStep(st, rng, last)) break;
         }
     }
     ASSERT_TRUE(found) << "no state with a fault-around waiting for another's PTL";
