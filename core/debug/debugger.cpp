@@ -225,6 +225,7 @@ template <class KeepGoing>
 std::optional<Timeline> reexecuteSchedule(State init, const std::vector<uint8_t>& sched, const Session& s,
                                           const std::string& variant, std::string* note, KeepGoing keepGoing) {
     Timeline tl(std::move(init), false);
+    tl.setQuiet(true);  // only the newest chunk's texts are read; narrated at the end
     for (size_t i = 0; i < sched.size(); ++i) {
         if (i > 0 && !keepGoing(i, sched.size())) return std::nullopt;
         uint8_t t = sched[i];
@@ -246,6 +247,7 @@ std::optional<Timeline> reexecuteSchedule(State init, const std::vector<uint8_t>
         }
         tl.stepTask(t);
     }
+    tl.setQuiet(false);
     return tl;
 }
 }  // namespace
@@ -266,6 +268,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
         InitialState init = buildInitialState(s, tr.toggles, true, setupProgress_);
         if (!init.error.empty()) return init.error;
         tl.emplace(std::move(init.state), false);
+        tl->setQuiet(true);  // only the newest chunk's texts are read; narrated below
         const Recording& rec = *s.recording;
         for (size_t i = 0; i < rec.schedule.size(); ++i) {
             if (i > 0 && !keepGoing(i, rec.schedule.size())) return "cancelled";
@@ -285,6 +288,7 @@ std::string Debugger::load(const Session& s, const std::string& variant, const O
                 break;
             }
         }
+        tl->setQuiet(false);
         if (!diverged)
             note =
                 "replayed the recording: " + std::to_string(rec.schedule.size()) + " steps, every state hash matched";
@@ -619,7 +623,7 @@ std::optional<std::pair<uint64_t, std::string>> Debugger::scanBack(Pred pred, bo
         states.push_back(tl.stateAt(first));
         for (uint64_t n = first; n < hi + 1; ++n) {
             State s = states.back();
-            recs.push_back(step(s, sched[n]));
+            recs.push_back(step(s, sched[n], false, Narrate::No));  // hitAt reads no text
             states.push_back(std::move(s));
         }
         for (uint64_t n = hi + 1; n-- > lo;) {

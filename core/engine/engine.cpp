@@ -127,11 +127,11 @@ void finishOp(StepContext& c) {
 
 }  // namespace
 
-StepRecord step(State& s, uint8_t task, bool withHash) {
+StepRecord step(State& s, uint8_t task, bool withHash, Narrate narrate) {
     StepRecord rec;
     rec.number = ++s.stepCount;
     rec.task = task;
-    StepContext c(s, task, rec);
+    StepContext c(s, task, rec, narrate == Narrate::Yes);
     try {
         if (!isRunnable(s, task)) throw EngineError(s.config->tasks[task].name + " is not runnable");
         runPieces(c);

@@ -19,7 +19,11 @@ bool workDone(const State& s);
 // Executes one micro-step of `task` (must be runnable) and returns its record.
 // Engine bugs (broken invariants) come back as a Rule::Engine finding.
 // withHash false leaves rec.hashAfter 0 (the explorer keys states itself).
-StepRecord step(State& s, uint8_t task, bool withHash = true);
+// Narrate::No gives the same record with empty piece texts, at a fraction
+// of the cost (step_context.h FL_AT): for re-executions whose texts nobody
+// reads. Findings and raised messages keep their texts either way.
+enum class Narrate : bool { No, Yes };
+StepRecord step(State& s, uint8_t task, bool withHash = true, Narrate narrate = Narrate::Yes);
 // Pushes an operation's entry frame on an idle task (used to run setup ops that
 // are not part of the task's program).
 void startOp(State& s, uint8_t task, const Op& op);

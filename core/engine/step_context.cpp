@@ -80,7 +80,7 @@ void StepContext::ret(int32_t value) {
         continueNow = false;
         rec.opDone = true;
         rec.opResult = value;
-        if (value < 0 && rec.pieces.back().text.find(errnoName(value)) == std::string::npos)
+        if (narrating && value < 0 && rec.pieces.back().text.find(errnoName(value)) == std::string::npos)
             rec.pieces.back().text += " → " + errnoName(value);
         return;
     }
@@ -131,11 +131,15 @@ bool StepContext::lock(const LockId& id, bool write) {
     tk.state = TaskState::Blocked;
     tk.waitLock = id;
     touch({CellKind::Task, 0, t});
-    const LockHold* h = s.findLock(id);
-    std::string by;
-    for (size_t i = 0; h && i < s.tasks.size(); ++i)
-        if (h->holders & (uint64_t{1} << i)) by += (by.empty() ? "" : ",") + cfg().tasks[i].name;
-    say("blocks on " + lockName(id, cfg()) + (write ? "" : " (read)") + " held by " + by);
+    if (narrating) {
+        const LockHold* h = s.findLock(id);
+        std::string by;
+        for (size_t i = 0; h && i < s.tasks.size(); ++i)
+            if (h->holders & (uint64_t{1} << i)) by += (by.empty() ? "" : ",") + cfg().tasks[i].name;
+        say("blocks on " + lockName(id, cfg()) + (write ? "" : " (read)") + " held by " + by);
+    } else {
+        say({});
+    }
     flowSet = true;
     continueNow = false;
     return false;
@@ -236,7 +240,7 @@ void StepContext::wakeUffdRange(uint8_t ctx, uint8_t mm, uint64_t lo, uint64_t h
         if (o.state == TaskState::SleepUffd && std::count(woken.begin(), woken.end(), uint32_t(o.waitArg))) {
             o.state = TaskState::Runnable;
             touch({CellKind::Task, 0, i});
-            say("wakes " + cfg().tasks[i].name);
+            FL_SAY(*this, "wakes " + cfg().tasks[i].name);
         }
     }
 }
@@ -251,7 +255,7 @@ void StepContext::wakeFallocWaiters() {
         if (o.state == TaskState::SleepFalloc) {
             o.state = TaskState::Runnable;
             touch({CellKind::Task, 0, i});
-            say("wakes " + cfg().tasks[i].name);
+            FL_SAY(*this, "wakes " + cfg().tasks[i].name);
         }
     }
     if (s.inode.fallocWaiters) editInode([](Inode& in) { in.fallocWaiters = 0; });
@@ -268,7 +272,7 @@ void StepContext::wakeWriteback(uint32_t pfn) {
             // an event it sent (eventSenderResumes), and a pfn is not one.
             o.waitArg = 0;
             touch({CellKind::Task, 0, i});
-            say("wakes " + cfg().tasks[i].name);
+            FL_SAY(*this, "wakes " + cfg().tasks[i].name);
         }
     }
 }
@@ -336,7 +340,7 @@ void StepContext::freeIfUnused(uint32_t pfn) {
         throw EngineError("pfn " + std::to_string(pfn) + " freed with refcount " + std::to_string(f.refcount) +
                           ", mapcount " + std::to_string(f.mapcount));
     if (f.has(PG_writeback)) throw EngineError("pfn " + std::to_string(pfn) + " freed while under writeback");
-    say("p" + std::to_string(pfn) + " freed (data " + f.data.str() + " gone)");
+    FL_SAY(*this, "p" + std::to_string(pfn) + " freed (data " + f.data.str() + " gone)");
     s.folios.set(pfn, Folio{});
     touch({CellKind::Folio, 0, pfn});
 }
@@ -448,7 +452,7 @@ void StepContext::completeUffdEvent(uint32_t id) {
         if (o.state == TaskState::SleepUffd && o.waitArg == id) {
             o.state = TaskState::Runnable;
             touch({CellKind::Task, 0, i});
-            say("wakes " + cfg().tasks[i].name);
+            FL_SAY(*this, "wakes " + cfg().tasks[i].name);
         }
     }
 }

@@ -20,11 +20,15 @@ namespace faultline {
 
 class StepContext {
 public:
-    StepContext(State& s, uint8_t task, StepRecord& rec) : s(s), t(task), rec(rec) {}
+    StepContext(State& s, uint8_t task, StepRecord& rec, bool narrating = true)
+        : s(s), t(task), rec(rec), narrating(narrating) {}
 
     State& s;
     const uint8_t t;
     StepRecord& rec;
+    // Whether the pieces get their texts (engine.h Narrate). A quiet step
+    // records the same pieces, cells, findings and messages, with empty texts.
+    const bool narrating;
 
     Task& task() { return s.tasks[t]; }
     StackFrame& f() { return s.tasks[t].stack.back(); }
@@ -34,6 +38,8 @@ public:
     const std::string& mmName(uint8_t mm) const { return s.config->mmNames[mm]; }
 
     // ---- narration: one piece per executed case (step id from the table) ----
+    // Paths call them through FL_AT / FL_SAY (below), which build the text
+    // only when the step is narrated.
     void at(std::string text);
     void say(std::string text);  // append to the current piece
     // Names the kernel helper and spec step doing the next state changes when
@@ -142,3 +148,12 @@ private:
 };
 
 }  // namespace faultline
+
+// A piece's text is built only when someone will read it. Re-executing a long
+// run to rebuild its checkpoints, or the explorer stepping millions of states,
+// runs quiet: the piece (function, line) is still recorded, its text is not
+// built, which is most of a step's string work. The text expression is not
+// evaluated when quiet, so it must not change anything: compute state changes
+// before the call (tests/engine/quiet_step_test.cpp holds both runs equal).
+#define FL_AT(c, ...) ((c).narrating ? (c).at(__VA_ARGS__) : (c).at(std::string()))
+#define FL_SAY(c, ...) ((c).narrating ? (c).say(__VA_ARGS__) : (c).say(std::string()))

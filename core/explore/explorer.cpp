@@ -284,9 +284,9 @@ void Search::expand(const Item& it, const uint32_t* row, Expansion& out, Scratch
         if (por_) {
             w.log.clear();
             ScopedAccessLog scope(w.log);
-            rec = step(y, uint8_t(t), false);
+            rec = step(y, uint8_t(t), false, Narrate::No);
         } else {
-            rec = step(y, uint8_t(t), false);
+            rec = step(y, uint8_t(t), false, Narrate::No);
         }
         for (Finding& f : rec.findings) {
             if (f.rule == Rule::Engine) c.engineError = true;
@@ -410,7 +410,7 @@ uint64_t countPreemptions(State s, const std::vector<uint8_t>& schedule) {
     uint8_t last = kNoTask;
     for (uint8_t t : schedule) {
         if (last != kNoTask && last != t && isRunnable(s, last)) ++pre;
-        step(s, t, false);
+        step(s, t, false, Narrate::No);
         last = t;
     }
     return pre;

@@ -22,7 +22,7 @@ std::optional<HiddenDeadlock> hiddenDeadlock(const State& x, uint8_t last) {
     if (d.steps.empty()) return std::nullopt;
     for (uint8_t t : d.steps) {
         State y = d.state;
-        step(y, t, false);
+        step(y, t, false, Narrate::No);
         if (!onlyBlocked(d.state, y, t)) return std::nullopt;
         d.state = std::move(y);
     }

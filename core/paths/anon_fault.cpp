@@ -13,7 +13,7 @@ void do_anonymous_page(StepContext& c) {
     if (f.pc == AP_RET) return c.ret(f.ret);
     const Vma& v = vmaFor(c, f.mm, f.va);
     if (v.flags & VM_UFFD_MISSING) {
-        c.at("userfaultfd_missing(vma) → handle_userfault(VM_UFFD_MISSING)");
+        FL_AT(c, "userfaultfd_missing(vma) → handle_userfault(VM_UFFD_MISSING)");
         StackFrame n = faultFrame(f);
         n.flags = VM_UFFD_MISSING;
         f.pc = AP_RET;
@@ -25,7 +25,7 @@ void do_anonymous_page(StepContext& c) {
     const Pte cur = c.s.mms[f.mm].pt.get(f.va);
     if (!(cur == f.orig_pte) || !cur.noneMostly()) {
         c.unlock(PTL(f.mm, f.va));
-        c.at("pte changed meanwhile → return");
+        FL_AT(c, "pte changed meanwhile → return");
         return c.ret(0);
     }
     // vmf_orig_pte_uffd_wp(): a fault through a marker maps the page
@@ -42,7 +42,7 @@ void do_anonymous_page(StepContext& c) {
     const bool w = f.write && (v.flags & VM_WRITE) && !uffdWp;
     c.mapFromTaskRef(f.mm, f.va, Pte::present(pfn, w, f.write && w, true, uffdWp));
     c.unlock(PTL(f.mm, f.va));
-    c.at("allocate zeroed anonymous " + pfnText(pfn) + ", map it " + (w ? "writable" : "read-only") +
+    FL_AT(c, "allocate zeroed anonymous " + pfnText(pfn) + ", map it " + (w ? "writable" : "read-only") +
          (uffdWp ? " with uffd-wp (the marker's protection kept)" : ""));
     return c.ret(0);
 }
@@ -58,11 +58,11 @@ void do_swap_page(StepContext& c) {
         if (sl.cachePfn) {
             f.pfn = sl.cachePfn;
             c.getRef(f.pfn);
-            c.at("swap slot " + std::to_string(slot) + ": swap-cache hit " + pfnText(f.pfn));
+            FL_AT(c, "swap slot " + std::to_string(slot) + ": swap-cache hit " + pfnText(f.pfn));
         } else {
             const uint32_t q = readSwapIntoCache(c, slot, true, f.mm, f.va);
             f.pfn = q;
-            c.at("swap slot " + std::to_string(slot) + ": read into new " + pfnText(q) + " (major fault)");
+            FL_AT(c, "swap slot " + std::to_string(slot) + ": read into new " + pfnText(q) + " (major fault)");
         }
         return c.next(DS_2);
     }
@@ -73,7 +73,7 @@ void do_swap_page(StepContext& c) {
             c.unlock(PTL(f.mm, f.va));
             c.unlockFolio(f.pfn);
             c.putRef(f.pfn);
-            c.at("pte changed meanwhile → return");
+            FL_AT(c, "pte changed meanwhile → return");
             return c.ret(0);
         }
         // Exclusive: no other swap pte refers to the slot (a fork duplicates
@@ -101,7 +101,7 @@ void do_swap_page(StepContext& c) {
         }
         c.unlock(PTL(f.mm, f.va));
         c.unlockFolio(pfn);
-        c.at(c.pageName(f.mm, f.va) + " ← " + p.describe() +
+        FL_AT(c, c.pageName(f.mm, f.va) + " ← " + p.describe() +
              (p.uffd_wp ? " (uffd-wp restored from the swap pte: never made writable)"
               : !exclusive && f.write ? " (shared with another mm: read-only, the write retries into do_wp_page)"
                                       : "") +

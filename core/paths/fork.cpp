@@ -109,7 +109,7 @@ void dup_mmap(StepContext& c) {
     switch (f.pc) {
     case DM_LOCK:
         if (!c.lock(ML(mm), true)) return;
-        c.at("fork → dup_mmap(" + c.mmName(child) + ", " + c.mmName(mm) + "): mmap_write_lock(" + c.mmName(mm) + ")");
+        FL_AT(c, "fork → dup_mmap(" + c.mmName(child) + ", " + c.mmName(mm) + "): mmap_write_lock(" + c.mmName(mm) + ")");
         return c.jump(DM_COPY);
     case DM_COPY: {
         if (child >= c.s.mms.size() || !c.s.mms[child].vmas.empty())
@@ -167,7 +167,7 @@ void dup_mmap(StepContext& c) {
         }
         c.touch({CellKind::Vma, child, 0});
         c.unlock(ML(mm));
-        c.say("; " + said + "; mmap_write_unlock");
+        FL_SAY(c, "; " + said + "; mmap_write_unlock");
         f.lo = forked;
         f.hi = 0;
         for (int i = 0; i < 8; ++i) f.hi |= uint64_t(newCtx[i]) << (8 * i);
@@ -180,7 +180,7 @@ void dup_mmap(StepContext& c) {
             f.lo &= f.lo - 1;
             const uint8_t n = uint8_t(f.hi >> (8 * octx));
             const uint32_t id = c.queueUffdEvent(uint8_t(octx), UffdEvent::Fork, mm, child, n);
-            c.at("dup_userfaultfd_complete: queue " + c.rec.raised.back().text + " on " +
+            FL_AT(c, "dup_userfaultfd_complete: queue " + c.rec.raised.back().text + " on " +
                  (octx ? "uffd " + std::to_string(octx) : std::string("uffd")) +
                  " (msg.arg.fork.ufd: the child's context), wait until the monitor reads it");
             return c.sleep(TaskState::SleepUffd, id);
@@ -192,7 +192,7 @@ void dup_mmap(StepContext& c) {
                 c.touch({CellKind::Task, 0, i});
                 ++woken;
             }
-        c.at("fork returns: wake_up_new_task — " + std::to_string(woken) + " task(s) of " + c.mmName(child) +
+        FL_AT(c, "fork returns: wake_up_new_task — " + std::to_string(woken) + " task(s) of " + c.mmName(child) +
              " start");
         return c.ret(0);
     }

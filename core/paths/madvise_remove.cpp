@@ -17,7 +17,7 @@ void punchIt(StepContext& c) {
     n.aux = f.index * 4096;
     n.cursor = (f.hi - f.lo) * 4096;
     (void)v;
-    c.say("vfs_fallocate(PUNCH_HOLE|KEEP_SIZE, " + std::to_string(n.aux) + ", " + std::to_string(n.cursor) + ")");
+    FL_SAY(c, "vfs_fallocate(PUNCH_HOLE|KEEP_SIZE, " + std::to_string(n.aux) + ", " + std::to_string(n.cursor) + ")");
     f.pc = MR_RET;
     c.call(Fn::shmem_fallocate, n);
 }
@@ -27,28 +27,28 @@ void madvise_remove(StepContext& c) {
     switch (f.pc) {
     case MR_1: {
         if (!c.lock(ML(f.mm), false)) return;
-        c.at("madvise(MADV_REMOVE) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
+        FL_AT(c, "madvise(MADV_REMOVE) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
              "): mmap_read_lock");
         const Vma& v = vmaFor(c, f.mm, f.lo);
         if (!v.file) {
             c.unlock(ML(f.mm));
-            c.say("; not a file mapping → -EINVAL");
+            FL_SAY(c, "; not a file mapping → -EINVAL");
             return c.ret(kEINVAL);
         }
         if (!(v.flags & VM_SHARED) || !(v.flags & VM_MAYWRITE)) {
             c.unlock(ML(f.mm));
-            c.say("; not a shared writable mapping → -EACCES");
+            FL_SAY(c, "; not a shared writable mapping → -EACCES");
             return c.ret(kEACCES);
         }
         f.hi = std::min(f.hi, v.end);
         f.index = v.indexOf(f.lo);
         if (userfaultfdRemove(c, f.lo, f.hi, MR_EV)) return;
         c.unlock(ML(f.mm));
-        c.say("; mmap_read_unlock");
+        FL_SAY(c, "; mmap_read_unlock");
         return punchIt(c);
     }
-    case MR_EV: c.at("REMOVE read by the monitor"); return punchIt(c);
-    case MR_RET: c.at("return " + std::string(f.ret < 0 ? errnoName(f.ret) : "0")); return c.ret(f.ret);
+    case MR_EV: FL_AT(c, "REMOVE read by the monitor"); return punchIt(c);
+    case MR_RET: FL_AT(c, "return " + std::string(f.ret < 0 ? errnoName(f.ret) : "0")); return c.ret(f.ret);
     }
     throw EngineError("madvise_remove: bad pc");
 }

@@ -15,13 +15,13 @@ void do_mmap(StepContext& c) {
     for (const VmaPlacement& p : c.cfg().placements)
         if (p.mm == mm && p.nameId == f.aux) pl = &p;
     if (!pl) throw EngineError("mmap: mm " + c.mmName(mm) + " has no VMA named " + c.cfg().vmaNames.at(f.aux));
-    c.at("mmap(" + c.cfg().vmaNames.at(f.aux) + ": " + std::to_string(pl->pages) + " pages at " + c.mmName(mm) +
+    FL_AT(c, "mmap(" + c.cfg().vmaNames.at(f.aux) + ": " + std::to_string(pl->pages) + " pages at " + c.mmName(mm) +
          " vpn " + std::to_string(pl->start) + ", MAP_FIXED_NOREPLACE): mmap_write_lock");
     Mm& m = c.s.mms[mm];
     for (const Vma& v : m.vmas)
         if (v.start < pl->start + pl->pages && pl->start < v.end) {
             c.unlock(ML(mm));
-            c.say("; the range is mapped already → -EEXIST");
+            FL_SAY(c, "; the range is mapped already → -EEXIST");
             return c.ret(kEEXIST);
         }
     Vma v;
@@ -35,7 +35,7 @@ void do_mmap(StepContext& c) {
     std::sort(m.vmas.begin(), m.vmas.end(), [](const Vma& a, const Vma& b) { return a.start < b.start; });
     c.touch({CellKind::Vma, mm, 0});
     c.unlock(ML(mm));
-    c.say("; new VMA " + vmFlagsText(v.flags) + ", no ptes, not registered; mmap_write_unlock");
+    FL_SAY(c, "; new VMA " + vmFlagsText(v.flags) + ", no ptes, not registered; mmap_write_unlock");
     return c.ret(0);
 }
 

@@ -26,10 +26,10 @@ void uffd_monitor(StepContext& c) {
             }
         }
         if (closed && !open) {
-            c.at("poll(uffd): the userfaultfd is closed → the monitor's loop ends");
+            FL_AT(c, "poll(uffd): the userfaultfd is closed → the monitor's loop ends");
             return c.ret(0);
         }
-        c.at("poll(uffd): nothing pending → wait");
+        FL_AT(c, "poll(uffd): nothing pending → wait");
         return c.sleep(TaskState::Idle, 0);
     }
     case MON_READ: {
@@ -40,18 +40,18 @@ void uffd_monitor(StepContext& c) {
             // userfaultfd_ctx_read() → resolve_userfault_fork(): the child's
             // context becomes a new fd of the monitor; the fork completes.
             c.editCtx(f.ctx, [&](UffdCtx& u) { u.pending.erase(u.pending.begin()); });
-            c.at("read(" + fd + ") → " + uffdMsgText(m, c.s) + ": msg.arg.fork.ufd = uffd " + std::to_string(m.hi) +
+            FL_AT(c, "read(" + fd + ") → " + uffdMsgText(m, c.s) + ": msg.arg.fork.ufd = uffd " + std::to_string(m.hi) +
                  " (the child's); event complete, the fork returns");
             c.completeUffdEvent(m.id);
             if (c.cfg().policy.closeForked) {
-                c.say("; policy: close the child's userfaultfd");
+                FL_SAY(c, "; policy: close the child's userfaultfd");
                 StackFrame n;
                 n.mm = uint8_t(m.lo);
                 n.ctx = uint8_t(m.hi);
                 f.pc = MON_END;
                 return c.call(Fn::userfaultfd_release, n);
             }
-            c.say("; policy: serve it too (poll it with the others)");
+            FL_SAY(c, "; policy: serve it too (poll it with the others)");
             return c.next(MON_POLL);
         }
         if (m.event != UffdEvent::Pagefault) {
@@ -59,7 +59,7 @@ void uffd_monitor(StepContext& c) {
             // an event completes it; the monitor has nothing to resolve (a
             // real one would forget the range it tracked).
             c.editCtx(f.ctx, [&](UffdCtx& u) { u.pending.erase(u.pending.begin()); });
-            c.at("read(" + fd + ") → " + uffdMsgText(m, c.s) +
+            FL_AT(c, "read(" + fd + ") → " + uffdMsgText(m, c.s) +
                  ": event complete (userfaultfd_event_complete); policy: note the range, no ioctl");
             c.completeUffdEvent(m.id);
             return c.next(MON_POLL);
@@ -75,7 +75,7 @@ void uffd_monitor(StepContext& c) {
         f.index = 0;  // 1 once a move_src_offset move failed: answer as without it
         if (m.flags & UFFD_PAGEFAULT_FLAG_WP)
             c.s.mms[m.mm].intent.update(m.va, [](Intent& i) { i.wpMsgSinceSet = true; });
-        c.at("read(" + fd + ") → " + uffdMsgText(m, c.s));
+        FL_AT(c, "read(" + fd + ") → " + uffdMsgText(m, c.s));
         return c.next(MON_RESOLVE);
     }
     case MON_RESOLVE: {
@@ -88,19 +88,19 @@ void uffd_monitor(StepContext& c) {
         f.pc = MON_DONE;
         if (f.flags & UFFD_PAGEFAULT_FLAG_WP) {
             if (!pol.clearOnWp) {
-                c.at("policy: leave WP faults unanswered");
+                FL_AT(c, "policy: leave WP faults unanswered");
                 return c.next(MON_POLL);
             }
-            c.at("policy: answer WP by UFFDIO_WRITEPROTECT(mode=0)");
+            FL_AT(c, "policy: answer WP by UFFDIO_WRITEPROTECT(mode=0)");
             n.lo = f.va, n.hi = f.va + 1, n.write = false;
             return c.call(Fn::mwriteprotect_range, n);
         }
         if (f.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
             if (!pol.continueOnMinor) {
-                c.at("policy: leave MINOR faults unanswered");
+                FL_AT(c, "policy: leave MINOR faults unanswered");
                 return c.next(MON_POLL);
             }
-            c.at("policy: answer MINOR by UFFDIO_CONTINUE");
+            FL_AT(c, "policy: answer MINOR by UFFDIO_CONTINUE");
             n.aux = 2;
             n.flags = pol.continueModeWp ? uint32_t(UFFDIO_COPY_MODE_WP) : 0u;
             return c.call(Fn::mfill_atomic_pte, n);
@@ -111,7 +111,7 @@ void uffd_monitor(StepContext& c) {
             n.lo = f.va, n.hi = f.va + 1, n.flags = 0;
             n.index = uint64_t(int64_t(f.va) + pol.moveSrcOffset);
             f.pc = MON_MOVED;
-            c.at("policy: answer MISSING by UFFDIO_MOVE(" + c.pageName(f.mm, f.va) + " ← " +
+            FL_AT(c, "policy: answer MISSING by UFFDIO_MOVE(" + c.pageName(f.mm, f.va) + " ← " +
                  c.pageName(f.mm, n.index) + ")");
             return c.call(Fn::move_pages, n);
         }
@@ -119,13 +119,13 @@ void uffd_monitor(StepContext& c) {
         n.aux = pol.useZeropage ? 1 : 0;
         n.tag = pol.copyTagFor(idx);
         n.flags = pol.copyModeWp && !pol.useZeropage ? uint32_t(UFFDIO_COPY_MODE_WP) : 0u;
-        c.at(std::string("policy: answer MISSING by ") +
+        FL_AT(c, std::string("policy: answer MISSING by ") +
              (pol.useZeropage ? "UFFDIO_ZEROPAGE" : "UFFDIO_COPY(" + n.tag.str() + (n.flags ? ", MODE_WP)" : ")")));
         return c.call(Fn::mfill_atomic_pte, n);
     }
     case MON_MOVED:
         if (f.ret < 0 && f.ret != kEAGAIN && f.ret != kEEXIST) {
-            c.at("UFFDIO_MOVE returned " + errnoName(f.ret) + " → answer as without move_src_offset");
+            FL_AT(c, "UFFDIO_MOVE returned " + errnoName(f.ret) + " → answer as without move_src_offset");
             f.index = 1;
             return c.next(MON_RESOLVE);
         }
@@ -134,18 +134,18 @@ void uffd_monitor(StepContext& c) {
         if (f.ret == kEAGAIN) {
             // An event is still being delivered: a monitor retries once it
             // has been (it polls again; the sender's resumption wakes it).
-            c.at("ioctl returned -EAGAIN (mmap_changing) → retry when the event completes");
+            FL_AT(c, "ioctl returned -EAGAIN (mmap_changing) → retry when the event completes");
             f.pc = MON_RESOLVE;
             return c.sleep(TaskState::Idle, 0);
         }
         if (f.ret == kEEXIST) {
-            c.at("ioctl returned -EEXIST → UFFDIO_WAKE");
+            FL_AT(c, "ioctl returned -EEXIST → UFFDIO_WAKE");
             StackFrame n;
             n.mm = f.mm, n.lo = f.va, n.hi = f.va + 1, n.ctx = f.ctx;
             f.pc = MON_END;
             return c.call(Fn::userfaultfd_wake, n);
         }
-        c.at(f.ret < 0 ? "ioctl failed: " + errnoName(f.ret) : "resolved");
+        FL_AT(c, f.ret < 0 ? "ioctl failed: " + errnoName(f.ret) : "resolved");
         return c.next(MON_POLL);
     case MON_END: return c.next(MON_POLL);
     }

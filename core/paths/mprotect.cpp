@@ -15,18 +15,18 @@ void do_mprotect(StepContext& c) {
     StackFrame& f = c.f();
     const uint8_t mm = f.mm;
     if (!c.lock(ML(mm), true)) return;
-    c.at("mprotect([" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "), " + protText(f.flags) +
+    FL_AT(c, "mprotect([" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "), " + protText(f.flags) +
          "): mmap_write_lock");
     if (!splitAt(c, mm, f.lo, f.hi)) {
         c.unlock(ML(mm));
-        c.say("; part of the range is not mapped → -ENOMEM");
+        FL_SAY(c, "; part of the range is not mapped → -ENOMEM");
         return c.ret(kENOMEM);
     }
     Mm& m = c.s.mms[mm];
     for (const Vma& v : m.vmas)
         if (v.start >= f.lo && v.end <= f.hi && (f.flags & 2) && !(v.flags & VM_MAYWRITE)) {
             c.unlock(ML(mm));
-            c.say("; PROT_WRITE on a VMA without VM_MAYWRITE → -EACCES");
+            FL_SAY(c, "; PROT_WRITE on a VMA without VM_MAYWRITE → -EACCES");
             return c.ret(kEACCES);
         }
     const uint32_t want = ((f.flags & 1) ? uint32_t(VM_READ) : 0u) | ((f.flags & 2) ? uint32_t(VM_WRITE) : 0u);
@@ -51,7 +51,7 @@ void do_mprotect(StepContext& c) {
     }
     const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
-    c.say("; vm_flags set, vm_page_prot recomputed; change_protection: " + std::to_string(changed) +
+    FL_SAY(c, "; vm_flags set, vm_page_prot recomputed; change_protection: " + std::to_string(changed) +
           " ptes write-protected" + (merged ? "; " + std::to_string(merged) + " VMA merge(s)" : "") +
           "; mmap_write_unlock");
     return c.ret(0);

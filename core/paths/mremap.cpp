@@ -29,7 +29,7 @@ void move_vma(StepContext& c) {
     StackFrame& f = c.f();
     const uint8_t mm = f.mm;
     if (f.pc == 1) {
-        c.at("REMAP read by the monitor: mremap returns the new address");
+        FL_AT(c, "REMAP read by the monitor: mremap returns the new address");
         return c.ret(0);
     }
     if (!c.lock(ML(mm), true)) return;
@@ -37,16 +37,16 @@ void move_vma(StepContext& c) {
     const Vma* vp = m.findVma(f.lo);
     if (!vp) {
         c.unlock(ML(mm));
-        c.at("mremap: no VMA there → -EFAULT");
+        FL_AT(c, "mremap: no VMA there → -EFAULT");
         return c.ret(kEFAULT);
     }
     const Vma v = *vp;
     const uint64_t len = v.end - v.start, to = f.va;
-    c.at("mremap(" + hexVpn(v.start) + ", " + std::to_string(len) + " pages, MREMAP_MAYMOVE|MREMAP_FIXED, " +
+    FL_AT(c, "mremap(" + hexVpn(v.start) + ", " + std::to_string(len) + " pages, MREMAP_MAYMOVE|MREMAP_FIXED, " +
          hexVpn(to) + "): mmap_write_lock");
     if (to < v.end && v.start < to + len) {
         c.unlock(ML(mm));
-        c.say("; the new range overlaps the old → -EINVAL; mmap_write_unlock");
+        FL_SAY(c, "; the new range overlaps the old → -EINVAL; mmap_write_unlock");
         return c.ret(kEINVAL);
     }
     for (const Vma& o : m.vmas)
@@ -109,14 +109,14 @@ void move_vma(StepContext& c) {
     std::sort(m.vmas.begin(), m.vmas.end(), [](const Vma& a, const Vma& b) { return a.start < b.start; });
     c.touch({CellKind::Vma, mm, 0});
     c.unlock(ML(mm));
-    c.say("; move_page_tables: " + std::to_string(moved) + " pte(s) moved" +
+    FL_SAY(c, "; move_page_tables: " + std::to_string(moved) + " pte(s) moved" +
           (clearWp ? " (no EVENT_REMAP: VMA unregistered, " + std::to_string(cleared) + " uffd-wp bit(s)/marker(s) dropped)"
            : keep  ? " with their uffd-wp bits and markers (EVENT_REMAP)"
                    : "") +
           "; mmap_write_unlock");
     if (keep) {
         const uint32_t id = c.queueUffdEvent(v.ctx, UffdEvent::Remap, mm, v.start, to);
-        c.say("; mremap_userfaultfd_complete: queue " + c.rec.raised.back().text + ", wait until the monitor reads it");
+        FL_SAY(c, "; mremap_userfaultfd_complete: queue " + c.rec.raised.back().text + ", wait until the monitor reads it");
         f.pc = 1;
         return c.sleep(TaskState::SleepUffd, id);
     }

@@ -17,11 +17,11 @@ void shmem_fallocate(StepContext& c) {
         if (!c.lock(IL())) return;
         f.lo = (f.aux + 4095) / 4096;
         f.hi = (f.aux + f.cursor) / 4096;
-        c.at("inode_lock; fallocate(PUNCH_HOLE|KEEP_SIZE, " + std::to_string(f.aux) + ", " + std::to_string(f.cursor) +
+        FL_AT(c, "inode_lock; fallocate(PUNCH_HOLE|KEEP_SIZE, " + std::to_string(f.aux) + ", " + std::to_string(f.cursor) +
              "): whole pages [" + idxText(f.lo) + ", " + idxText(f.hi) + ")");
         if (c.s.inode.writeSealed) {
             c.unlock(IL());
-            c.say("file is write-sealed → -EPERM");
+            FL_SAY(c, "file is write-sealed → -EPERM");
             return c.ret(kEPERM);
         }
         return c.next(PH_3);
@@ -30,19 +30,19 @@ void shmem_fallocate(StepContext& c) {
         if (!c.lock(IPL())) return;
         c.editInode([&](Inode& in) { in.iPrivate = ShmemFalloc{true, f.lo, f.hi}; });
         c.unlock(IPL());
-        c.at("inode->i_private = &shmem_falloc {start " + idxText(f.lo) + ", next " + idxText(f.hi) +
+        FL_AT(c, "inode->i_private = &shmem_falloc {start " + idxText(f.lo) + ", next " + idxText(f.hi) +
              "}: faults into the hole now wait in shmem_fault");
         return c.next(PH_4);
     case PH_4:
         if (!c.k().punchPreunmap) {
-            c.at("no pre-unmap (PUNCH_PREUNMAP=off): ptes stay until truncation locks each folio");
+            FL_AT(c, "no pre-unmap (PUNCH_PREUNMAP=off): ptes stay until truncation locks each folio");
             return c.next(PH_5);
         }
         if (f.hi <= f.lo) {
-            c.at("no whole page in range: nothing to unmap");
+            FL_AT(c, "no whole page in range: nothing to unmap");
             return c.next(PH_5);
         }
-        c.at("unmap_mapping_range(mapping, " + idxText(f.lo) + ", " + idxText(f.hi - f.lo) +
+        FL_AT(c, "unmap_mapping_range(mapping, " + idxText(f.lo) + ", " + idxText(f.hi - f.lo) +
              " pages, 0): pre-unmap without any folio lock");
         {
             StackFrame n;
@@ -54,7 +54,7 @@ void shmem_fallocate(StepContext& c) {
         }
     case PH_4_RET: return c.next(PH_5);
     case PH_5: {
-        c.at("shmem_truncate_range(" + std::to_string(f.aux) + ", " + std::to_string(f.aux + f.cursor - 1) + ")");
+        FL_AT(c, "shmem_truncate_range(" + std::to_string(f.aux) + ", " + std::to_string(f.aux + f.cursor - 1) + ")");
         StackFrame n;
         n.aux = f.aux;                 // lstart
         n.va = f.aux + f.cursor - 1;   // lend
@@ -67,14 +67,14 @@ void shmem_fallocate(StepContext& c) {
     case PH_6: return c.next(PH_7);
     case PH_7:
         if (!c.lock(IPL())) return;
-        c.at("inode->i_private = NULL; wake_up_all(shmem_falloc_waitq)");
+        FL_AT(c, "inode->i_private = NULL; wake_up_all(shmem_falloc_waitq)");
         c.editInode([](Inode& in) { in.iPrivate.reset(); });
         c.wakeFallocWaiters();
         c.unlock(IPL());
         return c.next(PH_8);
     case PH_8:
         c.unlock(IL());
-        c.at("inode_unlock; return 0");
+        FL_AT(c, "inode_unlock; return 0");
         return c.ret(0);
     }
     throw EngineError("shmem_fallocate: bad pc");
@@ -110,33 +110,33 @@ void shmem_undo_range(StepContext& c) {
     case UR_1: {  // pass 1: trylock, skip what is locked
         const auto k = xa.nextLive(f.cursor, f.hi);
         if (!k) {
-            c.at("pass 1 done");
+            FL_AT(c, "pass 1 done");
             f.cursor = f.lo;
             return c.jump(UR_3);
         }
         const XaEntry e = xa.get(*k);
         f.index = *k;
         if (e.isSwap()) {
-            c.at("pass 1: " + idxText(*k) + " is swap entry " + e.describe() + " → shmem_free_swap");
+            FL_AT(c, "pass 1: " + idxText(*k) + " is swap entry " + e.describe() + " → shmem_free_swap");
             return callFreeSwap(c, *k, e.value, UR_1_SWAP);
         }
         c.getRef(e.value);
         if (!c.trylockFolio(e.value)) {
             c.putRef(e.value);
-            c.at("pass 1: " + pfnText(e.value) + " at " + idxText(*k) +
+            FL_AT(c, "pass 1: " + pfnText(e.value) + " at " + idxText(*k) +
                  " is locked → skipped (pass 2 will wait for it)");
             f.cursor = *k + 1;
             return c.next(UR_1);
         }
         f.pfn = e.value;
-        c.at("pass 1: " + pfnText(e.value) + " at " + idxText(*k) + " trylocked → truncate_inode_folio");
+        FL_AT(c, "pass 1: " + pfnText(e.value) + " at " + idxText(*k) + " trylocked → truncate_inode_folio");
         return callTruncate(c, *k, e.value, UR_1_TRUNC);
     }
     case UR_1_SWAP: f.cursor = f.index + 1; return c.next(UR_1);
     case UR_1_TRUNC:
         c.unlockFolio(f.pfn);
         c.putRef(f.pfn);
-        c.at("folio_unlock, folio_put");
+        FL_AT(c, "folio_unlock, folio_put");
         f.pfn = 0;
         f.cursor = f.index + 1;
         return c.next(UR_1);
@@ -151,7 +151,7 @@ void shmem_undo_range(StepContext& c) {
         const uint64_t page = head ? f.aux / 4096 : tailPage;
         f.flags |= head ? kHeadDone : kTailDone;
         if (page >= c.s.inode.sizePages || xa.get(page).isEmpty()) return c.jump(UR_3);
-        c.at("partial page " + idxText(page) + ": shmem_get_folio(SGP_READ) to zero part of it");
+        FL_AT(c, "partial page " + idxText(page) + ": shmem_get_folio(SGP_READ) to zero part of it");
         StackFrame n;
         n.index = page;
         n.flags = SGP_NOUFFD | SGP_NOALLOC;
@@ -169,7 +169,7 @@ void shmem_undo_range(StepContext& c) {
             });
             c.unlockFolio(f.pfn);
             c.putRef(f.pfn);
-            c.at("truncate_inode_partial_folio: bytes zeroed in place (" + zeroed.str() +
+            FL_AT(c, "truncate_inode_partial_folio: bytes zeroed in place (" + zeroed.str() +
                  "), ptes and their uffd-wp bits kept, no uffd notification");
         }
         f.pfn = 0;
@@ -181,7 +181,7 @@ void shmem_undo_range(StepContext& c) {
             if (f.flags & kPass2Found) {
                 f.flags &= ~kPass2Found;
                 f.cursor = f.lo;
-                c.at("pass 2: rescan");
+                FL_AT(c, "pass 2: rescan");
                 return c.next(UR_4);
             }
             return c.jump(UR_5);
@@ -190,12 +190,12 @@ void shmem_undo_range(StepContext& c) {
         f.index = *k;
         f.flags |= kPass2Found;
         if (e.isSwap()) {
-            c.at("pass 2: " + idxText(*k) + " is swap entry → shmem_free_swap");
+            FL_AT(c, "pass 2: " + idxText(*k) + " is swap entry → shmem_free_swap");
             return callFreeSwap(c, *k, e.value, UR_4_SWAP);
         }
         c.getRef(e.value);
         f.pfn = e.value;
-        c.at("pass 2: " + pfnText(e.value) + " at " + idxText(*k) + " → folio_lock (may sleep)");
+        FL_AT(c, "pass 2: " + pfnText(e.value) + " at " + idxText(*k) + " → folio_lock (may sleep)");
         return c.jump(UR_4_LOCK);
     }
     case UR_4_LOCK: {
@@ -204,25 +204,25 @@ void shmem_undo_range(StepContext& c) {
         if (!fo.fileMapping || !(xa.get(f.index) == XaEntry::folio(f.pfn))) {
             c.unlockFolio(f.pfn);
             c.putRef(f.pfn);
-            c.at(pfnText(f.pfn) + " left the file meanwhile (swapped out) → retry index " + idxText(f.index));
+            FL_AT(c, pfnText(f.pfn) + " left the file meanwhile (swapped out) → retry index " + idxText(f.index));
             f.pfn = 0;
             f.cursor = f.index;
             return c.next(UR_4);
         }
-        c.at("folio_lock(" + pfnText(f.pfn) + ") → truncate_inode_folio");
+        FL_AT(c, "folio_lock(" + pfnText(f.pfn) + ") → truncate_inode_folio");
         return callTruncate(c, f.index, f.pfn, UR_4_TRUNC);
     }
     case UR_4_TRUNC:
         c.unlockFolio(f.pfn);
         c.putRef(f.pfn);
-        c.at("folio_unlock, folio_put");
+        FL_AT(c, "folio_unlock, folio_put");
         f.pfn = 0;
         f.cursor = f.index + 1;
         return c.next(UR_4);
     case UR_4_SWAP:
         f.cursor = f.ret ? f.index + 1 : f.index;  // the entry changed under us: retry it
         return c.next(UR_4);
-    case UR_5: c.at("shmem_recalc_inode"); return c.ret(0);
+    case UR_5: FL_AT(c, "shmem_recalc_inode"); return c.ret(0);
     }
     throw EngineError("shmem_undo_range: bad pc");
 }
@@ -235,11 +235,11 @@ void truncate_inode_folio(StepContext& c) {
     case TR_1: {
         const Folio fo = c.s.folio(f.pfn);
         if (!fo.fileMapping) {
-            c.at(pfnText(f.pfn) + "->mapping is not this file → -EIO");
+            FL_AT(c, pfnText(f.pfn) + "->mapping is not this file → -EIO");
             return c.ret(kEIO);
         }
         if (fo.mapcount > 0) {
-            c.at(pfnText(f.pfn) + " is mapped (mapcount " + std::to_string(fo.mapcount) + ") → unmap_mapping_folio" +
+            FL_AT(c, pfnText(f.pfn) + " is mapped (mapcount " + std::to_string(fo.mapcount) + ") → unmap_mapping_folio" +
                  (c.k().pteMarkers ? " with ZAP_FLAG_DROP_MARKER" : ""));
             StackFrame n;
             n.lo = f.index;
@@ -248,7 +248,7 @@ void truncate_inode_folio(StepContext& c) {
             f.pc = TR_2_RET;
             return c.call(Fn::unmap_mapping_range, n);
         }
-        c.at(pfnText(f.pfn) + " is not mapped: no second zap");
+        FL_AT(c, pfnText(f.pfn) + " is not mapped: no second zap");
         return c.jump(TR_4);
     }
     case TR_2_RET: return c.jump(TR_4);
@@ -259,7 +259,7 @@ void truncate_inode_folio(StepContext& c) {
         });
         c.setXa(f.index, XaEntry());
         c.editInode([](Inode& in) { --in.nrpages, --in.alloced; });
-        c.say("TR.3 folio_cancel_dirty; TR.4 filemap_remove_folio: i_pages[" + idxText(f.index) +
+        FL_SAY(c, "TR.3 folio_cancel_dirty; TR.4 filemap_remove_folio: i_pages[" + idxText(f.index) +
               "] = hole, page-cache reference dropped");
         c.dropRefCount(f.pfn);
         return c.ret(0);
@@ -272,7 +272,7 @@ void shmem_free_swap(StepContext& c) {
     StackFrame& f = c.f();
     const uint32_t slot = f.slot - 1;
     if (!(c.s.inode.xa.get(f.index) == XaEntry::swapValue(slot))) {
-        c.at("i_pages[" + idxText(f.index) + "] changed (swap-in raced) → 0");
+        FL_AT(c, "i_pages[" + idxText(f.index) + "] changed (swap-in raced) → 0");
         return c.ret(0);
     }
     c.setXa(f.index, XaEntry());
@@ -294,7 +294,7 @@ void shmem_free_swap(StepContext& c) {
             });
             c.editSlot(slot, [](SwapSlot& s) { s.hasCache = false, s.cachePfn = 0; });
             what += ", swap-cache " + pfnText(pfn) + " dropped";
-            c.at(what);
+            FL_AT(c, what);
             c.dropRefCount(pfn);
             what.clear();
         } else {
@@ -302,7 +302,7 @@ void shmem_free_swap(StepContext& c) {
                     ", stays until reclaimed";
         }
     }
-    if (!what.empty()) c.at(what);
+    if (!what.empty()) FL_AT(c, what);
     if (c.s.swap.slots.get(slot).free()) c.editSlot(slot, [](SwapSlot& s) { s = SwapSlot{}; });
     return c.ret(1);
 }

@@ -40,33 +40,33 @@ void do_read_fault(StepContext& c) {
         const Vma& v = vmaFor(c, f.mm, f.va);
         std::string why;
         if (shouldFaultAround(c, v, why)) {
-            c.at("should_fault_around: yes — " + why);
+            FL_AT(c, "should_fault_around: yes — " + why);
             f.pc = RF_1_RET;
             return c.call(Fn::do_fault_around, faultFrame(f));
         }
-        c.at("should_fault_around: no — " + why);
+        FL_AT(c, "should_fault_around: no — " + why);
         return c.jump(RF_2);
     }
     case RF_1_RET:
         if (f.ret & VM_FAULT_NOPAGE) {
-            c.at("fault-around mapped the faulting address → VM_FAULT_NOPAGE");
+            FL_AT(c, "fault-around mapped the faulting address → VM_FAULT_NOPAGE");
             return c.ret(VM_FAULT_NOPAGE);
         }
-        c.at("fault-around did not map the faulting address");
+        FL_AT(c, "fault-around did not map the faulting address");
         return c.next(RF_2);
     case RF_2:
-        c.at("__do_fault → shmem_fault");
+        FL_AT(c, "__do_fault → shmem_fault");
         f.pc = RF_2_RET;
         return c.call(Fn::shmem_fault, faultFrame(f));
     case RF_2_RET:
         if (f.ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
-            c.at("shmem_fault returned " + vmFaultText(f.ret));
+            FL_AT(c, "shmem_fault returned " + vmFaultText(f.ret));
             return c.ret(f.ret);
         }
-        c.at("shmem_fault returned locked " + pfnText(f.pfn));
+        FL_AT(c, "shmem_fault returned locked " + pfnText(f.pfn));
         return c.next(RF_3);
     case RF_3: {
-        c.at("finish_fault");
+        FL_AT(c, "finish_fault");
         f.pc = RF_4;
         StackFrame n = faultFrame(f);
         n.pfn = f.pfn;
@@ -74,10 +74,10 @@ void do_read_fault(StepContext& c) {
     }
     case RF_4: {
         const int32_t r = f.ret;
-        c.at("folio_unlock(" + pfnText(f.pfn) + ")");
+        FL_AT(c, "folio_unlock(" + pfnText(f.pfn) + ")");
         c.unlockFolio(f.pfn);
         if (r & VM_FAULT_NOPAGE) {
-            c.say("finish_fault failed: drop the fault's reference");
+            FL_SAY(c, "finish_fault failed: drop the fault's reference");
             c.putRef(f.pfn);
         }
         return c.ret(r);
@@ -94,7 +94,7 @@ void do_fault_around(StepContext& c) {
     case FA_1: {
         const Vma& v = vmaFor(c, f.mm, f.va);
         if (c.k().faultAround == FaultAroundPolicy::SkipArmed && (v.flags & VM_UFFD_ANY)) {
-            c.at("userfaultfd_armed(vma) → no fault-around (FAULT_AROUND_POLICY=skip-armed)");
+            FL_AT(c, "userfaultfd_armed(vma) → no fault-around (FAULT_AROUND_POLICY=skip-armed)");
             return c.ret(0);
         }
         // Spec §2.3: the nr-aligned block holding the fault, clamped to the VMA
@@ -107,12 +107,12 @@ void do_fault_around(StepContext& c) {
         const int64_t toPte = std::min({fromPte + nr, int64_t(512), pteOff + vpages - vmaOff}) - 1;
         f.lo = f.index + fromPte - pteOff;
         f.hi = f.index + toPte - pteOff;
-        c.at("window: file pages " + idxText(f.lo) + ".." + idxText(f.hi) + " (fault_around_bytes " +
+        FL_AT(c, "window: file pages " + idxText(f.lo) + ".." + idxText(f.hi) + " (fault_around_bytes " +
              std::to_string(c.k().faultAroundBytes) + ")");
         return c.jump(FA_2);
     }
     case FA_2: {
-        c.say("rcu_read_lock(); filemap_map_pages(" + idxText(f.lo) + ", " + idxText(f.hi) + ")");
+        FL_SAY(c, "rcu_read_lock(); filemap_map_pages(" + idxText(f.lo) + ", " + idxText(f.hi) + ")");
         StackFrame n = faultFrame(f);
         n.lo = f.lo;
         n.hi = f.hi;
@@ -124,7 +124,7 @@ void do_fault_around(StepContext& c) {
         // v6.x: filemap_map_pages() reports whether the faulting address got
         // mapped; a marker there is not "mapped" (it is left to the fault).
         const bool mapped = c.s.mms[f.mm].pt.get(f.va).isPresent();
-        c.at(std::string("rcu_read_unlock(); faulting address ") +
+        FL_AT(c, std::string("rcu_read_unlock(); faulting address ") +
              (mapped ? "mapped → VM_FAULT_NOPAGE" : "not mapped → 0"));
         return c.ret(mapped ? VM_FAULT_NOPAGE : 0);
     }
@@ -138,7 +138,7 @@ void filemap_map_pages(StepContext& c) {
     StackFrame& f = c.f();
     const Inode& in = c.s.inode;
     auto skip = [&](std::string why) {
-        c.say(std::to_string(f.cursor) + ": " + why + " → skip");
+        FL_SAY(c, std::to_string(f.cursor) + ": " + why + " → skip");
         ++f.cursor;
         return c.jump(MP_1);
     };
@@ -149,21 +149,21 @@ void filemap_map_pages(StepContext& c) {
         const auto k = in.xa.nextLive(f.cursor, f.hi + 1);
         if (!k) {
             if (c.rec.pieces.empty() || c.rec.pieces.back().fn != Fn::filemap_map_pages)
-                c.at("no more entries in the window");
-            else c.say("no more entries in the window");
+                FL_AT(c, "no more entries in the window");
+            else FL_SAY(c, "no more entries in the window");
             return c.jump(MP_11);
         }
         f.cursor = *k;
         const XaEntry e = in.xa.get(*k);
-        if (c.rec.pieces.empty() || c.rec.pieces.back().fn != Fn::filemap_map_pages) c.at("");
+        if (c.rec.pieces.empty() || c.rec.pieces.back().fn != Fn::filemap_map_pages) FL_AT(c, "");
         if (e.isSwap()) return skip("MP.1 swap entry (value)");
         if (c.s.folio(e.value).has(PG_locked)) return skip("MP.2 " + pfnText(e.value) + " is locked");
         f.pfn = e.value;
-        c.say(std::to_string(*k) + ": " + pfnText(e.value) + " unlocked (MP.2, lockless)");
+        FL_SAY(c, std::to_string(*k) + ": " + pfnText(e.value) + " unlocked (MP.2, lockless)");
         return c.next(MP_3);
     }
     case MP_3: {
-        c.at("");
+        FL_AT(c, "");
         const Folio fo = c.s.folio(f.pfn);  // a copy: the mutators below may reallocate
         if (!fo.allocated || !(in.xa.get(f.cursor) == XaEntry::folio(f.pfn)))
             return skip("MP.3 folio_try_get/xas_reload: slot changed");
@@ -181,7 +181,7 @@ void filemap_map_pages(StepContext& c) {
             c.putRef(f.pfn);
             return skip("MP.6 mapping changed or beyond EOF");
         }
-        c.say(std::to_string(f.cursor) + ": MP.3–MP.6 reference taken, " + pfnText(f.pfn) + " trylocked");
+        FL_SAY(c, std::to_string(f.cursor) + ": MP.3–MP.6 reference taken, " + pfnText(f.pfn) + " trylocked");
         return c.next(MP_7);
     }
     case MP_7: {
@@ -190,7 +190,7 @@ void filemap_map_pages(StepContext& c) {
         if (!c.holds(PTL(f.mm, vpn)) && !c.lock(PTL(f.mm, vpn))) return;
         const Pte cur = c.s.mms[f.mm].pt.get(vpn);
         if (!cur.isNone()) {
-            c.at(std::to_string(f.cursor) + ": MP.8 pte is " + cur.describe() + ", not none → skip");
+            FL_AT(c, std::to_string(f.cursor) + ": MP.8 pte is " + cur.describe() + ", not none → skip");
             c.unlockFolio(f.pfn);
             c.putRef(f.pfn);
             ++f.cursor;
@@ -199,7 +199,7 @@ void filemap_map_pages(StepContext& c) {
         const bool w = c.pageProtWritable(v);
         Pte p = Pte::present(f.pfn, w, false, true, false);
         c.mapFromTaskRef(f.mm, vpn, p);
-        c.at(
+        FL_AT(c, 
             c.pageName(f.mm, vpn) + " ← " + p.describe() + " (MP.9; " +
             (w ? "writable: vm_page_prot grants write" : "read-only: writenotify (WRITENOTIFY_UFFD_WP/RO_PREFAULT_A)") +
             "; fault-around never sets uffd-wp); MP.10 folio_unlock");
@@ -212,7 +212,7 @@ void filemap_map_pages(StepContext& c) {
         const LockId ptl = PTL(f.mm, v.vpnOf(f.lo));
         if (c.holds(ptl)) {
             c.unlock(ptl);
-            c.say("MP.11 pte_unmap_unlock");
+            FL_SAY(c, "MP.11 pte_unmap_unlock");
         }
         return c.ret(0);
     }
@@ -227,7 +227,7 @@ void finish_fault(StepContext& c) {
     switch (f.pc) {
     case FF_1:
         if (!c.lock(PTL(f.mm, f.va))) return;
-        c.at("pte_offset_map_lock");
+        FL_AT(c, "pte_offset_map_lock");
         return c.jump(FF_2);
     case FF_2: {
         const Pte cur = c.s.mms[f.mm].pt.get(f.va);
@@ -236,7 +236,7 @@ void finish_fault(StepContext& c) {
         const bool same = c.k().pteMarkers ? cur == f.orig_pte : cur.isNone();
         if (!same) {
             c.unlock(PTL(f.mm, f.va));
-            c.say("FF.2 pte changed to " + cur.describe() + " → VM_FAULT_NOPAGE");
+            FL_SAY(c, "FF.2 pte changed to " + cur.describe() + " → VM_FAULT_NOPAGE");
             return c.ret(VM_FAULT_NOPAGE);
         }
         return c.jump(FF_3);
@@ -259,12 +259,12 @@ void finish_fault(StepContext& c) {
             why += "; replaces a uffd-wp marker → pte_mkuffd_wp(pte_wrprotect()) (PTE_MARKERS=on)";
         }
         c.mapFromTaskRef(f.mm, f.va, p);
-        c.say("FF.3/FF.4 " + c.pageName(f.mm, f.va) + " ← " + p.describe() + " (" + why + ")");
+        FL_SAY(c, "FF.3/FF.4 " + c.pageName(f.mm, f.va) + " ← " + p.describe() + " (" + why + ")");
         return c.jump(FF_5);
     }
     case FF_5:
         c.unlock(PTL(f.mm, f.va));
-        c.say("FF.5 pte_unmap_unlock");
+        FL_SAY(c, "FF.5 pte_unmap_unlock");
         return c.ret(0);
     }
     throw EngineError("finish_fault: bad pc");

@@ -14,7 +14,7 @@ void keep(StepContext& c, const std::string& why) {
     StackFrame& f = c.f();
     if (c.holds({LockKind::FL, 0, f.pfn})) c.unlockFolio(f.pfn);
     c.putRef(f.pfn);
-    c.say(why + " → keep (putback)");
+    FL_SAY(c, why + " → keep (putback)");
 }
 
 void shrink_folio_list(StepContext& c) {
@@ -24,11 +24,11 @@ void shrink_folio_list(StepContext& c) {
     case RC_1: {
         // Isolation: the folio was picked from the LRU (references ignored).
         if (!f.pfn) {
-            c.at("nothing to reclaim at " + (anon ? c.pageName(f.mm, f.va) : "file page " + idxText(f.index)));
+            FL_AT(c, "nothing to reclaim at " + (anon ? c.pageName(f.mm, f.va) : "file page " + idxText(f.index)));
             return c.ret(kENOENT);
         }
         c.getRef(f.pfn);
-        c.at("isolate " + pfnText(f.pfn) + " from the LRU");
+        FL_AT(c, "isolate " + pfnText(f.pfn) + " from the LRU");
         if (!c.trylockFolio(f.pfn)) {
             keep(c, "RC.1 folio_trylock failed");
             return c.ret(kEBUSY);
@@ -55,10 +55,10 @@ void shrink_folio_list(StepContext& c) {
             c.editSlot(*slot, [&](SwapSlot& s) {
                 s.hasCache = true, s.cachePfn = pfn, s.shmem = false, s.ownerMm = f.mm, s.owner = f.va;
             });
-            c.say("add_to_swap: slot " + std::to_string(*slot) + " allocated before unmapping (anonymous)");
+            FL_SAY(c, "add_to_swap: slot " + std::to_string(*slot) + " allocated before unmapping (anonymous)");
         }
         if (c.s.folio(f.pfn).mapcount > 0) {
-            c.say("RC.3 mapped (mapcount " + std::to_string(c.s.folio(f.pfn).mapcount) + ") → try_to_unmap");
+            FL_SAY(c, "RC.3 mapped (mapcount " + std::to_string(c.s.folio(f.pfn).mapcount) + ") → try_to_unmap");
             StackFrame n;
             n.pfn = f.pfn, n.index = f.index, n.mm = f.mm, n.va = f.va, n.flags = f.flags;
             f.pc = RC_3_RET;
@@ -68,7 +68,7 @@ void shrink_folio_list(StepContext& c) {
     }
     case RC_3_RET:
         if (c.s.folio(f.pfn).mapcount > 0) {
-            c.at("");
+            FL_AT(c, "");
             keep(c, "a pte still maps it");
             return c.ret(kEBUSY);
         }
@@ -76,7 +76,7 @@ void shrink_folio_list(StepContext& c) {
     case RC_4: {
         const Folio fo = c.s.folio(f.pfn);
         if (fo.has(PG_dirty) || anon) {
-            c.at(pfnText(f.pfn) + " dirty → pageout → " + (anon ? "swap_writepage" : "shmem_writepage"));
+            FL_AT(c, pfnText(f.pfn) + " dirty → pageout → " + (anon ? "swap_writepage" : "shmem_writepage"));
             StackFrame n;
             n.pfn = f.pfn, n.index = f.index, n.flags = f.flags;
             f.pc = RC_5;
@@ -86,12 +86,12 @@ void shrink_folio_list(StepContext& c) {
     }
     case RC_5:
         if (f.ret < 0) {
-            c.at("");
+            FL_AT(c, "");
             keep(c, "writepage refused (" + errnoName(f.ret) + ")");
             return c.ret(f.ret);
         }
         c.putRef(f.pfn);
-        c.at("RC.5 writeback started; " + pfnText(f.pfn) +
+        FL_AT(c, "RC.5 writeback started; " + pfnText(f.pfn) +
              " stays in the swap cache until I/O completes and a later pass frees it");
         return c.ret(0);
     case RC_6: {
@@ -108,7 +108,7 @@ void shrink_folio_list(StepContext& c) {
         });
         c.editSlot(slot, [](SwapSlot& s) { s.hasCache = false, s.cachePfn = 0; });
         if (c.s.swap.slots.get(slot).free()) c.editSlot(slot, [](SwapSlot& s) { s = SwapSlot{}; });
-        c.say("RC.6 __remove_mapping: delete " + pfnText(pfn) + " from the swap cache (slot " + std::to_string(slot) +
+        FL_SAY(c, "RC.6 __remove_mapping: delete " + pfnText(pfn) + " from the swap cache (slot " + std::to_string(slot) +
               " keeps the data)");
         c.unlockFolio(pfn);
         c.dropRefCount(pfn);
@@ -120,7 +120,7 @@ void shrink_folio_list(StepContext& c) {
         c.setXa(f.index, XaEntry());
         c.editFolio(pfn, [](Folio& x) { x.fileMapping = false; });
         c.editInode([](Inode& in) { --in.nrpages, --in.alloced; });
-        c.at("RC.7 " + pfnText(pfn) + " clean (never dirtied) → __remove_mapping from the page cache: file page " +
+        FL_AT(c, "RC.7 " + pfnText(pfn) + " clean (never dirtied) → __remove_mapping from the page cache: file page " +
              idxText(f.index) + " becomes a hole");
         c.unlockFolio(pfn);
         c.dropRefCount(pfn);
@@ -160,7 +160,7 @@ void try_to_unmap_one(StepContext& c) {
     switch (f.pc) {
     case TU_0:
         if (!anon && !c.lock(IM(), false)) return;
-        c.at(anon ? "rmap walk of the anon_vma" : "rmap walk: i_mmap_lock_read");
+        FL_AT(c, anon ? "rmap walk of the anon_vma" : "rmap walk: i_mmap_lock_read");
         f.aux = 0;
         return c.jump(TU_1);
     case TU_1: {
@@ -184,14 +184,14 @@ void try_to_unmap_one(StepContext& c) {
         std::string why;
         const Pte repl = unmapOne(c, mm, vpn, v, why);
         c.unlock(PTL(mm, vpn));
-        c.at("try_to_unmap_one " + c.pageName(mm, vpn) + ": " + p.describe() + " → " + repl.describe() + " (" + why +
+        FL_AT(c, "try_to_unmap_one " + c.pageName(mm, vpn) + ": " + p.describe() + " → " + repl.describe() + " (" + why +
              ")");
         ++f.aux;
         return c.next(TU_1);
     }
     case TU_2:
         if (!anon) c.unlock(IM());
-        c.at(anon ? "rmap walk done" : "i_mmap_unlock_read");
+        FL_AT(c, anon ? "rmap walk done" : "i_mmap_unlock_read");
         return c.ret(0);
     }
     throw EngineError("try_to_unmap_one: bad pc");
@@ -206,7 +206,7 @@ void shmem_writepage(StepContext& c) {
         if (f.flags & kAnonReclaim) return c.jump(WB_5);  // slot allocated by add_to_swap
         const auto slot = c.allocSwapSlot();
         if (!slot) {
-            c.at("WB.1 no free swap slot → redirty");
+            FL_AT(c, "WB.1 no free swap slot → redirty");
             return c.ret(kENOSPC);
         }
         const uint32_t pfn = f.pfn;
@@ -221,7 +221,7 @@ void shmem_writepage(StepContext& c) {
         });
         c.setXa(index, XaEntry::swapValue(*slot));
         c.editInode([](Inode& in) { --in.nrpages, ++in.swapped; });
-        c.at("WB.2 add " + pfnText(pfn) + " to the swap cache (slot " + std::to_string(*slot) +
+        FL_AT(c, "WB.2 add " + pfnText(pfn) + " to the swap cache (slot " + std::to_string(*slot) +
              "); WB.3 swap_shmem_alloc (count 1); WB.4 i_pages[" + idxText(index) + "] = swap entry");
         return c.next(WB_5);
     }
@@ -235,7 +235,7 @@ void shmem_writepage(StepContext& c) {
         });
         c.s.writeback.push_back(pfn);
         c.unlockFolio(pfn);
-        c.at("WB.5 swap_writepage: clear dirty, set writeback, write " + fo.data.str() + " to slot " +
+        FL_AT(c, "WB.5 swap_writepage: clear dirty, set writeback, write " + fo.data.str() + " to slot " +
              std::to_string(fo.swap - 1) + ", unlock");
         return c.ret(0);
     }
@@ -246,12 +246,12 @@ void shmem_writepage(StepContext& c) {
 void folio_end_writeback(StepContext& c) {
     StackFrame& f = c.f();
     if (!f.pfn || !c.s.folio(f.pfn).has(PG_writeback)) {
-        c.at("no writeback in flight there");
+        FL_AT(c, "no writeback in flight there");
         return c.ret(kEINVAL);
     }
     c.editFolio(f.pfn, [](Folio& x) { x.set(PG_writeback, false); });
     std::erase(c.s.writeback, f.pfn);
-    c.at("WB.6 I/O done: " + pfnText(f.pfn) + " writeback cleared");
+    FL_AT(c, "WB.6 I/O done: " + pfnText(f.pfn) + " writeback cleared");
     c.wakeWriteback(f.pfn);
     return c.ret(0);
 }
@@ -263,7 +263,7 @@ void madvise_pageout(StepContext& c) {
     switch (f.pc) {
     case PO_1:
         if (!c.lock(ML(f.mm), false)) return;
-        c.at("madvise(MADV_PAGEOUT) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
+        FL_AT(c, "madvise(MADV_PAGEOUT) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
              "): mmap_read_lock");
         f.cursor = f.lo;
         return c.jump(PO_2);
@@ -275,7 +275,7 @@ void madvise_pageout(StepContext& c) {
         if (!p.isPresent()) return c.jump(PO_2);
         const Folio fo = c.s.folio(p.pfn);
         if (fo.mapcount != 1) {
-            c.say(c.pageName(f.mm, *k) + ": folio may be mapped by another mm (mapcount " +
+            FL_SAY(c, c.pageName(f.mm, *k) + ": folio may be mapped by another mm (mapcount " +
                   std::to_string(fo.mapcount) + ") → skipped");
             return c.jump(PO_2);
         }
@@ -286,14 +286,14 @@ void madvise_pageout(StepContext& c) {
         n.va = *k;
         n.index = v.file ? v.indexOf(*k) : *k;
         n.flags = v.file ? 0 : kAnonReclaim;
-        c.say(c.pageName(f.mm, *k) + " → reclaim_pages");
+        FL_SAY(c, c.pageName(f.mm, *k) + " → reclaim_pages");
         f.pc = PO_2_RET;
         return c.call(Fn::shrink_folio_list, n);
     }
     case PO_2_RET: return c.next(PO_2);
     case PO_3:
         c.unlock(ML(f.mm));
-        c.at("mmap_read_unlock");
+        FL_AT(c, "mmap_read_unlock");
         return c.ret(0);
     }
     throw EngineError("madvise_pageout: bad pc");

@@ -15,10 +15,10 @@ void shmem_fault(StepContext& c) {
     case SF_1:
         notePart(Part::IPrivate, PartAccess::Read);
         if (!c.s.inode.iPrivate) {
-            c.at("inode->i_private is NULL (lockless read)");
+            FL_AT(c, "inode->i_private is NULL (lockless read)");
             return c.next(SF_CALL);
         }
-        c.at("inode->i_private is set (lockless read) → check under i_lock");
+        FL_AT(c, "inode->i_private is set (lockless read) → check under i_lock");
         return c.next(SF_2);
     case SF_2: {
         if (!c.lock(IPL())) return;
@@ -29,23 +29,23 @@ void shmem_fault(StepContext& c) {
             c.editInode([&](Inode& in) { in.fallocWaiters |= uint64_t{1} << c.t; });
             c.unlock(ML(f.mm));
             c.unlock(IPL());
-            c.at("index " + idxText(f.index) + " is inside the hole being punched [" + idxText(fa->start) + ", " +
+            FL_AT(c, "index " + idxText(f.index) + " is inside the hole being punched [" + idxText(fa->start) + ", " +
                  idxText(fa->next) + "): drop mmap_lock, sleep on shmem_falloc_waitq");
             f.pc = SF_WOKEN;
             return c.sleep(TaskState::SleepFalloc, 0);
         }
         c.unlock(IPL());
-        c.at("index " + idxText(f.index) + " not inside a punch");
+        FL_AT(c, "index " + idxText(f.index) + " not inside a punch");
         return c.jump(SF_CALL);
     }
     case SF_CALL:
-        c.say("shmem_get_folio_gfp(SGP_CACHE)");
+        FL_SAY(c, "shmem_get_folio_gfp(SGP_CACHE)");
         f.pc = SF_RET;
         return c.call(Fn::shmem_get_folio_gfp, faultFrame(f));
     case SF_WOKEN:
         if (!c.lock(IPL())) return;
         c.unlock(IPL());
-        c.at("woken: finish_wait under i_lock → VM_FAULT_RETRY");
+        FL_AT(c, "woken: finish_wait under i_lock → VM_FAULT_RETRY");
         return c.ret(VM_FAULT_RETRY);
     case SF_RET: return c.ret(f.ret);
     }
@@ -61,7 +61,7 @@ void shmem_get_folio_gfp(StepContext& c) {
     switch (f.pc) {
     case SG_1:
         if (f.index >= in.sizePages) {
-            c.at("index " + idxText(f.index) + " beyond i_size → -EINVAL (SIGBUS)");
+            FL_AT(c, "index " + idxText(f.index) + " beyond i_size → -EINVAL (SIGBUS)");
             return c.ret(VM_FAULT_SIGBUS);
         }
         return c.jump(SG_2);
@@ -75,7 +75,7 @@ void shmem_get_folio_gfp(StepContext& c) {
         } else if (e.isSwap()) {
             f.slot = e.value + 1;
         }
-        c.at("i_pages[" + idxText(f.index) + "] = " + e.describe() + (e.isFolio() ? " (reference taken)" : ""));
+        FL_AT(c, "i_pages[" + idxText(f.index) + "] = " + e.describe() + (e.isFolio() ? " (reference taken)" : ""));
         return c.next(SG_3);
     }
     case SG_3: {
@@ -84,7 +84,7 @@ void shmem_get_folio_gfp(StepContext& c) {
             if (v.flags & VM_UFFD_MINOR) {
                 if (f.pfn) c.putRef(f.pfn);
                 f.pfn = 0;
-                c.at("VMA is MINOR-registered and the page is in the file → handle_userfault(VM_UFFD_MINOR)");
+                FL_AT(c, "VMA is MINOR-registered and the page is in the file → handle_userfault(VM_UFFD_MINOR)");
                 StackFrame n = faultFrame(f);
                 n.flags = VM_UFFD_MINOR;
                 f.pc = SG_RET;
@@ -96,7 +96,7 @@ void shmem_get_folio_gfp(StepContext& c) {
         return c.jump(SG_6);
     }
     case SG_4: {
-        c.at("swap entry → shmem_swapin_folio");
+        FL_AT(c, "swap entry → shmem_swapin_folio");
         StackFrame n;
         n.index = f.index;
         n.slot = f.slot;
@@ -105,10 +105,10 @@ void shmem_get_folio_gfp(StepContext& c) {
     }
     case SG_4_RET:
         if (f.ret == kEEXIST) {
-            c.at("swap-in raced (-EEXIST) → look up again");
+            FL_AT(c, "swap-in raced (-EEXIST) → look up again");
             return c.next(SG_1);
         }
-        c.at("swapped in " + pfnText(f.pfn) + " (locked)");
+        FL_AT(c, "swapped in " + pfnText(f.pfn) + " (locked)");
         return c.ret(VM_FAULT_LOCKED | VM_FAULT_MAJOR);
     case SG_5: {
         if (!c.lockFolio(f.pfn)) return;
@@ -116,7 +116,7 @@ void shmem_get_folio_gfp(StepContext& c) {
         if (!fo.fileMapping || !(in.xa.get(f.index) == XaEntry::folio(f.pfn))) {
             c.unlockFolio(f.pfn);
             c.putRef(f.pfn);
-            c.at("folio_lock(" + pfnText(f.pfn) +
+            FL_AT(c, "folio_lock(" + pfnText(f.pfn) +
                  "): it left the file meanwhile (truncated or swapped) → retry lookup");
             return c.next(SG_1);
         }
@@ -125,14 +125,14 @@ void shmem_get_folio_gfp(StepContext& c) {
                 x.set(PG_uptodate);
                 x.data = Tag();
             });
-        c.at("folio_lock(" + pfnText(f.pfn) + "); still in the file → return it locked");
+        FL_AT(c, "folio_lock(" + pfnText(f.pfn) + "); still in the file → return it locked");
         return c.ret(VM_FAULT_LOCKED);
     }
     case SG_6: {
         if (uffd) {
             const Vma& v = vmaFor(c, f.mm, f.va);
             if (v.flags & VM_UFFD_MISSING) {
-                c.at("hole and VMA is MISSING-registered → handle_userfault(VM_UFFD_MISSING)");
+                FL_AT(c, "hole and VMA is MISSING-registered → handle_userfault(VM_UFFD_MISSING)");
                 StackFrame n = faultFrame(f);
                 n.flags = VM_UFFD_MISSING;
                 f.pc = SG_RET;
@@ -140,7 +140,7 @@ void shmem_get_folio_gfp(StepContext& c) {
             }
         }
         if (f.flags & SGP_NOALLOC) {
-            c.at("hole, SGP_NOALLOC → no folio");
+            FL_AT(c, "hole, SGP_NOALLOC → no folio");
             return c.ret(0);
         }
         return c.jump(SG_7);
@@ -151,7 +151,7 @@ void shmem_get_folio_gfp(StepContext& c) {
         if (!in.xa.get(f.index).isEmpty()) {
             c.unlockFolio(pfn);
             c.putRef(pfn);
-            c.at("hole filled meanwhile: shmem_add_to_page_cache -EEXIST → retry lookup");
+            FL_AT(c, "hole filled meanwhile: shmem_add_to_page_cache -EEXIST → retry lookup");
             return c.next(SG_1);
         }
         c.editFolio(pfn, [&](Folio& fo) {
@@ -164,11 +164,11 @@ void shmem_get_folio_gfp(StepContext& c) {
         c.editInode([](Inode& x) { ++x.nrpages, ++x.alloced; });
         if (uffd) c.s.mms[f.mm].intent.update(f.va, [](Intent& i) { i.minorSeen = true; });
         f.pfn = pfn;
-        c.at("hole: allocate " + pfnText(pfn) + ", add to page cache at " + idxText(f.index) +
+        FL_AT(c, "hole: allocate " + pfnText(pfn) + ", add to page cache at " + idxText(f.index) +
              ", zero it, uptodate, not dirty" + (uffd ? " (no userfault: VMA not MISSING-registered)" : ""));
         return c.next(SG_7_RET);
     }
-    case SG_7_RET: c.at("return " + pfnText(f.pfn) + " locked"); return c.ret(VM_FAULT_LOCKED);
+    case SG_7_RET: FL_AT(c, "return " + pfnText(f.pfn) + " locked"); return c.ret(VM_FAULT_LOCKED);
     case SG_RET: return c.ret(f.ret);
     }
     throw EngineError("shmem_get_folio_gfp: bad pc");
@@ -185,20 +185,20 @@ void shmem_swapin_folio(StepContext& c) {
         if (sl.cachePfn) {
             f.pfn = sl.cachePfn;
             c.getRef(f.pfn);
-            c.at("swap slot " + std::to_string(slot) + ": swap-cache hit " + pfnText(f.pfn));
+            FL_AT(c, "swap slot " + std::to_string(slot) + ": swap-cache hit " + pfnText(f.pfn));
             return c.next(SI_3);
         }
         if (sl.count == 0) {
-            c.at("swap slot " + std::to_string(slot) + " was freed meanwhile → -EEXIST");
+            FL_AT(c, "swap slot " + std::to_string(slot) + " was freed meanwhile → -EEXIST");
             return c.ret(kEEXIST);
         }
-        c.at("swap slot " + std::to_string(slot) + ": swap-cache miss");
+        FL_AT(c, "swap slot " + std::to_string(slot) + ": swap-cache miss");
         return c.jump(SI_2);
     }
     case SI_2: {
         const uint32_t q = readSwapIntoCache(c, slot, false, 0, f.index);
         f.pfn = q;
-        c.say("SI.2 allocate " + pfnText(q) + ", add to swap cache, read slot data " + c.s.folio(q).data.str() +
+        FL_SAY(c, "SI.2 allocate " + pfnText(q) + ", add to swap cache, read slot data " + c.s.folio(q).data.str() +
               " (major fault)");
         return c.next(SI_3);
     }
@@ -208,15 +208,15 @@ void shmem_swapin_folio(StepContext& c) {
         if (fo.swap != slot + 1 || !(c.s.inode.xa.get(f.index) == XaEntry::swapValue(slot))) {
             c.unlockFolio(f.pfn);
             c.putRef(f.pfn);
-            c.at("folio_lock(" + pfnText(f.pfn) + "): swap entry changed meanwhile → -EEXIST");
+            FL_AT(c, "folio_lock(" + pfnText(f.pfn) + "): swap entry changed meanwhile → -EEXIST");
             return c.ret(kEEXIST);
         }
-        c.at("folio_lock(" + pfnText(f.pfn) + "); swap entry still valid");
+        FL_AT(c, "folio_lock(" + pfnText(f.pfn) + "); swap entry still valid");
         return c.jump(SI_4);
     }
     case SI_4:
         if (c.s.folio(f.pfn).has(PG_writeback)) {
-            c.at("folio_wait_writeback(" + pfnText(f.pfn) + ")");
+            FL_AT(c, "folio_wait_writeback(" + pfnText(f.pfn) + ")");
             return c.sleep(TaskState::SleepWriteback, f.pfn);
         }
         return c.jump(SI_5);
@@ -227,7 +227,7 @@ void shmem_swapin_folio(StepContext& c) {
         if (!(c.s.inode.xa.get(f.index) == XaEntry::swapValue(slot))) {
             c.unlockFolio(q);
             c.putRef(q);
-            c.at("i_pages[" + idxText(f.index) + "] is no longer swap entry " + std::to_string(slot) +
+            FL_AT(c, "i_pages[" + idxText(f.index) + "] is no longer swap entry " + std::to_string(slot) +
                  " (punched meanwhile) → -EEXIST; " + pfnText(q) + " stays in the swap cache");
             return c.ret(kEEXIST);
         }
@@ -245,11 +245,11 @@ void shmem_swapin_folio(StepContext& c) {
             --x.count;
         });
         if (c.s.swap.slots.get(slot).count == 0) c.editSlot(slot, [](SwapSlot& x) { x = SwapSlot{}; });
-        c.at("SI.5 i_pages[" + idxText(f.index) + "] = " + pfnText(q) +
+        FL_AT(c, "SI.5 i_pages[" + idxText(f.index) + "] = " + pfnText(q) +
              "; SI.6 delete from swap cache, mark dirty, swap_free(slot " + std::to_string(slot) + ")");
         return c.next(SI_7);
     }
-    case SI_7: c.at("return " + pfnText(f.pfn) + " locked"); return c.ret(VM_FAULT_LOCKED);
+    case SI_7: FL_AT(c, "return " + pfnText(f.pfn) + " locked"); return c.ret(VM_FAULT_LOCKED);
     }
     throw EngineError("shmem_swapin_folio: bad pc");
 }
@@ -261,11 +261,11 @@ void shmem_file_write(StepContext& c) {
     switch (f.pc) {
     case FW_1:
         if (!c.lock(IL())) return;
-        c.at("inode_lock; write " + f.tag.str() + " to pages " + idxText(f.lo) + ".." + idxText(f.hi - 1));
+        FL_AT(c, "inode_lock; write " + f.tag.str() + " to pages " + idxText(f.lo) + ".." + idxText(f.hi - 1));
         f.cursor = f.lo;
         return c.jump(FW_2);
     case FW_2: {
-        c.say("shmem_write_begin(" + idxText(f.cursor) + ")");
+        FL_SAY(c, "shmem_write_begin(" + idxText(f.cursor) + ")");
         StackFrame n;
         n.index = f.cursor;
         n.flags = SGP_NOUFFD;
@@ -275,7 +275,7 @@ void shmem_file_write(StepContext& c) {
     case FW_3: {
         if (!(f.ret & VM_FAULT_LOCKED)) {
             c.unlock(IL());
-            c.at("shmem_write_begin failed: " + vmFaultText(f.ret));
+            FL_AT(c, "shmem_write_begin failed: " + vmFaultText(f.ret));
             return c.ret(kEINVAL);
         }
         const Tag tag = f.tag;
@@ -286,13 +286,13 @@ void shmem_file_write(StepContext& c) {
         });
         c.unlockFolio(f.pfn);
         c.putRef(f.pfn);
-        c.at("copy " + tag.str() + " into " + pfnText(f.pfn) + "; shmem_write_end: dirty, unlock");
+        FL_AT(c, "copy " + tag.str() + " into " + pfnText(f.pfn) + "; shmem_write_end: dirty, unlock");
         ++f.cursor;
         return f.cursor < f.hi ? c.next(FW_2) : c.jump(FW_4);
     }
     case FW_4:
         c.unlock(IL());
-        c.say("inode_unlock");
+        FL_SAY(c, "inode_unlock");
         return c.ret(0);
     }
     throw EngineError("shmem_file_write: bad pc");

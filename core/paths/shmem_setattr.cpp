@@ -19,20 +19,20 @@ void shmem_setattr(StepContext& c) {
         if (!c.lock(IL())) return;
         f.lo = (f.aux + 4095) / 4096;
         f.hi = c.s.inode.sizePages;
-        c.at("inode_lock; ftruncate(" + std::to_string(f.aux) + "): i_size " + std::to_string(f.hi * 4096) + " → " +
+        FL_AT(c, "inode_lock; ftruncate(" + std::to_string(f.aux) + "): i_size " + std::to_string(f.hi * 4096) + " → " +
              std::to_string(f.aux) + "; i_size_write first: faults at or past page " + idxText(f.lo) +
              " now get SIGBUS");
         c.editInode([&](Inode& in) { in.sizePages = f.lo; });
         if (f.lo >= f.hi && f.aux % 4096 == 0) {
             c.unlock(IL());
-            c.say(f.lo > f.hi ? "; grown: the new pages are holes; inode_unlock" : "; same size; inode_unlock");
+            FL_SAY(c, f.lo > f.hi ? "; grown: the new pages are holes; inode_unlock" : "; same size; inode_unlock");
             return c.ret(0);
         }
         return c.next(ST_2);
     }
     case ST_2: {
         if (f.lo >= f.hi) return c.jump(ST_3);
-        c.at("unmap_mapping_range(mapping, " + idxText(f.lo) + ", to the end, even_cows): zap_flags 0, markers kept");
+        FL_AT(c, "unmap_mapping_range(mapping, " + idxText(f.lo) + ", to the end, even_cows): zap_flags 0, markers kept");
         StackFrame n;
         n.lo = f.lo;
         n.hi = f.hi;
@@ -41,7 +41,7 @@ void shmem_setattr(StepContext& c) {
         return c.call(Fn::unmap_mapping_range, n);
     }
     case ST_3: {
-        c.at("shmem_truncate_range(" + std::to_string(f.aux) + ", -1)");
+        FL_AT(c, "shmem_truncate_range(" + std::to_string(f.aux) + ", -1)");
         StackFrame n;
         n.aux = f.aux;                           // lstart
         n.va = std::max(f.hi, f.lo) * 4096 - 1;  // lend: the old end
@@ -53,7 +53,7 @@ void shmem_setattr(StepContext& c) {
     }
     case ST_4:
         c.unlock(IL());
-        c.at("inode_unlock; return 0");
+        FL_AT(c, "inode_unlock; return 0");
         return c.ret(0);
     }
     throw EngineError("shmem_setattr: bad pc");

@@ -24,25 +24,25 @@ void mfill_atomic_pte(StepContext& c) {
             f.pfn = 0;
         }
         c.unlock(ML(mm));
-        c.say(why + " → " + errnoName(e));
+        FL_SAY(c, why + " → " + errnoName(e));
         return c.ret(e);
     };
     switch (f.pc) {
     case UC_1: {
         if (f.ctx < c.s.ctxCount() && !c.s.ctx(f.ctx).changing.empty()) {
-            c.at(kindName(f.aux) + "(" + c.pageName(mm, f.va) +
+            FL_AT(c, kindName(f.aux) + "(" + c.pageName(mm, f.va) +
                  "): a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
             return c.ret(kEAGAIN);
         }
         if (!c.lock(ML(mm), false)) return;
-        c.at(kindName(f.aux) + "(" + c.pageName(mm, f.va) + (f.aux == kCopy ? ", " + f.tag.str() : "") +
+        FL_AT(c, kindName(f.aux) + "(" + c.pageName(mm, f.va) + (f.aux == kCopy ? ", " + f.tag.str() : "") +
              (wantWp ? ", MODE_WP" : "") + "): mmap_read_lock");
         const Vma* v = c.vmaOf(mm, f.va);
         if (!v || !v->uffd) return fail(kENOENT, "destination not in a registered VMA");
         if (wantWp && !(v->flags & VM_UFFD_WP)) return fail(kEINVAL, "MODE_WP needs a VM_UFFD_WP VMA");
         if (wantWp && v->file && !c.k().copyModeWp) {
             f.flags &= ~UFFDIO_COPY_MODE_WP;
-            c.say("MODE_WP ignored for shmem (COPY_MODE_WP=off)");
+            FL_SAY(c, "MODE_WP ignored for shmem (COPY_MODE_WP=off)");
         }
         // mfill_atomic(): CONTINUE is refused only outside shmem; a shmem VMA
         // registered MISSING (or WP) only is filled like a MINOR one.
@@ -57,7 +57,7 @@ void mfill_atomic_pte(StepContext& c) {
     }
     case UC_2: {
         if (f.aux == kContinue) {
-            c.say("shmem_get_folio(SGP_NOALLOC)");
+            FL_SAY(c, "shmem_get_folio(SGP_NOALLOC)");
             StackFrame n;
             n.index = f.index;
             n.flags = SGP_NOUFFD | SGP_NOALLOC;
@@ -73,7 +73,7 @@ void mfill_atomic_pte(StepContext& c) {
             fo.set(PG_lru);
         });
         f.pfn = p;
-        c.say("allocate " + pfnText(p) + ", " + (f.aux == kCopy ? "copy " + data.str() : std::string("zero-fill")) +
+        FL_SAY(c, "allocate " + pfnText(p) + ", " + (f.aux == kCopy ? "copy " + data.str() : std::string("zero-fill")) +
               ", locked, uptodate");
         return c.jump(f.cursor ? UC_3 : UC_4);
     }
@@ -82,7 +82,7 @@ void mfill_atomic_pte(StepContext& c) {
             f.pfn = 0;
             return fail(kEFAULT, "no page in the file at " + idxText(f.index));
         }
-        c.at("page-cache " + pfnText(f.pfn) + " locked (page cache unchanged)");
+        FL_AT(c, "page-cache " + pfnText(f.pfn) + " locked (page cache unchanged)");
         return c.jump(UC_4);
     case UC_3: {
         if (f.index >= c.s.inode.sizePages) return fail(kEFAULT, "index beyond i_size");
@@ -94,7 +94,7 @@ void mfill_atomic_pte(StepContext& c) {
         });
         c.setXa(f.index, XaEntry::folio(f.pfn));
         c.editInode([](Inode& x) { ++x.nrpages; });
-        c.say("UC.3 shmem_add_to_page_cache at " + idxText(f.index) + " (visible to every mapping now)");
+        FL_SAY(c, "UC.3 shmem_add_to_page_cache at " + idxText(f.index) + " (visible to every mapping now)");
         return c.next(UC_4);
     }
     case UC_4: {
@@ -121,14 +121,14 @@ void mfill_atomic_pte(StepContext& c) {
         Pte p = Pte::present(f.pfn, (v.flags & VM_WRITE) && !wp && !cachePageInPrivate, true, true, wp);
         c.mapFromTaskRef(mm, f.va, p);
         c.unlock(PTL(mm, f.va));
-        c.at("mfill_atomic_install_pte: " + c.pageName(mm, f.va) + " ← " + p.describe() +
+        FL_AT(c, "mfill_atomic_install_pte: " + c.pageName(mm, f.va) + " ← " + p.describe() +
              (cur.isWpMarker() ? " (overwrites the uffd-wp marker)" : "") + "; only this mm's pte");
         return c.jump(UC_5);
     }
     case UC_5:
         if (f.aux != kContinue && f.cursor) c.editInode([](Inode& x) { ++x.alloced; });
         c.unlockFolio(f.pfn);
-        c.say("folio_unlock(" + pfnText(f.pfn) + ")");
+        FL_SAY(c, "folio_unlock(" + pfnText(f.pfn) + ")");
         f.pfn = 0;
         return c.next(UC_6);
     case UC_6: {
@@ -137,7 +137,7 @@ void mfill_atomic_pte(StepContext& c) {
         if (wp) c.setIntent(mm, f.va, true);
         else if (f.aux != kContinue) c.setIntent(mm, f.va, false);
         if (f.aux != kContinue) c.s.mms[mm].intent.update(f.va, [](Intent& i) { i.minorSeen = true; });
-        c.at("mmap_read_unlock");
+        FL_AT(c, "mmap_read_unlock");
         if (!(f.flags & UFFDIO_COPY_MODE_DONTWAKE)) c.wakeUffdRange(f.ctx, mm, f.va, f.va + 1);
         return c.ret(0);
     }

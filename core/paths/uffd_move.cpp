@@ -25,19 +25,19 @@ void move_pages(StepContext& c) {
     const uint8_t mm = f.mm;
     const uint64_t n = f.hi - f.lo, src = f.index;  // dst [lo, hi), src [index, index + n)
     if (!c.k().wpUnpopulated) {
-        c.at("UFFDIO_MOVE does not exist in this kernel variant (v6.8+) → -EINVAL");
+        FL_AT(c, "UFFDIO_MOVE does not exist in this kernel variant (v6.8+) → -EINVAL");
         return c.ret(kEINVAL);
     }
     if (f.ctx < c.s.ctxCount() && !c.s.ctx(f.ctx).changing.empty()) {
-        c.at("UFFDIO_MOVE: a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
+        FL_AT(c, "UFFDIO_MOVE: a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
         return c.ret(kEAGAIN);
     }
     if (!c.lock(ML(mm), false)) return;
-    c.at("UFFDIO_MOVE(" + c.pageName(mm, f.lo) + " ← " + c.pageName(mm, src) + ", " + std::to_string(n) +
+    FL_AT(c, "UFFDIO_MOVE(" + c.pageName(mm, f.lo) + " ← " + c.pageName(mm, src) + ", " + std::to_string(n) +
          " page(s)): mmap_read_lock");
     auto fail = [&](int32_t e, const std::string& why) {
         c.unlock(ML(mm));
-        c.say("; " + why + " → " + errnoName(e));
+        FL_SAY(c, "; " + why + " → " + errnoName(e));
         return c.ret(e);
     };
     Mm& m = c.s.mms[mm];
@@ -82,7 +82,7 @@ void move_pages(StepContext& c) {
         ++moved;
     }
     c.unlock(ML(mm));
-    c.say("; " + std::to_string(moved) +
+    FL_SAY(c, "; " + std::to_string(moved) +
           " page(s) moved (present: writable, no uffd-wp; swap entries as they were); mmap_read_unlock");
     if (!(f.flags & kMoveDontwake)) c.wakeUffdRange(f.ctx, mm, f.lo, f.hi);
     return c.ret(0);

@@ -10,21 +10,21 @@ void mfill_atomic_pte_poison(StepContext& c) {
     StackFrame& f = c.f();
     const uint8_t mm = f.mm;
     if (!(c.s.ctx(f.ctx).features & UFFD_FEATURE_POISON) && !c.k().wpUnpopulated) {
-        c.at("UFFDIO_POISON does not exist in this kernel variant (v6.6+) → -EINVAL");
+        FL_AT(c, "UFFDIO_POISON does not exist in this kernel variant (v6.6+) → -EINVAL");
         return c.ret(kEINVAL);
     }
     if (f.ctx < c.s.ctxCount() && !c.s.ctx(f.ctx).changing.empty()) {
-        c.at("UFFDIO_POISON: a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
+        FL_AT(c, "UFFDIO_POISON: a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
         return c.ret(kEAGAIN);
     }
     if (!c.lock(ML(mm), false)) return;
-    c.at("UFFDIO_POISON [" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_read_lock");
+    FL_AT(c, "UFFDIO_POISON [" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_read_lock");
     int done = 0;
     for (uint64_t vpn = f.lo; vpn < f.hi; ++vpn) {
         const Vma* v = c.vmaOf(mm, vpn);
         if (!v || !v->uffd) {
             c.unlock(ML(mm));
-            c.say("; " + c.pageName(mm, vpn) + " is not in a registered VMA → -ENOENT");
+            FL_SAY(c, "; " + c.pageName(mm, vpn) + " is not in a registered VMA → -ENOENT");
             return c.ret(kENOENT);
         }
         if (!c.lock(PTL(mm, vpn)))
@@ -33,7 +33,7 @@ void mfill_atomic_pte_poison(StepContext& c) {
         if (!cur.isNone()) {
             c.unlock(PTL(mm, vpn));
             c.unlock(ML(mm));
-            c.say("; " + c.pageName(mm, vpn) + " is " + cur.describe() + " → -EEXIST after " + std::to_string(done) +
+            FL_SAY(c, "; " + c.pageName(mm, vpn) + " is " + cur.describe() + " → -EEXIST after " + std::to_string(done) +
                   " page(s)");
             return c.ret(kEEXIST);
         }
@@ -44,7 +44,7 @@ void mfill_atomic_pte_poison(StepContext& c) {
         ++done;
     }
     c.unlock(ML(mm));
-    c.say("; " + std::to_string(done) + " poisoned marker(s) installed; mmap_read_unlock");
+    FL_SAY(c, "; " + std::to_string(done) + " poisoned marker(s) installed; mmap_read_unlock");
     c.wakeUffdRange(f.ctx, mm, f.lo, f.hi);
     return c.ret(0);
 }

@@ -14,11 +14,11 @@ void userfaultfd_release(StepContext& c) {
     const uint8_t ctx = f.ctx;
     const std::string fd = ctx ? "uffd " + std::to_string(ctx) : "uffd";
     if (ctx >= c.s.ctxCount() || !c.s.ctx(ctx).apiDone || c.s.ctx(ctx).released) {
-        c.at("close(" + fd + "): no open userfaultfd → -EBADF");
+        FL_AT(c, "close(" + fd + "): no open userfaultfd → -EBADF");
         return c.ret(kEBADF);
     }
     if (!c.lock(ML(mm), true)) return;
-    c.at("close(" + fd + ") → userfaultfd_release: released = true; mmap_write_lock(" + c.mmName(mm) + ")");
+    FL_AT(c, "close(" + fd + ") → userfaultfd_release: released = true; mmap_write_lock(" + c.mmName(mm) + ")");
     c.editCtx(ctx, [](UffdCtx& u) { u.released = true; });
     Mm& m = c.s.mms[mm];
     // Another open context on this mm keeps the monitor's intent for its own ranges.
@@ -66,7 +66,7 @@ void userfaultfd_release(StepContext& c) {
             c.s.tasks[i].state = TaskState::Runnable;
             c.touch({CellKind::Task, 0, i});
         }
-    c.say("; " + std::to_string(cleared) + " VMA(s) unregistered" +
+    FL_SAY(c, "; " + std::to_string(cleared) + " VMA(s) unregistered" +
           (reset ? ", " + std::to_string(reset) + " uffd-wp ptes/markers reset" : "") +
           (merged ? ", " + std::to_string(merged) + " merge(s)" : "") + "; mmap_write_unlock; every waiter woken");
     return c.ret(0);

@@ -57,11 +57,11 @@ void mwriteprotect_range(StepContext& c) {
     switch (f.pc) {
     case WPR_1: {
         if (f.ctx < c.s.ctxCount() && !c.s.ctx(f.ctx).changing.empty()) {
-            c.at("UFFDIO_WRITEPROTECT: a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
+            FL_AT(c, "UFFDIO_WRITEPROTECT: a non-cooperative event is not complete (ctx->mmap_changing) → -EAGAIN");
             return c.ret(kEAGAIN);
         }
         if (!c.lock(ML(mm), false)) return;
-        c.at(std::string("UFFDIO_WRITEPROTECT(") + (f.write ? "WP" : "0") + ") [" + c.pageName(mm, f.lo) + ", +" +
+        FL_AT(c, std::string("UFFDIO_WRITEPROTECT(") + (f.write ? "WP" : "0") + ") [" + c.pageName(mm, f.lo) + ", +" +
              std::to_string(f.hi - f.lo) + "): mmap_read_lock");
         // for_each_vma_range(): each VM_UFFD_WP VMA is changed in turn; the
         // first one that is not stops the walk with -ENOENT, after the ones
@@ -78,10 +78,10 @@ void mwriteprotect_range(StepContext& c) {
         }
         if (f.aux && f.hi == f.lo) {
             c.unlock(ML(mm));
-            c.say(c.pageName(mm, f.lo) + " is not in a VM_UFFD_WP VMA → -ENOENT, nothing changed");
+            FL_SAY(c, c.pageName(mm, f.lo) + " is not in a VM_UFFD_WP VMA → -ENOENT, nothing changed");
             return c.ret(kENOENT);
         }
-        if (f.aux) c.say("the walk will stop at " + c.pageName(mm, f.hi) + " (not VM_UFFD_WP)");
+        if (f.aux) FL_SAY(c, "the walk will stop at " + c.pageName(mm, f.hi) + " (not VM_UFFD_WP)");
         f.cursor = f.lo;
         return c.jump(WPR_2);
     }
@@ -101,7 +101,7 @@ void mwriteprotect_range(StepContext& c) {
             c.setIntent(mm, vpn, f.write);
         }
         c.unlock(PTL(mm, f.cursor));
-        c.at("change_protection [" + c.pageName(mm, f.cursor) + ".." + std::to_string(end - f.cursor) +
+        FL_AT(c, "change_protection [" + c.pageName(mm, f.cursor) + ".." + std::to_string(end - f.cursor) +
              " pages]: " + std::to_string(changed) + " ptes changed" +
              (markers ? std::string(f.write ? ", " : ", ") + std::to_string(markers) +
                             (f.write ? " uffd-wp markers installed on none ptes (PTE_MARKERS=on)" : " markers removed")
@@ -113,11 +113,11 @@ void mwriteprotect_range(StepContext& c) {
     case WPR_3:
         c.unlock(ML(mm));
         if (f.aux) {
-            c.say(c.pageName(mm, f.hi) +
+            FL_SAY(c, c.pageName(mm, f.hi) +
                   " is not in a VM_UFFD_WP VMA → -ENOENT (the VMAs before it stay changed); mmap_read_unlock");
             return c.ret(kENOENT);
         }
-        c.say("mmap_read_unlock");
+        FL_SAY(c, "mmap_read_unlock");
         if (!f.write && !(f.flags & UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) c.wakeUffdRange(f.ctx, mm, f.lo, f.hi);
         return c.ret(0);
     }

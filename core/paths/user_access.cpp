@@ -34,7 +34,7 @@ void user_access(StepContext& c) {
     case UA_1: {
         const Vma* v = c.vmaOf(f.mm, f.va);
         if (!v) {
-            c.at(c.pageName(f.mm, f.va) + ": no VMA → SIGSEGV");
+            FL_AT(c, c.pageName(f.mm, f.va) + ": no VMA → SIGSEGV");
             c.task().lastSignal = SIGSEGV;
             return c.ret(0);
         }
@@ -49,17 +49,17 @@ void user_access(StepContext& c) {
             if (f.write) {
                 const Tag was = c.s.folio(p.pfn).data;
                 c.editFolio(p.pfn, [&](Folio& fo) { fo.data = f.tag; });
-                c.at(c.taskName() + " writes " + c.pageName(f.mm, f.va) + " = " + f.tag.str() + " (was " + was.str() +
+                FL_AT(c, c.taskName() + " writes " + c.pageName(f.mm, f.va) + " = " + f.tag.str() + " (was " + was.str() +
                      ", pte writable" +
                      (c.task().faultRetries ? ", after " + std::to_string(c.task().faultRetries) + " fault(s)" : "") +
                      ")");
             } else {
-                c.at(c.taskName() + " reads " + c.pageName(f.mm, f.va) + " = " + c.s.folio(p.pfn).data.str());
+                FL_AT(c, c.taskName() + " reads " + c.pageName(f.mm, f.va) + " = " + c.s.folio(p.pfn).data.str());
             }
             checkAccess(c, f, *v);
             return c.ret(0);
         }
-        c.at(std::string(f.write ? "write" : "read") + " of " + c.pageName(f.mm, f.va) + ": pte " + p.describe() +
+        FL_AT(c, std::string(f.write ? "write" : "read") + " of " + c.pageName(f.mm, f.va) + ": pte " + p.describe() +
              " → page fault");
         return c.jump(UA_2);
     }
@@ -72,14 +72,14 @@ void user_access(StepContext& c) {
         if (!v || (f.write && !(v->flags & VM_WRITE)) || !(v->flags & (VM_READ | VM_WRITE))) {
             c.unlock(ML(f.mm));
             c.task().lastSignal = SIGSEGV;
-            c.at("mmap_read_lock(" + c.mmName(f.mm) + "); " +
+            FL_AT(c, "mmap_read_lock(" + c.mmName(f.mm) + "); " +
                  (!v                                  ? std::string("no VMA at ") + c.pageName(f.mm, f.va)
                   : f.write && !(v->flags & VM_WRITE) ? std::string("access_error: write to a VMA without VM_WRITE")
                                                       : std::string("access_error: PROT_NONE VMA")) +
                  " → SIGSEGV");
             return c.ret(0);
         }
-        c.at("mmap_read_lock(" + c.mmName(f.mm) + "); handle_mm_fault(" + std::string(f.write ? "WRITE" : "READ") +
+        FL_AT(c, "mmap_read_lock(" + c.mmName(f.mm) + "); handle_mm_fault(" + std::string(f.write ? "WRITE" : "READ") +
              ")");
         f.pc = UA_2_RET;
         return c.call(Fn::handle_mm_fault, faultFrame(f));
@@ -89,11 +89,11 @@ void user_access(StepContext& c) {
         if (c.holds(ML(f.mm))) c.unlock(ML(f.mm));
         if (r & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_OOM)) {
             c.task().lastSignal = (r & VM_FAULT_SIGSEGV) ? SIGSEGV : SIGBUS;
-            c.at("fault returned " + vmFaultText(r) + " → " + ((r & VM_FAULT_SIGSEGV) ? "SIGSEGV" : "SIGBUS"));
+            FL_AT(c, "fault returned " + vmFaultText(r) + " → " + ((r & VM_FAULT_SIGSEGV) ? "SIGSEGV" : "SIGBUS"));
             return c.ret(0);
         }
         ++c.task().faultRetries;
-        c.at("fault returned " + vmFaultText(r) + "; access retried");
+        FL_AT(c, "fault returned " + vmFaultText(r) + "; access retried");
         return c.next(UA_1);
     }
     }
@@ -107,7 +107,7 @@ void handle_mm_fault(StepContext& c) {
     switch (f.pc) {
     case HF_2: {
         f.orig_pte = c.s.mms[f.mm].pt.get(f.va);
-        c.at("orig_pte = " + f.orig_pte.describe() + " (lockless read)");
+        FL_AT(c, "orig_pte = " + f.orig_pte.describe() + " (lockless read)");
         return c.next(HF_3);
     }
     case HF_3: {
@@ -118,20 +118,20 @@ void handle_mm_fault(StepContext& c) {
         switch (o.kind) {
         case PteKind::None:
             if (!v.file) {
-                c.at("pte none, anonymous VMA → do_anonymous_page");
+                FL_AT(c, "pte none, anonymous VMA → do_anonymous_page");
                 return c.call(Fn::do_anonymous_page, n);
             }
             {
                 const Fn next = !f.write                ? Fn::do_read_fault
                                 : (v.flags & VM_SHARED) ? Fn::do_shared_fault
                                                         : Fn::do_cow_fault;
-                c.at("pte none → do_fault → " + std::string(fnName(next)));
+                FL_AT(c, "pte none → do_fault → " + std::string(fnName(next)));
                 return c.call(next, n);
             }
         case PteKind::Marker:
-            c.at("pte is a marker → do_swap_page → handle_pte_marker");
+            FL_AT(c, "pte is a marker → do_swap_page → handle_pte_marker");
             return c.call(Fn::handle_pte_marker, n);
-        case PteKind::Swap: c.at("pte is a swap entry → do_swap_page"); return c.call(Fn::do_swap_page, n);
+        case PteKind::Swap: FL_AT(c, "pte is a swap entry → do_swap_page"); return c.call(Fn::do_swap_page, n);
         case PteKind::Present:
             if (f.write && !o.write) {
                 f.pc = HF_3;  // retry this row if PTL blocks
@@ -139,13 +139,13 @@ void handle_mm_fault(StepContext& c) {
                 f.pc = HF_RET;
                 if (!(c.s.mms[f.mm].pt.get(f.va) == o)) {
                     c.unlock(PTL(f.mm, f.va));
-                    c.at("pte changed since HF.2 → return (access retried)");
+                    FL_AT(c, "pte changed since HF.2 → return (access retried)");
                     return c.ret(0);
                 }
-                c.at("write to read-only present pte → do_wp_page (PTL held)");
+                FL_AT(c, "write to read-only present pte → do_wp_page (PTL held)");
                 return c.call(Fn::do_wp_page, n);
             }
-            c.at("pte already allows the access (spurious fault) → return");
+            FL_AT(c, "pte already allows the access (spurious fault) → return");
             return c.ret(0);
         }
         throw EngineError("handle_mm_fault: bad pte kind");

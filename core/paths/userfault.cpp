@@ -82,16 +82,16 @@ void handle_userfault(StepContext& c) {
     case HU_1: {
         const Vma& v = vmaFor(c, f.mm, f.va);
         if (!v.uffd || !u.exists) {
-            c.at("no userfaultfd context → VM_FAULT_SIGBUS");
+            FL_AT(c, "no userfaultfd context → VM_FAULT_SIGBUS");
             return c.ret(VM_FAULT_SIGBUS);
         }
         if (u.features & UFFD_FEATURE_SIGBUS) {
-            c.at("UFFD_FEATURE_SIGBUS → VM_FAULT_SIGBUS, no message");
+            FL_AT(c, "UFFD_FEATURE_SIGBUS → VM_FAULT_SIGBUS, no message");
             return c.ret(VM_FAULT_SIGBUS);
         }
         if (u.released) {
             c.unlock(ML(f.mm));
-            c.at("userfaultfd released → drop mmap_lock, VM_FAULT_RETRY");
+            FL_AT(c, "userfaultfd released → drop mmap_lock, VM_FAULT_RETRY");
             return c.ret(VM_FAULT_RETRY);
         }
         uint8_t flags = 0;
@@ -101,7 +101,7 @@ void handle_userfault(StepContext& c) {
         f.aux = c.queueUffdMsg(f.ctx, f.mm, f.va, flags);
         UffdMsg m;
         m.id = uint32_t(f.aux), m.mm = f.mm, m.va = f.va, m.flags = flags;
-        c.at("handle_userfault(" + reasonName(f.flags) + "): queue message " + uffdMsgText(m, c.s) +
+        FL_AT(c, "handle_userfault(" + reasonName(f.flags) + "): queue message " + uffdMsgText(m, c.s) +
              " on fault_pending_wqh; set_current_state(TASK_KILLABLE)");
         return c.next(HU_4);
     }
@@ -111,7 +111,7 @@ void handle_userfault(StepContext& c) {
         c.unlock(ML(f.mm));
         const uint32_t id = uint32_t(f.aux);
         if (!msgQueued(u, id)) {
-            c.at("already woken by a resolving ioctl; release mmap_lock → VM_FAULT_RETRY");
+            FL_AT(c, "already woken by a resolving ioctl; release mmap_lock → VM_FAULT_RETRY");
             return c.ret(VM_FAULT_RETRY);
         }
         if (!mustWait) {
@@ -119,14 +119,14 @@ void handle_userfault(StepContext& c) {
                 std::erase_if(x.pending, [&](const UffdMsg& m) { return m.id == id; });
                 std::erase_if(x.readWaiting, [&](const UffdMsg& m) { return m.id == id; });
             });
-            c.at("userfaultfd_must_wait: pte is " + p.describe() + " — resolved meanwhile → VM_FAULT_RETRY");
+            FL_AT(c, "userfaultfd_must_wait: pte is " + p.describe() + " — resolved meanwhile → VM_FAULT_RETRY");
             return c.ret(VM_FAULT_RETRY);
         }
-        c.at("userfaultfd_must_wait: pte " + p.describe() + " → release mmap_lock and sleep until woken");
+        FL_AT(c, "userfaultfd_must_wait: pte " + p.describe() + " → release mmap_lock and sleep until woken");
         f.pc = HU_6;
         return c.sleep(TaskState::SleepUffd, id);
     }
-    case HU_6: c.at("woken → VM_FAULT_RETRY"); return c.ret(VM_FAULT_RETRY);
+    case HU_6: FL_AT(c, "woken → VM_FAULT_RETRY"); return c.ret(VM_FAULT_RETRY);
     }
     throw EngineError("handle_userfault: bad pc");
 }
@@ -148,13 +148,13 @@ void userfaultfd_api(StepContext& c) {
     const uint64_t missing = want & ~supportedFeatures(c.k());
     if (f.ctx >= c.s.ctxCount()) c.newCtx(f.ctx);  // userfaultfd(2): a further context
     if (c.s.ctx(f.ctx).apiDone) {
-        c.at("UFFDIO_API again → -EINVAL");
+        FL_AT(c, "UFFDIO_API again → -EINVAL");
         return c.ret(kEINVAL);
     }
     if (missing) {
         char hex[24];
         std::snprintf(hex, sizeof hex, "%#llx", static_cast<unsigned long long>(missing));
-        c.at("UFFDIO_API: features " + std::string(hex) + " not supported by this kernel variant → -EINVAL");
+        FL_AT(c, "UFFDIO_API: features " + std::string(hex) + " not supported by this kernel variant → -EINVAL");
         return c.ret(kEINVAL);
     }
     // userfaultfd_api(): WP_ASYNC relies on WP_UNPOPULATED, which it turns on.
@@ -165,7 +165,7 @@ void userfaultfd_api(StepContext& c) {
         u.apiDone = true;
         u.features = features;
     });
-    c.at("UFFDIO_API: features negotiated");
+    FL_AT(c, "UFFDIO_API: features negotiated");
     return c.ret(0);
 }
 
@@ -184,13 +184,13 @@ void userfaultfd_register(StepContext& c) {
     const uint8_t mm = f.mm;
     if (f.pc == REG_LOCK) {
         if (!c.lock(ML(mm), true)) return;
-        c.at("UFFDIO_REGISTER(" + modeText(f.flags) + ") [" + c.pageName(mm, f.lo) + ", +" +
+        FL_AT(c, "UFFDIO_REGISTER(" + modeText(f.flags) + ") [" + c.pageName(mm, f.lo) + ", +" +
              std::to_string(f.hi - f.lo) + "): mmap_write_lock");
         return c.jump(REG_DO);
     }
     auto fail = [&](int32_t e, const std::string& why) {
         c.unlock(ML(mm));
-        c.say(why + " → " + errnoName(e));
+        FL_SAY(c, why + " → " + errnoName(e));
         return c.ret(e);
     };
     if (f.ctx >= c.s.ctxCount() || !c.s.ctx(f.ctx).apiDone || c.s.ctx(f.ctx).released)
@@ -235,7 +235,7 @@ void userfaultfd_register(StepContext& c) {
         }
     const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
-    c.say(std::string(kept ? "already registered with these modes: left as is; " : "") +
+    FL_SAY(c, std::string(kept ? "already registered with these modes: left as is; " : "") +
           (replaced ? "earlier modes replaced, not added to; " : "") +
           "VM_UFFD_* set, vm_page_prot recomputed; no pte touched" +
           (merged ? "; vma_modify_flags_uffd merged " + std::to_string(merged) + " VMA(s) with a neighbour" : "") +
@@ -248,7 +248,7 @@ void userfaultfd_unregister(StepContext& c) {
     const uint8_t mm = f.mm;
     if (f.pc == REG_LOCK) {
         if (!c.lock(ML(mm), true)) return;
-        c.at("UFFDIO_UNREGISTER [" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_write_lock");
+        FL_AT(c, "UFFDIO_UNREGISTER [" + c.pageName(mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + "): mmap_write_lock");
         return c.jump(REG_DO);
     }
     // Checked before anything changes: a VMA registered with another
@@ -258,14 +258,14 @@ void userfaultfd_unregister(StepContext& c) {
         if (!v) break;
         if (v->uffd && v->ctx != f.ctx) {
             c.unlock(ML(mm));
-            c.say("VMA registered with another userfaultfd (context " + std::to_string(v->ctx) + ") → -EINVAL");
+            FL_SAY(c, "VMA registered with another userfaultfd (context " + std::to_string(v->ctx) + ") → -EINVAL");
             return c.ret(kEINVAL);
         }
         p = v->end;
     }
     if (!splitAt(c, mm, f.lo, f.hi)) {
         c.unlock(ML(mm));
-        c.say("range not fully mapped → -EINVAL");
+        FL_SAY(c, "range not fully mapped → -EINVAL");
         return c.ret(kEINVAL);
     }
     Mm& m = c.s.mms[mm];
@@ -285,7 +285,7 @@ void userfaultfd_unregister(StepContext& c) {
                 cleared += !(p == m.pt.get(k));
                 c.setPte(mm, k, p);
             }
-            c.say("uffd_wp_range(clear): " + std::to_string(cleared) + " ptes/markers reset (UNREGISTER_RESETS_WP=on)");
+            FL_SAY(c, "uffd_wp_range(clear): " + std::to_string(cleared) + " ptes/markers reset (UNREGISTER_RESETS_WP=on)");
         }
         m.vmas[i].flags &= ~VM_UFFD_ANY;
         m.vmas[i].uffd = false;
@@ -297,7 +297,7 @@ void userfaultfd_unregister(StepContext& c) {
     c.touch({CellKind::Vma, mm, 0});
     const int merged = mergeVmas(c, mm);
     c.unlock(ML(mm));
-    c.say(std::string(c.k().unregisterResetsWp ? ""
+    FL_SAY(c, std::string(c.k().unregisterResetsWp ? ""
                                                : "stale uffd-wp bits and markers stay (UNREGISTER_RESETS_WP=off); ") +
           "VM_UFFD_* cleared" +
           (merged ? "; vma_modify_flags_uffd merged " + std::to_string(merged) + " VMA(s) with a neighbour" : "") +
@@ -307,7 +307,7 @@ void userfaultfd_unregister(StepContext& c) {
 
 void userfaultfd_wake(StepContext& c) {
     StackFrame& f = c.f();
-    c.at("UFFDIO_WAKE [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + ")");
+    FL_AT(c, "UFFDIO_WAKE [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) + ")");
     c.wakeUffdRange(f.ctx, f.mm, f.lo, f.hi);
     return c.ret(0);
 }

@@ -12,18 +12,18 @@ void do_shared_fault(StepContext& c) {
     StackFrame& f = c.f();
     switch (f.pc) {
     case WN_1:
-        c.at("no fault-around on write faults; __do_fault → shmem_fault");
+        FL_AT(c, "no fault-around on write faults; __do_fault → shmem_fault");
         f.pc = WN_1_RET;
         return c.call(Fn::shmem_fault, faultFrame(f));
     case WN_1_RET:
         if (f.ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
-            c.at("shmem_fault returned " + vmFaultText(f.ret));
+            FL_AT(c, "shmem_fault returned " + vmFaultText(f.ret));
             return c.ret(f.ret);
         }
-        c.at("shmem_fault returned locked " + pfnText(f.pfn));
+        FL_AT(c, "shmem_fault returned locked " + pfnText(f.pfn));
         return c.next(WN_2);
     case WN_2: {
-        c.at("finish_fault (write)");
+        FL_AT(c, "finish_fault (write)");
         StackFrame n = faultFrame(f);
         n.pfn = f.pfn;
         f.pc = WN_3;
@@ -31,14 +31,14 @@ void do_shared_fault(StepContext& c) {
     }
     case WN_3:
         if (f.ret & VM_FAULT_NOPAGE) {
-            c.at("finish_fault failed: folio_unlock, folio_put");
+            FL_AT(c, "finish_fault failed: folio_unlock, folio_put");
             c.unlockFolio(f.pfn);
             c.putRef(f.pfn);
             return c.ret(f.ret);
         }
         c.editFolio(f.pfn, [](Folio& fo) { fo.set(PG_dirty); });
         c.unlockFolio(f.pfn);
-        c.at("fault_dirty_shared_page: " + pfnText(f.pfn) + " dirty, unlocked");
+        FL_AT(c, "fault_dirty_shared_page: " + pfnText(f.pfn) + " dirty, unlocked");
         return c.ret(0);
     }
     throw EngineError("do_shared_fault: bad pc");
@@ -53,12 +53,12 @@ void do_cow_fault(StepContext& c) {
     StackFrame& f = c.f();
     switch (f.pc) {
     case CW_1:
-        c.at("MAP_PRIVATE write fault: __do_fault → shmem_fault for the file's page, then copy");
+        FL_AT(c, "MAP_PRIVATE write fault: __do_fault → shmem_fault for the file's page, then copy");
         f.pc = CW_1_RET;
         return c.call(Fn::shmem_fault, faultFrame(f));
     case CW_1_RET: {
         if (f.ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
-            c.at("shmem_fault returned " + vmFaultText(f.ret));
+            FL_AT(c, "shmem_fault returned " + vmFaultText(f.ret));
             return c.ret(f.ret);
         }
         const uint32_t file = f.pfn;
@@ -72,12 +72,12 @@ void do_cow_fault(StepContext& c) {
         c.unlockFolio(file);
         c.putRef(file);
         f.pfn = q;
-        c.at("copy_mc_user_highpage: file " + pfnText(file) + " (" + data.str() + ") → new anonymous " + pfnText(q) +
+        FL_AT(c, "copy_mc_user_highpage: file " + pfnText(file) + " (" + data.str() + ") → new anonymous " + pfnText(q) +
              "; folio_unlock, folio_put the file's page");
         return c.next(CW_2);
     }
     case CW_2: {
-        c.at("finish_fault (the private copy)");
+        FL_AT(c, "finish_fault (the private copy)");
         StackFrame n = faultFrame(f);
         n.pfn = f.pfn;
         f.pc = CW_3;
@@ -85,11 +85,11 @@ void do_cow_fault(StepContext& c) {
     }
     case CW_3:
         if (f.ret & VM_FAULT_NOPAGE) {
-            c.at("finish_fault failed: the copy is dropped");
+            FL_AT(c, "finish_fault failed: the copy is dropped");
             c.putRef(f.pfn);
             return c.ret(f.ret);
         }
-        c.at("private copy " + pfnText(f.pfn) + " mapped");
+        FL_AT(c, "private copy " + pfnText(f.pfn) + " mapped");
         return c.ret(0);
     }
     throw EngineError("do_cow_fault: bad pc");
@@ -110,11 +110,11 @@ void do_wp_page(StepContext& c) {
             n.uffd_wp = false;
             c.setPte(f.mm, f.va, n);
             c.s.mms[f.mm].intent.update(f.va, [](Intent& i) { i.wpMsgSinceSet = true; });
-            c.at("userfaultfd_wp_async: WP_ASYNC → uffd-wp cleared by the kernel, no message");
+            FL_AT(c, "userfaultfd_wp_async: WP_ASYNC → uffd-wp cleared by the kernel, no message");
             return c.jump(WP_2);
         }
         if ((v.flags & VM_UFFD_WP) && p.uffd_wp) {
-            c.at(
+            FL_AT(c, 
                 "userfaultfd_pte_wp: VMA has VM_UFFD_WP and pte has uffd-wp → pte_unmap_unlock; "
                 "handle_userfault(VM_UFFD_WP)");
             c.unlock(PTL(f.mm, f.va));
@@ -123,7 +123,7 @@ void do_wp_page(StepContext& c) {
             f.pc = WP_UFFD_RET;
             return c.call(Fn::handle_userfault, n);
         }
-        c.at(p.uffd_wp ? "pte has a stale uffd-wp bit but the VMA is not VM_UFFD_WP: ignored"
+        FL_AT(c, p.uffd_wp ? "pte has a stale uffd-wp bit but the VMA is not VM_UFFD_WP: ignored"
                        : "pte has no uffd-wp bit");
         return c.jump(WP_2);
     }
@@ -136,7 +136,7 @@ void do_wp_page(StepContext& c) {
             c.getRef(f.pfn);
             c.setPte(f.mm, f.va, p);
             c.unlock(PTL(f.mm, f.va));
-            c.say("WP.2 wp_page_shared → wp_page_reuse: " + c.pageName(f.mm, f.va) + " ← " + p.describe() +
+            FL_SAY(c, "WP.2 wp_page_shared → wp_page_reuse: " + c.pageName(f.mm, f.va) + " ← " + p.describe() +
                   " (no message: nothing marks it protected)");
             return c.next(WP_3);
         }
@@ -176,14 +176,14 @@ void do_wp_page(StepContext& c) {
                 fo.anon ? "anonymous " + pfnText(old) + " not exclusive (mapcount " + std::to_string(fo.mapcount) +
                               ", refcount " + std::to_string(fo.refcount) + ")"
                         : "MAP_PRIVATE file page " + pfnText(old);
-            c.say("WP.2 " + what + " → wp_page_copy: (" + data.str() + ") copied to anonymous " + pfnText(q) + "; " +
+            FL_SAY(c, "WP.2 " + what + " → wp_page_copy: (" + data.str() + ") copied to anonymous " + pfnText(q) + "; " +
                   c.pageName(f.mm, f.va) + " ← " + np.describe() + "; " +
                   (fo.anon ? "the other mm keeps " + pfnText(old) : std::string("the file is unchanged")));
             return c.ret(0);
         }
         c.setPte(f.mm, f.va, p);
         c.unlock(PTL(f.mm, f.va));
-        c.say("WP.2 anonymous page " + reuse + " → wp_page_reuse: " + p.describe());
+        FL_SAY(c, "WP.2 anonymous page " + reuse + " → wp_page_reuse: " + p.describe());
         return c.ret(0);
     }
     case WP_3:
@@ -191,7 +191,7 @@ void do_wp_page(StepContext& c) {
         c.editFolio(f.pfn, [](Folio& fo) { fo.set(PG_dirty); });
         c.unlockFolio(f.pfn);
         c.putRef(f.pfn);
-        c.at("folio_lock; fault_dirty_shared_page: " + pfnText(f.pfn) + " dirty; folio_unlock; folio_put");
+        FL_AT(c, "folio_lock; fault_dirty_shared_page: " + pfnText(f.pfn) + " dirty; folio_unlock; folio_put");
         return c.ret(0);
     case WP_UFFD_RET: return c.ret(f.ret);
     }
@@ -206,10 +206,10 @@ void handle_pte_marker(StepContext& c) {
     case MK_1:
         if (!(f.orig_pte.marker & kMarkerUffdWp)) {
             const bool guard = f.orig_pte.marker & kMarkerGuard;
-            c.at(guard ? "guard marker → SIGSEGV" : "marker without UFFD_WP (poisoned or empty) → SIGBUS");
+            FL_AT(c, guard ? "guard marker → SIGSEGV" : "marker without UFFD_WP (poisoned or empty) → SIGBUS");
             return c.ret(guard ? VM_FAULT_SIGSEGV : VM_FAULT_SIGBUS);
         }
-        c.at("uffd-wp marker");
+        FL_AT(c, "uffd-wp marker");
         return c.jump(MK_2);
     case MK_2: {
         const Vma& v = vmaFor(c, f.mm, f.va);
@@ -218,7 +218,7 @@ void handle_pte_marker(StepContext& c) {
         const bool same = c.s.mms[f.mm].pt.get(f.va) == f.orig_pte;
         if (same) c.setPte(f.mm, f.va, Pte::none());
         c.unlock(PTL(f.mm, f.va));
-        c.say(std::string("VMA not VM_UFFD_WP: stale marker → pte_marker_clear") + (same ? "" : " (already changed)") +
+        FL_SAY(c, std::string("VMA not VM_UFFD_WP: stale marker → pte_marker_clear") + (same ? "" : " (already changed)") +
               "; access retried");
         return c.ret(0);
     }
@@ -229,7 +229,7 @@ void handle_pte_marker(StepContext& c) {
                         : !f.write              ? Fn::do_read_fault
                         : (v.flags & VM_SHARED) ? Fn::do_shared_fault
                                                 : Fn::do_cow_fault;
-        c.say("VMA is VM_UFFD_WP → do_pte_missing → " + std::string(fnName(next)));
+        FL_SAY(c, "VMA is VM_UFFD_WP → do_pte_missing → " + std::string(fnName(next)));
         f.pc = MK_RET;
         return c.call(next, faultFrame(f));
     }

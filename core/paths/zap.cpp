@@ -19,7 +19,7 @@ bool userfaultfdRemove(StepContext& c, uint64_t lo, uint64_t hi, uint8_t woken) 
     const uint8_t ctx = v->ctx;
     const uint32_t id = c.queueUffdEvent(ctx, UffdEvent::Remove, f.mm, lo, end);
     notePart(Part::UffdPending, PartAccess::Read);
-    c.say("userfaultfd_remove: EVENT_REMOVE → mmap_read_unlock, queue " + uffdMsgText(c.s.ctx(ctx).pending.back(), c.s) +
+    FL_SAY(c, "userfaultfd_remove: EVENT_REMOVE → mmap_read_unlock, queue " + uffdMsgText(c.s.ctx(ctx).pending.back(), c.s) +
           ", wait until the monitor reads it");
     f.pc = woken;
     c.sleep(TaskState::SleepUffd, id);
@@ -88,11 +88,11 @@ void unmap_mapping_range(StepContext& c) {
     switch (f.pc) {
     case ZP_0:
         if (!c.lock(IM(), false)) return;
-        c.at("i_mmap_lock_read; zap file pages [" + idxText(f.lo) + ", " + idxText(f.hi) + ") in every mapping" +
+        FL_AT(c, "i_mmap_lock_read; zap file pages [" + idxText(f.lo) + ", " + idxText(f.hi) + ") in every mapping" +
              (drop ? " with ZAP_FLAG_DROP_MARKER" : " (zap_flags 0)"));
         f.aux = 0;
         if (!nextMapping(c.s, f.aux, f.lo, f.hi)) {
-            c.say("no VMA maps them");
+            FL_SAY(c, "no VMA maps them");
             return c.jump(ZP_7);
         }
         f.cursor = std::max(f.lo, c.s.mms[f.aux >> 16].vmas[f.aux & 0xffff].pgoff);
@@ -106,7 +106,7 @@ void unmap_mapping_range(StepContext& c) {
         const uint64_t endIdx = std::min({f.hi, vmaEndIdx, f.cursor + ((vpn | 511) + 1 - vpn)});
         const std::string did = zapPtes(c, mm, v, vpn, v.vpnOf(endIdx), drop, f.flags & ZAP_EVEN_COWS);
         c.unlock(PTL(mm, vpn));
-        c.at("zap_pte_range " + c.mmName(mm) + " [" + idxText(f.cursor) + ", " + idxText(endIdx) + "): " + did +
+        FL_AT(c, "zap_pte_range " + c.mmName(mm) + " [" + idxText(f.cursor) + ", " + idxText(endIdx) + "): " + did +
              "; ZP.6 unlock");
         f.cursor = endIdx;
         if (f.cursor >= std::min(f.hi, vmaEndIdx)) {
@@ -118,7 +118,7 @@ void unmap_mapping_range(StepContext& c) {
     }
     case ZP_7:
         c.unlock(IM());
-        c.at("i_mmap_unlock_read");
+        FL_AT(c, "i_mmap_unlock_read");
         return c.ret(0);
     }
     throw EngineError("unmap_mapping_range: bad pc");
@@ -134,7 +134,7 @@ void madvise_dontneed(StepContext& c) {
     switch (f.pc) {
     case DN_1:
         if (!c.lock(ML(f.mm), false)) return;
-        c.at("madvise(MADV_DONTNEED) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
+        FL_AT(c, "madvise(MADV_DONTNEED) [" + c.pageName(f.mm, f.lo) + ", +" + std::to_string(f.hi - f.lo) +
              "): mmap_read_lock");
         f.cursor = f.lo;
         if (!(f.flags & kRemoveEventSent) && userfaultfdRemove(c, f.lo, f.hi, DN_EV)) return;
@@ -146,17 +146,17 @@ void madvise_dontneed(StepContext& c) {
         const uint64_t stop = std::min(end, v.end);
         const std::string did = zapPtes(c, f.mm, v, f.cursor, stop, false);
         c.unlock(PTL(f.mm, f.cursor));
-        c.at("zap_pte_range " + c.mmName(f.mm) + ": " + did);
+        FL_AT(c, "zap_pte_range " + c.mmName(f.mm) + ": " + did);
         f.cursor = stop;
         return f.cursor < f.hi ? c.next(DN_2) : c.jump(DN_3);
     }
     case DN_3:
         c.unlock(ML(f.mm));
-        c.say("mmap_read_unlock");
+        FL_SAY(c, "mmap_read_unlock");
         return c.ret(0);
     case DN_EV:
         f.flags |= kRemoveEventSent;
-        c.at("REMOVE read by the monitor: mmap_read_lock again, vma_lookup");
+        FL_AT(c, "REMOVE read by the monitor: mmap_read_lock again, vma_lookup");
         return c.jump(DN_1);
     }
     throw EngineError("madvise_dontneed: bad pc");
@@ -167,7 +167,7 @@ void madvise_dontneed(StepContext& c) {
 void do_munmap(StepContext& c) {
     StackFrame& f = c.f();
     if (f.pc == 1) {
-        c.at("UNMAP read by the monitor: munmap returns");
+        FL_AT(c, "UNMAP read by the monitor: munmap returns");
         return c.ret(0);
     }
     if (!c.lock(ML(f.mm), true)) return;
@@ -175,11 +175,13 @@ void do_munmap(StepContext& c) {
     const Vma* vp = m.findVma(f.lo);
     if (!vp) {
         c.unlock(ML(f.mm));
-        c.at("munmap: nothing mapped there → -EINVAL");
+        FL_AT(c, "munmap: nothing mapped there → -EINVAL");
         return c.ret(kEINVAL);
     }
     const Vma v = *vp;
-    c.at("mmap_write_lock; unmap_vmas: " + zapPtes(c, f.mm, v, v.start, v.end, true));
+    // The zap changes the state: it runs whether or not the step is narrated.
+    const std::string zapped = zapPtes(c, f.mm, v, v.start, v.end, true);
+    FL_AT(c, "mmap_write_lock; unmap_vmas: " + zapped);
     std::vector<uint64_t> keys;
     m.intent.forEach(v.start, v.end, [&](uint64_t k, const Intent&) { keys.push_back(k); });
     for (uint64_t k : keys) m.intent.set(k, Intent{});
@@ -191,9 +193,9 @@ void do_munmap(StepContext& c) {
     std::erase_if(m.vmas, [&](const Vma& x) { return x.start == v.start; });
     c.touch({CellKind::Vma, f.mm, 0});
     c.unlock(ML(f.mm));
-    c.say("VMA removed; mmap_write_unlock");
+    FL_SAY(c, "VMA removed; mmap_write_unlock");
     if (unmapEvent) {
-        c.say("; userfaultfd_unmap_complete: EVENT_UNMAP → queue " + c.rec.raised.back().text +
+        FL_SAY(c, "; userfaultfd_unmap_complete: EVENT_UNMAP → queue " + c.rec.raised.back().text +
               ", wait until the monitor reads it");
         f.pc = 1;
         return c.sleep(TaskState::SleepUffd, id);

@@ -49,14 +49,19 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
     }
     r.timeline.emplace(std::move(start.state), opt.keepRecords);
     Timeline& tl = *r.timeline;
+    // Only the newest chunk's records are kept: the run goes quiet, and
+    // narrates that chunk again (setQuiet(false)) before it returns.
+    tl.setQuiet(true);
     for (const Directive& d : s.schedule) {
         if (opt.progress && !opt.progress(tl.length())) {
             r.end = RunEnd::Cancelled;
+            tl.setQuiet(false);
             return r;
         }
         std::string e = tl.runDirective(d, opt.stepLimit, opt.progress);
         if (e == Timeline::kCancelled) {
             r.end = RunEnd::Cancelled;
+            tl.setQuiet(false);
             return r;
         }
         if (!e.empty()) {
@@ -65,6 +70,7 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
             r.endText = e;
             if (auto p = r.endText.find("task #" + std::to_string(d.task)); p != std::string::npos)
                 r.endText.replace(p, 6 + std::to_string(d.task).size(), who);
+            tl.setQuiet(false);
             if (opt.results) collect(r);
             return r;
         }
@@ -86,12 +92,14 @@ RunResult runSession(const Session& s, const RunOptions& opt) {
             if (r.end != RunEnd::StepLimit || done >= budget) break;
             if (!opt.progress(tl.length())) {
                 r.end = RunEnd::Cancelled;
+                tl.setQuiet(false);
                 return r;
             }
         }
     }
     if (r.end == RunEnd::Deadlock) r.endText = tl.describeDeadlock();
     if (r.end == RunEnd::StepLimit) r.endText = "stopped after " + std::to_string(opt.stepLimit) + " steps";
+    tl.setQuiet(false);
     if (opt.results) collect(r);
     if (r.end == RunEnd::EngineError)
         for (const Finding& f : r.findings)

@@ -34,6 +34,7 @@ Timeline::Timeline(const Timeline& o)
       current_(o.current_),
       position_(o.position_),
       keep_(o.keep_),
+      quiet_(o.quiet_),
       cache_(o.cache_) {
     // Each copy appends to a chunk of its own.
     if (open_->records) {
@@ -145,11 +146,22 @@ void Timeline::truncateFuture() {
 const StepRecord& Timeline::stepTask(uint8_t task) {
     truncateFuture();
     if (open_->size == kCheckpointEvery) completeOpen();
-    StepRecord r = step(current_, task);
+    StepRecord r = step(current_, task, true, quiet_ ? Narrate::No : Narrate::Yes);
     schedule_.push_back(task);
     ++position_;
     appendToOpen(task, std::move(r));
     return open_->records->back();
+}
+
+void Timeline::setQuiet(bool quiet) {
+    quiet = quiet && !keep_;
+    if (quiet_ && !quiet && open_->size) {
+        // reopen() narrates; the open chunk is this run's own until snapshots
+        // share it, and a rebuilt run has none yet.
+        quiet_ = false;
+        reopen(open_->first, State(open_->start), open_->size);
+    }
+    quiet_ = quiet;
 }
 
 StepRecord Timeline::stepRecorded() {
@@ -170,7 +182,7 @@ State Timeline::stateAt(uint64_t n) const {
     const uint64_t k = n / kCheckpointEvery;
     const StepChunk& c = k < done_.size() ? *done_[k] : *open_;  // n = length() of a full open chunk: its start
     State s = c.start;
-    for (uint64_t i = c.first; i < n; ++i) step(s, schedule_[i]);
+    for (uint64_t i = c.first; i < n; ++i) step(s, schedule_[i], false, Narrate::No);
     return s;
 }
 
@@ -178,7 +190,7 @@ void Timeline::seek(uint64_t n) {
     if (n > schedule_.size()) n = schedule_.size();
     if (n == position_) return;
     if (n > position_ && n / kCheckpointEvery == position_ / kCheckpointEvery) {
-        for (uint64_t i = position_; i < n; ++i) step(current_, schedule_[i]);  // short hop forward
+        for (uint64_t i = position_; i < n; ++i) step(current_, schedule_[i], false, Narrate::No);  // short hop forward
     } else {
         current_ = stateAt(n);
     }

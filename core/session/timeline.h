@@ -102,6 +102,13 @@ public:
     // behind the end, the recorded future is discarded (a new branch). The
     // reference is valid until the next change of the timeline.
     const StepRecord& stepTask(uint8_t task);
+    // Quiet: the run is being rebuilt (a recording loaded, a schedule run)
+    // and only its newest chunk's records will be read. Steps are executed
+    // without their texts (engine.h Narrate) and, when quiet ends, the open
+    // chunk is executed again with them. Only for a run that does not keep
+    // every record (a kept record would stay without its text).
+    void setQuiet(bool quiet);
+    bool quiet() const { return quiet_; }
     // One step forward along the recorded schedule (position() < length()):
     // the step's record as executed now.
     StepRecord stepRecorded();
@@ -144,6 +151,7 @@ private:
     State current_;
     uint64_t position_ = 0;
     bool keep_ = true;
+    bool quiet_ = false;
     std::shared_ptr<RecordCache> cache_;
 };
 
