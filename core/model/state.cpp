@@ -133,8 +133,16 @@ void hashMsgs(Hasher& h, const std::vector<UffdMsg>& q) {
 // The step counter is not part of the state: two runs that reach the same
 // state by different paths hash and compare equal (what an explorer wants).
 uint64_t State::hash() const {
+    // A run's toggles never change and their hash is ~40 mixing rounds: the
+    // last one is remembered (per thread: the explorer hashes in parallel).
+    thread_local Toggles lastToggles;
+    thread_local uint64_t lastTogglesHash = lastToggles.stableHash();
+    if (!(toggles == lastToggles)) {
+        lastToggles = toggles;
+        lastTogglesHash = toggles.stableHash();
+    }
     Hasher h;
-    h.add(configHash).add(toggles.stableHash());
+    h.add(configHash).add(lastTogglesHash);
     for (const Task& t : tasks) {
         h.add(uint64_t(t.state)).add(uint64_t(t.waitLock.kind)).add(t.waitLock.mm).add(t.waitLock.arg).add(t.waitArg);
         h.add(t.opIndex).add(t.faultRetries).add(t.lastSignal).add(t.stack.size());
