@@ -76,6 +76,7 @@
 #include "trace/trace_model.h"
 #include "trace/trace_view.h"
 #include "vmas/vmas_model.h"
+#include "common/text_line.h"
 
 namespace faultline::gui {
 
@@ -148,7 +149,7 @@ MainWindow::MainWindow(Controller* c, QWidget* parent) : QMainWindow(parent), c_
     buildMenus();
     buildToolbar();
     setUnsaved(false);  // Save is for hand-made work only
-    stopLabel_ = new QLabel(this);
+    stopLabel_ = new views::TextLine(this);
     stopLabel_->setObjectName("stopLabel");
     statusBar()->addWidget(stopLabel_, 1);
     autosaveWarning_ = new QLabel(this);

@@ -18,6 +18,7 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QLabel;
+namespace faultline::views { class TextLine; }
 class QAction;
 class QActionGroup;
 class QDockWidget;
@@ -218,7 +219,7 @@ private:
     QComboBox* nextBox_ = nullptr;
     QComboBox* cmpBox_ = nullptr;
     QSpinBox* runToBox_ = nullptr;
-    QLabel* stopLabel_ = nullptr;
+    views::TextLine* stopLabel_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QMenu* toggleMenu_ = nullptr;
     QString toggleMenuShown_;  // the values the Toggles menu was filled with

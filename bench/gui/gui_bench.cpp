@@ -8,6 +8,8 @@
 // write-protected. Goal: < 16 ms, and N=262144 within 2x of N=32.
 // BM_StepAndRepaintAll/N: the same plus a synchronous repaint of the whole
 // 1600x1000 window (the worst case: every visible cell painted again).
+// BM_StepAndRepaintAllOnce/N: the step and its layouts, then one synchronous
+// paint of the whole window (the changed widgets are not painted twice).
 // BM_StepModelsOnly/N: the step and model updates without painting.
 // BM_ReverseStep*: reverse step at depth 100,000 (checkpoint + re-execution).
 // BM_OpenDeep/N, BM_ManualStepAtDepth/N, BM_ReverseStepAtDepth/N: a run of
@@ -127,6 +129,15 @@ void BM_StepAndRepaintAll(benchmark::State& st) {
         f.w.repaint();
     });
 }
+
+void BM_StepAndRepaintAllOnce(benchmark::State& st) {
+    stepLoop(st, [](Fixture& f) {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        f.w.repaint();
+        QApplication::processEvents();
+    });
+}
+BENCHMARK(BM_StepAndRepaintAllOnce)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_StepAndRepaintAll)->Arg(32)->Arg(262144)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 void BM_StepModelsOnly(benchmark::State& st) {

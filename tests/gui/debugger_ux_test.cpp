@@ -10,6 +10,7 @@
 #include "breakpoints/breakpoints_view.h"
 #include "code/code_model.h"
 #include "code/code_view.h"
+#include "common/text_line.h"
 #include "gui_fixture.h"
 
 namespace faultline::guitest {

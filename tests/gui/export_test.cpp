@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 
 #include "common/export.h"
+#include "common/text_line.h"
 #include "memorymap/memory_map_model.h"
 #include "memorymap/memory_map_view.h"
 #include "trace/trace_view.h"
@@ -96,7 +97,7 @@ TEST_F(Export, SlidesChooseViewsAndPageAndSayWhereTheyWent) {
     EXPECT_LT(QColor(a4.pixel(a4.width() - 2, a4.height() - 2)).lightness(), 60);
     EXPECT_FALSE(w->action("actDark")->isChecked());
     EXPECT_TRUE(w->statusBar()->currentMessage().isEmpty());
-    const QString status = w->findChild<QLabel*>("stopLabel")->text();
+    const QString status = w->findChild<views::TextLine*>("stopLabel")->text();
     EXPECT_TRUE(status.contains("3 slides") && status.contains(dir.filePath("a4"))) << status.toStdString();
     EXPECT_EQ(w->exportFolder(), QFileInfo(dir.filePath("a4")).absoluteFilePath());
     o.views = {"noSuchView"};

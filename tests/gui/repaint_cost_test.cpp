@@ -12,6 +12,8 @@
 #include <QStyleFactory>
 #include <QStyleOption>
 #include <QTableView>
+#include <QTextBrowser>
+#include <QTextDocument>
 
 #include "common/cached_style.h"
 #include "details/details_view.h"
@@ -127,6 +129,46 @@ TEST_F(Window, DetailsAreSetAgainOnlyWhenTheirTextChanges) {
     c->stepInto();
     EXPECT_EQ(w->detailsView()->documentsSet(), n + 1);
     EXPECT_TRUE(w->detailsView()->plainText().contains(QStringLiteral("Step 2")));
+}
+
+// A new step replaces only the step's part of the Details document; the
+// document reads as one set whole from the same snapshot, forwards,
+// backwards, across a variant's story and after a font change.
+TEST_F(Window, DetailsOfANewStepReadAsTheWholeDocumentSetAnew) {
+    auto same = [&](const char* where) {
+        views::DetailsView fresh;
+        fresh.setFont(w->detailsView()->font());
+        fresh.setSnapshot(c->snapshot());
+        EXPECT_EQ(w->detailsView()->browser()->document()->toHtml().toStdString(),
+                  fresh.browser()->document()->toHtml().toStdString())
+            << where << " at step " << c->debugger().position();
+    };
+    const int sets = w->detailsView()->documentsSet();
+    for (int i = 0; i < 12; ++i) {
+        c->stepInto();
+        same("forward");
+    }
+    EXPECT_EQ(w->detailsView()->documentsSet(), sets + 12);
+    c->runTo(57);
+    same("at the finding");
+    c->reverseStep();
+    same("reverse");
+    c->runTo(0);
+    same("step 0");
+    // Hand-made steps: the verdict changes with every one.
+    c->chooseTask(1);  // A1 reads before the punch: off the session's plan
+    for (int k = 0; k < 4; ++k) {
+        c->stepInto();
+        same("hand-made");
+    }
+    variant("upstream");
+    c->runTo(5);
+    same("another variant");
+    QFont f = w->detailsView()->font();
+    f.setPointSizeF(f.pointSizeF() * 1.5);
+    w->detailsView()->setFont(f);
+    c->stepInto();
+    same("a larger font");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QImage>
 #include <QLabel>
 #include <map>
 
@@ -153,6 +154,7 @@ TEST(TimelineAppend, AStepInsideDrawnBinsRedrawsOnlyTheCursor) {
     ASSERT_GT(bin, 1u);
     int replots = 0;
     QObject::connect(v.plot(), &QCustomPlot::afterReplot, [&] { ++replots; });
+    int marks = v.markRedraws(), asked = v.replots();
     int inside = 0, opening = 0, quiet = 0;
     for (int k = 0; k < int(3 * bin) && isRunnable(tl.current(), 1); ++k) {
         const uint64_t shown = tl.length();
@@ -161,12 +163,16 @@ TEST(TimelineAppend, AStepInsideDrawnBinsRedrawsOnlyTheCursor) {
         replots = 0;
         v.setSnapshot(snapshotOf(tl, shown));
         QApplication::processEvents();
+        // Drawn again: the marks' layer alone, or the whole plot when an axis moved.
+        const int drawn = v.markRedraws() - marks + v.replots() - asked;
+        EXPECT_EQ(replots, v.replots() - asked) << "a whole replot is one asked for, at step " << tl.length();
+        marks = v.markRedraws(), asked = v.replots();
         if (opensBin) {
             ++opening;
-            EXPECT_EQ(replots, 1) << "a new bin gets its mark: drawn again at step " << tl.length();
+            EXPECT_EQ(drawn, 1) << "a new bin gets its mark: drawn again at step " << tl.length();
         } else {
             ++inside;
-            quiet += replots == 0;
+            quiet += drawn == 0;
         }
         EXPECT_GE(v.stepRange().second, double(tl.length())) << "the whole run stays in view";
     }
@@ -179,6 +185,44 @@ TEST(TimelineAppend, AStepInsideDrawnBinsRedrawsOnlyTheCursor) {
     whole.setSnapshot(snapshotOf(tl, 0));
     expectSameDrawing(v, whole, tl.length());
     EXPECT_EQ(v.stepRange(), whole.stepRange());
+}
+
+// A short run's step adds a mark at its end: the axes stay where they were
+// (their end moves in jumps), only the marks' layer is drawn again, and the
+// plot looks exactly as the same run drawn whole.
+TEST(TimelineAppend, AShortRunsStepRedrawsOnlyTheMarksAndLooksAsAWholeDrawing) {
+    Timeline tl(longRunStart(400), false);
+    while (tl.length() < 200 && isRunnable(tl.current(), 1)) tl.stepTask(1);
+    views::TimelineView v;
+    v.resize(900, 300);
+    v.show();
+    v.setSnapshot(snapshotOf(tl, 0));
+    QApplication::processEvents();
+    ASSERT_EQ(views::TimelineView::binFor(tl.length()), 1u);
+    const int replots = v.replots(), marks = v.markRedraws();
+    int steps = 0;
+    for (; steps < 120 && isRunnable(tl.current(), 1); ++steps) {
+        const uint64_t shown = tl.length();
+        tl.stepTask(1);
+        v.setSnapshot(snapshotOf(tl, shown));
+        QApplication::processEvents();
+        EXPECT_GE(v.stepRange().second, double(tl.length())) << "the whole run stays in view";
+        if (steps % 15 != 0) continue;
+        views::TimelineView whole;
+        whole.resize(900, 300);
+        whole.show();
+        whole.setSnapshot(snapshotOf(tl, 0));
+        QApplication::processEvents();
+        EXPECT_EQ(v.stepRange(), whole.stepRange());
+        const QImage a = v.plot()->grab().toImage(), b = whole.plot()->grab().toImage();
+        ASSERT_EQ(a.size(), b.size());
+        EXPECT_TRUE(a == b) << "the plot after step " << tl.length() << " differs from the whole run's drawing";
+    }
+    ASSERT_EQ(steps, 120);
+    // The axis end moves once in 8 steps here: most steps draw the marks only.
+    EXPECT_LE(v.replots() - replots, steps / 8 + 1);
+    EXPECT_GE(v.markRedraws() - marks, steps * 3 / 4);
+    EXPECT_EQ(v.replots() - replots + v.markRedraws() - marks, steps) << "every step adds a mark";
 }
 
 }  // namespace

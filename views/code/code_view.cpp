@@ -10,25 +10,25 @@
 #include "code/code_model.h"
 #include "common/cached_text.h"
 #include "engine/engine.h"
+#include "common/text_line.h"
 
 namespace faultline::views {
 
 CodeView::CodeView(QWidget* parent) : QWidget(parent) {
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(2, 2, 2, 2);
-    title_ = new QLabel(this);
+    title_ = new TextLine(this);
     title_->setObjectName("codeTitle");
     QFont f = title_->font();
     f.setBold(true);
     title_->setFont(f);
     title_->setWordWrap(true);  // a long function name never widens the dock
-    rules_ = new QLabel(this);
+    rules_ = new TextLine(this);
     rules_->setObjectName("codeRules");
     rules_->setWordWrap(true);
-    ran_ = new QLabel(this);
+    ran_ = new TextLine(this);
     ran_->setObjectName("codeRan");
     ran_->setWordWrap(true);
-    ran_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     table_ = new QTableView(this);
     table_->setObjectName("codeTable");
     model_ = new CodeModel(this);

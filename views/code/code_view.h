@@ -5,7 +5,7 @@
 #include "common/snapshot.h"
 
 class QTableView;
-class QLabel;
+namespace faultline::views { class TextLine; }
 
 namespace faultline::views {
 
@@ -18,7 +18,7 @@ public:
     void setSnapshot(const Snapshot& s);
     CodeModel* model() const { return model_; }
     QTableView* table() const { return table_; }
-    QLabel* ranLabel() const { return ran_; }
+    TextLine* ranLabel() const { return ran_; }
     // Toggles the breakpoint on the selected line (F9); emits breakpointToggled.
     void toggleBreakpointAtSelection();
 
@@ -26,9 +26,9 @@ Q_SIGNALS:
     void breakpointToggled(int fn, int pc);
 
 private:
-    QLabel* title_;
-    QLabel* rules_;
-    QLabel* ran_;
+    TextLine* title_;
+    TextLine* rules_;
+    TextLine* ran_;
     QTableView* table_;
     CodeModel* model_;
 };

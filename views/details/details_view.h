@@ -26,8 +26,12 @@ private:
     QTextBrowser* text_;
     const void* verdictLog_ = nullptr;  // the log the cached story was made from
     uint64_t verdictPos_ = ~uint64_t{0};
-    QString story_;
-    QString shown_;  // the HTML the browser holds
+    QString head_, verdictLine_;  // the story: name, kernel, description; the verdict paragraph
+    // What the browser holds: the head, the verdict from character
+    // verdictFrom_, a rule, then the step's part from character stepFrom_
+    // (-1: to be set anew).
+    QString shownHead_, shownVerdict_, shownStep_;
+    int verdictFrom_ = 0, stepFrom_ = -1;
     int setHtmlCalls_ = 0;
     // The verdict of the log's first verdictUpTo_ records: a step appended at
     // the end adds its findings, it does not rescan a long run.

@@ -93,7 +93,7 @@ QString runEndOf(const Snapshot& s) {
     return QObject::tr("stopped");
 }
 
-QString storyHtml(const Snapshot& s, const Verdict* known) {
+QString storyHeadHtml(const Snapshot& s) {
     QString h;
     const QString name = QString::fromStdString(s.sessionName);
     h += QStringLiteral("<h3 style='margin:0'>%1</h3>")
@@ -102,15 +102,19 @@ QString storyHtml(const Snapshot& s, const Verdict* known) {
              .arg(QObject::tr("kernel %1").arg(QString::fromStdString(s.variant).toHtmlEscaped()),
                   QString::fromStdString(s.sessionFile).toHtmlEscaped());
     if (!s.sessionDescription.empty()) h += QStringLiteral("<p>%1</p>").arg(esc(s.sessionDescription));
-    if (s.log) {
-        const Verdict v = known ? *known : verdictOf(*s.log);
-        QString end = s.position == s.length ? runEndOf(s) : QString();
-        if (end.isEmpty()) end = QObject::tr("the run (%1 steps)").arg(v.steps);
-        else end += QObject::tr(" after %1 steps").arg(v.steps);
-        h += QStringLiteral("<p><b>%1</b></p>").arg(verdictText(v, end).toHtmlEscaped());
-    }
     return h;
 }
+
+QString verdictHtml(const Snapshot& s, const Verdict* known) {
+    if (!s.log) return {};
+    const Verdict v = known ? *known : verdictOf(*s.log);
+    QString end = s.position == s.length ? runEndOf(s) : QString();
+    if (end.isEmpty()) end = QObject::tr("the run (%1 steps)").arg(v.steps);
+    else end += QObject::tr(" after %1 steps").arg(v.steps);
+    return QStringLiteral("<p><b>%1</b></p>").arg(verdictText(v, end).toHtmlEscaped());
+}
+
+QString storyHtml(const Snapshot& s, const Verdict* known) { return storyHeadHtml(s) + verdictHtml(s, known); }
 
 QString stepDetailsHtml(const Snapshot& s) {
     const auto r = s.lastStep();

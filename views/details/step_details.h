@@ -29,8 +29,11 @@ QString verdictText(const Verdict& v, const QString& end);
 // How the recorded run ends, from the snapshot's next-task note at its end.
 QString runEndOf(const Snapshot& s);
 
-// HTML for the Details dock.
+// HTML for the Details dock: the story is its head (name, kernel, file,
+// description) and the verdict paragraph (empty without a log).
 QString storyHtml(const Snapshot& s, const Verdict* known = nullptr);
+QString storyHeadHtml(const Snapshot& s);
+QString verdictHtml(const Snapshot& s, const Verdict* known = nullptr);
 QString stepDetailsHtml(const Snapshot& s);
 
 }  // namespace faultline::views

@@ -12,6 +12,7 @@
 #include "common/theme.h"
 #include "debug/debugger.h"
 #include "memorymap/memory_map_model.h"
+#include "common/text_line.h"
 
 namespace faultline::views {
 
@@ -316,7 +317,7 @@ void LegendWidget::paintEvent(QPaintEvent*) {
 MemoryMapView::MemoryMapView(QWidget* parent) : QWidget(parent) {
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(2, 2, 2, 2);
-    title_ = new QLabel(this);
+    title_ = new TextLine(this);
     title_->setObjectName("memoryMapTitle");
     QFont tf = title_->font();
     tf.setBold(true);

@@ -16,6 +16,7 @@
 
 class QTableView;
 class QLabel;
+namespace faultline::views { class TextLine; }
 
 namespace faultline::views {
 
@@ -113,7 +114,7 @@ private:
     void contextMenu(const QPoint& pos);
     int rowHeight() const;
     void updateKernelLine();
-    QLabel* title_;
+    TextLine* title_;
     QLabel* kernelLine_;
     QTableView* table_;
     MemoryMapModel* model_;

@@ -11,6 +11,7 @@
 #include "paths/registry.h"
 #include "common/cached_text.h"
 #include "tasks/tasks_model.h"
+#include "common/text_line.h"
 
 namespace faultline::views {
 
@@ -29,7 +30,7 @@ TasksView::TasksView(QWidget* parent) : QWidget(parent) {
     auto* bottom = new QWidget(split);
     auto* bl = new QVBoxLayout(bottom);
     bl->setContentsMargins(0, 0, 0, 0);
-    localsTitle_ = new QLabel(bottom);
+    localsTitle_ = new TextLine(bottom);
     localsView_ = new QTableView(bottom);
     localsView_->setObjectName("localsTable");
     locals_ = new LocalsModel(this);

@@ -7,6 +7,7 @@
 class QTreeView;
 class QTableView;
 class QLabel;
+namespace faultline::views { class TextLine; }
 
 namespace faultline::views {
 
@@ -31,7 +32,7 @@ private:
     QTreeView* tree_;
     QTableView* localsView_;
     bool localsSized_ = false;  // header resize modes set (needs the columns)
-    QLabel* localsTitle_;
+    TextLine* localsTitle_;
     TasksModel* model_;
     LocalsModel* locals_;
     bool updating_ = false;

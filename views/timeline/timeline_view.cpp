@@ -18,6 +18,7 @@
 
 #include "common/theme.h"
 #include "paths/registry.h"
+#include "common/text_line.h"
 
 namespace faultline::views {
 
@@ -66,12 +67,17 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
     plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     plot_->legend->setWrap(6);
     plot_->legend->setBorderPen(Qt::NoPen);
+    // The marks and curves ("main") and the cursor each have a buffer of
+    // their own: a step that adds marks within the axes' ranges draws only
+    // the marks again, not the axes, their tick labels and the legend (most
+    // of a replot), and a step that moves only the cursor draws only it.
+    plot_->layer("main")->setMode(QCPLayer::lmBuffered);
     plot_->addLayer("cursor", plot_->layer("main"), QCustomPlot::limAbove);
     plot_->layer("cursor")->setMode(QCPLayer::lmBuffered);
     auto* row = new QHBoxLayout;
     slider_ = new QSlider(Qt::Horizontal, this);
     slider_->setObjectName("timelineSlider");
-    label_ = new QLabel(this);
+    label_ = new TextLine(this);
     label_->setMinimumWidth(90);
     row->addWidget(slider_, 1);
     row->addWidget(label_);
@@ -280,9 +286,9 @@ bool TimelineView::canAppend(const Snapshot& s) const {
     return true;
 }
 
-bool TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
+TimelineView::Redraw TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
     const Theme& th = Theme::current();
-    bool drawn = false;  // a mark or a point was added, or an axis moved
+    bool drawn = false;  // a mark or a point was added
     QCPAxis* lx = lanes_->axis(QCPAxis::atBottom);
     QCPAxis* ly = lanes_->axis(QCPAxis::atLeft);
     // Long runs draw without antialiasing: thousands of marks stroked with
@@ -325,23 +331,25 @@ bool TimelineView::append(const RecordLog& log, uint64_t from, uint64_t to) {
         fnLegend_->clear();
         fnLegend_->setToolTip(tr("Lane colours, the kernel function each step ran in:<br>"));
     }
-    drawn |= appendCurves(&log, from, to);
+    Redraw r = appendCurves(&log, from, to);
     shownN_ = to;
     const QCPRange was = lx->range();
     if (!zoomed_) lx->setRange(0, wholeRunEnd(to));
     counts_->axis(QCPAxis::atBottom)->setRange(lx->range());
-    return drawn || lx->range() != was;
+    if (lx->range() != was) return Redraw::All;
+    return drawn && r == Redraw::None ? Redraw::Marks : r;
 }
 
-double TimelineView::wholeRunEnd(uint64_t n) const {
-    // Rounded up to a whole bin: a long run's axis moves once a bin (when a
-    // new mark appears), not on every step (a fraction of a pixel).
-    // (Steps k * bin + 1 .. (k + 1) * bin share a bin; a new bin's first step
-    // is where the end moves.)
-    return std::max(double((n + bin_ - 1) / bin_ * bin_ + 1), 10.0);
+double TimelineView::wholeRunEnd(uint64_t n) {
+    // Rounded up to a 64th of the run (a power of two, at least 8 steps):
+    // a growing run's axis, its ticks and labels, move once in n / 64 steps,
+    // not on every step, and new marks land in room already drawn.
+    uint64_t unit = 8;
+    while (unit * 64 < n) unit *= 2;
+    return std::max(double((n + unit) / unit * unit), 10.0);
 }
 
-bool TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to) {
+TimelineView::Redraw TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to) {
     bool changed = false;
     // Points at positions from..to (the counts after each step; position 0 is
     // the initial state). A bin of positions is drawn as its first value and,
@@ -395,7 +403,8 @@ bool TimelineView::appendCurves(const RecordLog* log, uint64_t from, uint64_t to
     const QCPRange wasY = cy->range(), wasR = ry->range();
     cy->setRange(lo - pad, countMax_ + pad);
     if (wpMin_ <= wpMax_) ry->setRange(wpMin_ - 0.6, wpMax_ + 0.6);
-    return changed || cy->range() != wasY || ry->range() != wasR;
+    if (cy->range() != wasY || ry->range() != wasR) return Redraw::All;
+    return changed ? Redraw::Marks : Redraw::None;
 }
 
 std::pair<double, double> TimelineView::stepRange() const {
@@ -446,7 +455,7 @@ void TimelineView::setSnapshot(const Snapshot& s) {
                       (s.divergence != 0) == (divergence_ != nullptr);
     const bool sameStyle = th.dark == themeDark_ && th.presentation == themePresentation_ &&
                            (s.divergence != 0) == (divergence_ != nullptr) && s.state.config == shownConfig_;
-    bool changed = !same;
+    Redraw redraw = same ? Redraw::None : Redraw::All;
     if (!same) {
         // A step appended to the same run adds its marks and points; anything
         // else (a load, a branch, a variant, a theme, a run that doubled its
@@ -454,7 +463,7 @@ void TimelineView::setSnapshot(const Snapshot& s) {
         // bins already drawn (its task's mark, the curves' first, lowest and
         // highest count) changes nothing but the cursor: 255 of 256 steps at a
         // million, so a hand-made step there does not replot thousands of marks.
-        if (sameStyle && canAppend(s)) changed = append(*s.log, shownN_, s.log->size());
+        if (sameStyle && canAppend(s)) redraw = append(*s.log, shownN_, s.log->size());
         else rebuild(s);
         shownLog_ = s.log;
     }
@@ -464,11 +473,23 @@ void TimelineView::setSnapshot(const Snapshot& s) {
     slider_->setValue(int(s.position));
     updating_ = false;
     label_->setText(tr("step %1 / %2").arg(s.position).arg(s.log ? s.log->size() : 0));
-    if (changed) {
+    // A layer's replot is the whole plot's when the buffers are not drawn yet
+    // (a resize, the first show).
+    switch (redraw) {
+    case Redraw::All:
+        ++replots_;
         plot_->replot(QCustomPlot::rpQueuedReplot);
-    } else {
+        break;
+    case Redraw::Marks:
+        // New marks or points within the axes' ranges: the marks' layer only.
+        ++markRedraws_;
+        plot_->layer("main")->replot();
+        plot_->layer("cursor")->replot();
+        break;
+    case Redraw::None:
         // Only the cursor moved: redraw its own buffered layer, not 100,000 marks.
         plot_->layer("cursor")->replot();
+        break;
     }
 }
 

@@ -20,6 +20,7 @@ class QCPItemStraightLine;
 class QCPGraph;
 class QSlider;
 class QLabel;
+namespace faultline::views { class TextLine; }
 class QRubberBand;
 
 namespace faultline::views {
@@ -46,6 +47,13 @@ public:
     // The steps per bin of a run of n steps: 1 up to kMaxLaneBins steps, then
     // the least power of two that keeps the bins at most kMaxLaneBins.
     static uint64_t binFor(uint64_t n);
+    // The step axis's end when it shows the whole run of n steps: past n by
+    // at most a 64th of the run (and 8 steps), so it moves in jumps.
+    static double wholeRunEnd(uint64_t n);
+    // Whole replots and redraws of the marks' layer alone that a new
+    // snapshot asked for (for tests).
+    int replots() const { return replots_; }
+    int markRedraws() const { return markRedraws_; }
     // The plotted curve of a series (present ptes, pages in cache, in swap,
     // A's uffd-wp ptes), null when it is zero throughout; for tests.
     QCPGraph* curve(int i) const { return curve_[i]; }
@@ -58,12 +66,12 @@ private:
     // Whether the snapshot's log extends the plotted one with the same bins.
     bool canAppend(const Snapshot& s) const;
     // Adds steps [from, to) of `log`: lane marks, markers, curve points.
-    // Returns whether the drawing changed (a mark or point added or moved, an
-    // axis range changed).
-    bool append(const RecordLog& log, uint64_t from, uint64_t to);
-    bool appendCurves(const RecordLog* log, uint64_t from, uint64_t to);
-    // The step axis's end when it shows the whole run of n steps.
-    double wholeRunEnd(uint64_t n) const;
+    // Returns what must be drawn again: nothing, the marks' layer (a mark or
+    // point added or moved within the ranges), or everything (an axis range or
+    // the function legend changed).
+    enum class Redraw { None, Marks, All };
+    Redraw append(const RecordLog& log, uint64_t from, uint64_t to);
+    Redraw appendCurves(const RecordLog* log, uint64_t from, uint64_t to);
     void updateCursor(const Snapshot& s);
     QCustomPlot* plot_;
     QCPAxisRect* lanes_;
@@ -72,7 +80,7 @@ private:
     QCPItemStraightLine* cursorBottom_ = nullptr;
     QCPItemStraightLine* divergence_ = nullptr;
     QSlider* slider_;
-    QLabel* label_;
+    TextLine* label_;
     QLabel* fnLegend_;
     QRubberBand* band_ = nullptr;
     QPoint pressAt_;
@@ -93,6 +101,7 @@ private:
     std::shared_ptr<const Config> shownConfig_;  // task names for the hover text
     bool themeDark_ = false, themePresentation_ = false;
     int plotted_ = 0;
+    int replots_ = 0, markRedraws_ = 0;
     bool updating_ = false;
 };
 
