@@ -38,6 +38,8 @@
 #include "gui/controller.h"
 #include "gui/main_window.h"
 #include "memorymap/memory_map_view.h"
+#include "timeline/timeline_view.h"
+#include "common/qcp.h"
 
 using namespace faultline;
 
@@ -293,11 +295,21 @@ void BM_ManualStepAtDepth(benchmark::State& st) {
     f.c.runTo(f.c.debugger().length());
     f.c.chooseTask(1);
     QApplication::processEvents();
+    // How the timeline was drawn: whole replots (asked for, or a layer's
+    // replot that had to draw everything) and the marks' layer alone.
+    views::TimelineView* tv = f.w.timelineView();
+    int replots = 0;
+    auto conn = QObject::connect(tv->plot(), &QCustomPlot::afterReplot, [&] { ++replots; });
+    const int marks0 = tv->markRedraws(), asked0 = tv->replots();
     for (auto _ : st) {
         if (f.c.stepInto().reason != debug::StopReason::Step) st.SkipWithError("A1 cannot step");
         QApplication::processEvents();
     }
+    QObject::disconnect(conn);
     st.counters["run_length"] = double(st.range(0));
+    st.counters["replots"] = benchmark::Counter(replots, benchmark::Counter::kAvgIterations);
+    st.counters["asked_replots"] = benchmark::Counter(tv->replots() - asked0, benchmark::Counter::kAvgIterations);
+    st.counters["mark_redraws"] = benchmark::Counter(tv->markRedraws() - marks0, benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(BM_ManualStepAtDepth)->Arg(1000)->Arg(1000000)->MinTime(2.0)->Unit(benchmark::kMillisecond);
 

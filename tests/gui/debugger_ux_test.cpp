@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What a user of the window expects of the debugger: breakpoints on every step
 // a finding names, the keys as in gdb / Qt Creator, the breakpoint list.
+#include <QApplication>
 #include <QCheckBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QTableView>
 
 #include "breakpoints/breakpoints_view.h"
 #include "code/code_model.h"
@@ -81,6 +84,32 @@ TEST_F(DebuggerUx, BreakpointsSurviveReloadAndRestart) {
     ASSERT_EQ(w->openFile(seedRacePath(), true), QString());
     ASSERT_EQ(c->debugger().breakpoints().size(), 1u);
     EXPECT_EQ(c->debugger().breakpoints().front().inner, "zap_pte_range");
+}
+
+// The Code table's rows wrap to the Code column, which stretches to the
+// viewport: a vertical scroll bar that came and went with the rows' heights
+// changed that width, which changed the heights again, for ever, at some dock
+// sizes (an idle window re-laid its table out on every turn of the event
+// loop). At every size the table settles.
+TEST_F(DebuggerUx, TheCodeTableSettlesAtEveryDockSize) {
+    variant("baseline-2020");
+    c->runTo(3);  // P in unmap_mapping_range: long wrapped code rows
+    views::CodeView code;
+    code.setSnapshot(c->snapshot());
+    ASSERT_NE(code.model()->function(), Fn::kCount);
+    code.show();
+    int resized = 0;
+    QObject::connect(code.table()->horizontalHeader(), &QHeaderView::sectionResized, [&] { ++resized; });
+    int unsettled = 0;
+    for (int wd = 260; wd <= 560; wd += 12)
+        for (int h = 140; h <= 420; h += 7) {
+            code.resize(wd, h);
+            for (int k = 0; k < 3; ++k) QApplication::processEvents();
+            resized = 0;
+            for (int k = 0; k < 4; ++k) QApplication::processEvents();
+            if (resized > 0 && ++unsettled <= 3) ADD_FAILURE() << "still re-laid out at " << wd << "x" << h;
+        }
+    EXPECT_EQ(unsettled, 0);
 }
 
 }  // namespace

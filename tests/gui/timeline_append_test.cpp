@@ -219,6 +219,17 @@ TEST(TimelineAppend, AShortRunsStepRedrawsOnlyTheMarksAndLooksAsAWholeDrawing) {
         EXPECT_TRUE(a == b) << "the plot after step " << tl.length() << " differs from the whole run's drawing";
     }
     ASSERT_EQ(steps, 120);
+    // A curve keeps the first and last point of a run of equal counts only.
+    int points = 0;
+    for (int c = 0; c < views::TimelineView::kCurves; ++c) {
+        if (!v.curve(c)) continue;
+        const auto d = v.curve(c)->data();
+        points += d->size();
+        for (int i = 2; i < d->size(); ++i)
+            EXPECT_FALSE(d->at(i)->value == d->at(i - 1)->value && d->at(i - 1)->value == d->at(i - 2)->value)
+                << v.curve(c)->name().toStdString() << " at key " << d->at(i)->key;
+    }
+    EXPECT_LT(points, 4 * int(tl.length()));
     // The axis end moves once in 8 steps here: most steps draw the marks only.
     EXPECT_LE(v.replots() - replots, steps / 8 + 1);
     EXPECT_GE(v.markRedraws() - marks, steps * 3 / 4);

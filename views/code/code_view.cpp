@@ -39,6 +39,11 @@ CodeView::CodeView(QWidget* parent) : QWidget(parent) {
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setWordWrap(true);
+    // The rows wrap to the Code column, which stretches to the viewport: a
+    // scroll bar that came and went with the rows' heights would change that
+    // width and so the heights again, for ever at some dock sizes. Always
+    // shown, it leaves the width to the dock alone.
+    table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
     connect(table_->horizontalHeader(), &QHeaderView::sectionResized, table_,
             [this] { table_->resizeRowsToContents(); });
     lay->addWidget(title_);

@@ -155,6 +155,21 @@ const Series kSeries[TimelineView::kCurves] = {
 };
 }  // namespace
 
+namespace {
+// Adds a point to a step curve, keeping only the first and the last point of
+// a run of equal values: the points between draw nothing a step line does not
+// already draw, and a curve of a count that rarely changes stays a few points
+// long however long the run (stroking thousands of flat segments was most of
+// the timeline's redraw). Removing the last points and adding them again
+// gives the same points, so a growing run draws what a whole rebuild draws.
+void addStep(QCPGraphDataContainer& d, double key, double value) {
+    const int n = d.size();
+    if (n >= 2 && (d.constEnd() - 1)->value == value && (d.constEnd() - 2)->value == value)
+        d.removeAfter((d.constEnd() - 1)->key - 0.5);
+    d.add(QCPGraphData(key, value));
+}
+}  // namespace
+
 uint64_t TimelineView::binFor(uint64_t n) {
     uint64_t b = 1;
     while (b * kMaxLaneBins < n) b *= 2;
@@ -311,6 +326,9 @@ TimelineView::Redraw TimelineView::append(const RecordLog& log, uint64_t from, u
             const QColor c = th.functionColours[colourIx_++ % th.functionColours.size()];
             g->setLineStyle(QCPGraph::lsNone);
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, c, c, 5));
+            // Axis-aligned squares: antialiasing only blurs their edges, and
+            // a thousand of them antialiased were a sixth of a hand-made step.
+            g->setAntialiasedScatters(false);
             g->setName(QString::fromUtf8(fnName(r.fn).data(), int(fnName(r.fn).size())));
             g->removeFromLegend();
             fnColours_.emplace_back(g->name(), c);
@@ -379,11 +397,11 @@ TimelineView::Redraw TimelineView::appendCurves(const RecordLog* log, uint64_t f
                 }
                 if (kSeries[c].ownAxis) wpMin_ = std::min(wpMin_, lo), wpMax_ = std::max(wpMax_, hi);
                 else countMin_ = std::min(countMin_, lo), countMax_ = std::max(countMax_, hi);
-                curve_[c]->addData(double(b0), first);
+                addStep(*d, double(b0), first);
                 // The extremes in the order they happened (keys must grow).
                 if (atLo != b0 && atHi != b0 && atHi < atLo) std::swap(atLo, atHi), std::swap(lo, hi);
-                if (atLo != b0) curve_[c]->addData(double(atLo), lo);
-                if (atHi != b0 && atHi != atLo) curve_[c]->addData(double(atHi), hi);
+                if (atLo != b0) addStep(*d, double(atLo), lo);
+                if (atHi != b0 && atHi != atLo) addStep(*d, double(atHi), hi);
             }
             size_t k = 0;
             for (auto it = d->findBegin(double(redo) - 0.5, false); it != d->constEnd() && !changed; ++it) {
