@@ -62,6 +62,15 @@ TEST(TextLine, ANewTextInTheSameLinesAsksForNoLayout) {
     wrapped->setText("step 11");
     QApplication::processEvents();
     EXPECT_EQ(wrapped->height(), h);
+    // A new width gets its height in the same layout pass (as a wrapped
+    // QLabel's): no second pass, no gap under a title that fits one line.
+    wrapped->setText(QString("step 12 · A1 · user access UA.1 · ").repeated(2));
+    for (int wd : {160, 700, 240, 900}) {
+        box.resize(wd, 200);
+        // No event loop between: the resize alone lays the box out (a grab
+        // right after a resize sees this).
+        EXPECT_EQ(wrapped->height(), wrapped->heightForWidth(wrapped->width())) << "at " << wd;
+    }
 }
 
 TEST(TextLine, AOneLineTextTooWideIsElidedAndWholeInItsTooltip) {

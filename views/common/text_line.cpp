@@ -22,6 +22,9 @@ TextLine::TextLine(QWidget* parent) : QWidget(parent) {
 void TextLine::setText(const QString& text) {
     if (text == text_) return;
     text_ = text;
+    // The layout's cached heights for other widths may be the old text's:
+    // asked again at the next resize.
+    if (wrap_) hfwStale_ = true;
     refit(false);
     updateTip();
     update();
@@ -38,8 +41,11 @@ void TextLine::updateTip() {
 void TextLine::setWordWrap(bool on) {
     if (on == wrap_) return;
     wrap_ = on;
-    // Wrapped text takes the width it is given and never asks for more.
-    setSizePolicy(on ? QSizePolicy::Ignored : QSizePolicy::Preferred, QSizePolicy::Fixed);
+    // Wrapped text takes the width it is given and never asks for more, and
+    // its height for that width, in the same layout pass (as a QLabel's).
+    QSizePolicy p(on ? QSizePolicy::Ignored : QSizePolicy::Preferred, on ? QSizePolicy::Preferred : QSizePolicy::Fixed);
+    p.setHeightForWidth(on);
+    setSizePolicy(p);
     refit(true);
     update();
 }
@@ -57,6 +63,7 @@ void TextLine::refit(bool fontChanged) {
     if (!wrap_) w = std::max(w, QFontMetrics(font()).horizontalAdvance(text_) + 2 * kMargin);
     if (h == height_ && w == width_ && !fontChanged) return;
     height_ = h, width_ = w;
+    hfwStale_ = false;
     ++geometryUpdates_;
     updateGeometry();
 }
@@ -68,10 +75,21 @@ QSize TextLine::sizeHint() const {
 
 QSize TextLine::minimumSizeHint() const {
     const QFontMetrics fm(font());
-    return {std::min(width_ > 0 ? width_ : fm.averageCharWidth() * 8, fm.averageCharWidth() * 8), height_};
+    // Wrapped: the height is the width's (heightForWidth), at least a line.
+    return {std::min(width_ > 0 ? width_ : fm.averageCharWidth() * 8, fm.averageCharWidth() * 8),
+            wrap_ ? fm.height() + 2 * kMargin : height_};
 }
 
+bool TextLine::hasHeightForWidth() const { return wrap_; }
+
+int TextLine::heightForWidth(int w) const { return neededHeight(w); }
+
 void TextLine::resizeEvent(QResizeEvent*) {
+    if (wrap_ && hfwStale_) {
+        hfwStale_ = false;
+        ++geometryUpdates_;
+        updateGeometry();
+    }
     if (wrap_) refit(false);
     updateTip();
 }

@@ -9,8 +9,10 @@
 // layout: a tenth of a step with the window's refresh. A TextLine's size hint
 // depends only on the lines its text needs at its width (wrapped) or on the
 // widest text it has shown (one line), so it asks for a layout only when that
-// changes. A one-line text too wide for its room is elided and shown whole
-// in the tooltip; the context menu copies the text.
+// changes; wrapped, it answers heightForWidth as a QLabel does, so a new
+// width gets its height in the same layout pass. A one-line text too wide
+// for its room is elided and shown whole in the tooltip; the context menu
+// copies the text.
 #include <QWidget>
 
 namespace faultline::views {
@@ -27,6 +29,8 @@ public:
     bool wordWrap() const { return wrap_; }
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    bool hasHeightForWidth() const override;
+    int heightForWidth(int w) const override;
     // Times the text asked its parent for a new layout (for tests).
     int geometryUpdates() const { return geometryUpdates_; }
 
@@ -47,6 +51,7 @@ private:
     int height_ = 0;  // the hint's height
     int width_ = 0;   // one line: the widest text shown since the font changed
     int geometryUpdates_ = 0;
+    bool hfwStale_ = false;  // the text changed since the layout last asked
 };
 
 }  // namespace faultline::views
