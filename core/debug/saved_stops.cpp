@@ -17,24 +17,32 @@ std::string breakpointSpec(const Breakpoint& b) {
     return std::string(fnName(b.fn)) + ":" + std::to_string(b.pc);
 }
 
-std::vector<SavedStop> savedBreakpoints(const std::vector<Breakpoint>& bps) {
-    std::vector<SavedStop> out;
-    for (const Breakpoint& b : bps) out.push_back(SavedStop{breakpointSpec(b), b.enabled, b.hits, 0, 0, {}});
-    return out;
-}
-
-std::vector<SavedStop> savedWatchpoints(const std::vector<Watchpoint>& wps, const Config& cfg) {
-    std::vector<SavedStop> out;
-    for (const Watchpoint& w : wps) out.push_back(SavedStop{w.text(cfg), w.enabled, w.hits, 0, 0, {}});
-    return out;
-}
-
 namespace {
+// A stop as the session stores it: where it was read and its raw text are
+// for entries read from a file.
+SavedStop savedStop(std::string spec, bool enabled, uint64_t hits) {
+    SavedStop s;
+    s.spec = std::move(spec), s.enabled = enabled, s.hits = hits;
+    return s;
+}
+
 void appendLeftOut(std::vector<SavedStop>& out, const std::vector<LeftOutStop>& leftOut, bool watchpoints) {
     for (const LeftOutStop& l : leftOut)
         if (l.watchpoint == watchpoints) out.push_back(l.entry);
 }
 }  // namespace
+
+std::vector<SavedStop> savedBreakpoints(const std::vector<Breakpoint>& bps) {
+    std::vector<SavedStop> out;
+    for (const Breakpoint& b : bps) out.push_back(savedStop(breakpointSpec(b), b.enabled, b.hits));
+    return out;
+}
+
+std::vector<SavedStop> savedWatchpoints(const std::vector<Watchpoint>& wps, const Config& cfg) {
+    std::vector<SavedStop> out;
+    for (const Watchpoint& w : wps) out.push_back(savedStop(w.text(cfg), w.enabled, w.hits));
+    return out;
+}
 
 std::vector<SavedStop> savedBreakpoints(const std::vector<Breakpoint>& bps, const std::vector<LeftOutStop>& leftOut) {
     std::vector<SavedStop> out = savedBreakpoints(bps);

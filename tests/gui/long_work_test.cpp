@@ -244,11 +244,11 @@ TEST_F(LongWork, ExportStepsShowsProgressAndACancelledPdfLeavesNoFile) {
     EXPECT_FALSE(w->jobProgress()->isHidden());
     EXPECT_EQ(w->jobProgress()->maximum(), 40);
     // Two slides done, then Cancel.
-    QTest::qWaitFor([&] { return w->jobProgress()->value() >= 2 || !w->exporting(); }, 120000);
+    (void)QTest::qWaitFor([&] { return w->jobProgress()->value() >= 2 || !w->exporting(); }, 120000);
     ASSERT_GE(w->jobProgress()->value(), 2) << result.toStdString();
     shot(w.get(), "export-progress");
     w->jobCancel()->click();
-    QTest::qWaitFor([&] { return !w->exporting(); }, 120000);
+    (void)QTest::qWaitFor([&] { return !w->exporting(); }, 120000);
     ASSERT_FALSE(w->exporting());
     EXPECT_EQ(result, QStringLiteral("cancelled"));
     EXPECT_FALSE(QFile::exists(pdf)) << "a cancelled PDF is not written";
@@ -357,7 +357,7 @@ TEST_F(LongWork, ALoadShowsTheSetupsProgressAndCancelStopsIt) {
             return a.at(3).toInt() == gui::WorkerJob::Setup && a.at(1).toULongLong() > 0;
         });
     };
-    QTest::qWaitFor([&] { return !c->busy() || setupReport() != progress.end(); }, 60000);
+    (void)QTest::qWaitFor([&] { return !c->busy() || setupReport() != progress.end(); }, 60000);
     ASSERT_TRUE(c->busy()) << "the setup was reported before the load ended";
     ASSERT_NE(setupReport(), progress.end());
     const QList<QVariant> r = *setupReport();
