@@ -97,7 +97,7 @@ TEST_F(JournalFaults, AFullDiskLosesNothingOnceSpaceIsBack) {
     io::ScopedFileOps scoped(disk.ops());
     RecordingJournal j;
     ASSERT_EQ(j.start(path, base, "s.json"), "");
-    Recording r{"baseline-2020", {}, {}, {}};
+    Recording r{"baseline-2020", {}, {}, {}, {}, {}};
     for (int i = 0; i < 10; ++i) {
         grow(r, 1);
         ASSERT_EQ(j.sync(r, r.schedule.size()), "");
@@ -137,7 +137,7 @@ TEST_F(JournalFaults, AnIoErrorWhoseCutBackAlsoFailsIsRepairedNextTime) {
     io::ScopedFileOps scoped(disk.ops());
     RecordingJournal j;
     ASSERT_EQ(j.start(path, base, ""), "");
-    Recording r{"upstream", {}, {}, {}};
+    Recording r{"upstream", {}, {}, {}, {}, {}};
     grow(r, 5);
     ASSERT_EQ(j.sync(r, 5), "");
     disk.room = 10;
@@ -166,7 +166,7 @@ TEST_F(JournalFaults, ShortWritesAreCompleted) {
     io::ScopedFileOps scoped(disk.ops());
     RecordingJournal j;
     ASSERT_EQ(j.start(path, base, "s.json"), "");
-    Recording r{"upstream", {}, {}, {}};
+    Recording r{"upstream", {}, {}, {}, {}, {}};
     grow(r, 50);
     ASSERT_EQ(j.sync(r, 50), "");
     j.close();

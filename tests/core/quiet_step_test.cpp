@@ -44,7 +44,7 @@ void expectSameButTexts(const StepRecord& loud, const StepRecord& quiet, const s
 // contexts, SIGBUS, async wp) and the explorer's benchmark sessions.
 std::vector<std::filesystem::path> samples() {
     std::vector<std::filesystem::path> out;
-    for (const std::string dir : {std::string(FAULTLINE_SAMPLE_DIR), std::string(FAULTLINE_SAMPLE_DIR) + "/../tests/data/kernel",
+    for (const std::string& dir : {std::string(FAULTLINE_SAMPLE_DIR), std::string(FAULTLINE_SAMPLE_DIR) + "/../tests/data/kernel",
                                   std::string(FAULTLINE_BENCH_SESSIONS)})
         for (const auto& e : std::filesystem::directory_iterator(dir))
             if (e.path().extension() == ".json") out.push_back(e.path());

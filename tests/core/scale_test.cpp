@@ -233,8 +233,9 @@ TEST(ReverseContinue, SkippingChunksStopsWhereAFullScanStops) {
         EXPECT_EQ(stops[0], stops[1]) << (spec.empty() ? "nothing" : spec.front());
         ASSERT_FALSE(stops[1].empty());
         // Each setup but the empty one and the slot that never changes stops somewhere before the start.
-        if (!spec.empty() && spec.front() != "w:slot[1].count")
+        if (!spec.empty() && spec.front() != "w:slot[1].count") {
             EXPECT_GT(stops[1].front().first, 0u) << spec.front() << ": " << stops[1].front().second;
+        }
     }
 }
 
