@@ -18,7 +18,6 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QLabel;
-namespace faultline::views { class TextLine; }
 class QAction;
 class QActionGroup;
 class QDockWidget;
@@ -35,6 +34,7 @@ class TimelineView;
 class BreakpointsView;
 class DetailsView;
 class ExploreView;
+class TextLine;
 struct Snapshot;
 }  // namespace faultline::views
 

@@ -5,9 +5,9 @@
 #include "common/snapshot.h"
 
 class QTableView;
-namespace faultline::views { class TextLine; }
-
 namespace faultline::views {
+
+class TextLine;
 
 class CodeModel;
 

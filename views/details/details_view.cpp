@@ -52,7 +52,7 @@ void DetailsView::setSnapshot(const Snapshot& s) {
     QString step = stepDetailsHtml(s);
     const bool sameHead = stepFrom_ >= 0 && head_ == shownHead_ && verdictLine_.isEmpty() == shownVerdict_.isEmpty();
     if (sameHead && verdictLine_ == shownVerdict_ && step == shownStep_) return;
-    ++setHtmlCalls_;
+    ++textSets_;
     QTextDocument* doc = text_->document();
     const QString rule = QStringLiteral("<hr>");
     if (!sameHead) {

@@ -19,8 +19,8 @@ public:
     QTextBrowser* browser() const { return text_; }
     // The plain text shown (tests).
     QString plainText() const;
-    // How often the document was set anew (tests).
-    int documentsSet() const { return setHtmlCalls_; }
+    // How often the document's text was set, whole or from a changed part (tests).
+    int documentsSet() const { return textSets_; }
 
 private:
     QTextBrowser* text_;
@@ -32,7 +32,7 @@ private:
     // (-1: to be set anew).
     QString shownHead_, shownVerdict_, shownStep_;
     int verdictFrom_ = 0, stepFrom_ = -1;
-    int setHtmlCalls_ = 0;
+    int textSets_ = 0;
     // The verdict of the log's first verdictUpTo_ records: a step appended at
     // the end adds its findings, it does not rescan a long run.
     Verdict verdict_;

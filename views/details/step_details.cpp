@@ -114,8 +114,6 @@ QString verdictHtml(const Snapshot& s, const Verdict* known) {
     return QStringLiteral("<p><b>%1</b></p>").arg(verdictText(v, end).toHtmlEscaped());
 }
 
-QString storyHtml(const Snapshot& s, const Verdict* known) { return storyHeadHtml(s) + verdictHtml(s, known); }
-
 QString stepDetailsHtml(const Snapshot& s) {
     const auto r = s.lastStep();
     if (!s.valid()) return {};

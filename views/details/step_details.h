@@ -31,7 +31,6 @@ QString runEndOf(const Snapshot& s);
 
 // HTML for the Details dock: the story is its head (name, kernel, file,
 // description) and the verdict paragraph (empty without a log).
-QString storyHtml(const Snapshot& s, const Verdict* known = nullptr);
 QString storyHeadHtml(const Snapshot& s);
 QString verdictHtml(const Snapshot& s, const Verdict* known = nullptr);
 QString stepDetailsHtml(const Snapshot& s);

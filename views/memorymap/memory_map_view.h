@@ -16,9 +16,10 @@
 
 class QTableView;
 class QLabel;
-namespace faultline::views { class TextLine; }
 
 namespace faultline::views {
+
+class TextLine;
 
 class MemoryMapModel;
 

@@ -2,7 +2,6 @@
 #include "tasks/tasks_view.h"
 
 #include <QHeaderView>
-#include <QLabel>
 #include <QSplitter>
 #include <QTableView>
 #include <QTreeView>

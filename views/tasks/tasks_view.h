@@ -6,10 +6,10 @@
 
 class QTreeView;
 class QTableView;
-class QLabel;
-namespace faultline::views { class TextLine; }
 
 namespace faultline::views {
+
+class TextLine;
 
 class TasksModel;
 class LocalsModel;

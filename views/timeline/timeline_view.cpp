@@ -165,7 +165,7 @@ namespace {
 void addStep(QCPGraphDataContainer& d, double key, double value) {
     const int n = d.size();
     if (n >= 2 && (d.constEnd() - 1)->value == value && (d.constEnd() - 2)->value == value)
-        d.removeAfter((d.constEnd() - 1)->key - 0.5);
+        d.remove((d.constEnd() - 1)->key);
     d.add(QCPGraphData(key, value));
 }
 }  // namespace
@@ -354,8 +354,8 @@ TimelineView::Redraw TimelineView::append(const RecordLog& log, uint64_t from, u
     const QCPRange was = lx->range();
     if (!zoomed_) lx->setRange(0, wholeRunEnd(to));
     counts_->axis(QCPAxis::atBottom)->setRange(lx->range());
-    if (lx->range() != was) return Redraw::All;
-    return drawn && r == Redraw::None ? Redraw::Marks : r;
+    if (lx->range() != was || r == Redraw::All) return Redraw::All;
+    return drawn || r == Redraw::Marks ? Redraw::Marks : Redraw::None;
 }
 
 double TimelineView::wholeRunEnd(uint64_t n) {

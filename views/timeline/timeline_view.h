@@ -20,10 +20,11 @@ class QCPItemStraightLine;
 class QCPGraph;
 class QSlider;
 class QLabel;
-namespace faultline::views { class TextLine; }
 class QRubberBand;
 
 namespace faultline::views {
+
+class TextLine;
 
 class TimelineView final : public QWidget {
     Q_OBJECT
